@@ -1,0 +1,43 @@
+// Package schemas is Geneva's STIX 2.1 validator, written from the STIX 2.1
+// specification (OASIS Standard, 2021). It parses a document once and checks
+// every object, returning findings with JSON pointers.
+package schemas
+
+import (
+	"fmt"
+
+	"github.com/valyala/fastjson"
+)
+
+// Limits bound what one document may cost to parse and check, so hostile
+// input can neither exhaust memory nor run away.
+type Limits struct {
+	MaxBytes   int // size of the whole document
+	MaxDepth   int // JSON nesting depth
+	MaxObjects int // objects in a bundle
+}
+
+// DefaultLimits fit the largest real bundles we know (MITRE ATT&CK, ~4 MB,
+// ~10k objects) with room to spare.
+func DefaultLimits() Limits {
+	return Limits{MaxBytes: 32 << 20, MaxDepth: 64, MaxObjects: 100_000}
+}
+
+// Document is a parsed STIX document: a bundle or a single object.
+// Values point into memory owned by the Document and are not safe for
+// concurrent use.
+type Document struct {
+	Raw     []byte
+	Root    *fastjson.Value
+	Bundle  bool              // Root is a bundle ("type": "bundle")
+	Objects []*fastjson.Value // the bundle's objects, or Root itself
+}
+
+// ObjectPointer is the JSON pointer of Objects[i] ("/objects/3", or "" for
+// a document that is a single object).
+func (d *Document) ObjectPointer(i int) string {
+	if !d.Bundle {
+		return ""
+	}
+	return fmt.Sprintf("/objects/%d", i)
+}

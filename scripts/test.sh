@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The one test command: installs the test peers (cached), then vets, tests
+# and briefly fuzzes everything. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export GENEVA_REQUIRE_PEERS=1
+export GENEVA_SHARED=${GENEVA_SHARED:-$(cd .. && pwd)/shared}
+[ -d "$GENEVA_SHARED/corpus" ] || { echo "test: shared folder not found at $GENEVA_SHARED" >&2; exit 1; }
+
+eval "$(scripts/peers.sh)"
+
+echo "== go vet"
+go vet ./...
+echo "== go test"
+go test -count=1 -timeout 15m ./...
+echo "== fuzz (short runs)"
+fuzztime=${GENEVA_FUZZTIME:-10s}
+while read -r pkg target; do
+  [ -z "$pkg" ] || [ "${pkg:0:1}" = "#" ] && continue
+  echo "-- $target ($pkg, $fuzztime)"
+  go test -run='^$' -fuzz="^${target}\$" -fuzztime="$fuzztime" "$pkg"
+done < scripts/fuzz-targets.txt
+echo "== all tests passed"
