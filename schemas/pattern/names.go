@@ -1,0 +1,98 @@
+package pattern
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// standardTypes are the STIX 2.1 cyber-observable types. The OASIS
+// validator accepts any name for their properties it lists; of those names
+// only "id" breaks the custom-property rule, so it is the one exception.
+var standardTypes = map[string]bool{
+	"artifact": true, "autonomous-system": true, "directory": true, "domain-name": true,
+	"email-addr": true, "email-message": true, "file": true, "ipv4-addr": true,
+	"ipv6-addr": true, "mac-addr": true, "mutex": true, "network-traffic": true,
+	"process": true, "software": true, "url": true, "user-account": true,
+	"windows-registry-key": true, "x509-certificate": true,
+}
+
+// checkTypeName applies the STIX type-name rule as the OASIS validator
+// does (^-?[a-z0-9]+(-[a-z0-9]+)*-?$, 3 to 250 characters).
+func checkTypeName(name string, pos int) error {
+	if standardTypes[name] {
+		return nil
+	}
+	ok := len(name) >= 3 && len(name) <= 250 && !strings.Contains(name, "--")
+	for i := 0; ok && i < len(name); i++ {
+		c := name[i]
+		ok = c >= 'a' && c <= 'z' || isDigit(c) || c == '-'
+	}
+	if !ok {
+		return &SyntaxError{pos, fmt.Sprintf("object type %q must be 3 to 250 characters of a-z, 0-9 and single hyphens", name)}
+	}
+	return nil
+}
+
+// checkPropertyName applies the OASIS rule to the first property of a
+// path: [a-z0-9_]{3,250}, or a property the spec defines for the type.
+func checkPropertyName(objectType, name string, pos int) error {
+	if name == "id" && standardTypes[objectType] {
+		return nil
+	}
+	ok := len(name) >= 3 && len(name) <= 250
+	for i := 0; ok && i < len(name); i++ {
+		c := name[i]
+		ok = c >= 'a' && c <= 'z' || isDigit(c) || c == '_'
+	}
+	if !ok {
+		return &SyntaxError{pos, fmt.Sprintf("property name %q must be 3 to 250 characters of a-z, 0-9 and '_'", name)}
+	}
+	return nil
+}
+
+// hashFormats are the OASIS validator's checks of hash values, keyed by
+// the algorithm name upper-cased without hyphens.
+var hashFormats = map[string]*regexp.Regexp{
+	"MD5":       regexp.MustCompile(`^[a-fA-F0-9]{32}$`),
+	"MD6":       regexp.MustCompile(`^(?:[a-fA-F0-9]{32}|[a-fA-F0-9]{40}|[a-fA-F0-9]{56}|[a-fA-F0-9]{64}|[a-fA-F0-9]{96}|[a-fA-F0-9]{128})$`),
+	"RIPEMD160": regexp.MustCompile(`^[a-fA-F0-9]{40}$`),
+	"SHA1":      regexp.MustCompile(`^[a-fA-F0-9]{40}$`),
+	"SHA224":    regexp.MustCompile(`^[a-fA-F0-9]{56}$`),
+	"SHA256":    regexp.MustCompile(`^[a-fA-F0-9]{64}$`),
+	"SHA384":    regexp.MustCompile(`^[a-fA-F0-9]{96}$`),
+	"SHA512":    regexp.MustCompile(`^[a-fA-F0-9]{128}$`),
+	"SHA3224":   regexp.MustCompile(`^[a-fA-F0-9]{56}$`),
+	"SHA3256":   regexp.MustCompile(`^[a-fA-F0-9]{64}$`),
+	"SHA3384":   regexp.MustCompile(`^[a-fA-F0-9]{96}$`),
+	"SHA3512":   regexp.MustCompile(`^[a-fA-F0-9]{128}$`),
+	"SSDEEP":    regexp.MustCompile(`^[a-zA-Z0-9/+:.]{1,128}$`),
+	"WHIRLPOOL": regexp.MustCompile(`^[a-fA-F0-9]{128}$`),
+}
+
+// checkHashValue checks '=' and '!=' comparisons of a known hash
+// (…hashes.<algorithm>) against the algorithm's format.
+func checkHashValue(c *Comparison, pos int) error {
+	if c.Op != Equal && c.Op != NotEqual || c.Value.Kind != StringLiteral {
+		return nil
+	}
+	steps := c.Path.Steps
+	last := steps[len(steps)-1]
+	if len(steps) < 2 || last.Kind != Property || !hasHashesStep(steps[:len(steps)-1]) {
+		return nil
+	}
+	algo := strings.ToUpper(strings.ReplaceAll(last.Name, "-", ""))
+	if re := hashFormats[algo]; re != nil && !re.MatchString(c.Value.Str) {
+		return &SyntaxError{pos, fmt.Sprintf("%q is not a valid %s hash", c.Value.Str, last.Name)}
+	}
+	return nil
+}
+
+func hasHashesStep(steps []Step) bool {
+	for _, s := range steps {
+		if s.Kind == Property && s.Name == "hashes" {
+			return true
+		}
+	}
+	return false
+}
