@@ -4,6 +4,7 @@ package policy
 
 import (
 	"github.com/genevahub/geneva/policy/tlp"
+	"github.com/genevahub/geneva/schemas"
 )
 
 // Verdict is the outcome for a whole submission. The zero value is Reject,
@@ -88,4 +89,6 @@ type Decision struct {
 	Reasons       []Reason
 	Objects       []ObjectDecision
 	Routes        []Route
+
+	doc *schemas.Document // the parsed submission, for Part
 }

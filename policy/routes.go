@@ -1,0 +1,191 @@
+package policy
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/genevahub/geneva/policy/tlp"
+)
+
+// routes groups the shared objects by (TLP, audience) into routes, adds
+// the supporting objects each route's objects reference, and fills in the
+// per-object audiences and archive flags.
+func (s *decider) routes() {
+	byKey := map[string]*Route{}
+	add := func(level tlp.Level, scope string, audience []string, i int) {
+		key := level.String() + "|" + scope
+		r, ok := byKey[key]
+		if !ok {
+			r = &Route{TLP: level, Scope: scope, Audience: audience, Archive: level.Archivable()}
+			byKey[key] = r
+		}
+		r.Objects = append(r.Objects, i)
+	}
+	for i := range s.d.Objects {
+		o := &s.d.Objects[i]
+		if s.supporting[i] || s.failed[i] {
+			continue
+		}
+		o.Shared = true
+		o.Archive = o.TLP.Archivable()
+		if scope := s.scope(o.Audience); scope != "" {
+			add(o.TLP, scope, o.Audience, i)
+			continue
+		}
+		for _, m := range o.Audience {
+			add(o.TLP, "m."+m, []string{m}, i)
+		}
+	}
+	routes := make([]Route, 0, len(byKey))
+	for _, r := range byKey {
+		r.Objects = s.withSupporting(r.Objects, r.TLP)
+		routes = append(routes, *r)
+	}
+	sort.Slice(routes, func(a, b int) bool {
+		if routes[a].TLP != routes[b].TLP {
+			return routes[a].TLP < routes[b].TLP
+		}
+		return routes[a].Scope < routes[b].Scope
+	})
+	s.d.Routes = routes
+	s.supportingDecisions()
+}
+
+// scope names the subject token for an audience: "all" when it is every
+// active member but the sender, "c.<community>" when it is exactly one
+// community (sender and suspended members aside), and "" when it must be
+// split per member. Named recipients (--to) are always split per member,
+// so AMBER+STRICT and RED never travel on a subject a newcomer could read.
+func (s *decider) scope(audience []string) string {
+	if len(s.req.To) > 0 {
+		return ""
+	}
+	if slices.Equal(audience, without(s.e.active, s.sender.ID)) {
+		return "all"
+	}
+	if c := s.req.Community; c != "" && slices.Equal(audience, without(s.e.communities[c], s.sender.ID)) {
+		return "c." + c
+	}
+	for _, c := range s.e.mou.Communities {
+		if slices.Equal(audience, without(s.e.communities[c.ID], s.sender.ID)) {
+			return "c." + c.ID
+		}
+	}
+	return ""
+}
+
+// withSupporting adds to objs the supporting objects they reference
+// (marking definitions, the sender's identity), and those that the added
+// ones reference in turn, never one whose own TLP is above the route's.
+func (s *decider) withSupporting(objs []int, level tlp.Level) []int {
+	in := make(map[int]bool, len(objs))
+	for _, i := range objs {
+		in[i] = true
+	}
+	queue := slices.Clone(objs)
+	for len(queue) > 0 {
+		i := queue[0]
+		queue = queue[1:]
+		obj := s.doc.Objects[i]
+		visit := func(ref string) {
+			j, ok := s.byID[ref]
+			if !ok || in[j] || !s.supporting[j] || s.failed[j] {
+				return
+			}
+			if s.d.Objects[j].Type != "marking-definition" && s.ownLevel(j).MoreRestrictive(level) {
+				return
+			}
+			in[j] = true
+			queue = append(queue, j)
+		}
+		markingRefs(obj, func(ref, _ string, _ bool) { visit(ref) })
+		if v := obj.GetStringBytes("created_by_ref"); v != nil {
+			visit(string(v))
+		}
+	}
+	out := make([]int, 0, len(in))
+	for i := range in {
+		out = append(out, i)
+	}
+	sort.Ints(out)
+	return out
+}
+
+// ownLevel is the most restrictive TLP marking of a supporting object.
+func (s *decider) ownLevel(i int) tlp.Level {
+	var l tlp.Level
+	markingRefs(s.doc.Objects[i], func(ref, _ string, _ bool) {
+		if lv, _, _ := s.lookup(ref); lv != tlp.None {
+			l = tlp.Max(l, lv)
+		}
+	})
+	return l
+}
+
+// supportingDecisions fills in the supporting objects' decisions from the
+// routes they travel with.
+func (s *decider) supportingDecisions() {
+	for i := range s.d.Objects {
+		if !s.supporting[i] || s.failed[i] {
+			continue
+		}
+		o := &s.d.Objects[i]
+		o.TLP = s.ownLevel(i)
+		var audience []string
+		for _, r := range s.d.Routes {
+			if slices.Contains(r.Objects, i) {
+				audience = append(audience, r.Audience...)
+				o.Archive = o.Archive || r.Archive
+			}
+		}
+		if len(audience) == 0 {
+			s.note(i, Reason{Code: CodeSupportingUnreferenced, Pointer: s.pointer(i), Message: "no shared object references it, so it is not sent on its own"})
+			continue
+		}
+		o.Shared = true
+		o.Audience = sortedUnique(audience)
+		s.note(i, Reason{Code: CodeSupporting, Pointer: s.pointer(i), Message: "a supporting object: it travels with the objects that reference it"})
+	}
+}
+
+// String is the lower-case verdict name used in receipts and output.
+func (v Verdict) String() string {
+	switch v {
+	case Reject:
+		return "reject"
+	case Accept:
+		return "accept"
+	case Partial:
+		return "partial"
+	case Review:
+		return "review"
+	}
+	return "invalid"
+}
+
+// MarshalText writes String.
+func (v Verdict) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText reads what String writes.
+func (v *Verdict) UnmarshalText(b []byte) error {
+	for _, c := range []Verdict{Reject, Accept, Partial, Review} {
+		if strings.EqualFold(string(b), c.String()) {
+			*v = c
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown verdict %q (want accept, partial, reject or review)", clip(string(b)))
+}
+
+// Receivers is the union of the audiences of the shared objects, sorted.
+func (d Decision) Receivers() []string {
+	var all []string
+	for _, o := range d.Objects {
+		if o.Shared {
+			all = append(all, o.Audience...)
+		}
+	}
+	return sortedUnique(all)
+}
