@@ -1,6 +1,8 @@
 package schemas
 
 import (
+	"fmt"
+
 	"github.com/valyala/fastjson"
 )
 
@@ -32,17 +34,39 @@ func NewValidator(opts Options) *Validator {
 // Validate parses and checks data. Problems that stop parsing (malformed
 // JSON, a limit exceeded) are errors in the report, and the Document is nil.
 func (v *Validator) Validate(data []byte) (*Document, Report) {
-	// TODO(schemas): stub so dependants compile; the real checks replace it.
+	lim := v.opts.Limits
+	envelope := func(rule, msg string) (*Document, Report) {
+		return nil, Report{Errors: []Finding{{Object: -1, Rule: rule, Message: msg}}}
+	}
+	if lim.MaxBytes > 0 && len(data) > lim.MaxBytes {
+		return envelope(RuleLimitSize, fmt.Sprintf("document: %d bytes is more than the limit of %d", len(data), lim.MaxBytes))
+	}
+	depth := lim.MaxDepth
+	if depth <= 0 {
+		depth = DefaultLimits().MaxDepth
+	}
+	if e := scanJSON(data, depth); e != nil {
+		line, col := lineCol(data, e.off)
+		if e.depth {
+			return envelope(RuleLimitDepth, fmt.Sprintf("line %d, column %d: %s", line, col, e.msg))
+		}
+		return envelope(RuleJSONSyntax, fmt.Sprintf("line %d, column %d: %s", line, col, e.msg))
+	}
 	var p fastjson.Parser
 	root, err := p.ParseBytes(data)
-	if err != nil {
-		return nil, Report{Errors: []Finding{{Object: -1, Rule: "json.syntax", Message: err.Error()}}}
+	if err != nil { // the scan accepts only what fastjson parses; keep a clear error anyway
+		return envelope(RuleJSONSyntax, "line 1, column 1: "+err.Error())
 	}
 	d := &Document{Raw: data, Root: root}
 	if string(root.GetStringBytes("type")) == "bundle" {
 		d.Bundle = true
-		d.Objects = root.GetArray("objects")
-	} else {
+		if objs := root.Get("objects"); objs != nil && objs.Type() == fastjson.TypeArray {
+			d.Objects, _ = objs.Array()
+		}
+		if lim.MaxObjects > 0 && len(d.Objects) > lim.MaxObjects {
+			return envelope(RuleLimitObjects, fmt.Sprintf("objects: %d objects is more than the limit of %d", len(d.Objects), lim.MaxObjects))
+		}
+	} else if root.Type() == fastjson.TypeObject {
 		d.Objects = []*fastjson.Value{root}
 	}
 	return d, v.ValidateDocument(d)
@@ -50,5 +74,32 @@ func (v *Validator) Validate(data []byte) (*Document, Report) {
 
 // ValidateDocument checks an already parsed document.
 func (v *Validator) ValidateDocument(d *Document) Report {
-	return Report{}
+	var rep Report
+	c := &checker{v: v, d: d, rep: &rep, obj: -1, segs: make([]seg, 0, 16)}
+	c.checkDuplicates(d.Root)
+	switch {
+	case d.Root.Type() != fastjson.TypeObject:
+		c.fail(RuleDocumentRoot, fmt.Sprintf("is %s, not a STIX bundle or object", typeName(d.Root)))
+		return rep
+	case d.Bundle:
+		c.checkBundle(d)
+	default:
+		c.checkObject(0, d.Root)
+		c.runExtra(0, d.Root)
+	}
+	return rep
+}
+
+func (c *checker) runExtra(i int, obj *fastjson.Value) {
+	if c.v.opts.Extra == nil {
+		return
+	}
+	for _, f := range c.v.opts.Extra.CheckObject(obj, c.d.ObjectPointer(i)) {
+		f.Object = i
+		if f.Severity == SeverityError {
+			c.rep.Errors = append(c.rep.Errors, f)
+		} else {
+			c.rep.Warnings = append(c.rep.Warnings, f)
+		}
+	}
 }

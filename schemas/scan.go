@@ -1,0 +1,294 @@
+package schemas
+
+import (
+	"fmt"
+	"unicode/utf8"
+)
+
+// scanError is where and why the pre-scan stopped.
+type scanError struct {
+	off   int
+	msg   string
+	depth bool // the depth limit, not a syntax error
+}
+
+// scanner checks in one pass that data is exactly well-formed JSON (RFC
+// 8259: structure, numbers, string escapes, no raw control characters,
+// valid UTF-8) and no deeper than maxDepth. fastjson is lenient about all
+// of these, so only scanned input reaches it.
+type scanner struct {
+	data     []byte
+	pos      int
+	maxDepth int
+	err      *scanError
+}
+
+func scanJSON(data []byte, maxDepth int) *scanError {
+	s := scanner{data: data, maxDepth: maxDepth}
+	s.skipWS()
+	if s.pos >= len(data) {
+		return &scanError{off: s.pos, msg: "unexpected end of input, expected a value"}
+	}
+	if !s.value(0) {
+		return s.err
+	}
+	s.skipWS()
+	if s.pos < len(data) {
+		return &scanError{off: s.pos, msg: fmt.Sprintf("unexpected %s after the top-level value", describeByte(data, s.pos))}
+	}
+	return nil
+}
+
+func (s *scanner) fail(msg string) bool {
+	s.err = &scanError{off: s.pos, msg: msg}
+	return false
+}
+
+func (s *scanner) unexpected(want string) bool {
+	if s.pos >= len(s.data) {
+		return s.fail("unexpected end of input, expected " + want)
+	}
+	return s.fail(fmt.Sprintf("unexpected %s, expected %s", describeByte(s.data, s.pos), want))
+}
+
+func (s *scanner) skipWS() {
+	for s.pos < len(s.data) {
+		switch s.data[s.pos] {
+		case ' ', '\t', '\n', '\r':
+			s.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (s *scanner) value(depth int) bool {
+	if s.pos >= len(s.data) {
+		return s.unexpected("a value")
+	}
+	switch c := s.data[s.pos]; {
+	case c == '{':
+		return s.object(depth + 1)
+	case c == '[':
+		return s.array(depth + 1)
+	case c == '"':
+		return s.str()
+	case c == '-' || (c >= '0' && c <= '9'):
+		return s.number()
+	case c == 't':
+		return s.literal("true")
+	case c == 'f':
+		return s.literal("false")
+	case c == 'n':
+		return s.literal("null")
+	}
+	return s.unexpected("a value")
+}
+
+func (s *scanner) literal(lit string) bool {
+	if len(s.data)-s.pos >= len(lit) && string(s.data[s.pos:s.pos+len(lit)]) == lit {
+		s.pos += len(lit)
+		return true
+	}
+	return s.fail("invalid literal, expected " + lit)
+}
+
+func (s *scanner) tooDeep() bool {
+	s.err = &scanError{off: s.pos, depth: true,
+		msg: fmt.Sprintf("nesting deeper than the limit of %d", s.maxDepth)}
+	return false
+}
+
+func (s *scanner) object(depth int) bool {
+	if depth > s.maxDepth {
+		return s.tooDeep()
+	}
+	s.pos++ // {
+	s.skipWS()
+	if s.pos < len(s.data) && s.data[s.pos] == '}' {
+		s.pos++
+		return true
+	}
+	for {
+		if s.pos >= len(s.data) || s.data[s.pos] != '"' {
+			return s.unexpected("a string key")
+		}
+		if !s.str() {
+			return false
+		}
+		s.skipWS()
+		if s.pos >= len(s.data) || s.data[s.pos] != ':' {
+			return s.unexpected("':'")
+		}
+		s.pos++
+		s.skipWS()
+		if !s.value(depth) {
+			return false
+		}
+		s.skipWS()
+		if s.pos >= len(s.data) {
+			return s.unexpected("',' or '}'")
+		}
+		switch s.data[s.pos] {
+		case ',':
+			s.pos++
+			s.skipWS()
+		case '}':
+			s.pos++
+			return true
+		default:
+			return s.unexpected("',' or '}'")
+		}
+	}
+}
+
+func (s *scanner) array(depth int) bool {
+	if depth > s.maxDepth {
+		return s.tooDeep()
+	}
+	s.pos++ // [
+	s.skipWS()
+	if s.pos < len(s.data) && s.data[s.pos] == ']' {
+		s.pos++
+		return true
+	}
+	for {
+		if !s.value(depth) {
+			return false
+		}
+		s.skipWS()
+		if s.pos >= len(s.data) {
+			return s.unexpected("',' or ']'")
+		}
+		switch s.data[s.pos] {
+		case ',':
+			s.pos++
+			s.skipWS()
+		case ']':
+			s.pos++
+			return true
+		default:
+			return s.unexpected("',' or ']'")
+		}
+	}
+}
+
+func (s *scanner) str() bool {
+	s.pos++ // opening quote
+	d := s.data
+	for s.pos < len(d) {
+		c := d[s.pos]
+		switch {
+		case c == '"':
+			s.pos++
+			return true
+		case c == '\\':
+			if s.pos+1 >= len(d) {
+				s.pos++
+				return s.unexpected("an escape character")
+			}
+			switch d[s.pos+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				s.pos += 2
+			case 'u':
+				if len(d)-s.pos < 6 || !isHex4(d[s.pos+2:s.pos+6]) {
+					return s.fail(`invalid \u escape in string (need 4 hex digits)`)
+				}
+				s.pos += 6
+			default:
+				return s.fail(fmt.Sprintf("invalid escape %q in string", string(d[s.pos:s.pos+2])))
+			}
+		case c < 0x20:
+			return s.fail(fmt.Sprintf("control character 0x%02x in string (must be escaped)", c))
+		case c < utf8.RuneSelf:
+			s.pos++
+		default:
+			r, size := utf8.DecodeRune(d[s.pos:])
+			if r == utf8.RuneError && size <= 1 {
+				return s.fail("invalid UTF-8 in string")
+			}
+			s.pos += size
+		}
+	}
+	return s.fail("unterminated string")
+}
+
+func isHex4(b []byte) bool {
+	for _, c := range b {
+		if !isHexDigit(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func isHexDigit(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+func (s *scanner) number() bool {
+	d := s.data
+	if d[s.pos] == '-' {
+		s.pos++
+	}
+	if s.pos >= len(d) {
+		return s.unexpected("a digit")
+	}
+	if d[s.pos] == '0' {
+		s.pos++
+	} else if d[s.pos] >= '1' && d[s.pos] <= '9' {
+		s.digits()
+	} else {
+		return s.unexpected("a digit")
+	}
+	if s.pos < len(d) && d[s.pos] == '.' {
+		s.pos++
+		if s.pos >= len(d) || d[s.pos] < '0' || d[s.pos] > '9' {
+			return s.unexpected("a digit after '.'")
+		}
+		s.digits()
+	}
+	if s.pos < len(d) && (d[s.pos] == 'e' || d[s.pos] == 'E') {
+		s.pos++
+		if s.pos < len(d) && (d[s.pos] == '+' || d[s.pos] == '-') {
+			s.pos++
+		}
+		if s.pos >= len(d) || d[s.pos] < '0' || d[s.pos] > '9' {
+			return s.unexpected("a digit in the exponent")
+		}
+		s.digits()
+	}
+	return true
+}
+
+func (s *scanner) digits() {
+	for s.pos < len(s.data) && s.data[s.pos] >= '0' && s.data[s.pos] <= '9' {
+		s.pos++
+	}
+}
+
+// describeByte names the byte at off for an error message.
+func describeByte(data []byte, off int) string {
+	c := data[off]
+	if c >= 0x20 && c < 0x7f {
+		return fmt.Sprintf("character %q", rune(c))
+	}
+	return fmt.Sprintf("byte 0x%02x", c)
+}
+
+// lineCol turns a byte offset into a 1-based line and column (in bytes).
+func lineCol(data []byte, off int) (line, col int) {
+	line, col = 1, 1
+	if off > len(data) {
+		off = len(data)
+	}
+	for _, c := range data[:off] {
+		if c == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
