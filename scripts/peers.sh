@@ -19,3 +19,28 @@ if [ ! -x "$venv/bin/stix2_validator" ]; then
 fi
 echo "export GENEVA_PYTHON=$venv/bin/python"
 echo "export GENEVA_STIX2_VALIDATOR=$venv/bin/stix2_validator"
+
+# --- Apache Kafka 3.9.x (KRaft broker for hub/archive tests) and kcat -------
+# Maven puts the broker's jars into one folder; the Go tests start and stop
+# their own brokers from it (hub/archive/kafkatest). The stamp holds the
+# pom's hash, so editing the pom reinstalls.
+pom="$here/kafka/pom.xml"
+kstamp=$(sha256sum "$pom" | cut -c1-12)
+kafka_version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$pom")
+kafka_home="$cache/kafka-$kafka_version"
+if [ "$(cat "$kafka_home/stamp" 2>/dev/null)" != "$kstamp" ]; then
+  echo "peers: installing Apache Kafka $kafka_version into $kafka_home" >&2
+  rm -rf "$kafka_home"
+  mkdir -p "$kafka_home"
+  mvn -q -B -f "$pom" dependency:copy-dependencies -DincludeScope=runtime \
+    -DoutputDirectory="$kafka_home/lib" >&2
+  echo "$kstamp" > "$kafka_home/stamp"
+fi
+if ! command -v kcat >/dev/null 2>&1; then
+  echo "peers: installing kcat (Debian package)" >&2
+  if [ "$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq kcat >&2
+fi
+echo "export GENEVA_KAFKA_LIB=$kafka_home/lib"
+echo "export GENEVA_KCAT=$(command -v kcat)"
