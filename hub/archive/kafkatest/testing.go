@@ -17,7 +17,8 @@ func Start(t testing.TB) *Broker {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = b.Kill()
+	t.Cleanup(func() {
+		_ = b.Kill()
 		if t.Failed() {
 			t.Log(b.LogTail())
 		}
