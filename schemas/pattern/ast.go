@@ -78,9 +78,9 @@ func (*Qualified) observation()     {}
 type QualifierKind uint8
 
 const (
-	Within QualifierKind = iota + 1 // WITHIN n SECONDS
-	Repeats                         // REPEATS n TIMES
-	StartStop                       // START t'..' STOP t'..'
+	Within    QualifierKind = iota + 1 // WITHIN n SECONDS
+	Repeats                            // REPEATS n TIMES
+	StartStop                          // START t'..' STOP t'..'
 )
 
 func (k QualifierKind) String() string {

@@ -10,31 +10,31 @@ import (
 type tokenKind uint8
 
 const (
-	tEOF        tokenKind = iota
-	tIdent                // [a-zA-Z_][a-zA-Z0-9_]*
-	tIdentHyph            // [a-zA-Z_][a-zA-Z0-9_-]* with at least one hyphen
-	tInt                  // IntPosLiteral or IntNegLiteral
-	tFloat                // FloatPosLiteral or FloatNegLiteral
-	tString               // '...'
-	tBool                 // true, false
-	tBinary               // b'...'
-	tHex                  // h'...'
-	tTimestamp            // t'...'
-	tKeyword              // AND OR NOT ... (upper case only)
-	tEQ                   // = ==
-	tNEQ                  // != <>
-	tLT                   // <
-	tLE                   // <=
-	tGT                   // >
-	tGE                   // >=
-	tColon                // :
-	tDot                  // .
-	tComma                // ,
-	tLParen               // (
-	tRParen               // )
-	tLBrack               // [
-	tRBrack               // ]
-	tStar                 // *
+	tEOF       tokenKind = iota
+	tIdent               // [a-zA-Z_][a-zA-Z0-9_]*
+	tIdentHyph           // [a-zA-Z_][a-zA-Z0-9_-]* with at least one hyphen
+	tInt                 // IntPosLiteral or IntNegLiteral
+	tFloat               // FloatPosLiteral or FloatNegLiteral
+	tString              // '...'
+	tBool                // true, false
+	tBinary              // b'...'
+	tHex                 // h'...'
+	tTimestamp           // t'...'
+	tKeyword             // AND OR NOT ... (upper case only)
+	tEQ                  // = ==
+	tNEQ                 // != <>
+	tLT                  // <
+	tLE                  // <=
+	tGT                  // >
+	tGE                  // >=
+	tColon               // :
+	tDot                 // .
+	tComma               // ,
+	tLParen              // (
+	tRParen              // )
+	tLBrack              // [
+	tRBrack              // ]
+	tStar                // *
 )
 
 // keywords of the grammar, case-sensitive. LAST is reserved but unused.
