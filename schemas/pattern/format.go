@@ -135,7 +135,7 @@ func (o ObjectPath) String() string {
 
 // plainKey reports whether name lexes as IdentifierWithoutHyphen.
 func plainKey(name string) bool {
-	if name == "" || !isIdentStart(name[0]) || keywords[name] || name == "true" || name == "false" {
+	if name == "" || !isIdentStart(name[0]) || isKeyword(name) || name == "true" || name == "false" {
 		return false
 	}
 	for i := 1; i < len(name); i++ {

@@ -37,12 +37,15 @@ const (
 	tStar                // *
 )
 
-// keywords of the grammar, case-sensitive. LAST is reserved but unused.
-var keywords = map[string]bool{
-	"AND": true, "OR": true, "NOT": true, "FOLLOWEDBY": true, "LIKE": true,
-	"MATCHES": true, "ISSUPERSET": true, "ISSUBSET": true, "LAST": true, "IN": true,
-	"START": true, "STOP": true, "SECONDS": true, "WITHIN": true, "REPEATS": true,
-	"TIMES": true,
+// isKeyword reports the grammar's keywords, which are case-sensitive.
+// LAST is reserved but unused.
+func isKeyword(text string) bool {
+	switch text {
+	case "AND", "OR", "NOT", "FOLLOWEDBY", "LIKE", "MATCHES", "ISSUPERSET", "ISSUBSET",
+		"LAST", "IN", "START", "STOP", "SECONDS", "WITHIN", "REPEATS", "TIMES":
+		return true
+	}
+	return false
 }
 
 // token is one lexeme; text is a slice of the input (no copy).
@@ -98,7 +101,7 @@ func (l *lexer) next() (token, error) {
 			return token{kind: tIdentHyph, pos: start, text: text}, nil
 		case text == "true" || text == "false":
 			return token{kind: tBool, pos: start, text: text}, nil
-		case keywords[text]:
+		case isKeyword(text):
 			return token{kind: tKeyword, pos: start, text: text}, nil
 		}
 		return token{kind: tIdent, pos: start, text: text}, nil

@@ -2,7 +2,7 @@ package pattern
 
 import (
 	"fmt"
-	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -51,27 +51,17 @@ func checkPropertyName(objectType, name string, pos int) error {
 	return nil
 }
 
-// hashFormats are the OASIS validator's checks of hash values, keyed by
-// the algorithm name upper-cased without hyphens.
-var hashFormats = map[string]*regexp.Regexp{
-	"MD5":       regexp.MustCompile(`^[a-fA-F0-9]{32}$`),
-	"MD6":       regexp.MustCompile(`^(?:[a-fA-F0-9]{32}|[a-fA-F0-9]{40}|[a-fA-F0-9]{56}|[a-fA-F0-9]{64}|[a-fA-F0-9]{96}|[a-fA-F0-9]{128})$`),
-	"RIPEMD160": regexp.MustCompile(`^[a-fA-F0-9]{40}$`),
-	"SHA1":      regexp.MustCompile(`^[a-fA-F0-9]{40}$`),
-	"SHA224":    regexp.MustCompile(`^[a-fA-F0-9]{56}$`),
-	"SHA256":    regexp.MustCompile(`^[a-fA-F0-9]{64}$`),
-	"SHA384":    regexp.MustCompile(`^[a-fA-F0-9]{96}$`),
-	"SHA512":    regexp.MustCompile(`^[a-fA-F0-9]{128}$`),
-	"SHA3224":   regexp.MustCompile(`^[a-fA-F0-9]{56}$`),
-	"SHA3256":   regexp.MustCompile(`^[a-fA-F0-9]{64}$`),
-	"SHA3384":   regexp.MustCompile(`^[a-fA-F0-9]{96}$`),
-	"SHA3512":   regexp.MustCompile(`^[a-fA-F0-9]{128}$`),
-	"SSDEEP":    regexp.MustCompile(`^[a-zA-Z0-9/+:.]{1,128}$`),
-	"WHIRLPOOL": regexp.MustCompile(`^[a-fA-F0-9]{128}$`),
+// hashHexLengths are the OASIS validator's checks of hash values (hex
+// digits of these lengths), keyed by the algorithm name upper-cased
+// without hyphens. SSDEEP is checked separately.
+var hashHexLengths = map[string][]int{
+	"MD5": {32}, "MD6": {32, 40, 56, 64, 96, 128}, "RIPEMD160": {40}, "SHA1": {40},
+	"SHA224": {56}, "SHA256": {64}, "SHA384": {96}, "SHA512": {128}, "SHA3224": {56},
+	"SHA3256": {64}, "SHA3384": {96}, "SHA3512": {128}, "WHIRLPOOL": {128},
 }
 
 // checkHashValue checks '=' and '!=' comparisons of a known hash
-// (…hashes.<algorithm>) against the algorithm's format.
+// (...hashes.<algorithm>) against the algorithm's format.
 func checkHashValue(c *Comparison, pos int) error {
 	if c.Op != Equal && c.Op != NotEqual || c.Value.Kind != StringLiteral {
 		return nil
@@ -81,12 +71,35 @@ func checkHashValue(c *Comparison, pos int) error {
 	if len(steps) < 2 || last.Kind != Property || !hasHashesStep(steps[:len(steps)-1]) {
 		return nil
 	}
-	algo := strings.ToUpper(strings.ReplaceAll(last.Name, "-", ""))
-	if re := hashFormats[algo]; re != nil && !re.MatchString(c.Value.Str) {
-		return &SyntaxError{pos, fmt.Sprintf("%q is not a valid %s hash", c.Value.Str, last.Name)}
+	var buf [16]byte
+	algo := buf[:0]
+	for i := 0; i < len(last.Name) && len(algo) < len(buf); i++ {
+		c := last.Name[i]
+		if c == '-' {
+			continue
+		}
+		if c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		algo = append(algo, c)
+	}
+	v := c.Value.Str
+	ok := true
+	if string(algo) == "SSDEEP" {
+		ok = len(v) >= 1 && len(v) <= 128 && strings.Trim(v, ssdeepChars) == ""
+	} else if lengths, known := hashHexLengths[string(algo)]; known {
+		ok = strings.Trim(v, hexDigits) == "" && slices.Contains(lengths, len(v))
+	}
+	if !ok {
+		return &SyntaxError{pos, fmt.Sprintf("%q is not a valid %s hash", v, last.Name)}
 	}
 	return nil
 }
+
+const (
+	hexDigits   = "0123456789abcdefABCDEF"
+	ssdeepChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/+:."
+)
 
 func hasHashesStep(steps []Step) bool {
 	for _, s := range steps {

@@ -90,7 +90,7 @@ func (p *parser) observationLevel(level int) (ObservationExpression, error) {
 	if err != nil || !p.isKeyword(observationLevels[level].keyword) {
 		return first, err
 	}
-	node := &ObservationOp{Pos: first.Offset(), Op: observationLevels[level].op, Operands: []ObservationExpression{first}}
+	node := &ObservationOp{Pos: first.Offset(), Op: observationLevels[level].op, Operands: append(make([]ObservationExpression, 0, 2), first)}
 	for p.isKeyword(observationLevels[level].keyword) {
 		if err := p.advance(); err != nil {
 			return nil, err
@@ -180,7 +180,7 @@ func (p *parser) comparisonLevel(level int) (ComparisonExpression, error) {
 	if err != nil || !p.isKeyword(comparisonLevels[level].keyword) {
 		return first, err
 	}
-	node := &ComparisonOp{Pos: first.Offset(), Op: comparisonLevels[level].op, Operands: []ComparisonExpression{first}}
+	node := &ComparisonOp{Pos: first.Offset(), Op: comparisonLevels[level].op, Operands: append(make([]ComparisonExpression, 0, 2), first)}
 	for p.isKeyword(comparisonLevels[level].keyword) {
 		if err := p.advance(); err != nil {
 			return nil, err
