@@ -37,7 +37,7 @@ func (c *checker) checkBundle(d *Document) {
 			// STIX 2.1 bundles have no spec_version; "2.1" is a harmless
 			// leftover (ATT&CK writes it), anything else is STIX 2.0.
 			if string(v.GetStringBytes()) == "2.1" {
-				c.warn(RuleBundleProperty, `"2.1": a STIX 2.1 bundle has no spec_version`)
+				c.warn(RuleBundleSpecVersion, `"2.1": a STIX 2.1 bundle has no spec_version`)
 			} else {
 				c.fail(RuleBundleProperty, fmt.Sprintf("%s: a STIX 2.1 bundle has no spec_version (this looks like STIX 2.0 content)", show(v)))
 			}

@@ -5,6 +5,7 @@ package schemas
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/valyala/fastjson"
 )
@@ -31,6 +32,27 @@ type Document struct {
 	Root    *fastjson.Value
 	Bundle  bool              // Root is a bundle ("type": "bundle")
 	Objects []*fastjson.Value // the bundle's objects, or Root itself
+
+	parser *fastjson.Parser // owns Root's memory; back to the pool on Release
+	// noDuplicateKeys: the pre-scan proved every object's keys distinct.
+	noDuplicateKeys bool
+}
+
+// parsers recycles fastjson parsers: a fresh parser allocates its value
+// cache anew for every document, which costs more than the checks.
+var parsers sync.Pool
+
+// Release hands the document's memory back for reuse. Root, Objects and
+// every value taken from them must not be used afterwards. Calling it is
+// optional (an unreleased Document is simply garbage collected) and a
+// second call does nothing.
+func (d *Document) Release() {
+	if d == nil || d.parser == nil {
+		return
+	}
+	p := d.parser
+	d.parser, d.Root, d.Objects = nil, nil, nil
+	parsers.Put(p)
 }
 
 // ObjectPointer is the JSON pointer of Objects[i] ("/objects/3", or "" for

@@ -35,7 +35,12 @@ const typePartBad = "is not an identifier: its type part is not a valid type nam
 // splitID splits "type--uuid" and checks both halves. It returns the type
 // prefix, the UUID version digit (0 when malformed) and any problem.
 func splitID(s []byte) (typ []byte, version byte, p idProblem) {
-	i := bytes.LastIndex(s, []byte("--"))
+	// The UUID has a fixed length, so the separator is where it must be;
+	// search only for the error message.
+	i := len(s) - 38
+	if i <= 0 || s[i] != '-' || s[i+1] != '-' {
+		i = bytes.LastIndex(s, []byte("--"))
+	}
 	if i <= 0 {
 		return nil, 0, idProblem{RuleIDFormat, "is not an identifier of the form type--UUID"}
 	}

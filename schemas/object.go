@@ -3,6 +3,7 @@ package schemas
 import (
 	"bytes"
 	"fmt"
+	"strings"
 
 	"github.com/valyala/fastjson"
 )
@@ -150,6 +151,7 @@ func (st *objState) scanExtensions() {
 // kind, unknown ones by the custom-property rules, then the required and
 // forbidden lists and the type's cross-property rules.
 func (c *checker) checkProps(o *fastjson.Object, spec *objSpec, top bool) {
+	mark := len(c.customs)
 	o.Visit(func(k []byte, v *fastjson.Value) {
 		c.push(k)
 		if p, ok := spec.props[string(k)]; ok {
@@ -159,6 +161,10 @@ func (c *checker) checkProps(o *fastjson.Object, spec *objSpec, top bool) {
 		}
 		c.pop()
 	})
+	if len(c.customs) > mark {
+		c.warnCustoms(c.customs[mark:])
+		c.customs = c.customs[:mark]
+	}
 	for _, r := range spec.required {
 		if o.Get(r) == nil {
 			c.failKey(o, r, RulePropertyRequired, "required property is missing")
@@ -208,5 +214,26 @@ func (c *checker) unknownProp(k []byte, v *fastjson.Value, spec *objSpec, top bo
 	if spec.open || (top && c.cur != nil && (c.cur.custom || c.cur.toplevel)) {
 		return
 	}
-	c.warn(RulePropertyCustom, "custom property outside an extension (deprecated in STIX 2.1; use an extension-definition)")
+	c.customs = append(c.customs, k)
+}
+
+// warnCustoms reports the custom properties of one object in one warning:
+// ATT&CK objects carry a dozen x_mitre_ properties each, and a warning
+// per property would cost more than validating them.
+func (c *checker) warnCustoms(keys [][]byte) {
+	const why = "custom property outside an extension (deprecated in STIX 2.1; use an extension-definition)"
+	if len(keys) == 1 {
+		c.push(keys[0])
+		c.warn(RulePropertyCustom, why)
+		c.pop()
+		return
+	}
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.Write(k)
+	}
+	c.add(SeverityWarning, RulePropertyCustom, c.label()+": "+b.String()+": "+why+"s")
 }

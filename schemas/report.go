@@ -26,6 +26,9 @@ type checker struct {
 	base int   // len(segs) at the current object's root
 	segs []seg // path from the document root
 	cur  *objState
+	// customs collects the custom property names of the object being
+	// checked, reported together by checkProps.
+	customs [][]byte
 }
 
 func (c *checker) push(key []byte) { c.segs = append(c.segs, seg{key: key}) }

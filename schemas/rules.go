@@ -16,22 +16,23 @@ const (
 	RuleLimitDepth       = "limit.depth"
 	RuleLimitObjects     = "limit.objects"
 
-	RuleDocumentRoot     = "document.root"
-	RuleBundleProperty   = "bundle.property"
-	RuleObjectType       = "object.type"
-	RuleObjectCustom     = "object.custom"
-	RulePropertyRequired = "property.required"
-	RulePropertyForbid   = "property.forbidden"
-	RulePropertyName     = "property.name"
-	RulePropertyReserved = "property.reserved"
-	RulePropertyCustom   = "property.custom"
-	RulePropertyType     = "property.type"
-	RulePropertyEmpty    = "property.empty"
-	RulePropertyValue    = "property.value"
-	RulePropertyRange    = "property.range"
-	RulePropertyExclude  = "property.exclusive"
-	RulePropertyDepend   = "property.dependency"
-	RulePropertyDeprec   = "property.deprecated"
+	RuleDocumentRoot      = "document.root"
+	RuleBundleProperty    = "bundle.property"
+	RuleBundleSpecVersion = "bundle.spec_version"
+	RuleObjectType        = "object.type"
+	RuleObjectCustom      = "object.custom"
+	RulePropertyRequired  = "property.required"
+	RulePropertyForbid    = "property.forbidden"
+	RulePropertyName      = "property.name"
+	RulePropertyReserved  = "property.reserved"
+	RulePropertyCustom    = "property.custom"
+	RulePropertyType      = "property.type"
+	RulePropertyEmpty     = "property.empty"
+	RulePropertyValue     = "property.value"
+	RulePropertyRange     = "property.range"
+	RulePropertyExclude   = "property.exclusive"
+	RulePropertyDepend    = "property.dependency"
+	RulePropertyDeprec    = "property.deprecated"
 
 	RuleIDFormat      = "id.format"
 	RuleIDType        = "id.type"
@@ -96,6 +97,7 @@ var Rules = []Rule{
 	{RuleLimitObjects, SeverityError, "the bundle holds more than Limits.MaxObjects objects"},
 	{RuleDocumentRoot, SeverityError, "the document is neither a bundle nor a single STIX object"},
 	{RuleBundleProperty, SeverityError, "a bundle property is missing, malformed or not allowed (spec_version on a bundle)"},
+	{RuleBundleSpecVersion, SeverityWarning, "a bundle carries spec_version \"2.1\" (STIX 2.1 bundles have none; harmless)"},
 	{RuleObjectType, SeverityError, "an object's type is missing, malformed, reserved, or not an object at all"},
 	{RuleObjectCustom, SeverityWarning, "a custom object type not defined through an extension-definition (deprecated in STIX 2.1)"},
 	{RulePropertyRequired, SeverityError, "a property the specification requires is missing"},

@@ -1,6 +1,7 @@
 package schemas
 
 import (
+	"bytes"
 	"fmt"
 	"unicode/utf8"
 )
@@ -21,22 +22,66 @@ type scanner struct {
 	pos      int
 	maxDepth int
 	err      *scanError
+	// keys holds the raw keys of the objects being scanned, innermost
+	// last, to spot duplicate keys on the way.
+	keys []span
+	// dupSuspect: a duplicate key was seen, or a key the raw comparison
+	// cannot judge (escapes, very large objects); the validator then walks
+	// the tree to report duplicates with their pointers.
+	dupSuspect bool
 }
 
+type span struct{ start, end int }
+
+// maxKeyCompare bounds the pairwise key comparison per object; larger
+// objects are left to the tree walk.
+const maxKeyCompare = 64
+
 func scanJSON(data []byte, maxDepth int) *scanError {
-	s := scanner{data: data, maxDepth: maxDepth}
+	_, err := scanJSONKeys(data, maxDepth)
+	return err
+}
+
+// scanJSONKeys scans data and also says whether it may hold duplicate keys.
+func scanJSONKeys(data []byte, maxDepth int) (dupSuspect bool, err *scanError) {
+	s := scanner{data: data, maxDepth: maxDepth, keys: make([]span, 0, 64)}
+	return s.run()
+}
+
+func (s *scanner) run() (bool, *scanError) {
+	data := s.data
 	s.skipWS()
 	if s.pos >= len(data) {
-		return &scanError{off: s.pos, msg: "unexpected end of input, expected a value"}
+		return false, &scanError{off: s.pos, msg: "unexpected end of input, expected a value"}
 	}
 	if !s.value(0) {
-		return s.err
+		return false, s.err
 	}
 	s.skipWS()
 	if s.pos < len(data) {
-		return &scanError{off: s.pos, msg: fmt.Sprintf("unexpected %s after the top-level value", describeByte(data, s.pos))}
+		return false, &scanError{off: s.pos, msg: fmt.Sprintf("unexpected %s after the top-level value", describeByte(data, s.pos))}
 	}
-	return nil
+	return s.dupSuspect, nil
+}
+
+// noteKey compares the key data[ks:ke] with the earlier keys of the same
+// object (those from index first on) and records it.
+func (s *scanner) noteKey(first, ks, ke int) {
+	if s.dupSuspect {
+		return
+	}
+	key := s.data[ks:ke]
+	if bytes.IndexByte(key, '\\') >= 0 || len(s.keys)-first >= maxKeyCompare {
+		s.dupSuspect = true
+		return
+	}
+	for _, k := range s.keys[first:] {
+		if k.end-k.start == len(key) && string(s.data[k.start:k.end]) == string(key) {
+			s.dupSuspect = true
+			return
+		}
+	}
+	s.keys = append(s.keys, span{ks, ke})
 }
 
 func (s *scanner) fail(msg string) bool {
@@ -109,13 +154,22 @@ func (s *scanner) object(depth int) bool {
 		s.pos++
 		return true
 	}
+	first := len(s.keys)
+	ok := s.members(depth, first)
+	s.keys = s.keys[:first]
+	return ok
+}
+
+func (s *scanner) members(depth, first int) bool {
 	for {
 		if s.pos >= len(s.data) || s.data[s.pos] != '"' {
 			return s.unexpected("a string key")
 		}
+		ks := s.pos + 1
 		if !s.str() {
 			return false
 		}
+		s.noteKey(first, ks, s.pos-1)
 		s.skipWS()
 		if s.pos >= len(s.data) || s.data[s.pos] != ':' {
 			return s.unexpected("':'")
@@ -173,10 +227,25 @@ func (s *scanner) array(depth int) bool {
 	}
 }
 
+// plainByte marks the string bytes that need no attention: not a quote,
+// backslash, control character or start of a multi-byte UTF-8 sequence.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 func (s *scanner) str() bool {
 	s.pos++ // opening quote
 	d := s.data
 	for s.pos < len(d) {
+		for s.pos < len(d) && plainByte[d[s.pos]] {
+			s.pos++
+		}
+		if s.pos >= len(d) {
+			break
+		}
 		c := d[s.pos]
 		switch {
 		case c == '"':

@@ -45,25 +45,31 @@ func (v *Validator) Validate(data []byte) (*Document, Report) {
 	if depth <= 0 {
 		depth = DefaultLimits().MaxDepth
 	}
-	if e := scanJSON(data, depth); e != nil {
+	dupSuspect, e := scanJSONKeys(data, depth)
+	if e != nil {
 		line, col := lineCol(data, e.off)
 		if e.depth {
 			return envelope(RuleLimitDepth, fmt.Sprintf("line %d, column %d: %s", line, col, e.msg))
 		}
 		return envelope(RuleJSONSyntax, fmt.Sprintf("line %d, column %d: %s", line, col, e.msg))
 	}
-	var p fastjson.Parser
+	p, _ := parsers.Get().(*fastjson.Parser)
+	if p == nil {
+		p = new(fastjson.Parser)
+	}
 	root, err := p.ParseBytes(data)
 	if err != nil { // the scan accepts only what fastjson parses; keep a clear error anyway
+		parsers.Put(p)
 		return envelope(RuleJSONSyntax, "line 1, column 1: "+err.Error())
 	}
-	d := &Document{Raw: data, Root: root}
+	d := &Document{Raw: data, Root: root, parser: p, noDuplicateKeys: !dupSuspect}
 	if string(root.GetStringBytes("type")) == "bundle" {
 		d.Bundle = true
 		if objs := root.Get("objects"); objs != nil && objs.Type() == fastjson.TypeArray {
 			d.Objects, _ = objs.Array()
 		}
 		if lim.MaxObjects > 0 && len(d.Objects) > lim.MaxObjects {
+			d.Release()
 			return envelope(RuleLimitObjects, fmt.Sprintf("objects: %d objects is more than the limit of %d", len(d.Objects), lim.MaxObjects))
 		}
 	} else if root.Type() == fastjson.TypeObject {
@@ -76,7 +82,9 @@ func (v *Validator) Validate(data []byte) (*Document, Report) {
 func (v *Validator) ValidateDocument(d *Document) Report {
 	var rep Report
 	c := &checker{v: v, d: d, rep: &rep, obj: -1, segs: make([]seg, 0, 16)}
-	c.checkDuplicates(d.Root)
+	if !d.noDuplicateKeys {
+		c.checkDuplicates(d.Root)
+	}
 	switch {
 	case d.Root.Type() != fastjson.TypeObject:
 		c.fail(RuleDocumentRoot, fmt.Sprintf("is %s, not a STIX bundle or object", typeName(d.Root)))
