@@ -63,7 +63,7 @@ var hashHexLengths = map[string][]int{
 // checkHashValue checks '=' and '!=' comparisons of a known hash
 // (...hashes.<algorithm>) against the algorithm's format.
 func checkHashValue(c *Comparison, pos int) error {
-	if c.Op != Equal && c.Op != NotEqual || c.Value.Kind != StringLiteral {
+	if c.Op != Equal && c.Op != NotEqual {
 		return nil
 	}
 	steps := c.Path.Steps
@@ -84,10 +84,17 @@ func checkHashValue(c *Comparison, pos int) error {
 		algo = append(algo, c)
 	}
 	v := c.Value.Str
+	lengths, known := hashHexLengths[string(algo)]
+	if !known && string(algo) != "SSDEEP" {
+		return nil
+	}
+	if c.Value.Kind != StringLiteral {
+		return &SyntaxError{pos, fmt.Sprintf("a %s hash must be compared with a string literal, found %s", last.Name, c.Value.Kind)}
+	}
 	ok := true
 	if string(algo) == "SSDEEP" {
 		ok = len(v) >= 1 && len(v) <= 128 && strings.Trim(v, ssdeepChars) == ""
-	} else if lengths, known := hashHexLengths[string(algo)]; known {
+	} else {
 		ok = strings.Trim(v, hexDigits) == "" && slices.Contains(lengths, len(v))
 	}
 	if !ok {
