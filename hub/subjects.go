@@ -3,6 +3,8 @@
 // the members the MoU allows.
 package hub
 
+import "strings"
+
 // Every subject, stream and header name, built in one place. The Kafka
 // archive bridge (hub/archive) and the CLI depend on these; changing one is
 // a wire-format change.
@@ -35,3 +37,76 @@ func ShareSubject(tlp, scope string) string { return "geneva.share." + tlp + "."
 
 // ReceiptSubject is where member m's receipts are published.
 func ReceiptSubject(m string) string { return "geneva.receipt." + m }
+
+// Additions for the runtime (issue 4). Member ids are [a-z0-9-]{2,32}, so
+// every name built from one is a single subject token and distinct members
+// never share a name.
+const (
+	// AnonymousSender is the sender token and Geneva-Sender header of a part
+	// whose sender asked to stay anonymous.
+	AnonymousSender = "anonymous"
+
+	// SubjectShareAll matches every share; SubjectReceiptAll every receipt.
+	SubjectShareAll   = "geneva.share.>"
+	SubjectReceiptAll = "geneva.receipt.>"
+	SubjectReviewAll  = "geneva.review.>"
+
+	// SubjectDirectory is the directory service (hub/directory).
+	SubjectDirectory = "geneva.svc.directory"
+
+	// ConsumerWorker is the policy workers' shared durable consumer on each
+	// intake stream.
+	ConsumerWorker = "policy"
+
+	// Headers on GENEVA_RECEIPT and GENEVA_REVIEW messages.
+	HeaderMember  = "Geneva-Member"  // the real sender (never on GENEVA_SHARE)
+	HeaderVerdict = "Geneva-Verdict" // accept, partial, reject, review
+
+	// Headers a member may set on a submission.
+	HeaderTo        = "Geneva-To"        // comma-separated named recipients
+	HeaderCommunity = "Geneva-Community" // the community addressed
+	HeaderAnonymous = "Geneva-Anonymous" // "true": show the sender as anonymous
+)
+
+// IntakeStream is member m's own intake stream. Each member has its own
+// because Nats-Msg-Id dedup is stream-wide: on a shared stream, one member
+// could pre-publish another's next id and suppress its submission.
+func IntakeStream(m string) string { return StreamSubmit + "_" + strings.ToUpper(m) }
+
+// ShareSubjectFrom is the subject a part is published on: ShareSubject with
+// the sender token last ("anonymous" for anonymous parts), so each member's
+// inbox filter can leave out its own submissions.
+func ShareSubjectFrom(tlp, scope, sender string) string {
+	return ShareSubject(tlp, scope) + "." + sender
+}
+
+// InboxConsumer is the hub-created durable pull consumer on GENEVA_SHARE
+// holding what policy routed to member m.
+func InboxConsumer(m string) string { return "inbox_" + m }
+
+// ReceiptConsumer is the hub-created durable pull consumer on GENEVA_RECEIPT
+// holding member m's receipts.
+func ReceiptConsumer(m string) string { return "receipt_" + m }
+
+// InboxPrefix is member m's private inbox prefix (nats.CustomInboxPrefix):
+// the only reply subjects m may subscribe to.
+func InboxPrefix(m string) string { return "_INBOX_" + m }
+
+// ReviewSubject is where submissions of member m wait for a human.
+func ReviewSubject(m string) string { return "geneva.review." + m }
+
+// SubscribeService is where member m asks for a real-time subscription.
+func SubscribeService(m string) string { return "geneva.svc.subscribe." + m }
+
+// DeliverPrefix is the subject prefix of member m's real-time subscriptions
+// (geneva.deliver.<m>.<session>); only m may subscribe to it.
+func DeliverPrefix(m string) string { return "geneva.deliver." + m }
+
+// JetStream API subjects a member may use on its own consumers.
+func consumerNext(stream, consumer string) string {
+	return "$JS.API.CONSUMER.MSG.NEXT." + stream + "." + consumer
+}
+func consumerInfo(stream, consumer string) string {
+	return "$JS.API.CONSUMER.INFO." + stream + "." + consumer
+}
+func consumerAck(stream, consumer string) string { return "$JS.ACK." + stream + "." + consumer + ".>" }

@@ -1,0 +1,87 @@
+// Command geneva-hub is the Geneva hub daemon: an embedded NATS server with
+// JetStream that routes members' STIX submissions through the policy.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/genevahub/geneva/hub"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stderr); err != nil {
+		fmt.Fprintf(os.Stderr, "geneva-hub: %v\n", err)
+		if errors.Is(err, flag.ErrHelp) || errors.As(err, new(usageError)) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+type usageError struct{ error }
+
+func run(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("geneva-hub", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dev := fs.Bool("dev", false, "run the built-in demo partnership (no config file needed)")
+	configFile := fs.String("config", "", "production settings (YAML)")
+	data := fs.String("data", "", "data directory (default "+hub.DefaultDataDir+")")
+	natsListen := fs.String("nats-listen", "", "NATS listen address (default "+hub.DefaultNATSListen+")")
+	httpListen := fs.String("http-listen", "", "HTTP listen address for /healthz /readyz /metrics (default "+hub.DefaultHTTPListen+")")
+	jsonLogs := fs.Bool("json-logs", false, "log JSON lines (default: text)")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	if *dev == (*configFile != "") {
+		return usageError{errors.New("give exactly one of --dev or --config FILE")}
+	}
+	var cfg hub.Config
+	if *configFile != "" {
+		var err error
+		if cfg, err = hub.LoadConfig(*configFile); err != nil {
+			return err
+		}
+	}
+	cfg.Dev = *dev
+	for flagValue, field := range map[string]*string{*data: &cfg.DataDir, *natsListen: &cfg.NATSListen, *httpListen: &cfg.HTTPListen} {
+		if flagValue != "" {
+			*field = flagValue
+		}
+	}
+	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
+	if *jsonLogs {
+		handler = slog.NewJSONHandler(stderr, nil)
+	}
+	cfg.Logger = slog.New(handler)
+
+	h, err := hub.New(cfg)
+	if err != nil {
+		return err
+	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				if err := h.Reload(ctx); err != nil {
+					cfg.Logger.Error("reload failed; keeping the MoU in force", "err", err)
+				}
+			}
+		}
+	}()
+	return h.Run(ctx)
+}

@@ -1,0 +1,97 @@
+package hub_test
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/policy"
+	"github.com/genevahub/geneva/schemas/stixtest"
+)
+
+func listField(f string) []string {
+	if f == "-" || f == "" {
+		return nil
+	}
+	return strings.Split(f, ",")
+}
+
+// connectAll connects every demo member with its own credentials.
+func connectAll(t *testing.T, h *hubtest.Hub) map[string]*hubtest.Member {
+	t.Helper()
+	ms := map[string]*hubtest.Member{}
+	for _, m := range policy.DemoMoU().Members {
+		ms[m.ID] = h.Member(t, m.ID)
+	}
+	return ms
+}
+
+// TestPolicyCasesEndToEnd submits every row of policy-cases/CASES.tsv as
+// its sender, with the sender's own credentials, and checks with each
+// member's own credentials that exactly the listed receivers got it, and
+// that the sender got the right receipt.
+func TestPolicyCasesEndToEnd(t *testing.T) {
+	dir := filepath.Join(stixtest.SharedDir(t), "policy-cases")
+	table, err := os.ReadFile(filepath.Join(dir, "CASES.tsv"))
+	require.NoError(t, err)
+	rows := strings.Split(strings.TrimSpace(string(table)), "\n")[1:]
+	require.NotEmpty(t, rows)
+
+	h := hubtest.StartHub(t)
+	members := connectAll(t, h)
+	for _, row := range rows {
+		f := strings.Split(row, "\t")
+		require.Len(t, f, 6, "row %q", row)
+		file, sender, to, community, verdict, receivers := f[0], f[1], listField(f[2]), f[3], f[4], listField(f[5])
+		if community == "-" {
+			community = ""
+		}
+		t.Run(strings.TrimSuffix(file, ".json"), func(t *testing.T) {
+			bundle, err := os.ReadFile(filepath.Join(dir, file))
+			require.NoError(t, err)
+			members[sender].Submit(t, bundle, hub.SubmitOptions{To: to, Community: community})
+
+			r := members[sender].NextReceipt(t, 10*time.Second)
+			require.Equal(t, verdict, r.Verdict, "reasons: %+v", r.Reasons)
+			require.Equal(t, sender, r.Member)
+			require.NotEmpty(t, r.PolicyVersion)
+
+			want := map[string]int{}
+			for _, rt := range r.Routes {
+				for _, a := range rt.Audience {
+					want[a]++
+				}
+			}
+			var routed []string
+			for id := range want {
+				routed = append(routed, id)
+			}
+			slices.Sort(routed)
+			expected := slices.Clone(receivers)
+			slices.Sort(expected)
+			require.Equal(t, expected, routed, "receivers named by the receipt's routes")
+			got := hubtest.ExpectShares(t, members, want, 300*time.Millisecond)
+			for id, shares := range got {
+				for _, s := range shares {
+					require.Equal(t, r.Submission, s.Headers().Get(hub.HeaderSubmission), "%s got another submission", id)
+					require.Equal(t, sender, s.Headers().Get(hub.HeaderSender))
+					require.Contains(t, strings.Split(s.Headers().Get(hub.HeaderAudience), ","), id)
+				}
+			}
+			for _, rt := range r.Routes {
+				require.NotContains(t, rt.Audience, sender)
+			}
+			if strings.HasPrefix(file, "classified-") {
+				require.True(t, r.Classified)
+				require.Empty(t, r.Objects, "a classified receipt lists no objects")
+			}
+		})
+	}
+}

@@ -1,0 +1,199 @@
+package hub
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/genevahub/geneva/policy"
+)
+
+// Config is everything the hub needs. Zero values take the defaults of
+// withDefaults; Dev selects the demo MoU and the demo addresses.
+type Config struct {
+	Dev        bool      `yaml:"-"`
+	DataDir    string    `yaml:"data_dir"`    // JetStream storage and creds; default ./geneva-data
+	NATSListen string    `yaml:"nats_listen"` // host:port; port -1 picks a free port
+	HTTPListen string    `yaml:"http_listen"` // host:port for /healthz /readyz /metrics; "off" disables
+	MoUFile    string    `yaml:"mou_file"`    // the MoU YAML; watched and reloaded on change
+	MaxPayload int32     `yaml:"max_payload"` // bytes; the largest submission NATS accepts
+	Retention  Duration  `yaml:"retention"`   // how long GENEVA_SHARE and GENEVA_RECEIPT keep messages
+	Workers    int       `yaml:"workers"`     // concurrent decisions in this process
+	TLS        TLSConfig `yaml:"tls"`
+	NATSURL    string    `yaml:"nats_url"` // external NATS for scale-out workers (not implemented yet)
+
+	MoU    *policy.MoU  `yaml:"-"` // set in code (tests); takes precedence over MoUFile and Dev
+	Logger *slog.Logger `yaml:"-"` // default: discard
+}
+
+// TLSConfig enables TLS on the NATS listener; with VerifyClients, members
+// must also present a certificate signed by CAFile (mTLS).
+type TLSConfig struct {
+	CertFile      string `yaml:"cert_file"`
+	KeyFile       string `yaml:"key_file"`
+	CAFile        string `yaml:"ca_file"`
+	VerifyClients bool   `yaml:"verify_clients"`
+}
+
+// Duration reads "720h", "30m" or "30d" (days) from YAML.
+type Duration time.Duration
+
+// UnmarshalYAML reads a duration string.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	s := strings.TrimSpace(n.Value)
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		v, err := strconv.Atoi(days)
+		if err != nil {
+			return fmt.Errorf("line %d: invalid duration %q", n.Line, s)
+		}
+		*d = Duration(time.Duration(v) * 24 * time.Hour)
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("line %d: invalid duration %q (want e.g. 720h or 30d)", n.Line, s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Defaults, shared by --dev and production.
+const (
+	DefaultDataDir    = "./geneva-data"
+	DefaultNATSListen = "127.0.0.1:4222"
+	DefaultHTTPListen = "127.0.0.1:8080"
+	DefaultMaxPayload = 8 << 20
+	DefaultRetention  = Duration(30 * 24 * time.Hour)
+	DefaultWorkers    = 16
+)
+
+func (c Config) withDefaults() Config {
+	if c.DataDir == "" {
+		c.DataDir = DefaultDataDir
+	}
+	if c.NATSListen == "" {
+		c.NATSListen = DefaultNATSListen
+	}
+	if c.HTTPListen == "" {
+		c.HTTPListen = DefaultHTTPListen
+	}
+	if c.MaxPayload == 0 {
+		c.MaxPayload = DefaultMaxPayload
+	}
+	if c.Retention == 0 {
+		c.Retention = DefaultRetention
+	}
+	if c.Workers == 0 {
+		c.Workers = DefaultWorkers
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// Validate reports every problem at once.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
+	}
+	if c.MoU == nil && c.MoUFile == "" && !c.Dev {
+		bad("mou_file", "required (or run with --dev for the demo partnership)")
+	}
+	if _, _, err := hostPort(c.NATSListen); err != nil {
+		bad("nats_listen", "%v", err)
+	}
+	if c.HTTPListen != "off" {
+		if _, _, err := hostPort(c.HTTPListen); err != nil {
+			bad("http_listen", "%v", err)
+		}
+	}
+	if c.MaxPayload < 1024 || c.MaxPayload > 64<<20 {
+		bad("max_payload", "%d is outside 1024..67108864 bytes", c.MaxPayload)
+	}
+	if c.Retention < Duration(time.Hour) {
+		bad("retention", "%v is below the 1h minimum", time.Duration(c.Retention))
+	}
+	if c.Workers < 1 || c.Workers > 1024 {
+		bad("workers", "%d is outside 1..1024", c.Workers)
+	}
+	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
+		bad("tls", "cert_file and key_file go together")
+	}
+	if c.TLS.VerifyClients && c.TLS.CAFile == "" {
+		bad("tls.ca_file", "required when verify_clients is true")
+	}
+	for field, f := range map[string]string{"tls.cert_file": c.TLS.CertFile, "tls.key_file": c.TLS.KeyFile, "tls.ca_file": c.TLS.CAFile, "mou_file": c.MoUFile} {
+		if f == "" {
+			continue
+		}
+		if _, err := os.Stat(f); err != nil {
+			bad(field, "%v", err)
+		}
+	}
+	if c.NATSURL != "" {
+		bad("nats_url", "scale-out workers against an external NATS are not implemented yet")
+	}
+	return errors.Join(errs...)
+}
+
+// hostPort splits "host:port"; port -1 means "any free port" (tests).
+func hostPort(addr string) (string, int, error) {
+	host, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", 0, fmt.Errorf("%q: want host:port", addr)
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil || port < -1 || port > 65535 {
+		return "", 0, fmt.Errorf("%q: invalid port", addr)
+	}
+	return host, port, nil
+}
+
+// LoadConfig reads production settings from a YAML file (snake_case keys,
+// unknown keys are errors) and reports every problem at once, each
+// prefixed with the file name.
+func LoadConfig(path string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	var c Config
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			var errs []error
+			for _, e := range te.Errors {
+				errs = append(errs, fmt.Errorf("%s: %s", path, e))
+			}
+			return Config{}, errors.Join(errs...)
+		}
+		return Config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := c.withDefaults().Validate(); err != nil {
+		var errs []error
+		for _, e := range unjoin(err) {
+			errs = append(errs, fmt.Errorf("%s: %w", path, e))
+		}
+		return Config{}, errors.Join(errs...)
+	}
+	return c, nil
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}

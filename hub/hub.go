@@ -1,0 +1,228 @@
+package hub
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nkeys"
+
+	"github.com/genevahub/geneva/policy"
+)
+
+// Lock order: Hub.mu before prior.mu. Hub.mu guards the MoU and engine,
+// which are swapped whole on reload.
+
+// Hub is one running hub: the embedded NATS server, the provisioning, the
+// policy workers and the hub's services.
+type Hub struct {
+	cfg    Config
+	log    *slog.Logger
+	key    nkeys.KeyPair // the hub's own in-process identity
+	secret []byte        // keys submission ids (hides the sender of anonymous parts)
+	prior  *priorIndex
+
+	mu     sync.RWMutex
+	mou    *policy.MoU
+	engine *policy.Engine
+
+	base   *server.Options
+	srv    *server.Server
+	nc     *nats.Conn
+	js     jetstream.JetStream
+	worker *worker
+
+	httpAddr string
+	reload   chan reloadRequest
+	ready    chan struct{}
+}
+
+// New validates cfg, loads the MoU and prepares the data directory; Run
+// starts everything.
+func New(cfg Config) (*Hub, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	mou, err := loadMoU(cfg)
+	if err != nil {
+		return nil, err
+	}
+	engine, err := policy.NewEngine(mou)
+	if err != nil {
+		return nil, fmt.Errorf("mou: %w", err)
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	key, err := newHubKey()
+	if err != nil {
+		return nil, fmt.Errorf("hub key: %w", err)
+	}
+	secret, err := loadSecret(filepath.Join(cfg.DataDir, "hub.secret"))
+	if err != nil {
+		return nil, err
+	}
+	h := &Hub{cfg: cfg, log: cfg.Logger, key: key, secret: secret, mou: mou, engine: engine,
+		prior: newPriorIndex(), reload: make(chan reloadRequest), ready: make(chan struct{})}
+	if h.base, err = h.baseOptions(); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+func loadMoU(cfg Config) (*policy.MoU, error) {
+	switch {
+	case cfg.MoU != nil:
+		return cfg.MoU, nil
+	case cfg.MoUFile != "":
+		data, err := os.ReadFile(cfg.MoUFile)
+		if err != nil {
+			return nil, fmt.Errorf("mou: %w", err)
+		}
+		return policy.ParseMoU(cfg.MoUFile, data)
+	default:
+		return policy.DemoMoU(), nil
+	}
+}
+
+// loadSecret keeps a random key under the data dir, created once.
+func loadSecret(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil && len(b) == 32 {
+		return b, nil
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("hub secret: %w", err)
+	}
+	b = make([]byte, 32)
+	_, _ = rand.Read(b)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return nil, fmt.Errorf("hub secret: %w", err)
+	}
+	return b, nil
+}
+
+// Ready is closed once the hub serves members.
+func (h *Hub) Ready() <-chan struct{} { return h.ready }
+
+// ClientURL is the NATS URL members connect to (valid once Ready).
+func (h *Hub) ClientURL() string { return h.srv.ClientURL() }
+
+// DataDir is where the hub keeps its storage and creds.
+func (h *Hub) DataDir() string { return h.cfg.DataDir }
+
+// MoU is the MoU in force.
+func (h *Hub) MoU() *policy.MoU {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.mou
+}
+
+func (h *Hub) currentEngine() *policy.Engine {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.engine
+}
+
+// Run starts the server, provisions, serves until ctx is done, then shuts
+// down gracefully: stop taking work, finish in-flight decisions, close the
+// server.
+func (h *Hub) Run(ctx context.Context) error {
+	opts, err := h.withUsers(h.base, h.MoU())
+	if err != nil {
+		return err
+	}
+	if h.srv, err = server.NewServer(opts); err != nil {
+		return fmt.Errorf("nats server: %w", err)
+	}
+	h.srv.SetLoggerV2(slogAdapter{h.log.With("component", "nats")}, false, false, false)
+	h.srv.Start()
+	defer func() { h.srv.Shutdown(); h.srv.WaitForShutdown() }()
+	if !h.srv.ReadyForConnections(30 * time.Second) {
+		return errors.New("nats server: not ready after 30s")
+	}
+	pub, _ := h.key.PublicKey()
+	h.nc, err = nats.Connect("", nats.InProcessServer(h.srv), nats.Name("geneva-hub"),
+		nats.Nkey(pub, h.key.Sign), nats.MaxReconnects(-1))
+	if err != nil {
+		return fmt.Errorf("hub connection: %w", err)
+	}
+	defer h.nc.Close()
+	if h.js, err = jetstream.New(h.nc); err != nil {
+		return fmt.Errorf("jetstream: %w", err)
+	}
+	if err := h.provision(ctx, h.MoU()); err != nil {
+		return err
+	}
+	if err := h.prior.rebuild(ctx, h.js); err != nil {
+		return err
+	}
+	if h.worker, err = newWorker(ctx, h); err != nil {
+		return err
+	}
+	svc, err := h.startServices(ctx)
+	if err != nil {
+		h.worker.stop()
+		return err
+	}
+	stopHTTP, err := h.startHTTP()
+	if err != nil {
+		svc.stop()
+		h.worker.stop()
+		return err
+	}
+	if err := h.worker.follow(ctx, h.MoU()); err != nil {
+		stopHTTP()
+		svc.stop()
+		h.worker.stop()
+		return err
+	}
+	h.banner()
+	close(h.ready)
+
+	watch := h.watchMoUFile(ctx)
+	for done := false; !done; {
+		select {
+		case <-ctx.Done():
+			done = true
+		case req := <-h.reload:
+			req.reply <- h.applyReload(context.WithoutCancel(ctx), req.mou)
+		case <-watch:
+			if err := h.applyReload(context.WithoutCancel(ctx), nil); err != nil {
+				h.log.Error("mou reload failed; keeping the MoU in force", "err", err)
+			}
+		}
+	}
+	h.log.Info("shutting down: finishing in-flight decisions")
+	svc.stop()
+	h.worker.stop() // stop taking work, then wait for in-flight decisions
+	stopHTTP()
+	_ = h.nc.Drain()
+	h.log.Info("hub stopped")
+	return nil
+}
+
+// banner tells how to connect as each member.
+func (h *Hub) banner() {
+	h.log.Info("geneva hub ready", "nats", h.ClientURL(), "http", h.httpAddr, "data", h.cfg.DataDir,
+		"partnership", h.MoU().Partnership.Name, "policy_version", h.MoU().Partnership.Version)
+	for _, m := range h.MoU().Members {
+		state := "active"
+		if m.Suspended {
+			state = "suspended"
+		}
+		h.log.Info("member", "id", m.ID, "state", state, "creds", CredsPath(h.cfg.DataDir, m.ID),
+			"try", fmt.Sprintf("geneva --server %s --creds %s subscribe", h.ClientURL(), CredsPath(h.cfg.DataDir, m.ID)))
+	}
+	h.log.Info("operator", "creds", CredsPath(h.cfg.DataDir, OperatorName))
+}

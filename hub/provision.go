@@ -1,0 +1,131 @@
+package hub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/genevahub/geneva/policy"
+)
+
+// Provisioning is idempotent: every start (and every MoU reload) creates
+// what is missing and updates what changed, keeping messages and consumer
+// positions.
+
+const (
+	dedupWindow   = 2 * time.Minute // Nats-Msg-Id window: covers a crash and restart
+	workerAckWait = 30 * time.Second
+)
+
+func (h *Hub) sharedStreams() []jetstream.StreamConfig {
+	age := time.Duration(h.cfg.Retention)
+	return []jetstream.StreamConfig{
+		{Name: StreamShare, Subjects: []string{SubjectShareAll}, Storage: jetstream.FileStorage,
+			MaxAge: age, Duplicates: dedupWindow, MaxMsgSize: h.cfg.MaxPayload,
+			Description: "accepted parts, one message per (submission, audience)"},
+		{Name: StreamReceipt, Subjects: []string{SubjectReceiptAll}, Storage: jetstream.FileStorage,
+			MaxAge: age, Duplicates: dedupWindow, Description: "one receipt per submission"},
+		{Name: StreamReview, Subjects: []string{SubjectReviewAll}, Storage: jetstream.FileStorage,
+			Duplicates: dedupWindow, MaxMsgSize: h.cfg.MaxPayload,
+			Description: "submissions held for a human"},
+	}
+}
+
+func intakeStream(m string, maxPayload int32) jetstream.StreamConfig {
+	return jetstream.StreamConfig{
+		Name: IntakeStream(m), Subjects: []string{SubmitSubject(m)}, Storage: jetstream.FileStorage,
+		Retention: jetstream.WorkQueuePolicy, Duplicates: dedupWindow, MaxMsgSize: maxPayload,
+		Description: "submissions of member " + m + " (PubAck = the hub has it)",
+	}
+}
+
+// provision makes every stream and consumer the MoU calls for.
+func (h *Hub) provision(ctx context.Context, mou *policy.MoU) error {
+	for _, sc := range h.sharedStreams() {
+		if _, err := h.js.CreateOrUpdateStream(ctx, sc); err != nil {
+			return fmt.Errorf("provision stream %s: %w", sc.Name, err)
+		}
+	}
+	for _, m := range mou.Members {
+		if err := h.provisionMember(ctx, mou, m.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (h *Hub) provisionMember(ctx context.Context, mou *policy.MoU, m string) error {
+	s, err := h.js.CreateOrUpdateStream(ctx, intakeStream(m, h.cfg.MaxPayload))
+	if err != nil {
+		return fmt.Errorf("provision intake of %s: %w", m, err)
+	}
+	if _, err := s.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
+		Durable: ConsumerWorker, AckPolicy: jetstream.AckExplicitPolicy, AckWait: workerAckWait,
+		MaxDeliver: -1, MaxAckPending: 10000, Description: "the policy workers",
+	}); err != nil {
+		return fmt.Errorf("provision worker consumer of %s: %w", m, err)
+	}
+	if err := h.ensureConsumer(ctx, StreamShare, jetstream.ConsumerConfig{
+		Durable: InboxConsumer(m), FilterSubjects: inboxFilters(mou, m),
+		AckPolicy: jetstream.AckExplicitPolicy, DeliverPolicy: jetstream.DeliverNewPolicy,
+		MaxDeliver: -1, Description: "what policy routed to member " + m,
+	}); err != nil {
+		return err
+	}
+	return h.ensureConsumer(ctx, StreamReceipt, jetstream.ConsumerConfig{
+		Durable: ReceiptConsumer(m), FilterSubject: ReceiptSubject(m),
+		AckPolicy: jetstream.AckExplicitPolicy, DeliverPolicy: jetstream.DeliverAllPolicy,
+		MaxDeliver: -1, Description: "receipts of member " + m,
+	})
+}
+
+// ensureConsumer creates a consumer, or updates only its filters when it
+// exists: its position (and its original deliver policy) stay, so a filter
+// change applies from then on.
+func (h *Hub) ensureConsumer(ctx context.Context, stream string, want jetstream.ConsumerConfig) error {
+	s, err := h.js.Stream(ctx, stream)
+	if err != nil {
+		return fmt.Errorf("provision consumer %s: %w", want.Durable, err)
+	}
+	c, err := s.Consumer(ctx, want.Durable)
+	switch {
+	case errors.Is(err, jetstream.ErrConsumerNotFound):
+		_, err = s.CreateConsumer(ctx, want)
+	case err == nil:
+		have := c.CachedInfo().Config
+		if slices.Equal(have.FilterSubjects, want.FilterSubjects) && have.FilterSubject == want.FilterSubject {
+			return nil
+		}
+		have.FilterSubjects, have.FilterSubject = want.FilterSubjects, want.FilterSubject
+		_, err = s.UpdateConsumer(ctx, have)
+	}
+	if err != nil {
+		return fmt.Errorf("provision consumer %s on %s: %w", want.Durable, stream, err)
+	}
+	return nil
+}
+
+// inboxFilters is exactly what policy lets member m see on GENEVA_SHARE:
+// parts for everyone, for its communities and for it by name, sent by any
+// member but itself. Anonymous parts are always addressed by name (see
+// worker), so the sender of one never gets it back either.
+func inboxFilters(mou *policy.MoU, m string) []string {
+	me, _ := mou.Member(m)
+	var f []string
+	for _, s := range mou.Members {
+		if s.ID == m {
+			continue
+		}
+		f = append(f, ShareSubjectFrom("*", "all", s.ID))
+		for _, c := range me.Communities {
+			f = append(f, ShareSubjectFrom("*", "c."+c, s.ID))
+		}
+	}
+	f = append(f, ShareSubjectFrom("*", "m."+m, "*"))
+	slices.Sort(f)
+	return f
+}

@@ -1,0 +1,114 @@
+package hub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/genevahub/geneva/policy"
+)
+
+// Reload re-reads the MoU (the file, or the built-in demo) and applies it:
+// new members can connect at once, suspended members are disconnected at
+// once, changed communities change each member's inbox filters from then
+// on. On error the MoU in force stays. main calls it on SIGHUP.
+func (h *Hub) Reload(ctx context.Context) error {
+	if h.cfg.MoU != nil {
+		return errors.New("reload: the MoU was set in code; use ApplyMoU")
+	}
+	mou, err := loadMoU(h.cfg)
+	if err != nil {
+		return fmt.Errorf("reload: %w", err)
+	}
+	return h.ApplyMoU(ctx, mou)
+}
+
+// ApplyMoU replaces the MoU in force, as Reload does with a file.
+func (h *Hub) ApplyMoU(ctx context.Context, mou *policy.MoU) error {
+	req := reloadRequest{mou: mou, reply: make(chan error, 1)}
+	select {
+	case h.reload <- req:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return <-req.reply
+}
+
+// reloadRequest asks Run's loop to apply mou (nil: load it from the config).
+type reloadRequest struct {
+	mou   *policy.MoU
+	reply chan error
+}
+
+func (h *Hub) applyReload(ctx context.Context, mou *policy.MoU) error {
+	if mou == nil {
+		var err error
+		if mou, err = loadMoU(h.cfg); err != nil {
+			return err
+		}
+	}
+	engine, err := policy.NewEngine(mou)
+	if err != nil {
+		return fmt.Errorf("mou: %w", err)
+	}
+	// Streams and consumers first, so a new member's first submission has
+	// somewhere to go the moment it can connect.
+	if err := h.provision(ctx, mou); err != nil {
+		return err
+	}
+	opts, err := h.withUsers(h.base, mou)
+	if err != nil {
+		return err
+	}
+	h.mu.Lock()
+	h.mou, h.engine = mou, engine
+	h.mu.Unlock()
+	if err := h.srv.ReloadOptions(opts); err != nil {
+		return fmt.Errorf("reload nats users: %w", err)
+	}
+	if err := h.worker.follow(ctx, mou); err != nil {
+		return err
+	}
+	h.log.Info("mou applied", "policy_version", mou.Partnership.Version, "members", len(mou.Members))
+	return nil
+}
+
+// watchMoUFile signals when the MoU file's modification time or size
+// changes (polled: no extra dependency, and editors that replace the file
+// are handled the same way).
+func (h *Hub) watchMoUFile(ctx context.Context) <-chan struct{} {
+	ch := make(chan struct{})
+	if h.cfg.MoUFile == "" || h.cfg.MoU != nil {
+		return ch
+	}
+	stamp := func() string {
+		fi, err := os.Stat(h.cfg.MoUFile)
+		if err != nil {
+			return ""
+		}
+		return fmt.Sprint(fi.ModTime().UnixNano(), fi.Size())
+	}
+	last := stamp()
+	go func() {
+		t := time.NewTicker(2 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if s := stamp(); s != "" && s != last {
+					last = s
+					select {
+					case ch <- struct{}{}:
+					case <-ctx.Done():
+						return
+					}
+				}
+			}
+		}
+	}()
+	return ch
+}

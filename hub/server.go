@@ -1,0 +1,79 @@
+package hub
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nkeys"
+
+	"github.com/genevahub/geneva/policy"
+)
+
+// baseOptions are the embedded server's options without users; users come
+// from the MoU through withUsers, on start and on every reload.
+func (h *Hub) baseOptions() (*server.Options, error) {
+	host, port, err := hostPort(h.cfg.NATSListen)
+	if err != nil {
+		return nil, fmt.Errorf("nats_listen: %w", err)
+	}
+	o := &server.Options{
+		ServerName: "geneva-hub",
+		Host:       host,
+		Port:       port,
+		JetStream:  true,
+		StoreDir:   h.cfg.DataDir, // JetStream keeps its files under DataDir/jetstream
+		MaxPayload: h.cfg.MaxPayload,
+		NoSigs:     true, // the daemon owns signals (SIGHUP reloads the MoU)
+	}
+	if h.cfg.TLS.CertFile != "" {
+		tc, err := server.GenTLSConfig(&server.TLSConfigOpts{
+			CertFile: h.cfg.TLS.CertFile, KeyFile: h.cfg.TLS.KeyFile,
+			CaFile: h.cfg.TLS.CAFile, Verify: h.cfg.TLS.VerifyClients,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("tls: %w", err)
+		}
+		o.TLSConfig, o.TLS, o.TLSVerify = tc, true, h.cfg.TLS.VerifyClients
+	}
+	return o, nil
+}
+
+// withUsers returns a copy of base with one NKey user per member that is
+// not suspended, the hub operator and the hub's own in-process user.
+// Suspended members have no user, so a reload disconnects them at once.
+func (h *Hub) withUsers(base *server.Options, mou *policy.MoU) (*server.Options, error) {
+	o := base.Clone()
+	hubPub, _ := h.key.PublicKey()
+	opPub, err := ensureCreds(h.cfg.DataDir, OperatorName)
+	if err != nil {
+		return nil, err
+	}
+	o.Nkeys = []*server.NkeyUser{{Nkey: hubPub}, {Nkey: opPub}}
+	for _, m := range mou.Members {
+		pub, err := ensureCreds(h.cfg.DataDir, m.ID)
+		if err != nil {
+			return nil, err
+		}
+		if m.Suspended {
+			continue
+		}
+		o.Nkeys = append(o.Nkeys, &server.NkeyUser{Nkey: pub, Permissions: memberPermissions(m.ID)})
+	}
+	return o, nil
+}
+
+// newHubKey is the hub's own identity for its in-process connections; it
+// lives only in memory and changes on every start.
+func newHubKey() (nkeys.KeyPair, error) { return nkeys.CreateUser() }
+
+// slogAdapter routes nats-server logs (including permission violations,
+// which the server logs as errors) to the hub's logger.
+type slogAdapter struct{ l *slog.Logger }
+
+func (a slogAdapter) Noticef(f string, v ...any) { a.l.Debug(fmt.Sprintf(f, v...)) }
+func (a slogAdapter) Warnf(f string, v ...any)   { a.l.Warn(fmt.Sprintf(f, v...)) }
+func (a slogAdapter) Fatalf(f string, v ...any)  { a.l.Error(fmt.Sprintf(f, v...)) }
+func (a slogAdapter) Errorf(f string, v ...any)  { a.l.Error(fmt.Sprintf(f, v...)) }
+func (a slogAdapter) Debugf(f string, v ...any)  {}
+func (a slogAdapter) Tracef(f string, v ...any)  {}

@@ -1,0 +1,130 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
+
+	"github.com/genevahub/geneva/policy/tlp"
+)
+
+// SubscribeRequest asks for a real-time view of what policy routes to the
+// requesting member, without consuming from its inbox (its connector reads
+// that). Subscribe to the returned deliver subject first, then ask: the
+// hub creates an ephemeral push consumer on GENEVA_SHARE whose filters are
+// the member's own inbox filters (narrowed to TLP if given), delivering
+// only to geneva.deliver.<member>.<session>, which no other member may
+// subscribe to. Nobody gets API rights on that consumer, so its name is
+// useless to anyone else.
+type SubscribeRequest struct {
+	Session  string    `json:"session"`             // [A-Za-z0-9_-]{1,64}; the deliver subject's last token
+	TLP      []string  `json:"tlp,omitempty"`       // only these levels; empty means all
+	Since    time.Time `json:"since,omitzero"`      // start at this time; zero: only new shares
+	StartSeq uint64    `json:"start_seq,omitempty"` // or start at this GENEVA_SHARE sequence
+}
+
+// SubscribeReply answers a SubscribeRequest.
+type SubscribeReply struct {
+	DeliverSubject string `json:"deliver_subject,omitempty"`
+	Consumer       string `json:"consumer,omitempty"`
+	Error          string `json:"error,omitempty"`
+}
+
+// DeliverSubject is where session of member m receives its subscription.
+func DeliverSubject(m, session string) string { return DeliverPrefix(m) + "." + session }
+
+var sessionRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// subscriptionIdle is how long a subscription's consumer outlives its
+// subscriber.
+const subscriptionIdle = 30 * time.Second
+
+func (h *Hub) serveSubscribe(msg *nats.Msg) {
+	member, _ := strings.CutPrefix(msg.Subject, "geneva.svc.subscribe.")
+	reply := func(r SubscribeReply) {
+		b, _ := json.Marshal(r)
+		_ = msg.Respond(b)
+	}
+	cfg, err := h.subscription(member, msg.Data)
+	if err != nil {
+		reply(SubscribeReply{Error: err.Error()})
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := h.js.CreatePushConsumer(ctx, StreamShare, cfg); err != nil {
+		h.log.Error("subscribe", "member", member, "err", err)
+		reply(SubscribeReply{Error: "the hub could not create the subscription"})
+		return
+	}
+	reply(SubscribeReply{DeliverSubject: cfg.DeliverSubject, Consumer: cfg.Name})
+}
+
+func (h *Hub) subscription(member string, data []byte) (jetstream.ConsumerConfig, error) {
+	mou := h.MoU()
+	me, ok := mou.Member(member)
+	if !ok || me.Suspended {
+		return jetstream.ConsumerConfig{}, fmt.Errorf("member %q is not active", member)
+	}
+	var req SubscribeRequest
+	if err := json.Unmarshal(data, &req); err != nil {
+		return jetstream.ConsumerConfig{}, fmt.Errorf("subscribe request: %v", err)
+	}
+	if !sessionRE.MatchString(req.Session) {
+		return jetstream.ConsumerConfig{}, fmt.Errorf("subscribe request: /session: want 1 to 64 of [A-Za-z0-9_-]")
+	}
+	filters := inboxFilters(mou, member)
+	if len(req.TLP) > 0 {
+		var narrowed []string
+		for i, s := range req.TLP {
+			l, err := tlp.ParseLevel(s)
+			if err != nil {
+				return jetstream.ConsumerConfig{}, fmt.Errorf("subscribe request: /tlp/%d: %v", i, err)
+			}
+			for _, f := range filters {
+				narrowed = append(narrowed, strings.Replace(f, "geneva.share.*.", "geneva.share."+l.String()+".", 1))
+			}
+		}
+		filters = narrowed
+	}
+	cfg := jetstream.ConsumerConfig{
+		Name: "sub_" + member + "_" + nuid.Next(), DeliverSubject: DeliverSubject(member, req.Session),
+		FilterSubjects: filters, AckPolicy: jetstream.AckNonePolicy, DeliverPolicy: jetstream.DeliverNewPolicy,
+		InactiveThreshold: subscriptionIdle, IdleHeartbeat: 5 * time.Second,
+		Description: "real-time view of member " + member,
+	}
+	switch {
+	case req.StartSeq > 0:
+		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, req.StartSeq
+	case !req.Since.IsZero():
+		since := req.Since.UTC()
+		cfg.DeliverPolicy, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, &since
+	}
+	return cfg, nil
+}
+
+// services are the hub's request/reply handlers.
+type services struct{ subs []*nats.Subscription }
+
+func (s *services) stop() {
+	for _, sub := range s.subs {
+		_ = sub.Drain()
+	}
+}
+
+func (h *Hub) startServices(_ context.Context) (*services, error) {
+	s := &services{}
+	sub, err := h.nc.QueueSubscribe(SubscribeService("*"), "geneva-hub", h.serveSubscribe)
+	if err != nil {
+		return nil, fmt.Errorf("subscribe service: %w", err)
+	}
+	s.subs = append(s.subs, sub)
+	return s, nil
+}

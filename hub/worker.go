@@ -1,0 +1,302 @@
+package hub
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/genevahub/geneva/hub/audit"
+	"github.com/genevahub/geneva/policy"
+)
+
+// Lock order: worker.mu is never held while taking Hub.mu.
+
+// worker runs the policy workers: one Consume per member intake stream
+// feeds a channel read by Config.Workers goroutines, so decisions overlap
+// while each waits for its PubAcks. Several hub processes (or several
+// worker pools) may share the durable "policy" consumers.
+type worker struct {
+	h     *Hub
+	audit *audit.Log
+	work  chan jetstream.Msg
+	wg    sync.WaitGroup // the decision goroutines
+
+	mu        sync.Mutex
+	consuming map[string]jetstream.ConsumeContext // by member
+	stopped   bool
+}
+
+func newWorker(ctx context.Context, h *Hub) (*worker, error) {
+	log, err := audit.Open(ctx, h.js, StreamAudit, SubjectAudit)
+	if err != nil {
+		return nil, err
+	}
+	w := &worker{h: h, audit: log, work: make(chan jetstream.Msg, h.cfg.Workers),
+		consuming: map[string]jetstream.ConsumeContext{}}
+	for range h.cfg.Workers {
+		w.wg.Go(func() {
+			for msg := range w.work {
+				w.handle(msg)
+			}
+		})
+	}
+	return w, nil
+}
+
+// follow starts consuming the intake of every member not yet followed.
+// Suspended members keep being followed: what they submitted before the
+// suspension is still decided (and rejected by policy if the MoU says so).
+func (w *worker) follow(ctx context.Context, mou *policy.MoU) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.stopped {
+		return nil
+	}
+	for _, m := range mou.Members {
+		if _, ok := w.consuming[m.ID]; ok {
+			continue
+		}
+		c, err := w.h.js.Consumer(ctx, IntakeStream(m.ID), ConsumerWorker)
+		if err != nil {
+			return fmt.Errorf("worker: intake of %s: %w", m.ID, err)
+		}
+		cc, err := c.Consume(func(msg jetstream.Msg) { w.work <- msg },
+			jetstream.PullMaxMessages(2*w.h.cfg.Workers),
+			jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+				if !errors.Is(err, jetstream.ErrNoHeartbeat) {
+					w.h.log.Warn("intake consumer", "member", m.ID, "err", err)
+				}
+			}))
+		if err != nil {
+			return fmt.Errorf("worker: consume intake of %s: %w", m.ID, err)
+		}
+		w.consuming[m.ID] = cc
+	}
+	return nil
+}
+
+// stop takes no new work, lets every Consume hand over what it already
+// pulled, then waits for the in-flight decisions. What was pulled but not
+// acked is redelivered to the next worker.
+func (w *worker) stop() {
+	w.mu.Lock()
+	w.stopped = true
+	ccs := w.consuming
+	w.consuming = nil
+	w.mu.Unlock()
+	for _, cc := range ccs {
+		cc.Drain()
+	}
+	for _, cc := range ccs {
+		<-cc.Closed()
+	}
+	close(w.work)
+	w.wg.Wait()
+}
+
+// submission is one intake message, as the worker reads it.
+type submission struct {
+	id        string // stable across redelivery
+	member    string
+	msgID     string
+	seq       uint64
+	received  time.Time
+	anonymous bool
+	to        []string
+	community string
+}
+
+// submissionID is an opaque id derived from (member, intake sequence): the
+// same on every redelivery and restart, and it does not reveal the sender
+// of an anonymous part.
+func (h *Hub) submissionID(member string, seq uint64) string {
+	mac := hmac.New(sha256.New, h.secret)
+	mac.Write([]byte(member + "\x00" + strconv.FormatUint(seq, 10)))
+	return "sub-" + hex.EncodeToString(mac.Sum(nil)[:12])
+}
+
+func (w *worker) handle(msg jetstream.Msg) {
+	ctx, cancel := context.WithTimeout(context.Background(), workerAckWait)
+	defer cancel()
+	meta, err := msg.Metadata()
+	if err != nil {
+		w.h.log.Error("intake message without metadata", "err", err)
+		return
+	}
+	member, _ := strings.CutPrefix(msg.Subject(), "geneva.submit.")
+	hd := msg.Headers()
+	sub := submission{
+		id: w.h.submissionID(member, meta.Sequence.Stream), member: member, seq: meta.Sequence.Stream,
+		msgID: hd.Get(nats.MsgIdHdr), received: meta.Timestamp.UTC(),
+		anonymous: hd.Get(HeaderAnonymous) == "true", community: hd.Get(HeaderCommunity),
+		to: splitList(hd.Get(HeaderTo)),
+	}
+	start := time.Now()
+	d := w.h.currentEngine().Decide(policy.Request{Sender: member, To: sub.to, Community: sub.community,
+		Anonymous: sub.anonymous, Bundle: msg.Data(), Prior: w.h.prior})
+	if err := w.publish(ctx, msg, sub, &d); err != nil {
+		// No ack: the submission is redelivered and the deterministic ids
+		// make the outputs already stored harmless.
+		w.h.log.Error("decision not delivered; will retry", "submission", sub.id, "member", member, "err", err)
+		_ = msg.NakWithDelay(time.Second)
+		return
+	}
+	w.h.log.Info("decided", "submission", sub.id, "member", member, "verdict", d.Verdict.String(),
+		"codes", reasonCodes(&d), "routes", len(d.Routes), "took", time.Since(start))
+}
+
+// publish writes every output and acks last: shares and receipt (async,
+// then all PubAcks awaited), the review copy, the audit record, the secure
+// erase of classified content, and only then the ack.
+func (w *worker) publish(ctx context.Context, msg jetstream.Msg, sub submission, d *policy.Decision) error {
+	var futures []jetstream.PubAckFuture
+	pub := func(m *nats.Msg, id string) error {
+		f, err := w.h.js.PublishMsgAsync(m, jetstream.WithMsgID(id))
+		if err != nil {
+			return fmt.Errorf("publish %s: %w", m.Subject, err)
+		}
+		futures = append(futures, f)
+		return nil
+	}
+	if !d.Classified {
+		for i, rt := range d.Routes {
+			part, err := d.Part(rt)
+			if err != nil {
+				return err
+			}
+			for k, m := range shareMessages(sub, rt, part) {
+				if err := pub(m, fmt.Sprintf("%s/share/%d/%d", sub.id, i, k)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if d.Verdict == policy.Review && !d.Classified {
+		m := nats.NewMsg(ReviewSubject(sub.member))
+		m.Data = msg.Data()
+		for k, v := range msg.Headers() {
+			m.Header[k] = v
+		}
+		m.Header.Set(HeaderSubmission, sub.id)
+		m.Header.Set(HeaderMember, sub.member)
+		m.Header.Set(HeaderReceived, sub.received.Format(time.RFC3339Nano))
+		m.Header.Del(nats.MsgIdHdr)
+		if err := pub(m, sub.id+"/review"); err != nil {
+			return err
+		}
+	}
+	receipt := newReceipt(sub, d)
+	body, err := json.Marshal(receipt)
+	if err != nil {
+		return fmt.Errorf("receipt: %w", err)
+	}
+	rm := nats.NewMsg(ReceiptSubject(sub.member))
+	rm.Data = body
+	rm.Header.Set(HeaderSubmission, sub.id)
+	rm.Header.Set(HeaderMember, sub.member)
+	rm.Header.Set(HeaderVerdict, receipt.Verdict)
+	if err := pub(rm, sub.id+"/receipt"); err != nil {
+		return err
+	}
+	for _, f := range futures {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			return fmt.Errorf("publish %s: %w", f.Msg().Subject, err)
+		case <-ctx.Done():
+			return fmt.Errorf("publish %s: %w", f.Msg().Subject, ctx.Err())
+		}
+	}
+	if _, err := w.audit.Append(ctx, auditRecord(sub, d), sub.id+"/audit"); err != nil {
+		return err
+	}
+	if d.Classified {
+		// Overwrite the stored bytes, not just drop the index entry.
+		s, err := w.h.js.Stream(ctx, IntakeStream(sub.member))
+		if err != nil {
+			return fmt.Errorf("erase classified submission: %w", err)
+		}
+		if err := s.SecureDeleteMsg(ctx, sub.seq); err != nil && !errors.Is(err, jetstream.ErrMsgNotFound) {
+			return fmt.Errorf("erase classified submission: %w", err)
+		}
+	}
+	w.h.prior.record(receipt)
+	return msg.Ack()
+}
+
+// shareMessages are the messages of one route. An anonymous part is sent
+// once per receiver on its m.<member> subject with the sender token
+// "anonymous": on a shared "all" subject the audience header (everyone but
+// the sender) would name the sender, and the sender's own filter could not
+// leave it out.
+func shareMessages(sub submission, rt policy.Route, part []byte) []*nats.Msg {
+	mk := func(subject, sender string, audience []string) *nats.Msg {
+		m := nats.NewMsg(subject)
+		m.Data = part
+		m.Header.Set(HeaderSubmission, sub.id)
+		m.Header.Set(HeaderSender, sender)
+		m.Header.Set(HeaderTLP, rt.TLP.String())
+		m.Header.Set(HeaderAudience, strings.Join(audience, ","))
+		m.Header.Set(HeaderReceived, sub.received.Format(time.RFC3339Nano))
+		if rt.Archive {
+			m.Header.Set(HeaderArchive, "true")
+		}
+		return m
+	}
+	if !sub.anonymous {
+		return []*nats.Msg{mk(ShareSubjectFrom(rt.TLP.String(), rt.Scope, sub.member), sub.member, rt.Audience)}
+	}
+	var out []*nats.Msg
+	for _, a := range rt.Audience {
+		out = append(out, mk(ShareSubjectFrom(rt.TLP.String(), "m."+a, AnonymousSender), AnonymousSender, []string{a}))
+	}
+	return out
+}
+
+func auditRecord(sub submission, d *policy.Decision) audit.Record {
+	r := audit.Record{Member: sub.member, Submission: sub.id, Digest: d.Digest, Verdict: d.Verdict.String(),
+		Reasons: reasonCodes(d), PolicyVersion: d.PolicyVersion, Action: "decide", Actor: "policy",
+		Routes: []audit.Route{}}
+	for _, rt := range d.Routes {
+		r.Routes = append(r.Routes, audit.Route{TLP: rt.TLP.String(), Scope: rt.Scope, Audience: rt.Audience})
+	}
+	return r
+}
+
+// reasonCodes lists every reason code of the decision once, sorted.
+func reasonCodes(d *policy.Decision) []string {
+	var codes []string
+	add := func(rs []policy.Reason) {
+		for _, r := range rs {
+			codes = append(codes, string(r.Code))
+		}
+	}
+	add(d.Reasons)
+	for _, o := range d.Objects {
+		add(o.Reasons)
+	}
+	slices.Sort(codes)
+	return slices.Compact(codes)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for p := range strings.SplitSeq(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
