@@ -1,0 +1,258 @@
+package archive
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/segmentio/kafka-go"
+)
+
+// pipeline copies one JetStream stream to one Kafka topic.
+type pipeline struct {
+	cfg     Config
+	js      jetstream.JetStream
+	log     *slog.Logger
+	metrics *metrics
+
+	stream, subject string
+	topic           TopicConfig
+	build           func(stream string, seq uint64, h nats.Header, body []byte) ([]record, error)
+
+	archived atomic.Uint64 // highest stream sequence whose records are all in Kafka
+	ready    atomic.Bool   // the topic exists and its tail was read at least once
+}
+
+// message is a stream message turned into records by the reader goroutine.
+type message struct {
+	seq     uint64
+	records []record
+}
+
+// run copies until ctx ends. Kafka errors are retried with backoff; each
+// retry starts a new session that resumes from the topic's tail.
+func (p *pipeline) run(ctx context.Context) error {
+	backoff := p.cfg.MinBackoff
+	for {
+		progressed, err := p.session(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if errors.Is(err, errForeignRecord) || errors.Is(err, errTopicMismatch) {
+			return err
+		}
+		if progressed {
+			backoff = p.cfg.MinBackoff
+		}
+		p.metrics.errors.WithLabelValues(p.topic.Name).Inc()
+		p.log.Warn("archive: kafka write failed; will resume from the topic's tail", "topic", p.topic.Name, "stream", p.stream, "retry_in", backoff, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, p.cfg.MaxBackoff)
+	}
+}
+
+// session ensures the topic, reads its tail, and streams from the resume
+// point until a write fails or ctx ends.
+func (p *pipeline) session(ctx context.Context) (progressed bool, err error) {
+	tr, err := p.cfg.transport()
+	if err != nil {
+		return false, err
+	}
+	defer tr.CloseIdleConnections()
+	client := &kafka.Client{Addr: kafka.TCP(p.cfg.Brokers...), Transport: tr, Timeout: p.cfg.WriteTimeout}
+	partitions, err := ensureTopic(ctx, client, p.topic, p.cfg.BatchBytes)
+	if err != nil {
+		return false, err
+	}
+	tl, err := readTail(ctx, client, p.topic.Name, partitions, p.cfg.BatchBytes)
+	if err != nil {
+		return false, err
+	}
+	start := max(tl.resumeSeq, 1)
+	if tl.resumeSeq == 0 {
+		p.archived.Store(0)
+	} else if tl.high.seq > 0 {
+		// Everything before the batch start is written everywhere.
+		p.archived.Store(max(p.archived.Load(), tl.resumeSeq-1))
+	}
+	p.ready.Store(true)
+	p.log.Info("archive: resuming", "stream", p.stream, "topic", p.topic.Name, "from_seq", start, "partitions", partitions)
+
+	w := &kafka.Writer{
+		Addr:         kafka.TCP(p.cfg.Brokers...),
+		Transport:    tr,
+		Balancer:     balancer,
+		RequiredAcks: kafka.RequireAll,
+		MaxAttempts:  1, // the bridge retries, after reading the tail
+		BatchSize:    p.cfg.BatchSize,
+		BatchBytes:   int64(p.cfg.BatchBytes),
+		BatchTimeout: p.cfg.BatchTimeout,
+		WriteTimeout: p.cfg.WriteTimeout,
+		ReadTimeout:  p.cfg.WriteTimeout,
+	}
+	w.Compression, _ = compressionCodec(p.cfg.Compression)
+	defer w.Close()
+
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	msgs := make(chan message, 512)
+	readErr := make(chan error, 1)
+	go func() { readErr <- p.read(sctx, start, msgs) }()
+
+	var pending []record
+	var pendingLast uint64 // seq of the last message whose records are all in pending or written
+	for {
+		// Fill a chunk: block for the first message, then take what is
+		// ready without waiting.
+		if len(pending) == 0 {
+			select {
+			case <-ctx.Done():
+				return progressed, nil
+			case err := <-readErr:
+				return progressed, err
+			case m := <-msgs:
+				pending, pendingLast = p.add(pending, m, tl)
+			}
+		}
+	fill:
+		for len(pending) < p.cfg.BatchSize {
+			select {
+			case m := <-msgs:
+				pending, pendingLast = p.add(pending, m, tl)
+			default:
+				break fill
+			}
+		}
+		if len(pending) == 0 {
+			p.archived.Store(max(p.archived.Load(), pendingLast))
+			continue
+		}
+		n := p.chunk(pending)
+		batch := make([]kafka.Message, n)
+		startHdr := kafka.Header{Key: HeaderBatchStart, Value: []byte(strconv.FormatUint(pending[0].pos.seq, 10))}
+		for i := range batch {
+			batch[i] = pending[i].msg
+			batch[i].Headers = append(batch[i].Headers, startHdr)
+		}
+		if err := w.WriteMessages(ctx, batch...); err != nil {
+			if ctx.Err() != nil {
+				return progressed, nil
+			}
+			return progressed, fmt.Errorf("write %d records to %s: %w", n, p.topic.Name, err)
+		}
+		progressed = true
+		p.metrics.records.WithLabelValues(p.topic.Name).Add(float64(n))
+		pending = pending[n:]
+		if len(pending) == 0 {
+			p.archived.Store(max(p.archived.Load(), pendingLast))
+		} else if pending[0].pos.seq > 0 {
+			p.archived.Store(max(p.archived.Load(), pending[0].pos.seq-1))
+		}
+	}
+}
+
+// add appends m's records that the topic does not hold yet.
+func (p *pipeline) add(pending []record, m message, tl tail) ([]record, uint64) {
+	for _, r := range m.records {
+		if !tl.written(r) {
+			pending = append(pending, r)
+		}
+	}
+	return pending, m.seq
+}
+
+// chunk is how many pending records one write call takes: at most
+// BatchSize records and BatchBytes bytes in all, so that each partition
+// gets at most one batch per call (kafka-go would otherwise send a second
+// batch after a failed first one and leave a gap).
+func (p *pipeline) chunk(pending []record) int {
+	n, bytes := 0, 0
+	for n < len(pending) && n < p.cfg.BatchSize {
+		size := recordSize(pending[n].msg)
+		if n > 0 && bytes+size > p.cfg.BatchBytes {
+			break
+		}
+		n++
+		bytes += size
+	}
+	return n
+}
+
+// recordSize bounds kafka-go's own estimate (Message.totalSize) from above,
+// batch-start header included.
+func recordSize(m kafka.Message) int {
+	n := 64 + len(m.Key) + len(m.Value)
+	for _, h := range m.Headers {
+		n += 10 + len(h.Key) + len(h.Value)
+	}
+	return n
+}
+
+// read feeds the stream from seq start, in order, as records. An ordered
+// consumer: Kafka holds the position (its tail), so no server-side consumer
+// state has to agree with it, and a lost consumer is recreated by nats.go
+// at the next sequence.
+func (p *pipeline) read(ctx context.Context, start uint64, out chan<- message) error {
+	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: start}
+	if p.subject != "" {
+		cfg.FilterSubjects = []string{p.subject}
+	}
+	cons, err := p.js.OrderedConsumer(ctx, p.stream, cfg)
+	if err != nil {
+		return fmt.Errorf("consume %s: %w", p.stream, err)
+	}
+	it, err := cons.Messages(jetstream.PullMaxMessages(1024))
+	if err != nil {
+		return fmt.Errorf("consume %s: %w", p.stream, err)
+	}
+	defer it.Stop()
+	go func() { <-ctx.Done(); it.Stop() }()
+	expect := start
+	for {
+		msg, err := it.Next()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("consume %s: %w", p.stream, err)
+		}
+		meta, err := msg.Metadata()
+		if err != nil {
+			return fmt.Errorf("consume %s: %w", p.stream, err)
+		}
+		seq := meta.Sequence.Stream
+		if seq > expect && p.subject == "" {
+			p.lost(expect, seq)
+		}
+		expect = seq + 1
+		records, err := p.build(p.stream, seq, msg.Headers(), msg.Data())
+		if err != nil {
+			p.metrics.skipped.WithLabelValues(p.stream).Inc()
+			p.log.Error("archive: message skipped", "stream", p.stream, "seq", seq, "err", err)
+			records = nil
+		}
+		select {
+		case out <- message{seq: seq, records: records}:
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// lost reports messages that left the stream before the bridge archived
+// them (retention or deletion). Only for unfiltered streams, where every
+// sequence is ours.
+func (p *pipeline) lost(from, to uint64) {
+	p.metrics.lost.WithLabelValues(p.stream).Add(float64(to - from))
+	p.log.Error("archive: messages left the stream before they were archived", "stream", p.stream, "first_missing", from, "count", to-from)
+}

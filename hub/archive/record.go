@@ -1,0 +1,131 @@
+package archive
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/nats-io/nats.go"
+	"github.com/segmentio/kafka-go"
+
+	"github.com/genevahub/geneva/policy/tlp"
+)
+
+// Kafka header names of archived records: the format analytics teams code
+// against (docs/archive.md). Values are UTF-8 text; numbers are decimal.
+const (
+	HeaderTLP        = "geneva-tlp"          // clear, green, amber, amber+strict
+	HeaderSender     = "geneva-sender"       // member id or "anonymous"
+	HeaderSubmission = "geneva-submission"   // submission id
+	HeaderAudience   = "geneva-audience"     // comma-separated member ids
+	HeaderReceived   = "geneva-received"     // RFC 3339 time the hub received the submission
+	HeaderStream     = "nats-stream"         // JetStream stream the message came from
+	HeaderSeq        = "nats-seq"            // its stream sequence
+	HeaderIndex      = "geneva-object-index" // position of the object in the part's "objects" (0 for audit)
+	HeaderSTIXType   = "stix-type"           // the object's "type"
+	HeaderModified   = "stix-modified"       // the object's "modified", when it has one
+	HeaderBatchStart = "geneva-batch-start"  // bookkeeping: nats-seq of the first record of the write call
+)
+
+// record is one Kafka record with its place in the stream.
+type record struct {
+	pos pos
+	msg kafka.Message
+}
+
+// pos orders records: stream sequence, then object index within the part.
+type pos struct {
+	seq   uint64
+	index int
+}
+
+func (p pos) less(q pos) bool { return p.seq < q.seq || (p.seq == q.seq && p.index < q.index) }
+
+// shareRecords turns one GENEVA_SHARE part into one record per archivable
+// object. A part that policy keeps out of the archive (Geneva-Archive not
+// "true", always so for RED) yields none.
+func (c Config) shareRecords(stream string, seq uint64, h nats.Header, body []byte) ([]record, error) {
+	if h.Get(c.Wire.ArchiveFlag) != "true" {
+		return nil, nil
+	}
+	if level := h.Get(c.Wire.TLP); level == "red" || level == "" {
+		return nil, fmt.Errorf("%s seq %d: %s is %q but the part is marked archivable; refusing it", stream, seq, c.Wire.TLP, level)
+	}
+	var bundle struct {
+		Objects []json.RawMessage `json:"objects"`
+	}
+	if err := json.Unmarshal(body, &bundle); err != nil {
+		return nil, fmt.Errorf("%s seq %d: body is not a STIX bundle: %v", stream, seq, err)
+	}
+	base := []kafka.Header{
+		{Key: HeaderTLP, Value: []byte(h.Get(c.Wire.TLP))},
+		{Key: HeaderSender, Value: []byte(h.Get(c.Wire.Sender))},
+		{Key: HeaderSubmission, Value: []byte(h.Get(c.Wire.Submission))},
+		{Key: HeaderAudience, Value: []byte(h.Get(c.Wire.Audience))},
+		{Key: HeaderReceived, Value: []byte(h.Get(c.Wire.Received))},
+		{Key: HeaderStream, Value: []byte(stream)},
+		{Key: HeaderSeq, Value: []byte(strconv.FormatUint(seq, 10))},
+	}
+	out := make([]record, 0, len(bundle.Objects))
+	for i, raw := range bundle.Objects {
+		var head struct {
+			ID       string `json:"id"`
+			Type     string `json:"type"`
+			Modified string `json:"modified"`
+		}
+		if err := json.Unmarshal(raw, &head); err != nil || head.ID == "" {
+			return nil, fmt.Errorf("%s seq %d: /objects/%d has no string \"id\"", stream, seq, i)
+		}
+		if !c.KeepTLPMarkings && head.Type == "marking-definition" {
+			if _, known := tlp.LevelOfID(head.ID); known {
+				continue
+			}
+		}
+		hs := make([]kafka.Header, len(base), len(base)+4)
+		copy(hs, base)
+		hs = append(hs,
+			kafka.Header{Key: HeaderIndex, Value: []byte(strconv.Itoa(i))},
+			kafka.Header{Key: HeaderSTIXType, Value: []byte(head.Type)})
+		if head.Modified != "" {
+			hs = append(hs, kafka.Header{Key: HeaderModified, Value: []byte(head.Modified)})
+		}
+		out = append(out, record{
+			pos: pos{seq, i},
+			msg: kafka.Message{Topic: c.ObjectsTopic.Name, Key: []byte(head.ID), Value: compact(raw), Headers: hs},
+		})
+	}
+	return out, nil
+}
+
+// auditRecords copies one audit entry byte for byte; the key is its stream
+// sequence, so a single-partition topic keeps the hash chain in order.
+func (c Config) auditRecords(stream string, seq uint64, _ nats.Header, body []byte) ([]record, error) {
+	s := strconv.FormatUint(seq, 10)
+	return []record{{
+		pos: pos{seq, 0},
+		msg: kafka.Message{
+			Topic: c.AuditTopic.Name,
+			Key:   []byte(s),
+			Value: body,
+			Headers: []kafka.Header{
+				{Key: HeaderStream, Value: []byte(stream)},
+				{Key: HeaderSeq, Value: []byte(s)},
+				{Key: HeaderIndex, Value: []byte("0")},
+			},
+		},
+	}}, nil
+}
+
+// compact returns the object without insignificant whitespace; an object
+// that already is compact is returned as is.
+func compact(raw json.RawMessage) []byte {
+	if !bytes.ContainsAny(raw, " \n\t\r") {
+		return raw
+	}
+	var b bytes.Buffer
+	if json.Compact(&b, raw) != nil {
+		return raw
+	}
+	return b.Bytes()
+}
