@@ -25,6 +25,7 @@ const (
 	CodeTLPDefaulted          Code = "tlp.defaulted"
 	CodeTLPGranular           Code = "tlp.granular"
 	CodeTLPRecipientsRequired Code = "tlp.recipients_required"
+	CodeMarkingRejected       Code = "marking.rejected"
 
 	// Audiences.
 	CodeAudienceUnknownMember    Code = "audience.unknown_member"
@@ -99,6 +100,7 @@ var Codes = []CodeInfo{
 	{CodeTLPDefaulted, "", "the object has no TLP marking and the MoU's default level was applied"},
 	{CodeTLPGranular, "", "a granular TLP marking is more restrictive than the object's: the whole object is treated at its most restrictive marking"},
 	{CodeTLPRecipientsRequired, "object", "TLP:AMBER+STRICT and TLP:RED are shared only with members named with --to"},
+	{CodeMarkingRejected, "object", "the object references a marking definition of the bundle that was rejected, so its marking could not travel with it"},
 
 	{CodeAudienceUnknownMember, "submission", "a member named with --to is not in the MoU"},
 	{CodeAudienceSuspendedMember, "submission", "a member named with --to is suspended"},

@@ -39,9 +39,11 @@ func NewEngine(m *MoU) (*Engine, error) {
 	if err != nil {
 		return nil, &ConfigError{File: m.file, Line: m.line("rules.classification"), Field: "rules.classification", Msg: err.Error()}
 	}
+	// The engine checks the MoU's size limits itself, with clearer reasons;
+	// the validator's own limits only bound the parser.
 	limits := schemas.DefaultLimits()
-	limits.MaxBytes = m.Rules.Limits.MaxBytes
-	limits.MaxObjects = m.Rules.Limits.MaxObjects
+	limits.MaxBytes = max(limits.MaxBytes, m.Rules.Limits.MaxBytes)
+	limits.MaxObjects = max(limits.MaxObjects, m.Rules.Limits.MaxObjects)
 	e := &Engine{
 		mou:         m,
 		validator:   schemas.NewValidator(schemas.Options{Limits: limits}),

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -8,6 +9,8 @@ import (
 
 	"github.com/genevahub/geneva/policy/tlp"
 )
+
+var errMarkingRejected = errors.New("the marking definition was rejected")
 
 // marking is what a marking definition in the bundle says.
 type marking struct {
@@ -53,6 +56,9 @@ func splitPointer(base, msg string) (string, string) {
 // TLP), whether it is known at all, and whether it is broken.
 func (s *decider) lookup(ref string) (level tlp.Level, known bool, broken error) {
 	if m, ok := s.markings[ref]; ok {
+		if m.err == nil && s.failed[m.index] {
+			return m.level, true, errMarkingRejected
+		}
 		return m.level, true, m.err
 	}
 	if l, ok := tlp.LevelOfID(ref); ok {
@@ -86,6 +92,9 @@ func (s *decider) objectTLP(i int, obj *fastjson.Value) (tlp.Level, bool) {
 	markingRefs(obj, func(ref, p string, granular bool) {
 		level, _, broken := s.lookup(ref)
 		switch {
+		case broken == errMarkingRejected:
+			s.reject(i, Reason{Code: CodeMarkingRejected, Pointer: base + p, Message: fmt.Sprintf("references %s, a marking definition of the bundle that was rejected", clip(ref))})
+			ok = false
 		case broken != nil:
 			s.reject(i, Reason{Code: CodeTLPDefinitionConflict, Pointer: base + p, Message: fmt.Sprintf("references %s, a marking definition whose TLP content is broken or contradicts its id", clip(ref))})
 			ok = false

@@ -53,7 +53,7 @@ hub), 2 usage or I/O error.`,
 
   # Only the law-enforcement community, anonymously, from standard input
   cat bundle.json | geneva policy explain --as le-alpha --community le --anonymous -`,
-		Args: cobra.ExactArgs(1),
+		Args: oneFileArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runExplain(cmd, o, args[0])
 		},
@@ -147,7 +147,7 @@ docs/policy.md. Problems are printed one per line as FILE:LINE: FIELD: MESSAGE.
 Exit status: 0 valid, 1 invalid, 2 usage or I/O error.`,
 		Example: `  geneva policy check mou.yaml
   geneva policy check docs/demo-mou.yaml`,
-		Args: cobra.ExactArgs(1),
+		Args: oneFileArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			data, err := os.ReadFile(args[0])
 			if err != nil {
@@ -261,4 +261,12 @@ func scopeText(r policy.Route) string {
 		return "community " + strings.TrimPrefix(r.Scope, "c.") + " (" + members + ")"
 	}
 	return members
+}
+
+// oneFileArg makes a missing or extra FILE argument a usage error (exit 2).
+func oneFileArg(cmd *cobra.Command, args []string) error {
+	if err := cobra.ExactArgs(1)(cmd, args); err != nil {
+		return usageError(fmt.Errorf("%s: want one FILE argument (see --help)", cmd.CommandPath()))
+	}
+	return nil
 }

@@ -3,7 +3,7 @@ package classify_test
 import (
 	"os"
 	"path/filepath"
-	"strings"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -125,12 +125,12 @@ func TestMarkingDefinitionStatements(t *testing.T) {
 func TestPolicyCases(t *testing.T) {
 	g := guard(t, classify.Config{})
 	want := map[string]classify.Finding{
-		"classified-secret-statement.json":  {Pointer: "/objects/1/definition/statement", Scheme: "us", Kind: "statement"},
-		"classified-nato-restricted.json":   {Pointer: "/objects/1/definition/statement", Scheme: "nato", Kind: "statement"},
-		"classified-eu-confidential.json":   {Pointer: "/objects/1/definition/statement", Scheme: "eu", Kind: "statement"},
-		"classified-banner-name.json":       {Pointer: "/objects/1/name", Scheme: "us", Kind: "banner"},
-		"classified-portion-mark.json":      {Pointer: "/objects/1/description", Scheme: "us", Kind: "portion-mark"},
-		"classified-acs-secret.json":        {Pointer: "/objects/1/extensions/extension-definition--3a65884d-005a-4290-8335-cb2d778a83ce/control_set/classification", Scheme: "acs", Kind: "acs"},
+		"classified-secret-statement.json": {Pointer: "/objects/1/definition/statement", Scheme: "us", Kind: "statement"},
+		"classified-nato-restricted.json":  {Pointer: "/objects/1/definition/statement", Scheme: "nato", Kind: "statement"},
+		"classified-eu-confidential.json":  {Pointer: "/objects/1/definition/statement", Scheme: "eu", Kind: "statement"},
+		"classified-banner-name.json":      {Pointer: "/objects/1/name", Scheme: "us", Kind: "banner"},
+		"classified-portion-mark.json":     {Pointer: "/objects/1/description", Scheme: "us", Kind: "portion-mark"},
+		"classified-acs-secret.json":       {Pointer: "/objects/1/extensions/extension-definition--3a65884d-005a-4290-8335-cb2d778a83ce/control_set/classification", Scheme: "acs", Kind: "acs"},
 	}
 	files, err := filepath.Glob(filepath.Join(stixtest.SharedDir(t), "policy-cases", "*.json"))
 	require.NoError(t, err)
@@ -140,7 +140,7 @@ func TestPolicyCases(t *testing.T) {
 		var got []classify.Finding
 		var viaMD []classify.Finding
 		for i, obj := range objects(t, file) {
-			ptr := "/objects/" + itoa(i)
+			ptr := "/objects/" + strconv.Itoa(i)
 			got = append(got, g.Object(obj, ptr)...)
 			if string(obj.GetStringBytes("type")) == "marking-definition" {
 				viaMD = append(viaMD, g.MarkingDefinition(obj, ptr)...)
@@ -232,13 +232,4 @@ func objects(t testing.TB, file string) []*fastjson.Value {
 func quote(s string) string {
 	var a fastjson.Arena
 	return a.NewString(s).String()
-}
-
-func itoa(i int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(i)) }
-
-func fmtInt(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return fmtInt(i/10) + string(rune('0'+i%10))
 }

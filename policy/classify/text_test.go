@@ -93,12 +93,12 @@ var textPositives = []struct{ text, scheme, kind string }{
 	{"VS – NfD", "de", "banner"},
 	{"Einstufung: VS-NfD", "de", "banner"},
 	// Evasion: Unicode forms, invisible characters, look-alikes, case.
-	{"ＳＥＣＲＥＴ", "us", "banner"},                    // fullwidth
-	{"SE\u200bCRET", "us", "banner"},                // zero-width space
+	{"ＳＥＣＲＥＴ", "us", "banner"},                               // fullwidth
+	{"SE\u200bCRET", "us", "banner"},                         // zero-width space
 	{"S\u200cE\u200dC\u2060R\ufeffE\u00adT", "us", "banner"}, // joiners, word joiner, BOM, soft hyphen
-	{"TOP\u00a0SECRET", "us", "banner"},             // no-break space
+	{"TOP\u00a0SECRET", "us", "banner"},                      // no-break space
 	{"TOP\u202fSECRET\u2002//\u3000NOFORN", "us", "banner"},
-	{"ЅЕСRЕТ", "us", "banner"},                      // Cyrillic look-alikes
+	{"ЅЕСRЕТ", "us", "banner"}, // Cyrillic look-alikes
 	{"NATO ＲＥＳＴＲＩＣＴＥＤ", "nato", "banner"},
 	{"Ｔｏｐ ｓｅｃｒｅｔ", "us", "banner"},
 	{"TOP SECRET\u2215\u2215SI", "us", "banner"}, // division slashes

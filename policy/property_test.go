@@ -1,0 +1,222 @@
+package policy_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/genevahub/geneva/policy"
+	"github.com/genevahub/geneva/policy/tlp"
+)
+
+// genMarkings are the marking ids random bundles use, TLP 1.0 and 2.0 and
+// OpenCTI's AMBER+STRICT, with the level each stands for.
+var genMarkings = func() []string {
+	return append(tlp.KnownIDs(), "") // "" = no marking
+}()
+
+type generated struct {
+	req      policy.Request
+	declared map[string]tlp.Level // object id → the most restrictive TLP it carries
+	personal map[string]bool
+}
+
+// generate builds a random submission: 1–8 objects (indicators, e-mail
+// addresses, individuals), each with random object-level and granular TLP
+// markings, sometimes a created_by_ref, and a random request.
+func generate(r *rand.Rand, mou *policy.MoU) generated {
+	g := generated{declared: map[string]tlp.Level{}, personal: map[string]bool{}}
+	members := []string{}
+	for _, m := range mou.Members {
+		members = append(members, m.ID)
+	}
+	sender := mou.Members[r.IntN(len(mou.Members))]
+	g.req.Sender = sender.ID
+	if r.IntN(10) == 0 {
+		g.req.Sender = "stranger"
+	}
+	switch r.IntN(4) {
+	case 0, 1:
+		for _, m := range members {
+			if r.IntN(3) == 0 {
+				g.req.To = append(g.req.To, m)
+			}
+		}
+		if r.IntN(15) == 0 {
+			g.req.To = append(g.req.To, "le-zulu")
+		}
+	case 2:
+		g.req.Community = []string{"le", "finance", "nowhere"}[r.IntN(3)]
+	}
+	if r.IntN(2) == 0 && g.req.Community == "" && len(sender.Communities) > 0 {
+		g.req.Community = sender.Communities[0]
+	}
+	g.req.Anonymous = r.IntN(8) == 0
+	var objs []string
+	n := 1 + r.IntN(8)
+	for k := 0; k < n; k++ {
+		id := fmt.Sprintf("%08x-0000-4000-8000-%012x", r.Uint32(), k)
+		var props []string
+		var level tlp.Level
+		var refs []string
+		for j := 0; j < r.IntN(3); j++ {
+			m := genMarkings[r.IntN(len(genMarkings))]
+			if m == "" {
+				continue
+			}
+			refs = append(refs, `"`+m+`"`)
+			l, _ := tlp.LevelOfID(m)
+			level = tlp.Max(level, l)
+		}
+		if len(refs) > 0 {
+			props = append(props, `"object_marking_refs":[`+strings.Join(refs, ",")+`]`)
+		}
+		if r.IntN(3) == 0 {
+			m := tlp.KnownIDs()[r.IntN(len(tlp.KnownIDs()))]
+			l, _ := tlp.LevelOfID(m)
+			level = tlp.Max(level, l)
+			props = append(props, `"granular_markings":[{"marking_ref":"`+m+`","selectors":["description"]}]`, `"description":"detail"`)
+		}
+		if r.IntN(6) == 0 {
+			cbr := mou.Members[r.IntN(len(mou.Members))].Identity
+			props = append(props, `"created_by_ref":"`+cbr+`"`)
+		}
+		extra := strings.Join(props, ",")
+		if extra != "" {
+			extra = "," + extra
+		}
+		var obj, full string
+		switch r.IntN(5) {
+		case 0:
+			full = "email-addr--" + id
+			obj = `{"type":"email-addr","spec_version":"2.1","id":"` + full + `","value":"x` + fmt.Sprint(k) + `@example.org"` + extra + `}`
+			g.personal[full] = true
+		case 1:
+			full = "identity--" + id
+			obj = `{"type":"identity","spec_version":"2.1","id":"` + full + `","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z","name":"Someone","identity_class":"individual"` + extra + `}`
+			g.personal[full] = true
+		default:
+			full = "indicator--" + id
+			obj = `{"type":"indicator","spec_version":"2.1","id":"` + full + `","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z","pattern":"[domain-name:value = 'x.example']","pattern_type":"stix","valid_from":"2026-01-01T00:00:00.000Z"` + extra + `}`
+		}
+		g.declared[full] = level
+		objs = append(objs, obj)
+	}
+	g.req.Bundle = bundleOf(objs...)
+	return g
+}
+
+// TestPropertyNoDecisionLeaks decides thousands of random submissions and
+// checks the invariants that must hold whatever the input.
+func TestPropertyNoDecisionLeaks(t *testing.T) {
+	normal := policy.DemoMoU()
+	suspended := policy.DemoMoU()
+	suspended.Members[3].Suspended = true // isp-two
+	defaulted := policy.DemoMoU()
+	defaulted.Rules.Unmarked = "green"
+	for name, mou := range map[string]*policy.MoU{"demo": normal, "isp-two suspended": suspended, "unmarked is green": defaulted} {
+		t.Run(name, func(t *testing.T) {
+			e, err := policy.NewEngine(mou)
+			require.NoError(t, err)
+			r := rand.New(rand.NewPCG(1, uint64(len(name))))
+			verdicts := map[policy.Verdict]int{}
+			for run := 0; run < 2000; run++ {
+				g := generate(r, mou)
+				d := e.Decide(g.req)
+				verdicts[d.Verdict]++
+				checkInvariants(t, mou, g, d)
+			}
+			t.Logf("verdicts: %v", verdicts)
+			require.NotZero(t, verdicts[policy.Accept], "the generator must produce shareable submissions too")
+			require.NotZero(t, verdicts[policy.Partial])
+			require.NotZero(t, verdicts[policy.Reject])
+		})
+	}
+}
+
+func checkInvariants(t *testing.T, mou *policy.MoU, g generated, d policy.Decision) {
+	t.Helper()
+	ctx := lazyContext{g}
+	active := map[string]policy.Member{}
+	for _, m := range mou.Members {
+		if !m.Suspended {
+			active[m.ID] = m
+		}
+	}
+	allowed := func(id string) bool {
+		_, ok := active[id]
+		if !ok || id == g.req.Sender {
+			return false
+		}
+		if len(g.req.To) > 0 && !slices.Contains(g.req.To, id) {
+			return false
+		}
+		if g.req.Community != "" && !slices.Contains(active[id].Communities, g.req.Community) {
+			return false
+		}
+		return true
+	}
+	if d.Verdict == policy.Reject {
+		require.Empty(t, d.Routes, "%s", ctx)
+	}
+	for _, o := range d.Objects {
+		if !o.Shared {
+			require.Empty(t, o.Audience, "%s", ctx)
+			require.False(t, o.Archive, "%s", ctx)
+			continue
+		}
+		require.NotEqual(t, policy.Reject, d.Verdict, "%s", ctx)
+		require.GreaterOrEqual(t, o.TLP, g.declared[o.ID], "never shared below its most restrictive marking\n%s", ctx)
+		require.NotEqual(t, tlp.None, o.TLP, "%s", ctx)
+		require.NotEmpty(t, o.Audience, "%s", ctx)
+		for _, m := range o.Audience {
+			require.True(t, allowed(m), "%s may not receive %s\n%s", m, o.ID, "%s", ctx)
+			if o.TLP.NamedRecipientsOnly() {
+				require.Contains(t, g.req.To, m, "AMBER+STRICT and RED reach --to members only\n%s", ctx)
+			}
+			if g.personal[o.ID] {
+				require.Equal(t, policy.LawEnforcement, active[m].Type, "personal data to law enforcement only\n%s", ctx)
+			}
+		}
+		if o.TLP == tlp.Red {
+			require.False(t, o.Archive, "RED is never archivable\n%s", ctx)
+		}
+	}
+	for _, r := range d.Routes {
+		require.NotContains(t, r.Audience, g.req.Sender, "%s", ctx)
+		if r.TLP == tlp.Red {
+			require.False(t, r.Archive, "%s", ctx)
+		}
+		switch {
+		case r.Scope == "all":
+			require.Empty(t, g.req.To, "%s", ctx)
+		case strings.HasPrefix(r.Scope, "m."):
+			require.Equal(t, []string{strings.TrimPrefix(r.Scope, "m.")}, r.Audience, "%s", ctx)
+		case strings.HasPrefix(r.Scope, "c."):
+			for _, m := range r.Audience {
+				require.Contains(t, active[m].Communities, strings.TrimPrefix(r.Scope, "c."), "%s", ctx)
+			}
+		default:
+			t.Fatalf("bad scope %q\n%s", r.Scope, ctx)
+		}
+		for _, i := range r.Objects {
+			o := d.Objects[i]
+			require.LessOrEqual(t, o.TLP, r.TLP, "no more restricted object in a less restricted route\n%s", ctx)
+			require.True(t, o.Shared, "%s", ctx)
+			for _, m := range r.Audience {
+				require.Contains(t, o.Audience, m, "a route reaches only the object's audience\n%s", ctx)
+			}
+		}
+	}
+}
+
+// lazyContext prints the failing request only when an assertion fails.
+type lazyContext struct{ g generated }
+
+func (c lazyContext) String() string {
+	return fmt.Sprintf("request %+v\nbundle %s", c.g.req, c.g.req.Bundle)
+}
