@@ -155,9 +155,10 @@ const (
 	Matches
 	IsSubset
 	IsSuperset
+	Exists // EXISTS path: the path is present; Value is unset
 )
 
-var operatorNames = [...]string{"?", "=", "!=", ">", "<", ">=", "<=", "IN", "LIKE", "MATCHES", "ISSUBSET", "ISSUPERSET"}
+var operatorNames = [...]string{"?", "=", "!=", ">", "<", ">=", "<=", "IN", "LIKE", "MATCHES", "ISSUBSET", "ISSUPERSET", "EXISTS"}
 
 func (o Operator) String() string {
 	if int(o) < len(operatorNames) {
@@ -166,8 +167,9 @@ func (o Operator) String() string {
 	return "?"
 }
 
-// Comparison tests one object path against a literal:
-// file:name NOT LIKE 'a%'.
+// Comparison tests one object path against a literal
+// (file:name NOT LIKE 'a%'), or tests that the path exists
+// (NOT EXISTS file:name, with Op Exists and no Value).
 type Comparison struct {
 	Pos     int
 	Path    ObjectPath

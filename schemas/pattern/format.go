@@ -82,6 +82,14 @@ func writeQualifier(b *strings.Builder, q Qualifier) {
 func writeComparison(b *strings.Builder, e ComparisonExpression, nested bool) {
 	switch e := e.(type) {
 	case *Comparison:
+		if e.Op == Exists {
+			if e.Negated {
+				b.WriteString("NOT ")
+			}
+			b.WriteString("EXISTS ")
+			b.WriteString(e.Path.String())
+			return
+		}
 		b.WriteString(e.Path.String())
 		if e.Negated {
 			b.WriteString(" NOT")

@@ -42,7 +42,7 @@ const (
 func isKeyword(text string) bool {
 	switch text {
 	case "AND", "OR", "NOT", "FOLLOWEDBY", "LIKE", "MATCHES", "ISSUPERSET", "ISSUBSET",
-		"LAST", "IN", "START", "STOP", "SECONDS", "WITHIN", "REPEATS", "TIMES":
+		"EXISTS", "LAST", "IN", "START", "STOP", "SECONDS", "WITHIN", "REPEATS", "TIMES":
 		return true
 	}
 	return false

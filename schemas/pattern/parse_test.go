@@ -36,6 +36,7 @@ var validCases = map[string]string{
 	"deep but allowed":        strings.Repeat("(", 63) + "[file:size = 1]" + strings.Repeat(")", 63),
 	"hash key lower case":     `[file:hashes.md5 = '00dbb9e1c09dbdafb360f3163ba5a3de']`,
 	"hash key unknown":        `[file:hashes.TLSH = 'anything at all']`,
+	"EXISTS and NOT EXISTS":   `[EXISTS file:name AND NOT EXISTS windows-registry-key:values[*].name]`,
 	"hash compared by LIKE":   `[file:hashes.MD5 LIKE 'abc%']`,
 }
 
@@ -118,7 +119,10 @@ var invalidCases = []struct {
 	{"missing comparison paren", `[(file:name = 'a']`, 17, "expected ')' after comparison expression"},
 	{"trailing garbage", `[file:name = 'a'] ]`, 18, "expected an observation operator"},
 	{"dangling AND", `[file:name = 'a'] AND`, 21, "expected '[' or '('"},
-	{"EXISTS", `[EXISTS file:name]`, 1, "EXISTS is not a STIX 2.1 comparison operator"},
+	{"EXISTS without a path", `[EXISTS]`, 7, "expected an object path"},
+	{"NOT without EXISTS", `[NOT file:name = 'a']`, 5, "expected EXISTS after a leading NOT"},
+	{"EXISTS with a value", `[EXISTS file:name = 'a']`, 18, "expected ']' after comparison expression"},
+	{"EXISTS as a property", `[file:EXISTS = 1]`, 6, "expected a property name"},
 	{"invalid UTF-8", "[file:name = 'a'] \xff", 18, "invalid UTF-8"},
 	{"too deep observations", strings.Repeat("(", 64) + "[file:size = 1]" + strings.Repeat(")", 64), 64, "nesting deeper than 64"},
 	{"too deep comparisons", "[" + strings.Repeat("(", 64) + "file:size = 1" + strings.Repeat(")", 64) + "]", 64, "nesting deeper than 64"},

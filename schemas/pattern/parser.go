@@ -213,6 +213,9 @@ func (p *parser) propTest() (ComparisonExpression, error) {
 		p.depth--
 		return inner, nil
 	}
+	if p.isKeyword("NOT") || p.isKeyword("EXISTS") {
+		return p.existsTest()
+	}
 	c := &Comparison{Pos: p.tok.pos}
 	if err := p.objectPath(&c.Path); err != nil {
 		return nil, err
@@ -252,6 +255,27 @@ func (p *parser) propTest() (ComparisonExpression, error) {
 		return nil, err
 	}
 	if err := checkHashValue(c, valuePos); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// existsTest parses [NOT] EXISTS path.
+func (p *parser) existsTest() (ComparisonExpression, error) {
+	c := &Comparison{Pos: p.tok.pos, Op: Exists}
+	if p.isKeyword("NOT") {
+		c.Negated = true
+		if err := p.advance(); err != nil {
+			return nil, err
+		}
+		if !p.isKeyword("EXISTS") {
+			return nil, p.unexpected("EXISTS after a leading NOT")
+		}
+	}
+	if err := p.advance(); err != nil {
+		return nil, err
+	}
+	if err := p.objectPath(&c.Path); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -299,9 +323,6 @@ func (p *parser) objectPath(path *ObjectPath) error {
 		return err
 	}
 	if p.tok.kind != tColon {
-		if typeTok.text == "EXISTS" {
-			return &SyntaxError{typeTok.pos, "EXISTS is not a STIX 2.1 comparison operator"}
-		}
 		return p.unexpected("':' after object type " + fmt.Sprintf("%q", typeTok.text))
 	}
 	if err := checkTypeName(typeTok.text, typeTok.pos); err != nil {
