@@ -1,0 +1,135 @@
+package hub_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/stretchr/testify/require"
+
+	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/policy"
+)
+
+// refused checks that the server refuses what act does on conn: a
+// permission violation naming subject arrives (the server sends it before
+// the PONG of the flush, so it is never missed).
+func refused(t *testing.T, m *hubtest.Member, what, subject string, act func() error) {
+	t.Helper()
+	before := len(m.Errors())
+	require.NoError(t, act(), "%s: %s", m.ID, what)
+	require.NoError(t, m.NC.Flush())
+	hubtest.Eventually(t, 5*time.Second, func() error {
+		for _, err := range m.Errors()[before:] {
+			if errors.Is(err, hub.ErrNotPermitted) && strings.Contains(err.Error(), fmt.Sprintf("%q", subject)) {
+				return nil
+			}
+		}
+		return fmt.Errorf("%s: %s (%s) was not refused; errors: %v", m.ID, what, subject, m.Errors()[before:])
+	})
+}
+
+func refusedPub(t *testing.T, m *hubtest.Member, what, subject string) {
+	t.Helper()
+	refused(t, m, what, subject, func() error {
+		return m.NC.PublishMsg(&nats.Msg{Subject: subject, Reply: hub.InboxPrefix(m.ID) + ".x", Data: []byte(`{}`)})
+	})
+}
+
+func refusedSub(t *testing.T, m *hubtest.Member, what, subject string) {
+	t.Helper()
+	var sub *nats.Subscription
+	refused(t, m, what, subject, func() (err error) {
+		sub, err = m.NC.SubscribeSync(subject)
+		return err
+	})
+	_ = sub.Unsubscribe()
+}
+
+// TestAuthorizationMatrix tries, with each member's own credentials, every
+// forbidden action against every other member and the shared streams.
+func TestAuthorizationMatrix(t *testing.T) {
+	h := hubtest.StartHub(t)
+	members := connectAll(t, h)
+	ids := []string{}
+	for _, m := range policy.DemoMoU().Members {
+		ids = append(ids, m.ID)
+	}
+	shared := []string{hub.StreamShare, hub.StreamReceipt, hub.StreamAudit, hub.StreamReview}
+
+	for _, id := range ids {
+		m := members[id]
+		t.Run(id, func(t *testing.T) {
+			t.Run("allowed: own submit, inbox and receipts", func(t *testing.T) {
+				ack := m.Submit(t, []byte(`{}`), hub.SubmitOptions{})
+				require.Equal(t, hub.IntakeStream(id), ack.Stream)
+				r := m.NextReceipt(t, 10*time.Second)
+				require.Equal(t, "reject", r.Verdict)
+				m.NextShare(t, 10*time.Millisecond) // may pull; must not be refused
+				require.Empty(t, m.Errors())
+			})
+			for _, other := range ids {
+				if other == id {
+					continue
+				}
+				t.Run("against "+other, func(t *testing.T) {
+					refusedPub(t, m, "submit as another", hub.SubmitSubject(other))
+					refusedPub(t, m, "pull another's inbox", "$JS.API.CONSUMER.MSG.NEXT."+hub.StreamShare+"."+hub.InboxConsumer(other))
+					refusedPub(t, m, "pull another's receipts", "$JS.API.CONSUMER.MSG.NEXT."+hub.StreamReceipt+"."+hub.ReceiptConsumer(other))
+					refusedPub(t, m, "read another's consumer info", "$JS.API.CONSUMER.INFO."+hub.StreamShare+"."+hub.InboxConsumer(other))
+					refusedPub(t, m, "delete another's consumer", "$JS.API.CONSUMER.DELETE."+hub.StreamShare+"."+hub.InboxConsumer(other))
+					refusedPub(t, m, "ack for another", "$JS.ACK."+hub.StreamShare+"."+hub.InboxConsumer(other)+".1.1.1.1.0")
+					refusedPub(t, m, "subscribe on another's behalf", hub.SubscribeService(other))
+					refusedPub(t, m, "purge another's intake", "$JS.API.STREAM.PURGE."+hub.IntakeStream(other))
+					refusedPub(t, m, "consume another's intake", "$JS.API.CONSUMER.CREATE."+hub.IntakeStream(other))
+					refusedPub(t, m, "spoof a receipt", hub.ReceiptSubject(other))
+					refusedSub(t, m, "read another's private inbox", hub.InboxPrefix(other)+".>")
+					refusedSub(t, m, "read another's real-time deliveries", hub.DeliverPrefix(other)+".>")
+					refusedSub(t, m, "read another's receipts", hub.ReceiptSubject(other))
+					refusedSub(t, m, "read another's submissions", hub.SubmitSubject(other))
+				})
+			}
+			t.Run("shared streams", func(t *testing.T) {
+				for _, s := range shared {
+					refusedPub(t, m, "create a consumer", "$JS.API.CONSUMER.CREATE."+s)
+					refusedPub(t, m, "create a filtered consumer", "$JS.API.CONSUMER.CREATE."+s+".x.geneva.>")
+					refusedPub(t, m, "create a durable", "$JS.API.CONSUMER.DURABLE.CREATE."+s+".x")
+					refusedPub(t, m, "get a message", "$JS.API.STREAM.MSG.GET."+s)
+					refusedPub(t, m, "direct get", "$JS.API.DIRECT.GET."+s)
+					refusedPub(t, m, "purge", "$JS.API.STREAM.PURGE."+s)
+					refusedPub(t, m, "delete", "$JS.API.STREAM.DELETE."+s)
+				}
+				refusedPub(t, m, "list streams", "$JS.API.STREAM.LIST")
+				refusedSub(t, m, "subscribe to the shared inbox prefix", "_INBOX.>")
+				refusedSub(t, m, "subscribe to everything", ">")
+				refusedSub(t, m, "read the audit", hub.SubjectAudit)
+				refusedSub(t, m, "read every share", hub.SubjectShareAll)
+				refusedSub(t, m, "read JetStream acks", "$JS.ACK.>")
+				refusedPub(t, m, "write the audit", hub.SubjectAudit)
+				refusedPub(t, m, "publish a share directly", hub.ShareSubjectFrom("green", "all", id))
+			})
+			t.Run("the JetStream API refuses too", func(t *testing.T) {
+				ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+				defer cancel()
+				_, err := m.JS.CreateConsumer(ctx, hub.StreamShare, jetstream.ConsumerConfig{FilterSubject: "geneva.>"})
+				require.Error(t, err, "a consumer with filter geneva.> on GENEVA_SHARE")
+			})
+		})
+	}
+
+	t.Run("a chosen Nats-Msg-Id cannot suppress another's submission", func(t *testing.T) {
+		a, b := members["bank-one"], members["isp-two"]
+		ackA := a.Submit(t, []byte(`{}`), hub.SubmitOptions{MsgID: "next-id"})
+		require.False(t, ackA.Duplicate)
+		ackB := b.Submit(t, []byte(`{}`), hub.SubmitOptions{MsgID: "next-id"})
+		require.False(t, ackB.Duplicate, "isp-two's submission was dropped as a duplicate of bank-one's")
+		require.Equal(t, "next-id", a.NextReceipt(t, 10*time.Second).MsgID)
+		require.Equal(t, "next-id", b.NextReceipt(t, 10*time.Second).MsgID)
+	})
+}
