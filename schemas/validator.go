@@ -45,6 +45,9 @@ func (v *Validator) Validate(data []byte) (*Document, Report) {
 	if depth <= 0 {
 		depth = DefaultLimits().MaxDepth
 	}
+	if depth >= fastjson.MaxDepth { // fastjson refuses deeper input itself
+		depth = fastjson.MaxDepth - 1
+	}
 	dupSuspect, e := scanJSONKeys(data, depth)
 	if e != nil {
 		line, col := lineCol(data, e.off)
@@ -68,9 +71,9 @@ func (v *Validator) Validate(data []byte) (*Document, Report) {
 		if objs := root.Get("objects"); objs != nil && objs.Type() == fastjson.TypeArray {
 			d.Objects, _ = objs.Array()
 		}
-		if lim.MaxObjects > 0 && len(d.Objects) > lim.MaxObjects {
+		if n := len(d.Objects); lim.MaxObjects > 0 && n > lim.MaxObjects {
 			d.Release()
-			return envelope(RuleLimitObjects, fmt.Sprintf("objects: %d objects is more than the limit of %d", len(d.Objects), lim.MaxObjects))
+			return envelope(RuleLimitObjects, fmt.Sprintf("objects: %d objects is more than the limit of %d", n, lim.MaxObjects))
 		}
 	} else if root.Type() == fastjson.TypeObject {
 		d.Objects = []*fastjson.Value{root}
