@@ -39,6 +39,9 @@ func (p *priorIndex) Object(id string) (policy.PriorObject, bool) {
 
 // record remembers the objects a receipt says were shared.
 func (p *priorIndex) record(r *Receipt) {
+	if r.Verdict != policy.Accept.String() && r.Verdict != policy.Partial.String() {
+		return // nothing went out (rejected, or waiting for review)
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, o := range r.Objects {

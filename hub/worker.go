@@ -170,6 +170,10 @@ func (w *worker) publish(ctx context.Context, msg jetstream.Msg, sub submission,
 		futures = append(futures, f)
 		return nil
 	}
+	if d.Verdict == policy.Review {
+		// Nothing is shared until a person approves; the approval decides again.
+		d.Routes = nil
+	}
 	if !d.Classified {
 		for i, rt := range d.Routes {
 			part, err := d.Part(rt)

@@ -1,0 +1,241 @@
+package hub_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/stretchr/testify/require"
+
+	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/schemas/stixtest"
+)
+
+func caseBundle(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(stixtest.SharedDir(t), "policy-cases", name))
+	require.NoError(t, err)
+	return b
+}
+
+// editBundle decodes a bundle, lets f change its objects and encodes it.
+func editBundle(t *testing.T, b []byte, f func(objects []map[string]any) []map[string]any) []byte {
+	t.Helper()
+	var doc struct {
+		Type    string           `json:"type"`
+		ID      string           `json:"id"`
+		Objects []map[string]any `json:"objects"`
+	}
+	require.NoError(t, json.Unmarshal(b, &doc))
+	doc.Objects = f(doc.Objects)
+	out, err := json.Marshal(doc)
+	require.NoError(t, err)
+	return out
+}
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+var othersOfBankOne = map[string]int{"le-alpha": 1, "le-bravo": 1, "isp-two": 1, "cert-three": 1}
+
+func TestAnonymousSubmission(t *testing.T) {
+	h := hubtest.StartHub(t)
+	members := connectAll(t, h)
+	members["bank-one"].Submit(t, caseBundle(t, "green-tlp2-to-all.json"), hub.SubmitOptions{Anonymous: true})
+
+	r := members["bank-one"].NextReceipt(t, 10*time.Second)
+	require.Equal(t, "accept", r.Verdict, "%+v", r.Reasons)
+	require.Equal(t, "bank-one", r.Member, "the receipt keeps the real sender")
+	require.True(t, r.Anonymous)
+
+	got := hubtest.ExpectShares(t, members, othersOfBankOne, 300*time.Millisecond)
+	for id, shares := range got {
+		s := shares[0]
+		require.Equal(t, hub.AnonymousSender, s.Headers().Get(hub.HeaderSender))
+		require.Equal(t, id, s.Headers().Get(hub.HeaderAudience), "the audience must not reveal who is missing")
+		require.NotContains(t, s.Subject(), "bank-one")
+		require.NotContains(t, s.Headers().Get(hub.HeaderSubmission), "bank-one")
+		require.NotContains(t, string(s.Data()), "bank-one")
+	}
+
+	op := h.Member(t, hub.OperatorName)
+	rec := lastAudit(t, op)
+	require.Equal(t, "bank-one", rec["member"], "the audit keeps the real sender")
+	require.Equal(t, r.Submission, rec["submission_id"])
+}
+
+func lastAudit(t *testing.T, op *hubtest.Member) map[string]any {
+	t.Helper()
+	s, err := op.JS.Stream(ctx(t), hub.StreamAudit)
+	require.NoError(t, err)
+	m, err := s.GetLastMsgForSubject(ctx(t), hub.SubjectAudit)
+	require.NoError(t, err)
+	var rec map[string]any
+	require.NoError(t, json.Unmarshal(m.Data, &rec))
+	return rec
+}
+
+func TestClassifiedIsErasedEverywhere(t *testing.T) {
+	h := hubtest.StartHub(t)
+	members := connectAll(t, h)
+	bundle := caseBundle(t, "classified-secret-statement.json")
+	ack := members["bank-one"].Submit(t, bundle, hub.SubmitOptions{})
+
+	r := members["bank-one"].NextReceipt(t, 10*time.Second)
+	require.Equal(t, "reject", r.Verdict)
+	require.True(t, r.Classified)
+	hubtest.ExpectShares(t, members, map[string]int{}, 300*time.Millisecond)
+
+	op := h.Member(t, hub.OperatorName)
+	intake, err := op.JS.Stream(ctx(t), hub.IntakeStream("bank-one"))
+	require.NoError(t, err)
+	_, err = intake.GetMsg(ctx(t), ack.Sequence)
+	require.ErrorIs(t, err, jetstream.ErrMsgNotFound, "the intake copy is erased")
+
+	// Nothing of the content anywhere: not the statement, not the object
+	// ids, not the pattern; the digest only.
+	secrets := []string{"ca3883aa-8bbb-5a2b-a739-11cc049cd757", "SECRET", "pattern"}
+	receipt, err := json.Marshal(r)
+	require.NoError(t, err)
+	rec := lastAudit(t, op)
+	audit, err := json.Marshal(rec)
+	require.NoError(t, err)
+	for _, where := range []struct{ name, text string }{{"receipt", string(receipt)}, {"audit", string(audit)}} {
+		for _, s := range secrets {
+			require.NotContains(t, where.text, s, "%s holds content", where.name)
+		}
+	}
+	require.Equal(t, r.Digest, rec["digest"])
+	for _, s := range []string{hub.StreamShare, hub.StreamReview} {
+		st, err := op.JS.Stream(ctx(t), s)
+		require.NoError(t, err)
+		require.Zero(t, st.CachedInfo().State.Msgs, "%s holds something", s)
+	}
+}
+
+func TestReviewWaits(t *testing.T) {
+	h := hubtest.StartHub(t)
+	members := connectAll(t, h)
+	bundle := editBundle(t, caseBundle(t, "green-tlp2-to-all.json"), func(objs []map[string]any) []map[string]any {
+		marking := objs[1]["object_marking_refs"]
+		return append(objs, map[string]any{
+			"type": "threat-actor", "spec_version": "2.1", "id": "threat-actor--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061",
+			"created": "2026-10-15T08:30:00.000Z", "modified": "2026-10-15T08:30:00.000Z", "name": "Example State Unit",
+			"threat_actor_types": []string{"nation-state"}, "object_marking_refs": marking,
+		})
+	})
+	members["cert-three"].Submit(t, bundle, hub.SubmitOptions{})
+	r := members["cert-three"].NextReceipt(t, 10*time.Second)
+	require.Equal(t, "review", r.Verdict, "%+v", r.Reasons)
+	hubtest.ExpectShares(t, members, map[string]int{}, 300*time.Millisecond)
+
+	op := h.Member(t, hub.OperatorName)
+	review, err := op.JS.Stream(ctx(t), hub.StreamReview)
+	require.NoError(t, err)
+	m, err := review.GetLastMsgForSubject(ctx(t), hub.ReviewSubject("cert-three"))
+	require.NoError(t, err)
+	require.Equal(t, r.Submission, m.Header.Get(hub.HeaderSubmission))
+	require.Equal(t, bundle, m.Data)
+}
+
+func TestRestartKeepsEverything(t *testing.T) {
+	dir := t.TempDir()
+	h := hubtest.StartHub(t, hubtest.WithDir(dir))
+	creds, err := os.ReadFile(hub.CredsPath(dir, "le-alpha"))
+	require.NoError(t, err)
+	bank := h.Member(t, "bank-one")
+	bank.Submit(t, caseBundle(t, "green-tlp2-to-all.json"), hub.SubmitOptions{})
+	first := bank.NextReceipt(t, 10*time.Second)
+	require.Equal(t, "accept", first.Verdict)
+	require.NoError(t, h.Stop())
+
+	h = hubtest.StartHub(t, hubtest.WithDir(dir))
+	again, err := os.ReadFile(hub.CredsPath(dir, "le-alpha"))
+	require.NoError(t, err)
+	require.Equal(t, creds, again, "the same keys")
+	members := connectAll(t, h) // the same creds files still work
+	got := hubtest.ExpectShares(t, members, othersOfBankOne, 300*time.Millisecond)
+	require.Equal(t, first.Submission, got["le-alpha"][0].Headers().Get(hub.HeaderSubmission), "the share waited in the inbox")
+
+	members["bank-one"].Submit(t, caseBundle(t, "clear-to-all.json"), hub.SubmitOptions{})
+	second := members["bank-one"].NextReceipt(t, 10*time.Second)
+	require.NotEqual(t, first.Submission, second.Submission, "submission ids do not restart")
+}
+
+func TestMonotonicMarkingsSurviveRestart(t *testing.T) {
+	dir := t.TempDir()
+	h := hubtest.StartHub(t, hubtest.WithDir(dir))
+	amber := caseBundle(t, "amber-to-all.json")
+	isp := h.Member(t, "isp-two")
+	isp.Submit(t, amber, hub.SubmitOptions{})
+	require.Equal(t, "accept", isp.NextReceipt(t, 10*time.Second).Verdict)
+	require.NoError(t, h.Stop())
+
+	h = hubtest.StartHub(t, hubtest.WithDir(dir))
+	// The same indicator, re-marked GREEN by someone else: the hub remembers
+	// (rebuilt from the receipts) that it was shared at AMBER.
+	green := editBundle(t, caseBundle(t, "green-tlp2-to-all.json"), func(objs []map[string]any) []map[string]any {
+		objs[1]["id"] = "indicator--71052ab5-c7af-5fd7-b821-8b58cb607196"
+		objs[1]["modified"] = "2026-11-01T00:00:00.000Z"
+		return objs
+	})
+	bank := h.Member(t, "bank-one")
+	bank.Submit(t, green, hub.SubmitOptions{})
+	r := bank.NextReceipt(t, 10*time.Second)
+	require.Equal(t, "reject", r.Verdict)
+	require.Contains(t, string(mustJSON(t, r)), "monotonic.tlp_lowered")
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return b
+}
+
+func TestSubscribeServiceDoesNotConsumeTheInbox(t *testing.T) {
+	h := hubtest.StartHub(t)
+	members := connectAll(t, h)
+	alpha := members["le-alpha"]
+	sub, err := alpha.NC.SubscribeSync(hub.DeliverSubject("le-alpha", "s1"))
+	require.NoError(t, err)
+	req, _ := json.Marshal(hub.SubscribeRequest{Session: "s1", TLP: []string{"green"}})
+	resp, err := alpha.NC.Request(hub.SubscribeService("le-alpha"), req, 5*time.Second)
+	require.NoError(t, err)
+	var reply hub.SubscribeReply
+	require.NoError(t, json.Unmarshal(resp.Data, &reply))
+	require.Empty(t, reply.Error)
+
+	bank := members["bank-one"]
+	bank.Submit(t, caseBundle(t, "clear-to-all.json"), hub.SubmitOptions{}) // CLEAR: filtered out
+	bank.Submit(t, caseBundle(t, "green-tlp2-to-all.json"), hub.SubmitOptions{})
+	for range 2 {
+		bank.NextReceipt(t, 10*time.Second)
+	}
+	var live *nats.Msg
+	for live == nil || live.Header.Get(hub.HeaderTLP) == "" { // skip heartbeats
+		live, err = sub.NextMsg(5 * time.Second)
+		require.NoError(t, err)
+	}
+	require.Equal(t, "green", live.Header.Get(hub.HeaderTLP))
+	require.Equal(t, "bank-one", live.Header.Get(hub.HeaderSender))
+	got := hubtest.ExpectShares(t, members, map[string]int{"le-alpha": 2, "le-bravo": 2, "isp-two": 2, "cert-three": 2}, 300*time.Millisecond)
+	require.Len(t, got["le-alpha"], 2, "the subscription consumed nothing of the inbox")
+
+	t.Run("bad requests get a clear error", func(t *testing.T) {
+		for _, body := range []string{`{"session":"a.b"}`, `{"session":"s","tlp":["purple"]}`, `nope`} {
+			resp, err := alpha.NC.Request(hub.SubscribeService("le-alpha"), []byte(body), 5*time.Second)
+			require.NoError(t, err)
+			require.True(t, bytes.Contains(resp.Data, []byte(`"error"`)), "%s: %s", body, resp.Data)
+		}
+	})
+}
