@@ -62,6 +62,29 @@ func TestStix2Validator(t *testing.T) {
 	}
 }
 
+// TestStix2ValidatorStrict checks the warn-* files, which break only a
+// SHOULD: stix2-validator rejects them only with --strict, and so must
+// geneva validate --strict, that is, our report must carry a warning.
+func TestStix2ValidatorStrict(t *testing.T) {
+	bin := stixtest.Peer(t, "GENEVA_STIX2_VALIDATOR")
+	files, err := filepath.Glob(filepath.Join(stixtest.SharedDir(t), "corpus", "valid", "warn-*.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	theirs := runStix2Validator(t, bin, files, "--strict")
+	v := schemas.NewValidator(schemas.Options{})
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			require.False(t, theirs[file].valid, "stix2-validator --strict accepts a warn-* file")
+			data, err := os.ReadFile(file)
+			require.NoError(t, err)
+			_, report := v.Validate(data)
+			require.Empty(t, report.Errors, "a SHOULD is not a MUST: the file is valid")
+			require.NotEmpty(t, report.Warnings, "stix2-validator --strict rejects it (%s); we give no warning, so --strict would accept it",
+				strings.Join(theirs[file].errors, "; "))
+		})
+	}
+}
+
 type stix2Result struct {
 	valid  bool
 	errors []string // the "[X]" lines
@@ -73,12 +96,12 @@ type stix2Result struct {
 //	[-] Results for: FILE
 //	[+] STIX JSON: Valid | [X] STIX JSON: Invalid
 //	    [!] Warning: ...   |     [X] ...
-func runStix2Validator(t *testing.T, bin string, files []string) map[string]stix2Result {
+func runStix2Validator(t *testing.T, bin string, files []string, flags ...string) map[string]stix2Result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, bin, files...)
+	cmd := exec.CommandContext(ctx, bin, append(flags, files...)...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	// It exits non-zero when any file is invalid; only a missing report
