@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/genevahub/geneva/policy/classify"
 	"github.com/genevahub/geneva/policy/tlp"
 	"github.com/genevahub/geneva/schemas"
 )
@@ -17,7 +18,7 @@ import (
 type Engine struct {
 	mou       *MoU
 	validator *schemas.Validator
-	guard     guard
+	guard     *classify.Guard
 
 	members     map[string]Member   // by id
 	byIdentity  map[string]string   // identity id → member id

@@ -138,15 +138,10 @@ func (s *decider) checkClassified() bool {
 	var rs []Reason
 	for i, obj := range s.doc.Objects {
 		base := s.pointer(i)
-		var fs []guardFinding
-		if s.d.Objects[i].Type == "marking-definition" {
-			fs = s.e.guard.markingDefinition(obj, base)
-		} else {
-			fs = s.e.guard.object(obj, base)
-		}
-		for _, f := range fs {
+		// Object also checks a marking definition's own marking content.
+		for _, f := range s.e.guard.Object(obj, base) {
 			rs = append(rs, Reason{Code: classifiedCode(f.Kind), Pointer: f.Pointer,
-				Message: fmt.Sprintf("classified material (%s scheme, %s): the submission must not enter the channel", schemeName(f.Scheme), kindName(f.Kind))})
+				Message: fmt.Sprintf("classified material (%s %s): the whole submission must not enter the channel", schemeName(f.Scheme), kindName(f.Kind))})
 		}
 		markingRefs(obj, func(ref, p string, _ bool) {
 			if _, known, _ := s.lookup(ref); !known {
@@ -183,18 +178,24 @@ func classifiedCode(kind string) Code {
 	return CodeClassifiedMarking
 }
 
+var schemeNames = map[string]string{"us": "US", "nato": "NATO", "eu": "EU", "uk": "UK", "fr": "French",
+	"de": "German", "acs": "ISA ACS 3.0", "extra": "MoU extra-term"}
+
 func schemeName(s string) string {
-	if s == "" {
-		return "unnamed"
+	if n, ok := schemeNames[s]; ok {
+		return n
 	}
-	return s
+	return "unnamed-scheme"
 }
 
+var kindNames = map[string]string{"banner": "banner line", "portion-mark": "portion mark", "statement": "statement marking",
+	"acs": "classification", "label": "label", "property": "custom property", "granular": "granular marking"}
+
 func kindName(k string) string {
-	if k == "" {
-		return "marking"
+	if n, ok := kindNames[k]; ok {
+		return n
 	}
-	return k
+	return "marking"
 }
 
 func itoa(i int) string {

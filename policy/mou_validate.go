@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/genevahub/geneva/policy/classify"
 	"github.com/genevahub/geneva/policy/tlp"
 )
 
@@ -20,7 +21,7 @@ var (
 
 // KnownSchemes are the classification schemes the guard can be asked to
 // recognise (rules.classification.schemes).
-var KnownSchemes = []string{"us", "nato", "eu", "uk", "fr", "de"}
+var KnownSchemes = classify.Schemes()
 
 // Validate checks the MoU and reports every problem at once as
 // ConfigErrors. A nil or empty MoU is an error: it would share nothing.
@@ -184,6 +185,7 @@ func (v *validation) rules() {
 	if r.Limits.MaxObjects <= 0 {
 		v.fail("rules.limits.max_objects", "want a positive number of objects")
 	}
+	bad := len(v.errs)
 	if len(r.Classification.Schemes) == 0 {
 		v.fail("rules.classification.schemes", "required: the guard must know at least one classification scheme (known: %s)", strings.Join(KnownSchemes, ", "))
 	}
@@ -194,5 +196,10 @@ func (v *validation) rules() {
 	}
 	for i, t := range r.Classification.ExtraTerms {
 		v.required(fmt.Sprintf("rules.classification.extra_terms[%d]", i), t)
+	}
+	if len(v.errs) == bad {
+		if _, err := newGuard(r.Classification); err != nil {
+			v.fail("rules.classification", "%s", strings.TrimPrefix(err.Error(), "classify: "))
+		}
 	}
 }
