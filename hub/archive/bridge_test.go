@@ -28,6 +28,7 @@ func testConfig(b *kafkatest.Broker, name string) archive.Config {
 // every audit entry is copied byte for byte. kcat reads it back.
 func TestBridgeArchivesPartsAndAudit(t *testing.T) {
 	broker := kafkatest.Shared(t)
+	t.Log("broker up")
 	nh := startNATS(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -37,7 +38,7 @@ func TestBridgeArchivesPartsAndAudit(t *testing.T) {
 		pub.publishAudit(ctx, t, nh.js, "basic", n)
 	}
 	cfg := testConfig(broker, "basic")
-	br, err := archive.New(cfg, nh.js, nil)
+	br, err := archive.New(cfg, nh.js, testLogger(t))
 	require.NoError(t, err)
 	done := make(chan error, 1)
 	go func() { done <- br.Run(ctx) }()
@@ -64,7 +65,7 @@ func TestBridgeArchivesPartsAndAudit(t *testing.T) {
 	// A second bridge on the same topics finds everything there and writes nothing.
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	defer cancel2()
-	br2, err := archive.New(cfg, nh.js, nil)
+	br2, err := archive.New(cfg, nh.js, testLogger(t))
 	require.NoError(t, err)
 	go func() { done <- br2.Run(ctx2) }()
 	waitArchived(t, br2.Archived, nh.js, 60*time.Second)
