@@ -119,6 +119,7 @@ var invalidCases = []struct {
 	{"missing comparison paren", `[(file:name = 'a']`, 17, "expected ')' after comparison expression"},
 	{"trailing garbage", `[file:name = 'a'] ]`, 18, "expected an observation operator"},
 	{"dangling AND", `[file:name = 'a'] AND`, 21, "expected '[' or '('"},
+	{"EXISTS with a short property", `[EXISTS file:n]`, 13, `property name "n"`},
 	{"EXISTS without a path", `[EXISTS]`, 7, "expected an object path"},
 	{"NOT without EXISTS", `[NOT file:name = 'a']`, 5, "expected EXISTS after a leading NOT"},
 	{"EXISTS with a value", `[EXISTS file:name = 'a']`, 18, "expected ']' after comparison expression"},
