@@ -97,6 +97,7 @@ var invalidCases = []struct {
 	{"underscore type", `[x_whatever:detected = 1]`, 1, `object type "x_whatever"`},
 	{"double hyphen type", `[x--foo:bar = 1]`, 1, `object type "x--foo"`},
 	{"short property", `[file:n = 'something']`, 6, `property name "n"`},
+	{"short property after spaces", `[file : n = 'a']`, 8, `property name "n"`},
 	{"upper-case property", `[file:Name = 'a']`, 6, `property name "Name"`},
 	{"id of a custom type", `[x-foo:id = 'a']`, 7, `property name "id"`},
 	{"hyphen property", `[file:file-name = 'a']`, 6, "must be single-quoted"},

@@ -332,11 +332,12 @@ func (p *parser) objectPath(path *ObjectPath) error {
 	if err := p.advance(); err != nil {
 		return err
 	}
+	namePos := p.tok.pos
 	name, err := p.key("a property name after ':'")
 	if err != nil {
 		return err
 	}
-	if err := checkPropertyName(path.ObjectType, name, path.Pos+len(typeTok.text)+1); err != nil {
+	if err := checkPropertyName(path.ObjectType, name, namePos); err != nil {
 		return err
 	}
 	path.Steps = append(make([]Step, 0, 4), Step{Kind: Property, Name: name})
