@@ -71,11 +71,11 @@ type ObjectDecision struct {
 // or "m.<member>" (one named member; a wider named audience is split into
 // one route per member).
 type Route struct {
-	TLP      tlp.Level
-	Scope    string
-	Audience []string // member ids, sorted
-	Objects  []int    // indices into the document's objects, supporting marking definitions included
-	Archive  bool
+	TLP      tlp.Level `json:"tlp"`
+	Scope    string    `json:"scope"`
+	Audience []string  `json:"audience"` // member ids, sorted
+	Objects  []int     `json:"objects"`  // indices into the document's objects, supporting marking definitions included
+	Archive  bool      `json:"archive"`
 }
 
 // Decision is the outcome of Decide: a value, never an I/O side effect.

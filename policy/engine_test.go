@@ -2,6 +2,9 @@ package policy_test
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -9,6 +12,8 @@ import (
 
 	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/policy/tlp"
+	"github.com/genevahub/geneva/schemas"
+	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
 func codes(rs []policy.Reason) []policy.Code {
@@ -404,4 +409,48 @@ func TestPart(t *testing.T) {
 	}
 	_, err := d.Part(policy.Route{TLP: tlp.Amber, Scope: "all"})
 	require.Error(t, err)
+}
+
+func TestMarkingRejectedWithItsDefinition(t *testing.T) {
+	const md = "marking-definition--11111111-2222-4333-8444-555555555555"
+	// A statement marking without "created" is not valid STIX.
+	statement := `{"type":"marking-definition","spec_version":"2.1","id":"` + md + `","definition_type":"statement","definition":{"statement":"Copyright Example"}}`
+	d := demoEngine(t).Decide(policy.Request{Sender: "bank-one", Bundle: bundleOf(statement, indicator("01", marked(green1, md)), indicator("02", marked(green1)))})
+	require.Equal(t, policy.Partial, d.Verdict)
+	require.Contains(t, codes(d.Objects[0].Reasons), policy.CodeSTIXInvalid)
+	require.Equal(t, []policy.Code{policy.CodeMarkingRejected}, codes(d.Objects[1].Reasons))
+	require.True(t, d.Objects[2].Shared)
+}
+
+// TestInvalidCorpusFindingsBecomeReasons: every error the validator finds
+// in an invalid corpus file is in the decision, with its pointer and a
+// stix.* code, and nothing invalid is shared.
+func TestInvalidCorpusFindingsBecomeReasons(t *testing.T) {
+	e := demoEngine(t)
+	v := schemas.NewValidator(schemas.Options{})
+	findings := 0
+	t.Cleanup(func() { require.Greater(t, findings, 100, "the validator found next to nothing in the invalid corpus") })
+	for _, file := range stixtest.CorpusFiles(t, "invalid") {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			bundle, err := os.ReadFile(file)
+			require.NoError(t, err)
+			_, rep := v.Validate(bundle)
+			findings += len(rep.Errors)
+			d := e.Decide(policy.Request{Sender: "bank-one", Bundle: bundle})
+			var all []policy.Reason
+			all = append(all, d.Reasons...)
+			for _, o := range d.Objects {
+				all = append(all, o.Reasons...)
+			}
+			for _, f := range rep.Errors {
+				found := slices.ContainsFunc(all, func(r policy.Reason) bool {
+					return strings.HasPrefix(string(r.Code), "stix.") && r.Pointer == f.Pointer && strings.Contains(r.Message, f.Rule)
+				})
+				require.True(t, found, "finding %+v is not in the decision", f)
+				if f.Object >= 0 && f.Object < len(d.Objects) {
+					require.False(t, d.Objects[f.Object].Shared, "an invalid object is never shared")
+				}
+			}
+		})
+	}
 }

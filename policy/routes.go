@@ -62,11 +62,14 @@ func (s *decider) scope(audience []string) string {
 	if len(s.req.To) > 0 {
 		return ""
 	}
-	if slices.Equal(audience, without(s.e.active, s.sender.ID)) {
+	if c := s.req.Community; c != "" {
+		// A submission limited to a community never goes on "all", even
+		// when the community is everyone today.
+		if slices.Equal(audience, without(s.e.communities[c], s.sender.ID)) {
+			return "c." + c
+		}
+	} else if slices.Equal(audience, without(s.e.active, s.sender.ID)) {
 		return "all"
-	}
-	if c := s.req.Community; c != "" && slices.Equal(audience, without(s.e.communities[c], s.sender.ID)) {
-		return "c." + c
 	}
 	for _, c := range s.e.mou.Communities {
 		if slices.Equal(audience, without(s.e.communities[c.ID], s.sender.ID)) {
