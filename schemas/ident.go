@@ -51,13 +51,8 @@ func splitID(s []byte) (typ []byte, version byte, p idProblem) {
 	if len(u) != 36 || u[8] != '-' || u[13] != '-' || u[18] != '-' || u[23] != '-' {
 		return typ, 0, idProblem{RuleIDFormat, "is not an identifier: the part after '--' is not a UUID"}
 	}
-	for j, c := range u {
-		if j == 8 || j == 13 || j == 18 || j == 23 {
-			continue
-		}
-		if !isHexDigit(c) {
-			return typ, 0, idProblem{RuleIDFormat, "is not an identifier: the part after '--' is not a UUID"}
-		}
+	if !allHex(u[0:8]) || !allHex(u[9:13]) || !allHex(u[14:18]) || !allHex(u[19:23]) || !allHex(u[24:36]) {
+		return typ, 0, idProblem{RuleIDFormat, "is not an identifier: the part after '--' is not a UUID"}
 	}
 	version = u[14]
 	if version < '1' || version > '5' {
@@ -69,6 +64,22 @@ func splitID(s []byte) (typ []byte, version byte, p idProblem) {
 		return typ, 0, idProblem{RuleIDUUID, "is not an RFC 4122 UUID (variant digit must be 8, 9, a or b)"}
 	}
 	return typ, version, idProblem{}
+}
+
+var hexDigit = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = isHexDigit(byte(c))
+	}
+	return t
+}()
+
+func allHex(b []byte) bool {
+	for _, c := range b {
+		if !hexDigit[c] {
+			return false
+		}
+	}
+	return true
 }
 
 // validPropertyName: a-z A-Z 0-9 _, starting with a letter, 3 to 250

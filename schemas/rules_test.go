@@ -1,10 +1,13 @@
 package schemas_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/genevahub/geneva/schemas"
+	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
 func TestTimestamps(t *testing.T) {
@@ -287,6 +290,19 @@ func TestRuleCatalogue(t *testing.T) {
 		seen[r.Name] = true
 		if r.Description == "" || strings.Contains(r.Description, "\n") {
 			t.Errorf("rule %s needs a one-line description", r.Name)
+		}
+	}
+}
+
+// docs/stix-validation.md lists every rule of the catalogue.
+func TestDocsListEveryRule(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join(stixtest.RepoRoot(t), "docs", "stix-validation.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range schemas.Rules {
+		if !strings.Contains(string(doc), "| `"+r.Name+"` |") {
+			t.Errorf("docs/stix-validation.md does not list rule %s", r.Name)
 		}
 	}
 }

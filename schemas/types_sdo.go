@@ -104,7 +104,7 @@ func checkIndicator(c *checker, o *fastjson.Object) {
 	}
 	if off, msg, bad := parsePattern(string(pv.GetStringBytes())); bad {
 		c.push([]byte("pattern"))
-		c.fail(RulePatternSyntax, formatPatternError(off, msg))
+		c.fail(RulePatternSyntax, quote(pv.GetStringBytes())+" "+formatPatternError(off, msg))
 		c.pop()
 	}
 }
