@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"os"
 	"path/filepath"
 	"testing"
@@ -237,5 +241,40 @@ func TestSubscribeServiceDoesNotConsumeTheInbox(t *testing.T) {
 			require.NoError(t, err)
 			require.True(t, bytes.Contains(resp.Data, []byte(`"error"`)), "%s: %s", body, resp.Data)
 		}
+	})
+}
+
+func TestMetricsAndHealth(t *testing.T) {
+	h := hubtest.StartHub(t)
+	bank := h.Member(t, "bank-one")
+	bank.Submit(t, caseBundle(t, "green-tlp2-to-all.json"), hub.SubmitOptions{})
+	bank.NextReceipt(t, 10*time.Second)
+	require.NoError(t, bank.NC.Publish(hub.SubmitSubject("isp-two"), []byte("{}")))
+	require.NoError(t, bank.NC.Flush())
+
+	get := func(path string) string {
+		resp, err := http.Get("http://" + h.HTTPAddr() + path)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, resp.StatusCode, "%s: %s", path, b)
+		return string(b)
+	}
+	require.Equal(t, "ok\n", get("/healthz"))
+	require.Equal(t, "ready\n", get("/readyz"))
+	hubtest.Eventually(t, 5*time.Second, func() error {
+		body := get("/metrics")
+		for _, want := range []string{
+			`geneva_submissions_total{verdict="accept"} 1`,
+			`geneva_permission_violations_total{member="bank-one"} 1`,
+			`geneva_consumer_lag_messages{member="le-alpha"} 1`,
+			`geneva_stream_messages{stream="GENEVA_SHARE"} 1`,
+		} {
+			if !strings.Contains(body, want) {
+				return fmt.Errorf("/metrics lacks %s", want)
+			}
+		}
+		return nil
 	})
 }

@@ -6,11 +6,16 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"regexp"
 	"time"
+
+	"github.com/genevahub/geneva/hub/metrics"
 )
 
-// startHTTP serves /healthz and /readyz (and, once wired, /metrics).
+// startHTTP serves /healthz, /readyz and /metrics (hub/metrics).
 func (h *Hub) startHTTP() (stop func(), err error) {
+	h.metrics.WatchConsumerLag(metrics.JetStreamLag(h.js, h.consumerRefs))
+	h.metrics.WatchStreams(metrics.JetStreamSizes(h.js, StreamShare, StreamReceipt, StreamAudit, StreamReview))
 	if h.cfg.HTTPListen == "off" {
 		return func() {}, nil
 	}
@@ -18,18 +23,17 @@ func (h *Hub) startHTTP() (stop func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("http_listen: %w", err)
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
-	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
+	srv := metrics.NewServer(h.cfg.HTTPListen, h.metrics, func() error {
 		select {
 		case <-h.ready:
-			_, _ = w.Write([]byte("ready\n"))
+			return nil
 		default:
-			http.Error(w, "starting", http.StatusServiceUnavailable)
+			return errors.New("starting")
 		}
 	})
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			h.log.Error("http server", "err", err)
 		}
@@ -39,5 +43,35 @@ func (h *Hub) startHTTP() (stop func(), err error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(ctx)
+		<-done
 	}, nil
+}
+
+// HTTPAddr is where /healthz, /readyz and /metrics are served.
+func (h *Hub) HTTPAddr() string { return h.httpAddr }
+
+// consumerRefs lists each member's delivering consumers, for the lag metric.
+func (h *Hub) consumerRefs() []metrics.ConsumerRef {
+	var refs []metrics.ConsumerRef
+	for _, m := range h.MoU().Members {
+		refs = append(refs,
+			metrics.ConsumerRef{Member: m.ID, Stream: StreamShare, Consumer: InboxConsumer(m.ID)},
+			metrics.ConsumerRef{Member: m.ID, Stream: StreamReceipt, Consumer: ReceiptConsumer(m.ID)})
+	}
+	return refs
+}
+
+var userKeyRE = regexp.MustCompile(`\bU[A-Z2-7]{55}\b`)
+
+// violation counts a permission violation the server logged, by member
+// (found by the NKey in the log line, never by the client-chosen name).
+func (h *Hub) violation(line string) {
+	member := ""
+	if k := userKeyRE.FindString(line); k != "" {
+		h.mu.RLock()
+		member = h.keyMember[k]
+		h.mu.RUnlock()
+	}
+	h.metrics.PermissionViolation(member)
+	h.log.Warn("not permitted", "member", member, "detail", line)
 }

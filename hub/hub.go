@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nkeys"
 
+	"github.com/genevahub/geneva/hub/metrics"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -34,6 +35,9 @@ type Hub struct {
 	mu     sync.RWMutex
 	mou    *policy.MoU
 	engine *policy.Engine
+
+	keyMember map[string]string // NKey → member id, for violation metrics
+	metrics   *metrics.Metrics
 
 	base   *server.Options
 	srv    *server.Server
@@ -73,7 +77,7 @@ func New(cfg Config) (*Hub, error) {
 		return nil, err
 	}
 	h := &Hub{cfg: cfg, log: cfg.Logger, key: key, secret: secret, mou: mou, engine: engine,
-		prior: newPriorIndex(), reload: make(chan reloadRequest), ready: make(chan struct{})}
+		prior: newPriorIndex(), metrics: metrics.New(), reload: make(chan reloadRequest), ready: make(chan struct{})}
 	if h.base, err = h.baseOptions(); err != nil {
 		return nil, err
 	}
@@ -145,7 +149,7 @@ func (h *Hub) Run(ctx context.Context) error {
 	if h.srv, err = server.NewServer(opts); err != nil {
 		return fmt.Errorf("nats server: %w", err)
 	}
-	h.srv.SetLoggerV2(slogAdapter{h.log.With("component", "nats")}, false, false, false)
+	h.srv.SetLoggerV2(slogAdapter{l: h.log.With("component", "nats"), violation: h.violation}, false, false, false)
 	h.srv.Start()
 	defer func() { h.srv.Shutdown(); h.srv.WaitForShutdown() }()
 	if !h.srv.ReadyForConnections(30 * time.Second) {

@@ -3,6 +3,7 @@ package hub
 import (
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nkeys"
@@ -50,16 +51,21 @@ func (h *Hub) withUsers(base *server.Options, mou *policy.MoU) (*server.Options,
 		return nil, err
 	}
 	o.Nkeys = []*server.NkeyUser{{Nkey: hubPub}, {Nkey: opPub}}
+	keys := map[string]string{opPub: OperatorName}
 	for _, m := range mou.Members {
 		pub, err := ensureCreds(h.cfg.DataDir, m.ID)
 		if err != nil {
 			return nil, err
 		}
+		keys[pub] = m.ID
 		if m.Suspended {
 			continue
 		}
 		o.Nkeys = append(o.Nkeys, &server.NkeyUser{Nkey: pub, Permissions: memberPermissions(m.ID)})
 	}
+	h.mu.Lock()
+	h.keyMember = keys
+	h.mu.Unlock()
 	return o, nil
 }
 
@@ -69,11 +75,21 @@ func newHubKey() (nkeys.KeyPair, error) { return nkeys.CreateUser() }
 
 // slogAdapter routes nats-server logs (including permission violations,
 // which the server logs as errors) to the hub's logger.
-type slogAdapter struct{ l *slog.Logger }
+type slogAdapter struct {
+	l         *slog.Logger
+	violation func(line string)
+}
 
 func (a slogAdapter) Noticef(f string, v ...any) { a.l.Debug(fmt.Sprintf(f, v...)) }
 func (a slogAdapter) Warnf(f string, v ...any)   { a.l.Warn(fmt.Sprintf(f, v...)) }
 func (a slogAdapter) Fatalf(f string, v ...any)  { a.l.Error(fmt.Sprintf(f, v...)) }
-func (a slogAdapter) Errorf(f string, v ...any)  { a.l.Error(fmt.Sprintf(f, v...)) }
-func (a slogAdapter) Debugf(f string, v ...any)  {}
-func (a slogAdapter) Tracef(f string, v ...any)  {}
+func (a slogAdapter) Errorf(f string, v ...any) {
+	line := fmt.Sprintf(f, v...)
+	if strings.Contains(line, "Violation") {
+		a.violation(line)
+		return
+	}
+	a.l.Error(line)
+}
+func (a slogAdapter) Debugf(f string, v ...any) {}
+func (a slogAdapter) Tracef(f string, v ...any) {}

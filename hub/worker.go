@@ -153,6 +153,7 @@ func (w *worker) handle(msg jetstream.Msg) {
 		_ = msg.NakWithDelay(time.Second)
 		return
 	}
+	w.h.metrics.ObserveDecision(d.Verdict.String(), time.Since(start))
 	w.h.log.Info("decided", "submission", sub.id, "member", member, "verdict", d.Verdict.String(),
 		"codes", reasonCodes(&d), "routes", len(d.Routes), "took", time.Since(start))
 }
