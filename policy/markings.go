@@ -154,6 +154,7 @@ func (s *decider) checkClassified() bool {
 		return true
 	}
 	s.d.Classified = true
+	s.d.doc = nil // keep no classified content in the decision
 	s.rejectAll("not shared: the classified-material guard rejected the whole submission", rs...)
 	return false
 }
