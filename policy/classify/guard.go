@@ -33,6 +33,8 @@ type Guard struct {
 	levels        map[string]schemeSet // level terms, ExtraTerms and their space-free forms
 	shorts        map[string]schemeSet
 	stems         *stemIndex
+	grams         *trigrams
+	shortStems    bool // an ExtraTerm starts with a word under three letters
 	nonASCIITerms bool
 	pool          sync.Pool // *walker
 }
@@ -83,6 +85,14 @@ func New(cfg Config) (*Guard, error) {
 		}
 	}
 	g.stems = newStemIndex(stems)
+	g.grams = new(trigrams)
+	for _, st := range stems {
+		if len(st) < 3 {
+			g.shortStems = true
+			continue
+		}
+		g.grams.add(st)
+	}
 	g.pool.New = func() any { return new(walker) }
 	return g, nil
 }

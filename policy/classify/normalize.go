@@ -57,15 +57,33 @@ func appendCanonical(dst, s []byte) []byte {
 		}
 		return dst
 	}
-	var it norm.Iter
-	it.Init(norm.NFKD, s)
-	for !it.Done() {
-		seg := it.Next()
-		for len(seg) > 0 {
-			r, n := utf8.DecodeRune(seg)
-			seg = seg[n:]
+	// Rune by rune: combining marks are dropped, so the canonical ordering
+	// a full NFKD pass would do cannot change the result.
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			dst = append(dst, asciiFold[c])
+			i++
+			continue
+		}
+		p := norm.NFKD.Properties(s[i:])
+		n := p.Size()
+		if n == 0 { // invalid UTF-8: one byte, as U+FFFD
+			dst = appendRune(dst, utf8.RuneError)
+			i++
+			continue
+		}
+		if d := p.Decomposition(); d != nil {
+			for len(d) > 0 {
+				r, m := utf8.DecodeRune(d)
+				d = d[m:]
+				dst = appendRune(dst, r)
+			}
+		} else {
+			r, _ := utf8.DecodeRune(s[i : i+n])
 			dst = appendRune(dst, r)
 		}
+		i += n
 	}
 	return dst
 }
@@ -79,6 +97,8 @@ func appendRune(dst []byte, r rune) []byte {
 		return append(dst, '\n')
 	case 0x2044, 0x2215, 0x29F8, 0x2571:
 		return append(dst, '/')
+	case 0x2236, 0xA789, 0x02F8: // colon look-alikes
+		return append(dst, ':')
 	case 0x2212, 0x2043, 0x2E3A, 0x2E3B:
 		return append(dst, '-')
 	case 0x2022, 0x2023, 0x25AA, 0x25CF, 0x25E6, 0x2219, 0x00B7:

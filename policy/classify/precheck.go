@@ -29,34 +29,69 @@ func newStemIndex(stems []string) *stemIndex {
 	return &idx
 }
 
-// maybe reports whether t could contain a marking.
-func (g *Guard) maybe(t []byte) bool {
+// special marks the bytes scan must look at beyond the trigram test.
+var special = func() (t [256]bool) {
+	t['('], t['/'] = true, true
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = true
+	}
+	return t
+}()
+
+// trigrams is a bit set of the case-folded first three letters of every
+// stem: one table look-up per byte finds the few places worth a compare.
+type trigrams [1 << 15 / 32]uint32
+
+func gram(a, b, c byte) uint32 { return uint32(a&31)<<10 | uint32(b&31)<<5 | uint32(c&31) }
+
+func (t *trigrams) add(stem string) { g := gram(stem[0], stem[1], stem[2]); t[g>>5] |= 1 << (g & 31) }
+
+func (t *trigrams) has(g uint32) bool { return t[g>>5]&(1<<(g&31)) != 0 }
+
+// scan reports whether t could contain a marking (hit), or, when ascii is
+// set and t holds a non-ASCII byte, that it must be canonicalised first
+// (nonASCII).
+func (g *Guard) scan(t []byte, ascii bool) (hit, nonASCII bool) {
+	var h uint32
 	for i := 0; i < len(t); i++ {
 		c := t[i]
-		switch {
-		case c|0x20 >= 'a' && c|0x20 <= 'z':
-			for _, stem := range g.stems[c|0x20-'a'] {
-				if hasPrefixFold(t[i:], stem) {
-					return true
+		h = (h<<5 | uint32(c&31)) & (1<<15 - 1)
+		if special[c] {
+			switch {
+			case c >= 0x80:
+			if ascii {
+				return false, true
+			}
+			if g.nonASCIITerms {
+				return true, false
+			}
+			case c == '(':
+				if shortAt(t, i+1, true) {
+					return true, false
+				}
+			case c == '/':
+				if i+1 < len(t) && t[i+1] == '/' && shortBefore(t, i) {
+					return true, false
 				}
 			}
-		case c == '(':
-			if shortAt(t, i+1, true) {
-				return true
+		}
+		if g.grams.has(h) && i >= 2 {
+			j := i - 2
+			for _, stem := range g.stems[(t[j]|0x20-'a')%26] {
+				if hasPrefixFold(t[j:], stem) {
+					return true, false
+				}
 			}
-		case c == '/':
-			if i+1 < len(t) && t[i+1] == '/' && shortBefore(t, i) {
-				return true
-			}
-		case c >= 0x80:
-			// Only a canonical form reaches here with non-ASCII letters left
-			// (Greek, CJK, ...): let an ExtraTerm in such a script through.
-			if g.nonASCIITerms {
-				return true
+		}
+		if g.shortStems {
+			for _, stem := range g.stems[(c|0x20-'a')%26] {
+				if len(stem) < 3 && hasPrefixFold(t[i:], stem) {
+					return true, false
+				}
 			}
 		}
 	}
-	return false
+	return false, false
 }
 
 // hasPrefixFold: s starts with lower-case ASCII stem, ignoring case.

@@ -142,13 +142,15 @@ func (w *walker) str(s []byte, ctx context) {
 // text applies the banner and portion-mark rules to every line of s.
 func (w *walker) text(s []byte) (match, bool) {
 	g := w.g
-	ascii := isASCII(s)
-	if ascii && !g.maybe(s) {
+	hit, nonASCII := g.scan(s, true)
+	if !hit && !nonASCII {
 		return match{}, false
 	}
 	w.buf = appendCanonical(w.buf[:0], s)
-	if !ascii && !g.maybe(w.buf) {
-		return match{}, false
+	if nonASCII {
+		if hit, _ = g.scan(w.buf, false); !hit {
+			return match{}, false
+		}
 	}
 	rest := w.buf
 	for len(rest) > 0 {
@@ -172,6 +174,9 @@ func (w *walker) text(s []byte) (match, bool) {
 func (w *walker) label(s []byte) schemeSet {
 	if m, ok := w.text(s); ok {
 		return m.scheme
+	}
+	if isASCII(s) && bytes.IndexAny(s, ":=") < 0 { // not a taxonomy tag
+		return 0
 	}
 	w.buf = appendCanonical(w.buf[:0], s)
 	w.key = appendKey(w.key[:0], w.buf)
@@ -201,6 +206,8 @@ func contextOf(k []byte, parent context) context {
 	switch {
 	case parent == inClassification:
 		return inClassification
+	case isIdentifierName(k):
+		return inText
 	case classificationName(k):
 		return inClassification
 	case isLabelsName(k):
@@ -210,8 +217,7 @@ func contextOf(k []byte, parent context) context {
 }
 
 func isLabelsName(k []byte) bool {
-	s := string(k)
-	return s == "labels" || s == "tags" || strings.HasSuffix(s, "_labels") || strings.HasSuffix(s, "_tags")
+	return string(k) == "labels" || string(k) == "tags" || bytes.HasSuffix(k, []byte("_labels")) || bytes.HasSuffix(k, []byte("_tags"))
 }
 
 // classificationName: a member or namespace name that speaks of
@@ -220,14 +226,25 @@ func isLabelsName(k []byte) bool {
 var classificationWords = []string{"classif", "einstufung", "geheimhaltung", "marking", "caveat",
 	"clearance", "sensitivity", "security_level", "securitylevel", "security level", "protective", "nato", "euci"}
 
+var classificationIndex = newStemIndex(classificationWords)
+
 func classificationName(k []byte) bool {
-	for i := range k {
-		c := k[i] | 0x20
-		for _, w := range classificationWords {
-			if w[0] == c && hasPrefixFold(k[i:], w) {
+	for i, c := range k {
+		c |= 0x20
+		if c < 'a' || c > 'z' {
+			continue
+		}
+		for _, w := range classificationIndex[c-'a'] {
+			if hasPrefixFold(k[i:], w) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// isIdentifierName: members that hold STIX identifiers ("id",
+// "created_by_ref", "object_marking_refs"): never a classification value.
+func isIdentifierName(k []byte) bool {
+	return string(k) == "id" || bytes.HasSuffix(k, []byte("_ref")) || bytes.HasSuffix(k, []byte("_refs"))
 }
