@@ -1,8 +1,10 @@
 package oasis
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -25,7 +27,7 @@ func findings(err error, prefix string, object int) []schemas.Finding {
 		return []schemas.Finding{{Object: object, Pointer: prefix, Rule: RuleSchema, Message: oneLine(err.Error())}}
 	}
 	var out []schemas.Finding
-	for _, leaf := range leaves(ve) {
+	for _, leaf := range sortedLeaves(ve) {
 		out = append(out, schemas.Finding{
 			Object:  object,
 			Pointer: prefix + pointer(leaf.InstanceLocation),
@@ -36,7 +38,18 @@ func findings(err error, prefix string, object int) []schemas.Finding {
 	return out
 }
 
-// leaves are the errors worth showing, in the order the schema found them.
+// sortedLeaves are leaves in a fixed order. The schema library walks
+// properties in map order, so the same input would otherwise list its
+// problems (and name its closest branch) differently each time.
+func sortedLeaves(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	ls := leaves(e)
+	slices.SortStableFunc(ls, func(a, b *jsonschema.ValidationError) int {
+		return cmp.Or(slices.Compare(a.InstanceLocation, b.InstanceLocation), cmp.Compare(describe(a), describe(b)))
+	})
+	return ls
+}
+
+// leaves are the errors worth showing.
 func leaves(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
 	switch e.ErrorKind.(type) {
 	case *kind.Schema, *kind.Group, *kind.AllOf, *kind.Reference:
@@ -86,7 +99,7 @@ func closest(branches []*jsonschema.ValidationError) *jsonschema.ValidationError
 	var best []*jsonschema.ValidationError
 	bestDepth := -1
 	for _, b := range branches {
-		ls := leaves(b)
+		ls := sortedLeaves(b)
 		depth := 0
 		for _, l := range ls {
 			depth = max(depth, len(l.InstanceLocation))

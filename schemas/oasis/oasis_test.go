@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -124,8 +125,8 @@ func TestCheckEnvelope(t *testing.T) {
 			[]schemas.Finding{{Object: -1, Pointer: "/objects", Rule: oasis.RuleSchema, Message: "got object, want array"}}},
 		{"object in a bundle", `{"type":"bundle","id":"bundle--` + uuid + `","objects":[` + identity + `,{"type":"identity"}]}`,
 			[]schemas.Finding{
-				{Object: 1, Pointer: "/objects/1", Rule: oasis.RuleSchema, Message: "missing property 'name'"},
 				{Object: 1, Pointer: "/objects/1", Rule: oasis.RuleSchema, Message: "missing properties 'spec_version', 'id', 'created', 'modified'"},
+				{Object: 1, Pointer: "/objects/1", Rule: oasis.RuleSchema, Message: "missing property 'name'"},
 			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -172,4 +173,36 @@ func corpusSeeds(f *testing.F, which string) [][]byte {
 		}
 	}
 	return seeds
+}
+
+// TestCheckConcurrent backs the claim that a Checker is safe for concurrent
+// use (run with -race): goroutines check the small corpus files at once and
+// must each get the same findings as a lone call.
+func TestCheckConcurrent(t *testing.T) {
+	k := checker(t)
+	var docs [][]byte
+	for _, path := range stixtest.CorpusFiles(t, "invalid") {
+		data, err := os.ReadFile(path)
+		require.NoError(t, err)
+		if len(data) <= 16<<10 {
+			docs = append(docs, data)
+		}
+	}
+	want := make([][]schemas.Finding, len(docs))
+	for i, d := range docs {
+		want[i] = k.Check(d)
+	}
+	got := make([][][]schemas.Finding, 4)
+	var wg sync.WaitGroup
+	for g := range got {
+		wg.Go(func() {
+			for _, d := range docs {
+				got[g] = append(got[g], k.Check(d))
+			}
+		})
+	}
+	wg.Wait()
+	for g := range got {
+		require.Equal(t, want, got[g])
+	}
 }
