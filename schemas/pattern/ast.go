@@ -29,12 +29,14 @@ type Group struct {
 // ObservationOperator joins observation expressions.
 type ObservationOperator uint8
 
+// The observation operators.
 const (
 	ObsAnd ObservationOperator = iota + 1
 	ObsOr
 	ObsFollowedBy
 )
 
+// String returns the keyword: AND, OR or FOLLOWEDBY.
 func (o ObservationOperator) String() string {
 	switch o {
 	case ObsAnd:
@@ -64,10 +66,17 @@ type Qualified struct {
 	Qualifiers []Qualifier
 }
 
-func (o *Observation) Offset() int   { return o.Pos }
-func (g *Group) Offset() int         { return g.Pos }
+// Offset is the byte offset of the node's first token.
+func (o *Observation) Offset() int { return o.Pos }
+
+// Offset is the byte offset of the node's first token.
+func (g *Group) Offset() int { return g.Pos }
+
+// Offset is the byte offset of the node's first token.
 func (o *ObservationOp) Offset() int { return o.Pos }
-func (q *Qualified) Offset() int     { return q.Pos }
+
+// Offset is the byte offset of the node's first token.
+func (q *Qualified) Offset() int { return q.Pos }
 
 func (*Observation) observation()   {}
 func (*Group) observation()         {}
@@ -77,12 +86,14 @@ func (*Qualified) observation()     {}
 // QualifierKind names a qualifier.
 type QualifierKind uint8
 
+// The qualifier kinds.
 const (
 	Within    QualifierKind = iota + 1 // WITHIN n SECONDS
 	Repeats                            // REPEATS n TIMES
 	StartStop                          // START t'..' STOP t'..'
 )
 
+// String names the qualifier as written: WITHIN, REPEATS or START/STOP.
 func (k QualifierKind) String() string {
 	switch k {
 	case Within:
@@ -116,11 +127,13 @@ type ComparisonExpression interface {
 // BoolOperator joins comparison expressions.
 type BoolOperator uint8
 
+// The boolean operators of comparison expressions.
 const (
 	And BoolOperator = iota + 1
 	Or
 )
 
+// String returns the keyword: AND or OR.
 func (o BoolOperator) String() string {
 	if o == And {
 		return "AND"
@@ -143,6 +156,7 @@ type ComparisonOp struct {
 // Operator is a comparison operator.
 type Operator uint8
 
+// The comparison operators; == parses as Equal and <> as NotEqual.
 const (
 	Equal Operator = iota + 1
 	NotEqual
@@ -160,6 +174,7 @@ const (
 
 var operatorNames = [...]string{"?", "=", "!=", ">", "<", ">=", "<=", "IN", "LIKE", "MATCHES", "ISSUBSET", "ISSUPERSET", "EXISTS"}
 
+// String returns the operator as written in a pattern.
 func (o Operator) String() string {
 	if int(o) < len(operatorNames) {
 		return operatorNames[o]
@@ -178,7 +193,10 @@ type Comparison struct {
 	Value   Literal
 }
 
-func (c *Comparison) Offset() int   { return c.Pos }
+// Offset is the byte offset of the comparison's first token.
+func (c *Comparison) Offset() int { return c.Pos }
+
+// Offset is the byte offset of the node's first token.
 func (c *ComparisonOp) Offset() int { return c.Pos }
 func (*Comparison) comparison()     {}
 func (*ComparisonOp) comparison()   {}
@@ -196,6 +214,7 @@ type ObjectPath struct {
 // StepKind tells what a Step selects.
 type StepKind uint8
 
+// The kinds of path step.
 const (
 	Property StepKind = iota + 1 // a property or dictionary key: Name
 	Index                        // a list index: Index (may be negative)

@@ -10,6 +10,7 @@ type SyntaxError struct {
 	Msg    string
 }
 
+// Error prints "offset N: message".
 func (e *SyntaxError) Error() string { return fmt.Sprintf("offset %d: %s", e.Offset, e.Msg) }
 
 // MaxDepth is how deeply brackets and parentheses may nest. Deeper input is

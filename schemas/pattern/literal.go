@@ -5,6 +5,7 @@ import "time"
 // LiteralKind is the type of a Literal.
 type LiteralKind uint8
 
+// The literal kinds.
 const (
 	StringLiteral    LiteralKind = iota + 1 // 'text' (Str holds the unescaped text)
 	IntLiteral                              // 12, -3 (Int)
@@ -18,6 +19,7 @@ const (
 
 var literalKindNames = [...]string{"?", "string", "integer", "float", "boolean", "binary", "hex", "timestamp", "set"}
 
+// String names the kind in lower case: string, integer, float, ...
 func (k LiteralKind) String() string {
 	if int(k) < len(literalKindNames) {
 		return literalKindNames[k]
