@@ -34,6 +34,7 @@ const (
 	kType   // the object's own type
 	kSpecVersion
 	kConfidence
+	kCharset // an IANA character set name (path_enc, name_enc)
 )
 
 // class is the family of a STIX type, which decides its common properties.
@@ -112,6 +113,7 @@ func pHex() prop                 { return prop{kind: kHex} }
 func pURL() prop                 { return prop{kind: kURL} }
 func pLang() prop                { return prop{kind: kLang} }
 func pAny() prop                 { return prop{kind: kAny} }
+func pCharset() prop             { return prop{kind: kCharset} }
 func props(kv ...any) map[string]prop {
 	m := make(map[string]prop, len(kv)/2)
 	for i := 0; i < len(kv); i += 2 {

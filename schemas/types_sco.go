@@ -99,7 +99,7 @@ func scoSpecs() []*objSpec {
 			"encryption_algorithm", pVocab(encryptionAlgorithmEnum), "decryption_key", pStr()), nil, nil, checkArtifact),
 		sco("autonomous-system", props("number", pIntR(0, 1<<32-1), "name", pStr(), "rir", pStr()),
 			[]string{"number"}, nil, nil),
-		sco("directory", props("path", pStr(), "path_enc", pStr(), "ctime", pTS(), "mtime", pTS(), "atime", pTS(),
+		sco("directory", props("path", pStr(), "path_enc", pCharset(), "ctime", pTS(), "mtime", pTS(), "atime", pTS(),
 			"contains_refs", pRefs("file", "directory")), []string{"path"}, nil, nil),
 		sco("domain-name", props("value", pStrNE(), "resolves_to_refs", pRefs("ipv4-addr", "ipv6-addr", "domain-name")),
 			[]string{"value"}, nil, nil),
@@ -111,7 +111,7 @@ func scoSpecs() []*objSpec {
 			"subject", pStr(), "received_lines", pStrs(), "additional_header_fields", pDict(), "body", pStr(),
 			"body_multipart", pObjs(mimePart), "raw_email_ref", pRef("artifact")),
 			[]string{"is_multipart"}, nil, checkEmailMessage),
-		sco("file", props("hashes", pHashes(), "size", pIntR(0, 1<<63), "name", pStr(), "name_enc", pStr(),
+		sco("file", props("hashes", pHashes(), "size", pIntR(0, 1<<63), "name", pStr(), "name_enc", pCharset(),
 			"magic_number_hex", pHex(), "mime_type", pStr(), "ctime", pTS(), "mtime", pTS(), "atime", pTS(),
 			"parent_directory_ref", pRef("directory"), "contains_refs", pRefs("#sco"),
 			"content_ref", pRef("artifact")), nil, fileExts, checkFile),
@@ -266,7 +266,13 @@ func checkURLValue(c *checker, o *fastjson.Object) {
 }
 
 func checkX509(c *checker, o *fastjson.Object) {
-	if o.Len() <= 2 { // type and id only
+	own := 0
+	o.Visit(func(k []byte, _ *fastjson.Value) {
+		if _, common := scoCommon[string(k)]; !common {
+			own++
+		}
+	})
+	if own == 0 {
 		c.fail(RulePropertyDepend, "an x509-certificate must have at least one property besides the common ones")
 	}
 	c.order(o, "validity_not_before", "validity_not_after", false)

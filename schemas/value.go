@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/valyala/fastjson"
+	"golang.org/x/text/encoding/ianaindex"
 )
 
 // checkValue checks v, found at the current path, against p.
@@ -72,6 +73,12 @@ func (c *checker) checkValue(v *fastjson.Value, p *prop) {
 		// checked by checkObject before the property walk
 	case kExtensions:
 		c.checkExtensions(v)
+	case kCharset:
+		if c.wantType(v, fastjson.TypeString, "a string") {
+			if _, err := ianaindex.IANA.Encoding(string(v.GetStringBytes())); err != nil {
+				c.fail(RulePropertyValue, quote(v.GetStringBytes())+" is not a character set name from the IANA registry")
+			}
+		}
 	}
 }
 
