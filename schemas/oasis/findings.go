@@ -78,6 +78,9 @@ func describe(e *jsonschema.ValidationError) string {
 		msg = fmt.Sprintf("exclusiveMinimum: got %s, want above %s", k.Got.RatString(), k.Want.RatString())
 	case *kind.ExclusiveMaximum:
 		msg = fmt.Sprintf("exclusiveMaximum: got %s, want below %s", k.Got.RatString(), k.Want.RatString())
+	case *kind.AdditionalProperties:
+		// Found by walking a map: name them in a fixed order.
+		msg = (&kind.AdditionalProperties{Properties: slices.Sorted(slices.Values(k.Properties))}).LocalizedString(printer)
 	case *kind.Not:
 		msg = "'not' failed: the value has a form the schema forbids here"
 	default:
