@@ -131,7 +131,7 @@ func (s *decider) rejectAll(msg string, rs ...Reason) {
 	s.d.Reasons = append(s.d.Reasons, rs...)
 	s.d.Routes = []Route{}
 	if msg == "" {
-		msg = "not shared: the whole submission was rejected"
+		msg = "rejected with the whole submission"
 	}
 	for i := range s.d.Objects {
 		o := &s.d.Objects[i]
@@ -196,7 +196,7 @@ func (s *decider) parse() bool {
 		s.d.Objects[i] = ObjectDecision{Index: i, ID: string(obj.GetStringBytes("id")), Type: string(obj.GetStringBytes("type")), Audience: []string{}, Reasons: []Reason{}}
 	}
 	if max := s.e.mou.Rules.Limits.MaxObjects; n > max {
-		s.rejectAll("not shared: the submission is too large", Reason{Code: CodeSizeObjects, Message: fmt.Sprintf("the submission has %d objects; the MoU allows %d", n, max)})
+		s.rejectAll("rejected with the whole submission: it is too large", Reason{Code: CodeSizeObjects, Message: fmt.Sprintf("the submission has %d objects; the MoU allows %d", n, max)})
 		return false
 	}
 	var envelope []Reason
@@ -208,7 +208,7 @@ func (s *decider) parse() bool {
 		s.reject(f.Object, Reason{Code: CodeSTIXInvalid, Pointer: f.Pointer, Message: findingMessage(f)})
 	}
 	if len(envelope) > 0 {
-		s.rejectAll("not shared: the bundle envelope is not valid STIX 2.1", envelope...)
+		s.rejectAll("rejected with the whole submission: the bundle envelope is not valid STIX 2.1", envelope...)
 		return false
 	}
 	return true
@@ -268,7 +268,7 @@ func (s *decider) finish() {
 		s.rejectAll("", Reason{Code: CodeNothingToShare, Message: "the submission holds only supporting objects (marking definitions, the sender's identity)"})
 		return
 	case shared == 0:
-		s.rejectAll("not shared: no object of the submission may be shared")
+		s.rejectAll("not sent: no object of the submission may be shared")
 		return
 	case s.review:
 		d.Verdict = Review

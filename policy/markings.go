@@ -155,7 +155,7 @@ func (s *decider) checkClassified() bool {
 	}
 	s.d.Classified = true
 	s.d.doc = nil // keep no classified content in the decision
-	s.rejectAll("not shared: the classified-material guard rejected the whole submission", rs...)
+	s.rejectAll("rejected with the whole submission: the classified-material guard fired", rs...)
 	return false
 }
 

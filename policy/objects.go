@@ -96,7 +96,7 @@ func (s *decider) personalData(i int, obj *fastjson.Value, audience []string) []
 	case RuleAllow:
 		return audience
 	case RuleReject:
-		s.reject(i, Reason{Code: CodePersonalDataRejected, Pointer: s.pointer(i), Message: fmt.Sprintf("a %s holds personal data, which the MoU does not allow to be shared", typ)})
+		s.reject(i, Reason{Code: CodePersonalDataRejected, Pointer: s.pointer(i), Message: fmt.Sprintf("holds personal data (%s), which the MoU does not allow to be shared", typ)})
 		return nil
 	}
 	var le []string
@@ -106,10 +106,10 @@ func (s *decider) personalData(i int, obj *fastjson.Value, audience []string) []
 		}
 	}
 	if len(le) == 0 {
-		s.reject(i, Reason{Code: CodePersonalDataNoLE, Pointer: s.pointer(i), Message: fmt.Sprintf("a %s holds personal data, which goes to law enforcement only, and no law-enforcement member is among the recipients", typ)})
+		s.reject(i, Reason{Code: CodePersonalDataNoLE, Pointer: s.pointer(i), Message: fmt.Sprintf("holds personal data (%s), which goes to law enforcement only, and no law-enforcement member is among the recipients", typ)})
 		return nil
 	}
-	s.note(i, Reason{Code: CodePersonalDataLEOnly, Pointer: s.pointer(i), Message: fmt.Sprintf("a %s holds personal data: shared with law-enforcement members only", typ)})
+	s.note(i, Reason{Code: CodePersonalDataLEOnly, Pointer: s.pointer(i), Message: fmt.Sprintf("holds personal data (%s): shared with law-enforcement members only", typ)})
 	return le
 }
 

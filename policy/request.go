@@ -40,7 +40,7 @@ func (s *decider) checkRequest() bool {
 		}
 	}
 	if len(rs) > 0 {
-		s.rejectAll("not shared: the request is not allowed by the MoU", rs...)
+		s.rejectAll("rejected with the whole submission: the request is not allowed by the MoU", rs...)
 		return false
 	}
 	s.d.Anonymous = req.Anonymous

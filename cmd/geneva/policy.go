@@ -201,21 +201,7 @@ func writeExplanation(w io.Writer, d *policy.Decision, mou *policy.MoU) {
 			}
 		}
 	}
-	var refused []policy.ObjectDecision
-	for _, o := range d.Objects {
-		if !o.Shared {
-			refused = append(refused, o)
-		}
-	}
-	if len(refused) > 0 {
-		fmt.Fprintln(w, "\nnot shared:")
-		for _, o := range refused {
-			fmt.Fprintf(w, "  %s\n", o.ID)
-			for _, r := range o.Reasons {
-				writeReason(w, "    ", r)
-			}
-		}
-	}
+	writeRefused(w, d)
 	var notes []string
 	for _, o := range d.Objects {
 		for _, r := range o.Reasons {
@@ -230,6 +216,60 @@ func writeExplanation(w io.Writer, d *policy.Decision, mou *policy.MoU) {
 			fmt.Fprintf(w, "  %s\n", n)
 		}
 	}
+}
+
+// writeRefused lists the objects not shared, with their reasons. Objects
+// refused only because the whole submission was, and supporting objects
+// that were simply not sent, are counted rather than listed.
+func writeRefused(w io.Writer, d *policy.Decision) {
+	var listed []policy.ObjectDecision
+	blocked, unsent := 0, 0
+	for _, o := range d.Objects {
+		if o.Shared {
+			continue
+		}
+		switch {
+		case onlyCodes(o.Reasons, policy.CodeSubmissionBlocked) && (len(d.Reasons) > 0 || o.Type == "marking-definition"):
+			blocked++
+		case o.Type == "marking-definition" && onlyCodes(o.Reasons, policy.CodeSupportingUnreferenced):
+			unsent++
+		default:
+			listed = append(listed, o)
+		}
+	}
+	if len(listed) == 0 && blocked == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nnot shared:")
+	for _, o := range listed {
+		fmt.Fprintf(w, "  %s\n", o.ID)
+		for _, r := range o.Reasons {
+			writeReason(w, "    ", r)
+		}
+	}
+	if blocked > 0 {
+		what := "the whole submission was rejected (see above)"
+		if len(d.Reasons) == 0 {
+			what = "nothing that references them is shared"
+		}
+		more := "more "
+		if len(listed) == 0 {
+			more = ""
+		}
+		fmt.Fprintf(w, "  %d %sobject(s): %s\n", blocked, more, what)
+	}
+	if unsent > 0 {
+		fmt.Fprintf(w, "  %d marking definition(s) nothing shared references, so not sent\n", unsent)
+	}
+}
+
+func onlyCodes(rs []policy.Reason, c policy.Code) bool {
+	for _, r := range rs {
+		if r.Code != c {
+			return false
+		}
+	}
+	return len(rs) > 0
 }
 
 func writeReason(w io.Writer, indent string, r policy.Reason) {
