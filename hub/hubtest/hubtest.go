@@ -7,6 +7,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"os"
 	"testing"
 	"time"
 
@@ -40,6 +42,9 @@ func StartHub(t testing.TB, opts ...Option) *Hub {
 	t.Helper()
 	cfg := hub.Config{DataDir: t.TempDir(), NATSListen: "127.0.0.1:-1", HTTPListen: "127.0.0.1:0",
 		MoU: policy.DemoMoU(), Workers: 4}
+	if os.Getenv("HUBTEST_LOG") != "" {
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
 	for _, o := range opts {
 		o(&cfg)
 	}

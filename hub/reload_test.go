@@ -1,0 +1,113 @@
+package hub_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/stretchr/testify/require"
+
+	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/policy"
+)
+
+func memberIndex(t *testing.T, m *policy.MoU, id string) int {
+	t.Helper()
+	for i, mb := range m.Members {
+		if mb.ID == id {
+			return i
+		}
+	}
+	t.Fatalf("no member %s", id)
+	return -1
+}
+
+func waitClosed(t *testing.T, m *hubtest.Member) {
+	t.Helper()
+	hubtest.Eventually(t, 10*time.Second, func() error {
+		if !m.NC.IsClosed() {
+			return errors.New(m.ID + " is still connected")
+		}
+		return nil
+	})
+}
+
+func TestReload(t *testing.T) {
+	outer := t
+	h := hubtest.StartHub(t)
+	members := connectAll(t, h)
+	green := caseBundle(t, "green-tlp2-to-all.json")
+
+	t.Run("a new member can connect at once", func(t *testing.T) {
+		mou := h.MoU()
+		next := policy.DemoMoU()
+		next.Members = append(next.Members, mou.Members[memberIndex(t, mou, "cert-three")])
+		nm := &next.Members[len(next.Members)-1]
+		nm.ID, nm.Name = "acad-four", "Academia Four"
+		nm.Type, nm.Identity = policy.Academia, "identity--5d5e8b0e-0c6a-4c44-9d0b-3f6f8e0e6a41"
+		require.NoError(t, h.ApplyMoU(context.Background(), next))
+
+		acad := h.Member(outer, "acad-four") // stays connected for the later subtests
+		members["acad-four"] = acad
+		members["bank-one"].Submit(t, green, hub.SubmitOptions{})
+		members["bank-one"].NextReceipt(t, 10*time.Second)
+		hubtest.ExpectShares(t, members, map[string]int{"le-alpha": 1, "le-bravo": 1, "isp-two": 1, "cert-three": 1, "acad-four": 1}, 300*time.Millisecond)
+		acad.Submit(t, green, hub.SubmitOptions{})
+		require.Equal(t, "acad-four", acad.NextReceipt(t, 10*time.Second).Member)
+		hubtest.ExpectShares(t, members, map[string]int{"le-alpha": 1, "le-bravo": 1, "bank-one": 1, "isp-two": 1, "cert-three": 1}, 300*time.Millisecond)
+	})
+
+	t.Run("changed communities change what flows", func(t *testing.T) {
+		next := h.MoU()
+		cp := *next
+		cp.Members = append([]policy.Member(nil), next.Members...)
+		isp := &cp.Members[memberIndex(t, &cp, "isp-two")]
+		isp.Communities = []string{"finance"}
+		require.NoError(t, h.ApplyMoU(context.Background(), &cp))
+
+		members["bank-one"].Submit(t, green, hub.SubmitOptions{Community: "finance"})
+		r := members["bank-one"].NextReceipt(t, 10*time.Second)
+		require.Equal(t, "accept", r.Verdict, "%+v", r.Reasons)
+		hubtest.ExpectShares(t, members, map[string]int{"isp-two": 1}, 300*time.Millisecond)
+	})
+
+	t.Run("a suspended member is disconnected at once", func(t *testing.T) {
+		next := h.MoU()
+		cp := *next
+		cp.Members = append([]policy.Member(nil), next.Members...)
+		cp.Members[memberIndex(t, &cp, "le-bravo")].Suspended = true
+		require.NoError(t, h.ApplyMoU(context.Background(), &cp))
+		waitClosed(t, members["le-bravo"])
+		_, err := h.Connect("le-bravo")
+		require.ErrorIs(t, err, nats.ErrAuthorization)
+	})
+
+	t.Run("an invalid MoU is refused and the old one stays", func(t *testing.T) {
+		cp := *h.MoU()
+		cp.Members = nil
+		require.Error(t, h.ApplyMoU(context.Background(), &cp))
+		require.NotEmpty(t, h.MoU().Members)
+	})
+}
+
+func TestMoUFileChangeReloads(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "mou.yaml")
+	yaml := string(policy.DemoMoUYAML())
+	require.NoError(t, os.WriteFile(file, []byte(yaml), 0o600))
+	h := hubtest.StartHub(t, hubtest.WithConfig(func(c *hub.Config) { c.MoU, c.MoUFile = nil, file }))
+	isp := h.Member(t, "isp-two")
+
+	i := strings.Index(yaml, "id: isp-two")
+	j := i + strings.Index(yaml[i:], "suspended: false")
+	changed := yaml[:j] + "suspended: true" + yaml[j+len("suspended: false"):]
+	require.NoError(t, os.WriteFile(file, []byte(changed), 0o600))
+	waitClosed(t, isp)
+	require.True(t, h.MoU().Members[memberIndex(t, h.MoU(), "isp-two")].Suspended)
+}
