@@ -27,7 +27,8 @@ type Finding struct {
 	Kind    string `json:"kind"`    // "statement", "acs", "label", "banner", "portion-mark" or "property"
 }
 
-// Guard detects classified material. It is safe for concurrent use.
+// Guard detects classified material. It is safe for concurrent use (the
+// fastjson values given to it are not: one goroutine per parsed document).
 type Guard struct {
 	enabled       schemeSet
 	levels        map[string]schemeSet // level terms, ExtraTerms and their space-free forms

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -232,4 +233,36 @@ func objects(t testing.TB, file string) []*fastjson.Value {
 func quote(s string) string {
 	var a fastjson.Arena
 	return a.NewString(s).String()
+}
+
+func TestObjectEdges(t *testing.T) {
+	g := guard(t, classify.Config{})
+	require.Nil(t, g.Object(nil, ""))
+	require.Nil(t, g.MarkingDefinition(nil, ""))
+	require.Nil(t, g.Object(parse(t, `"SECRET"`), "")) // not an object: nothing to walk
+	// Member names with '~' and '/' are escaped in pointers (RFC 6901).
+	got := g.Object(parse(t, `{"type":"x","a/b~c":{"x_classification":"S"}}`), "/objects/0")
+	require.Equal(t, []classify.Finding{{Pointer: "/objects/0/a~1b~0c/x_classification", Scheme: "us", Kind: "property"}}, got)
+	// Invalid UTF-8 around a banner still matches; garbage alone does not.
+	require.Len(t, g.Text("\xff\xfeSECRET\xff", ""), 0) // not a whole line: bytes around it
+	require.Len(t, g.Text("\xff\nSECRET\n\xfe", ""), 1)
+	require.Empty(t, g.Text("\xff\xfe\xfd", ""))
+	// A marking deep in a long text is found; a long benign text passes.
+	long := strings.Repeat("The actor used the Secret Service lure again. ", 20000)
+	require.Empty(t, g.Text(long, ""))
+	require.Len(t, g.Text(long+"\n(S//NF) tail", ""), 1)
+	// Findings never carry the text.
+	f := g.Object(parse(t, `{"type":"note","content":"TOP SECRET//SI codeword BLUEFISH"}`), "")
+	require.Len(t, f, 1)
+	require.NotContains(t, f[0].Pointer+f[0].Scheme+f[0].Kind, "BLUEFISH")
+	// One guard, many goroutines (each with its own parsed value: fastjson
+	// values are not safe for concurrent reads).
+	done := make(chan []classify.Finding)
+	for range 8 {
+		obj := parse(t, `{"type":"report","name":"SECRET","description":"fine"}`)
+		go func() { done <- g.Object(obj, "/o") }()
+	}
+	for range 8 {
+		require.Equal(t, []classify.Finding{{Pointer: "/o/name", Scheme: "us", Kind: "banner"}}, <-done)
+	}
 }

@@ -59,12 +59,12 @@ func (g *Guard) scan(t []byte, ascii bool) (hit, nonASCII bool) {
 		if special[c] {
 			switch {
 			case c >= 0x80:
-			if ascii {
-				return false, true
-			}
-			if g.nonASCIITerms {
-				return true, false
-			}
+				if ascii {
+					return false, true
+				}
+				if g.nonASCIITerms {
+					return true, false
+				}
 			case c == '(':
 				if shortAt(t, i+1, true) {
 					return true, false

@@ -26,6 +26,10 @@ import (
 //   - the content is TLP-like but malformed: a "tlp" definition without a
 //     level, an unknown level ("TLP:BLACK"), a TLP 2.0 extension without
 //     tlp_2_0, a name "TLP:…" on a marking that does not define that level.
+//
+// Error messages are one line and start with the JSON pointer of the
+// member at fault, relative to md ("/definition/tlp: ..."), so the caller
+// prefixes the object's own pointer.
 func FromDefinition(md *fastjson.Value) (Level, bool, error) {
 	if md == nil || md.Type() != fastjson.TypeObject {
 		return None, false, errors.New("marking definition is not a JSON object")

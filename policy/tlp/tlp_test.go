@@ -3,6 +3,7 @@ package tlp_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -267,4 +268,21 @@ func keys(m map[string]tlp.Level) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+func TestPermits(t *testing.T) {
+	want := map[tlp.Level][]tlp.Audience{
+		tlp.None:        nil,
+		tlp.Clear:       {tlp.Named, tlp.Community, tlp.Partnership, tlp.Public},
+		tlp.Green:       {tlp.Named, tlp.Community, tlp.Partnership},
+		tlp.Amber:       {tlp.Named, tlp.Community, tlp.Partnership},
+		tlp.AmberStrict: {tlp.Named},
+		tlp.Red:         {tlp.Named},
+		tlp.Level(9):    nil,
+	}
+	for l, allowed := range want {
+		for a := tlp.Audience(0); a <= tlp.Public+1; a++ {
+			require.Equal(t, slices.Contains(allowed, a), l.Permits(a), "%s %d", l, a)
+		}
+	}
 }
