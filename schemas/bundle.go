@@ -52,7 +52,7 @@ func (c *checker) checkBundle(d *Document) {
 	if o.Get("id") == nil {
 		c.failKey(o, "id", RulePropertyRequired, "required property is missing")
 	}
-	c.push([]byte("objects"))
+	c.pushS("objects")
 	for i, obj := range d.Objects {
 		c.pushIdx(i)
 		c.checkObject(i, obj)

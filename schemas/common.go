@@ -91,7 +91,7 @@ func (c *checker) order(o *fastjson.Object, first, second string, strict bool) {
 	if strict {
 		rel = "later than"
 	}
-	c.push([]byte(second))
+	c.pushS(second)
 	c.fail(RuleTimestampOrder, fmt.Sprintf("%s must be %s %s %s", quote(bs), rel, first, quote(as)))
 	c.pop()
 }
@@ -165,7 +165,7 @@ func checkGranular(c *checker, o *fastjson.Object) {
 		return
 	}
 	arr, _ := sel.Array()
-	c.push([]byte("selectors"))
+	c.pushS("selectors")
 	for i, s := range arr {
 		if s.Type() != fastjson.TypeString {
 			continue

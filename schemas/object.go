@@ -34,8 +34,9 @@ func (c *checker) checkObject(i int, v *fastjson.Value) {
 		return
 	}
 	o, _ := v.Object()
-	st := objState{o: o}
-	c.cur = &st
+	c.state = objState{o: o}
+	st := &c.state
+	c.cur = st
 
 	tv := o.Get("type")
 	switch {
@@ -43,21 +44,21 @@ func (c *checker) checkObject(i int, v *fastjson.Value) {
 		c.failKey(o, "type", RulePropertyRequired, "required property is missing")
 		return
 	case tv.Type() != fastjson.TypeString:
-		c.push([]byte("type"))
+		c.pushS("type")
 		c.fail(RuleObjectType, fmt.Sprintf("%s is %s, not a type name", show(tv), typeName(tv)))
 		c.pop()
 		return
 	}
 	st.typ = tv.GetStringBytes()
 	if !validTypeName(st.typ) {
-		c.push([]byte("type"))
+		c.pushS("type")
 		c.fail(RuleObjectType, quote(st.typ)+" is not a valid type name (a-z, 0-9 and hyphens, starting with a letter, 3 to 250 characters)")
 		c.pop()
 		return
 	}
 	for _, r := range reservedTypes {
 		if string(st.typ) == r {
-			c.push([]byte("type"))
+			c.pushS("type")
 			c.fail(RuleObjectType, quote(st.typ)+" is a reserved type name")
 			c.pop()
 			return
@@ -72,12 +73,12 @@ func (c *checker) checkObject(i int, v *fastjson.Value) {
 			st.spec = customSCOSpec
 		}
 		if !st.extDefined {
-			c.push([]byte("type"))
+			c.pushS("type")
 			c.warn(RuleObjectCustom, quote(st.typ)+" is a custom object type not defined by an extension-definition (new-sdo, new-sco or new-sro)")
 			c.pop()
 		}
 	}
-	c.checkID(o, &st)
+	c.checkID(o, st)
 	c.checkProps(o, st.spec, true)
 	if st.spec.class == classSCO {
 		c.checkSCOExtensionStyle(o)
@@ -92,7 +93,7 @@ func (c *checker) checkID(o *fastjson.Object, st *objState) {
 	if v == nil {
 		return // the required-property check reports it
 	}
-	c.push([]byte("id"))
+	c.pushS("id")
 	defer c.pop()
 	if !c.wantType(v, fastjson.TypeString, "an identifier") {
 		return
@@ -172,7 +173,7 @@ func (c *checker) checkProps(o *fastjson.Object, spec *objSpec, top bool) {
 	}
 	for _, f := range spec.forbid {
 		if o.Get(f) != nil {
-			c.push([]byte(f))
+			c.pushS(f)
 			c.fail(RulePropertyForbid, "must not be present on "+article(spec.name))
 			c.pop()
 		}

@@ -8,10 +8,20 @@ import (
 )
 
 // seg is one step of the path from the document root to the value being
-// checked: an object key, or an array index when key is nil.
+// checked: an object key (key, or skey for keys known in advance), or an
+// array index.
 type seg struct {
-	key []byte
-	idx int
+	key   []byte
+	skey  string
+	idx   int
+	isIdx bool
+}
+
+func (s seg) name() string {
+	if s.key != nil {
+		return string(s.key)
+	}
+	return s.skey
 }
 
 // checker carries the state of one validation: the report, the index of
@@ -26,25 +36,28 @@ type checker struct {
 	base int   // len(segs) at the current object's root
 	segs []seg // path from the document root
 	cur  *objState
+	// state is the storage cur points to while an object is checked.
+	state objState
 	// customs collects the custom property names of the object being
 	// checked, reported together by checkProps.
 	customs [][]byte
 }
 
-func (c *checker) push(key []byte) { c.segs = append(c.segs, seg{key: key}) }
-func (c *checker) pushIdx(i int)   { c.segs = append(c.segs, seg{idx: i}) }
-func (c *checker) pop()            { c.segs = c.segs[:len(c.segs)-1] }
+func (c *checker) push(key []byte)  { c.segs = append(c.segs, seg{key: key}) }
+func (c *checker) pushS(key string) { c.segs = append(c.segs, seg{skey: key}) }
+func (c *checker) pushIdx(i int)    { c.segs = append(c.segs, seg{idx: i, isIdx: true}) }
+func (c *checker) pop()             { c.segs = c.segs[:len(c.segs)-1] }
 
 // pointer is the RFC 6901 pointer of the current value.
 func (c *checker) pointer() string {
 	var b strings.Builder
 	for _, s := range c.segs {
 		b.WriteByte('/')
-		if s.key == nil {
+		if s.isIdx {
 			b.WriteString(strconv.Itoa(s.idx))
 			continue
 		}
-		for _, ch := range string(s.key) {
+		for _, ch := range s.name() {
 			switch ch {
 			case '~':
 				b.WriteString("~0")
@@ -67,14 +80,14 @@ func (c *checker) label() string {
 	}
 	var b strings.Builder
 	for _, s := range c.segs[from:] {
-		if s.key == nil {
+		if s.isIdx {
 			b.WriteString("[" + strconv.Itoa(s.idx) + "]")
 			continue
 		}
 		if b.Len() > 0 {
 			b.WriteByte('.')
 		}
-		b.Write(s.key)
+		b.WriteString(s.name())
 	}
 	if b.Len() == 0 {
 		if c.obj < 0 {
@@ -114,7 +127,7 @@ func (c *checker) warnKey(o *fastjson.Object, key, rule, detail string) {
 func (c *checker) addKey(o *fastjson.Object, sev Severity, key, rule, detail string) {
 	label := c.childLabel(key)
 	if o != nil && o.Get(key) != nil {
-		c.push([]byte(key))
+		c.pushS(key)
 		defer c.pop()
 	}
 	c.add(sev, rule, label+": "+detail)

@@ -81,7 +81,7 @@ func (c *checker) checkSCOExtensionStyle(o *fastjson.Object) {
 	eo.Visit(func(k []byte, v *fastjson.Value) {
 		if bytes.HasPrefix(k, []byte("extension-definition--")) &&
 			string(v.GetStringBytes("extension_type")) == "toplevel-property-extension" {
-			c.push([]byte("extensions"))
+			c.pushS("extensions")
 			c.push(k)
 			c.warn(RuleExtensionStyle, "a cyber-observable should be extended with a property-extension, not a toplevel-property-extension")
 			c.pop()
@@ -144,8 +144,8 @@ var specRelationshipTypes = func() map[string]bool {
 // checkSuggestedRelationship warns when a spec-defined relationship type
 // links types the specification does not suggest for it.
 func checkSuggestedRelationship(c *checker, o *fastjson.Object) {
-	rt := string(o.Get("relationship_type").GetStringBytes())
-	if !specRelationshipTypes[rt] {
+	rt := o.Get("relationship_type").GetStringBytes()
+	if !specRelationshipTypes[string(rt)] {
 		return
 	}
 	src, _, p1 := splitID(o.Get("source_ref").GetStringBytes())
@@ -160,7 +160,7 @@ func checkSuggestedRelationship(c *checker, o *fastjson.Object) {
 		}
 		return
 	}
-	targets, ok := rels[rt]
+	targets, ok := rels[string(rt)]
 	if !ok {
 		c.warnKey(o, "source_ref", RuleRelationshipSuggested, fmt.Sprintf("%q is permitted, but not a suggested relationship type for %s objects", rt, src))
 		return

@@ -73,7 +73,7 @@ func checkLanguageContent(c *checker, o *fastjson.Object) {
 	if cv == nil {
 		return
 	}
-	c.push([]byte("contents"))
+	c.pushS("contents")
 	defer c.pop()
 	if !c.wantType(cv, fastjson.TypeObject, "a dictionary") {
 		return
@@ -126,7 +126,7 @@ func checkMarkingDefinition(c *checker, o *fastjson.Object) {
 }
 
 func checkMarkingBody(c *checker, dt, def *fastjson.Value) {
-	c.push([]byte("definition"))
+	c.pushS("definition")
 	defer c.pop()
 	if !c.wantType(def, fastjson.TypeObject, "an object") {
 		return
@@ -216,8 +216,8 @@ func checkTLP2(c *checker, o *fastjson.Object, id []byte) {
 		}
 		return
 	}
-	c.push([]byte("extensions"))
-	c.push([]byte(tlp2Ext))
+	c.pushS("extensions")
+	c.pushS(tlp2Ext)
 	defer func() { c.pop(); c.pop() }()
 	lvl := ext.Get("tlp_2_0")
 	if lvl == nil || lvl.Type() != fastjson.TypeString {

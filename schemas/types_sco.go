@@ -249,7 +249,7 @@ func checkSoftware(c *checker, o *fastjson.Object) {
 		arr, _ := l.Array()
 		for i, e := range arr {
 			if e.Type() == fastjson.TypeString && !isLangTag(e.GetStringBytes()) {
-				c.push([]byte("languages"))
+				c.pushS("languages")
 				c.pushIdx(i)
 				c.fail(RuleLangTag, quote(e.GetStringBytes())+" is not an RFC 5646 language tag")
 				c.pop()

@@ -1,6 +1,8 @@
 package schemas
 
 import (
+	"unsafe"
+
 	"github.com/valyala/fastjson"
 )
 
@@ -102,8 +104,17 @@ func checkIndicator(c *checker, o *fastjson.Object) {
 	if pv == nil || pv.Type() != fastjson.TypeString || parsePattern == nil {
 		return
 	}
-	if off, msg, bad := parsePattern(string(pv.GetStringBytes())); bad {
-		c.push([]byte("pattern"))
+	// The parser's result is dropped before the document's memory can be
+	// reused, so the pattern need not be copied out of it.
+	pb := pv.GetStringBytes()
+	if len(pb) == 0 {
+		c.pushS("pattern")
+		c.fail(RulePatternSyntax, "must not be empty")
+		c.pop()
+		return
+	}
+	if off, msg, bad := parsePattern(unsafe.String(&pb[0], len(pb))); bad {
+		c.pushS("pattern")
 		c.fail(RulePatternSyntax, quote(pv.GetStringBytes())+" "+formatPatternError(off, msg))
 		c.pop()
 	}
