@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/directory"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
@@ -277,4 +278,20 @@ func TestMetricsAndHealth(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+func TestDirectoryAnswersMembers(t *testing.T) {
+	h := hubtest.StartHub(t)
+	isp := h.Member(t, "isp-two")
+	resp, err := isp.NC.Request(hub.SubjectDirectory, []byte(`{"type":"law-enforcement"}`), 5*time.Second)
+	require.NoError(t, err)
+	var d directory.Response
+	require.NoError(t, json.Unmarshal(resp.Data, &d))
+	require.Empty(t, d.Error)
+	var ids []string
+	for _, m := range d.Members {
+		ids = append(ids, m.ID)
+		require.NotEmpty(t, m.Contact.Phone)
+	}
+	require.ElementsMatch(t, []string{"le-alpha", "le-bravo"}, ids)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nuid"
 
+	"github.com/genevahub/geneva/hub/directory"
 	"github.com/genevahub/geneva/policy/tlp"
 )
 
@@ -126,5 +127,27 @@ func (h *Hub) startServices(_ context.Context) (*services, error) {
 		return nil, fmt.Errorf("subscribe service: %w", err)
 	}
 	s.subs = append(s.subs, sub)
+	sub, err = h.nc.QueueSubscribe(SubjectDirectory, "geneva-hub", directory.Handler(h.directoryMembers))
+	if err != nil {
+		s.stop()
+		return nil, fmt.Errorf("directory service: %w", err)
+	}
+	s.subs = append(s.subs, sub)
 	return s, nil
+}
+
+// directoryMembers is what the directory shows: the active members of the
+// MoU in force (suspended members neither send nor receive).
+func (h *Hub) directoryMembers() []directory.Member {
+	var out []directory.Member
+	for _, m := range h.MoU().Members {
+		if m.Suspended {
+			continue
+		}
+		out = append(out, directory.Member{ID: m.ID, Name: m.Name, Type: string(m.Type),
+			Jurisdiction: m.Jurisdiction, Sectors: m.Sectors, Communities: m.Communities,
+			Contact: directory.Contact{Desk: m.Contact.Desk, Phone: m.Contact.Phone,
+				Email: m.Contact.Email, Languages: m.Contact.Languages}})
+	}
+	return out
 }
