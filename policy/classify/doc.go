@@ -35,8 +35,8 @@
 // ! | + { }) is trimmed. On that key:
 //
 //   - Banner: the key is a level term of an enabled scheme ("SECRET",
-//     "NATO RESTRICTED", "VS NFD", an ExtraTerm), also with its spaces
-//     removed ("TOPSECRET"); or it starts with a level or a short form
+//     "NATO RESTRICTED", "VS NFD", an ExtraTerm), also written without
+//     spaces ("TOPSECRET"); or it starts with a level or a short form
 //     followed by "//" and a letter ("SECRET//REL TO USA", "TS//SI"); or it
 //     starts with a level followed by a caveat word ("SECRET NOFORN",
 //     "SECRET UK EYES ONLY", "TOP SECRET STRAP1"); or it is a classification

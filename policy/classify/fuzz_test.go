@@ -29,6 +29,9 @@ func FuzzText(f *testing.F) {
 		if len(found) > 1 {
 			t.Fatalf("more than one finding for one string: %+v", found)
 		}
+		if full := classify.FullRules(g, s); full != (len(found) == 1) {
+			t.Fatalf("fast path changes the verdict on %q: rules %v, Text %v", s, full, found)
+		}
 		if len(found) == 0 || !utf8.ValidString(s) {
 			return
 		}

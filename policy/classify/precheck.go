@@ -111,12 +111,15 @@ func hasPrefixFold(s []byte, stem string) bool {
 	return true
 }
 
+// isGap: what appendKey turns into a space or drops.
+func isGap(c byte) bool { return c <= ' ' || c == '-' || c == '_' }
+
 func isLetter(c byte) bool { c |= 0x20; return c >= 'a' && c <= 'z' }
 
 // shortAt: from i, optional spaces, 1-4 letters that form a portion term,
 // optional spaces, then ')' or '/' (when paren) .
 func shortAt(t []byte, i int, paren bool) bool {
-	for i < len(t) && t[i] <= ' ' {
+	for i < len(t) && isGap(t[i]) {
 		i++
 	}
 	j := i
@@ -129,7 +132,7 @@ func shortAt(t []byte, i int, paren bool) bool {
 	if !isPortionWord(t[i:j]) {
 		return false
 	}
-	for j < len(t) && t[j] <= ' ' {
+	for j < len(t) && isGap(t[j]) {
 		j++
 	}
 	return !paren || (j < len(t) && (t[j] == ')' || t[j] == '/'))
@@ -139,7 +142,7 @@ func shortAt(t []byte, i int, paren bool) bool {
 // portion term that starts a word.
 func shortBefore(t []byte, i int) bool {
 	j := i
-	for j > 0 && t[j-1] <= ' ' {
+	for j > 0 && isGap(t[j-1]) {
 		j--
 	}
 	k := j

@@ -58,14 +58,13 @@ func (g *Guard) banner(k []byte, shortOK bool) schemeSet {
 			return s
 		}
 	}
-	if len(k) <= 40 && bytes.IndexByte(k, ' ') > 0 {
-		if s := g.levels[string(despace(k))]; s != 0 { // "TOPSECRET", "T OP SECRET"
-			return s
-		}
-	}
 	if i := bytes.Index(k, []byte("//")); i > 0 && i+2 < len(k) && isLetter(k[i+2]) {
 		head := k[:i]
-		if s := g.level(head) | g.short(head); s != 0 {
+		s := g.level(head)
+		if shortOK || portionTerms[string(head)] { // "TS//SI"; "CD//" only as a value
+			s |= g.short(head)
+		}
+		if s != 0 {
 			return s
 		}
 	}
@@ -212,14 +211,4 @@ func nextWord(b []byte) []byte {
 		}
 	}
 	return b
-}
-
-func despace(k []byte) []byte {
-	out := make([]byte, 0, len(k))
-	for _, c := range k {
-		if c != ' ' {
-			out = append(out, c)
-		}
-	}
-	return out
 }
