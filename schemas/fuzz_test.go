@@ -81,8 +81,14 @@ func checkInvariants(t *testing.T, v *schemas.Validator, data []byte) {
 	if err := json.Unmarshal(data, &doc); err != nil {
 		t.Fatalf("encoding/json rejects what we parsed: %v", err)
 	}
+	// With duplicate keys a pointer is ambiguous (encoding/json keeps the
+	// last value, our findings may be about the first): skip resolving.
+	dup := false
+	for _, f := range r1.Errors {
+		dup = dup || f.Rule == "json.duplicate_key"
+	}
 	for _, f := range append(r1.Errors, r1.Warnings...) {
-		if !resolvePointer(doc, f.Pointer) {
+		if !dup && !resolvePointer(doc, f.Pointer) {
 			t.Fatalf("pointer %q of %s does not resolve", f.Pointer, f.Rule)
 		}
 		if f.Object < -1 || f.Object >= len(d1.Objects) {
