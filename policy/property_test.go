@@ -106,6 +106,15 @@ func generate(r *rand.Rand, mou *policy.MoU) generated {
 		g.declared[full] = level
 		objs = append(objs, obj)
 	}
+	// Sometimes carry the marking definitions too: supporting objects.
+	if r.IntN(2) == 0 {
+		for _, l := range []tlp.Level{tlp.Clear, tlp.Green, tlp.Amber, tlp.AmberStrict, tlp.Red} {
+			if r.IntN(2) == 0 {
+				objs = append(objs, string(tlp.Definition(l)))
+			}
+		}
+	}
+	r.Shuffle(len(objs), func(a, b int) { objs[a], objs[b] = objs[b], objs[a] })
 	g.req.Bundle = bundleOf(objs...)
 	return g
 }
@@ -170,6 +179,12 @@ func checkInvariants(t *testing.T, mou *policy.MoU, g generated, d policy.Decisi
 			continue
 		}
 		require.NotEqual(t, policy.Reject, d.Verdict, "%s", ctx)
+		if o.Type == "marking-definition" {
+			for _, m := range o.Audience {
+				require.True(t, allowed(m), "%s may not receive %s\n%s", m, o.ID, ctx)
+			}
+			continue
+		}
 		require.GreaterOrEqual(t, o.TLP, g.declared[o.ID], "never shared below its most restrictive marking\n%s", ctx)
 		require.NotEqual(t, tlp.None, o.TLP, "%s", ctx)
 		require.NotEmpty(t, o.Audience, "%s", ctx)
@@ -205,6 +220,10 @@ func checkInvariants(t *testing.T, mou *policy.MoU, g generated, d policy.Decisi
 		}
 		for _, i := range r.Objects {
 			o := d.Objects[i]
+			if o.Type == "marking-definition" {
+				require.True(t, referencedIn(g, d, r, o.ID), "a marking definition rides only with objects that reference it\n%s", ctx)
+				continue
+			}
 			require.LessOrEqual(t, o.TLP, r.TLP, "no more restricted object in a less restricted route\n%s", ctx)
 			require.True(t, o.Shared, "%s", ctx)
 			for _, m := range r.Audience {
@@ -218,5 +237,31 @@ func checkInvariants(t *testing.T, mou *policy.MoU, g generated, d policy.Decisi
 type lazyContext struct{ g generated }
 
 func (c lazyContext) String() string {
-	return fmt.Sprintf("request %+v\nbundle %s", c.g.req, c.g.req.Bundle)
+	q := c.g.req
+	return fmt.Sprintf("sender %s, to %v, community %q, anonymous %v\nbundle %s", q.Sender, q.To, q.Community, q.Anonymous, q.Bundle)
+}
+
+// referencedIn reports whether an object of route r references id.
+func referencedIn(g generated, d policy.Decision, r policy.Route, id string) bool {
+	for _, i := range r.Objects {
+		if d.Objects[i].ID != id && strings.Contains(objectText(g, d.Objects[i].ID), `"`+id+`"`) {
+			return true
+		}
+	}
+	return false
+}
+
+// objectText finds the JSON text of object id in the generated bundle.
+func objectText(g generated, id string) string {
+	b := string(g.req.Bundle)
+	start := strings.Index(b, `"id":"`+id+`"`)
+	if start < 0 {
+		return ""
+	}
+	end := strings.Index(b[start:], "}")
+	if gm := strings.Index(b[start:], `"granular_markings"`); gm >= 0 && gm < end {
+		end = strings.Index(b[start:], "}]") + 2
+	}
+	from := strings.LastIndex(b[:start], "{")
+	return b[from : start+end]
 }
