@@ -102,6 +102,8 @@ func runValidate(cmd *cobra.Command, f validateFlags, args []string) error {
 	}
 	v := schemas.NewValidator(opts)
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	enc := json.NewEncoder(stdout) // one object per line
+	enc.SetEscapeHTML(false)       // keep <, > and & in messages readable
 	ioFailed, invalid := false, false
 	for _, name := range args {
 		// readInput (policy.go) stops one byte past the limit, so the
@@ -115,11 +117,9 @@ func runValidate(cmd *cobra.Command, f validateFlags, args []string) error {
 		res := validate(v, name, data, f.strict)
 		invalid = invalid || !res.Valid
 		if f.output == "json" {
-			line, err := json.Marshal(res)
-			if err != nil {
-				return fmt.Errorf("validate: %s: encode result: %w", name, err)
+			if err := enc.Encode(res); err != nil {
+				return fmt.Errorf("validate: %s: write result: %w", name, err)
 			}
-			fmt.Fprintf(stdout, "%s\n", line)
 		} else {
 			printText(stdout, res)
 		}
