@@ -45,7 +45,7 @@ func (s *decider) objects() {
 			s.reject(i, Reason{Code: CodeAudienceEmpty, Pointer: s.pointer(i), Message: "no member but the sender may receive the object"})
 		}
 		if !s.failed[i] {
-			o.Audience = audience
+			o.Audience = slices.Clone(audience) // each object owns its slice
 		}
 	}
 }

@@ -16,7 +16,7 @@ func (s *decider) routes() {
 		key := level.String() + "|" + scope
 		r, ok := byKey[key]
 		if !ok {
-			r = &Route{TLP: level, Scope: scope, Audience: audience, Archive: level.Archivable()}
+			r = &Route{TLP: level, Scope: scope, Audience: slices.Clone(audience), Archive: level.Archivable()}
 			byKey[key] = r
 		}
 		r.Objects = append(r.Objects, i)
