@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"net/netip"
 	"strconv"
+
+	"golang.org/x/text/language"
 )
 
 // isBase64 reports whether s is standard base64 with padding (RFC 4648
@@ -60,9 +62,27 @@ func isURL(s []byte) bool {
 	return true
 }
 
-// isLangTag checks the shape of an RFC 5646 language tag: langtag,
-// private use (x-...) or a grandfathered i-/irregular tag.
+// isLangTag reports whether s is a valid RFC 5646 language tag: well-formed
+// (checked here) and made of registered subtags (golang.org/x/text's copy
+// of the IANA language subtag registry).
 func isLangTag(s []byte) bool {
+	if !wellFormedLangTag(s) {
+		return false
+	}
+	if len(s) == 2 && isLetter(s[0]) && isLetter(s[1]) && commonLang[string(s)] {
+		return true // the usual case, without parsing
+	}
+	_, err := language.Parse(string(s))
+	return err == nil
+}
+
+var commonLang = map[string]bool{"en": true, "de": true, "fr": true, "es": true, "it": true, "nl": true,
+	"pt": true, "ru": true, "zh": true, "ja": true, "ko": true, "ar": true, "no": true, "sv": true, "da": true,
+	"fi": true, "pl": true}
+
+// wellFormedLangTag checks the shape of an RFC 5646 language tag: langtag,
+// private use (x-...) or a grandfathered i-/irregular tag.
+func wellFormedLangTag(s []byte) bool {
 	if len(s) == 0 {
 		return false
 	}

@@ -141,6 +141,16 @@ func (c *checker) childLabel(key string) string {
 	return l + "." + key
 }
 
+// arrayOf is v's elements, or nil when v is missing or not a list
+// (fastjson's Array panics on a nil Value).
+func arrayOf(v *fastjson.Value) []*fastjson.Value {
+	if v == nil || v.Type() != fastjson.TypeArray {
+		return nil
+	}
+	a, _ := v.Array()
+	return a
+}
+
 // quote renders a value for a message, shortened if long.
 func quote(b []byte) string {
 	const maxLen = 80

@@ -75,6 +75,7 @@ const (
 	RuleMarkingDefinition = "marking.definition"
 	RuleMarkingTLP1       = "marking.tlp1_fixed"
 	RuleMarkingTLP2       = "marking.tlp2"
+	RuleMarkingCircular   = "marking.circular"
 
 	RulePatternSyntax    = "pattern.syntax"
 	RuleRelationshipType = "relationship.type"
@@ -144,6 +145,7 @@ var Rules = []Rule{
 	{RuleMarkingDefinition, SeverityError, "a marking definition has neither definition_type/definition nor an extension, or a malformed definition"},
 	{RuleMarkingTLP1, SeverityError, "an object uses the id of a predefined TLP 1.0 marking but differs from it"},
 	{RuleMarkingTLP2, SeverityError, "a TLP 2.0 marking is malformed or its level does not match its predefined id"},
+	{RuleMarkingCircular, SeverityError, "a marking definition references itself in object_marking_refs or granular_markings"},
 	{RulePatternSyntax, SeverityError, "an indicator pattern with pattern_type stix is not valid STIX patterning"},
 	{RuleMIMEType, SeverityWarning, "a file mime_type is not an IANA media type (artifact mime_type is an error, rule property.value)"},
 	{RuleKillChainStyle, SeverityWarning, "kill_chain_name or phase_name is not lower case with hyphens"},

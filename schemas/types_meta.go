@@ -107,6 +107,7 @@ func checkLanguageContent(c *checker, o *fastjson.Object) {
 // (TLP 2.0 and others), and the fixed content of the TLP 1.0 objects.
 func checkMarkingDefinition(c *checker, o *fastjson.Object) {
 	id := o.Get("id").GetStringBytes()
+	checkCircularMarking(c, o, id)
 	if lvl, ok := tlp1ByID[string(id)]; ok {
 		checkTLP1(c, o, lvl)
 		return
@@ -143,6 +144,35 @@ func checkMarkingBody(c *checker, dt, def *fastjson.Value) {
 			c.fail(RuleMarkingTLP1, fmt.Sprintf("a tlp marking must be one of the four predefined TLP 1.0 objects; this one has another id"))
 		default:
 			c.fail(RuleMarkingDefinition, "tlp must be one of white, green, amber, red")
+		}
+	}
+}
+
+// checkCircularMarking: a marking definition must not mark itself.
+func checkCircularMarking(c *checker, o *fastjson.Object, id []byte) {
+	if len(id) == 0 {
+		return
+	}
+	refs := arrayOf(o.Get("object_marking_refs"))
+	for i, r := range refs {
+		if string(r.GetStringBytes()) == string(id) {
+			c.pushS("object_marking_refs")
+			c.pushIdx(i)
+			c.fail(RuleMarkingCircular, "a marking definition must not reference itself")
+			c.pop()
+			c.pop()
+		}
+	}
+	gms := arrayOf(o.Get("granular_markings"))
+	for i, g := range gms {
+		if string(g.GetStringBytes("marking_ref")) == string(id) {
+			c.pushS("granular_markings")
+			c.pushIdx(i)
+			c.pushS("marking_ref")
+			c.fail(RuleMarkingCircular, "a marking definition must not reference itself")
+			c.pop()
+			c.pop()
+			c.pop()
 		}
 	}
 }
