@@ -138,3 +138,22 @@ func TestPolicyHelpHasExamples(t *testing.T) {
 	require.Contains(t, out, "geneva policy explain --as bank-one bundle.json")
 	require.Contains(t, out, "3 reject, 4 review")
 }
+
+func TestPolicyExplainReviewAndAnonymous(t *testing.T) {
+	dir := t.TempDir()
+	bundle := filepath.Join(dir, "b.json")
+	require.NoError(t, os.WriteFile(bundle, []byte(`{"type":"bundle","id":"bundle--0d5b2a44-58e6-4d1b-9e0f-3a3f4a5b6c7d","objects":[
+		{"type":"threat-actor","spec_version":"2.1","id":"threat-actor--11111111-2222-4333-8444-555555555555","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z","name":"Example Bear","threat_actor_types":["nation-state"],"object_marking_refs":["marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"]},
+		{"type":"indicator","spec_version":"2.1","id":"indicator--00000000-0000-4000-8000-000000000001","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z","pattern":"[domain-name:value = 'x.example']","pattern_type":"stix","valid_from":"2026-01-01T00:00:00.000Z","created_by_ref":"identity--1195cc95-0b6e-5315-a54a-aea41944c2b4","object_marking_refs":["marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"]}]}`), 0o644))
+
+	out, _, code := runCLI(t, "policy", "explain", "--as", "cert-three", bundle)
+	require.Equal(t, 4, code)
+	require.Contains(t, out, "verdict: REVIEW (held for review by a person at the hub)")
+	require.Contains(t, out, "state_conduct.review: the submission attributes activity to a state")
+	require.Contains(t, out, "would be shared once a person at the hub approves it:")
+
+	out, _, code = runCLI(t, "policy", "explain", "--as", "cert-three", "--anonymous", bundle)
+	require.Equal(t, 4, code, "still held for review")
+	require.Contains(t, out, "sender:  cert-three (shown to recipients as anonymous)")
+	require.Contains(t, out, "anonymous.created_by_ref: an anonymous submission may not carry created_by_ref (at /objects/1/created_by_ref)")
+}
