@@ -170,22 +170,24 @@ func LoadConfig(path string) (Config, error) {
 	var c Config
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
+	var errs []error
 	if err := dec.Decode(&c); err != nil {
+		// A TypeError still decodes everything else, so validation below
+		// can add its own findings and the user sees every problem at once.
 		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			var errs []error
-			for _, e := range te.Errors {
-				errs = append(errs, fmt.Errorf("%s: %s", path, e))
-			}
-			return Config{}, errors.Join(errs...)
+		if !errors.As(err, &te) {
+			return Config{}, fmt.Errorf("%s: %w", path, err)
 		}
-		return Config{}, fmt.Errorf("%s: %w", path, err)
+		for _, e := range te.Errors {
+			errs = append(errs, fmt.Errorf("%s: %s", path, e))
+		}
 	}
 	if err := c.withDefaults().Validate(); err != nil {
-		var errs []error
 		for _, e := range unjoin(err) {
 			errs = append(errs, fmt.Errorf("%s: %w", path, e))
 		}
+	}
+	if len(errs) > 0 {
 		return Config{}, errors.Join(errs...)
 	}
 	return c, nil
