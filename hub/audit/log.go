@@ -12,29 +12,60 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// maxAttempts bounds how often Append re-reads the tail after losing a race
-// to another appender. Each lost race means someone else's record got in, so
-// this only trips under pathological contention.
-const maxAttempts = 1000
+const (
+	// maxAttempts bounds how often one batch re-reads the tail after losing
+	// a race to another appender. Every lost race means someone else's
+	// record got in, so this only trips under pathological contention.
+	maxAttempts = 1000
+	// maxBatch bounds how many queued records one leader publishes at once.
+	maxBatch = 256
+)
 
 // Log appends records to the audit stream, keeping one linear chain however
 // many Logs (goroutines, workers, processes) append at once.
 //
-// Every append is an optimistic write: it names the subject's last sequence
-// it chained to (Nats-Expected-Last-Subject-Sequence); if another appender
-// got there first the server refuses it, and Append re-reads the tail and
-// tries again. Nats-Msg-Id makes a retried append of the same record
-// harmless. The stream must hold only the audit subject.
+// Every publish is an optimistic write that names its predecessor: the
+// subject's last sequence (Nats-Expected-Last-Subject-Sequence) and, inside
+// a batch, the predecessor's Nats-Msg-Id (Nats-Expected-Last-Msg-Id). If
+// another appender got in first the server refuses it, and the Log re-reads
+// the tail and tries again. Nats-Msg-Id makes a retried append of the same
+// record harmless.
+//
+// Concurrent Appends on one Log are combined: whoever holds the leader slot
+// publishes everything queued so far asynchronously and waits for the
+// PubAcks, so throughput grows with the number of concurrent callers instead
+// of being one round trip per record.
+//
+// The stream must hold only the audit subject. Lock order: leader, then qmu.
 type Log struct {
 	js      jetstream.JetStream
 	stream  jetstream.Stream
 	name    string
 	subject string
 
-	mu       sync.Mutex // serialises this Log's appends; guards the tail cache
-	loaded   bool       // tailSeq and tailHash reflect what the server last told us
-	tailSeq  uint64
-	tailHash string
+	leader chan struct{} // capacity 1: held while committing a batch; guards the tail cache
+
+	qmu   sync.Mutex // guards queue
+	queue []*pending
+
+	loaded    bool // the tail fields reflect what the server last told us
+	tailSeq   uint64
+	tailHash  string
+	tailMsgID string
+}
+
+// pending is one queued Append. done is closed once res or err is final.
+type pending struct {
+	r     Record
+	msgID string
+	res   Record
+	err   error
+	done  chan struct{}
+}
+
+func (p *pending) finish(r Record, err error) {
+	p.res, p.err = r, err
+	close(p.done)
 }
 
 // Open returns a Log on stream (created with StreamConfig if it does not
@@ -53,9 +84,7 @@ func Open(ctx context.Context, js jetstream.JetStream, stream, subject string) (
 	if err != nil {
 		return nil, fmt.Errorf("audit: open stream %q: %w", stream, err)
 	}
-	l := &Log{js: js, stream: s, name: stream, subject: subject}
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	l := &Log{js: js, stream: s, name: stream, subject: subject, leader: make(chan struct{}, 1)}
 	if err := l.loadTail(ctx); err != nil {
 		return nil, err
 	}
@@ -64,9 +93,18 @@ func Open(ctx context.Context, js jetstream.JetStream, stream, subject string) (
 
 // Append sets r.Prev and r.Hash, publishes r with Nats-Msg-Id msgID and
 // returns the record as stored. If msgID was already appended (within the
-// stream's dedup window), nothing new is written and the stored record is
-// returned, so a redelivered decision neither forks nor lengthens the chain.
-// A zero r.Time is set to now; times are stored in UTC.
+// stream's dedup window, see StreamConfig), nothing new is written and the
+// stored record is returned, so a redelivered decision neither forks nor
+// lengthens the chain. A zero r.Time is set to now; times are stored in UTC.
+//
+// Callers that may append the same msgID from two places at the same time
+// (a redelivery overtaking a slow worker) should make the record a pure
+// function of what they decide, Time included (for example the time the
+// submission was received): two appenders then write identical records and
+// the chain cannot tell them apart.
+//
+// If ctx ends before the PubAck, Append returns ctx's error; the record may
+// still be appended, and retrying with the same msgID is harmless.
 func (l *Log) Append(ctx context.Context, r Record, msgID string) (Record, error) {
 	if err := validate(r, msgID); err != nil {
 		return Record{}, err
@@ -76,44 +114,198 @@ func (l *Log) Append(ctx context.Context, r Record, msgID string) (Record, error
 	}
 	r.Time = r.Time.UTC().Round(0)
 
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for attempt := 1; ; attempt++ {
+	p := &pending{r: r, msgID: msgID, done: make(chan struct{})}
+	l.qmu.Lock()
+	l.queue = append(l.queue, p)
+	l.qmu.Unlock()
+	for {
+		select {
+		case <-p.done:
+			return p.res, p.err
+		case l.leader <- struct{}{}:
+			l.lead(ctx, p)
+			<-l.leader
+		case <-ctx.Done():
+			l.withdraw(p)
+			return Record{}, fmt.Errorf("audit: append %q: %w", msgID, ctx.Err())
+		}
+	}
+}
+
+// lead commits up to maxBatch queued records (the caller holds the leader
+// slot). Records left unfinished because the leader's ctx ended go back to
+// the front of the queue for their own callers, except the leader's own.
+func (l *Log) lead(ctx context.Context, own *pending) {
+	l.qmu.Lock()
+	n := min(len(l.queue), maxBatch)
+	batch := append([]*pending(nil), l.queue[:n]...)
+	l.queue = l.queue[n:]
+	l.qmu.Unlock()
+	if len(batch) == 0 {
+		return
+	}
+	leftover := l.commit(ctx, batch)
+	if len(leftover) == 0 {
+		return
+	}
+	keep := leftover[:0]
+	for _, p := range leftover {
+		if p == own {
+			p.finish(Record{}, fmt.Errorf("audit: append %q: %w", p.msgID, ctx.Err()))
+			continue
+		}
+		keep = append(keep, p)
+	}
+	l.qmu.Lock()
+	l.queue = append(keep, l.queue...)
+	l.qmu.Unlock()
+}
+
+// withdraw takes p off the queue if no leader has taken it yet.
+func (l *Log) withdraw(p *pending) {
+	l.qmu.Lock()
+	defer l.qmu.Unlock()
+	for i, q := range l.queue {
+		if q == p {
+			l.queue = append(l.queue[:i], l.queue[i+1:]...)
+			return
+		}
+	}
+}
+
+// commit appends batch in order, finishing every record it can and
+// returning those it could not finish because ctx ended.
+func (l *Log) commit(ctx context.Context, batch []*pending) []*pending {
+	for attempt := 1; len(batch) > 0; attempt++ {
+		if ctx.Err() != nil {
+			return batch
+		}
 		if !l.loaded {
 			if err := l.loadTail(ctx); err != nil {
-				return Record{}, err
+				if ctx.Err() != nil {
+					return batch
+				}
+				for _, p := range batch {
+					p.finish(Record{}, err)
+				}
+				return nil
 			}
 		}
-		r.Prev = l.tailHash
+		retry, leftover := l.attempt(ctx, batch)
+		if len(leftover) > 0 {
+			return append(leftover, retry...)
+		}
+		if len(retry) > 0 && attempt >= maxAttempts {
+			for _, p := range retry {
+				p.finish(Record{}, fmt.Errorf("audit: append %q: lost the race for the tail %d times", p.msgID, attempt))
+			}
+			return nil
+		}
+		batch = retry
+	}
+	return nil
+}
+
+// attempt publishes batch chained onto the cached tail and sorts the
+// outcome: finished records, records to retry on a fresh tail (refused
+// because the tail moved), and records left unfinished because ctx ended.
+func (l *Log) attempt(ctx context.Context, batch []*pending) (retry, leftover []*pending) {
+	type sent struct {
+		p      *pending
+		r      Record
+		future jetstream.PubAckFuture
+	}
+	out := make([]sent, 0, len(batch))
+	seq, prevHash, prevID := l.tailSeq, l.tailHash, l.tailMsgID
+	for i, p := range batch {
+		r := p.r
+		r.Prev = prevHash
 		r.Hash = r.ComputeHash()
 		data, err := json.Marshal(r)
 		if err != nil {
-			return Record{}, fmt.Errorf("audit: append %q: encode: %w", msgID, err)
+			p.finish(Record{}, fmt.Errorf("audit: append %q: encode: %w", p.msgID, err))
+			retry = append(retry, batch[i+1:]...) // they were chained onto this one
+			break
 		}
-		msg := &nats.Msg{Subject: l.subject, Data: data}
-		ack, err := l.js.PublishMsg(ctx, msg,
-			jetstream.WithMsgID(msgID),
+		opts := []jetstream.PublishOpt{
+			jetstream.WithMsgID(p.msgID),
 			jetstream.WithExpectStream(l.name),
-			jetstream.WithExpectLastSequencePerSubject(l.tailSeq))
-		if err != nil {
-			// Whatever happened, the tail may have moved (a timed-out publish
-			// may still have been stored): re-read it before the next try.
-			l.loaded = false
-			if isWrongLastSequence(err) && attempt < maxAttempts {
-				continue
+			jetstream.WithExpectLastSequencePerSubject(seq),
+		}
+		if i > 0 { // the predecessor is our own record, not yet acknowledged
+			opts = append(opts, jetstream.WithExpectLastMsgID(prevID))
+		}
+		f, err := l.js.PublishMsgAsync(&nats.Msg{Subject: l.subject, Data: data}, opts...)
+		if err != nil { // e.g. too many publishes in flight: try the rest later
+			retry = append(retry, batch[i:]...)
+			break
+		}
+		out = append(out, sent{p: p, r: r, future: f})
+		seq, prevHash, prevID = seq+1, r.Hash, p.msgID
+	}
+
+	// diverged: an earlier record of this attempt is not where we predicted,
+	// so a later success must be checked against what really precedes it.
+	diverged := len(out) < len(batch)
+	for i, s := range out {
+		var ack *jetstream.PubAck
+		select {
+		case ack = <-s.future.Ok():
+		case err := <-s.future.Err():
+			diverged = true
+			if isConflict(err) {
+				retry = append(retry, s.p)
+			} else {
+				s.p.finish(Record{}, fmt.Errorf("audit: append %q: %w", s.p.msgID, err))
 			}
-			return Record{}, fmt.Errorf("audit: append %q: %w", msgID, err)
+			continue
+		case <-ctx.Done():
+			l.loaded = false
+			for _, rest := range out[i:] {
+				leftover = append(leftover, rest.p)
+			}
+			return retry, leftover
 		}
 		if ack.Duplicate {
+			diverged = true
 			stored, err := l.get(ctx, ack.Sequence)
 			if err != nil {
-				return Record{}, fmt.Errorf("audit: append %q: duplicate of sequence %d: %w", msgID, ack.Sequence, err)
+				err = fmt.Errorf("audit: append %q: duplicate of sequence %d: %w", s.p.msgID, ack.Sequence, err)
 			}
-			return stored, nil
+			s.p.finish(stored, err)
+			continue
 		}
-		l.tailSeq, l.tailHash = ack.Sequence, r.Hash
-		return r, nil
+		if diverged {
+			if err := l.checkPrev(ctx, ack.Sequence, s.r); err != nil {
+				s.p.finish(Record{}, fmt.Errorf("audit: append %q: %w", s.p.msgID, err))
+				continue
+			}
+		}
+		s.p.finish(s.r, nil)
+		l.tailSeq, l.tailHash, l.tailMsgID = ack.Sequence, s.r.Hash, s.p.msgID
 	}
+	if diverged {
+		l.loaded = false
+	}
+	return retry, nil
+}
+
+// checkPrev confirms that the record stored at seq-1 is the one r chains
+// onto. It only runs after a surprise earlier in the same batch; a mismatch
+// means another appender stored a different record under the same msgID at
+// the same moment (see Append) and the chain is broken at seq.
+func (l *Log) checkPrev(ctx context.Context, seq uint64, r Record) error {
+	if seq <= 1 {
+		return nil
+	}
+	prev, err := l.get(ctx, seq-1)
+	if err != nil {
+		return fmt.Errorf("check the record before sequence %d: %w", seq, err)
+	}
+	if prev.ComputeHash() != r.Prev {
+		return &BrokenLinkError{Seq: seq, Reason: "a different record with the same msg id was appended concurrently"}
+	}
+	return nil
 }
 
 func validate(r Record, msgID string) error {
@@ -146,7 +338,7 @@ func isHexSHA256(s string) bool {
 func (l *Log) loadTail(ctx context.Context) error {
 	m, err := l.stream.GetLastMsgForSubject(ctx, l.subject)
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
-		l.tailSeq, l.tailHash, l.loaded = 0, "", true
+		l.tailSeq, l.tailHash, l.tailMsgID, l.loaded = 0, "", "", true
 		return nil
 	}
 	if err != nil {
@@ -156,7 +348,7 @@ func (l *Log) loadTail(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("audit: read tail of %q: sequence %d: %w", l.name, m.Sequence, err)
 	}
-	l.tailSeq, l.tailHash, l.loaded = m.Sequence, r.ComputeHash(), true
+	l.tailSeq, l.tailHash, l.tailMsgID, l.loaded = m.Sequence, r.ComputeHash(), m.Header.Get(nats.MsgIdHdr), true
 	return nil
 }
 
@@ -168,11 +360,20 @@ func (l *Log) get(ctx context.Context, seq uint64) (Record, error) {
 	return decodeRecord(m.Data)
 }
 
-func isWrongLastSequence(err error) bool {
+// isConflict reports a refusal because the tail was not what we named:
+// another record got in first, or one of ours did not land where predicted.
+func isConflict(err error) bool {
 	var apiErr *jetstream.APIError
 	if !errors.As(err, &apiErr) {
 		return false
 	}
-	return apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
-		apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant
+	switch apiErr.ErrorCode {
+	case jetstream.JSErrCodeStreamWrongLastSequence, jetstream.JSErrCodeStreamWrongLastSequenceConstant, codeWrongLastMsgID:
+		return true
+	}
+	return false
 }
+
+// codeWrongLastMsgID is nats-server's JSStreamWrongLastMsgIDErrF
+// ("wrong last msg ID"), which nats.go has no constant for.
+const codeWrongLastMsgID jetstream.ErrorCode = 10070

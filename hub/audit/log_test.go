@@ -1,6 +1,7 @@
 package audit_test
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -150,4 +151,51 @@ func TestAppendRefusesInvalidRecords(t *testing.T) {
 			require.ErrorContains(t, err, c.want)
 		})
 	}
+}
+
+// A redelivered decision overtaking a slow worker: two workers (two Logs,
+// many goroutines each) append the same msg ids at the same time. With
+// records that are a pure function of the decision (Time set by the
+// caller), every msg id is stored once and the chain holds.
+func TestSameMsgIDsFromTwoWorkersAtOnce(t *testing.T) {
+	js := startJS(t)
+	const n, goroutines = 300, 8
+	workers := []*audit.Log{openLog(t, js), openLog(t, js)}
+
+	errs := make(chan error, 2*n)
+	var wg sync.WaitGroup
+	for _, l := range workers {
+		for g := range goroutines {
+			wg.Go(func() {
+				for i := g; i < n; i += goroutines {
+					if _, err := l.Append(testCtx(t), decision(i), fmt.Sprintf("audit.sub-%d.decide", i)); err != nil {
+						errs <- err
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	res, err := audit.Verify(testCtx(t), js, testStream)
+	require.NoError(t, err)
+	require.Equal(t, uint64(n), res.Records)
+}
+
+func TestCancelledAppendLeavesTheLogUsable(t *testing.T) {
+	js := startJS(t)
+	l := openLog(t, js)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, err := l.Append(ctx, decision(1), "audit.sub-1.decide")
+	require.ErrorIs(t, err, context.Canceled)
+
+	got := appendN(t, l, 3)
+	res, err := audit.Verify(testCtx(t), js, testStream)
+	require.NoError(t, err)
+	require.Equal(t, got[2].Hash, res.Head)
+	require.Equal(t, uint64(3), res.Records, "the cancelled record (same msg id as the first) is stored at most once")
 }
