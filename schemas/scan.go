@@ -2,6 +2,7 @@ package schemas
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"unicode/utf8"
 )
@@ -97,6 +98,10 @@ func (s *scanner) unexpected(want string) bool {
 }
 
 func (s *scanner) skipWS() {
+	// Pretty-printed documents indent with runs of spaces.
+	for s.pos+8 <= len(s.data) && binary.LittleEndian.Uint64(s.data[s.pos:]) == 0x2020202020202020 {
+		s.pos += 8
+	}
 	for s.pos < len(s.data) {
 		switch s.data[s.pos] {
 		case ' ', '\t', '\n', '\r':
@@ -236,10 +241,28 @@ var plainByte = func() (t [256]bool) {
 	return t
 }()
 
+// plainWord reports whether none of the 8 bytes in x is a quote, a
+// backslash, a control character or a non-ASCII byte (SWAR: the classic
+// has-zero-byte and has-less-than tricks).
+func plainWord(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	quote := x ^ (ones * '"')
+	backslash := x ^ (ones * '\\')
+	special := (quote - ones) &^ quote
+	special |= (backslash - ones) &^ backslash
+	special |= (x - ones*0x20) &^ x // bytes below 0x20
+	special |= x                    // bytes of 0x80 and above
+	return special&highs == 0
+}
+
 func (s *scanner) str() bool {
 	s.pos++ // opening quote
 	d := s.data
 	for s.pos < len(d) {
+		// Eight plain bytes at a time: most of a document is string text.
+		for s.pos+8 <= len(d) && plainWord(binary.LittleEndian.Uint64(d[s.pos:])) {
+			s.pos += 8
+		}
 		for s.pos < len(d) && plainByte[d[s.pos]] {
 			s.pos++
 		}
