@@ -82,6 +82,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 					refusedPub(t, m, "submit as another", hub.SubmitSubject(other))
 					refusedPub(t, m, "pull another's inbox", "$JS.API.CONSUMER.MSG.NEXT."+hub.StreamShare+"."+hub.InboxConsumer(other))
 					refusedPub(t, m, "pull another's receipts", "$JS.API.CONSUMER.MSG.NEXT."+hub.StreamReceipt+"."+hub.ReceiptConsumer(other))
+					refusedPub(t, m, "pull another's real-time subscription", "$JS.API.CONSUMER.MSG.NEXT."+hub.StreamShare+".sub_"+other+"_X")
 					refusedPub(t, m, "read another's consumer info", "$JS.API.CONSUMER.INFO."+hub.StreamShare+"."+hub.InboxConsumer(other))
 					refusedPub(t, m, "delete another's consumer", "$JS.API.CONSUMER.DELETE."+hub.StreamShare+"."+hub.InboxConsumer(other))
 					refusedPub(t, m, "ack for another", "$JS.ACK."+hub.StreamShare+"."+hub.InboxConsumer(other)+".1.1.1.1.0")

@@ -295,3 +295,27 @@ func TestDirectoryAnswersMembers(t *testing.T) {
 	}
 	require.ElementsMatch(t, []string{"le-alpha", "le-bravo"}, ids)
 }
+
+func TestSubscriptionsAreLimited(t *testing.T) {
+	h := hubtest.StartHub(t)
+	alpha := h.Member(t, "le-alpha")
+	ask := func(session string) hub.SubscribeReply {
+		_, err := alpha.NC.SubscribeSync(hub.DeliverSubject("le-alpha", session)) // keep it alive
+		require.NoError(t, err)
+		req, _ := json.Marshal(hub.SubscribeRequest{Session: session})
+		resp, err := alpha.NC.Request(hub.SubscribeService("le-alpha"), req, 5*time.Second)
+		require.NoError(t, err)
+		var r hub.SubscribeReply
+		require.NoError(t, json.Unmarshal(resp.Data, &r))
+		return r
+	}
+	for i := range hub.MaxSubscriptions {
+		require.Empty(t, ask(fmt.Sprint("s", i)).Error)
+	}
+	require.Contains(t, ask("one-too-many").Error, "at most")
+	// Another member is not affected by le-alpha's subscriptions.
+	bravo := h.Member(t, "le-bravo")
+	resp, err := bravo.NC.Request(hub.SubscribeService("le-bravo"), []byte(`{"session":"b"}`), 5*time.Second)
+	require.NoError(t, err)
+	require.NotContains(t, string(resp.Data), "error")
+}

@@ -60,12 +60,40 @@ func (h *Hub) serveSubscribe(msg *nats.Msg) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	if n, err := h.subscriptions(ctx, member); err != nil || n >= MaxSubscriptions {
+		if err != nil {
+			h.log.Error("subscribe", "member", member, "err", err)
+		}
+		reply(SubscribeReply{Error: fmt.Sprintf("at most %d real-time subscriptions per member; close one first", MaxSubscriptions)})
+		return
+	}
 	if _, err := h.js.CreatePushConsumer(ctx, StreamShare, cfg); err != nil {
 		h.log.Error("subscribe", "member", member, "err", err)
 		reply(SubscribeReply{Error: "the hub could not create the subscription"})
 		return
 	}
 	reply(SubscribeReply{DeliverSubject: cfg.DeliverSubject, Consumer: cfg.Name})
+}
+
+// MaxSubscriptions bounds a member's live real-time subscriptions.
+const MaxSubscriptions = 16
+
+func subscriptionPrefix(member string) string { return "sub_" + member + "_" }
+
+// subscriptions counts member's live subscription consumers.
+func (h *Hub) subscriptions(ctx context.Context, member string) (int, error) {
+	s, err := h.js.Stream(ctx, StreamShare)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	names := s.ConsumerNames(ctx)
+	for name := range names.Name() {
+		if strings.HasPrefix(name, subscriptionPrefix(member)) {
+			n++
+		}
+	}
+	return n, names.Err()
 }
 
 func (h *Hub) subscription(member string, data []byte) (jetstream.ConsumerConfig, error) {
@@ -96,7 +124,7 @@ func (h *Hub) subscription(member string, data []byte) (jetstream.ConsumerConfig
 		filters = narrowed
 	}
 	cfg := jetstream.ConsumerConfig{
-		Name: "sub_" + member + "_" + nuid.Next(), DeliverSubject: DeliverSubject(member, req.Session),
+		Name: subscriptionPrefix(member) + nuid.Next(), DeliverSubject: DeliverSubject(member, req.Session),
 		FilterSubjects: filters, AckPolicy: jetstream.AckNonePolicy, DeliverPolicy: jetstream.DeliverNewPolicy,
 		InactiveThreshold: subscriptionIdle, IdleHeartbeat: 5 * time.Second,
 		Description: "real-time view of member " + member,

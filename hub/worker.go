@@ -144,7 +144,7 @@ func (w *worker) handle(msg jetstream.Msg) {
 		to: splitList(hd.Get(HeaderTo)),
 	}
 	start := time.Now()
-	d := w.h.currentEngine().Decide(policy.Request{Sender: member, To: sub.to, Community: sub.community,
+	d := w.decide(policy.Request{Sender: member, To: sub.to, Community: sub.community,
 		Anonymous: sub.anonymous, Bundle: msg.Data(), Prior: w.h.prior})
 	if err := w.publish(ctx, msg, sub, &d); err != nil {
 		// No ack: the submission is redelivered and the deterministic ids
@@ -156,6 +156,24 @@ func (w *worker) handle(msg jetstream.Msg) {
 	w.h.metrics.ObserveDecision(d.Verdict.String(), time.Since(start))
 	w.h.log.Info("decided", "submission", sub.id, "member", member, "verdict", d.Verdict.String(),
 		"codes", reasonCodes(&d), "routes", len(d.Routes), "took", time.Since(start))
+}
+
+// CodeHubFailure is the reason code of a submission the engine could not
+// decide (a bug, never the sender's fault): it is rejected, fail closed,
+// with a receipt, instead of crashing the hub on every redelivery.
+const CodeHubFailure policy.Code = "hub.decide_failed"
+
+func (w *worker) decide(req policy.Request) (d policy.Decision) {
+	defer func() {
+		if p := recover(); p != nil {
+			w.h.log.Error("policy engine panicked; submission rejected", "member", req.Sender, "panic", fmt.Sprint(p))
+			sum := sha256.Sum256(req.Bundle)
+			d = policy.Decision{Verdict: policy.Reject, Sender: req.Sender, Digest: hex.EncodeToString(sum[:]),
+				PolicyVersion: w.h.MoU().Partnership.Version,
+				Reasons:       []policy.Reason{{Code: CodeHubFailure, Message: "the hub could not decide this submission; nothing was shared"}}}
+		}
+	}()
+	return w.h.currentEngine().Decide(req)
 }
 
 // publish writes every output and acks last: shares and receipt (async,
