@@ -24,12 +24,15 @@
 //
 // # Text rules
 //
-// Text is first put in canonical form: NFKD compatibility decomposition
+// Text is first put in canonical form (appendCanonical): NFKD compatibility decomposition
 // (fullwidth letters, ligatures, no-break and other spaces), diacritics and
 // format characters dropped (zero-width space and joiners, word joiner, BOM,
 // soft hyphen, bidi controls, Hangul fillers), dashes to '-', fraction and
 // division slashes to '/', Cyrillic and Greek letters that look Latin to
-// Latin, upper case, every line break (CR, LF, NEL, U+2028/9) a new line.
+// Latin, upper case, every line break (CR, LF, NEL, U+2028/9) a new line;
+// then HTML block tags (p, div, br, li, td, h1…) become line breaks, inline
+// tags and comments go, and character references (&nbsp; &#8203; &#x53;)
+// are decoded once.
 // Then each line is keyed: runs of space, '-' and '_' are one space, spaces
 // around '/' go, and decoration at either end (* # = ~ [ ] < > quotes . , : ;
 // ! | + { }) is trimmed. On that key:
@@ -42,7 +45,11 @@
 //     "SECRET UK EYES ONLY", "TOP SECRET STRAP1"); or it is a classification
 //     label line ("Classification: S", "Einstufung = VS-NfD") whose value is
 //     a level or a short form; or it starts "Declassify on:" (US authority
-//     block). A level inside a sentence is prose: "the Secret Service",
+//     block); or, inside a sentence, "classified", "classified as/at",
+//     "eingestuft als" or "classé/classifié (en)" is followed by a level
+//     ("this annex is classified SECRET"), where the bare business words
+//     CONFIDENTIAL and RESTRICTED do not count ("classified as confidential
+//     by the bank" passes). A level inside a sentence is prose: "the Secret Service",
 //     "Secret Blizzard", "'Top Secret salary list' lure", "confidential
 //     business information", "Restricted area" all pass.
 //   - Portion mark: "(" mark ")" at the start of the line or of a sentence

@@ -45,47 +45,169 @@ func isASCII(s []byte) bool {
 }
 
 // appendCanonical appends the canonical form of s to dst: NFKD
-// (compatibility forms: fullwidth letters, ligatures, non-breaking spaces),
-// diacritics, format characters (zero-width space/joiners, word joiner,
-// BOM, soft hyphen, bidi controls) and invisible fillers dropped, dashes
-// '-', slashes '/', bullets '*', Latin look-alikes Latin, upper case, and
-// every line break '\n'. Matching works on this form only.
+// compatibility decomposition (fullwidth letters, ligatures, no-break
+// spaces); diacritics, format characters (zero-width space and joiners,
+// word joiner, BOM, soft hyphen, bidi controls) and invisible fillers
+// dropped; dashes '-', slashes '/', colons ':', bullets '*', Latin
+// look-alikes Latin; upper case; every line break '\n'. Then, as text
+// fields are often HTML: block tags become line breaks, inline tags and
+// comments go, and character references are decoded (once). Matching
+// works on this form only.
 func appendCanonical(dst, s []byte) []byte {
-	if isASCII(s) {
-		for i := 0; i < len(s); i++ {
-			dst = append(dst, asciiFold[s[i]])
-		}
-		return dst
-	}
-	// Rune by rune: combining marks are dropped, so the canonical ordering
-	// a full NFKD pass would do cannot change the result.
+	start := len(dst)
+	html := false
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
+			html = html || c == '<' || c == '&'
 			dst = append(dst, asciiFold[c])
 			i++
 			continue
 		}
-		p := norm.NFKD.Properties(s[i:])
-		n := p.Size()
-		if n == 0 { // invalid UTF-8: one byte, as U+FFFD
-			dst = appendRune(dst, utf8.RuneError)
-			i++
-			continue
-		}
-		if d := p.Decomposition(); d != nil {
-			for len(d) > 0 {
-				r, m := utf8.DecodeRune(d)
-				d = d[m:]
-				dst = appendRune(dst, r)
-			}
-		} else {
-			r, _ := utf8.DecodeRune(s[i : i+n])
-			dst = appendRune(dst, r)
-		}
+		r, n := utf8.DecodeRune(s[i:])
+		dst = appendDecomposed(dst, r, 0)
 		i += n
 	}
+	if !html {
+		return dst
+	}
+	text := append([]byte(nil), dst[start:]...)
+	return appendHTML(dst[:start], text)
+}
+
+// appendHTML rewrites canonical text: tags and character references.
+func appendHTML(dst, t []byte) []byte {
+	for i := 0; i < len(t); {
+		switch t[i] {
+		case '<':
+			if n, block := tag(t[i:]); n > 0 {
+				if block {
+					dst = append(dst, '\n')
+				}
+				i += n
+				continue
+			}
+		case '&':
+			if r, n := entity(t[i:]); n > 0 {
+				dst = appendDecomposed(dst, r, 0)
+				i += n
+				continue
+			}
+		}
+		dst = append(dst, t[i])
+		i++
+	}
 	return dst
+}
+
+// blockTags end a line of text in HTML.
+var blockTags = map[string]bool{"P": true, "DIV": true, "BR": true, "LI": true, "UL": true, "OL": true,
+	"H1": true, "H2": true, "H3": true, "H4": true, "H5": true, "H6": true, "TR": true, "TD": true, "TH": true,
+	"TABLE": true, "BLOCKQUOTE": true, "PRE": true, "HR": true, "SECTION": true, "ARTICLE": true,
+	"HEADER": true, "FOOTER": true, "TITLE": true, "DT": true, "DD": true, "FIGCAPTION": true}
+
+// tag is the length of an HTML tag or comment at the start of canonical t
+// ("<P>", "</B>", "<BR/>", "<SPAN CLASS=X>", "<!-- -->"), 0 if there is
+// none, and whether it is a block tag.
+func tag(t []byte) (n int, block bool) {
+	if len(t) < 3 {
+		return 0, false
+	}
+	j := 1
+	if t[1] == '/' || t[1] == '!' {
+		j = 2
+	}
+	k := j
+	for k < len(t) && (t[k] >= 'A' && t[k] <= 'Z' || t[k] >= '0' && t[k] <= '9') {
+		k++
+	}
+	if k == j && t[1] != '!' {
+		return 0, false
+	}
+	for i := k; i < len(t) && i < 512; i++ {
+		switch t[i] {
+		case '>':
+			return i + 1, blockTags[string(t[j:k])]
+		case '<':
+			return 0, false
+		}
+	}
+	return 0, false
+}
+
+// appendDecomposed appends the canonical form of one rune. Rune by rune is
+// enough: combining marks are dropped, so the reordering a full NFKD pass
+// would do cannot change the result.
+func appendDecomposed(dst []byte, r rune, depth int) []byte {
+	if r < utf8.RuneSelf || depth > 4 {
+		return appendRune(dst, r)
+	}
+	var buf [utf8.UTFMax]byte
+	n := utf8.EncodeRune(buf[:], r)
+	d := norm.NFKD.Properties(buf[:n]).Decomposition()
+	if d == nil {
+		return appendRune(dst, r)
+	}
+	for len(d) > 0 {
+		x, m := utf8.DecodeRune(d)
+		d = d[m:]
+		dst = appendDecomposed(dst, x, depth+1)
+	}
+	return dst
+}
+
+// namedEntities are the HTML character references that matter here:
+// spaces and invisible characters, and the syntax characters.
+// Names are upper case: they are looked up in canonical text.
+var namedEntities = map[string]rune{
+	"NBSP": 0xA0, "ENSP": 0x2002, "EMSP": 0x2003, "THINSP": 0x2009, "SHY": 0xAD,
+	"ZWSP": 0x200B, "ZEROWIDTHSPACE": 0x200B, "ZWJ": 0x200D, "ZWNJ": 0x200C, "NOBREAK": 0x2060,
+	"AMP": '&', "LT": '<', "GT": '>', "QUOT": '"', "APOS": '\'', "SOL": '/', "LPAR": '(', "RPAR": ')',
+	"COLON": ':', "HYPHEN": 0x2010, "DASH": 0x2010, "NDASH": 0x2013, "MDASH": 0x2014,
+}
+
+// entity decodes an HTML character reference at the start of canonical s
+// ("&NBSP;", "&#8203;", "&#X200B;"); n is 0 when there is none.
+func entity(s []byte) (r rune, n int) {
+	end := -1
+	for i := 1; i < len(s) && i < 24; i++ {
+		if s[i] == ';' {
+			end = i
+			break
+		}
+	}
+	if end < 2 {
+		return 0, 0
+	}
+	name := s[1:end]
+	if name[0] != '#' {
+		if r, ok := namedEntities[string(name)]; ok {
+			return r, end + 1
+		}
+		return 0, 0
+	}
+	base, digits := 10, name[1:]
+	if len(digits) > 0 && digits[0]|0x20 == 'x' {
+		base, digits = 16, digits[1:]
+	}
+	if len(digits) == 0 || len(digits) > 7 {
+		return 0, 0
+	}
+	v := 0
+	for _, d := range digits {
+		switch {
+		case d >= '0' && d <= '9':
+			v = v*base + int(d-'0')
+		case base == 16 && d|0x20 >= 'a' && d|0x20 <= 'f':
+			v = v*base + int(d|0x20-'a'+10)
+		default:
+			return 0, 0
+		}
+	}
+	if v == 0 || v > unicode.MaxRune {
+		return utf8.RuneError, end + 1
+	}
+	return rune(v), end + 1
 }
 
 func appendRune(dst []byte, r rune) []byte {

@@ -31,7 +31,7 @@ func newStemIndex(stems []string) *stemIndex {
 
 // special marks the bytes scan must look at beyond the trigram test.
 var special = func() (t [256]bool) {
-	t['('], t['/'] = true, true
+	t['('], t['/'], t['&'], t['<'] = true, true, true, true
 	for c := 0x80; c < 0x100; c++ {
 		t[c] = true
 	}
@@ -65,12 +65,27 @@ func (g *Guard) scan(t []byte, ascii bool) (hit, nonASCII bool) {
 				if g.nonASCIITerms {
 					return true, false
 				}
+			case c == '&':
+				// A character reference can hide a letter or insert an
+				// invisible one: look at the decoded, canonical form.
+				if ascii && i+2 < len(t) && (t[i+1] == '#' || isLetter(t[i+1])) {
+					return false, true
+				}
+			case c == '<':
+				// Inline tags are removed and can join a word: "SE<b></b>CRET".
+				if ascii && i+2 < len(t) && (t[i+1] == '/' || t[i+1] == '!' || isLetter(t[i+1])) {
+					return false, true
+				}
 			case c == '(':
 				if shortAt(t, i+1, true) {
 					return true, false
 				}
 			case c == '/':
-				if i+1 < len(t) && t[i+1] == '/' && shortBefore(t, i) {
+				j := i + 1 // "S//NF", also "S/ /NF": keys drop gaps after '/'
+				for j < len(t) && isGap(t[j]) {
+					j++
+				}
+				if j < len(t) && t[j] == '/' && shortBefore(t, i) {
 					return true, false
 				}
 			}

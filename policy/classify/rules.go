@@ -44,7 +44,63 @@ func (g *Guard) checkLine(k, text []byte) (match, bool) {
 	if s := g.portion(k, text); s != 0 {
 		return match{s, kindPortion}, true
 	}
+	if s := g.phrase(k); s != 0 {
+		return match{s, kindBanner}, true
+	}
 	return match{}, false
+}
+
+// phraseLeads introduce a level inside a sentence: "this report is
+// classified SECRET", "als VS-VERTRAULICH eingestuft" is not covered (the
+// level comes first), "classé SECRET DÉFENSE".
+var phraseLeads = []string{"CLASSIFIED AS ", "CLASSIFIED AT ", "CLASSIFIED ", "EINGESTUFT ALS ",
+	"CLASSIFIEE EN ", "CLASSIFIE EN ", "CLASSIFIEE ", "CLASSIFIE ", "CLASSE "}
+
+// commercialWords are levels that are also ordinary business words:
+// "classified as confidential" in a company's own scheme is not a
+// government classification. Qualified forms (NATO CONFIDENTIAL) still count.
+var commercialWords = map[string]bool{"CONFIDENTIAL": true, "RESTRICTED": true}
+
+// phrase: a level term right after one of phraseLeads, as whole words.
+func (g *Guard) phrase(k []byte) schemeSet {
+	for _, lead := range phraseLeads {
+		for off := 0; off < len(k); {
+			i := bytes.Index(k[off:], []byte(lead))
+			if i < 0 {
+				break
+			}
+			i += off
+			off = i + 1
+			if i > 0 && isLetter(k[i-1]) {
+				continue
+			}
+			if s := g.levelPrefix(k[i+len(lead):]); s != 0 {
+				return s
+			}
+		}
+	}
+	return 0
+}
+
+// levelPrefix: rest starts with a level term (not a commercial word) that
+// ends at a word boundary.
+// The longest term wins, so "SECRET DEFENSE" is French, not US.
+func (g *Guard) levelPrefix(rest []byte) schemeSet {
+	var best schemeSet
+	for i, words := 1, 0; i <= len(rest) && i <= 48 && words < 6; i++ {
+		if i < len(rest) && (isLetter(rest[i]) || isDigit(rest[i])) {
+			continue
+		}
+		words++
+		head := rest[:i]
+		if s := g.level(head); s != 0 && !commercialWords[string(head)] {
+			best = s
+		}
+		if i < len(rest) && rest[i] != ' ' && rest[i] != '/' {
+			break
+		}
+	}
+	return best
 }
 
 // banner: k is a level; or starts with a level (or, with shortOK or before

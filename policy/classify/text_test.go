@@ -107,6 +107,19 @@ var textPositives = []struct{ text, scheme, kind string }{
 	{"sEcReT//nOfOrN", "us", "banner"},
 	{"(ts//si) lower-case portion mark", "us", "portion-mark"},
 	{"\u202eSECRET", "us", "banner"}, // bidi override
+	// HTML content: tags are line breaks, character references decoded.
+	{"<p>(S) The actor used the domain.</p>", "us", "portion-mark"},
+	{"<div><b>TOP SECRET//NOFORN</b></div><p>text</p>", "us", "banner"},
+	{"<p>TOP&nbsp;SECRET</p>", "us", "banner"},
+	{"SE&#8203;CRET", "us", "banner"},
+	{"&#83;&#x45;CRET", "us", "banner"},
+	{"NATO&shy;SECRET", "nato", "banner"},
+	{"Intro<br/>(TS//SI) detail", "us", "portion-mark"},
+	// A level named in a sentence after "classified".
+	{"This report is classified SECRET.", "us", "banner"},
+	{"The annex is classified as Top Secret//SI and stays with us.", "us", "banner"},
+	{"Le document est classé secret défense.", "fr", "banner"},
+	{"Attachment classified NATO CONFIDENTIAL", "nato", "banner"},
 	{"SECRET\r\nbody", "us", "banner"},
 	{"line one\u2028TOP SECRET", "us", "banner"},
 }
@@ -167,6 +180,15 @@ var textNegatives = []string{
 	"C://Windows//System32",
 	"a//b",
 	"AS//400",
+	"<p>The Secret Service</p>",
+	"<b>confidential</b> business information",
+	"AT&amp;T &lt;secret&gt; santa",
+	"The sample was classified as malicious.",
+	"Data classified as confidential by the bank leaked.",
+	"Files classified as restricted in SharePoint.",
+	"Defender classified it as Trojan:Win32/Secret.A",
+	"declassified secrets",
+	"a classified secretary job ad",
 }
 
 func TestTextPositives(t *testing.T) {
