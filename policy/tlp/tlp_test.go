@@ -111,6 +111,14 @@ func TestDefinitionIsCanonicalAndReadsBack(t *testing.T) {
 		published := parse(t, string(raw)).Get("objects", "0")
 		require.JSONEq(t, published.String(), string(tlp.Definition(l)), name)
 	}
+	// AMBER+STRICT as MISP exports it, identical to the OASIS example.
+	for _, md := range markingDefinitions(t, filepath.Join(stixtest.SharedDir(t), "corpus", "valid", "misp-stix-internal-tlp-2-0-bundle.json")) {
+		if string(md.GetStringBytes("id")) == tlp.IDTLP2AmberStrict {
+			require.JSONEq(t, md.String(), string(tlp.Definition(tlp.AmberStrict)))
+			return
+		}
+	}
+	t.Fatal("AMBER+STRICT not found in misp-stix-internal-tlp-2-0-bundle.json")
 }
 
 func TestFromDefinitionForms(t *testing.T) {
