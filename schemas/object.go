@@ -167,7 +167,7 @@ func (c *checker) checkProps(o *fastjson.Object, spec *objSpec, top bool) {
 		c.customs = c.customs[:mark]
 	}
 	for _, r := range spec.required {
-		if o.Get(r) == nil {
+		if o.Get(r) == nil && !(r == "id" && c.container != nil && top) {
 			c.failKey(o, r, RulePropertyRequired, "required property is missing")
 		}
 	}

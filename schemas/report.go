@@ -38,6 +38,9 @@ type checker struct {
 	cur  *objState
 	// state is the storage cur points to while an object is checked.
 	state objState
+	// container is observed-data's deprecated objects dictionary while its
+	// cyber-observables are checked: references there are its keys.
+	container *fastjson.Object
 	// customs collects the custom property names of the object being
 	// checked, reported together by checkProps.
 	customs [][]byte

@@ -224,6 +224,27 @@ func TestPropertiesAndVocabularies(t *testing.T) {
 	})
 }
 
+func TestDeprecatedObservableContainer(t *testing.T) {
+	const od = `{"type":"observed-data","spec_version":"2.1","id":"observed-data--b67d30ff-02ac-498a-92f9-32f845f448cf",
+		"created":"2016-04-06T19:58:16.000Z","modified":"2016-04-06T19:58:16.000Z","first_observed":"2015-12-21T19:00:00.000Z",
+		"last_observed":"2015-12-21T19:00:00.000Z","number_observed":50}`
+	objects := func(file map[string]any) map[string]any {
+		return map[string]any{"objects": map[string]any{"0": file, "1": map[string]any{"type": "directory", "path": "C:\\"}}}
+	}
+	runCases(t, []ruleCase{
+		{"references by key", with(t, od, objects(map[string]any{"type": "file", "name": "a.exe", "parent_directory_ref": "1"})),
+			[]finding{{"property.deprecated", "/objects"}}},
+		{"reference to a key of the wrong type", with(t, od, objects(map[string]any{"type": "file", "name": "a.exe", "parent_directory_ref": "0"})),
+			[]finding{{"ref.type", "/objects/0/parent_directory_ref"}}},
+		{"reference to no key", with(t, od, objects(map[string]any{"type": "file", "name": "a.exe", "parent_directory_ref": "9"})),
+			[]finding{{"ref.format", "/objects/0/parent_directory_ref"}}},
+		{"timestamp inside", with(t, od, objects(map[string]any{"type": "file", "name": "a.exe", "ctime": "2016-11-31T08:17:27Z"})),
+			[]finding{{"timestamp.date", "/objects/0/ctime"}}},
+		{"an SDO inside", with(t, od, objects(map[string]any{"type": "campaign", "name": "x"})),
+			[]finding{{"object.type", "/objects/0/type"}}},
+	})
+}
+
 func TestExtensionsAndCustomObjects(t *testing.T) {
 	const extID = "extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e"
 	runCases(t, []ruleCase{

@@ -34,7 +34,8 @@ const (
 	kType   // the object's own type
 	kSpecVersion
 	kConfidence
-	kCharset // an IANA character set name (path_enc, name_enc)
+	kCharset   // an IANA character set name (path_enc, name_enc)
+	kContainer // observed-data's deprecated objects dictionary
 )
 
 // class is the family of a STIX type, which decides its common properties.

@@ -73,7 +73,7 @@ func sdoSpecs() []*objSpec {
 		sdo("note", props("abstract", pStr(), "content", pStr(), "authors", pStrs(), "object_refs", pRefs()),
 			[]string{"content", "object_refs"}, nil),
 		sdo("observed-data", props("first_observed", pTS(), "last_observed", pTS(),
-			"number_observed", pIntR(1, 999999999), "objects", pDict(),
+			"number_observed", pIntR(1, 999999999), "objects", prop{kind: kContainer},
 			"object_refs", prop{kind: kRefList, refDeny: sdoTypes}),
 			[]string{"first_observed", "last_observed", "number_observed"}, checkObservedData),
 		sdo("opinion", props("explanation", pStr(), "authors", pStrs(), "opinion", pVocab(opinionEnum),

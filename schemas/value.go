@@ -1,6 +1,7 @@
 package schemas
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 
@@ -73,6 +74,8 @@ func (c *checker) checkValue(v *fastjson.Value, p *prop) {
 		// checked by checkObject before the property walk
 	case kExtensions:
 		c.checkExtensions(v)
+	case kContainer:
+		c.checkContainer(v)
 	case kCharset:
 		if c.wantType(v, fastjson.TypeString, "a string") {
 			if _, err := ianaindex.IANA.Encoding(string(v.GetStringBytes())); err != nil {
@@ -148,6 +151,16 @@ func (c *checker) checkRef(v *fastjson.Value, p *prop) {
 		return
 	}
 	s := v.GetStringBytes()
+	if c.container != nil && bytes.Index(s, []byte("--")) < 0 {
+		// Inside the deprecated objects dictionary, references are its keys.
+		target := c.container.Get(string(s))
+		if target == nil {
+			c.fail(RuleRefFormat, quote(s)+" is not a key of the observed-data objects dictionary")
+			return
+		}
+		c.checkRefType(s, target.GetStringBytes("type"), p)
+		return
+	}
 	typ, _, prob := splitID(s)
 	switch {
 	case prob.rule != "" && typ == nil || prob.why == typePartBad:
@@ -158,6 +171,12 @@ func (c *checker) checkRef(v *fastjson.Value, p *prop) {
 		// malformed UUID is an error; a reference to one only warns.
 		c.warn(RuleRefUUID, quote(s)+" "+prob.why)
 	}
+	c.checkRefType(s, typ, p)
+}
+
+// checkRefType checks that a reference s to an object of type typ is one
+// that p allows.
+func (c *checker) checkRefType(s, typ []byte, p *prop) {
 	for _, d := range p.refDeny {
 		if string(typ) == d {
 			c.fail(RuleRefType, fmt.Sprintf("%s points to %s, which this property must not reference", quote(s), article(string(typ))))
