@@ -64,6 +64,12 @@ func (c *checker) checkObject(i int, v *fastjson.Value) {
 			return
 		}
 	}
+	if string(st.typ) == "bundle" && c.d.Bundle {
+		c.pushS("type")
+		c.fail(RuleObjectType, `"bundle" is not a STIX object: bundles cannot be nested`)
+		c.pop()
+		return
+	}
 	st.scanExtensions()
 	st.spec = typeSpecs[string(st.typ)]
 	if st.spec == nil {

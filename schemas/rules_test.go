@@ -275,6 +275,7 @@ func TestDocumentShape(t *testing.T) {
 			[]finding{{"bundle.property", "/spec_version"}}},
 		{"top-level list", `[` + baseCampaign + `]`, []finding{{"document.root", ""}}},
 		{"object that is a string", bundle(`"campaign"`), []finding{{"object.type", "/objects/0"}}},
+		{"nested bundle", bundle(bundle(baseCampaign)), []finding{{"object.type", "/objects/0/type"}}},
 		{"duplicate key", `{"type":"campaign","type":"campaign"}`, []finding{{"json.duplicate_key", "/type"}}},
 		{"duplicate key written with an escape", bundle(`{"type":"campaign","n\u0061me":"a","name":"b"}`),
 			[]finding{{"json.duplicate_key", "/objects/0/name"}}},
