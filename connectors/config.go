@@ -1,0 +1,378 @@
+package connectors
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/genevahub/geneva/policy/tlp"
+)
+
+// Config is the connector's one YAML file.
+type Config struct {
+	Hub      HubConfig    `yaml:"hub"`
+	MoU      string       `yaml:"mou"` // path of the local MoU copy used for pre-flight
+	Defaults Defaults     `yaml:"defaults"`
+	Spool    SpoolConfig  `yaml:"spool"`
+	HTTP     HTTPConfig   `yaml:"http"`
+	Sources  []EntryConfig `yaml:"sources"`
+	Sinks    []EntryConfig `yaml:"sinks"`
+
+	File string `yaml:"-"` // where it was loaded from, for messages
+}
+
+// HubConfig is how the connector reaches the hub.
+type HubConfig struct {
+	Server      string    `yaml:"server"`      // nats://host:4222 (comma-separated for several)
+	Credentials string    `yaml:"credentials"` // the member's creds file
+	TLS         TLSConfig `yaml:"tls"`
+}
+
+// TLSConfig is optional; CA alone verifies the hub, Cert and Key add a
+// client certificate.
+type TLSConfig struct {
+	CA   string `yaml:"ca"`
+	Cert string `yaml:"cert"`
+	Key  string `yaml:"key"`
+}
+
+// Defaults apply to the partner's own content: unmarked objects get TLP,
+// and every submission is addressed as below.
+type Defaults struct {
+	TLP       string   `yaml:"tlp"`       // clear, green, amber, amber+strict, red; "" leaves unmarked content unmarked
+	Community string   `yaml:"community"` // address this community
+	To        []string `yaml:"to"`        // named recipients (needed for amber+strict and red)
+	Anonymous bool     `yaml:"anonymous"`
+}
+
+// SpoolConfig bounds the local store-and-forward spool.
+type SpoolConfig struct {
+	Dir      string `yaml:"dir"`
+	MaxItems int    `yaml:"max_items"` // default 10000
+	MaxBytes int64  `yaml:"max_bytes"` // default 1 GiB
+}
+
+// HTTPConfig is where /healthz and /metrics listen ("" for none).
+type HTTPConfig struct {
+	Listen string `yaml:"listen"`
+}
+
+// EntryConfig is one source or sink: runtime keys plus the kind's options.
+type EntryConfig struct {
+	Name             string          `yaml:"name"`
+	Kind             string          `yaml:"kind"`
+	Reach            string          `yaml:"reach"`             // sinks: organization, clients, community, public
+	NamedIndividuals bool            `yaml:"named_individuals"` // sinks: may receive TLP:RED
+	Options          json.RawMessage `yaml:"-"`                 // every other key, as JSON
+
+	line     int
+	keyLines map[string]int
+}
+
+var entryKeys = map[string]bool{"name": true, "kind": true, "reach": true, "named_individuals": true}
+
+// LoadConfig reads and checks a config file, building every source and
+// sink once (no I/O) so their options are validated too. Every problem is
+// reported at once, each as a *ConfigError.
+func LoadConfig(path string, reg *Registry) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return ParseConfig(path, data, reg)
+}
+
+// ParseConfig is LoadConfig on bytes; name is used in messages.
+func ParseConfig(name string, data []byte, reg *Registry) (*Config, error) {
+	d := &decoder{file: name}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, &ConfigError{File: name, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	cfg := &Config{File: name}
+	if len(root.Content) == 0 {
+		return nil, &ConfigError{File: name, Msg: "empty config"}
+	}
+	d.mapping(root.Content[0], "", map[string]func(*yaml.Node, string){
+		"hub":      func(n *yaml.Node, p string) { d.strict(n, p, &cfg.Hub) },
+		"mou":      func(n *yaml.Node, p string) { d.decode(n, p, &cfg.MoU) },
+		"defaults": func(n *yaml.Node, p string) { d.strict(n, p, &cfg.Defaults) },
+		"spool":    func(n *yaml.Node, p string) { d.strict(n, p, &cfg.Spool) },
+		"http":     func(n *yaml.Node, p string) { d.strict(n, p, &cfg.HTTP) },
+		"sources":  func(n *yaml.Node, p string) { cfg.Sources = d.entries(n, p) },
+		"sinks":    func(n *yaml.Node, p string) { cfg.Sinks = d.entries(n, p) },
+	})
+	cfg.withDefaults()
+	d.validate(cfg, root.Content[0], reg)
+	if len(d.errs) > 0 {
+		return nil, errors.Join(d.errs...)
+	}
+	return cfg, nil
+}
+
+func (c *Config) withDefaults() {
+	if c.Spool.MaxItems == 0 {
+		c.Spool.MaxItems = 10000
+	}
+	if c.Spool.MaxBytes == 0 {
+		c.Spool.MaxBytes = 1 << 30
+	}
+}
+
+type decoder struct {
+	file string
+	errs []error
+}
+
+func (d *decoder) fail(line int, field, format string, args ...any) {
+	d.errs = append(d.errs, &ConfigError{File: d.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// mapping calls each key's handler, reporting unknown keys.
+func (d *decoder) mapping(n *yaml.Node, path string, keys map[string]func(*yaml.Node, string)) {
+	if n.Kind != yaml.MappingNode {
+		d.fail(n.Line, path, "must be a mapping")
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		h, ok := keys[k.Value]
+		if !ok {
+			d.fail(k.Line, join(path, k.Value), "unknown key")
+			continue
+		}
+		h(v, join(path, k.Value))
+	}
+}
+
+func (d *decoder) decode(n *yaml.Node, path string, v any) {
+	if err := n.Decode(v); err != nil {
+		msg := err.Error()
+		if i := strings.LastIndex(msg, "cannot unmarshal "); i >= 0 {
+			msg = msg[i:]
+		}
+		d.fail(n.Line, path, "%s", msg)
+	}
+}
+
+// strict decodes a mapping into a struct, key by key, so unknown keys and
+// type errors all come out with their lines.
+func (d *decoder) strict(n *yaml.Node, path string, v any) {
+	fields := yamlFields(v)
+	keys := map[string]func(*yaml.Node, string){}
+	for name, ptr := range fields {
+		if sub, ok := ptr.(*TLSConfig); ok {
+			keys[name] = func(n *yaml.Node, p string) { d.strict(n, p, sub) }
+			continue
+		}
+		keys[name] = func(n *yaml.Node, p string) { d.decode(n, p, ptr) }
+	}
+	d.mapping(n, path, keys)
+}
+
+// entries decodes a list of {name, kind, ...}.
+func (d *decoder) entries(n *yaml.Node, path string) []EntryConfig {
+	if n.Kind != yaml.SequenceNode {
+		d.fail(n.Line, path, "must be a list")
+		return nil
+	}
+	out := make([]EntryConfig, 0, len(n.Content))
+	for i, item := range n.Content {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		e := EntryConfig{line: item.Line, keyLines: map[string]int{}}
+		if item.Kind != yaml.MappingNode {
+			d.fail(item.Line, p, "must be a mapping with name and kind")
+			out = append(out, e)
+			continue
+		}
+		opts := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: item.Line}
+		for j := 0; j+1 < len(item.Content); j += 2 {
+			k, v := item.Content[j], item.Content[j+1]
+			e.keyLines[k.Value] = k.Line
+			switch k.Value {
+			case "name":
+				d.decode(v, join(p, k.Value), &e.Name)
+			case "kind":
+				d.decode(v, join(p, k.Value), &e.Kind)
+			case "reach":
+				d.decode(v, join(p, k.Value), &e.Reach)
+			case "named_individuals":
+				d.decode(v, join(p, k.Value), &e.NamedIndividuals)
+			default:
+				opts.Content = append(opts.Content, k, v)
+			}
+		}
+		var m map[string]any
+		if err := opts.Decode(&m); err != nil {
+			d.fail(item.Line, p, "%v", err)
+		}
+		if m == nil {
+			m = map[string]any{}
+		}
+		raw, err := json.Marshal(m)
+		if err != nil {
+			d.fail(item.Line, p, "options: %v", err)
+		}
+		e.Options = raw
+		out = append(out, e)
+	}
+	return out
+}
+
+var memberID = regexp.MustCompile(`^[a-z0-9-]{2,32}$`)
+
+func (d *decoder) validate(c *Config, root *yaml.Node, reg *Registry) {
+	line := func(path string) int { return lineOf(root, path) }
+	if c.Hub.Server == "" {
+		d.fail(line("hub"), "hub.server", "required (nats://host:4222)")
+	}
+	if c.Hub.Credentials == "" {
+		d.fail(line("hub"), "hub.credentials", "required (the member's .creds file)")
+	}
+	if (c.Hub.TLS.Cert == "") != (c.Hub.TLS.Key == "") {
+		d.fail(line("hub.tls"), "hub.tls", "cert and key go together")
+	}
+	if c.MoU == "" {
+		d.fail(line("mou"), "mou", "required (the local copy of the MoU, for pre-flight)")
+	}
+	if c.Defaults.TLP != "" {
+		if _, err := tlp.ParseLevel(c.Defaults.TLP); err != nil {
+			d.fail(line("defaults.tlp"), "defaults.tlp", "%v", err)
+		}
+	}
+	for i, to := range c.Defaults.To {
+		if !memberID.MatchString(to) {
+			d.fail(line("defaults.to"), fmt.Sprintf("defaults.to[%d]", i), "%q is not a member id", to)
+		}
+	}
+	if c.Spool.Dir == "" {
+		d.fail(line("spool"), "spool.dir", "required")
+	}
+	if c.Spool.MaxItems < 0 || c.Spool.MaxBytes < 0 {
+		d.fail(line("spool"), "spool", "max_items and max_bytes must be positive")
+	}
+	if len(c.Sources) == 0 && len(c.Sinks) == 0 {
+		d.fail(0, "", "no sources and no sinks: nothing to do")
+	}
+	names := map[string]bool{}
+	d.checkEntries(c.Sources, "sources", names, reg, true)
+	d.checkEntries(c.Sinks, "sinks", names, reg, false)
+}
+
+func (d *decoder) checkEntries(es []EntryConfig, path string, names map[string]bool, reg *Registry, source bool) {
+	for i, e := range es {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		at := func(key string) int {
+			if l, ok := e.keyLines[key]; ok {
+				return l
+			}
+			return e.line
+		}
+		switch {
+		case e.Name == "":
+			d.fail(e.line, p+".name", "required")
+		case !kindName.MatchString(e.Name):
+			d.fail(at("name"), p+".name", "%q: use lower-case letters, digits and '-'", e.Name)
+		case names[e.Name]:
+			d.fail(at("name"), p+".name", "%q is used twice", e.Name)
+		}
+		names[e.Name] = true
+		if e.Kind == "" {
+			d.fail(e.line, p+".kind", "required")
+			continue
+		}
+		spec, err := reg.Lookup(e.Kind)
+		if err != nil {
+			d.fail(at("kind"), p+".kind", "%v", err)
+			continue
+		}
+		if source && spec.NewSource == nil {
+			d.fail(at("kind"), p+".kind", "%q is not a source", e.Kind)
+			continue
+		}
+		if !source {
+			if spec.NewSink == nil {
+				d.fail(at("kind"), p+".kind", "%q is not a sink", e.Kind)
+				continue
+			}
+			if _, err := ParseReach(e.Reach); err != nil {
+				d.fail(at("reach"), p+".reach", "%v", err)
+			}
+		} else if e.Reach != "" || e.NamedIndividuals {
+			d.fail(at("reach"), p+".reach", "only sinks have a reach")
+		}
+		// Build once (constructors do no I/O) so the kind validates its options.
+		err = buildCheck(spec, e, source)
+		for _, msg := range splitErrors(err) {
+			field, rest, ok := strings.Cut(msg, ": ")
+			if ok && !strings.Contains(field, " ") {
+				d.fail(at(strings.SplitN(field, ".", 2)[0]), p+"."+field, "%s", rest)
+			} else {
+				d.fail(e.line, p, "%s", msg)
+			}
+		}
+	}
+}
+
+func buildCheck(spec Spec, e EntryConfig, source bool) error {
+	deps := Deps{Logger: discardLogger(), StateDir: os.TempDir()}
+	if source {
+		s, err := spec.NewSource(e.Options, deps)
+		if err == nil {
+			_ = s.Close(closedCtx())
+		}
+		return err
+	}
+	s, err := spec.NewSink(e.Options, deps)
+	if err == nil {
+		_ = s.Close(closedCtx())
+	}
+	return err
+}
+
+func splitErrors(err error) []string {
+	if err == nil {
+		return nil
+	}
+	var out []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// lineOf finds the line of a dotted key path in the document, 0 if absent.
+func lineOf(n *yaml.Node, path string) int {
+	line := 0
+	for _, key := range strings.Split(path, ".") {
+		if n == nil || n.Kind != yaml.MappingNode {
+			return line
+		}
+		var next *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				line, next = n.Content[i].Line, n.Content[i+1]
+			}
+		}
+		n = next
+	}
+	return line
+}
+
+// Line of entry i of sources or sinks, for messages at run time.
+func (e EntryConfig) Line() string { return strconv.Itoa(e.line) }

@@ -1,0 +1,288 @@
+package connectors
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/policy"
+)
+
+// Connector is the running daemon: sources → pre-flight → spool → hub,
+// hub inbox → sinks, receipts → sources.
+type Connector struct {
+	cfg       *Config
+	log       *slog.Logger
+	member    string
+	preflight *Preflight
+	spool     *Spool
+	metrics   *Metrics
+	sources   []namedSource
+	sinks     []*sinkWorker
+
+	nc *nats.Conn
+	js jetstream.JetStream
+
+	httpAddr chan string // the bound /healthz address, once
+}
+
+type namedSource struct {
+	name string
+	src  Source
+	log  *slog.Logger
+}
+
+// New builds a connector from a loaded config: the MoU, the spool, every
+// source and sink (no I/O yet besides opening the spool).
+func New(cfg *Config, reg *Registry, log *slog.Logger) (*Connector, error) {
+	if log == nil {
+		log = discardLogger()
+	}
+	member, err := hub.CredsMember(cfg.Hub.Credentials)
+	if err != nil {
+		return nil, err
+	}
+	mouData, err := os.ReadFile(cfg.MoU)
+	if err != nil {
+		return nil, fmt.Errorf("mou: %w", err)
+	}
+	mou, err := policy.ParseMoU(cfg.MoU, mouData)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := mou.Member(member); !ok {
+		return nil, fmt.Errorf("mou %s: %q (from %s) is not a member", cfg.MoU, member, cfg.Hub.Credentials)
+	}
+	engine, err := policy.NewEngine(mou)
+	if err != nil {
+		return nil, err
+	}
+	spool, err := OpenSpool(cfg.Spool.Dir, cfg.Spool.MaxItems, cfg.Spool.MaxBytes)
+	if err != nil {
+		return nil, err
+	}
+	c := &Connector{cfg: cfg, log: log.With("member", member), member: member, spool: spool,
+		preflight: &Preflight{Engine: engine, Member: member, Defaults: cfg.Defaults},
+		metrics:   newMetrics(spool), httpAddr: make(chan string, 1)}
+	closeAll := func() { c.closeConnectors(closedCtx()) }
+	for _, e := range cfg.Sources {
+		spec, err := reg.Lookup(e.Kind)
+		if err != nil {
+			closeAll()
+			return nil, err
+		}
+		l := c.log.With("source", e.Name, "kind", e.Kind)
+		src, err := spec.NewSource(e.Options, c.deps(e.Name, mou, l))
+		if err != nil {
+			closeAll()
+			return nil, fmt.Errorf("source %q: %w", e.Name, err)
+		}
+		c.sources = append(c.sources, namedSource{name: e.Name, src: src, log: l})
+	}
+	for _, e := range cfg.Sinks {
+		spec, err := reg.Lookup(e.Kind)
+		if err != nil {
+			closeAll()
+			return nil, err
+		}
+		reach, err := ParseReach(e.Reach)
+		if err != nil {
+			closeAll()
+			return nil, fmt.Errorf("sink %q: reach: %w", e.Name, err)
+		}
+		l := c.log.With("sink", e.Name, "kind", e.Kind)
+		snk, err := spec.NewSink(e.Options, c.deps(e.Name, mou, l))
+		if err != nil {
+			closeAll()
+			return nil, fmt.Errorf("sink %q: %w", e.Name, err)
+		}
+		c.sinks = append(c.sinks, newSinkWorker(e.Name, snk, reach, e.NamedIndividuals, l, c.metrics))
+	}
+	return c, nil
+}
+
+func (c *Connector) deps(name string, mou *policy.MoU, l *slog.Logger) Deps {
+	return Deps{Logger: l, Member: c.member, MoU: mou, StateDir: filepath.Join(c.spool.Dir(), "state", name)}
+}
+
+// Member is the member id the connector speaks for.
+func (c *Connector) Member() string { return c.member }
+
+// HTTPAddr waits for the bound /healthz /metrics address.
+func (c *Connector) HTTPAddr(ctx context.Context) (string, error) {
+	select {
+	case a := <-c.httpAddr:
+		c.httpAddr <- a
+		return a, nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+// Run connects to the hub (retrying while it is away) and moves data until
+// ctx ends; then it stops reading, lets in-flight work settle and closes
+// every source and sink within 10 seconds.
+func (c *Connector) Run(ctx context.Context) error {
+	if err := c.connect(); err != nil {
+		c.closeConnectors(closedCtx())
+		return err
+	}
+	defer c.nc.Close()
+	g, gctx := errgroup.WithContext(ctx)
+	if c.cfg.HTTP.Listen != "" {
+		ln, err := net.Listen("tcp", c.cfg.HTTP.Listen)
+		if err != nil {
+			c.closeConnectors(closedCtx())
+			return fmt.Errorf("http: %w", err)
+		}
+		c.httpAddr <- ln.Addr().String()
+		srv := &http.Server{Handler: c.handler(), ReadHeaderTimeout: 5 * time.Second}
+		g.Go(func() error {
+			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		})
+		g.Go(func() error {
+			<-gctx.Done()
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			return srv.Shutdown(sctx)
+		})
+	}
+	for _, s := range c.sources {
+		g.Go(func() error { c.readSource(gctx, s); return nil })
+	}
+	g.Go(func() error { c.forward(gctx); return nil })
+	g.Go(func() error { c.receipts(gctx); return nil })
+	if len(c.sinks) > 0 {
+		for _, w := range c.sinks {
+			g.Go(func() error { w.run(gctx); return nil })
+		}
+		g.Go(func() error { c.deliver(gctx); return nil })
+	}
+	c.log.Info("connector running", "sources", len(c.sources), "sinks", len(c.sinks), "hub", c.cfg.Hub.Server)
+	<-gctx.Done()
+	// Sources block in Read: closing them is what ends their loops.
+	cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c.closeSources(cctx)
+	err := g.Wait()
+	c.closeSinks(cctx)
+	_ = c.nc.Drain()
+	c.log.Info("connector stopped")
+	return err
+}
+
+func (c *Connector) closeConnectors(ctx context.Context) {
+	c.closeSources(ctx)
+	c.closeSinks(ctx)
+}
+
+func (c *Connector) closeSources(ctx context.Context) {
+	for _, s := range c.sources {
+		if err := s.src.Close(ctx); err != nil {
+			s.log.Warn("close source", "err", err)
+		}
+	}
+}
+
+func (c *Connector) closeSinks(ctx context.Context) {
+	for _, w := range c.sinks {
+		if err := w.sink.Close(ctx); err != nil {
+			w.log.Warn("close sink", "err", err)
+		}
+	}
+}
+
+// connect dials the hub as the member; a hub that is away is retried in
+// the background (RetryOnFailedConnect), so the connector starts anyway.
+func (c *Connector) connect() error {
+	_, opts, err := hub.MemberOptions(c.cfg.Hub.Credentials, func(err error) { c.log.Warn("hub", "err", err) })
+	if err != nil {
+		return err
+	}
+	opts = append(opts, nats.RetryOnFailedConnect(true), nats.MaxReconnects(-1),
+		nats.ReconnectWait(250*time.Millisecond), nats.ReconnectJitter(100*time.Millisecond, time.Second),
+		nats.ConnectHandler(func(*nats.Conn) { c.metrics.HubConnected.Set(1); c.log.Info("hub connected") }),
+		nats.ReconnectHandler(func(*nats.Conn) { c.metrics.HubConnected.Set(1); c.log.Info("hub reconnected") }),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			c.metrics.HubConnected.Set(0)
+			c.log.Warn("hub disconnected", "err", err)
+		}))
+	if t := c.cfg.Hub.TLS; t.CA != "" || t.Cert != "" {
+		tc, err := tlsConfig(t)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, nats.Secure(tc))
+	}
+	c.nc, err = nats.Connect(c.cfg.Hub.Server, opts...)
+	if err != nil {
+		return fmt.Errorf("connect to %s: %w", c.cfg.Hub.Server, err)
+	}
+	if c.nc.IsConnected() {
+		c.metrics.HubConnected.Set(1)
+	}
+	c.js, err = jetstream.New(c.nc)
+	return err
+}
+
+func tlsConfig(t TLSConfig) (*tls.Config, error) {
+	tc := &tls.Config{MinVersion: tls.VersionTLS12}
+	if t.CA != "" {
+		pem, err := os.ReadFile(t.CA)
+		if err != nil {
+			return nil, fmt.Errorf("hub.tls.ca: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("hub.tls.ca: %s holds no PEM certificate", t.CA)
+		}
+		tc.RootCAs = pool
+	}
+	if t.Cert != "" {
+		cert, err := tls.LoadX509KeyPair(t.Cert, t.Key)
+		if err != nil {
+			return nil, fmt.Errorf("hub.tls: %w", err)
+		}
+		tc.Certificates = []tls.Certificate{cert}
+	}
+	return tc, nil
+}
+
+// backoff is the retry delay after n failures: 100ms doubling to max.
+func backoff(n int, maxWait time.Duration) time.Duration {
+	d := 100 * time.Millisecond
+	for range min(n, 20) {
+		d *= 2
+		if d >= maxWait {
+			return maxWait
+		}
+	}
+	return d
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

@@ -1,0 +1,52 @@
+package connectors
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/genevahub/geneva/policy"
+)
+
+var (
+	ErrUnknownConnector = errors.New("unknown connector")
+	ErrDuplicate        = errors.New("connector already registered")
+	ErrClosed           = errors.New("connector closed")
+	ErrSpoolFull        = errors.New("spool full")
+)
+
+// RefusedError says why an envelope may never leave: the pre-flight policy
+// decision (invalid, classified, not shareable) or a TLP reach refusal.
+type RefusedError struct {
+	Reasons []policy.Reason
+}
+
+func (e *RefusedError) Error() string {
+	codes := make([]string, 0, len(e.Reasons))
+	for _, r := range e.Reasons {
+		codes = append(codes, string(r.Code))
+	}
+	if len(codes) == 0 {
+		return "refused"
+	}
+	return "refused: " + strings.Join(codes, ", ")
+}
+
+// ConfigError is one problem in a config file, with its location.
+type ConfigError struct {
+	File  string
+	Line  int
+	Field string // e.g. sinks[1].url
+	Msg   string
+}
+
+func (e *ConfigError) Error() string {
+	loc := e.File
+	if e.Line > 0 {
+		loc = fmt.Sprintf("%s:%d", e.File, e.Line)
+	}
+	if e.Field == "" {
+		return loc + ": " + e.Msg
+	}
+	return loc + ": " + e.Field + ": " + e.Msg
+}

@@ -1,0 +1,242 @@
+package connectors
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/policy/tlp"
+)
+
+// Lock order: Connector.inflightMu before sinkWorker.mu (never the other way).
+
+// delivery is one share from the member's inbox on its way to every sink.
+// It is acknowledged to the hub when the last sink has it.
+type delivery struct {
+	seq     uint64
+	env     Envelope
+	level   tlp.Level
+	mu      sync.Mutex
+	msg     jetstream.Msg // the latest delivery of this share (acked at the end)
+	pending int           // sinks still to accept it
+}
+
+func (d *delivery) done() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.pending--
+	if d.pending == 0 {
+		_ = d.msg.Ack()
+	}
+}
+
+// deliver reads the member's durable inbox consumer and hands every share
+// to every sink. A redelivery of a share still in flight (a slow sink
+// outlived the ack wait) only refreshes the message to ack.
+func (c *Connector) deliver(ctx context.Context) {
+	var (
+		mu       sync.Mutex
+		inflight = map[uint64]*delivery{}
+	)
+	finished := func(d *delivery) {
+		mu.Lock()
+		delete(inflight, d.seq)
+		mu.Unlock()
+	}
+	// Keep in-flight shares from being redelivered while sinks retry.
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(10 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				mu.Lock()
+				for _, d := range inflight {
+					d.mu.Lock()
+					_ = d.msg.InProgress()
+					d.mu.Unlock()
+				}
+				mu.Unlock()
+			}
+		}
+	})
+	defer wg.Wait()
+	failures := 0
+	var cons jetstream.Consumer
+	for ctx.Err() == nil {
+		if cons == nil {
+			var err error
+			cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			cons, err = c.js.Consumer(cctx, hub.StreamShare, hub.InboxConsumer(c.member))
+			cancel()
+			if err != nil {
+				cons = nil
+				failures++
+				if failures == 1 || failures%20 == 0 {
+					c.log.Warn("inbox not reachable; retrying", "err", err)
+				}
+				if !sleep(ctx, backoff(failures, 5*time.Second)) {
+					return
+				}
+				continue
+			}
+		}
+		batch, err := cons.Fetch(32, jetstream.FetchMaxWait(time.Second))
+		if err != nil {
+			cons = nil
+			failures++
+			if !sleep(ctx, backoff(failures, 5*time.Second)) {
+				return
+			}
+			continue
+		}
+		failures = 0
+		for m := range batch.Messages() {
+			meta, err := m.Metadata()
+			if err != nil {
+				_ = m.Term()
+				continue
+			}
+			mu.Lock()
+			if d, ok := inflight[meta.Sequence.Stream]; ok {
+				d.mu.Lock()
+				d.msg = m
+				d.mu.Unlock()
+				mu.Unlock()
+				continue
+			}
+			d := newDelivery(meta.Sequence.Stream, m, len(c.sinks))
+			inflight[d.seq] = d
+			mu.Unlock()
+			c.log.Debug("share received", "seq", d.seq, "tlp", d.env.TLP, "sender", d.env.Member)
+			for _, w := range c.sinks {
+				w.enqueue(d, finished)
+			}
+		}
+		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, context.DeadlineExceeded) {
+			cons = nil
+			if !sleep(ctx, 100*time.Millisecond) {
+				return
+			}
+		}
+	}
+}
+
+func newDelivery(seq uint64, m jetstream.Msg, sinks int) *delivery {
+	h := m.Headers()
+	level, err := tlp.ParseLevel(h.Get(hub.HeaderTLP))
+	if err != nil {
+		level = tlp.None // goes nowhere
+	}
+	var probe struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(m.Data(), &probe)
+	id := probe.ID
+	if id == "" {
+		id = h.Get(hub.HeaderSubmission)
+	}
+	return &delivery{seq: seq, msg: m, pending: sinks, level: level,
+		env: Envelope{ID: id, Member: h.Get(hub.HeaderSender), TLP: h.Get(hub.HeaderTLP), Ref: h.Get(hub.HeaderSubmission), Body: m.Data()}}
+}
+
+// sinkWorker feeds one sink from its own queue, so a failing sink retries
+// with backoff while the others go on.
+type sinkWorker struct {
+	name    string
+	sink    Sink
+	reach   Reach
+	named   bool
+	log     *slog.Logger
+	metrics *Metrics
+
+	mu    sync.Mutex
+	queue []queued
+	wake  chan struct{}
+}
+
+type queued struct {
+	d        *delivery
+	finished func(*delivery)
+}
+
+func newSinkWorker(name string, s Sink, reach Reach, named bool, log *slog.Logger, m *Metrics) *sinkWorker {
+	return &sinkWorker{name: name, sink: s, reach: reach, named: named, log: log, metrics: m, wake: make(chan struct{}, 1)}
+}
+
+func (w *sinkWorker) enqueue(d *delivery, finished func(*delivery)) {
+	w.mu.Lock()
+	w.queue = append(w.queue, queued{d, finished})
+	w.mu.Unlock()
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (w *sinkWorker) run(ctx context.Context) {
+	for {
+		w.mu.Lock()
+		if len(w.queue) == 0 {
+			w.mu.Unlock()
+			select {
+			case <-ctx.Done():
+				return
+			case <-w.wake:
+			}
+			continue
+		}
+		q := w.queue[0]
+		w.queue = w.queue[1:]
+		w.mu.Unlock()
+		if !w.write(ctx, q.d) {
+			return // shutting down: not acked, the hub redelivers it
+		}
+		q.d.mu.Lock()
+		last := q.d.pending == 1
+		q.d.mu.Unlock()
+		if last {
+			q.finished(q.d)
+		}
+		q.d.done()
+	}
+}
+
+// write delivers one share, retrying until the sink takes it or ctx ends;
+// false means ctx ended first.
+func (w *sinkWorker) write(ctx context.Context, d *delivery) bool {
+	if !ReachPermits(d.level, w.reach, w.named) {
+		w.metrics.Deliveries.WithLabelValues(w.name, "refused_tlp").Inc()
+		w.log.Info("not written: TLP beyond the sink's reach", "tlp", d.level.String(), "reach", w.reach.String(),
+			"seq", d.seq, "submission", d.env.Ref)
+		return true
+	}
+	for attempt := 0; ; attempt++ {
+		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err := w.sink.Write(wctx, d.env)
+		cancel()
+		if err == nil {
+			w.metrics.Deliveries.WithLabelValues(w.name, "written").Inc()
+			w.log.Debug("written", "seq", d.seq, "id", d.env.ID)
+			return true
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		w.metrics.Deliveries.WithLabelValues(w.name, "retry").Inc()
+		wait := backoff(attempt, 30*time.Second)
+		w.log.Warn("sink failed; retrying", "seq", d.seq, "err", err, "attempt", attempt+1, "in", wait)
+		if !sleep(ctx, wait) {
+			return false
+		}
+	}
+}

@@ -1,0 +1,173 @@
+package connectors
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/policy"
+)
+
+// readSource moves one source's envelopes through pre-flight into the
+// spool, acknowledging each only once it is durable (or refused).
+func (c *Connector) readSource(ctx context.Context, s namedSource) {
+	failures := 0
+	for {
+		env, ack, err := s.src.Read(ctx)
+		switch {
+		case ctx.Err() != nil || errors.Is(err, ErrClosed):
+			return
+		case errors.Is(err, io.EOF):
+			s.log.Info("source finished")
+			return
+		case err != nil:
+			failures++
+			s.log.Warn("read", "err", err)
+			if !sleep(ctx, backoff(failures, 10*time.Second)) {
+				return
+			}
+			continue
+		}
+		failures = 0
+		outcome, ackErr := c.admit(ctx, s, env)
+		c.metrics.SourceItems.WithLabelValues(s.name, outcome).Inc()
+		if err := ack(ctx, ackErr); err != nil {
+			s.log.Warn("ack", "ref", env.Ref, "err", err)
+		}
+	}
+}
+
+// admit pre-flights env and spools it; the error is what the source's ack
+// gets: nil (durable), *RefusedError (never to be sent), other (retry).
+func (c *Connector) admit(ctx context.Context, s namedSource, env Envelope) (string, error) {
+	id := StableID(s.name, env)
+	log := s.log.With("id", id, "ref", env.Ref)
+	bundle, err := c.preflight.Prepare(env.Body)
+	if err != nil {
+		ref := &RefusedError{Reasons: []policy.Reason{{Code: policy.CodeSTIXSyntax, Message: err.Error()}}}
+		c.recordRefusal(log, s.name, id, env, ref)
+		return "refused", ref
+	}
+	if _, refused := c.preflight.Check(bundle); refused != nil {
+		c.recordRefusal(log, s.name, id, env, refused)
+		return "refused", refused
+	}
+	item := SpoolItem{ID: id, Source: s.name, Ref: env.Ref, Queued: time.Now().UTC(), Body: bundle}
+	full := false
+	for {
+		dup, err := c.spool.Put(item)
+		switch {
+		case err == nil && dup:
+			if full {
+				c.metrics.Backpressure.Set(0)
+			}
+			log.Debug("duplicate: already spooled or sent")
+			return "duplicate", nil
+		case err == nil:
+			if full {
+				c.metrics.Backpressure.Set(0)
+				log.Info("spool has room again")
+			}
+			log.Debug("spooled")
+			return "spooled", nil
+		case errors.Is(err, ErrSpoolFull):
+			if !full {
+				full = true
+				c.metrics.SpoolFull.Inc()
+				c.metrics.Backpressure.Set(1)
+				log.Warn("spool full: holding the source back until the hub takes more", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				c.metrics.Backpressure.Set(0)
+				return "nacked", ctx.Err()
+			case <-c.spool.Changed():
+			case <-time.After(time.Second):
+			}
+		default:
+			log.Error("spool", "err", err)
+			return "nacked", err
+		}
+	}
+}
+
+func (c *Connector) recordRefusal(log interface {
+	Info(string, ...any)
+	Warn(string, ...any)
+}, source, id string, env Envelope, ref *RefusedError) {
+	codes := make([]string, 0, len(ref.Reasons))
+	for _, r := range ref.Reasons {
+		codes = append(codes, string(r.Code))
+	}
+	log.Info("pre-flight refused: not sent", "reasons", codes)
+	reasons, _ := json.MarshalIndent(ref.Reasons, "", "  ")
+	body := env.Body
+	if ref.Reasons != nil && hasClassified(ref) {
+		body = nil // classified text is not copied around: the source keeps the only copy
+	}
+	if err := c.spool.Refused(SpoolItem{ID: id, Source: source, Ref: env.Ref, Queued: time.Now().UTC(), Body: body}, reasons); err != nil {
+		log.Warn("record refusal", "err", err)
+	}
+}
+
+func hasClassified(r *RefusedError) bool {
+	for _, x := range r.Reasons {
+		if strings.HasPrefix(string(x.Code), "classified.") {
+			return true
+		}
+	}
+	return false
+}
+
+// forward publishes the spool's items in order, each with its stable id
+// as Nats-Msg-Id, and moves an item out of the queue only on PubAck. While
+// the hub is away it retries with backoff.
+func (c *Connector) forward(ctx context.Context) {
+	failures := 0
+	for ctx.Err() == nil {
+		it, ok, changed, err := c.spool.Next()
+		if err != nil {
+			c.log.Error("spool", "err", err)
+			if !sleep(ctx, time.Second) {
+				return
+			}
+			continue
+		}
+		if !ok {
+			select {
+			case <-ctx.Done():
+				return
+			case <-changed:
+			}
+			continue
+		}
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		ack, err := c.js.PublishMsg(pctx, hub.SubmitMsg(c.member, it.Body, hub.SubmitOptions{
+			To: c.cfg.Defaults.To, Community: c.cfg.Defaults.Community, Anonymous: c.cfg.Defaults.Anonymous, MsgID: it.ID}),
+			jetstream.WithMsgID(it.ID))
+		cancel()
+		if err != nil {
+			failures++
+			if failures == 1 || failures%20 == 0 {
+				c.log.Warn("hub did not take the submission; retrying", "id", it.ID, "err", err, "attempt", failures)
+			}
+			if !sleep(ctx, backoff(failures, 5*time.Second)) {
+				return
+			}
+			continue
+		}
+		failures = 0
+		if err := c.spool.Sent(it.ID); err != nil {
+			c.log.Error("spool", "err", err)
+			continue
+		}
+		c.metrics.Submitted.Inc()
+		c.log.Info("submitted", "id", it.ID, "source", it.Source, "ref", it.Ref, "seq", ack.Sequence, "duplicate", ack.Duplicate)
+	}
+}

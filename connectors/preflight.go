@@ -1,0 +1,145 @@
+package connectors
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/genevahub/geneva/policy"
+	"github.com/genevahub/geneva/policy/tlp"
+)
+
+// Preflight is the policy check at the edge: the decision the hub would
+// take for this member, taken locally before anything leaves.
+type Preflight struct {
+	Engine   *policy.Engine
+	Member   string
+	Defaults Defaults
+}
+
+// Prepare applies the defaults to body (a bundle or one object): objects
+// without object_marking_refs get the default TLP, one object is wrapped
+// in a bundle. The input stays untouched when there is nothing to change.
+func (p *Preflight) Prepare(body []byte) ([]byte, error) {
+	var probe struct {
+		Type    string            `json:"type"`
+		ID      string            `json:"id"`
+		Objects []json.RawMessage `json:"objects"`
+	}
+	if err := json.Unmarshal(body, &probe); err != nil {
+		return nil, fmt.Errorf("not JSON: %w", err)
+	}
+	objects := probe.Objects
+	bundleID := probe.ID
+	if probe.Type != "bundle" {
+		objects = []json.RawMessage{body}
+		sum := sha256.Sum256(body)
+		bundleID = "bundle--" + uuidFromHash(sum[:])
+	}
+	level := tlp.None
+	if p.Defaults.TLP != "" {
+		level, _ = tlp.ParseLevel(p.Defaults.TLP) // checked by the config
+	}
+	changed := probe.Type != "bundle"
+	haveDef := false
+	marked := 0
+	for i, raw := range objects {
+		var o map[string]json.RawMessage
+		if json.Unmarshal(raw, &o) != nil {
+			continue // the validator will say what is wrong
+		}
+		if id, _ := unquote(o["id"]); id == tlp.ID(level) {
+			haveDef = true
+		}
+		if t, _ := unquote(o["type"]); t == "marking-definition" || level == tlp.None {
+			continue
+		}
+		if _, ok := o["object_marking_refs"]; ok {
+			continue
+		}
+		o["object_marking_refs"], _ = json.Marshal([]string{tlp.ID(level)})
+		objects[i], _ = json.Marshal(o)
+		changed = true
+		marked++
+	}
+	if !changed {
+		return body, nil
+	}
+	if marked > 0 && !haveDef {
+		objects = append([]json.RawMessage{tlp.Definition(level)}, objects...)
+	}
+	return json.Marshal(struct {
+		Type    string            `json:"type"`
+		ID      string            `json:"id"`
+		Objects []json.RawMessage `json:"objects"`
+	}{"bundle", bundleID, objects})
+}
+
+// Check decides bundle as this member would submit it. A refusal lists
+// every reason; nil means it may be sent.
+func (p *Preflight) Check(bundle []byte) (*policy.Decision, *RefusedError) {
+	d := p.Engine.Decide(policy.Request{Sender: p.Member, To: p.Defaults.To, Community: p.Defaults.Community,
+		Anonymous: p.Defaults.Anonymous, Bundle: bundle})
+	var blocking []policy.Reason
+	for _, o := range d.Objects {
+		for _, r := range o.Reasons {
+			if isBlocking(r.Code) {
+				blocking = append(blocking, r)
+			}
+		}
+	}
+	if d.Classified || d.Verdict == policy.Reject || len(blocking) > 0 {
+		rs := append([]policy.Reason{}, d.Reasons...)
+		for _, o := range d.Objects {
+			if !o.Shared || d.Classified {
+				rs = append(rs, o.Reasons...)
+			}
+		}
+		if len(rs) == 0 {
+			rs = blocking
+		}
+		return &d, &RefusedError{Reasons: rs}
+	}
+	return &d, nil
+}
+
+// isBlocking: invalid or classified content is refused even when the rest
+// of the submission could be shared.
+func isBlocking(c policy.Code) bool {
+	s := string(c)
+	return strings.HasPrefix(s, "stix.") || strings.HasPrefix(s, "classified.")
+}
+
+// StableID is the spool key and Nats-Msg-Id of a source's envelope: the
+// source's own id if it has one, otherwise a hash of source name and body,
+// so the same item read twice (after a crash) is the same submission.
+func StableID(source string, e Envelope) string {
+	if e.ID != "" {
+		sum := sha256.Sum256([]byte(source + "\x00" + e.ID))
+		return "gc-" + hex.EncodeToString(sum[:16])
+	}
+	sum := sha256.Sum256(append([]byte(source+"\x00"), e.Body...))
+	return "gc-" + hex.EncodeToString(sum[:16])
+}
+
+func uuidFromHash(h []byte) string {
+	b := append([]byte(nil), h[:16]...)
+	b[6] = b[6]&0x0f | 0x50 // version 5 layout
+	b[8] = b[8]&0x3f | 0x80
+	x := hex.EncodeToString(b)
+	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
+}
+
+func unquote(raw json.RawMessage) (string, bool) {
+	var s string
+	return s, json.Unmarshal(raw, &s) == nil
+}
+
+// UUID5 is a deterministic UUID from the hash of parts, for STIX ids that
+// connectors generate (the same input gives the same id).
+func UUID5(parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return uuidFromHash(sum[:])
+}

@@ -1,0 +1,117 @@
+package connectors
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/genevahub/geneva/hub"
+)
+
+// receipts reads the member's receipt consumer and matches each receipt to
+// a spooled submission by its msg id. Receipts for submissions made by
+// other clients of the same member (the CLI) are handed back for a while,
+// so their owner can take them.
+func (c *Connector) receipts(ctx context.Context) {
+	failures := 0
+	var cons jetstream.Consumer
+	for ctx.Err() == nil {
+		if cons == nil {
+			var err error
+			cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			cons, err = c.js.Consumer(cctx, hub.StreamReceipt, hub.ReceiptConsumer(c.member))
+			cancel()
+			if err != nil {
+				cons = nil
+				failures++
+				if !sleep(ctx, backoff(failures, 5*time.Second)) {
+					return
+				}
+				continue
+			}
+		}
+		batch, err := cons.Fetch(16, jetstream.FetchMaxWait(time.Second))
+		if err != nil {
+			cons = nil
+			failures++
+			if !sleep(ctx, backoff(failures, 5*time.Second)) {
+				return
+			}
+			continue
+		}
+		failures = 0
+		for m := range batch.Messages() {
+			c.handleReceipt(ctx, m)
+		}
+		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, context.DeadlineExceeded) {
+			cons = nil // reconnect or consumer gone: look it up again
+			if !sleep(ctx, 100*time.Millisecond) {
+				return
+			}
+		}
+	}
+}
+
+func (c *Connector) handleReceipt(ctx context.Context, m jetstream.Msg) {
+	var r hub.Receipt
+	if err := json.Unmarshal(m.Data(), &r); err != nil {
+		c.log.Warn("receipt is not JSON; dropped", "err", err)
+		_ = m.Ack()
+		return
+	}
+	if !strings.HasPrefix(r.MsgID, "gc-") {
+		if time.Since(r.Received) < 2*time.Minute {
+			_ = m.NakWithDelay(5 * time.Second) // another client of this member may be waiting for it
+		} else {
+			_ = m.Ack()
+		}
+		return
+	}
+	rejected := r.Verdict == "reject"
+	it, ok, err := c.spool.Settle(r.MsgID, rejected, m.Data())
+	if err != nil {
+		c.log.Error("settle receipt", "id", r.MsgID, "err", err)
+		_ = m.NakWithDelay(time.Second)
+		return
+	}
+	c.metrics.Receipts.WithLabelValues(r.Verdict).Inc()
+	log := c.log.With("id", r.MsgID, "submission", r.Submission, "verdict", r.Verdict)
+	if ok {
+		log = log.With("source", it.Source, "ref", it.Ref)
+	}
+	if rejected {
+		c.metrics.Rejections.Inc()
+		log.Warn("the hub rejected a submission", "reasons", receiptCodes(r), "failed", c.spool.Dir()+"/failed/"+r.MsgID+".json")
+	} else {
+		log.Info("receipt")
+	}
+	if ok {
+		for _, s := range c.sources {
+			if h, isHandler := s.src.(ReceiptHandler); isHandler && s.name == it.Source {
+				if err := h.Receipt(ctx, it.Ref, r); err != nil {
+					s.log.Warn("hand receipt to source", "ref", it.Ref, "err", err)
+				}
+			}
+		}
+	}
+	_ = m.Ack()
+}
+
+func receiptCodes(r hub.Receipt) []string {
+	var codes []string
+	for _, x := range r.Reasons {
+		codes = append(codes, string(x.Code))
+	}
+	for _, o := range r.Objects {
+		for _, x := range o.Reasons {
+			if !o.Shared {
+				codes = append(codes, string(x.Code))
+			}
+		}
+	}
+	return codes
+}
