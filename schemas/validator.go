@@ -84,6 +84,10 @@ func (v *Validator) Validate(data []byte) (*Document, Report) {
 // ValidateDocument checks an already parsed document.
 func (v *Validator) ValidateDocument(d *Document) Report {
 	var rep Report
+	if d == nil || d.Root == nil {
+		rep.Errors = append(rep.Errors, Finding{Object: -1, Rule: RuleDocumentRoot, Message: "document: nothing to validate (no parsed document)"})
+		return rep
+	}
 	c := &checker{v: v, d: d, rep: &rep, obj: -1, segs: make([]seg, 0, 16)}
 	if !d.noDuplicateKeys {
 		c.checkDuplicates(d.Root)
