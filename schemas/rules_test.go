@@ -213,6 +213,8 @@ func TestPropertiesAndVocabularies(t *testing.T) {
 		{"ipv4 cidr", `{"type":"ipv4-addr","id":"ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd","value":"10.2.4.5/24"}`, nil},
 		{"ipv4 with ipv6 value", `{"type":"ipv4-addr","id":"ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd","value":"::1"}`,
 			[]finding{{"property.value", "/value"}}},
+		{"non-ASCII dictionary key", with(t, baseFile, map[string]any{"extensions": map[string]any{"pdf-ext": map[string]any{
+			"document_info_dict": map[string]any{"Titré": "x"}}}}), []finding{{"property.name", "/extensions/pdf-ext/document_info_dict/Titré"}}},
 		{"iana charset", with(t, baseFile, map[string]any{"name_enc": "windows-1252"}), nil},
 		{"unknown charset", with(t, baseFile, map[string]any{"name_enc": "utf8"}), []finding{{"property.value", "/name_enc"}}},
 		{"x509 with only common properties", `{"type":"x509-certificate","spec_version":"2.1","id":"x509-certificate--463d7b2a-8516-5a50-a3d7-6f801465d5de"}`,

@@ -239,8 +239,8 @@ func (c *checker) checkSub(v *fastjson.Value, spec *objSpec) {
 	c.checkProps(o, spec, false)
 }
 
-// checkDict checks a dictionary: an object with at least one key, keys of
-// a-z A-Z 0-9 - _ (STIX 2.1 section 2.6); values against sub when given.
+// checkDict checks a dictionary (STIX 2.1 section 2.6): at least one key,
+// keys of 1 to 250 ASCII characters; values against sub when given.
 func (c *checker) checkDict(v *fastjson.Value, sub *objSpec) {
 	if !c.wantType(v, fastjson.TypeObject, "a dictionary") {
 		return
@@ -252,14 +252,28 @@ func (c *checker) checkDict(v *fastjson.Value, sub *objSpec) {
 	}
 	o.Visit(func(k []byte, e *fastjson.Value) {
 		c.push(k)
-		if len(k) > 250 {
+		switch {
+		case len(k) == 0:
+			c.fail(RulePropertyName, "dictionary keys must not be empty")
+		case len(k) > 250:
 			c.fail(RulePropertyName, "dictionary key is longer than 250 characters")
+		case !isASCII(k):
+			c.fail(RulePropertyName, quote(k)+" is not ASCII (dictionary keys must be)")
 		}
 		if sub != nil {
 			c.checkSub(e, sub)
 		}
 		c.pop()
 	})
+}
+
+func isASCII(b []byte) bool {
+	for _, ch := range b {
+		if ch >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // checkCustomValue applies what the spec says of every property value,
