@@ -38,11 +38,6 @@ type span struct{ start, end int }
 // objects are left to the tree walk.
 const maxKeyCompare = 64
 
-func scanJSON(data []byte, maxDepth int) *scanError {
-	_, err := scanJSONKeys(data, maxDepth)
-	return err
-}
-
 // scanJSONKeys scans data and also says whether it may hold duplicate keys.
 func scanJSONKeys(data []byte, maxDepth int) (dupSuspect bool, err *scanError) {
 	s := scanner{data: data, maxDepth: maxDepth, keys: make([]span, 0, 64)}

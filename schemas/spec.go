@@ -33,7 +33,6 @@ const (
 	kIDSelf // the object's own id
 	kType   // the object's own type
 	kSpecVersion
-	kConfidence
 	kCharset   // an IANA character set name (path_enc, name_enc)
 	kContainer // observed-data's deprecated objects dictionary
 )
@@ -45,7 +44,6 @@ const (
 	classSub class = iota // a nested object (external reference, mime part, extension content...)
 	classSDO              // also SRO and the SDO-like meta objects (language-content, extension-definition)
 	classSCO
-	classMarking
 )
 
 // prop says how to check one property.
