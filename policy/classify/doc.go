@@ -24,44 +24,52 @@
 //
 // # Text rules
 //
-// Text is first put in canonical form (appendCanonical): NFKD compatibility decomposition
-// (fullwidth letters, ligatures, no-break and other spaces), diacritics and
-// format characters dropped (zero-width space and joiners, word joiner, BOM,
-// soft hyphen, bidi controls, Hangul fillers), dashes to '-', fraction and
-// division slashes to '/', Cyrillic and Greek letters that look Latin to
-// Latin, upper case, every line break (CR, LF, NEL, U+2028/9) a new line;
-// then HTML block tags (p, div, br, li, td, h1…) become line breaks, inline
-// tags and comments go, and character references (&nbsp; &#8203; &#x53;)
-// are decoded once.
-// Then each line is keyed: runs of space, '-' and '_' are one space, spaces
-// around '/' go, and decoration at either end (* # = ~ [ ] < > quotes . , : ;
-// ! | + { }) is trimmed. On that key:
+// Text is first put in canonical form (appendCanonical): NFKD compatibility
+// decomposition (fullwidth letters, ligatures, no-break and other spaces);
+// diacritics, format characters (zero-width space and joiners, word joiner,
+// BOM, soft hyphen, bidi controls) and invisible fillers dropped; dashes to
+// '-', fraction and division slashes to '/', Cyrillic and Greek letters
+// that look Latin to Latin; upper case; every line break (CR, LF, NEL,
+// U+2028/9) a new line. Then HTML block tags (p, div, br, li, td, h1…)
+// become line breaks, inline tags and comments go, and character references
+// (&nbsp; &#8203; &#x53;) are decoded once. Each line is then keyed: runs of
+// space, '-' and '_' are one space, spaces around '/' go, and decoration at
+// either end (* # = ~ [ ] < > quotes . , : ; ! | + { }) is trimmed. A level
+// is a full term of an enabled scheme ("SECRET", "NATO RESTRICTED",
+// "VS NFD", an ExtraTerm; also written without spaces, "TOPSECRET"); an
+// abbreviation is TS, S, C, CTS, NS, NC, NR, CTSA, NSAT or NCA. A line is
+// classified when:
 //
-//   - Banner: the key is a level term of an enabled scheme ("SECRET",
-//     "NATO RESTRICTED", "VS NFD", an ExtraTerm), also written without
-//     spaces ("TOPSECRET"); or it starts with a level or a short form
+//  1. Banner: it is a level; or it starts with a level or an abbreviation
 //     followed by "//" and a letter ("SECRET//REL TO USA", "TS//SI"); or it
 //     starts with a level followed by a caveat word ("SECRET NOFORN",
-//     "SECRET UK EYES ONLY", "TOP SECRET STRAP1"); or it is a classification
-//     label line ("Classification: S", "Einstufung = VS-NfD") whose value is
-//     a level or a short form; or it starts "Declassify on:" (US authority
-//     block); or, inside a sentence, "classified", "classified as/at",
-//     "eingestuft als" or "classé/classifié (en)" is followed by a level
-//     ("this annex is classified SECRET"), where the bare business words
-//     CONFIDENTIAL and RESTRICTED do not count ("classified as confidential
-//     by the bank" passes). A level inside a sentence is prose: "the Secret Service",
-//     "Secret Blizzard", "'Top Secret salary list' lure", "confidential
-//     business information", "Restricted area" all pass.
-//   - Portion mark: "(" mark ")" at the start of the line or of a sentence
-//     (after ". ", "! ", "? ", ": ", "; " or a bullet), followed by a space or
-//     the end, where mark is a level term or a portion abbreviation (TS, S,
-//     C, CTS, NS, NC, NR, CTSA, NSAT, NCA), optionally followed by "//"
-//     caveats: "(TS//SI) …", "(S//NF) …", "(NS) …". "file(s)" is not at a
-//     sentence start. "(C)" alone is read as a copyright sign when a year or
-//     "COPYRIGHT"/"ALL RIGHTS RESERVED" follows on the line ("(C) 2024
-//     ACME", "(c) ACME Corp 2019"), and as an enumeration when the text
-//     also has "(b)"; otherwise "(C) text" is a CONFIDENTIAL portion.
-//     "(U)" and "(U//FOUO)" pass.
+//     "SECRET UK EYES ONLY", "TOP SECRET STRAP1").
+//  2. Classification line: "Classification: S", "Einstufung = VS-NfD" (the
+//     value may be any short form), or "Declassify on: …" (US authority
+//     block).
+//  3. Portion mark: "(" mark ")" at the start of the line or of a sentence
+//     (after ". ", "! ", "? ", ": ", "; " or a bullet) and followed by a
+//     space or the end, where mark is a level or an abbreviation, with
+//     optional "//" caveats: "(TS//SI) …", "(S//NF) …", "(NS) …". With "//"
+//     caveats it counts anywhere in the line ("the intercept (TS//SI)
+//     shows"). "(C)" alone is a copyright sign when a year or "COPYRIGHT" /
+//     "ALL RIGHTS RESERVED" follows on the line ("(C) 2024 ACME", "(c) ACME
+//     Corp 2019") and an enumeration when the text also has "(b)";
+//     otherwise "(C) text" is a CONFIDENTIAL portion. "(U)", "(U//FOUO)"
+//     and "file(s)" pass.
+//  4. Phrase: "classified", "classified as/at", "eingestuft als" or
+//     "classé/classifié (en)" followed by a level ("this annex is
+//     classified SECRET"); the bare business words CONFIDENTIAL and
+//     RESTRICTED do not count here ("classified as confidential by the
+//     bank" passes).
+//  5. Caveated level anywhere: a level or an abbreviation that starts a
+//     word (after a space, "(", "[", a quote, ",", ";" or "*"; not after
+//     "/" or ".", so URL paths pass) followed by "//" and a letter ("see
+//     the attached SECRET//NOFORN annex").
+//
+// Otherwise a level inside a sentence is prose: "the Secret Service",
+// "Secret Blizzard", "'Top Secret salary list' lure", "confidential
+// business information", "Restricted area" all pass.
 //
 // Detection is case-insensitive: "secret" alone as a whole line is caught.
 // Each string gives at most one finding.

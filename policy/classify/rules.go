@@ -47,7 +47,46 @@ func (g *Guard) checkLine(k, text []byte) (match, bool) {
 	if s := g.phrase(k); s != 0 {
 		return match{s, kindBanner}, true
 	}
+	if s := g.slashed(k); s != 0 {
+		return match{s, kindBanner}, true
+	}
 	return match{}, false
+}
+
+// slashed: anywhere in a line, a level or a portion abbreviation that
+// starts a word and is followed by "//" and a letter ("see the attached
+// SECRET//NOFORN annex"). Prose never writes that; URLs have "HTTPS://".
+func (g *Guard) slashed(k []byte) schemeSet {
+	for off := 0; off < len(k); {
+		i := bytes.Index(k[off:], []byte("//"))
+		if i < 0 {
+			return 0
+		}
+		i += off
+		off = i + 2
+		if i == 0 || i+2 >= len(k) || !isLetter(k[i+2]) {
+			continue
+		}
+		var best schemeSet
+		for j, words := i-1, 0; j >= 0 && i-j <= 48 && words < 6; j-- {
+			if j > 0 && !wordStart(k[j-1]) {
+				continue
+			}
+			words++
+			w := k[j:i]
+			s := g.level(w)
+			if portionTerms[string(w)] {
+				s |= g.short(w)
+			}
+			if s != 0 {
+				best = s
+			}
+		}
+		if best != 0 {
+			return best
+		}
+	}
+	return 0
 }
 
 // phraseLeads introduce a level inside a sentence: "this report is
@@ -170,7 +209,7 @@ func (g *Guard) value(v []byte) schemeSet {
 // "(S) ...", "(TS//SI) ...", "(S//REL TO USA, GBR) ...", "(SECRET) ...".
 func (g *Guard) portion(k, text []byte) schemeSet {
 	for i := 0; i < len(k); i++ {
-		if k[i] != '(' || !sentenceStart(k, i) {
+		if k[i] != '(' {
 			continue
 		}
 		end := bytes.IndexByte(k[i:], ')')
@@ -178,6 +217,10 @@ func (g *Guard) portion(k, text []byte) schemeSet {
 			continue
 		}
 		end += i
+		// At a sentence start; or anywhere with caveats: "(S//NF)" is never prose.
+		if !sentenceStart(k, i) && !bytes.Contains(k[i:end], []byte("//")) {
+			continue
+		}
 		if end+1 < len(k) && k[end+1] != ' ' { // "(S)HE", "(C)2024"
 			continue
 		}
@@ -231,6 +274,16 @@ func copyright(rest []byte) bool {
 		if isYear(r[i:i+4]) && (i == 0 || !isDigit(r[i-1])) && (i+4 == len(r) || !isDigit(r[i+4])) {
 			return true
 		}
+	}
+	return false
+}
+
+// wordStart: a byte after which a marking may start inside a line; not a
+// letter, digit, '/' or '.', so URL paths ("example.com/secret//x") are not.
+func wordStart(c byte) bool {
+	switch c {
+	case ' ', '(', '[', '"', '\'', ',', ';', '*':
+		return true
 	}
 	return false
 }

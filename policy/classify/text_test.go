@@ -120,6 +120,11 @@ var textPositives = []struct{ text, scheme, kind string }{
 	{"The annex is classified as Top Secret//SI and stays with us.", "us", "banner"},
 	{"Le document est classé secret défense.", "fr", "banner"},
 	{"Attachment classified NATO CONFIDENTIAL", "nato", "banner"},
+	// Caveats make a mark anywhere in a line.
+	{"See the attached SECRET//NOFORN annex.", "us", "banner"},
+	{"The intercept (TS//SI) shows the login.", "us", "portion-mark"},
+	{"per the cable, S//NF, the operator", "us", "banner"},
+	{"Quoted: 'TRES SECRET DEFENSE//SPECIAL FRANCE' header", "fr", "banner"},
 	{"SECRET\r\nbody", "us", "banner"},
 	{"line one\u2028TOP SECRET", "us", "banner"},
 }
@@ -189,6 +194,9 @@ var textNegatives = []string{
 	"Defender classified it as Trojan:Win32/Secret.A",
 	"declassified secrets",
 	"a classified secretary job ad",
+	"see https://example.com/secret//path and http://TS//x",
+	"mount //server/share and C://temp",
+	"The string 'AS//400' and 'IBMS//36'",
 }
 
 func TestTextPositives(t *testing.T) {
