@@ -18,6 +18,9 @@
 //     clearance, sensitivity, security_level, protective, nato or euci, in
 //     any case): a value that is a marking or a short form (TS, S, C, CTS,
 //     NS, NC, NR, R, TSD, SD, CD, DR, NFD, "TS UE"…), "(S)", "S//NF";
+//   - a marking definition whose definition_type (or OpenCTI's
+//     x_opencti_definition_type) speaks of classification: its definition,
+//     x_opencti_definition and name, as classification values;
 //   - every other string at any depth, and every member name: the text
 //     rules. The one exception is indicator.pattern, whose literals are
 //     observables (a file named SECRET.docx is not a marking).

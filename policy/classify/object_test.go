@@ -75,6 +75,11 @@ func TestObjectWhere(t *testing.T) {
 			[]classify.Finding{{Pointer: "/o/name", Scheme: "us", Kind: "banner"}, {Pointer: "/o/description", Scheme: "us", Kind: "portion-mark"}}},
 		{"marking definition statement", `{"type":"marking-definition","definition_type":"statement","definition":{"statement":"SECRET"}}`,
 			[]classify.Finding{{Pointer: "/o/definition/statement", Scheme: "us", Kind: "statement"}}},
+		{"classification marking definition", `{"type":"marking-definition","definition_type":"classification","definition":{"level":"S"}}`,
+			[]classify.Finding{{Pointer: "/o/definition/level", Scheme: "us", Kind: "property"}}},
+		{"opencti classification marking", `{"type":"marking-definition","definition_type":"statement","definition":{"statement":"custom"},"x_opencti_definition_type":"Classification","x_opencti_definition":"NR"}`,
+			[]classify.Finding{{Pointer: "/o/x_opencti_definition", Scheme: "nato", Kind: "property"}}},
+		{"opencti tlp marking", `{"type":"marking-definition","definition_type":"statement","definition":{"statement":"custom"},"x_opencti_definition_type":"TLP","x_opencti_definition":"TLP:AMBER+STRICT","name":"TLP:AMBER+STRICT"}`, nil},
 		{"benign prose everywhere", `{"type":"threat-actor","name":"Secret Blizzard","description":"A confidential source says the Secret Service tracks file(s) in a restricted area.","labels":["espionage"],"x_classification":"U"}`, nil},
 	}
 	for _, c := range cases {

@@ -83,7 +83,14 @@ func (w *walker) object(v *fastjson.Value, top bool) {
 	if err != nil {
 		return
 	}
-	indicator := top && string(v.GetStringBytes("type")) == "indicator"
+	typ := string(v.GetStringBytes("type"))
+	indicator := top && typ == "indicator"
+	// A marking definition whose type is a classification scheme
+	// ("definition_type": "classification", OpenCTI's
+	// "x_opencti_definition_type": "Classification") states one in its
+	// definition and name, short forms included.
+	classMarking := top && typ == "marking-definition" &&
+		(classificationName(v.GetStringBytes("definition_type")) || classificationName(v.GetStringBytes("x_opencti_definition_type")))
 	o.Visit(func(k []byte, val *fastjson.Value) {
 		if indicator && string(k) == "pattern" {
 			return // pattern literals are observables, not markings
@@ -92,7 +99,11 @@ func (w *walker) object(v *fastjson.Value, top bool) {
 		if m, ok := w.text(k); ok { // a member named like a banner
 			w.add("", m.scheme, kindProperty)
 		}
-		w.value(val, contextOf(k, inText))
+		ctx := contextOf(k, inText)
+		if classMarking && (string(k) == "definition" || string(k) == "x_opencti_definition" || string(k) == "name") {
+			ctx = inClassification
+		}
+		w.value(val, ctx)
 		w.path = w.path[:len(w.path)-1]
 	})
 }
