@@ -1,0 +1,139 @@
+package webhook
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/mail"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/genevahub/geneva/connectors"
+	"github.com/genevahub/geneva/policy/tlp"
+)
+
+// Report is the simple incident report a person or a tool can post: what
+// happened, when, the indicators seen and the TLP.
+type Report struct {
+	Title       string      `json:"title"`       // what happened, one line
+	Description string      `json:"description"` // more detail
+	Occurred    string      `json:"occurred"`    // when (RFC 3339)
+	TLP         string      `json:"tlp"`         // clear, green, amber, amber+strict, red; "" uses the connector's default
+	Indicators  []Indicator `json:"indicators"`
+}
+
+// Indicator is one observable seen in the incident.
+type Indicator struct {
+	Type  string `json:"type"` // ipv4, ipv6, domain, url, email, md5, sha1, sha256
+	Value string `json:"value"`
+}
+
+// patternFor maps indicator types to STIX pattern paths and a check.
+var patternFor = map[string]struct {
+	path  string
+	valid func(string) bool
+}{
+	"ipv4":   {"ipv4-addr:value", func(v string) bool { ip := net.ParseIP(v); return ip != nil && ip.To4() != nil }},
+	"ipv6":   {"ipv6-addr:value", func(v string) bool { ip := net.ParseIP(v); return ip != nil && ip.To4() == nil }},
+	"domain": {"domain-name:value", func(v string) bool { return v != "" && !strings.ContainsAny(v, " /:@") && strings.Contains(v, ".") }},
+	"url":    {"url:value", func(v string) bool { u, err := url.Parse(v); return err == nil && u.Scheme != "" && u.Host != "" }},
+	"email":  {"email-addr:value", func(v string) bool { a, err := mail.ParseAddress(v); return err == nil && a.Address == v }},
+	"md5":    {"file:hashes.MD5", hexOf(16)},
+	"sha1":   {"file:hashes.'SHA-1'", hexOf(20)},
+	"sha256": {"file:hashes.'SHA-256'", hexOf(32)},
+}
+
+func hexOf(n int) func(string) bool {
+	return func(v string) bool { b, err := hex.DecodeString(v); return err == nil && len(b) == n }
+}
+
+// Validate lists every problem with its JSON pointer.
+func (r Report) Validate() error {
+	var errs []error
+	if strings.TrimSpace(r.Title) == "" {
+		errs = append(errs, errors.New("/title: required"))
+	}
+	if _, err := time.Parse(time.RFC3339, r.Occurred); err != nil {
+		errs = append(errs, fmt.Errorf("/occurred: %q is not an RFC 3339 time", r.Occurred))
+	}
+	if r.TLP != "" {
+		if _, err := tlp.ParseLevel(r.TLP); err != nil {
+			errs = append(errs, fmt.Errorf("/tlp: %v", err))
+		}
+	}
+	for i, ind := range r.Indicators {
+		p, ok := patternFor[ind.Type]
+		switch {
+		case !ok:
+			errs = append(errs, fmt.Errorf("/indicators/%d/type: %q is not one of ipv4, ipv6, domain, url, email, md5, sha1, sha256", i, ind.Type))
+		case !p.valid(ind.Value):
+			errs = append(errs, fmt.Errorf("/indicators/%d/value: %q is not a valid %s", i, ind.Value, ind.Type))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Bundle turns the report into STIX 2.1: an incident, one indicator per
+// observable, a sighting of each by the reporting member, related to the
+// incident. Ids derive from the report, so posting it twice gives the same
+// objects (and the spool sees a duplicate).
+func (r Report) Bundle(identity string, now time.Time) (id string, bundle []byte, err error) {
+	if err := r.Validate(); err != nil {
+		return "", nil, err
+	}
+	occurred, _ := time.Parse(time.RFC3339, r.Occurred)
+	at := occurred.UTC().Format("2006-01-02T15:04:05.000Z")
+	created := now.UTC().Format("2006-01-02T15:04:05.000Z")
+	key, _ := json.Marshal(r)
+	seed := string(key)
+	var markings []string
+	var objects []any
+	if r.TLP != "" {
+		level, _ := tlp.ParseLevel(r.TLP)
+		markings = []string{tlp.ID(level)}
+		objects = append(objects, json.RawMessage(tlp.Definition(level)))
+	}
+	common := func(typ, name string) map[string]any {
+		o := map[string]any{"type": typ, "spec_version": "2.1", "id": typ + "--" + connectors.UUID5(seed, typ, name),
+			"created": created, "modified": created}
+		if identity != "" {
+			o["created_by_ref"] = identity
+		}
+		if markings != nil {
+			o["object_marking_refs"] = markings
+		}
+		return o
+	}
+	incident := common("incident", "")
+	incident["name"] = r.Title
+	if r.Description != "" {
+		incident["description"] = r.Description
+	}
+	objects = append(objects, incident)
+	for i, ind := range r.Indicators {
+		p := patternFor[ind.Type]
+		value := strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(ind.Value)
+		indicator := common("indicator", fmt.Sprint(i))
+		indicator["name"] = ind.Type + " " + ind.Value
+		indicator["indicator_types"] = []string{"malicious-activity"}
+		indicator["pattern"] = "[" + p.path + " = '" + value + "']"
+		indicator["pattern_type"] = "stix"
+		indicator["valid_from"] = at
+		sighting := common("sighting", fmt.Sprint(i))
+		sighting["sighting_of_ref"] = indicator["id"]
+		sighting["first_seen"], sighting["last_seen"], sighting["count"] = at, at, 1
+		if identity != "" {
+			sighting["where_sighted_refs"] = []string{identity}
+		}
+		rel := common("relationship", fmt.Sprint(i))
+		rel["relationship_type"] = "related-to"
+		rel["source_ref"], rel["target_ref"] = indicator["id"], incident["id"]
+		objects = append(objects, indicator, sighting, rel)
+	}
+	id = "bundle--" + connectors.UUID5(seed, "bundle")
+	bundle, err = json.Marshal(map[string]any{"type": "bundle", "id": id, "objects": objects})
+	return id, bundle, err
+}

@@ -1,0 +1,203 @@
+package webhook
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/genevahub/geneva/connectors"
+)
+
+var _ connectors.Source = (*source)(nil)
+
+// source serves the intake endpoint. A request is answered only once the
+// runtime settled its envelope: 202 when spooled (durable), 422 with the
+// reasons when pre-flight refused it, 503 when it could not be spooled in
+// time (the client retries; a repeat is a duplicate, not a second report).
+type source struct {
+	cfg      SourceConfig
+	identity string
+	log      *slog.Logger
+
+	startOnce sync.Once
+	startErr  error
+	srv       *http.Server
+	serving   sync.WaitGroup
+
+	items  chan *request // offered to Read
+	closed chan struct{}
+	once   sync.Once
+}
+
+type request struct {
+	env    connectors.Envelope
+	result chan error
+}
+
+func newSource(raw json.RawMessage, d connectors.Deps) (connectors.Source, error) {
+	var cfg SourceConfig
+	if err := connectors.DecodeOptions(raw, &cfg); err != nil {
+		return nil, err
+	}
+	cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &source{cfg: cfg, log: d.Logger, items: make(chan *request), closed: make(chan struct{})}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if me, ok := d.MoU.Member(d.Member); ok {
+		s.identity = me.Identity
+	}
+	return s, nil
+}
+
+// start listens on the first Read (constructors do no I/O).
+func (s *source) start() error {
+	s.startOnce.Do(func() {
+		ln, err := net.Listen("tcp", s.cfg.Listen)
+		if err != nil {
+			s.startErr = err
+			return
+		}
+		mux := http.NewServeMux()
+		mux.HandleFunc("POST "+s.cfg.Path, s.handle)
+		s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		s.serving.Go(func() {
+			if s.cfg.TLSCert != "" {
+				_ = s.srv.ServeTLS(ln, s.cfg.TLSCert, s.cfg.TLSKey)
+			} else {
+				_ = s.srv.Serve(ln)
+			}
+		})
+		s.log.Info("webhook intake listening", "addr", ln.Addr().String(), "path", s.cfg.Path)
+	})
+	return s.startErr
+}
+
+func (s *source) Read(ctx context.Context) (connectors.Envelope, connectors.AckFunc, error) {
+	select {
+	case <-s.closed:
+		return connectors.Envelope{}, nil, connectors.ErrClosed
+	default:
+	}
+	if err := s.start(); err != nil {
+		return connectors.Envelope{}, nil, err
+	}
+	select {
+	case <-ctx.Done():
+		return connectors.Envelope{}, nil, ctx.Err()
+	case <-s.closed:
+		return connectors.Envelope{}, nil, connectors.ErrClosed
+	case r := <-s.items:
+		var once sync.Once
+		return r.env, func(_ context.Context, err error) error {
+			once.Do(func() { r.result <- err })
+			return nil
+		}, nil
+	}
+}
+
+func (s *source) handle(w http.ResponseWriter, req *http.Request) {
+	if s.cfg.Token != "" {
+		got, _ := strings.CutPrefix(req.Header.Get("Authorization"), "Bearer ")
+		if subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.Token)) != 1 {
+			reply(w, http.StatusUnauthorized, map[string]any{"error": "missing or wrong bearer token"})
+			return
+		}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, s.cfg.MaxBytes))
+	if err != nil {
+		reply(w, http.StatusRequestEntityTooLarge, map[string]any{"error": err.Error()})
+		return
+	}
+	env, problems := s.envelope(body)
+	if problems != nil {
+		reply(w, http.StatusBadRequest, map[string]any{"error": "not a STIX bundle or incident report", "problems": problems})
+		return
+	}
+	r := &request{env: env, result: make(chan error, 1)}
+	timeout := time.NewTimer(time.Duration(s.cfg.Wait))
+	defer timeout.Stop()
+	for {
+		select {
+		case s.items <- r:
+			// offered; wait for the ack below
+		case <-timeout.C:
+			w.Header().Set("Retry-After", "5")
+			reply(w, http.StatusServiceUnavailable, map[string]any{"error": "the connector is busy (spool full or shutting down); retry"})
+			return
+		case <-s.closed:
+			w.Header().Set("Retry-After", "5")
+			reply(w, http.StatusServiceUnavailable, map[string]any{"error": "the connector is shutting down; retry"})
+			return
+		case <-req.Context().Done():
+			return
+		case err := <-r.result:
+			var refused *connectors.RefusedError
+			switch {
+			case err == nil:
+				reply(w, http.StatusAccepted, map[string]any{"status": "accepted", "id": env.ID})
+				return
+			case errors.As(err, &refused):
+				reply(w, http.StatusUnprocessableEntity, map[string]any{"status": "refused", "reasons": refused.Reasons})
+				return
+			}
+			// nack: offer it again until the wait runs out
+			r.result = make(chan error, 1)
+		}
+	}
+}
+
+// envelope reads a STIX bundle (or object) as is, and anything else as an
+// incident report. problems lists what is wrong, with JSON pointers.
+func (s *source) envelope(body []byte) (connectors.Envelope, []string) {
+	var probe map[string]json.RawMessage
+	if err := json.Unmarshal(body, &probe); err != nil {
+		return connectors.Envelope{}, []string{"/: " + err.Error()}
+	}
+	if _, isSTIX := probe["type"]; isSTIX {
+		return connectors.Envelope{Body: body}, nil
+	}
+	var rep Report
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rep); err != nil {
+		return connectors.Envelope{}, []string{"/: " + strings.TrimPrefix(err.Error(), "json: ")}
+	}
+	id, bundle, err := rep.Bundle(s.identity, time.Now())
+	if err != nil {
+		return connectors.Envelope{}, strings.Split(err.Error(), "\n")
+	}
+	return connectors.Envelope{ID: id, Ref: id, Body: bundle}, nil
+}
+
+func reply(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// Close stops taking requests (waiting ones get 503) within ctx.
+func (s *source) Close(ctx context.Context) error {
+	s.once.Do(func() { close(s.closed) })
+	s.startOnce.Do(func() { s.startErr = connectors.ErrClosed }) // waits for a start under way
+	if s.srv == nil {
+		return nil
+	}
+	err := s.srv.Shutdown(ctx)
+	if err != nil {
+		_ = s.srv.Close()
+	}
+	s.serving.Wait()
+	return err
+}
