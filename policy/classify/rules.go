@@ -102,6 +102,9 @@ var commercialWords = map[string]bool{"CONFIDENTIAL": true, "RESTRICTED": true}
 
 // phrase: a level term right after one of phraseLeads, as whole words.
 func (g *Guard) phrase(k []byte) schemeSet {
+	if !bytes.Contains(k, []byte("CLASS")) && !bytes.Contains(k, []byte("EINGESTUFT")) {
+		return 0 // every lead holds one of them
+	}
 	for _, lead := range phraseLeads {
 		for off := 0; off < len(k); {
 			i := bytes.Index(k[off:], []byte(lead))
