@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -45,7 +46,7 @@ func BenchmarkHubGreenToAll(b *testing.B) {
 	}
 	bank := h.Member(b, "bank-one")
 	b.ResetTimer()
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	publishAll(b, bank.JS, b.N, func(i int) *nats.Msg { return hub.SubmitMsg("bank-one", bundle, hub.SubmitOptions{}) })
 	select {
 	case <-done:
@@ -53,12 +54,19 @@ func BenchmarkHubGreenToAll(b *testing.B) {
 		b.Fatalf("only %d of %d deliveries", got.Load(), want)
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "submissions/s")
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e3, "cpu-µs/submission")
 }
 
 // BenchmarkRawHop is the baseline: publish → stream → a worker that
 // republishes the same bytes → stream → one consumer per receiving member
 // (four filtered consumers on one stored copy, as the hub does).
-func BenchmarkRawHop(b *testing.B) {
+func BenchmarkRawHop(b *testing.B) { rawHop(b, 1) }
+
+// BenchmarkRawHopCopyPerMember is design (a) of DESIGN.md: the worker
+// stores one copy per receiving member (an inbox stream each).
+func BenchmarkRawHopCopyPerMember(b *testing.B) { rawHop(b, len(receivers)) }
+
+func rawHop(b *testing.B, copies int) {
 	s := hubtestNATS(b)
 	nc, err := nats.Connect(s.ClientURL())
 	require.NoError(b, err)
@@ -72,16 +80,27 @@ func BenchmarkRawHop(b *testing.B) {
 	w, err := js.CreateOrUpdateConsumer(ctx, "IN", jetstream.ConsumerConfig{Durable: "w", AckPolicy: jetstream.AckExplicitPolicy, MaxAckPending: 10000})
 	require.NoError(b, err)
 	wc, err := w.Consume(func(msg jetstream.Msg) {
-		f, err := js.PublishAsync("out.green.all.bank-one", msg.Data())
-		if err != nil {
-			return
+		var fs []jetstream.PubAckFuture
+		for c := range copies {
+			subject := "out.green.all.bank-one"
+			if copies > 1 {
+				subject = fmt.Sprintf("out.green.m.r%d.bank-one", c)
+			}
+			f, err := js.PublishAsync(subject, msg.Data())
+			if err != nil {
+				return
+			}
+			fs = append(fs, f)
 		}
 		go func() {
-			select {
-			case <-f.Ok():
-				_ = msg.Ack()
-			case <-f.Err():
+			for _, f := range fs {
+				select {
+				case <-f.Ok():
+				case <-f.Err():
+					return
+				}
 			}
+			_ = msg.Ack()
 		}()
 	}, jetstream.PullMaxMessages(1000))
 	require.NoError(b, err)
@@ -91,7 +110,7 @@ func BenchmarkRawHop(b *testing.B) {
 	want := int64(4 * b.N)
 	for i := range receivers {
 		c, err := js.CreateOrUpdateConsumer(ctx, "OUT", jetstream.ConsumerConfig{Durable: fmt.Sprint("r", i),
-			FilterSubject: "out.*.all.*", AckPolicy: jetstream.AckExplicitPolicy, MaxAckPending: 10000})
+			FilterSubject: filterFor(copies, i), AckPolicy: jetstream.AckExplicitPolicy, MaxAckPending: 10000})
 		require.NoError(b, err)
 		cc, err := c.Consume(func(msg jetstream.Msg) {
 			_ = msg.Ack()
@@ -104,7 +123,7 @@ func BenchmarkRawHop(b *testing.B) {
 	}
 	bundle := benchBundle(b)
 	b.ResetTimer()
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	publishAll(b, js, b.N, func(int) *nats.Msg { return &nats.Msg{Subject: "in", Data: bundle} })
 	select {
 	case <-done:
@@ -112,6 +131,7 @@ func BenchmarkRawHop(b *testing.B) {
 		b.Fatalf("only %d of %d deliveries", got.Load(), want)
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "submissions/s")
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e3, "cpu-µs/submission")
 }
 
 func hubtestNATS(b *testing.B) *server.Server {
@@ -140,4 +160,19 @@ func benchBundle(b *testing.B) []byte {
 	data, err := os.ReadFile(filepath.Join(stixtest.SharedDir(b), "policy-cases", "green-tlp2-to-all.json"))
 	require.NoError(b, err)
 	return data
+}
+
+func filterFor(copies, i int) string {
+	if copies > 1 {
+		return fmt.Sprintf("out.*.m.r%d.*", i)
+	}
+	return "out.*.all.*"
+}
+
+// cpuTime is the process's user+system CPU time in ns (the embedded server
+// included).
+func cpuTime() int64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Utime.Nano() + ru.Stime.Nano()
 }
