@@ -1,14 +1,13 @@
 package archive
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"strconv"
 
 	"github.com/nats-io/nats.go"
 	"github.com/segmentio/kafka-go"
 
+	"github.com/genevahub/geneva/hub/archive/internal/scan"
 	"github.com/genevahub/geneva/policy/tlp"
 )
 
@@ -52,10 +51,8 @@ func (c Config) shareRecords(stream string, seq uint64, h nats.Header, body []by
 	if level := h.Get(c.Wire.TLP); level == "red" || level == "" {
 		return nil, fmt.Errorf("%s seq %d: %s is %q but the part is marked archivable; refusing it", stream, seq, c.Wire.TLP, level)
 	}
-	var bundle struct {
-		Objects []json.RawMessage `json:"objects"`
-	}
-	if err := json.Unmarshal(body, &bundle); err != nil {
+	objects, err := scan.Objects(body)
+	if err != nil {
 		return nil, fmt.Errorf("%s seq %d: body is not a STIX bundle: %v", stream, seq, err)
 	}
 	base := []kafka.Header{
@@ -67,14 +64,10 @@ func (c Config) shareRecords(stream string, seq uint64, h nats.Header, body []by
 		{Key: HeaderStream, Value: []byte(stream)},
 		{Key: HeaderSeq, Value: []byte(strconv.FormatUint(seq, 10))},
 	}
-	out := make([]record, 0, len(bundle.Objects))
-	for i, raw := range bundle.Objects {
-		var head struct {
-			ID       string `json:"id"`
-			Type     string `json:"type"`
-			Modified string `json:"modified"`
-		}
-		if err := json.Unmarshal(raw, &head); err != nil || head.ID == "" {
+	out := make([]record, 0, len(objects))
+	for i, raw := range objects {
+		head, err := scan.HeadOf(raw)
+		if err != nil || head.ID == "" {
 			return nil, fmt.Errorf("%s seq %d: /objects/%d has no string \"id\"", stream, seq, i)
 		}
 		if !c.KeepTLPMarkings && head.Type == "marking-definition" {
@@ -92,7 +85,7 @@ func (c Config) shareRecords(stream string, seq uint64, h nats.Header, body []by
 		}
 		out = append(out, record{
 			pos: pos{seq, i},
-			msg: kafka.Message{Topic: c.ObjectsTopic.Name, Key: []byte(head.ID), Value: compact(raw), Headers: hs},
+			msg: kafka.Message{Topic: c.ObjectsTopic.Name, Key: []byte(head.ID), Value: raw, Headers: hs},
 		})
 	}
 	return out, nil
@@ -115,17 +108,4 @@ func (c Config) auditRecords(stream string, seq uint64, _ nats.Header, body []by
 			},
 		},
 	}}, nil
-}
-
-// compact returns the object without insignificant whitespace; an object
-// that already is compact is returned as is.
-func compact(raw json.RawMessage) []byte {
-	if !bytes.ContainsAny(raw, " \n\t\r") {
-		return raw
-	}
-	var b bytes.Buffer
-	if json.Compact(&b, raw) != nil {
-		return raw
-	}
-	return b.Bytes()
 }
