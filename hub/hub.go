@@ -102,10 +102,13 @@ func loadMoU(cfg Config) (*policy.MoU, error) {
 // loadSecret keeps a random key under the data dir, created once.
 func loadSecret(path string) ([]byte, error) {
 	b, err := os.ReadFile(path)
-	if err == nil && len(b) == 32 {
+	switch {
+	case err == nil && len(b) == 32:
 		return b, nil
-	}
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
+	case err == nil:
+		// A new secret would change every submission id and turn redeliveries into duplicates.
+		return nil, fmt.Errorf("hub secret %s: %d bytes, want 32 (restore it from a backup)", path, len(b))
+	case !errors.Is(err, os.ErrNotExist):
 		return nil, fmt.Errorf("hub secret: %w", err)
 	}
 	b = make([]byte, 32)

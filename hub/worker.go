@@ -166,7 +166,8 @@ const CodeHubFailure policy.Code = "hub.decide_failed"
 func (w *worker) decide(req policy.Request) (d policy.Decision) {
 	defer func() {
 		if p := recover(); p != nil {
-			w.h.log.Error("policy engine panicked; submission rejected", "member", req.Sender, "panic", fmt.Sprint(p))
+			// The panic value may quote the submission: log that it happened, not what it said.
+			w.h.log.Error("policy engine panicked; submission rejected", "member", req.Sender, "panic_type", fmt.Sprintf("%T", p))
 			sum := sha256.Sum256(req.Bundle)
 			d = policy.Decision{Verdict: policy.Reject, Sender: req.Sender, Digest: hex.EncodeToString(sum[:]),
 				PolicyVersion: w.h.MoU().Partnership.Version,
