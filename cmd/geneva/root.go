@@ -20,6 +20,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(
 		newValidateCmd(),
 		newPolicyCmd(),
+		newAuditCmd(),
 	)
 	return root
 }
