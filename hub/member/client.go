@@ -1,0 +1,205 @@
+// Package member is the member side of a Geneva hub: connect with a
+// member's credentials, submit bundles and wait for their receipts, follow
+// what policy routes to the member in real time, read receipts and the
+// directory. The geneva CLI and the connector build on it. It never prints
+// and never exits; every failure is an error that says what to do.
+package member
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/genevahub/geneva/hub"
+)
+
+// DefaultTimeout bounds a call whose context has no deadline (nats.go's
+// habit for request/reply).
+const DefaultTimeout = 30 * time.Second
+
+// Client is one member's connection to a hub. It is safe for concurrent
+// use. The connection reconnects on its own (a hub restart is not the end
+// of a subscription); calls made while the hub is away fail with their
+// context's deadline.
+type Client struct {
+	member string
+	server string
+	nc     *nats.Conn
+	js     jetstream.JetStream
+
+	mu        sync.Mutex
+	violation error                            // the last permission violation the server reported
+	waiting   map[*int]context.CancelCauseFunc // calls in flight, ended early by a violation
+	reconnect []chan string                    // one per live subscription; gets the URL on every reconnect
+}
+
+// Dial connects to the hub at server (a nats:// URL; several may be
+// comma-separated) as the member whose creds file is credsFile. The
+// connection uses the member's private inbox prefix, the only reply
+// subjects its permissions allow.
+func Dial(ctx context.Context, server, credsFile string) (*Client, error) {
+	c := &Client{server: server, waiting: map[*int]context.CancelCauseFunc{}}
+	member, opts, err := hub.MemberOptions(credsFile, c.recordViolation)
+	if err != nil {
+		return nil, err
+	}
+	c.member = member
+	timeout := DefaultTimeout
+	if d, ok := ctx.Deadline(); ok {
+		timeout = max(time.Until(d), time.Millisecond)
+	}
+	opts = append(opts,
+		nats.Timeout(min(timeout, 10*time.Second)),
+		nats.MaxReconnects(-1), // a subscription outlives hub restarts
+		nats.ReconnectWait(250*time.Millisecond),
+		nats.ReconnectJitter(100*time.Millisecond, time.Second),
+		nats.ReconnectHandler(c.reconnected),
+	)
+	nc, err := nats.Connect(server, opts...)
+	if err != nil {
+		return nil, dialError(server, credsFile, member, err)
+	}
+	c.nc = nc
+	c.js, err = jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// Member is the member id the creds file speaks for.
+func (c *Client) Member() string { return c.member }
+
+// Server is the URL the client was given.
+func (c *Client) Server() string { return c.server }
+
+// Close drops the connection; live subscriptions end.
+func (c *Client) Close() { c.nc.Close() }
+
+// recordViolation keeps a permission violation and ends the calls in
+// flight with it: NATS would let a refused request run into its timeout.
+func (c *Client) recordViolation(err error) {
+	if !errors.Is(err, hub.ErrNotPermitted) {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.violation = err
+	for _, cancel := range c.waiting {
+		cancel(err)
+	}
+}
+
+// takeViolation returns (and forgets) the last permission violation.
+func (c *Client) takeViolation() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	err := c.violation
+	c.violation = nil
+	return err
+}
+
+func (c *Client) reconnected(nc *nats.Conn) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, ch := range c.reconnect {
+		select {
+		case ch <- nc.ConnectedUrl():
+		default: // one pending notice is enough
+		}
+	}
+}
+
+func (c *Client) watchReconnects() chan string {
+	ch := make(chan string, 1)
+	c.mu.Lock()
+	c.reconnect = append(c.reconnect, ch)
+	c.mu.Unlock()
+	return ch
+}
+
+func (c *Client) unwatchReconnects(ch chan string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, w := range c.reconnect {
+		if w == ch {
+			c.reconnect = append(c.reconnect[:i], c.reconnect[i+1:]...)
+			return
+		}
+	}
+}
+
+// call prepares a call to the hub: DefaultTimeout when ctx has no
+// deadline, and an early end when the server reports a permission
+// violation.
+func (c *Client) call(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancelTimeout context.CancelFunc
+		ctx, cancelTimeout = context.WithTimeout(ctx, DefaultTimeout)
+		inner, cancel := c.callWithCause(ctx)
+		return inner, func() { cancel(); cancelTimeout() }
+	}
+	return c.callWithCause(ctx)
+}
+
+func (c *Client) callWithCause(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	key := new(int)
+	c.mu.Lock()
+	c.waiting[key] = cancel
+	c.mu.Unlock()
+	return ctx, func() {
+		c.mu.Lock()
+		delete(c.waiting, key)
+		c.mu.Unlock()
+		cancel(nil)
+	}
+}
+
+// explain turns what went wrong talking to the hub into an error a person
+// can act on: a permission violation the server reported meanwhile wins
+// (NATS shows a refused request as a timeout), then "no answer".
+func (c *Client) explain(ctx context.Context, what string, started time.Time, err error) error {
+	if err == nil {
+		return nil
+	}
+	if v := context.Cause(ctx); errors.Is(v, hub.ErrNotPermitted) {
+		c.takeViolation()
+		return fmt.Errorf("%s: %w", what, v)
+	}
+	if v := c.takeViolation(); v != nil {
+		return fmt.Errorf("%s: %w", what, v)
+	}
+	if errors.Is(err, context.Canceled) && ctx.Err() == context.Canceled {
+		return err
+	}
+	if isNoAnswer(err) {
+		return &NoAnswerError{Server: c.server, What: what, After: time.Since(started).Round(time.Second)}
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+func isNoAnswer(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) ||
+		errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrNoStreamResponse) ||
+		errors.Is(err, nats.ErrConnectionClosed) || errors.Is(err, nats.ErrConnectionReconnecting) ||
+		errors.Is(err, nats.ErrNoServers) || errors.Is(err, nats.ErrDisconnected)
+}
+
+func dialError(server, credsFile, member string, err error) error {
+	switch {
+	case errors.Is(err, nats.ErrAuthorization) || strings.Contains(strings.ToLower(err.Error()), "authorization violation"):
+		return fmt.Errorf("%w: the hub at %s refused the credentials of %q in %s (suspended member, or creds of another hub?)",
+			ErrRefused, server, member, credsFile)
+	case errors.Is(err, nats.ErrNoServers) || isNoAnswer(err) || strings.Contains(err.Error(), "connection refused"):
+		return &NoAnswerError{Server: server, What: "connect"}
+	}
+	return fmt.Errorf("connect to %s: %w", server, err)
+}

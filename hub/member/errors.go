@@ -1,0 +1,41 @@
+package member
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/genevahub/geneva/hub"
+)
+
+// ErrNotPermitted is what a refused action becomes: the server reports a
+// permission violation, which the client turns into this error with the
+// subject that was refused.
+var ErrNotPermitted = hub.ErrNotPermitted
+
+// ErrRefused means the hub did not accept the member's credentials.
+var ErrRefused = errors.New("credentials refused")
+
+// NoAnswerError means the hub did not answer: not running, not reachable,
+// or too slow for the deadline.
+type NoAnswerError struct {
+	Server string
+	What   string        // what was being done: "connect", "submit", ...
+	After  time.Duration // how long was waited; 0 when the connection failed at once
+}
+
+func (e *NoAnswerError) Error() string {
+	if e.After <= 0 {
+		return fmt.Sprintf("%s: no answer from the hub at %s (is geneva-hub running?)", e.What, e.Server)
+	}
+	return fmt.Sprintf("%s: no answer from the hub at %s within %v (is geneva-hub running?)", e.What, e.Server, e.After)
+}
+
+// RefusedError is the hub's answer when it will not do what was asked (a
+// suspended member, a bad request).
+type RefusedError struct {
+	What   string
+	Reason string
+}
+
+func (e *RefusedError) Error() string { return e.What + ": the hub refused: " + e.Reason }
