@@ -1,0 +1,76 @@
+package crashtest_test
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/genevahub/geneva/hub/hubtest"
+)
+
+// hubProcess is geneva-hub --dev running in its own process on a fixed data
+// dir and fixed ports, so it can be killed and started again in place.
+type hubProcess struct {
+	bin, dir, natsAddr, httpAddr string
+	cmd                          *exec.Cmd
+	starts                       int
+}
+
+func (h *hubProcess) url() string { return "nats://" + h.natsAddr }
+
+// start runs the hub; its log goes to DIR/hub-<n>.log.
+func (h *hubProcess) start(t *testing.T) {
+	t.Helper()
+	h.starts++
+	logf, err := os.Create(filepath.Join(h.dir, fmt.Sprintf("hub-%d.log", h.starts)))
+	require.NoError(t, err)
+	defer logf.Close()
+	h.cmd = exec.Command(h.bin, "--dev", "--data", filepath.Join(h.dir, "data"),
+		"--nats-listen", h.natsAddr, "--http-listen", h.httpAddr)
+	h.cmd.Stdout, h.cmd.Stderr = logf, logf
+	require.NoError(t, h.cmd.Start())
+}
+
+// waitReady waits until /readyz answers 200.
+func (h *hubProcess) waitReady(t *testing.T) {
+	t.Helper()
+	hubtest.Eventually(t, 60*time.Second, func() error {
+		resp, err := http.Get("http://" + h.httpAddr + "/readyz")
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("readyz: %s", resp.Status)
+		}
+		return nil
+	})
+}
+
+// kill sends SIGKILL and reaps the process.
+func (h *hubProcess) kill(t *testing.T) {
+	t.Helper()
+	require.NoError(t, h.cmd.Process.Signal(syscall.SIGKILL))
+	_ = h.cmd.Wait()
+}
+
+func (h *hubProcess) stop() {
+	if h.cmd != nil && h.cmd.ProcessState == nil {
+		_ = h.cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = h.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = h.cmd.Process.Kill()
+			<-done
+		}
+	}
+}
