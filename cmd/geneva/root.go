@@ -20,6 +20,12 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(
 		newValidateCmd(),
 		newPolicyCmd(),
+		newSubmitCmd(),
+		newSubscribeCmd(),
+		newReceiptsCmd(),
+		newDirectoryCmd(),
+		newContextCmd(),
+		newCompletionCmd(),
 		newAuditCmd(),
 	)
 	return root
