@@ -113,6 +113,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				refusedSub(t, m, "read every share", hub.SubjectShareAll)
 				refusedSub(t, m, "read JetStream acks", "$JS.ACK.>")
 				refusedPub(t, m, "write the audit", hub.SubjectAudit)
+				refusedPub(t, m, "act as the reviewer", hub.SubjectReviewService)
 				refusedPub(t, m, "publish a share directly", hub.ShareSubjectFrom("green", "all", id))
 			})
 			t.Run("the JetStream API refuses too", func(t *testing.T) {

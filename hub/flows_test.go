@@ -151,6 +151,52 @@ func TestReviewWaits(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, r.Submission, m.Header.Get(hub.HeaderSubmission))
 	require.Equal(t, bundle, m.Data)
+
+	ask := func(req hub.ReviewRequest) hub.ReviewReply {
+		t.Helper()
+		b, _ := json.Marshal(req)
+		resp, err := op.NC.Request(hub.SubjectReviewService, b, 10*time.Second)
+		require.NoError(t, err)
+		var reply hub.ReviewReply
+		require.NoError(t, json.Unmarshal(resp.Data, &reply))
+		return reply
+	}
+	list := ask(hub.ReviewRequest{Action: "list"})
+	require.Empty(t, list.Error)
+	require.Len(t, list.Items, 1)
+	require.Equal(t, "cert-three", list.Items[0].Member)
+	show := ask(hub.ReviewRequest{Action: "show", Submission: r.Submission})
+	require.JSONEq(t, string(bundle), string(show.Bundle))
+
+	t.Run("approve releases it", func(t *testing.T) {
+		reply := ask(hub.ReviewRequest{Action: "approve", Submission: r.Submission, Actor: "duty-officer"})
+		require.Empty(t, reply.Error)
+		require.Equal(t, "accept", reply.Receipt.Verdict)
+		second := members["cert-three"].NextReceipt(t, 10*time.Second)
+		require.Equal(t, r.Submission, second.Submission)
+		require.Equal(t, "review", second.Review)
+		require.Equal(t, "duty-officer", second.Reviewer)
+		hubtest.ExpectShares(t, members, map[string]int{"le-alpha": 1, "le-bravo": 1, "bank-one": 1, "isp-two": 1}, 300*time.Millisecond)
+		rec := lastAudit(t, op)
+		require.Equal(t, "review.approve", rec["action"])
+		require.Equal(t, "duty-officer", rec["actor"])
+		require.Empty(t, ask(hub.ReviewRequest{Action: "list"}).Items, "nothing waits any more")
+		require.Contains(t, ask(hub.ReviewRequest{Action: "approve", Submission: r.Submission}).Error, "not waiting")
+	})
+
+	t.Run("reject tells the sender why and shares nothing", func(t *testing.T) {
+		members["cert-three"].Submit(t, bundle, hub.SubmitOptions{})
+		held := members["cert-three"].NextReceipt(t, 10*time.Second)
+		require.Equal(t, "review", held.Verdict)
+		reply := ask(hub.ReviewRequest{Action: "reject", Submission: held.Submission, Note: "attribution not sourced"})
+		require.Empty(t, reply.Error)
+		final := members["cert-three"].NextReceipt(t, 10*time.Second)
+		require.Equal(t, "reject", final.Verdict)
+		require.Contains(t, string(mustJSON(t, final)), "attribution not sourced")
+		require.Contains(t, string(mustJSON(t, final)), string(hub.CodeReviewRejected))
+		hubtest.ExpectShares(t, members, map[string]int{}, 300*time.Millisecond)
+		require.Equal(t, "review.reject", lastAudit(t, op)["action"])
+	})
 }
 
 func TestRestartKeepsEverything(t *testing.T) {

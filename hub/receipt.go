@@ -19,6 +19,8 @@ type Receipt struct {
 	Digest        string          `json:"digest"`               // hex SHA-256 of the submitted bytes
 	Anonymous     bool            `json:"anonymous,omitempty"`  // receivers saw the sender as anonymous
 	Classified    bool            `json:"classified,omitempty"` // the content was erased from the hub
+	Review        string          `json:"review,omitempty"`     // "review": the outcome of a person's review
+	Reviewer      string          `json:"reviewer,omitempty"`   // who reviewed it
 	Reasons       []policy.Reason `json:"reasons"`              // about the whole submission
 	Objects       []ObjectReceipt `json:"objects"`              // per object: shared or not, and why
 	Routes        []RouteReceipt  `json:"routes"`               // the audiences it went to

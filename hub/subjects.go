@@ -61,6 +61,11 @@ const (
 	// Headers on GENEVA_RECEIPT and GENEVA_REVIEW messages.
 	HeaderMember  = "Geneva-Member"  // the real sender (never on GENEVA_SHARE)
 	HeaderVerdict = "Geneva-Verdict" // accept, partial, reject, review
+	// HeaderSenderMsgID keeps the sender's Nats-Msg-Id on a held submission.
+	HeaderSenderMsgID = "Geneva-Sender-Msg-Id"
+
+	// SubjectReviewService is the operator's review service (never a member's).
+	SubjectReviewService = "geneva.svc.review"
 
 	// Headers a member may set on a submission.
 	HeaderTo        = "Geneva-To"        // comma-separated named recipients

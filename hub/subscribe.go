@@ -155,6 +155,14 @@ func (h *Hub) startServices(_ context.Context) (*services, error) {
 		return nil, fmt.Errorf("subscribe service: %w", err)
 	}
 	s.subs = append(s.subs, sub)
+	// Review requests are handled one at a time (one subscription), so two
+	// operators acting on one submission are serialised.
+	sub, err = h.nc.QueueSubscribe(SubjectReviewService, "geneva-hub", h.serveReview)
+	if err != nil {
+		s.stop()
+		return nil, fmt.Errorf("review service: %w", err)
+	}
+	s.subs = append(s.subs, sub)
 	sub, err = h.nc.QueueSubscribe(SubjectDirectory, "geneva-hub", directory.Handler(h.directoryMembers))
 	if err != nil {
 		s.stop()

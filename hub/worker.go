@@ -177,36 +177,11 @@ func (w *worker) decide(req policy.Request) (d policy.Decision) {
 	return w.h.currentEngine().Decide(req)
 }
 
-// publish writes every output and acks last: shares and receipt (async,
-// then all PubAcks awaited), the review copy, the audit record, the secure
-// erase of classified content, and only then the ack.
+// publish writes every output of an intake decision and acks last: shares
+// and receipt (async, then all PubAcks awaited), the review copy, the audit
+// record, the secure erase of classified content, and only then the ack.
 func (w *worker) publish(ctx context.Context, msg jetstream.Msg, sub submission, d *policy.Decision) error {
-	var futures []jetstream.PubAckFuture
-	pub := func(m *nats.Msg, id string) error {
-		f, err := w.h.js.PublishMsgAsync(m, jetstream.WithMsgID(id))
-		if err != nil {
-			return fmt.Errorf("publish %s: %w", m.Subject, err)
-		}
-		futures = append(futures, f)
-		return nil
-	}
-	if d.Verdict == policy.Review {
-		// Nothing is shared until a person approves; the approval decides again.
-		d.Routes = nil
-	}
-	if !d.Classified {
-		for i, rt := range d.Routes {
-			part, err := d.Part(rt)
-			if err != nil {
-				return err
-			}
-			for k, m := range shareMessages(sub, rt, part) {
-				if err := pub(m, fmt.Sprintf("%s/share/%d/%d", sub.id, i, k)); err != nil {
-					return err
-				}
-			}
-		}
-	}
+	o := outcome{}
 	if d.Verdict == policy.Review && !d.Classified {
 		m := nats.NewMsg(ReviewSubject(sub.member))
 		m.Data = msg.Data()
@@ -216,34 +191,11 @@ func (w *worker) publish(ctx context.Context, msg jetstream.Msg, sub submission,
 		m.Header.Set(HeaderSubmission, sub.id)
 		m.Header.Set(HeaderMember, sub.member)
 		m.Header.Set(HeaderReceived, sub.received.Format(time.RFC3339Nano))
+		m.Header.Set(HeaderSenderMsgID, sub.msgID)
 		m.Header.Del(nats.MsgIdHdr)
-		if err := pub(m, sub.id+"/review"); err != nil {
-			return err
-		}
+		o.hold = m
 	}
-	receipt := newReceipt(sub, d)
-	body, err := json.Marshal(receipt)
-	if err != nil {
-		return fmt.Errorf("receipt: %w", err)
-	}
-	rm := nats.NewMsg(ReceiptSubject(sub.member))
-	rm.Data = body
-	rm.Header.Set(HeaderSubmission, sub.id)
-	rm.Header.Set(HeaderMember, sub.member)
-	rm.Header.Set(HeaderVerdict, receipt.Verdict)
-	if err := pub(rm, sub.id+"/receipt"); err != nil {
-		return err
-	}
-	for _, f := range futures {
-		select {
-		case <-f.Ok():
-		case err := <-f.Err():
-			return fmt.Errorf("publish %s: %w", f.Msg().Subject, err)
-		case <-ctx.Done():
-			return fmt.Errorf("publish %s: %w", f.Msg().Subject, ctx.Err())
-		}
-	}
-	if _, err := w.audit.Append(ctx, auditRecord(sub, d), sub.id+"/audit"); err != nil {
+	if _, err := w.emit(ctx, sub, d, o); err != nil {
 		return err
 	}
 	if d.Classified {
@@ -256,8 +208,94 @@ func (w *worker) publish(ctx context.Context, msg jetstream.Msg, sub submission,
 			return fmt.Errorf("erase classified submission: %w", err)
 		}
 	}
-	w.h.prior.record(receipt)
 	return msg.Ack()
+}
+
+// outcome says how emit records a decision.
+type outcome struct {
+	stage  string    // "" for the intake decision, "review" for a review's outcome: its own message ids
+	action string    // audit action; default "decide"
+	actor  string    // audit actor; default "policy"
+	hold   *nats.Msg // the copy to hold in GENEVA_REVIEW (verdict Review)
+}
+
+// emit publishes a decision's shares, held copy and receipt, waits for
+// every PubAck, then appends the audit record. Every output has a
+// deterministic Nats-Msg-Id, so emitting the same decision again (a
+// redelivery, a retried review action) stores nothing twice.
+func (w *worker) emit(ctx context.Context, sub submission, d *policy.Decision, o outcome) (*Receipt, error) {
+	suffix := ""
+	if o.stage != "" {
+		suffix = "/" + o.stage
+	}
+	if o.action == "" {
+		o.action, o.actor = "decide", "policy"
+	}
+	var futures []jetstream.PubAckFuture
+	pub := func(m *nats.Msg, id string) error {
+		f, err := w.h.js.PublishMsgAsync(m, jetstream.WithMsgID(id))
+		if err != nil {
+			return fmt.Errorf("publish %s: %w", m.Subject, err)
+		}
+		futures = append(futures, f)
+		return nil
+	}
+	if d.Verdict == policy.Review || d.Verdict == policy.Reject {
+		// Nothing is shared until a person approves (and a rejected
+		// submission never is).
+		d.Routes = nil
+	}
+	if !d.Classified {
+		for i, rt := range d.Routes {
+			part, err := d.Part(rt)
+			if err != nil {
+				return nil, err
+			}
+			for k, m := range shareMessages(sub, rt, part) {
+				if err := pub(m, fmt.Sprintf("%s/share/%d/%d", sub.id, i, k)); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	if o.hold != nil {
+		if err := pub(o.hold, sub.id+"/review"); err != nil {
+			return nil, err
+		}
+	}
+	receipt := newReceipt(sub, d)
+	receipt.Review = o.stage
+	if o.stage != "" {
+		receipt.Reviewer = o.actor
+	}
+	body, err := json.Marshal(receipt)
+	if err != nil {
+		return nil, fmt.Errorf("receipt: %w", err)
+	}
+	rm := nats.NewMsg(ReceiptSubject(sub.member))
+	rm.Data = body
+	rm.Header.Set(HeaderSubmission, sub.id)
+	rm.Header.Set(HeaderMember, sub.member)
+	rm.Header.Set(HeaderVerdict, receipt.Verdict)
+	if err := pub(rm, sub.id+"/receipt"+suffix); err != nil {
+		return nil, err
+	}
+	for _, f := range futures {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			return nil, fmt.Errorf("publish %s: %w", f.Msg().Subject, err)
+		case <-ctx.Done():
+			return nil, fmt.Errorf("publish %s: %w", f.Msg().Subject, ctx.Err())
+		}
+	}
+	rec := auditRecord(sub, d)
+	rec.Action, rec.Actor = o.action, o.actor
+	if _, err := w.audit.Append(ctx, rec, sub.id+"/audit"+suffix); err != nil {
+		return nil, err
+	}
+	w.h.prior.record(receipt)
+	return receipt, nil
 }
 
 // shareMessages are the messages of one route. An anonymous part is sent
