@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/jwt/v2"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -202,4 +203,72 @@ func TestAuditVerifyNoHub(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, stderr, "geneva: connect to nats://127.0.0.1:1: ")
 	require.Contains(t, stderr, "(is geneva-hub running there?)")
+}
+
+// A NATS .creds file (user JWT and seed), as a hub running NATS accounts
+// would issue: the server runs in operator mode with a JetStream account.
+func TestAuditVerifyWithJWTCreds(t *testing.T) {
+	okp, err := nkeys.CreateOperator()
+	require.NoError(t, err)
+	opub, err := okp.PublicKey()
+	require.NoError(t, err)
+	oc := jwt.NewOperatorClaims(opub)
+	_, err = oc.Encode(okp) // signs oc
+	require.NoError(t, err)
+
+	account := func(jetStream bool) (nkeys.KeyPair, string, string) {
+		kp, err := nkeys.CreateAccount()
+		require.NoError(t, err)
+		pub, err := kp.PublicKey()
+		require.NoError(t, err)
+		ac := jwt.NewAccountClaims(pub)
+		if jetStream {
+			ac.Limits.JetStreamLimits = jwt.JetStreamLimits{MemoryStorage: -1, DiskStorage: -1, Streams: -1, Consumer: -1}
+		}
+		token, err := ac.Encode(okp)
+		require.NoError(t, err)
+		return kp, pub, token
+	}
+	_, sysPub, sysJWT := account(false) // the system account may not use JetStream
+	akp, apub, ajwt := account(true)
+	resolver := &server.MemAccResolver{}
+	require.NoError(t, resolver.Store(sysPub, sysJWT))
+	require.NoError(t, resolver.Store(apub, ajwt))
+
+	ukp, err := nkeys.CreateUser()
+	require.NoError(t, err)
+	upub, err := ukp.PublicKey()
+	require.NoError(t, err)
+	useed, err := ukp.Seed()
+	require.NoError(t, err)
+	ujwt, err := jwt.NewUserClaims(upub).Encode(akp)
+	require.NoError(t, err)
+	creds, err := jwt.FormatUserConfig(ujwt, useed)
+	require.NoError(t, err)
+	credsFile := filepath.Join(t.TempDir(), "operator.creds")
+	require.NoError(t, os.WriteFile(credsFile, creds, 0o600))
+
+	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true,
+		StoreDir: t.TempDir(), NoLog: true, NoSigs: true, SystemAccount: sysPub,
+		TrustedOperators: []*jwt.OperatorClaims{oc}, AccountResolver: resolver})
+	require.NoError(t, err)
+	s.Start()
+	if !s.ReadyForConnections(5 * time.Second) {
+		t.Fatal("nats server not ready after 5s")
+	}
+	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
+
+	nc, err := nats.Connect(s.ClientURL(), nats.UserCredentials(credsFile))
+	require.NoError(t, err)
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	l, err := audit.Open(t.Context(), js, hub.StreamAudit, hub.SubjectAudit)
+	require.NoError(t, err)
+	r, err := l.Append(t.Context(), audit.Record{Member: "le-alpha", Action: "decide", Verdict: "accept"}, "s1/audit")
+	require.NoError(t, err)
+
+	stdout, stderr, code := runCLI(t, "audit", "verify", "--server", s.ClientURL(), "--creds", credsFile)
+	require.Equal(t, 0, code, stderr)
+	require.Equal(t, "audit chain verified: 1 records, head "+r.Hash+"\n", stdout)
 }
