@@ -138,8 +138,8 @@ func (l *Log) Append(ctx context.Context, r Record, msgID string) (Record, error
 func (l *Log) lead(ctx context.Context, own *pending) {
 	l.qmu.Lock()
 	n := min(len(l.queue), maxBatch)
-	batch := append([]*pending(nil), l.queue[:n]...)
-	l.queue = l.queue[n:]
+	batch := l.queue[:n:n]
+	l.queue = append([]*pending(nil), l.queue[n:]...) // a fresh array: batch keeps the old one
 	l.qmu.Unlock()
 	if len(batch) == 0 {
 		return
