@@ -227,7 +227,7 @@ func waitArchived(t testing.TB, archived func() map[string]uint64, js jetstream.
 		if time.Now().After(deadline) {
 			t.Fatalf("bridge did not catch up within %s: archived %v", limit, got)
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

@@ -124,15 +124,20 @@ func (p *pipeline) session(ctx context.Context) (progressed bool, err error) {
 				pending, pendingLast = p.add(pending, m, tl)
 			}
 		}
+		// Linger up to BatchTimeout for a fuller call: kafka-go waits that
+		// long for a partial batch anyway, and one full call costs one
+		// round trip where many small ones cost many.
+		linger := time.NewTimer(p.cfg.BatchTimeout)
 	fill:
 		for len(pending) < p.cfg.BatchSize {
 			select {
 			case m := <-msgs:
 				pending, pendingLast = p.add(pending, m, tl)
-			default:
+			case <-linger.C:
 				break fill
 			}
 		}
+		linger.Stop()
 		if len(pending) == 0 {
 			p.archived.Store(max(p.archived.Load(), pendingLast))
 			continue
