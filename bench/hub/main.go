@@ -5,7 +5,7 @@
 // bundles from bank-one reach the four other demo members, each reading
 // its own consumer. It prints a Markdown report.
 //
-//	go run ./bench/hub -runs 3 -n 20000 -rate 1000 -seconds 10
+//	go run ./bench/hub -runs 3 -n 20000 -rates 1000 -seconds 10
 package main
 
 import (
@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 )
 
@@ -24,21 +25,29 @@ func main() {
 }
 
 type options struct {
-	runs, n, rate, seconds, workers int
-	sides                           []string
+	runs, n, seconds, workers int
+	rates                     []int
+	sides                     []string
 }
 
 func run() error {
 	var o options
 	flag.IntVar(&o.runs, "runs", 3, "runs per side, alternating which side goes first")
 	flag.IntVar(&o.n, "n", 20000, "submissions per throughput run")
-	flag.IntVar(&o.rate, "rate", 1000, "offered submissions/s for the latency run")
+	rates := flag.String("rates", "1000", "offered submissions/s of the latency runs (comma-separated)")
 	flag.IntVar(&o.seconds, "seconds", 10, "length of the latency run (the first second is warm-up, not counted)")
 	flag.IntVar(&o.workers, "workers", 0, "hub policy workers (0: the hub's default)")
 	sides := flag.String("sides", "hop,hub", "which sides to run")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	o.sides = strings.Split(*sides, ",")
+	for _, r := range strings.Split(*rates, ",") {
+		rate, err := strconv.Atoi(r)
+		if err != nil || rate < 1 {
+			return fmt.Errorf("-rates: %q is not a positive number", r)
+		}
+		o.rates = append(o.rates, rate)
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -61,9 +70,11 @@ func run() error {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(os.Stderr, "run %d %-3s %8.0f submissions/s %6.1f cpu-µs/sub | at %d/s: p50 %v p99 %v p999 %v max %v (%d samples) %6.1f cpu-µs/sub\n",
-				r+1, side, res.tp.perSecond, res.tp.cpuMicros, o.rate, res.lat.p50, res.lat.p99, res.lat.p999, res.lat.max,
-				res.lat.samples, res.lat.cpuMicros)
+			fmt.Fprintf(os.Stderr, "run %d %-3s %8.0f submissions/s %6.1f cpu-µs/sub\n", r+1, side, res.tp.perSecond, res.tp.cpuMicros)
+			for k, l := range res.lat {
+				fmt.Fprintf(os.Stderr, "      at %d/s: p50 %v p99 %v p999 %v max %v (%d samples) %6.1f cpu-µs/sub\n",
+					o.rates[k], l.p50, l.p99, l.p999, l.max, l.samples, l.cpuMicros)
+			}
 			results[side] = append(results[side], res)
 		}
 	}
@@ -73,7 +84,7 @@ func run() error {
 
 type sideResult struct {
 	tp  throughputResult
-	lat latencyResult
+	lat []latencyResult // one per rate
 }
 
 func runSide(side string, r int, o options) (sideResult, error) {
@@ -98,8 +109,18 @@ func runSide(side string, r int, o options) (sideResult, error) {
 	if res.tp, err = measureThroughput(sys, newWorkload(fmt.Sprintf("t%d", r), o.n)); err != nil {
 		return res, err
 	}
-	res.lat, err = measureLatency(sys, newWorkload(fmt.Sprintf("l%d", r), o.rate*o.seconds), o.rate, o.rate)
-	return res, err
+	for _, rate := range o.rates {
+		warmup := rate // the first second
+		if o.seconds < 2 {
+			warmup = 0
+		}
+		l, err := measureLatency(sys, newWorkload(fmt.Sprintf("l%d-%d", r, rate), rate*o.seconds), rate, warmup)
+		if err != nil {
+			return res, err
+		}
+		res.lat = append(res.lat, l)
+	}
+	return res, nil
 }
 
 func reversed(s []string) []string {

@@ -79,6 +79,9 @@ func measureLatency(sys *system, w *workload, rate, warmup int) (latencyResult, 
 	}
 	cpu := cpuTime() - cpu0
 	got := lats[:k.Load()]
+	if len(got) == 0 {
+		return latencyResult{}, fmt.Errorf("%s: no latency samples", sys.name)
+	}
 	slices.Sort(got)
 	pct := func(p float64) time.Duration { return got[min(len(got)-1, int(p*float64(len(got))))] }
 	return latencyResult{p50: pct(0.50), p99: pct(0.99), p999: pct(0.999), max: got[len(got)-1],
