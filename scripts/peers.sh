@@ -44,3 +44,12 @@ if ! command -v kcat >/dev/null 2>&1; then
 fi
 echo "export GENEVA_KAFKA_LIB=$kafka_home/lib"
 echo "export GENEVA_KCAT=$(command -v kcat)"
+
+# --- tmux (geneva subscribe seen in a real terminal: cmd/geneva tests) ------
+if ! command -v tmux >/dev/null 2>&1; then
+  echo "peers: installing tmux (Debian package)" >&2
+  if [ "$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq tmux >&2
+fi
+echo "export GENEVA_TMUX=$(command -v tmux)"
