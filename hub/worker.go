@@ -291,6 +291,11 @@ func (w *worker) emit(ctx context.Context, sub submission, d *policy.Decision, o
 	}
 	rec := auditRecord(sub, d)
 	rec.Action, rec.Actor = o.action, o.actor
+	if o.stage == "" {
+		// A pure function of the submission, so a redelivery racing a slow
+		// worker appends an identical record (see audit.Log.Append).
+		rec.Time = sub.received
+	}
 	if _, err := w.audit.Append(ctx, rec, sub.id+"/audit"+suffix); err != nil {
 		return nil, err
 	}
