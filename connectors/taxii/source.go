@@ -149,9 +149,8 @@ func (s *source) fetch(ctx context.Context) (*page, error) {
 	s.mu.Lock()
 	q := url.Values{"limit": {strconv.Itoa(s.cfg.Limit)}}
 	if s.next != "" {
-		q.Set("next", s.next)
-	}
-	if s.addedAfter != "" {
+		q.Set("next", s.next) // the token carries the poll's filter
+	} else if s.addedAfter != "" {
 		q.Set("added_after", s.addedAfter)
 	}
 	s.mu.Unlock()
