@@ -95,3 +95,12 @@ func TestConnectionSettingsPrecedence(t *testing.T) {
 		require.Contains(t, errOut, "geneva: creds: stat /nonexistent.creds: no such file or directory")
 	})
 }
+
+// geneva-hub --dev prints "geneva --server URL --creds FILE subscribe":
+// connection flags before the command name work too.
+func TestConnectionFlagsBeforeTheCommand(t *testing.T) {
+	_, as := testHub(t)
+	out, errOut, code := runCLI(t, append(as("isp-two"), "directory", "--type", "cert")...)
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, "cert-three")
+}

@@ -189,7 +189,7 @@ func TestSubscribeInATerminal(t *testing.T) {
 	t.Logf("shown %v after the hub stored the submission:\n%s", took.Round(time.Millisecond), shown)
 	require.Less(t, took, time.Second, "pane:\n%s", shown)
 	plain := tm("capture-pane", "-p", "-t", "geneva")
-	require.Regexp(t, `\d\d:\d\d:\d\d  TLP:AMBER  indicator  Terminal test indicator  from bank-one  Seen in a phishing wave`, plain)
+	require.Regexp(t, `\d\d:\d\d:\d\d  TLP:AMBER\s+indicator\s+Terminal test indicator  from bank-one  Seen in a phishing wave`, plain)
 	require.Contains(t, shown, "38;2;255;192;0", "the label in FIRST's amber")
 
 	tm("send-keys", "-t", "geneva", "C-c")

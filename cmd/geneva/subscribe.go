@@ -186,11 +186,13 @@ func (p *objectPrinter) print(o member.Object) error {
 			tlpLabel(o.TLP), clip(o.Type, 20), clip(o.Name, 40), o.Sender)
 		return err
 	}
+	// Pad before colouring: escape codes have no width.
 	label := tlpLabel(o.TLP)
+	pad := strings.Repeat(" ", max(len("TLP:AMBER+STRICT")-len(label), 0))
 	if p.color {
 		label = colorTLP(o.TLP, label)
 	}
-	line := fmt.Sprintf("%s  %s  %s  %s  from %s", o.Received.Local().Format("15:04:05"), label, o.Type, clip(o.Name, 80), o.Sender)
+	line := fmt.Sprintf("%s  %s%s  %-14s  %s  from %s", o.Received.Local().Format("15:04:05"), label, pad, o.Type, clip(o.Name, 80), o.Sender)
 	if d := firstLine(o.Description); d != "" {
 		line += "  " + clip(d, 100)
 	}

@@ -139,7 +139,7 @@ func TestSubscribe(t *testing.T) {
 	t.Run("pretty", func(t *testing.T) {
 		out, errOut, code := runCLI(t, append([]string{"subscribe", "--all", "--tlp", "amber", "--count", "1", "--output", "pretty"}, as("le-alpha")...)...)
 		require.Equal(t, exitOK, code, errOut)
-		require.Regexp(t, `^\d\d:\d\d:\d\d  TLP:AMBER  indicator  second  from cert-three  Seen in a phishing wave against second\.\n$`, out,
+		require.Regexp(t, `^\d\d:\d\d:\d\d  TLP:AMBER         indicator       second  from cert-three  Seen in a phishing wave against second\.\n$`, out,
 			"no colour when the output is not a terminal")
 	})
 	t.Run("ctrl-c ends cleanly", func(t *testing.T) {
