@@ -271,7 +271,8 @@ func TestPersonalData(t *testing.T) {
 	for _, r := range d.Routes {
 		scopes = append(scopes, r.Scope)
 	}
-	require.Equal(t, []string{"all", "c.le"}, scopes, "the law-enforcement audience is exactly community le")
+	require.Equal(t, []string{"all", "m.le-alpha", "m.le-bravo"}, scopes,
+		"the law-enforcement audience is split per member, never sent on a community subject it merely equals today")
 
 	d = e.Decide(policy.Request{Sender: "isp-two", To: []string{"cert-three"}, Bundle: bundleOf(email)})
 	require.Equal(t, policy.Reject, d.Verdict)

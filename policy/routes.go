@@ -52,9 +52,9 @@ func (s *decider) routes() {
 }
 
 // scope names the subject token for an audience: "all" when it is every
-// active member but the sender, "c.<community>" when it is exactly one
-// community (sender and suspended members aside), and "" when it must be
-// split per member. Named recipients (--to) are always split per member,
+// active member but the sender, "c.<community>" when the sender limited the
+// submission to that community and the audience is all of it (sender and
+// suspended members aside), and "" when it must be split per member. Named recipients (--to) are always split per member,
 // so AMBER+STRICT and RED never travel on a subject a newcomer could read.
 func (s *decider) scope(audience []string) string {
 	if len(s.req.To) > 0 {
@@ -69,11 +69,11 @@ func (s *decider) scope(audience []string) string {
 	} else if slices.Equal(audience, without(s.e.active, s.sender.ID)) {
 		return "all"
 	}
-	for _, c := range s.e.mou.Communities {
-		if slices.Equal(audience, without(s.e.communities[c.ID], s.sender.ID)) {
-			return "c." + c.ID
-		}
-	}
+	// Any other audience (personal data to law enforcement, say) is split
+	// per member even when it happens to equal a community today: a
+	// community subject is resolved at delivery time, and a member who
+	// joins the community later must not receive what this rule kept from
+	// it.
 	return ""
 }
 
