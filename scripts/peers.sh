@@ -45,6 +45,15 @@ fi
 echo "export GENEVA_KAFKA_LIB=$kafka_home/lib"
 echo "export GENEVA_KCAT=$(command -v kcat)"
 
+# --- Chromium (headless; hub/report opens the HTML report) ------------------
+if [ ! -x /usr/bin/chromium ]; then
+  echo "peers: installing chromium (Debian package)" >&2
+  if [ "$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >&2
+fi
+echo "export GENEVA_CHROMIUM=/usr/bin/chromium"
+
 # --- tmux (geneva subscribe seen in a real terminal: cmd/geneva tests) ------
 if ! command -v tmux >/dev/null 2>&1; then
   echo "peers: installing tmux (Debian package)" >&2
