@@ -118,14 +118,25 @@ func openClose(t *testing.T, c Case) {
 	require.Error(t, k.Write(ctxFor(t, time.Second), connectors.Envelope{ID: "x", Body: Bundle("closed")}), "Write after Close")
 }
 
-// write runs Write on its own goroutine: some sinks (webhook) return only
-// once the reading side acked.
+// write runs Write on its own goroutine, as the runtime does: some sinks
+// (webhook) return only once the reading side acked, and a failed Write is
+// retried (the reading side may not be listening yet).
 func write(k connectors.Sink, e connectors.Envelope) <-chan error {
 	done := make(chan error, 1)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		done <- k.Write(ctx, e)
+		for {
+			err := k.Write(ctx, e)
+			if err == nil || ctx.Err() != nil {
+				done <- err
+				return
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
 	}()
 	return done
 }
