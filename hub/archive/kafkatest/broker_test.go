@@ -28,10 +28,6 @@ func TestBrokerTakesAndServesRecords(t *testing.T) {
 		Headers: []kafka.Header{{Key: "h", Value: []byte("x")}}}))
 	require.NoError(t, w.Close())
 
-	require.NoError(t, b.Stop())
-	require.False(t, b.Running())
-	require.NoError(t, b.Restart())
-
 	require.True(t, b.Running())
 	recs := kafkatest.KcatConsume(t, b.Addr, "t")
 	require.Len(t, recs, 1)
