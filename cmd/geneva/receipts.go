@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -99,9 +100,11 @@ func writeReceipts(w io.Writer, rs []hub.Receipt, output string) error {
 	for _, r := range rs {
 		shared, refused := 0, 0
 		for _, o := range r.Objects {
-			if o.Shared {
+			switch {
+			case o.Type == "marking-definition": // the TLP label says it
+			case o.Shared:
 				shared++
-			} else if o.Type != "marking-definition" {
+			default:
 				refused++
 			}
 		}
@@ -153,8 +156,8 @@ func writeReceipt(w io.Writer, r *hub.Receipt) {
 	if len(r.Routes) > 0 {
 		fmt.Fprintln(w, "\nshared:")
 		for _, rt := range r.Routes {
-			fmt.Fprintf(w, "  %s to %s: %d object(s)\n", tlpLabel(rt.TLP),
-				scopeText(policy.Route{Scope: rt.Scope, Audience: rt.Audience}), rt.Objects)
+			fmt.Fprintf(w, "  %s to %s: %s\n", tlpLabel(rt.TLP),
+				scopeText(policy.Route{Scope: rt.Scope, Audience: rt.Audience}), routeObjects(r, rt))
 		}
 	}
 	var listed []hub.ObjectReceipt
@@ -180,6 +183,30 @@ func writeReceipt(w io.Writer, r *hub.Receipt) {
 			fmt.Fprintf(w, "  %d object(s): the whole submission was rejected (see above)\n", blocked)
 		}
 	}
+}
+
+// routeObjects counts what went along a route, leaving out the marking
+// definitions that travel with the objects.
+func routeObjects(r *hub.Receipt, rt hub.RouteReceipt) string {
+	n := 0
+	for _, o := range r.Objects {
+		if o.Shared && o.Type != "marking-definition" && o.TLP == rt.TLP && slices.Equal(sorted(o.Audience), sorted(rt.Audience)) {
+			n++
+		}
+	}
+	if n == 0 || n > rt.Objects {
+		return fmt.Sprintf("%d object(s)", rt.Objects)
+	}
+	if n == 1 {
+		return "1 object"
+	}
+	return fmt.Sprintf("%d objects", n)
+}
+
+func sorted(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return s
 }
 
 func parseVerdict(s string) (policy.Verdict, bool) {

@@ -43,7 +43,7 @@ func TestReceipts(t *testing.T) {
 		rows := strings.Split(strings.TrimSpace(out), "\n")
 		require.Len(t, rows, 3)
 		require.Regexp(t, `^RECEIVED\s+VERDICT\s+SHARED\s+REFUSED\s+TO\s+SUBMISSION\s+MSG ID$`, rows[0])
-		require.Regexp(t, `^\S+ \S+\s+ACCEPT\s+2\s+0\s+green→all\s+sub-\w+\s+geneva-cli-\w+$`, rows[1])
+		require.Regexp(t, `^\S+ \S+\s+ACCEPT\s+1\s+0\s+green→all\s+sub-\w+\s+geneva-cli-\w+$`, rows[1])
 		require.Regexp(t, `^\S+ \S+\s+REJECT\s+0\s+1\s+-\s+sub-\w+\s+geneva-cli-\w+$`, rows[2])
 	})
 	t.Run("text, with reasons", func(t *testing.T) {

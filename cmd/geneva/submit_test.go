@@ -26,7 +26,7 @@ verdict:    ACCEPT \(every object is shared\)
 submission: sub-[0-9a-f]+, received \S+, policy version \S+
 
 shared:
-  TLP:GREEN to every member but the sender \(cert-three, isp-two, le-alpha, le-bravo\): 2 object\(s\)
+  TLP:GREEN to every member but the sender \(cert-three, isp-two, le-alpha, le-bravo\): 1 object
 $`, out)
 	})
 	t.Run("red to named recipients, from standard input", func(t *testing.T) {
