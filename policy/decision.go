@@ -75,7 +75,12 @@ type Route struct {
 	Scope    string    `json:"scope"`
 	Audience []string  `json:"audience"` // member ids, sorted
 	Objects  []int     `json:"objects"`  // indices into the document's objects, supporting marking definitions included
-	Archive  bool      `json:"archive"`
+	Archive  bool      `json:"archive"`  // ArchiveObjects is not empty
+	// ArchiveObjects are the positions within Objects (so within the part's
+	// "objects") that this route archives. An object that travels on several
+	// routes (a named audience split per member) is archived by the first
+	// of them only, so the archive holds it exactly once.
+	ArchiveObjects []int `json:"archive_objects"`
 }
 
 // Decision is the outcome of Decide: a value, never an I/O side effect.

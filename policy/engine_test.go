@@ -211,16 +211,23 @@ func TestSupportingObjects(t *testing.T) {
 	d := e.Decide(policy.Request{Sender: "bank-one", To: []string{"le-alpha", "isp-two"}, Bundle: b})
 	require.Equal(t, policy.Accept, d.Verdict, "supporting objects do not count")
 	require.Len(t, d.Routes, 4)
+	greenArchivers := 0
 	for _, r := range d.Routes {
 		switch r.TLP {
 		case tlp.Green:
 			require.Equal(t, []int{0, 2, 3}, r.Objects, "green route: its marking, the identity, the indicator")
-			require.True(t, r.Archive)
+			if r.Archive {
+				greenArchivers++
+				require.Equal(t, []int{0, 1, 2}, r.ArchiveObjects)
+			} else {
+				require.Empty(t, r.ArchiveObjects)
+			}
 		case tlp.Red:
 			require.Equal(t, []int{0, 1, 2, 4}, r.Objects, "red route: the identity brings its own green marking definition")
 			require.False(t, r.Archive)
 		}
 	}
+	require.Equal(t, 1, greenArchivers, "the green part split per member is archived by one route only")
 	require.Equal(t, policy.CodeSupporting, d.Objects[2].Reasons[0].Code)
 
 	t.Run("an identity more restricted than the route stays out", func(t *testing.T) {

@@ -201,8 +201,22 @@ func checkInvariants(t *testing.T, mou *policy.MoU, g generated, d policy.Decisi
 			require.False(t, o.Archive, "RED is never archivable\n%s", ctx)
 		}
 	}
+	archived := map[int]int{}
+	for _, r := range d.Routes {
+		for _, pos := range r.ArchiveObjects {
+			archived[r.Objects[pos]]++
+		}
+	}
+	for i, o := range d.Objects {
+		want := 0
+		if o.Shared && o.Archive {
+			want = 1
+		}
+		require.Equal(t, want, archived[i], "object %d (%s) must be archived exactly once when archivable, never otherwise\n%s", i, o.ID, ctx)
+	}
 	for _, r := range d.Routes {
 		require.NotContains(t, r.Audience, g.req.Sender, "%s", ctx)
+		require.Equal(t, r.Archive, len(r.ArchiveObjects) > 0, "%s", ctx)
 		if r.TLP == tlp.Red {
 			require.False(t, r.Archive, "%s", ctx)
 		}

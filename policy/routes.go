@@ -16,7 +16,7 @@ func (s *decider) routes() {
 		key := level.String() + "|" + scope
 		r, ok := byKey[key]
 		if !ok {
-			r = &Route{TLP: level, Scope: scope, Audience: slices.Clone(audience), Archive: level.Archivable()}
+			r = &Route{TLP: level, Scope: scope, Audience: slices.Clone(audience)}
 			byKey[key] = r
 		}
 		r.Objects = append(r.Objects, i)
@@ -47,8 +47,29 @@ func (s *decider) routes() {
 		}
 		return routes[a].Scope < routes[b].Scope
 	})
+	assignArchiveDuty(routes)
 	s.d.Routes = routes
 	s.supportingDecisions()
+}
+
+// assignArchiveDuty gives each archivable object to the first route that
+// carries it, so splitting an audience per member never archives an object
+// twice.
+func assignArchiveDuty(routes []Route) {
+	taken := map[int]bool{}
+	for k := range routes {
+		r := &routes[k]
+		r.ArchiveObjects = []int{}
+		if r.TLP.Archivable() {
+			for pos, i := range r.Objects {
+				if !taken[i] {
+					taken[i] = true
+					r.ArchiveObjects = append(r.ArchiveObjects, pos)
+				}
+			}
+		}
+		r.Archive = len(r.ArchiveObjects) > 0
+	}
 }
 
 // scope names the subject token for an audience: "all" when it is every
@@ -138,7 +159,7 @@ func (s *decider) supportingDecisions() {
 		for _, r := range s.d.Routes {
 			if slices.Contains(r.Objects, i) {
 				audience = append(audience, r.Audience...)
-				o.Archive = o.Archive || r.Archive
+				o.Archive = o.Archive || r.TLP.Archivable()
 			}
 		}
 		if len(audience) == 0 {
