@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -15,6 +16,12 @@ import (
 // Provisioning is idempotent: every start (and every MoU reload) creates
 // what is missing and updates what changed, keeping messages and consumer
 // positions.
+
+// Consumer metadata keys of the visibility floor (see ensureConsumer).
+const (
+	metaFloorSeq  = "geneva_floor_seq"
+	metaFloorTime = "geneva_floor_time"
+)
 
 const (
 	dedupWindow   = 2 * time.Minute // Nats-Msg-Id window: covers a crash and restart
@@ -91,9 +98,21 @@ func (h *Hub) ensureConsumer(ctx context.Context, stream string, want jetstream.
 	if err != nil {
 		return fmt.Errorf("provision consumer %s: %w", want.Durable, err)
 	}
+	// The floor is where the filters took effect: a real-time subscription
+	// never starts before it, so a member cannot replay what was shared
+	// before it joined (or joined a community).
+	floor := func(md map[string]string) map[string]string {
+		if md == nil {
+			md = map[string]string{}
+		}
+		md[metaFloorSeq] = strconv.FormatUint(s.CachedInfo().State.LastSeq+1, 10)
+		md[metaFloorTime] = time.Now().UTC().Format(time.RFC3339Nano)
+		return md
+	}
 	c, err := s.Consumer(ctx, want.Durable)
 	switch {
 	case errors.Is(err, jetstream.ErrConsumerNotFound):
+		want.Metadata = floor(want.Metadata)
 		_, err = s.CreateConsumer(ctx, want)
 	case err == nil:
 		have := c.CachedInfo().Config
@@ -101,6 +120,7 @@ func (h *Hub) ensureConsumer(ctx context.Context, stream string, want jetstream.
 			return nil
 		}
 		have.FilterSubjects, have.FilterSubject = want.FilterSubjects, want.FilterSubject
+		have.Metadata = floor(have.Metadata)
 		_, err = s.UpdateConsumer(ctx, have)
 	}
 	if err != nil {

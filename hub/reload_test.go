@@ -2,6 +2,7 @@ package hub_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -110,4 +111,48 @@ func TestMoUFileChangeReloads(t *testing.T) {
 	require.NoError(t, os.WriteFile(file, []byte(changed), 0o600))
 	waitClosed(t, isp)
 	require.True(t, h.MoU().Members[memberIndex(t, h.MoU(), "isp-two")].Suspended)
+}
+
+// A member that joins a community cannot replay, through a real-time
+// subscription with an early start, what was shared to that community
+// before it joined; what is shared afterwards reaches it.
+func TestSubscriptionCannotReplayBeforeJoining(t *testing.T) {
+	h := hubtest.StartHub(t)
+	members := connectAll(t, h)
+	green := caseBundle(t, "green-tlp2-to-all.json")
+	alpha := members["le-alpha"]
+	alpha.Submit(t, green, hub.SubmitOptions{Community: "le"}) // isp-two is not in le yet
+	before := alpha.NextReceipt(t, 10*time.Second)
+	require.Equal(t, "accept", before.Verdict)
+
+	cp := *h.MoU()
+	cp.Members = append([]policy.Member(nil), cp.Members...)
+	cp.Members[memberIndex(t, &cp, "isp-two")].Communities = []string{"le"}
+	require.NoError(t, h.ApplyMoU(context.Background(), &cp))
+
+	isp := members["isp-two"]
+	for _, req := range []hub.SubscribeRequest{
+		{Session: "by-time", Since: time.Now().Add(-time.Hour)},
+		{Session: "by-seq", StartSeq: 1},
+	} {
+		sub, err := isp.NC.SubscribeSync(hub.DeliverSubject("isp-two", req.Session))
+		require.NoError(t, err)
+		body, _ := json.Marshal(req)
+		resp, err := isp.NC.Request(hub.SubscribeService("isp-two"), body, 5*time.Second)
+		require.NoError(t, err)
+		require.NotContains(t, string(resp.Data), "error")
+
+		alpha.Submit(t, green, hub.SubmitOptions{Community: "le"})
+		after := alpha.NextReceipt(t, 10*time.Second)
+		require.Equal(t, "accept", after.Verdict)
+		var got *nats.Msg
+		for got == nil || got.Header.Get(hub.HeaderSubmission) == "" { // skip heartbeats
+			got, err = sub.NextMsg(5 * time.Second)
+			require.NoError(t, err)
+		}
+		require.NotEqual(t, before.Submission, got.Header.Get(hub.HeaderSubmission), "%s: replayed a share from before joining", req.Session)
+		if req.Session == "by-time" {
+			require.Equal(t, after.Submission, got.Header.Get(hub.HeaderSubmission))
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -53,13 +54,16 @@ func (h *Hub) serveSubscribe(msg *nats.Msg) {
 		b, _ := json.Marshal(r)
 		_ = msg.Respond(b)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	cfg, err := h.subscription(member, msg.Data)
+	if err == nil {
+		err = h.clampToFloor(ctx, member, &cfg)
+	}
 	if err != nil {
 		reply(SubscribeReply{Error: err.Error()})
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
 	if n, err := h.subscriptions(ctx, member); err != nil || n >= MaxSubscriptions {
 		if err != nil {
 			h.log.Error("subscribe", "member", member, "err", err)
@@ -137,6 +141,34 @@ func (h *Hub) subscription(member string, data []byte) (jetstream.ConsumerConfig
 		cfg.DeliverPolicy, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, &since
 	}
 	return cfg, nil
+}
+
+// clampToFloor keeps a subscription from starting before the member's
+// inbox filters took effect: what was shared before it joined, or before it
+// joined a community, was not routed to it.
+func (h *Hub) clampToFloor(ctx context.Context, member string, cfg *jetstream.ConsumerConfig) error {
+	c, err := h.js.Consumer(ctx, StreamShare, InboxConsumer(member))
+	if err != nil {
+		h.log.Error("subscribe: inbox consumer", "member", member, "err", err)
+		return fmt.Errorf("the hub could not create the subscription")
+	}
+	md := c.CachedInfo().Config.Metadata
+	floorSeq, err1 := strconv.ParseUint(md[metaFloorSeq], 10, 64)
+	floorTime, err2 := time.Parse(time.RFC3339Nano, md[metaFloorTime])
+	if err1 != nil || err2 != nil {
+		// No floor recorded: only new shares (fail closed).
+		cfg.DeliverPolicy, cfg.OptStartSeq, cfg.OptStartTime = jetstream.DeliverNewPolicy, 0, nil
+		return nil
+	}
+	switch cfg.DeliverPolicy {
+	case jetstream.DeliverByStartSequencePolicy:
+		cfg.OptStartSeq = max(cfg.OptStartSeq, floorSeq)
+	case jetstream.DeliverByStartTimePolicy:
+		if cfg.OptStartTime.Before(floorTime) {
+			cfg.OptStartTime = &floorTime
+		}
+	}
+	return nil
 }
 
 // services are the hub's request/reply handlers.
