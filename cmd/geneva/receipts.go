@@ -190,7 +190,7 @@ func writeReceipt(w io.Writer, r *hub.Receipt) {
 func routeObjects(r *hub.Receipt, rt hub.RouteReceipt) string {
 	n := 0
 	for _, o := range r.Objects {
-		if o.Shared && o.Type != "marking-definition" && o.TLP == rt.TLP && slices.Equal(sorted(o.Audience), sorted(rt.Audience)) {
+		if o.Shared && o.Type != "marking-definition" && o.TLP == rt.TLP && subset(rt.Audience, o.Audience) {
 			n++
 		}
 	}
@@ -203,10 +203,13 @@ func routeObjects(r *hub.Receipt, rt hub.RouteReceipt) string {
 	return fmt.Sprintf("%d objects", n)
 }
 
-func sorted(s []string) []string {
-	s = slices.Clone(s)
-	slices.Sort(s)
-	return s
+func subset(a, b []string) bool {
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
 }
 
 func parseVerdict(s string) (policy.Verdict, bool) {

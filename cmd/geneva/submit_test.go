@@ -33,7 +33,7 @@ $`, out)
 		out, errOut, code := runCLIWithStdin(t, strings.NewReader(mustRead(t, policyCase(t, "red-named.json"))),
 			append([]string{"submit", "--to", "le-alpha", "-"}, as("le-bravo")...)...)
 		require.Equal(t, exitOK, code, errOut)
-		require.Contains(t, out, "TLP:RED to le-alpha: ")
+		require.Contains(t, out, "TLP:RED to le-alpha: 1 object\n")
 	})
 	t.Run("rejected: every reason with its pointer", func(t *testing.T) {
 		out, errOut, code := submit("bank-one", policyCase(t, "red-no-recipients.json"))
