@@ -16,6 +16,7 @@ func WriteText(w io.Writer, r *Report) error {
 	if !r.Complete {
 		fmt.Fprintln(tw, "INCOMPLETE: the scan was interrupted; figures are partial")
 	}
+	tw.Flush()
 	fmt.Fprintf(tw, "\nPARTNERSHIP\n")
 	fmt.Fprintf(tw, "object shares\t%d\t\nsubmissions\t%d\t\n  accepted\t%d\t\n  partial\t%d\t\n  rejected\t%d\t\n  review\t%d\t\nactive senders\t%d\t\nanonymous shares\t%d\t\nmedian time to share\t%s\t\n",
 		p.Objects, p.Submissions, p.Accepted, p.Partial, p.Rejected, p.Review, p.ActiveSenders, p.AnonymousObjects,
@@ -24,7 +25,8 @@ func WriteText(w io.Writer, r *Report) error {
 		fmt.Fprintf(tw, "  TLP:%s\t%d\t\n", strings.ToUpper(c.Key), c.Count)
 	}
 	for _, dim := range Dimensions {
-		fmt.Fprintf(tw, "\nVOLUME BY %s (per %s)\nperiod\t%s\tobjects\t\n", strings.ToUpper(strings.ReplaceAll(dim, "_", " ")), r.Period, dim)
+		tw.Flush()
+	fmt.Fprintf(tw, "\nVOLUME BY %s (per %s)\nperiod\t%s\tobjects\t\n", strings.ToUpper(strings.ReplaceAll(dim, "_", " ")), r.Period, dim)
 		for _, v := range r.Volumes {
 			if v.Dimension == dim {
 				fmt.Fprintf(tw, "%s\t%s\t%d\t\n", v.Period, v.Key, v.Objects)
@@ -32,6 +34,7 @@ func WriteText(w io.Writer, r *Report) error {
 		}
 	}
 	top := func(title string, t Top) {
+		tw.Flush()
 		fmt.Fprintf(tw, "\n%s\n", title)
 		if !t.Exact {
 			fmt.Fprintf(tw, "(approximate: more distinct values than the summary holds)\n")
@@ -42,29 +45,34 @@ func WriteText(w io.Writer, r *Report) error {
 	}
 	top("TOP ATT&CK TECHNIQUES", r.Techniques)
 	top("TOP MALWARE FAMILIES", r.Malware)
+	tw.Flush()
 	fmt.Fprintf(tw, "\nINDICATOR TYPES\n")
 	for _, c := range r.IndicatorTypes {
 		fmt.Fprintf(tw, "%s\t%d\t\n", c.Key, c.Count)
 	}
 	t := r.TimeToShare
+	tw.Flush()
 	fmt.Fprintf(tw, "\nTIME TO SHARE (created -> hub receipt, %d objects; %d without created, %d negative)\n", t.Objects, t.NoCreated, t.Negative)
 	fmt.Fprintf(tw, "min\tp50\tp90\tp95\tp99\tmax\tmean\t\n%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
 		seconds(t.MinSeconds), seconds(t.P50Seconds), seconds(t.P90Seconds), seconds(t.P95Seconds),
 		seconds(t.P99Seconds), seconds(t.MaxSeconds), seconds(t.MeanSeconds))
+	tw.Flush()
 	for _, b := range t.Histogram {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t\n", b.Label, b.Objects, bar(b.Objects, t.Objects))
 	}
+	tw.Flush()
 	fmt.Fprintf(tw, "\nREFUSALS BY REASON CODE\ncode\trejected\tpartial\t\n")
 	for _, f := range r.Refusals {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t\n", f.Code, f.Rejected, f.Partial)
 	}
-	fmt.Fprintf(tw, "\nMEMBERS BY YEAR\nyear\tmember\ttype\tcontributed\treceived\tsubmissions\taccepted\tpartial\trejected\treview\trefused for\t\n")
+	tw.Flush()
+	fmt.Fprintf(tw, "\nMEMBERS BY YEAR\nyear\tmember\ttype\tcontributed\treceived\tsubmissions\taccepted\tpartial\trejected\treview\trefused for\n")
 	for _, m := range r.Members {
 		var why []string
 		for _, c := range m.Reasons {
 			why = append(why, fmt.Sprintf("%s %d", c.Key, c.Count))
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\n", m.Year, m.Member, m.Type, m.Contributed,
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", m.Year, m.Member, m.Type, m.Contributed,
 			m.Received, m.Submissions, m.Accepted, m.Partial, m.Rejected, m.Review, strings.Join(why, ", "))
 	}
 	return tw.Flush()
