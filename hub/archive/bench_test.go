@@ -56,7 +56,7 @@ func BenchmarkBridgeVsRawWriter(b *testing.B) {
 		}
 		writeAll() // warm the broker and its JIT before either run is timed
 
-		br, err := archive.New(cfg, nh.js, testLogger(b))
+		br, err := archive.New(cfg, nh.js, nil)
 		require.NoError(b, err)
 		b.ResetTimer()
 		start := time.Now()

@@ -206,18 +206,24 @@ func (p *published) checkAudit(t testing.TB, addr, topic string) {
 	}
 }
 
-// waitArchived waits until the bridge's position reaches both streams' ends.
+// waitArchived waits until the bridge's position reaches both streams'
+// current ends (call it after publishing). It reads the stream ends once:
+// stream info requests are not free, and a benchmark polls.
 func waitArchived(t testing.TB, archived func() map[string]uint64, js jetstream.JetStream, limit time.Duration) {
 	t.Helper()
 	ctx := context.Background()
+	ends := map[string]uint64{}
+	for _, name := range []string{"GENEVA_SHARE", "GENEVA_AUDIT"} {
+		s, err := js.Stream(ctx, name)
+		require.NoError(t, err)
+		ends[name] = s.CachedInfo().State.LastSeq
+	}
 	deadline := time.Now().Add(limit)
 	for {
 		done := true
 		got := archived()
-		for _, name := range []string{"GENEVA_SHARE", "GENEVA_AUDIT"} {
-			s, err := js.Stream(ctx, name)
-			require.NoError(t, err)
-			if got[name] < s.CachedInfo().State.LastSeq {
+		for name, end := range ends {
+			if got[name] < end {
 				done = false
 			}
 		}
@@ -225,9 +231,9 @@ func waitArchived(t testing.TB, archived func() map[string]uint64, js jetstream.
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("bridge did not catch up within %s: archived %v", limit, got)
+			t.Fatalf("bridge did not catch up within %s: archived %v, stream ends %v", limit, got, ends)
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
