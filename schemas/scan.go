@@ -30,6 +30,9 @@ type scanner struct {
 	// cannot judge (escapes, very large objects); the validator then walks
 	// the tree to report duplicates with their pointers.
 	dupSuspect bool
+	// values counts the JSON values fastjson keeps in its value cache (all
+	// but true, false and null, which it shares) to size that cache.
+	values int
 }
 
 type span struct{ start, end int }
@@ -38,10 +41,20 @@ type span struct{ start, end int }
 // objects are left to the tree walk.
 const maxKeyCompare = 64
 
-// scanJSONKeys scans data and also says whether it may hold duplicate keys.
-func scanJSONKeys(data []byte, maxDepth int) (dupSuspect bool, err *scanError) {
+// scanResult is what a successful scan learnt about the document.
+type scanResult struct {
+	dupSuspect bool // it may hold duplicate keys
+	values     int  // number of JSON values
+}
+
+// scanJSONKeys scans data and also says whether it may hold duplicate keys
+// and how many values it holds.
+func scanJSONKeys(data []byte, maxDepth int) (scanResult, *scanError) {
 	s := scanner{data: data, maxDepth: maxDepth, keys: make([]span, 0, 64)}
-	return s.run()
+	if ok, err := s.run(); !ok {
+		return scanResult{}, err
+	}
+	return scanResult{dupSuspect: s.dupSuspect, values: s.values}, nil
 }
 
 func (s *scanner) run() (bool, *scanError) {
@@ -57,7 +70,7 @@ func (s *scanner) run() (bool, *scanError) {
 	if s.pos < len(data) {
 		return false, &scanError{off: s.pos, msg: fmt.Sprintf("unexpected %s after the top-level value", describeByte(data, s.pos))}
 	}
-	return s.dupSuspect, nil
+	return true, nil
 }
 
 // noteKey compares the key data[ks:ke] with the earlier keys of the same
@@ -113,12 +126,16 @@ func (s *scanner) value(depth int) bool {
 	}
 	switch c := s.data[s.pos]; {
 	case c == '{':
+		s.values++
 		return s.object(depth + 1)
 	case c == '[':
+		s.values++
 		return s.array(depth + 1)
 	case c == '"':
+		s.values++
 		return s.str()
 	case c == '-' || (c >= '0' && c <= '9'):
+		s.values++
 		return s.number()
 	case c == 't':
 		return s.literal("true")

@@ -48,7 +48,7 @@ func (v *Validator) Validate(data []byte) (*Document, Report) {
 	if depth >= fastjson.MaxDepth { // fastjson refuses deeper input itself
 		depth = fastjson.MaxDepth - 1
 	}
-	dupSuspect, e := scanJSONKeys(data, depth)
+	scan, e := scanJSONKeys(data, depth)
 	if e != nil {
 		line, col := lineCol(data, e.off)
 		if e.depth {
@@ -60,12 +60,13 @@ func (v *Validator) Validate(data []byte) (*Document, Report) {
 	if p == nil {
 		p = new(fastjson.Parser)
 	}
+	presizeParser(p, len(data), scan.values)
 	root, err := p.ParseBytes(data)
 	if err != nil { // the scan accepts only what fastjson parses; keep a clear error anyway
 		parsers.Put(p)
 		return envelope(RuleJSONSyntax, "line 1, column 1: "+err.Error())
 	}
-	d := &Document{Raw: data, Root: root, parser: p, noDuplicateKeys: !dupSuspect}
+	d := &Document{Raw: data, Root: root, parser: p, noDuplicateKeys: !scan.dupSuspect}
 	if string(root.GetStringBytes("type")) == "bundle" {
 		d.Bundle = true
 		if objs := root.Get("objects"); objs != nil && objs.Type() == fastjson.TypeArray {
