@@ -14,7 +14,10 @@ import (
 // startHop is the baseline: publish → stream IN (file, work queue, dedup
 // window) → a worker that republishes the same bytes → stream OUT (file) →
 // one durable consumer per receiving member, each on its own connection.
-func startHop(dir string) (*system, error) {
+// With extraStores, the worker also stores a receipt-sized and an
+// audit-sized message per submission (streams RCPT and AUD), as the hub
+// does: four stored messages per submission instead of two, and no policy.
+func startHop(dir string, extraStores bool) (*system, error) {
 	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true,
 		StoreDir: dir, NoLog: true, NoSigs: true})
 	if err != nil {
@@ -64,10 +67,22 @@ func startHop(dir string) (*system, error) {
 	if err != nil {
 		return fail(err)
 	}
-	if _, err := w.Consume(func(msg jetstream.Msg) { republish(wjs, msg) }, jetstream.PullMaxMessages(1000)); err != nil {
+	name := "hop"
+	if extraStores {
+		name = "hop4"
+		for _, sc := range []jetstream.StreamConfig{
+			{Name: "RCPT", Subjects: []string{"rcpt.>"}, Storage: jetstream.FileStorage, Duplicates: 2 * time.Minute},
+			{Name: "AUD", Subjects: []string{"aud"}, Storage: jetstream.FileStorage, Duplicates: 2 * time.Minute},
+		} {
+			if _, err := admin.CreateStream(ctx, sc); err != nil {
+				return fail(err)
+			}
+		}
+	}
+	if _, err := w.Consume(func(msg jetstream.Msg) { republish(wjs, msg, extraStores) }, jetstream.PullMaxMessages(1000)); err != nil {
 		return fail(err)
 	}
-	sys := &system{name: "hop", close: cleanup,
+	sys := &system{name: name, close: cleanup,
 		msg: func(key string, bundle []byte) *nats.Msg {
 			m := nats.NewMsg("in." + sender)
 			m.Data = bundle
@@ -91,24 +106,42 @@ func startHop(dir string) (*system, error) {
 	return sys, nil
 }
 
-// republish stores the same bytes on OUT with a message id derived from
-// the input's, then acks the input once the PubAck came (ack last, as the
-// hub does).
-func republish(js jetstream.JetStream, msg jetstream.Msg) {
-	out := nats.NewMsg("out.green.all." + sender)
-	out.Data = msg.Data()
-	out.Header.Set(nats.MsgIdHdr, msg.Headers().Get(nats.MsgIdHdr)+"/out")
-	f, err := js.PublishMsgAsync(out, jetstream.WithStallWait(time.Minute))
-	if err != nil {
-		_ = msg.Nak()
-		return
+// Sizes of a hub receipt and audit record for a one-indicator bundle.
+var (
+	receiptSized = make([]byte, 700)
+	auditSized   = make([]byte, 450)
+)
+
+// republish stores the same bytes on OUT (and, with extraStores, a
+// receipt-sized and an audit-sized message) with message ids derived from
+// the input's, then acks the input once every PubAck came (ack last, as
+// the hub does).
+func republish(js jetstream.JetStream, msg jetstream.Msg, extraStores bool) {
+	id := msg.Headers().Get(nats.MsgIdHdr)
+	outs := []*nats.Msg{{Subject: "out.green.all." + sender, Data: msg.Data(), Header: nats.Header{nats.MsgIdHdr: {id + "/out"}}}}
+	if extraStores {
+		outs = append(outs,
+			&nats.Msg{Subject: "rcpt." + sender, Data: receiptSized, Header: nats.Header{nats.MsgIdHdr: {id + "/receipt"}}},
+			&nats.Msg{Subject: "aud", Data: auditSized, Header: nats.Header{nats.MsgIdHdr: {id + "/audit"}}})
+	}
+	var fs []jetstream.PubAckFuture
+	for _, out := range outs {
+		f, err := js.PublishMsgAsync(out, jetstream.WithStallWait(time.Minute))
+		if err != nil {
+			_ = msg.Nak()
+			return
+		}
+		fs = append(fs, f)
 	}
 	go func() {
-		select {
-		case <-f.Ok():
-			_ = msg.Ack()
-		case <-f.Err():
-			_ = msg.Nak()
+		for _, f := range fs {
+			select {
+			case <-f.Ok():
+			case <-f.Err():
+				_ = msg.Nak()
+				return
+			}
 		}
+		_ = msg.Ack()
 	}()
 }

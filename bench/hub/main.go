@@ -15,6 +15,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"time"
 )
 
 func main() {
@@ -35,9 +36,9 @@ func run() error {
 	flag.IntVar(&o.runs, "runs", 3, "runs per side, alternating which side goes first")
 	flag.IntVar(&o.n, "n", 20000, "submissions per throughput run")
 	rates := flag.String("rates", "1000", "offered submissions/s of the latency runs (comma-separated)")
-	flag.IntVar(&o.seconds, "seconds", 10, "length of the latency run (the first second is warm-up, not counted)")
+	flag.IntVar(&o.seconds, "seconds", 10, "length of each latency run (the first second is warm-up, not counted); 0: no latency runs")
 	flag.IntVar(&o.workers, "workers", 0, "hub policy workers (0: the hub's default)")
-	sides := flag.String("sides", "hop,hub", "which sides to run")
+	sides := flag.String("sides", "hop,hub", "which sides to run: hop, hub, hub-w<N> (the hub with N policy workers) and hop4 (the hop storing a receipt- and an audit-sized message too)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	o.sides = strings.Split(*sides, ",")
@@ -47,6 +48,9 @@ func run() error {
 			return fmt.Errorf("-rates: %q is not a positive number", r)
 		}
 		o.rates = append(o.rates, rate)
+	}
+	if o.seconds == 0 {
+		o.rates = nil
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -70,7 +74,7 @@ func run() error {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(os.Stderr, "run %d %-3s %8.0f submissions/s %6.1f cpu-µs/sub\n", r+1, side, res.tp.perSecond, res.tp.cpuMicros)
+			fmt.Fprintf(os.Stderr, "run %d %-4s idle %.0f cpu-ms/s; %8.0f submissions/s %6.1f cpu-µs/sub\n", r+1, side, res.idleMillis, res.tp.perSecond, res.tp.cpuMicros)
 			for k, l := range res.lat {
 				fmt.Fprintf(os.Stderr, "      at %d/s: p50 %v p99 %v p999 %v max %v (%d samples) %6.1f cpu-µs/sub\n",
 					o.rates[k], l.p50, l.p99, l.p999, l.max, l.samples, l.cpuMicros)
@@ -83,8 +87,9 @@ func run() error {
 }
 
 type sideResult struct {
-	tp  throughputResult
-	lat []latencyResult // one per rate
+	idleMillis float64 // CPU ms per second with nothing to do
+	tp         throughputResult
+	lat        []latencyResult // one per rate
 }
 
 func runSide(side string, r int, o options) (sideResult, error) {
@@ -93,19 +98,33 @@ func runSide(side string, r int, o options) (sideResult, error) {
 		return sideResult{}, err
 	}
 	var sys *system
-	switch side {
-	case "hub":
+	switch {
+	case side == "hub":
 		sys, err = startHub(dir, o.workers)
-	case "hop":
-		sys, err = startHop(dir)
+	case strings.HasPrefix(side, "hub-w"):
+		workers, perr := strconv.Atoi(strings.TrimPrefix(side, "hub-w"))
+		if perr != nil {
+			return sideResult{}, fmt.Errorf("side %q: want hub-w<workers>", side)
+		}
+		sys, err = startHub(dir, workers)
+		if err == nil {
+			sys.name = side
+		}
+	case side == "hop":
+		sys, err = startHop(dir, false)
+	case side == "hop4":
+		sys, err = startHop(dir, true)
 	default:
-		err = fmt.Errorf("unknown side %q (want hub or hop)", side)
+		err = fmt.Errorf("unknown side %q (want hub, hub-w<workers>, hop or hop4)", side)
 	}
 	if err != nil {
 		return sideResult{}, err
 	}
 	defer sys.close()
 	var res sideResult
+	cpu0, start := cpuTime(), time.Now()
+	time.Sleep(2 * time.Second)
+	res.idleMillis = float64(cpuTime()-cpu0) / float64(time.Millisecond) / time.Since(start).Seconds()
 	if res.tp, err = measureThroughput(sys, newWorkload(fmt.Sprintf("t%d", r), o.n)); err != nil {
 		return res, err
 	}

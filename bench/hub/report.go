@@ -22,13 +22,13 @@ func report(w io.Writer, o options, results map[string][]sideResult) {
 	hop, okHop := med["hop"]
 	both := okHub && okHop
 
-	fmt.Fprintln(w, "| sustained | submissions/s | CPU µs/submission |")
-	fmt.Fprintln(w, "|---|---:|---:|")
+	fmt.Fprintln(w, "| sustained | submissions/s | CPU µs/submission | idle CPU ms/s |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|")
 	for _, side := range o.sides {
-		fmt.Fprintf(w, "| %s | %.0f | %.0f |\n", side, med[side].tp.perSecond, med[side].tp.cpuMicros)
+		fmt.Fprintf(w, "| %s | %.0f | %.0f | %.0f |\n", side, med[side].tp.perSecond, med[side].tp.cpuMicros, med[side].idleMillis)
 	}
 	if both {
-		fmt.Fprintf(w, "| hub / hop | %.2f× | %.1f× |\n", hub.tp.perSecond/hop.tp.perSecond, hub.tp.cpuMicros/hop.tp.cpuMicros)
+		fmt.Fprintf(w, "| hub / hop | %.2f× | %.1f× | |\n", hub.tp.perSecond/hop.tp.perSecond, hub.tp.cpuMicros/hop.tp.cpuMicros)
 	}
 	for k, rate := range o.rates {
 		fmt.Fprintf(w, "\n| offered %d/s | p50 | p99 | p999 | CPU µs/submission |\n|---|---:|---:|---:|---:|\n", rate)
@@ -42,7 +42,7 @@ func report(w io.Writer, o options, results map[string][]sideResult) {
 				ratio(a.p999, b.p999), a.cpuMicros/b.cpuMicros)
 		}
 	}
-	if both {
+	if both && len(o.rates) > 0 {
 		fmt.Fprintf(w, "\nGoals: throughput ≥ 0.5× the hop's: %s (%.2f×); p99 ≤ 2× the hop's at %d/s: %s (%.1f×).\n",
 			verdict(hub.tp.perSecond >= hop.tp.perSecond/2), hub.tp.perSecond/hop.tp.perSecond, o.rates[0],
 			verdict(hub.lat[0].p99 <= 2*hop.lat[0].p99), ratio(hub.lat[0].p99, hop.lat[0].p99))
@@ -61,7 +61,7 @@ func report(w io.Writer, o options, results map[string][]sideResult) {
 }
 
 func medians(rs []sideResult, rates int) sideResult {
-	m := sideResult{tp: throughputResult{
+	m := sideResult{idleMillis: median(rs, func(r sideResult) float64 { return r.idleMillis }), tp: throughputResult{
 		perSecond: median(rs, func(r sideResult) float64 { return r.tp.perSecond }),
 		cpuMicros: median(rs, func(r sideResult) float64 { return r.tp.cpuMicros }),
 	}}
