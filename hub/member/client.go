@@ -196,7 +196,7 @@ func isNoAnswer(err error) bool {
 func dialError(server, credsFile, member string, err error) error {
 	switch {
 	case errors.Is(err, nats.ErrAuthorization) || strings.Contains(strings.ToLower(err.Error()), "authorization violation"):
-		return fmt.Errorf("%w: the hub at %s refused the credentials of %q in %s (suspended member, or creds of another hub?)",
+		return fmt.Errorf("connect: %w by the hub at %s: %q in %s (a suspended member, or creds of another hub?)",
 			ErrRefused, server, member, credsFile)
 	case errors.Is(err, nats.ErrNoServers) || isNoAnswer(err) || strings.Contains(err.Error(), "connection refused"):
 		return &NoAnswerError{Server: server, What: "connect"}

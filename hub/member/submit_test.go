@@ -123,5 +123,5 @@ func TestDialRefusedCredentials(t *testing.T) {
 	other := hubtest.StartHub(t)
 	_, err := member.Dial(ctxFor(t, 5*time.Second), h.ClientURL(), hub.CredsPath(other.Dir, "bank-one"))
 	require.ErrorIs(t, err, member.ErrRefused)
-	require.Contains(t, err.Error(), "refused the credentials of \"bank-one\"")
+	require.Equal(t, "connect: credentials refused by the hub at "+h.ClientURL()+": \"bank-one\" in "+hub.CredsPath(other.Dir, "bank-one")+" (a suspended member, or creds of another hub?)", err.Error())
 }
