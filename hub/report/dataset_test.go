@@ -89,7 +89,7 @@ func knownDataSet(n, m int) ([]testObject, []testAudit) {
 			obj["pattern"], obj["pattern_type"], obj["valid_from"] = p.pattern, "stix", "2026-01-01T00:00:00Z"
 		case 2:
 			o.typ = "attack-pattern"
-			o.technique = []string{testTechs[(i*i)%len(testTechs)]}
+			o.technique = []string{testTechs[(i/7)%len(testTechs)]}
 			refs := []map[string]any{
 				{"source_name": "mitre-attack", "external_id": o.technique[0]},
 				{"source_name": "capec", "external_id": "CAPEC-98"},

@@ -146,7 +146,7 @@ func stackedBars(r *Report) template.HTML {
 		}
 		top = max(top, s)
 	}
-	const height, base = 260, 200
+	const height, base = 270, 200
 	slot := max(chartWidth/len(periods), 3)
 	width := max(chartWidth, slot*len(periods))
 	var b strings.Builder
@@ -170,12 +170,13 @@ func stackedBars(r *Report) template.HTML {
 				x+1, y, max(slot-2, 1), h, colour, html.EscapeString(p), html.EscapeString(strings.ToUpper(l)), n)
 		}
 		if len(periods) <= 16 || i%(len(periods)/8+1) == 0 {
-			fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="10" text-anchor="middle">%s</text>`, x+slot/2, base+14, html.EscapeString(p))
+			fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="10" text-anchor="end" transform="rotate(-35 %d %d)">%s</text>`,
+				x+slot/2, base+12, x+slot/2, base+12, html.EscapeString(p))
 		}
 	}
 	for i, l := range levels {
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="12" height="12" fill="%s"></rect><text x="%d" y="%d" font-size="11">TLP:%s</text>`,
-			i*120, base+28, tlpColours[l], i*120+16, base+38, strings.ToUpper(l))
+			i*120, base+46, tlpColours[l], i*120+16, base+56, strings.ToUpper(l))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())

@@ -26,7 +26,7 @@ func WriteText(w io.Writer, r *Report) error {
 	}
 	for _, dim := range Dimensions {
 		tw.Flush()
-	fmt.Fprintf(tw, "\nVOLUME BY %s (per %s)\nperiod\t%s\tobjects\t\n", strings.ToUpper(strings.ReplaceAll(dim, "_", " ")), r.Period, dim)
+		fmt.Fprintf(tw, "\nVOLUME BY %s (per %s)\nperiod\t%s\tobjects\t\n", strings.ToUpper(strings.ReplaceAll(dim, "_", " ")), r.Period, dim)
 		for _, v := range r.Volumes {
 			if v.Dimension == dim {
 				fmt.Fprintf(tw, "%s\t%s\t%d\t\n", v.Period, v.Key, v.Objects)
@@ -91,6 +91,9 @@ func rangeText(r *Report) string {
 
 // seconds prints a duration in seconds the way a person reads it.
 func seconds(s float64) string {
+	if s >= 2*86400 {
+		return fmt.Sprintf("%.1f days", s/86400)
+	}
 	return time.Duration(s * float64(time.Second)).Round(time.Second).String()
 }
 
