@@ -47,6 +47,7 @@ type Hub struct {
 
 	httpAddr string
 	reload   chan reloadRequest
+	stopped  chan struct{} // closed when Run stops taking reloads
 	ready    chan struct{}
 }
 
@@ -77,7 +78,7 @@ func New(cfg Config) (*Hub, error) {
 		return nil, err
 	}
 	h := &Hub{cfg: cfg, log: cfg.Logger, key: key, secret: secret, mou: mou, engine: engine,
-		prior: newPriorIndex(), metrics: metrics.New(), reload: make(chan reloadRequest), ready: make(chan struct{})}
+		prior: newPriorIndex(), metrics: metrics.New(), reload: make(chan reloadRequest), stopped: make(chan struct{}), ready: make(chan struct{})}
 	if h.base, err = h.baseOptions(); err != nil {
 		return nil, err
 	}
@@ -210,6 +211,7 @@ func (h *Hub) Run(ctx context.Context) error {
 			}
 		}
 	}
+	close(h.stopped)
 	h.log.Info("shutting down: finishing in-flight decisions")
 	svc.stop()
 	h.worker.stop() // stop taking work, then wait for in-flight decisions

@@ -30,6 +30,8 @@ func (h *Hub) ApplyMoU(ctx context.Context, mou *policy.MoU) error {
 	req := reloadRequest{mou: mou, reply: make(chan error, 1)}
 	select {
 	case h.reload <- req:
+	case <-h.stopped:
+		return errors.New("reload: the hub is stopping")
 	case <-ctx.Done():
 		return ctx.Err()
 	}
