@@ -153,6 +153,9 @@ func writeReceipt(w io.Writer, r *hub.Receipt) {
 			writeReason(w, "  ", rs)
 		}
 	}
+	if r.Verdict == "review" {
+		fmt.Fprintln(w, "\nheld: nothing is shared until a person at the hub approves it; the receipt of that decision follows")
+	}
 	if len(r.Routes) > 0 {
 		fmt.Fprintln(w, "\nshared:")
 		for _, rt := range r.Routes {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -47,6 +49,15 @@ $`, out)
 		require.Equal(t, exitPartial, code, errOut)
 		require.Contains(t, out, "verdict:    PARTIAL (some objects are shared, the others refused)")
 		require.Contains(t, out, "tlp.unmarked: ")
+	})
+	t.Run("held for review", func(t *testing.T) {
+		stateConduct := filepath.Join(t.TempDir(), "state.json")
+		require.NoError(t, os.WriteFile(stateConduct, []byte(`{"type":"bundle","id":"bundle--0d5b2a44-58e6-4d1b-9e0f-3a3f4a5b6c7d","objects":[
+		{"type":"threat-actor","spec_version":"2.1","id":"threat-actor--11111111-2222-4333-8444-555555555555","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z","name":"Example Bear","threat_actor_types":["nation-state"],"object_marking_refs":["marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"]}]}`), 0o644))
+		out, errOut, code := submit("cert-three", stateConduct)
+		require.Equal(t, exitReview, code, errOut)
+		require.Contains(t, out, "verdict:    REVIEW (held for review by a person at the hub)")
+		require.Contains(t, out, "held: nothing is shared until a person at the hub approves it")
 	})
 	t.Run("classified: the receipt says so", func(t *testing.T) {
 		out, _, code := submit("bank-one", policyCase(t, "classified-nato-restricted.json"))
