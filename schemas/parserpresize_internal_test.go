@@ -19,8 +19,8 @@ func TestParserFieldsFound(t *testing.T) {
 }
 
 // The scan counts exactly the values fastjson creates, so a presized
-// parser parses every corpus file without growing its value cache or its
-// input copy.
+// parser parses every corpus file without growing its value cache, its
+// input copy or any object's or array's list.
 func TestPresizedParserGrowsNothing(t *testing.T) {
 	for _, dir := range []string{"valid", "invalid"} {
 		for _, path := range stixtest.CorpusFiles(t, dir) {
@@ -28,12 +28,13 @@ func TestPresizedParserGrowsNothing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			scan, e := scanJSONKeys(data, fastjson.MaxDepth-1)
+			sc, scan, e := scanJSONKeys(data, fastjson.MaxDepth-1)
 			if e != nil {
+				releaseScanner(sc)
 				continue // not JSON: never parsed
 			}
 			p := new(fastjson.Parser)
-			presizeParser(p, len(data), scan.values)
+			presizeParser(p, len(data), &scan)
 			vs := (*[]fastjson.Value)(unsafe.Add(unsafe.Pointer(p), parserFields.values))
 			in := (*[]byte)(unsafe.Add(unsafe.Pointer(p), parserFields.input))
 			vsArray, inArray := unsafe.SliceData(*vs), unsafe.SliceData(*in)
@@ -47,6 +48,18 @@ func TestPresizedParserGrowsNothing(t *testing.T) {
 			if unsafe.SliceData(*in) != inArray {
 				t.Errorf("%s: the input copy grew", path)
 			}
+			// A fresh parser: itself, input copy, values, members, elements.
+			allocs := testing.AllocsPerRun(3, func() {
+				p := new(fastjson.Parser)
+				presizeParser(p, len(data), &scan)
+				if _, err := p.ParseBytes(data); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if allocs > 5 {
+				t.Errorf("%s: a presized parse made %v allocations, want at most 5", path, allocs)
+			}
+			releaseScanner(sc)
 		}
 	}
 }

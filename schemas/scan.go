@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -33,6 +34,16 @@ type scanner struct {
 	// values counts the JSON values fastjson keeps in its value cache (all
 	// but true, false and null, which it shares) to size that cache.
 	values int
+	// containers are the non-empty objects and arrays in document order,
+	// with their sizes, to size their member lists before fastjson parses.
+	containers []containerSize
+}
+
+// containerSize is a non-empty object or array: the index of its value in
+// document order (fastjson's cache order) and its number of members.
+type containerSize struct {
+	at, n  int
+	object bool
 }
 
 type span struct{ start, end int }
@@ -43,18 +54,35 @@ const maxKeyCompare = 64
 
 // scanResult is what a successful scan learnt about the document.
 type scanResult struct {
-	dupSuspect bool // it may hold duplicate keys
-	values     int  // number of JSON values
+	dupSuspect bool            // it may hold duplicate keys
+	values     int             // number of JSON values in fastjson's cache
+	containers []containerSize // valid until the scanner is released
 }
 
+// scanners recycles the scanners' key and container lists.
+var scanners = sync.Pool{New: func() any {
+	return &scanner{keys: make([]span, 0, 64), containers: make([]containerSize, 0, 256)}
+}}
+
 // scanJSONKeys scans data and also says whether it may hold duplicate keys
-// and how many values it holds.
-func scanJSONKeys(data []byte, maxDepth int) (scanResult, *scanError) {
-	s := scanner{data: data, maxDepth: maxDepth, keys: make([]span, 0, 64)}
+// and how big its values are. Hand the scanner back with releaseScanner
+// once the result is no longer used.
+func scanJSONKeys(data []byte, maxDepth int) (*scanner, scanResult, *scanError) {
+	s := scanners.Get().(*scanner)
+	*s = scanner{data: data, maxDepth: maxDepth, keys: s.keys[:0], containers: s.containers[:0]}
 	if ok, err := s.run(); !ok {
-		return scanResult{}, err
+		return s, scanResult{}, err
 	}
-	return scanResult{dupSuspect: s.dupSuspect, values: s.values}, nil
+	return s, scanResult{dupSuspect: s.dupSuspect, values: s.values, containers: s.containers}, nil
+}
+
+// releaseScanner returns s to the pool; very large lists are dropped.
+func releaseScanner(s *scanner) {
+	if cap(s.containers) > 1<<16 {
+		return
+	}
+	s.data, s.err = nil, nil
+	scanners.Put(s)
 }
 
 func (s *scanner) run() (bool, *scanError) {
@@ -172,13 +200,15 @@ func (s *scanner) object(depth int) bool {
 		return true
 	}
 	first := len(s.keys)
-	ok := s.members(depth, first)
+	s.containers = append(s.containers, containerSize{at: s.values - 1, object: true})
+	ok := s.members(depth, first, len(s.containers)-1)
 	s.keys = s.keys[:first]
 	return ok
 }
 
-func (s *scanner) members(depth, first int) bool {
+func (s *scanner) members(depth, first, self int) bool {
 	for {
+		s.containers[self].n++
 		if s.pos >= len(s.data) || s.data[s.pos] != '"' {
 			return s.unexpected("a string key")
 		}
@@ -223,7 +253,10 @@ func (s *scanner) array(depth int) bool {
 		s.pos++
 		return true
 	}
+	s.containers = append(s.containers, containerSize{at: s.values - 1})
+	self := len(s.containers) - 1
 	for {
+		s.containers[self].n++
 		if !s.value(depth) {
 			return false
 		}

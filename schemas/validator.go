@@ -48,7 +48,8 @@ func (v *Validator) Validate(data []byte) (*Document, Report) {
 	if depth >= fastjson.MaxDepth { // fastjson refuses deeper input itself
 		depth = fastjson.MaxDepth - 1
 	}
-	scan, e := scanJSONKeys(data, depth)
+	sc, scan, e := scanJSONKeys(data, depth)
+	defer releaseScanner(sc)
 	if e != nil {
 		line, col := lineCol(data, e.off)
 		if e.depth {
@@ -60,7 +61,7 @@ func (v *Validator) Validate(data []byte) (*Document, Report) {
 	if p == nil {
 		p = new(fastjson.Parser)
 	}
-	presizeParser(p, len(data), scan.values)
+	presizeParser(p, len(data), &scan)
 	root, err := p.ParseBytes(data)
 	if err != nil { // the scan accepts only what fastjson parses; keep a clear error anyway
 		parsers.Put(p)
