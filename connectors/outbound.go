@@ -111,7 +111,11 @@ func (c *Connector) recordRefusal(log interface {
 	if ref.Reasons != nil && hasClassified(ref) {
 		body = nil // classified text is not copied around: the source keeps the only copy
 	}
-	if err := c.spool.Refused(SpoolItem{ID: id, Source: source, Ref: env.Ref, Queued: time.Now().UTC(), Body: body}, reasons); err != nil {
+	item := SpoolItem{ID: id, Source: source, Ref: env.Ref, Queued: time.Now().UTC(), Body: body}
+	if body != nil && !json.Valid(body) {
+		item.Body, item.Raw = nil, body
+	}
+	if err := c.spool.Refused(item, reasons); err != nil {
 		log.Warn("record refusal", "err", err)
 	}
 }

@@ -71,6 +71,11 @@ func (c *Connector) handleReceipt(ctx context.Context, m jetstream.Msg) {
 		}
 		return
 	}
+	if c.spool.Queued(r.MsgID) {
+		// The receipt overtook our own bookkeeping of the PubAck: try again shortly.
+		_ = m.NakWithDelay(100 * time.Millisecond)
+		return
+	}
 	rejected := r.Verdict == "reject"
 	it, ok, err := c.spool.Settle(r.MsgID, rejected, m.Data())
 	if err != nil {

@@ -46,7 +46,8 @@ type SpoolItem struct {
 	Source string          `json:"source"`
 	Ref    string          `json:"ref,omitempty"`
 	Queued time.Time       `json:"queued"`
-	Body   json.RawMessage `json:"body"`
+	Body   json.RawMessage `json:"body,omitempty"`
+	Raw    []byte          `json:"raw,omitempty"` // a refused body that is not JSON (base64)
 }
 
 // OpenSpool opens (or creates) a spool in dir.
@@ -94,6 +95,18 @@ func OpenSpool(dir string, maxItems int, maxBytes int64) (*Spool, error) {
 
 // Dir is the spool's directory.
 func (s *Spool) Dir() string { return s.dir }
+
+// Queued reports whether id is still waiting to be sent.
+func (s *Spool) Queued(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range s.queue {
+		if e.id == id {
+			return true
+		}
+	}
+	return false
+}
 
 // Has reports whether id is queued or waiting for its receipt.
 func (s *Spool) Has(id string) bool {
