@@ -26,6 +26,11 @@ const (
 	HeaderAudience   = "Geneva-Audience"   // comma-separated member ids
 	HeaderReceived   = "Geneva-Received"   // RFC 3339 UTC time the hub received the submission
 	HeaderArchive    = "Geneva-Archive"    // "true" when policy allows archiving (never for RED)
+	// HeaderArchiveObjects lists, comma-separated, the positions in the
+	// part's "objects" that this message archives; absent means all of
+	// them. An object travelling in several messages (an audience split per
+	// member) is archived by exactly one.
+	HeaderArchiveObjects = "Geneva-Archive-Objects"
 )
 
 // SubmitSubject is where member m publishes submissions.

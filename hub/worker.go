@@ -309,7 +309,7 @@ func (w *worker) emit(ctx context.Context, sub submission, d *policy.Decision, o
 // the sender) would name the sender, and the sender's own filter could not
 // leave it out.
 func shareMessages(sub submission, rt policy.Route, part []byte) []*nats.Msg {
-	mk := func(subject, sender string, audience []string) *nats.Msg {
+	mk := func(subject, sender string, audience []string, archive bool) *nats.Msg {
 		m := nats.NewMsg(subject)
 		m.Data = part
 		m.Header.Set(HeaderSubmission, sub.id)
@@ -317,19 +317,31 @@ func shareMessages(sub submission, rt policy.Route, part []byte) []*nats.Msg {
 		m.Header.Set(HeaderTLP, rt.TLP.String())
 		m.Header.Set(HeaderAudience, strings.Join(audience, ","))
 		m.Header.Set(HeaderReceived, sub.received.Format(time.RFC3339Nano))
-		if rt.Archive {
+		if archive {
 			m.Header.Set(HeaderArchive, "true")
+			if len(rt.ArchiveObjects) != len(rt.Objects) {
+				m.Header.Set(HeaderArchiveObjects, joinInts(rt.ArchiveObjects))
+			}
 		}
 		return m
 	}
 	if !sub.anonymous {
-		return []*nats.Msg{mk(ShareSubjectFrom(rt.TLP.String(), rt.Scope, sub.member), sub.member, rt.Audience)}
+		return []*nats.Msg{mk(ShareSubjectFrom(rt.TLP.String(), rt.Scope, sub.member), sub.member, rt.Audience, rt.Archive)}
 	}
 	var out []*nats.Msg
-	for _, a := range rt.Audience {
-		out = append(out, mk(ShareSubjectFrom(rt.TLP.String(), "m."+a, AnonymousSender), AnonymousSender, []string{a}))
+	for k, a := range rt.Audience {
+		// Only the first copy archives: the archive holds each object once.
+		out = append(out, mk(ShareSubjectFrom(rt.TLP.String(), "m."+a, AnonymousSender), AnonymousSender, []string{a}, rt.Archive && k == 0))
 	}
 	return out
+}
+
+func joinInts(xs []int) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = strconv.Itoa(x)
+	}
+	return strings.Join(parts, ",")
 }
 
 func auditRecord(sub submission, d *policy.Decision) audit.Record {
