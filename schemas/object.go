@@ -3,7 +3,6 @@ package schemas
 import (
 	"bytes"
 	"fmt"
-	"strings"
 
 	"github.com/valyala/fastjson"
 )
@@ -235,12 +234,15 @@ func (c *checker) warnCustoms(keys [][]byte) {
 		c.pop()
 		return
 	}
-	var b strings.Builder
+	var buf [512]byte
+	b := c.appendLabel(buf[:0])
+	b = append(b, ": "...)
 	for i, k := range keys {
 		if i > 0 {
-			b.WriteString(", ")
+			b = append(b, ", "...)
 		}
-		b.Write(k)
+		b = append(b, k...)
 	}
-	c.add(SeverityWarning, RulePropertyCustom, c.label()+": "+b.String()+": "+why+"s")
+	b = append(b, ": "+why+"s"...)
+	c.add(SeverityWarning, RulePropertyCustom, string(b))
 }

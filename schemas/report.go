@@ -2,7 +2,7 @@ package schemas
 
 import (
 	"strconv"
-	"strings"
+	"unicode/utf8"
 
 	"github.com/valyala/fastjson"
 )
@@ -53,52 +53,84 @@ func (c *checker) pop()             { c.segs = c.segs[:len(c.segs)-1] }
 
 // pointer is the RFC 6901 pointer of the current value.
 func (c *checker) pointer() string {
-	var b strings.Builder
+	var buf [128]byte
+	return string(c.appendPointer(buf[:0]))
+}
+
+func (c *checker) appendPointer(b []byte) []byte {
 	for _, s := range c.segs {
-		b.WriteByte('/')
+		b = append(b, '/')
 		if s.isIdx {
-			b.WriteString(strconv.Itoa(s.idx))
+			b = strconv.AppendInt(b, int64(s.idx), 10)
 			continue
 		}
-		for _, ch := range s.name() {
-			switch ch {
-			case '~':
-				b.WriteString("~0")
-			case '/':
-				b.WriteString("~1")
-			default:
-				b.WriteRune(ch)
-			}
+		if s.key != nil {
+			b = appendPointerToken(b, s.key)
+		} else {
+			b = appendPointerToken(b, s.skey)
 		}
 	}
-	return b.String()
+	return b
+}
+
+// appendPointerToken escapes ~ and / (RFC 6901); invalid UTF-8 becomes
+// U+FFFD so a pointer is always valid text.
+func appendPointerToken[T string | []byte](b []byte, name T) []byte {
+	for i := 0; i < len(name); {
+		switch ch := name[i]; {
+		case ch == '~':
+			b = append(b, "~0"...)
+		case ch == '/':
+			b = append(b, "~1"...)
+		case ch < utf8.RuneSelf:
+			b = append(b, ch)
+		default:
+			r, size := utf8.DecodeRuneInString(string(name[i:min(len(name), i+utf8.UTFMax)]))
+			b = utf8.AppendRune(b, r)
+			i += size
+			continue
+		}
+		i++
+	}
+	return b
 }
 
 // label names the current value inside its object for messages:
 // "created", "external_references[0].url", or "object" at the object root.
 func (c *checker) label() string {
+	var buf [128]byte
+	return string(c.appendLabel(buf[:0]))
+}
+
+func (c *checker) appendLabel(b []byte) []byte {
 	from := c.base
 	if c.obj < 0 {
 		from = 0
 	}
-	var b strings.Builder
+	start := len(b)
 	for _, s := range c.segs[from:] {
 		if s.isIdx {
-			b.WriteString("[" + strconv.Itoa(s.idx) + "]")
+			b = append(b, '[')
+			b = strconv.AppendInt(b, int64(s.idx), 10)
+			b = append(b, ']')
 			continue
 		}
-		if b.Len() > 0 {
-			b.WriteByte('.')
+		if len(b) > start {
+			b = append(b, '.')
 		}
-		b.WriteString(s.name())
+		if s.key != nil {
+			b = append(b, s.key...)
+		} else {
+			b = append(b, s.skey...)
+		}
 	}
-	if b.Len() == 0 {
+	if len(b) == start {
 		if c.obj < 0 {
-			return "document"
+			return append(b, "document"...)
 		}
-		return "object"
+		return append(b, "object"...)
 	}
-	return b.String()
+	return b
 }
 
 func (c *checker) add(sev Severity, rule, msg string) {
@@ -110,11 +142,20 @@ func (c *checker) add(sev Severity, rule, msg string) {
 	}
 }
 
+// about is "<label>: <detail>", the message of a finding on the current
+// value, built in one allocation.
+func (c *checker) about(detail string) string {
+	var buf [256]byte
+	b := c.appendLabel(buf[:0])
+	b = append(b, ": "...)
+	return string(append(b, detail...))
+}
+
 // fail reports an error about the current value: "<label>: <detail>".
-func (c *checker) fail(rule, detail string) { c.add(SeverityError, rule, c.label()+": "+detail) }
+func (c *checker) fail(rule, detail string) { c.add(SeverityError, rule, c.about(detail)) }
 
 // warn reports a warning about the current value.
-func (c *checker) warn(rule, detail string) { c.add(SeverityWarning, rule, c.label()+": "+detail) }
+func (c *checker) warn(rule, detail string) { c.add(SeverityWarning, rule, c.about(detail)) }
 
 // failKey reports an error about property key of o, the current object:
 // the pointer names the property when it is present, and stays on the
@@ -128,20 +169,27 @@ func (c *checker) warnKey(o *fastjson.Object, key, rule, detail string) {
 }
 
 func (c *checker) addKey(o *fastjson.Object, sev Severity, key, rule, detail string) {
-	label := c.childLabel(key)
+	var buf [256]byte
+	b := c.appendChildLabel(buf[:0], key)
+	b = append(b, ": "...)
+	msg := string(append(b, detail...))
 	if o != nil && o.Get(key) != nil {
 		c.pushS(key)
 		defer c.pop()
 	}
-	c.add(sev, rule, label+": "+detail)
+	c.add(sev, rule, msg)
 }
 
-func (c *checker) childLabel(key string) string {
-	l := c.label()
-	if l == "object" || l == "document" {
-		return key
+// appendChildLabel appends the label of property key of the current value.
+func (c *checker) appendChildLabel(b []byte, key string) []byte {
+	start := len(b)
+	b = c.appendLabel(b)
+	if l := string(b[start:]); l == "object" || l == "document" {
+		b = b[:start]
+	} else {
+		b = append(b, '.')
 	}
-	return l + "." + key
+	return append(b, key...)
 }
 
 // arrayOf is v's elements, or nil when v is missing or not a list
