@@ -27,6 +27,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		newContextCmd(),
 		newCompletionCmd(),
 		newAuditCmd(),
+		newReportCmd(),
 	)
 	return root
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -145,6 +146,13 @@ func TestJetStreamAndKafkaAgree(t *testing.T) {
 	op := h.Member(t, hub.OperatorName)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
+	hubtest.Eventually(t, 15*time.Second, func() error { // audit records follow the receipts
+		s, err := op.JS.Stream(ctx, hub.StreamAudit)
+		if err == nil && s.CachedInfo().State.Msgs != uint64(len(subs)) {
+			err = fmt.Errorf("%d audit records, want %d", s.CachedInfo().State.Msgs, len(subs))
+		}
+		return err
+	})
 	prefix := "agree" + time.Now().Format("150405.000000")
 	cfg := archive.Config{Brokers: []string{b.Addr},
 		ObjectsTopic: archive.TopicConfig{Name: prefix + ".objects", ReplicationFactor: 1},
