@@ -1,10 +1,15 @@
 package archive_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
@@ -95,4 +100,52 @@ func metricValue(t testing.TB, reg *prometheus.Registry, name, label string) flo
 	}
 	t.Fatalf("no series %s{%s}", name, label)
 	return 0
+}
+
+// With Kafka unreachable, the bridge warns once the share stream nears its
+// retention limit, before anything unarchived could be dropped.
+func TestBridgeWarnsBeforeRetentionDrops(t *testing.T) {
+	nh := startNATS(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err := nh.js.UpdateStream(ctx, jetstream.StreamConfig{Name: "GENEVA_SHARE", Subjects: []string{"geneva.share.>"}, MaxMsgs: 50})
+	require.NoError(t, err)
+	logs := &syncBuffer{}
+	cfg := archive.Config{Brokers: []string{"127.0.0.1:1"}, RetentionCheck: 50 * time.Millisecond,
+		MinBackoff: 50 * time.Millisecond, MaxBackoff: 100 * time.Millisecond}
+	br, err := archive.New(cfg, nh.js, slog.New(slog.NewTextHandler(logs, nil)))
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- br.Run(ctx) }()
+	pub := newPublished()
+	for n := range 30 {
+		pub.publishPart(ctx, t, nh.js, "retention", n, 1)
+	}
+	time.Sleep(300 * time.Millisecond)
+	require.NotContains(t, logs.String(), "near its retention limit", "warned at 30 of 50 messages")
+	for n := 30; n < 42; n++ {
+		pub.publishPart(ctx, t, nh.js, "retention", n, 1)
+	}
+	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "near its retention limit") },
+		5*time.Second, 50*time.Millisecond, "no retention warning at 42 of 50 messages; logs:\n%s", logs.String())
+	require.Contains(t, logs.String(), "kafka write failed")
+	cancel()
+	require.NoError(t, <-done)
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -32,20 +32,28 @@ func (b *Bridge) checkRetention(ctx context.Context, p *pipeline) {
 		return
 	}
 	info := s.CachedInfo()
-	if !p.ready.Load() {
-		return // position unknown until the topic's tail was read
-	}
-	archived := p.archived.Load()
 	st, cfg := info.State, info.Config
+	// Until the topic's tail was read (Kafka unreachable since start) the
+	// position is unknown: assume nothing is archived, so the warning
+	// comes early rather than late.
+	known := p.ready.Load()
+	archived := uint64(0)
+	if known {
+		archived = p.archived.Load()
+	} else if st.FirstSeq > 0 {
+		archived = st.FirstSeq - 1
+	}
 	var lag uint64
 	if st.LastSeq > archived {
 		lag = st.LastSeq - archived
 	}
-	b.metrics.lag.WithLabelValues(p.stream).Set(float64(lag))
+	if known {
+		b.metrics.lag.WithLabelValues(p.stream).Set(float64(lag))
+	}
 	if lag == 0 || st.Msgs == 0 {
 		return
 	}
-	if archived+1 < st.FirstSeq {
+	if known && archived+1 < st.FirstSeq {
 		b.log.Error("archive: the stream dropped messages before they were archived", "stream", p.stream,
 			"archived_seq", archived, "stream_first_seq", st.FirstSeq)
 		return
@@ -62,7 +70,7 @@ func (b *Bridge) checkRetention(ctx context.Context, p *pipeline) {
 	}
 	if near && cfg.Discard == jetstream.DiscardOld {
 		b.log.Warn("archive: Kafka is behind and the stream is near its retention limit; unarchived messages may be dropped",
-			"stream", p.stream, "lag", lag, "archived_seq", archived, "stream_msgs", st.Msgs, "max_msgs", cfg.MaxMsgs,
+			"stream", p.stream, "lag", lag, "archived_seq", archived, "position_known", known, "stream_msgs", st.Msgs, "max_msgs", cfg.MaxMsgs,
 			"stream_bytes", st.Bytes, "max_bytes", cfg.MaxBytes, "max_age", cfg.MaxAge)
 	}
 }
