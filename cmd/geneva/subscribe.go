@@ -132,6 +132,12 @@ func runSubscribe(cmd *cobra.Command, conn *connFlags, o subscribeOptions) error
 		return err
 	}
 	defer c.Close()
+	if terminal {
+		stderr := cmd.ErrOrStderr()
+		o.OnResume = func(uint64) {
+			fmt.Fprintf(stderr, "resumed at %s after an interruption (reconnect or hub restart); nothing missed or repeated\n", time.Now().Format("15:04:05"))
+		}
+	}
 	start, cancel := context.WithTimeout(ctx, 10*time.Second)
 	sub, err := c.Subscribe(start, o.SubscribeOptions)
 	cancel()

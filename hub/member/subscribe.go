@@ -26,6 +26,11 @@ type SubscribeOptions struct {
 	Since     time.Time // start with shares received at or after this time
 	All       bool      // start with the oldest share the hub keeps
 	// Neither Since nor All: only shares from now on.
+
+	// OnResume, if set, is called after the subscription had to ask for a
+	// new viewer consumer (a reconnect, a hub restart, a lost delivery),
+	// with the stream sequence it resumed from (0: from its start time).
+	OnResume func(fromSeq uint64)
 }
 
 // liveness is how long a subscription waits without a message or a
@@ -181,6 +186,9 @@ func (s *Subscription) reopen(ctx context.Context) error {
 		var refused *RefusedError
 		switch {
 		case err == nil:
+			if s.opts.OnResume != nil {
+				s.opts.OnResume(s.resumeFrom)
+			}
 			return nil
 		case ctx.Err() != nil:
 			return ctx.Err()

@@ -140,7 +140,8 @@ func TestSubscribeSurvivesHubRestart(t *testing.T) {
 	samePort := hubtest.WithConfig(func(c *hub.Config) { c.NATSListen = u.Host })
 
 	alpha := membertest.Dial(t, h, "le-alpha")
-	s, err := alpha.Subscribe(ctxFor(t, 5*time.Second), member.SubscribeOptions{})
+	var resumedFrom []uint64 // called from Next, on this goroutine
+	s, err := alpha.Subscribe(ctxFor(t, 5*time.Second), member.SubscribeOptions{OnResume: func(seq uint64) { resumedFrom = append(resumedFrom, seq) }})
 	require.NoError(t, err)
 	defer s.Close()
 
@@ -167,4 +168,6 @@ func TestSubscribeSurvivesHubRestart(t *testing.T) {
 	require.Equal(t, want[2:], names(t, s, len(want)-2, 20*time.Second), "after two restarts")
 	nothingMore(t, s, 500*time.Millisecond)
 	require.GreaterOrEqual(t, s.Resumes(), 1)
+	require.Len(t, resumedFrom, s.Resumes())
+	require.NotZero(t, resumedFrom[0], "resumed after a known share, not from a time")
 }
