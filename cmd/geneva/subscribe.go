@@ -148,7 +148,7 @@ func runSubscribe(cmd *cobra.Command, conn *connFlags, o subscribeOptions) error
 		return err
 	}
 	defer sub.Close()
-	p := objectPrinter{w: out, output: o.output, color: terminal && os.Getenv("NO_COLOR") == ""}
+	p := objectPrinter{w: out, output: o.output, color: wantColor(terminal)}
 	if terminal && o.output != "json" {
 		fmt.Fprintf(cmd.ErrOrStderr(), "subscribed to %s as %s; Ctrl-C to stop\n", c.Server(), c.Member())
 	}
@@ -245,6 +245,10 @@ func clip(s string, n int) string {
 	}
 	return string(r[:n-1]) + "…"
 }
+
+// wantColor: colours on a terminal, unless NO_COLOR is set to anything
+// (https://no-color.org).
+func wantColor(terminal bool) bool { return terminal && os.Getenv("NO_COLOR") == "" }
 
 // isTerminal reports whether w is a terminal (a character device).
 func isTerminal(w io.Writer) bool {

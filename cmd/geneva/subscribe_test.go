@@ -196,3 +196,11 @@ func TestPrettyLineColours(t *testing.T) {
 func objectFor(level string) member.Object {
 	return member.Object{TLP: level, Type: "indicator", Name: "n", Sender: "bank-one", Received: time.Now()}
 }
+
+func TestNoColor(t *testing.T) {
+	t.Setenv("NO_COLOR", "")
+	require.True(t, wantColor(true))
+	require.False(t, wantColor(false), "never when not a terminal")
+	t.Setenv("NO_COLOR", "1")
+	require.False(t, wantColor(true))
+}
