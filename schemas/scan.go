@@ -1,9 +1,9 @@
 package schemas
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"sync"
 	"unicode/utf8"
 )
@@ -31,6 +31,8 @@ type scanner struct {
 	// cannot judge (escapes, very large objects); the validator then walks
 	// the tree to report duplicates with their pointers.
 	dupSuspect bool
+	// escaped: the last string scanned had an escape sequence.
+	escaped bool
 	// values counts the JSON values fastjson keeps in its value cache (all
 	// but true, false and null, which it shares) to size that cache.
 	values int
@@ -102,22 +104,31 @@ func (s *scanner) run() (bool, *scanError) {
 }
 
 // noteKey compares the key data[ks:ke] with the earlier keys of the same
-// object (those from index first on) and records it.
-func (s *scanner) noteKey(first, ks, ke int) {
+// object (those from index first on) and records it. seen is the object's
+// filter of key hashes (one bit each): only a key whose bit is already set
+// is compared with the others.
+func (s *scanner) noteKey(first, ks, ke int, seen *uint64) {
 	if s.dupSuspect {
 		return
 	}
 	key := s.data[ks:ke]
-	if bytes.IndexByte(key, '\\') >= 0 || len(s.keys)-first >= maxKeyCompare {
+	if s.escaped || len(s.keys)-first >= maxKeyCompare {
 		s.dupSuspect = true
 		return
 	}
-	for _, k := range s.keys[first:] {
-		if k.end-k.start == len(key) && string(s.data[k.start:k.end]) == string(key) {
-			s.dupSuspect = true
-			return
+	bit := uint64(1)
+	if n := len(key); n > 0 {
+		bit <<= (uint(n)*7 + uint(key[0])*3 + uint(key[n/2])*5 + uint(key[n-1])) & 63
+	}
+	if *seen&bit != 0 {
+		for _, k := range s.keys[first:] {
+			if k.end-k.start == len(key) && string(s.data[k.start:k.end]) == string(key) {
+				s.dupSuspect = true
+				return
+			}
 		}
 	}
+	*seen |= bit
 	s.keys = append(s.keys, span{ks, ke})
 }
 
@@ -134,18 +145,24 @@ func (s *scanner) unexpected(want string) bool {
 }
 
 func (s *scanner) skipWS() {
-	// Pretty-printed documents indent with runs of spaces.
-	for s.pos+8 <= len(s.data) && binary.LittleEndian.Uint64(s.data[s.pos:]) == 0x2020202020202020 {
-		s.pos += 8
-	}
-	for s.pos < len(s.data) {
-		switch s.data[s.pos] {
-		case ' ', '\t', '\n', '\r':
-			s.pos++
+	d, i := s.data, s.pos
+	for i < len(d) {
+		switch d[i] {
+		case ' ':
+			// Pretty-printed documents indent with runs of spaces.
+			if i+8 <= len(d) && binary.LittleEndian.Uint64(d[i:]) == 0x2020202020202020 {
+				i += 8
+				continue
+			}
+			i++
+		case '\n', '\t', '\r':
+			i++
 		default:
+			s.pos = i
 			return
 		}
 	}
+	s.pos = i
 }
 
 func (s *scanner) value(depth int) bool {
@@ -207,6 +224,7 @@ func (s *scanner) object(depth int) bool {
 }
 
 func (s *scanner) members(depth, first, self int) bool {
+	var seen uint64
 	for {
 		s.containers[self].n++
 		if s.pos >= len(s.data) || s.data[s.pos] != '"' {
@@ -216,7 +234,7 @@ func (s *scanner) members(depth, first, self int) bool {
 		if !s.str() {
 			return false
 		}
-		s.noteKey(first, ks, s.pos-1)
+		s.noteKey(first, ks, s.pos-1, &seen)
 		s.skipWS()
 		if s.pos >= len(s.data) || s.data[s.pos] != ':' {
 			return s.unexpected("':'")
@@ -286,10 +304,11 @@ var plainByte = func() (t [256]bool) {
 	return t
 }()
 
-// plainWord reports whether none of the 8 bytes in x is a quote, a
-// backslash, a control character or a non-ASCII byte (SWAR: the classic
-// has-zero-byte and has-less-than tricks).
-func plainWord(x uint64) bool {
+// specialBytes has the high bit set in the bytes of x (little-endian) that
+// are a quote, a backslash, a control character or non-ASCII (SWAR: the
+// classic has-zero-byte and has-less-than tricks). Borrows may also mark
+// bytes after a special one, never before, so the lowest mark is exact.
+func specialBytes(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	quote := x ^ (ones * '"')
 	backslash := x ^ (ones * '\\')
@@ -297,57 +316,67 @@ func plainWord(x uint64) bool {
 	special |= (backslash - ones) &^ backslash
 	special |= (x - ones*0x20) &^ x // bytes below 0x20
 	special |= x                    // bytes of 0x80 and above
-	return special&highs == 0
+	return special & highs
 }
 
+// plainWord reports whether none of the 8 bytes in x needs attention.
+func plainWord(x uint64) bool { return specialBytes(x) == 0 }
+
 func (s *scanner) str() bool {
-	s.pos++ // opening quote
-	d := s.data
-	for s.pos < len(d) {
-		// Eight plain bytes at a time: most of a document is string text.
-		for s.pos+8 <= len(d) && plainWord(binary.LittleEndian.Uint64(d[s.pos:])) {
-			s.pos += 8
+	s.escaped = false
+	d, i := s.data, s.pos+1 // after the opening quote
+	for {
+		// Eight bytes at a time to the first that needs attention: most
+		// of a document is string text.
+		for i+8 <= len(d) {
+			if m := specialBytes(binary.LittleEndian.Uint64(d[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) / 8
+				break
+			}
+			i += 8
 		}
-		for s.pos < len(d) && plainByte[d[s.pos]] {
-			s.pos++
+		for i < len(d) && plainByte[d[i]] {
+			i++
 		}
-		if s.pos >= len(d) {
-			break
+		if i >= len(d) {
+			s.pos = i
+			return s.fail("unterminated string")
 		}
-		c := d[s.pos]
-		switch {
+		switch c := d[i]; {
 		case c == '"':
-			s.pos++
+			s.pos = i + 1
 			return true
 		case c == '\\':
-			if s.pos+1 >= len(d) {
-				s.pos++
+			s.escaped = true
+			if i+1 >= len(d) {
+				s.pos = i + 1
 				return s.unexpected("an escape character")
 			}
-			switch d[s.pos+1] {
+			switch d[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				s.pos += 2
+				i += 2
 			case 'u':
-				if len(d)-s.pos < 6 || !isHex4(d[s.pos+2:s.pos+6]) {
+				if len(d)-i < 6 || !isHex4(d[i+2:i+6]) {
+					s.pos = i
 					return s.fail(`invalid \u escape in string (need 4 hex digits)`)
 				}
-				s.pos += 6
+				i += 6
 			default:
-				return s.fail(fmt.Sprintf("invalid escape %q in string", string(d[s.pos:s.pos+2])))
+				s.pos = i
+				return s.fail(fmt.Sprintf("invalid escape %q in string", string(d[i:i+2])))
 			}
 		case c < 0x20:
+			s.pos = i
 			return s.fail(fmt.Sprintf("control character 0x%02x in string (must be escaped)", c))
-		case c < utf8.RuneSelf:
-			s.pos++
-		default:
-			r, size := utf8.DecodeRune(d[s.pos:])
+		default: // non-ASCII
+			r, size := utf8.DecodeRune(d[i:])
 			if r == utf8.RuneError && size <= 1 {
+				s.pos = i
 				return s.fail("invalid UTF-8 in string")
 			}
-			s.pos += size
+			i += size
 		}
 	}
-	return s.fail("unterminated string")
 }
 
 func isHex4(b []byte) bool {
