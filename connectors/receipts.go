@@ -77,31 +77,39 @@ func (c *Connector) handleReceipt(ctx context.Context, m jetstream.Msg) {
 		return
 	}
 	rejected := r.Verdict == "reject"
-	it, ok, err := c.spool.Settle(r.MsgID, rejected, m.Data())
+	// Hand the receipt to the source before the spool forgets the item: a
+	// crash in between redelivers the receipt and this runs again.
+	it, ok, err := c.spool.SentItem(r.MsgID)
 	if err != nil {
-		c.log.Error("settle receipt", "id", r.MsgID, "err", err)
+		c.log.Error("receipt", "id", r.MsgID, "err", err)
+		_ = m.NakWithDelay(time.Second)
+		return
+	}
+	log := c.log.With("id", r.MsgID, "submission", r.Submission, "verdict", r.Verdict)
+	if !ok {
+		log.Debug("receipt for a submission already settled")
+		_ = m.Ack()
+		return
+	}
+	log = log.With("source", it.Source, "ref", it.Ref)
+	for _, s := range c.sources {
+		if h, isHandler := s.src.(ReceiptHandler); isHandler && s.name == it.Source {
+			if err := h.Receipt(ctx, it.Ref, r); err != nil {
+				s.log.Warn("hand receipt to source", "ref", it.Ref, "err", err)
+			}
+		}
+	}
+	if _, _, err := c.spool.Settle(r.MsgID, rejected, m.Data()); err != nil {
+		log.Error("settle receipt", "err", err)
 		_ = m.NakWithDelay(time.Second)
 		return
 	}
 	c.metrics.Receipts.WithLabelValues(r.Verdict).Inc()
-	log := c.log.With("id", r.MsgID, "submission", r.Submission, "verdict", r.Verdict)
-	if ok {
-		log = log.With("source", it.Source, "ref", it.Ref)
-	}
 	if rejected {
 		c.metrics.Rejections.Inc()
 		log.Warn("the hub rejected a submission", "reasons", receiptCodes(r), "failed", c.spool.Dir()+"/failed/"+r.MsgID+".json")
 	} else {
 		log.Info("receipt")
-	}
-	if ok {
-		for _, s := range c.sources {
-			if h, isHandler := s.src.(ReceiptHandler); isHandler && s.name == it.Source {
-				if err := h.Receipt(ctx, it.Ref, r); err != nil {
-					s.log.Warn("hand receipt to source", "ref", it.Ref, "err", err)
-				}
-			}
-		}
 	}
 	_ = m.Ack()
 }

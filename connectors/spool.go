@@ -184,6 +184,25 @@ func (s *Spool) Sent(id string) error {
 	return nil
 }
 
+// SentItem reads a sent item waiting for its receipt; ok=false when id was
+// not sent from this spool (or is settled already).
+func (s *Spool) SentItem(id string) (SpoolItem, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var it SpoolItem
+	data, err := os.ReadFile(filepath.Join(s.dir, "sent", id+".json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return it, false, nil
+	}
+	if err != nil {
+		return it, false, fmt.Errorf("spool: %w", err)
+	}
+	if err := json.Unmarshal(data, &it); err != nil {
+		return it, false, fmt.Errorf("spool: sent/%s.json: %w", id, err)
+	}
+	return it, true, nil
+}
+
 // Settle ends a sent item's life when its receipt came: rejected items go
 // to failed/ with the receipt beside them, the others are removed. The
 // item is returned (ok=false when id was not sent from this spool).
