@@ -91,6 +91,7 @@ func TestBinaryEndToEnd(t *testing.T) {
 		require.Contains(t, out, "cert-three")
 		require.FileExists(t, filepath.Join(cfg, "geneva", "contexts", "e2e.json"))
 	})
+	t.Run("subscribe in a terminal (tmux)", func(t *testing.T) { subscribeInATerminal(t, b, cfg, h) })
 	t.Run("subscribe survives hub restarts: every object once, in order", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
@@ -149,13 +150,10 @@ func TestBinaryEndToEnd(t *testing.T) {
 	})
 }
 
-// TestSubscribeInATerminal runs geneva subscribe in a tmux pane, as a
-// person would, submits from another process, and reads the pane.
-func TestSubscribeInATerminal(t *testing.T) {
+// subscribeInATerminal runs geneva subscribe in a tmux pane, as a person
+// would, submits from another process, and reads the pane.
+func subscribeInATerminal(t *testing.T, b binary, cfg string, h *hubtest.Hub) {
 	tmux := stixtest.Peer(t, "GENEVA_TMUX")
-	cfg := isolate(t)
-	h := hubtest.StartHub(t)
-	b := binary{path: buildGeneva(t), env: []string{"PATH=" + os.Getenv("PATH"), "HOME=" + cfg, "XDG_CONFIG_HOME=" + cfg}}
 	sock := filepath.Join(t.TempDir(), "tmux.sock")
 	tm := func(args ...string) string {
 		t.Helper()
