@@ -309,3 +309,39 @@ func TestFailingSinkDoesNotBlockTheOthers(t *testing.T) {
 	})
 	eventually(t, "all acked to the hub", func() bool { return pending() == 0 })
 }
+
+func TestFullSpoolHoldsTheSourceBack(t *testing.T) {
+	h := hubtest.StartHub(t)
+	server := h.ClientURL()
+	require.NoError(t, h.Stop()) // the hub is away: nothing leaves the spool
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "mou.yaml"), policy.DemoMoUYAML(), 0o600))
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "drop"), 0o755))
+	cfg := fmt.Sprintf(`hub: {server: "%s", credentials: %s}
+mou: %s
+spool: {dir: %s, max_items: 2}
+http: {listen: "127.0.0.1:0"}
+sources:
+  - {name: drop, kind: dir, path: %s, interval: 20ms}
+`, server, hub.CredsPath(h.Dir, "bank-one"), filepath.Join(dir, "mou.yaml"), filepath.Join(dir, "spool"), filepath.Join(dir, "drop"))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "c.yaml"), []byte(cfg), 0o600))
+	c, err := connectors.LoadConfig(filepath.Join(dir, "c.yaml"), connectors.Default)
+	require.NoError(t, err)
+	conn, err := connectors.New(c, connectors.Default, nil)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- conn.Run(ctx) }()
+	defer func() { cancel(); require.NoError(t, <-done) }()
+	addr, err := conn.HTTPAddr(ctx)
+	require.NoError(t, err)
+	r := &running{Connector: conn, dir: dir, http: "http://" + addr}
+	for i := range 4 {
+		r.drop(t, fmt.Sprintf("%d.json", i), marked(fmt.Sprint("full", i), tlp.Green))
+	}
+	eventually(t, "back-pressure reported", func() bool { return r.metric(t, "geneva_connector_backpressure") == "1" })
+	require.Equal(t, "2", r.metric(t, "geneva_connector_spool_items"))
+	require.Equal(t, "1", r.metric(t, "geneva_connector_spool_full_total"))
+	require.Len(t, r.files("drop/done"), 2, "only what the spool holds is taken from the source")
+	require.Len(t, r.files("drop"), 2, "the rest waits in the source")
+}
