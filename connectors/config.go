@@ -16,11 +16,11 @@ import (
 
 // Config is the connector's one YAML file.
 type Config struct {
-	Hub      HubConfig    `yaml:"hub"`
-	MoU      string       `yaml:"mou"` // path of the local MoU copy used for pre-flight
-	Defaults Defaults     `yaml:"defaults"`
-	Spool    SpoolConfig  `yaml:"spool"`
-	HTTP     HTTPConfig   `yaml:"http"`
+	Hub      HubConfig     `yaml:"hub"`
+	MoU      string        `yaml:"mou"` // path of the local MoU copy used for pre-flight
+	Defaults Defaults      `yaml:"defaults"`
+	Spool    SpoolConfig   `yaml:"spool"`
+	HTTP     HTTPConfig    `yaml:"http"`
 	Sources  []EntryConfig `yaml:"sources"`
 	Sinks    []EntryConfig `yaml:"sinks"`
 

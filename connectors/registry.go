@@ -16,8 +16,8 @@ import (
 
 // Spec describes one connector kind.
 type Spec struct {
-	Name      string // lower-case, used as `kind` in config files
-	Summary   string // one line, shown by `geneva-connector list`
+	Name      string                                            // lower-case, used as `kind` in config files
+	Summary   string                                            // one line, shown by `geneva-connector list`
 	NewSource func(raw json.RawMessage, d Deps) (Source, error) // nil if not a source
 	NewSink   func(raw json.RawMessage, d Deps) (Sink, error)   // nil if not a sink
 }
@@ -25,10 +25,10 @@ type Spec struct {
 // Deps is what the runtime hands a connector.
 type Deps struct {
 	Logger   *slog.Logger
-	Member   string       // the partner's member id
-	MoU      *policy.MoU  // the local MoU copy (identities for generated STIX)
-	StateDir string       // a private directory for state that must survive restarts
-	Stdout   io.Writer    // the stdout sink writes here (os.Stdout when nil)
+	Member   string      // the partner's member id
+	MoU      *policy.MoU // the local MoU copy (identities for generated STIX)
+	StateDir string      // a private directory for state that must survive restarts
+	Stdout   io.Writer   // the stdout sink writes here (os.Stdout when nil)
 }
 
 // Registry holds connector kinds by name.

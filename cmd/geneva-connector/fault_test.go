@@ -174,7 +174,7 @@ sources:
 	wait("the first items spooled", func() bool { return count(filepath.Join(drop, "done"), ".json") >= 5 })
 	produce(10)
 	wait("some of the next spooled", func() bool { return count(filepath.Join(drop, "done"), ".json") >= 8 })
-	p.kill(t) // SIGKILL, mid-stream
+	p.kill(t)  // SIGKILL, mid-stream
 	produce(5) // while nothing runs
 	p = startProcess(t, bin, config, logs)
 	produce(5)

@@ -97,4 +97,3 @@ func (s *sink) Close(context.Context) error {
 	s.closed = true
 	return nil
 }
-

@@ -60,7 +60,9 @@ func (c *client) do(ctx context.Context, method, url string, body []byte, out an
 	return resp.Header, nil
 }
 
-func (c *client) objectsURL() string { return c.srv.URL + "collections/" + c.srv.Collection + "/objects/" }
+func (c *client) objectsURL() string {
+	return c.srv.URL + "collections/" + c.srv.Collection + "/objects/"
+}
 
 func clip(b []byte) string {
 	b = bytes.TrimSpace(b)
