@@ -58,6 +58,7 @@ func TestNothingLostOrDuplicatedAcrossSIGKILL(t *testing.T) {
 	h := &hubProcess{bin: bins[0], dir: tmp, natsAddr: natsAddr, httpAddr: httpAddr}
 	h.start(t)
 	t.Cleanup(h.stop)
+	t.Cleanup(func() { h.logTails(t) })
 	h.waitReady(t)
 	dataDir := tmp + "/data"
 	t.Logf("built and started in %v", time.Since(began).Round(time.Millisecond))

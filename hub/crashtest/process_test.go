@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -59,6 +60,21 @@ func (h *hubProcess) kill(t *testing.T) {
 	t.Helper()
 	require.NoError(t, h.cmd.Process.Signal(syscall.SIGKILL))
 	_ = h.cmd.Wait()
+}
+
+// logTails shows the end of every hub log when the test failed.
+func (h *hubProcess) logTails(t *testing.T) {
+	if !t.Failed() {
+		return
+	}
+	for i := 1; i <= h.starts; i++ {
+		data, err := os.ReadFile(filepath.Join(h.dir, fmt.Sprintf("hub-%d.log", i)))
+		if err != nil {
+			continue
+		}
+		lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+		t.Logf("hub start %d, last lines of its log:\n%s", i, strings.Join(lines[max(0, len(lines)-15):], "\n"))
+	}
 }
 
 func (h *hubProcess) stop() {
