@@ -75,6 +75,10 @@ type WireNames struct {
 	ShareStream, AuditStream                                 string
 	AuditSubject                                             string
 	Submission, Sender, TLP, Audience, Received, ArchiveFlag string
+	// ArchiveObjects lists the positions in the part's "objects" that this
+	// message archives; absent means all (an object sent to several members
+	// in several messages is archived by one of them).
+	ArchiveObjects string
 }
 
 // DefaultWireNames equal hub/subjects.go; a test holds them together.
@@ -89,6 +93,8 @@ func DefaultWireNames() WireNames {
 		Audience:     "Geneva-Audience",
 		Received:     "Geneva-Received",
 		ArchiveFlag:  "Geneva-Archive",
+
+		ArchiveObjects: "Geneva-Archive-Objects",
 	}
 }
 

@@ -3,6 +3,7 @@ package archive
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/nats-io/nats.go"
 	"github.com/segmentio/kafka-go"
@@ -55,6 +56,10 @@ func (c Config) shareRecords(stream string, seq uint64, h nats.Header, body []by
 	if err != nil {
 		return nil, fmt.Errorf("%s seq %d: body is not a STIX bundle: %v", stream, seq, err)
 	}
+	only, err := positions(h, c.Wire.ArchiveObjects, len(objects))
+	if err != nil {
+		return nil, fmt.Errorf("%s seq %d: %v", stream, seq, err)
+	}
 	base := []kafka.Header{
 		{Key: HeaderTLP, Value: []byte(h.Get(c.Wire.TLP))},
 		{Key: HeaderSender, Value: []byte(h.Get(c.Wire.Sender))},
@@ -66,6 +71,9 @@ func (c Config) shareRecords(stream string, seq uint64, h nats.Header, body []by
 	}
 	out := make([]record, 0, len(objects))
 	for i, raw := range objects {
+		if only != nil && !only[i] {
+			continue // another message of the same part archives it
+		}
 		head, err := scan.HeadOf(raw)
 		if err != nil || head.ID == "" {
 			return nil, fmt.Errorf("%s seq %d: /objects/%d has no string \"id\"", stream, seq, i)
@@ -89,6 +97,30 @@ func (c Config) shareRecords(stream string, seq uint64, h nats.Header, body []by
 		})
 	}
 	return out, nil
+}
+
+// positions reads the header naming which objects a message archives: nil
+// when absent (all of them).
+func positions(h nats.Header, name string, n int) (map[int]bool, error) {
+	values := h.Values(name)
+	if len(values) == 0 {
+		return nil, nil
+	}
+	only := map[int]bool{}
+	for _, v := range values {
+		for _, f := range strings.Split(v, ",") {
+			f = strings.TrimSpace(f)
+			if f == "" {
+				continue
+			}
+			i, err := strconv.Atoi(f)
+			if err != nil || i < 0 || i >= n {
+				return nil, fmt.Errorf("header %s: %q is not a position in /objects (0 to %d)", name, f, n-1)
+			}
+			only[i] = true
+		}
+	}
+	return only, nil
 }
 
 // auditRecords copies one audit entry byte for byte; the key is its stream

@@ -41,6 +41,7 @@ func TestDefaultWireNamesMatchHub(t *testing.T) {
 		"StreamShare": w.ShareStream, "StreamAudit": w.AuditStream, "SubjectAudit": w.AuditSubject,
 		"HeaderSubmission": w.Submission, "HeaderSender": w.Sender, "HeaderTLP": w.TLP,
 		"HeaderAudience": w.Audience, "HeaderReceived": w.Received, "HeaderArchive": w.ArchiveFlag,
+		"HeaderArchiveObjects": w.ArchiveObjects,
 	} {
 		require.Contains(t, consts, hubName, "hub/subjects.go no longer defines %s", hubName)
 		require.Equal(t, consts[hubName], ours, "archive's default for hub.%s", hubName)
