@@ -47,7 +47,11 @@ type Aggregator struct {
 	members map[string]policy.Member
 	labels  periodLabels
 
-	volumes    map[volumeKey]int64
+	volumes    map[string]*bucket // by period label
+	curLabel   string
+	cur        *bucket
+	senders    map[string]senderInfo
+	audiences  map[audienceKey][]*MemberYear
 	keys       [6]map[string]struct{}
 	techniques *spaceSaving
 	malware    *spaceSaving
@@ -60,11 +64,32 @@ type Aggregator struct {
 	scanned    Scanned
 }
 
-type volumeKey struct {
-	period string
-	dim    int
-	key    string
+// bucket holds one period's counts per dimension value; pointers so a
+// count is one map lookup.
+type bucket [6]map[string]*int64
+
+func newBucket() *bucket {
+	var b bucket
+	for i := range b {
+		b[i] = map[string]*int64{}
+	}
+	return &b
 }
+
+// senderInfo is a sender's MoU attributes as volume keys.
+type senderInfo struct {
+	typ, jurisdiction string
+	sectors           []string
+}
+
+// audienceKey caches, per year, the member rows an audience header names.
+type audienceKey struct {
+	year     int
+	audience string
+}
+
+// maxAudiences bounds that cache; past it the cache starts over.
+const maxAudiences = 4096
 
 type yearMember struct {
 	year   int
@@ -80,7 +105,7 @@ func NewAggregator(opt Options) *Aggregator {
 		opt.TopN = 10
 	}
 	a := &Aggregator{opt: opt, members: map[string]policy.Member{}, labels: periodLabels{period: opt.Period},
-		volumes: map[volumeKey]int64{}, techniques: newSpaceSaving(TopCapacity), malware: newSpaceSaving(TopCapacity),
+		volumes: map[string]*bucket{}, senders: map[string]senderInfo{}, audiences: map[audienceKey][]*MemberYear{}, techniques: newSpaceSaving(TopCapacity), malware: newSpaceSaving(TopCapacity),
 		indicators: map[string]int64{}, refusals: map[string]*Refusal{}, years: map[yearMember]*MemberYear{},
 		byTLP: map[string]int64{}}
 	for i := range a.keys {
@@ -112,30 +137,24 @@ func (a *Aggregator) AddObject(o *Object) {
 		a.scanned.OutOfRange++
 		return
 	}
-	period := a.labels.of(o.Received)
-	a.vol(period, dimType, o.Type)
-	a.vol(period, dimTLP, o.TLP)
-	a.vol(period, dimSender, o.Sender)
-	m, known := a.members[o.Sender]
-	switch {
-	case o.Sender == "anonymous":
-		a.vol(period, dimSenderType, "anonymous")
-		a.vol(period, dimSector, "anonymous")
-		a.vol(period, dimJurisdiction, "anonymous")
+	if label := a.labels.of(o.Received); label != a.curLabel || a.cur == nil {
+		a.curLabel = label
+		if a.cur = a.volumes[label]; a.cur == nil {
+			a.cur = newBucket()
+			a.volumes[label] = a.cur
+		}
+	}
+	a.vol(dimType, o.Type)
+	a.vol(dimTLP, o.TLP)
+	a.vol(dimSender, o.Sender)
+	si := a.sender(o.Sender)
+	a.vol(dimSenderType, si.typ)
+	for _, sec := range si.sectors {
+		a.vol(dimSector, sec)
+	}
+	a.vol(dimJurisdiction, si.jurisdiction)
+	if o.Sender == "anonymous" {
 		a.part.AnonymousObjects++
-	case !known:
-		a.vol(period, dimSenderType, "unknown")
-		a.vol(period, dimSector, "unknown")
-		a.vol(period, dimJurisdiction, "unknown")
-	default:
-		a.vol(period, dimSenderType, string(m.Type))
-		if len(m.Sectors) == 0 {
-			a.vol(period, dimSector, "none")
-		}
-		for _, s := range m.Sectors {
-			a.vol(period, dimSector, s)
-		}
-		a.vol(period, dimJurisdiction, m.Jurisdiction)
 	}
 	for _, t := range o.Techniques {
 		a.techniques.add(t, 1, 0)
@@ -152,17 +171,71 @@ func (a *Aggregator) AddObject(o *Object) {
 
 	year := o.Received.UTC().Year()
 	a.year(year, a.capped(dimSender, o.Sender)).Contributed++
-	for rest := o.Audience; rest != ""; {
-		id, tail, _ := strings.Cut(rest, ",")
-		rest = tail
-		if _, ok := a.members[id]; ok {
-			a.year(year, id).Received++
-		}
+	for _, my := range a.audience(year, o.Audience) {
+		my.Received++
 	}
 }
 
-func (a *Aggregator) vol(period string, dim int, key string) {
-	a.volumes[volumeKey{period, dim, a.capped(dim, key)}]++
+// sender returns the volume keys of a sender's type, sectors and
+// jurisdiction.
+func (a *Aggregator) sender(id string) senderInfo {
+	if si, ok := a.senders[id]; ok {
+		return si
+	}
+	m, known := a.members[id]
+	var si senderInfo
+	switch {
+	case id == "anonymous":
+		si = senderInfo{"anonymous", "anonymous", []string{"anonymous"}}
+	case !known:
+		si = senderInfo{"unknown", "unknown", []string{"unknown"}}
+	default:
+		si = senderInfo{string(m.Type), m.Jurisdiction, m.Sectors}
+		if len(m.Sectors) == 0 {
+			si.sectors = []string{"none"}
+		}
+	}
+	if len(a.senders) < MaxKeys {
+		a.senders[id] = si
+	}
+	return si
+}
+
+// audience returns the rows, for year, of the MoU members an audience
+// header names.
+func (a *Aggregator) audience(year int, header string) []*MemberYear {
+	k := audienceKey{year, header}
+	if rows, ok := a.audiences[k]; ok {
+		return rows
+	}
+	var rows []*MemberYear
+	for rest := header; rest != ""; {
+		id, tail, _ := strings.Cut(rest, ",")
+		rest = tail
+		if _, ok := a.members[id]; ok {
+			rows = append(rows, a.year(year, id))
+		}
+	}
+	if len(a.audiences) >= maxAudiences {
+		clear(a.audiences)
+	}
+	a.audiences[k] = rows
+	return rows
+}
+
+func (a *Aggregator) vol(dim int, key string) {
+	m := a.cur[dim]
+	if p := m[key]; p != nil {
+		*p++
+		return
+	}
+	key = a.capped(dim, key)
+	if p := m[key]; p != nil {
+		*p++
+		return
+	}
+	n := int64(1)
+	m[key] = &n
 }
 
 // capped returns key, or OtherKey once dim has MaxKeys other values
@@ -287,8 +360,23 @@ func addCountN(cs *[]Count, key string, n int64) {
 
 // Merge adds o's counts to a. Both must have the same Options.
 func (a *Aggregator) Merge(o *Aggregator) {
-	for k, n := range o.volumes {
-		a.volumes[volumeKey{k.period, k.dim, a.capped(k.dim, k.key)}] += n
+	for label, ob := range o.volumes {
+		b := a.volumes[label]
+		if b == nil {
+			b = newBucket()
+			a.volumes[label] = b
+		}
+		for dim, m := range ob {
+			for k, n := range m {
+				k = a.capped(dim, k)
+				if p := b[dim][k]; p != nil {
+					*p += *n
+				} else {
+					v := *n
+					b[dim][k] = &v
+				}
+			}
+		}
 	}
 	a.techniques.merge(o.techniques)
 	a.malware.merge(o.malware)
@@ -348,9 +436,13 @@ func (a *Aggregator) Report(source string, complete bool) *Report {
 		t := a.opt.To.UTC()
 		r.To = &t
 	}
-	r.Volumes = make([]Volume, 0, len(a.volumes))
-	for k, n := range a.volumes {
-		r.Volumes = append(r.Volumes, Volume{Period: k.period, Dimension: Dimensions[k.dim], Key: k.key, Objects: n})
+	r.Volumes = []Volume{}
+	for label, b := range a.volumes {
+		for dim, m := range b {
+			for k, n := range m {
+				r.Volumes = append(r.Volumes, Volume{Period: label, Dimension: Dimensions[dim], Key: k, Objects: *n})
+			}
+		}
 	}
 	dimIndex := map[string]int{}
 	for i, d := range Dimensions {

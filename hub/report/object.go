@@ -31,6 +31,41 @@ type ObjectParser struct {
 	p   fastjson.Parser
 	buf []string
 	pat patternTypes
+
+	strings      map[string]string // header values seen: few distinct, many repeats
+	lastReceived string
+	lastTime     time.Time
+}
+
+// maxInterned bounds ObjectParser.strings; past it values are allocated.
+const maxInterned = 4096
+
+// intern returns b as a string, allocating only for a value not seen yet.
+func (op *ObjectParser) intern(b []byte) string {
+	if s, ok := op.strings[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if op.strings == nil {
+		op.strings = map[string]string{}
+	}
+	if len(op.strings) < maxInterned {
+		op.strings[s] = s
+	}
+	return s
+}
+
+// received parses a geneva-received value, remembering the last one: the
+// objects of one part share it.
+func (op *ObjectParser) received(b []byte) (time.Time, bool) {
+	if op.lastReceived != "" && string(b) == op.lastReceived {
+		return op.lastTime, true
+	}
+	t, ok := parseReceived(string(b))
+	if ok {
+		op.lastReceived, op.lastTime = string(b), t
+	}
+	return t, ok
 }
 
 // Parse reads the analytic fields of one STIX object into o (whose header

@@ -66,13 +66,13 @@ func WriteText(w io.Writer, r *Report) error {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t\n", f.Code, f.Rejected, f.Partial)
 	}
 	tw.Flush()
-	fmt.Fprintf(tw, "\nMEMBERS BY YEAR\nyear\tmember\ttype\tcontributed\treceived\tsubmissions\taccepted\tpartial\trejected\treview\trefused for\n")
+	fmt.Fprintf(tw, "\nMEMBERS BY YEAR\nyear\tmember\ttype\tcontributed\treceived\tsubmissions\taccepted\tpartial\trejected\treview\t  refused for\n")
 	for _, m := range r.Members {
 		var why []string
 		for _, c := range m.Reasons {
 			why = append(why, fmt.Sprintf("%s %d", c.Key, c.Count))
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", m.Year, m.Member, m.Type, m.Contributed,
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t  %s\n", m.Year, m.Member, m.Type, m.Contributed,
 			m.Received, m.Submissions, m.Accepted, m.Partial, m.Rejected, m.Review, strings.Join(why, ", "))
 	}
 	return tw.Flush()
