@@ -125,6 +125,7 @@ func TestNothingLostOrDuplicatedAcrossSIGKILL(t *testing.T) {
 	if len(problems) > 0 {
 		t.Fatalf("%d problem(s); the first ones:\n%s", len(problems), strings.Join(problems[:min(20, len(problems))], "\n"))
 	}
+	t.Logf("hub logs over %d starts: %s", h.starts, h.logSummary())
 	dups := 0
 	for _, s := range subs {
 		dups += s.dups

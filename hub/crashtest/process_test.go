@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -75,6 +76,41 @@ func (h *hubProcess) logTails(t *testing.T) {
 		lines := strings.Split(strings.TrimSpace(string(data)), "\n")
 		t.Logf("hub start %d, last lines of its log:\n%s", i, strings.Join(lines[max(0, len(lines)-15):], "\n"))
 	}
+}
+
+// logSummary counts the hub's WARN and ERROR lines over every start, by
+// message, so the test output shows what the crashes cost the hub.
+func (h *hubProcess) logSummary() string {
+	counts := map[string]int{}
+	for i := 1; i <= h.starts; i++ {
+		data, _ := os.ReadFile(filepath.Join(h.dir, fmt.Sprintf("hub-%d.log", i)))
+		for line := range strings.SplitSeq(string(data), "\n") {
+			for _, level := range []string{"level=WARN", "level=ERROR"} {
+				if !strings.Contains(line, level) {
+					continue
+				}
+				msg := line
+				if _, rest, ok := strings.Cut(line, "msg="); ok {
+					msg = rest
+					if strings.HasPrefix(rest, `"`) {
+						msg, _, _ = strings.Cut(rest[1:], `"`)
+					} else {
+						msg, _, _ = strings.Cut(rest, " ")
+					}
+				}
+				counts[level+" "+msg]++
+			}
+		}
+	}
+	if len(counts) == 0 {
+		return "no WARN or ERROR lines"
+	}
+	var out []string
+	for k, n := range counts {
+		out = append(out, fmt.Sprintf("%s ×%d", k, n))
+	}
+	slices.Sort(out)
+	return strings.Join(out, "; ")
 }
 
 func (h *hubProcess) stop() {
