@@ -36,7 +36,7 @@ type Client struct {
 	mu        sync.Mutex
 	violation error                            // the last permission violation the server reported
 	waiting   map[*int]context.CancelCauseFunc // calls in flight, ended early by a violation
-	reconnect []chan string                    // one per live subscription; gets the URL on every reconnect
+	reconnect []chan string                    // one per live subscription: "reconnect" or "slow" (deliveries dropped)
 }
 
 // Dial connects to the hub at server (a nats:// URL; several may be
@@ -45,7 +45,7 @@ type Client struct {
 // subjects its permissions allow.
 func Dial(ctx context.Context, server, credsFile string) (*Client, error) {
 	c := &Client{server: server, waiting: map[*int]context.CancelCauseFunc{}}
-	member, opts, err := hub.MemberOptions(credsFile, c.recordViolation)
+	member, opts, err := hub.MemberOptions(credsFile, c.asyncError)
 	if err != nil {
 		return nil, err
 	}
@@ -83,12 +83,21 @@ func (c *Client) Server() string { return c.server }
 // Close drops the connection; live subscriptions end.
 func (c *Client) Close() { c.nc.Close() }
 
+// asyncError takes what the server or the client library reports out of
+// band. A subscription that dropped deliveries (its buffer was full) is
+// told, so it resumes at once rather than at the next heartbeat.
+func (c *Client) asyncError(err error) {
+	switch {
+	case errors.Is(err, nats.ErrSlowConsumer):
+		c.notify("slow")
+	case errors.Is(err, hub.ErrNotPermitted):
+		c.recordViolation(err)
+	}
+}
+
 // recordViolation keeps a permission violation and ends the calls in
 // flight with it: NATS would let a refused request run into its timeout.
 func (c *Client) recordViolation(err error) {
-	if !errors.Is(err, hub.ErrNotPermitted) {
-		return
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.violation = err
@@ -106,13 +115,16 @@ func (c *Client) takeViolation() error {
 	return err
 }
 
-func (c *Client) reconnected(nc *nats.Conn) {
+func (c *Client) reconnected(*nats.Conn) { c.notify("reconnect") }
+
+// notify tells every live subscription what happened.
+func (c *Client) notify(what string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, ch := range c.reconnect {
 		select {
-		case ch <- nc.ConnectedUrl():
-		default: // one pending notice is enough
+		case ch <- what:
+		default: // a notice is pending; the subscription checks its state anyway
 		}
 	}
 }

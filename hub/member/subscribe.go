@@ -50,6 +50,7 @@ type Subscription struct {
 
 	sub        *nats.Subscription
 	msgs       chan *nats.Msg
+	buffer     int
 	reconnects chan string
 	heard      time.Time
 
@@ -71,7 +72,13 @@ func (c *Client) Subscribe(ctx context.Context, o SubscribeOptions) (*Subscripti
 		}
 		o.TLP[i] = lv.String()
 	}
-	s := &Subscription{c: c, opts: o, started: time.Now(), reconnects: c.watchReconnects()}
+	return c.subscribe(ctx, o, 4096)
+}
+
+// subscribe starts a subscription whose deliveries wait in a buffer of n:
+// an overflow drops deliveries, which shows as a gap and is resumed.
+func (c *Client) subscribe(ctx context.Context, o SubscribeOptions, n int) (*Subscription, error) {
+	s := &Subscription{c: c, opts: o, started: time.Now(), reconnects: c.watchReconnects(), buffer: n}
 	ctx, cancel := c.call(ctx)
 	defer cancel()
 	if err := s.open(ctx); err != nil {
@@ -93,7 +100,8 @@ func (s *Subscription) Next(ctx context.Context) (Object, error) {
 		if s.c.nc.IsClosed() {
 			return Object{}, errors.New("subscribe: connection closed")
 		}
-		if s.broken {
+		// What is still buffered came before any gap: take it first.
+		if s.broken && len(s.msgs) == 0 {
 			if err := s.reopen(ctx); err != nil {
 				return Object{}, err
 			}
@@ -104,8 +112,10 @@ func (s *Subscription) Next(ctx context.Context) (Object, error) {
 		case <-ctx.Done():
 			idle.Stop()
 			return Object{}, ctx.Err()
-		case <-s.reconnects:
-			s.broken = true
+		case what := <-s.reconnects:
+			// After a reconnect the consumer may be gone; after dropped
+			// deliveries the stream must be read again from the gap.
+			s.broken = s.broken || what == "reconnect" || s.dropped()
 		case <-idle.C:
 			s.broken = true
 		case m := <-s.msgs:
@@ -116,6 +126,11 @@ func (s *Subscription) Next(ctx context.Context) (Object, error) {
 		}
 		idle.Stop()
 	}
+}
+
+func (s *Subscription) dropped() bool {
+	n, err := s.sub.Dropped()
+	return err == nil && n > 0
 }
 
 // Resumes counts the viewer consumers asked for after the first one.
@@ -135,7 +150,7 @@ func (s *Subscription) Close() error {
 func (s *Subscription) open(ctx context.Context) error {
 	started := time.Now()
 	session := nuid.Next()
-	msgs := make(chan *nats.Msg, 4096) // an overflow shows as a delivery gap and is resumed
+	msgs := make(chan *nats.Msg, s.buffer)
 	sub, err := s.c.nc.ChanSubscribe(hub.DeliverSubject(s.c.member, session), msgs)
 	if err != nil {
 		return s.c.explain(ctx, "subscribe", started, err)

@@ -171,3 +171,40 @@ func TestSubscribeSurvivesHubRestart(t *testing.T) {
 	require.Len(t, resumedFrom, s.Resumes())
 	require.NotZero(t, resumedFrom[0], "resumed after a known share, not from a time")
 }
+
+// A reader too slow for its delivery buffer loses deliveries in the client;
+// the consumer's delivery count shows the gap and the subscription resumes
+// after the last share it handled, so nothing is missing.
+func TestSubscribeRecoversFromDroppedDeliveries(t *testing.T) {
+	h := hubtest.StartHub(t)
+	alpha := membertest.Dial(t, h, "le-alpha")
+	s, err := alpha.SubscribeWithBuffer(ctxFor(t, 5*time.Second), member.SubscribeOptions{Types: []string{"indicator"}}, 4)
+	require.NoError(t, err)
+	defer s.Close()
+
+	const n = 40
+	bank := h.Member(t, "bank-one")
+	var want []string
+	for i := range n {
+		want = append(want, fmt.Sprintf("burst %02d", i))
+		bank.Submit(t, membertest.Indicator(t, "green", want[i]), hub.SubmitOptions{})
+	}
+	for range n {
+		bank.NextReceipt(t, 10*time.Second) // every share is stored and pushed by now
+	}
+	// Four policy workers decide concurrently, so the stream's order (the
+	// order that counts) need not be the submission order.
+	ctx := ctxFor(t, 20*time.Second)
+	var got []string
+	var last uint64
+	for len(got) < n {
+		o, err := s.Next(ctx)
+		require.NoError(t, err, "after %v", got)
+		require.Greater(t, o.Seq, last, "in stream order, once")
+		last = o.Seq
+		got = append(got, o.Name)
+	}
+	require.ElementsMatch(t, want, got)
+	nothingMore(t, s, 300*time.Millisecond)
+	require.GreaterOrEqual(t, s.Resumes(), 1, "the buffer of 4 overflowed")
+}
