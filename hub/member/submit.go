@@ -42,6 +42,9 @@ func (c *Client) Submit(ctx context.Context, bundle []byte, o SubmitOptions) (Su
 		o.MsgID = "geneva-cli-" + nuid.Next()
 	}
 	res := SubmitResult{MsgID: o.MsgID}
+	if max := c.nc.MaxPayload(); max > 0 && int64(len(bundle)) > max {
+		return res, fmt.Errorf("submit: the bundle is %d bytes; the hub at %s accepts at most %d (its max_payload)", len(bundle), c.server, max)
+	}
 	msg := hub.SubmitMsg(c.member, bundle, hub.SubmitOptions{To: o.To, Community: o.Community,
 		Anonymous: o.Anonymous, MsgID: o.MsgID})
 	ack, err := c.js.PublishMsg(ctx, msg)

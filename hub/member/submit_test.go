@@ -55,6 +55,10 @@ func TestSubmitWaitsForTheReceipt(t *testing.T) {
 		require.Nil(t, res.Receipt)
 		require.NotZero(t, res.Sequence)
 	})
+	t.Run("too big for the hub", func(t *testing.T) {
+		_, err := bank.Submit(ctxFor(t, 10*time.Second), make([]byte, 9<<20), member.SubmitOptions{})
+		require.EqualError(t, err, "submit: the bundle is 9437184 bytes; the hub at "+h.ClientURL()+" accepts at most 8388608 (its max_payload)")
+	})
 	t.Run("concurrent submissions each get their own receipt", func(t *testing.T) {
 		other := membertest.Dial(t, h, "bank-one")
 		errs := make(chan error, 2)
