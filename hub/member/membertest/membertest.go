@@ -19,7 +19,7 @@ import (
 
 var counter atomic.Uint64
 
-// tlp2Markings are the TLP 2.0 marking definitions (ids from the FIRST
+// marking is the TLP 2.0 marking definition of level (ids from the FIRST
 // extension and the policy/tlp catalogue).
 func marking(level string) (map[string]any, string, error) {
 	l, err := tlp.ParseLevel(level)
