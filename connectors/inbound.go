@@ -27,13 +27,17 @@ type delivery struct {
 	pending int           // sinks still to accept it
 }
 
-func (d *delivery) done() {
+// done records that one sink settled the share; the last one acks it to
+// the hub and reports true.
+func (d *delivery) done() bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.pending--
 	if d.pending == 0 {
 		_ = d.msg.Ack()
+		return true
 	}
+	return false
 }
 
 // deliver reads the member's durable inbox consumer and hands every share
@@ -201,13 +205,9 @@ func (w *sinkWorker) run(ctx context.Context) {
 		if !w.write(ctx, q.d) {
 			return // shutting down: not acked, the hub redelivers it
 		}
-		q.d.mu.Lock()
-		last := q.d.pending == 1
-		q.d.mu.Unlock()
-		if last {
+		if q.d.done() {
 			q.finished(q.d)
 		}
-		q.d.done()
 	}
 }
 

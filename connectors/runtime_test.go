@@ -263,9 +263,7 @@ func TestHubRejectionIsVisible(t *testing.T) {
 func TestFailingSinkDoesNotBlockTheOthers(t *testing.T) {
 	h := hubtest.StartHub(t)
 	healthy := make(chan struct{})
-	var posts int
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		posts++
 		select {
 		case <-healthy:
 			w.WriteHeader(http.StatusAccepted)

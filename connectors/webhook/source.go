@@ -100,8 +100,9 @@ func (s *source) Read(ctx context.Context) (connectors.Envelope, connectors.AckF
 		return connectors.Envelope{}, nil, connectors.ErrClosed
 	case r := <-s.items:
 		var once sync.Once
+		result := r.result // the handler makes a new one for each offer
 		return r.env, func(_ context.Context, err error) error {
-			once.Do(func() { r.result <- err })
+			once.Do(func() { result <- err })
 			return nil
 		}, nil
 	}
@@ -125,24 +126,31 @@ func (s *source) handle(w http.ResponseWriter, req *http.Request) {
 		reply(w, http.StatusBadRequest, map[string]any{"error": "not a STIX bundle or incident report", "problems": problems})
 		return
 	}
-	r := &request{env: env, result: make(chan error, 1)}
+	r := &request{env: env}
 	timeout := time.NewTimer(time.Duration(s.cfg.Wait))
 	defer timeout.Stop()
+	busy := func(why string) {
+		w.Header().Set("Retry-After", "5")
+		reply(w, http.StatusServiceUnavailable, map[string]any{"error": why + "; retry"})
+	}
 	for {
+		// Offer the envelope to Read, then wait for its ack. A nack offers
+		// it again until the wait runs out.
+		result := make(chan error, 1) // buffered: a late ack never blocks
+		r.result = result
 		select {
 		case s.items <- r:
-			// offered; wait for the ack below
 		case <-timeout.C:
-			w.Header().Set("Retry-After", "5")
-			reply(w, http.StatusServiceUnavailable, map[string]any{"error": "the connector is busy (spool full or shutting down); retry"})
+			busy("the connector is busy (spool full or hub away for long)")
 			return
 		case <-s.closed:
-			w.Header().Set("Retry-After", "5")
-			reply(w, http.StatusServiceUnavailable, map[string]any{"error": "the connector is shutting down; retry"})
+			busy("the connector is shutting down")
 			return
 		case <-req.Context().Done():
 			return
-		case err := <-r.result:
+		}
+		select {
+		case err := <-result:
 			var refused *connectors.RefusedError
 			switch {
 			case err == nil:
@@ -152,8 +160,11 @@ func (s *source) handle(w http.ResponseWriter, req *http.Request) {
 				reply(w, http.StatusUnprocessableEntity, map[string]any{"status": "refused", "reasons": refused.Reasons})
 				return
 			}
-			// nack: offer it again until the wait runs out
-			r.result = make(chan error, 1)
+		case <-timeout.C:
+			busy("the connector is busy (spool full or hub away for long)")
+			return
+		case <-req.Context().Done():
+			return
 		}
 	}
 }
