@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/valyala/fastjson"
@@ -123,7 +125,15 @@ func shareParts(agg *Aggregator) handler {
 			agg.Unreadable(len(msg.Data()))
 			return
 		}
-		for _, o := range v.GetArray("objects") {
+		positions, err := archivePositions(h.Get(hub.HeaderArchiveObjects))
+		if err != nil {
+			agg.Unreadable(len(msg.Data()))
+			return
+		}
+		for i, o := range v.GetArray("objects") {
+			if positions != nil && !positions[i] {
+				continue // another message of the part archives it
+			}
 			id := string(o.GetStringBytes("id"))
 			if string(o.GetStringBytes("type")) == "marking-definition" {
 				if _, known := tlp.LevelOfID(id); known {
@@ -140,4 +150,21 @@ func shareParts(agg *Aggregator) handler {
 			agg.AddObject(&obj)
 		}
 	}
+}
+
+// archivePositions reads Geneva-Archive-Objects: the positions in the
+// part's "objects" that this message archives; nil (absent) means all.
+func archivePositions(header string) (map[int]bool, error) {
+	if header == "" {
+		return nil, nil
+	}
+	out := map[int]bool{}
+	for f := range strings.SplitSeq(header, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("%s %q: not a list of positions", hub.HeaderArchiveObjects, header)
+		}
+		out[n] = true
+	}
+	return out, nil
 }
