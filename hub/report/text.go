@@ -58,7 +58,7 @@ func WriteText(w io.Writer, r *Report) error {
 		seconds(t.P99Seconds), seconds(t.MaxSeconds), seconds(t.MeanSeconds))
 	tw.Flush()
 	for _, b := range t.Histogram {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t\n", b.Label, b.Objects, bar(b.Objects, t.Objects))
+		fmt.Fprintf(tw, "%s\t%d\t  %s\n", b.Label, b.Objects, bar(b.Objects, t.Objects))
 	}
 	tw.Flush()
 	fmt.Fprintf(tw, "\nREFUSALS BY REASON CODE\ncode\trejected\tpartial\t\n")
