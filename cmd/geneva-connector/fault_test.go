@@ -66,14 +66,39 @@ func (p *process) kill(t *testing.T) {
 	}
 }
 
+var built struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
+}
+
+// buildConnector builds the binary once for every test of the package.
 func buildConnector(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "geneva-connector")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	built.once.Do(func() {
+		built.dir, built.err = os.MkdirTemp("", "geneva-connector-test")
+		if built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(built.dir, "geneva-connector")
+		out, err := exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput()
+		if err != nil {
+			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
 	}
-	return bin
+	return built.bin
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		_ = os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
 }
 
 func freePort(t *testing.T) int {
