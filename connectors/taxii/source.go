@@ -32,6 +32,7 @@ type source struct {
 	page       *page  // read and not yet acked
 	idle       bool   // caught up: wait Interval before polling again
 
+	loaded sync.Once // the saved position is read on the first Read
 	closed chan struct{}
 	once   sync.Once
 }
@@ -83,11 +84,11 @@ func (s *source) loadPosition() {
 }
 
 func (s *source) Read(ctx context.Context) (connectors.Envelope, connectors.AckFunc, error) {
-	s.mu.Lock()
-	if s.state != "" && s.page == nil && s.next == "" && !s.idle {
+	s.loaded.Do(func() {
+		s.mu.Lock()
 		s.loadPosition()
-	}
-	s.mu.Unlock()
+		s.mu.Unlock()
+	})
 	for {
 		select {
 		case <-s.closed:
