@@ -19,6 +19,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,6 +39,7 @@ func main() {
 	records := flag.String("records", "100000,1000000", "archive sizes to measure, comma-separated")
 	partitions := flag.Int("partitions", 6, "partitions of the objects topic")
 	rounds := flag.Int("rounds", 3, "raw/report rounds per size (alternating)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the report scans to this file")
 	flag.Parse()
 
 	addr := *brokers
@@ -58,6 +60,13 @@ func main() {
 		defer b.Kill()
 		addr = b.Addr
 	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		profile = f
+	}
 	fmt.Printf("cpus %d, GOMAXPROCS %d, %s\n", runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
 	for _, s := range strings.Split(*records, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -69,6 +78,9 @@ func main() {
 		}
 	}
 }
+
+// profile, when set, receives the CPU profile of the first report scan.
+var profile *os.File
 
 func measure(addr string, n, partitions, rounds int) error {
 	ctx := context.Background()
@@ -99,6 +111,9 @@ func measure(addr string, n, partitions, rounds int) error {
 			return err
 		}
 		runtime.GC()
+		if profile != nil {
+			_ = pprof.StartCPUProfile(profile)
+		}
 		peak := sampleHeap()
 		var r *report.Report
 		rep, err := timed(func() (int64, int64, error) {
@@ -110,6 +125,10 @@ func measure(addr string, n, partitions, rounds int) error {
 			return r.Scanned.ObjectRecords, r.Scanned.Bytes, nil
 		})
 		heap := peak()
+		if profile != nil {
+			pprof.StopCPUProfile()
+			profile = nil // one scan's profile
+		}
 		if err != nil {
 			return err
 		}
