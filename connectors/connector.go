@@ -27,6 +27,7 @@ type Connector struct {
 	cfg       *Config
 	log       *slog.Logger
 	member    string
+	instance  string // in every msg id: which receipts are this connector's
 	preflight *Preflight
 	spool     *Spool
 	metrics   *Metrics
@@ -74,7 +75,11 @@ func New(cfg *Config, reg *Registry, log *slog.Logger) (*Connector, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Connector{cfg: cfg, log: log.With("member", member), member: member, spool: spool,
+	abs, err := filepath.Abs(cfg.Spool.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	c := &Connector{cfg: cfg, log: log.With("member", member), member: member, spool: spool, instance: Instance(member, abs),
 		preflight: &Preflight{Engine: engine, Member: member, Defaults: cfg.Defaults},
 		metrics:   newMetrics(spool), httpAddr: make(chan string, 1)}
 	closeAll := func() { c.closeConnectors(closedCtx()) }

@@ -46,7 +46,7 @@ func (c *Connector) readSource(ctx context.Context, s namedSource) {
 // admit pre-flights env and spools it; the error is what the source's ack
 // gets: nil (durable), *RefusedError (never to be sent), other (retry).
 func (c *Connector) admit(ctx context.Context, s namedSource, env Envelope) (string, error) {
-	id := StableID(s.name, env)
+	id := StableID(c.instance, s.name, env)
 	log := s.log.With("id", id, "ref", env.Ref)
 	bundle, err := c.preflight.Prepare(env.Body)
 	if err != nil {

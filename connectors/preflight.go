@@ -112,16 +112,26 @@ func isBlocking(c policy.Code) bool {
 	return strings.HasPrefix(s, "stix.") || strings.HasPrefix(s, "classified.")
 }
 
-// StableID is the spool key and Nats-Msg-Id of a source's envelope: the
-// source's own id if it has one, otherwise a hash of source name and body,
-// so the same item read twice (after a crash) is the same submission.
-func StableID(source string, e Envelope) string {
+// StableID is the spool key and Nats-Msg-Id of a source's envelope:
+// "gc-<instance>-<hash>", where the hash covers the source name and the
+// source's own id if it has one, otherwise the body. The same item read
+// twice (after a crash) is the same submission. instance tells this
+// connector's submissions from those of another connector of the same
+// member, which shares its receipt consumer.
+func StableID(instance, source string, e Envelope) string {
+	key := e.Body
 	if e.ID != "" {
-		sum := sha256.Sum256([]byte(source + "\x00" + e.ID))
-		return "gc-" + hex.EncodeToString(sum[:16])
+		key = []byte("id:" + e.ID)
 	}
-	sum := sha256.Sum256(append([]byte(source+"\x00"), e.Body...))
-	return "gc-" + hex.EncodeToString(sum[:16])
+	sum := sha256.Sum256(append([]byte(source+"\x00"), key...))
+	return "gc-" + instance + "-" + hex.EncodeToString(sum[:12])
+}
+
+// Instance is the id of a connector's spool: stable across restarts, and
+// different for two connectors of one member with their own spools.
+func Instance(member, spoolDir string) string {
+	sum := sha256.Sum256([]byte(member + "\x00" + spoolDir))
+	return hex.EncodeToString(sum[:4])
 }
 
 func uuidFromHash(h []byte) string {

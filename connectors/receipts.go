@@ -14,8 +14,8 @@ import (
 
 // receipts reads the member's receipt consumer and matches each receipt to
 // a spooled submission by its msg id. Receipts for submissions made by
-// other clients of the same member (the CLI) are handed back for a while,
-// so their owner can take them.
+// other clients of the same member (the CLI, another connector) are handed
+// back for two minutes, so their owner can take them.
 func (c *Connector) receipts(ctx context.Context) {
 	failures := 0
 	var cons jetstream.Consumer
@@ -63,9 +63,11 @@ func (c *Connector) handleReceipt(ctx context.Context, m jetstream.Msg) {
 		_ = m.Ack()
 		return
 	}
-	if !strings.HasPrefix(r.MsgID, "gc-") {
+	if !strings.HasPrefix(r.MsgID, "gc-"+c.instance+"-") {
 		if time.Since(r.Received) < 2*time.Minute {
-			_ = m.NakWithDelay(5 * time.Second) // another client of this member may be waiting for it
+			// Another client of this member (the CLI, a second connector)
+			// may be waiting for it.
+			_ = m.NakWithDelay(5 * time.Second)
 		} else {
 			_ = m.Ack()
 		}
