@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -373,6 +372,3 @@ func lineOf(n *yaml.Node, path string) int {
 	}
 	return line
 }
-
-// Line of entry i of sources or sinks, for messages at run time.
-func (e EntryConfig) Line() string { return strconv.Itoa(e.line) }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -97,10 +98,7 @@ func (c *Connector) admit(ctx context.Context, s namedSource, env Envelope) (str
 	}
 }
 
-func (c *Connector) recordRefusal(log interface {
-	Info(string, ...any)
-	Warn(string, ...any)
-}, source, id string, env Envelope, ref *RefusedError) {
+func (c *Connector) recordRefusal(log *slog.Logger, source, id string, env Envelope, ref *RefusedError) {
 	codes := make([]string, 0, len(ref.Reasons))
 	for _, r := range ref.Reasons {
 		codes = append(codes, string(r.Code))
