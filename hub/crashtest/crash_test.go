@@ -34,8 +34,8 @@ const (
 // TestNothingLostOrDuplicatedAcrossSIGKILL: submitter processes (one per
 // sender) submit GENEVA_CRASH_N one-indicator GREEN bundles (default
 // 10,000) while geneva-hub is killed with SIGKILL three times at random
-// moments and once more while it works through the backlog, and restarted
-// on the same data dir each time. Then, read with each member's own
+// moments, once more while it works through the backlog and once while it
+// starts up again, and restarted on the same data dir each time. Then, read with each member's own
 // credentials: every PubAcked submission has exactly one receipt, its share
 // arrived exactly once at each of the four other members and nothing else
 // arrived; the audit chain verifies with one decision per submission.
@@ -98,6 +98,11 @@ func TestNothingLostOrDuplicatedAcrossSIGKILL(t *testing.T) {
 	time.Sleep(time.Duration(rng.IntN(1000)) * time.Millisecond)
 	h.kill(t)
 	t.Logf("SIGKILL after all %d PubAcks, during the backlog (%v)", total.Load(), time.Since(began).Round(time.Millisecond))
+	// And once while it recovers and provisions.
+	h.start(t)
+	time.Sleep(time.Duration(rng.IntN(300)) * time.Millisecond)
+	h.kill(t)
+	t.Logf("SIGKILL while starting (%v)", time.Since(began).Round(time.Millisecond))
 	h.start(t)
 	h.waitReady(t)
 
@@ -131,7 +136,7 @@ func TestNothingLostOrDuplicatedAcrossSIGKILL(t *testing.T) {
 		dups += s.dups
 	}
 	t.Logf("%d submissions (%d PubAcks marked duplicate), %d SIGKILLs: %d receipts, %d shares each exactly once, audit verified; submitted in %v, all checked in %v",
-		n, dups, killsWhileSubmitting+1, len(bySubmission), delivered, submitted.Round(time.Millisecond), time.Since(began).Round(time.Millisecond))
+		n, dups, h.starts-1, len(bySubmission), delivered, submitted.Round(time.Millisecond), time.Since(began).Round(time.Millisecond))
 }
 
 // checkReceipts reads the sender's receipts with its own credentials: one
