@@ -136,7 +136,9 @@ func Instance(member, spoolDir string) string {
 
 func uuidFromHash(h []byte) string {
 	b := append([]byte(nil), h[:16]...)
-	b[6] = b[6]&0x0f | 0x50 // version 5 layout
+	// Version 4 layout (STIX recommends v4 for SDOs and SROs): the bits
+	// come from a hash instead of a random source, so they are repeatable.
+	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	x := hex.EncodeToString(b)
 	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
@@ -147,9 +149,9 @@ func unquote(raw json.RawMessage) (string, bool) {
 	return s, json.Unmarshal(raw, &s) == nil
 }
 
-// UUID5 is a deterministic UUID from the hash of parts, for STIX ids that
-// connectors generate (the same input gives the same id).
-func UUID5(parts ...string) string {
+// UUIDFrom is a repeatable UUID (version 4 layout) from the hash of parts,
+// for STIX ids that connectors generate: the same input gives the same id.
+func UUIDFrom(parts ...string) string {
 	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
 	return uuidFromHash(sum[:])
 }

@@ -62,7 +62,7 @@ func Run(t *testing.T, c Case) {
 
 // Bundle is a small valid STIX bundle whose objects' ids derive from seed.
 func Bundle(seed string) []byte {
-	id := connectors.UUID5("connectortest", seed)
+	id := connectors.UUIDFrom("connectortest", seed)
 	return []byte(fmt.Sprintf(`{"type":"bundle","id":"bundle--%s","objects":[{"type":"indicator","spec_version":"2.1",`+
 		`"id":"indicator--%s","created":"2026-10-15T08:30:00.000Z","modified":"2026-10-15T08:30:00.000Z",`+
 		`"name":"conformance %s","pattern":"[url:value = 'https://conformance.test/%s']","pattern_type":"stix",`+
@@ -145,7 +145,7 @@ func roundTrip(t *testing.T, c Case) {
 	k := newSink(t, c)
 	defer func() { require.NoError(t, k.Close(ctxFor(t, 5*time.Second))) }()
 	body := Bundle("round-trip-" + t.Name())
-	env := connectors.Envelope{ID: "bundle--" + connectors.UUID5("rt", t.Name()), Member: "bank-one", TLP: "green", Body: body}
+	env := connectors.Envelope{ID: "bundle--" + connectors.UUIDFrom("rt", t.Name()), Member: "bank-one", TLP: "green", Body: body}
 	if c.Source == nil {
 		require.NoError(t, <-write(k, env), "Write")
 		var got [][]byte
@@ -172,7 +172,7 @@ func redelivery(t *testing.T, c Case) {
 	s := newSource(t, c)
 	defer func() { require.NoError(t, s.Close(ctxFor(t, 5*time.Second))) }()
 	body := Bundle("redelivery-" + t.Name())
-	done := write(k, connectors.Envelope{ID: "bundle--" + connectors.UUID5("rd", t.Name()), Member: "bank-one", TLP: "green", Body: body})
+	done := write(k, connectors.Envelope{ID: "bundle--" + connectors.UUIDFrom("rd", t.Name()), Member: "bank-one", TLP: "green", Body: body})
 	first, ack, err := s.Read(ctxFor(t, 20*time.Second))
 	require.NoError(t, err, "Read")
 	require.Equal(t, ObjectIDs(t, body), ObjectIDs(t, first.Body))

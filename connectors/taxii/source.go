@@ -182,7 +182,7 @@ func (s *source) fetch(ctx context.Context) (*page, error) {
 		_ = json.Unmarshal(o, &probe)
 		ids = append(ids, probe.ID, probe.Modified)
 	}
-	bundleID := "bundle--" + connectors.UUID5(ids...)
+	bundleID := "bundle--" + connectors.UUIDFrom(ids...)
 	body, err := json.Marshal(map[string]any{"type": "bundle", "id": bundleID, "objects": env.Objects})
 	if err != nil {
 		return nil, err

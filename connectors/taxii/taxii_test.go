@@ -40,7 +40,7 @@ func bundleOf(seed string, n int) ([]byte, []string) {
 		_ = json.Unmarshal(one.Objects[0], &probe)
 		ids = append(ids, probe.ID)
 	}
-	body, _ := json.Marshal(map[string]any{"type": "bundle", "id": "bundle--" + connectors.UUID5(seed), "objects": objs})
+	body, _ := json.Marshal(map[string]any{"type": "bundle", "id": "bundle--" + connectors.UUIDFrom(seed), "objects": objs})
 	return body, ids
 }
 

@@ -97,7 +97,7 @@ func (r Report) Bundle(identity string, now time.Time) (id string, bundle []byte
 		objects = append(objects, json.RawMessage(tlp.Definition(level)))
 	}
 	common := func(typ, name string) map[string]any {
-		o := map[string]any{"type": typ, "spec_version": "2.1", "id": typ + "--" + connectors.UUID5(seed, typ, name),
+		o := map[string]any{"type": typ, "spec_version": "2.1", "id": typ + "--" + connectors.UUIDFrom(seed, typ, name),
 			"created": created, "modified": created}
 		if identity != "" {
 			o["created_by_ref"] = identity
@@ -133,7 +133,7 @@ func (r Report) Bundle(identity string, now time.Time) (id string, bundle []byte
 		rel["source_ref"], rel["target_ref"] = indicator["id"], incident["id"]
 		objects = append(objects, indicator, sighting, rel)
 	}
-	id = "bundle--" + connectors.UUID5(seed, "bundle")
+	id = "bundle--" + connectors.UUIDFrom(seed, "bundle")
 	bundle, err = json.Marshal(map[string]any{"type": "bundle", "id": id, "objects": objects})
 	return id, bundle, err
 }

@@ -20,6 +20,7 @@ import (
 	_ "github.com/genevahub/geneva/connectors/webhook"
 	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/policy/tlp"
+	"github.com/genevahub/geneva/schemas"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
@@ -116,6 +117,11 @@ func TestIncidentReportBecomesValidSTIX(t *testing.T) {
 		}
 	}
 	require.Equal(t, map[string]int{"marking-definition": 1, "incident": 1, "indicator": 4, "sighting": 4, "relationship": 4}, count)
+
+	// Our validator finds nothing wrong, not even a warning.
+	_, rep := schemas.NewValidator(schemas.Options{}).Validate(env.Body)
+	require.True(t, rep.Valid(), "%+v", rep.Errors)
+	require.Empty(t, rep.Warnings)
 
 	// The member would be allowed to share it: the policy engine accepts it.
 	eng, err := policy.NewEngine(policy.DemoMoU())
