@@ -148,13 +148,13 @@ func stackedBars(r *Report) template.HTML {
 	}
 	const height, base = 270, 200
 	slot := max(chartWidth/len(periods), 3)
-	width := max(chartWidth, slot*len(periods))
+	width := max(chartWidth, 40+slot*len(periods))
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" role="img">`, width, height)
 	levels := []string{"clear", "green", "amber", "amber+strict"}
 	for i, p := range periods {
 		y := base
-		x := i * slot
+		x := 40 + i*slot // room for the first rotated label
 		for _, l := range append(levels, otherLevels(per[p], levels)...) {
 			n := per[p][l]
 			if n == 0 {
@@ -210,7 +210,7 @@ h1{margin-bottom:0}.sub{color:#666;margin-top:.2em}
 .cards{display:flex;flex-wrap:wrap;gap:1em}.card{border:1px solid #ddd;border-radius:6px;padding:.6em 1em;min-width:8em}
 .card b{display:block;font-size:1.6em}
 section{margin-top:1.5em}svg text{font-size:12px;fill:#222}
-table{border-collapse:collapse}td,th{border-bottom:1px solid #eee;padding:.2em .6em;text-align:right}td:first-child,th:first-child{text-align:left}
+table{border-collapse:collapse;font-size:13px}td:last-child{text-align:left}td,th{border-bottom:1px solid #eee;padding:.2em .6em;text-align:right}td:first-child,th:first-child{text-align:left}
 </style></head><body>
 <h1>Geneva archive report</h1>
 <p class="sub">Source {{.R.Source}}, {{.Range}}, volumes per {{.R.Period}}. Counts only: no shared content appears here.</p>
