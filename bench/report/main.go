@@ -35,6 +35,13 @@ import (
 )
 
 func main() {
+	if err := run(); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// run does the work, so the broker it starts is stopped on every error.
+func run() error {
 	brokers := flag.String("brokers", "", "Kafka bootstrap address (default: start one from $GENEVA_KAFKA_LIB)")
 	records := flag.String("records", "100000,1000000", "archive sizes to measure, comma-separated")
 	partitions := flag.Int("partitions", 6, "partitions of the objects topic")
@@ -46,16 +53,16 @@ func main() {
 	if addr == "" {
 		lib := os.Getenv(kafkatest.LibEnv)
 		if lib == "" {
-			log.Fatalf("set -brokers or $%s (eval \"$(scripts/peers.sh)\")", kafkatest.LibEnv)
+			return fmt.Errorf("set -brokers or $%s (eval \"$(scripts/peers.sh)\")", kafkatest.LibEnv)
 		}
 		dir, err := os.MkdirTemp("", "report-bench-")
 		if err != nil {
-			log.Fatal(err)
+			return err
 		}
 		defer os.RemoveAll(dir)
 		b, err := kafkatest.Launch(lib, dir)
 		if err != nil {
-			log.Fatal(err)
+			return err
 		}
 		defer b.Kill()
 		addr = b.Addr
@@ -63,7 +70,7 @@ func main() {
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
-			log.Fatal(err)
+			return err
 		}
 		profile = f
 	}
@@ -71,12 +78,13 @@ func main() {
 	for _, s := range strings.Split(*records, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1 {
-			log.Fatalf("-records: %q is not a positive number", s)
+			return fmt.Errorf("-records: %q is not a positive number", s)
 		}
 		if err := measure(addr, n, *partitions, *rounds); err != nil {
-			log.Fatal(err)
+			return err
 		}
 	}
+	return nil
 }
 
 // profile, when set, receives the CPU profile of the first report scan.
