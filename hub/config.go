@@ -1,7 +1,6 @@
 package hub
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +12,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/genevahub/geneva/hub/archive"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -29,6 +29,10 @@ type Config struct {
 	Workers    int       `yaml:"workers"`     // concurrent decisions in this process
 	TLS        TLSConfig `yaml:"tls"`
 	NATSURL    string    `yaml:"nats_url"` // external NATS for scale-out workers (not implemented yet)
+
+	// Archive runs the Kafka archive bridge inside the hub when it names
+	// brokers (docs/archive.md).
+	Archive archive.Settings `yaml:"archive"`
 
 	MoU    *policy.MoU  `yaml:"-"` // set in code (tests); takes precedence over MoUFile and Dev
 	Logger *slog.Logger `yaml:"-"` // default: discard
@@ -143,6 +147,11 @@ func (c Config) Validate() error {
 	if c.NATSURL != "" {
 		bad("nats_url", "scale-out workers against an external NATS are not implemented yet")
 	}
+	if !c.Archive.IsZero() {
+		for _, e := range c.Archive.Check() {
+			bad("archive."+e.Field, "%s", e.Problem)
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -161,34 +170,11 @@ func hostPort(addr string) (string, int, error) {
 
 // LoadConfig reads production settings from a YAML file (snake_case keys,
 // unknown keys are errors) and reports every problem at once, each
-// prefixed with the file name.
+// prefixed with the file name and, where the file has it, the line.
 func LoadConfig(path string) (Config, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return Config{}, fmt.Errorf("config: %w", err)
-	}
 	var c Config
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	var errs []error
-	if err := dec.Decode(&c); err != nil {
-		// A TypeError still decodes everything else, so validation below
-		// can add its own findings and the user sees every problem at once.
-		var te *yaml.TypeError
-		if !errors.As(err, &te) {
-			return Config{}, fmt.Errorf("%s: %w", path, err)
-		}
-		for _, e := range te.Errors {
-			errs = append(errs, fmt.Errorf("%s: %s", path, e))
-		}
-	}
-	if err := c.withDefaults().Validate(); err != nil {
-		for _, e := range unjoin(err) {
-			errs = append(errs, fmt.Errorf("%s: %w", path, e))
-		}
-	}
-	if len(errs) > 0 {
-		return Config{}, errors.Join(errs...)
+	if err := loadYAML(path, &c, func() error { return c.withDefaults().Validate() }); err != nil {
+		return Config{}, err
 	}
 	return c, nil
 }

@@ -195,6 +195,13 @@ func (h *Hub) Run(ctx context.Context) error {
 		h.worker.stop()
 		return err
 	}
+	stopArchive, err := h.startArchive()
+	if err != nil {
+		stopHTTP()
+		svc.stop()
+		h.worker.stop()
+		return err
+	}
 	h.banner()
 	close(h.ready)
 
@@ -215,6 +222,7 @@ func (h *Hub) Run(ctx context.Context) error {
 	h.log.Info("shutting down: finishing in-flight decisions")
 	svc.stop()
 	h.worker.stop() // stop taking work, then wait for in-flight decisions
+	stopArchive()
 	stopHTTP()
 	_ = h.nc.Drain()
 	h.log.Info("hub stopped")

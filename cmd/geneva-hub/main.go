@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -31,6 +30,9 @@ func main() {
 type usageError struct{ error }
 
 func run(ctx context.Context, args []string, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "archive" {
+		return runArchive(ctx, args[1:], stderr)
+	}
 	fs := flag.NewFlagSet("geneva-hub", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dev := fs.Bool("dev", false, "run the built-in demo partnership (no config file needed)")
@@ -58,11 +60,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 			*field = flagValue
 		}
 	}
-	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
-	if *jsonLogs {
-		handler = slog.NewJSONHandler(stderr, nil)
-	}
-	cfg.Logger = slog.New(handler)
+	cfg.Logger = newLogger(stderr, *jsonLogs)
 
 	h, err := hub.New(cfg)
 	if err != nil {

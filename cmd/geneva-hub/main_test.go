@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -33,7 +34,7 @@ tls:
 		require.Contains(t, err.Error(), want)
 	}
 	for _, line := range strings.Split(err.Error(), "\n") {
-		require.True(t, strings.HasPrefix(line, file+": "), "every line names the file: %q", line)
+		require.Regexp(t, `^`+regexp.QuoteMeta(file)+`:(\d+:)? `, line, "every line names the file and line")
 	}
 }
 

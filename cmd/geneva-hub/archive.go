@@ -1,0 +1,40 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"log/slog"
+
+	"github.com/genevahub/geneva/hub"
+)
+
+// runArchive is `geneva-hub archive --config FILE`: the Kafka archive
+// bridge alone, reading the hub's streams over NATS as the hub operator, so
+// it can scale and fail separately from the hub.
+func runArchive(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("geneva-hub archive", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configFile := fs.String("config", "", "bridge settings (YAML: nats_url, creds, http_listen, archive)")
+	jsonLogs := fs.Bool("json-logs", false, "log JSON lines (default: text)")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	if *configFile == "" || fs.NArg() > 0 {
+		return usageError{errors.New("usage: geneva-hub archive --config FILE")}
+	}
+	cfg, err := hub.LoadArchiveConfig(*configFile)
+	if err != nil {
+		return err
+	}
+	cfg.Logger = newLogger(stderr, *jsonLogs)
+	return hub.RunArchive(ctx, cfg)
+}
+
+func newLogger(w io.Writer, json bool) *slog.Logger {
+	if json {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
