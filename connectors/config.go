@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -237,6 +239,12 @@ func (d *decoder) validate(c *Config, root *yaml.Node, reg *Registry) {
 	line := func(path string) int { return lineOf(root, path) }
 	if c.Hub.Server == "" {
 		d.fail(line("hub"), "hub.server", "required (nats://host:4222)")
+	}
+	for _, u := range strings.Split(c.Hub.Server, ",") {
+		if pu, err := url.Parse(strings.TrimSpace(u)); c.Hub.Server != "" && (err != nil || pu.Host == "" ||
+			!slices.Contains([]string{"nats", "tls", "ws", "wss"}, pu.Scheme)) {
+			d.fail(line("hub.server"), "hub.server", "%q is not a nats://, tls://, ws:// or wss:// URL", strings.TrimSpace(u))
+		}
 	}
 	if c.Hub.Credentials == "" {
 		d.fail(line("hub"), "hub.credentials", "required (the member's .creds file)")
