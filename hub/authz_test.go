@@ -2,6 +2,7 @@ package hub_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -87,6 +88,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 					refusedPub(t, m, "delete another's consumer", "$JS.API.CONSUMER.DELETE."+hub.StreamShare+"."+hub.InboxConsumer(other))
 					refusedPub(t, m, "ack for another", "$JS.ACK."+hub.StreamShare+"."+hub.InboxConsumer(other)+".1.1.1.1.0")
 					refusedPub(t, m, "subscribe on another's behalf", hub.SubscribeService(other))
+					refusedPub(t, m, "view another's receipts", hub.ReceiptsService(other))
 					refusedPub(t, m, "purge another's intake", "$JS.API.STREAM.PURGE."+hub.IntakeStream(other))
 					refusedPub(t, m, "consume another's intake", "$JS.API.CONSUMER.CREATE."+hub.IntakeStream(other))
 					refusedPub(t, m, "spoof a receipt", hub.ReceiptSubject(other))
@@ -133,5 +135,66 @@ func TestAuthorizationMatrix(t *testing.T) {
 		require.False(t, ackB.Duplicate, "isp-two's submission was dropped as a duplicate of bank-one's")
 		require.Equal(t, "next-id", a.NextReceipt(t, 10*time.Second).MsgID)
 		require.Equal(t, "next-id", b.NextReceipt(t, 10*time.Second).MsgID)
+	})
+}
+
+// TestReceiptsViewShowsOnlyOwnReceipts forges a receipts request body that
+// names another member in every way it could: the view still holds only
+// the requester's receipts, live and from history, and takes none of them.
+func TestReceiptsViewShowsOnlyOwnReceipts(t *testing.T) {
+	h := hubtest.StartHub(t)
+	bank, alpha := h.Member(t, "bank-one"), h.Member(t, "le-alpha")
+	forged := `{"session":"%s","start_seq":1,"member":"le-alpha","filter_subject":"geneva.receipt.le-alpha",` +
+		`"filter_subjects":["geneva.receipt.>"],"deliver_subject":"geneva.deliver.le-alpha.x"}`
+	view := func(session string) (*nats.Subscription, hub.SubscribeReply) {
+		t.Helper()
+		deliveries, err := bank.NC.SubscribeSync(hub.DeliverSubject("bank-one", session))
+		require.NoError(t, err)
+		resp, err := bank.NC.Request(hub.ReceiptsService("bank-one"), fmt.Appendf(nil, forged, session), 5*time.Second)
+		require.NoError(t, err)
+		var reply hub.SubscribeReply
+		require.NoError(t, json.Unmarshal(resp.Data, &reply))
+		require.Empty(t, reply.Error)
+		require.Equal(t, hub.DeliverSubject("bank-one", session), reply.DeliverSubject)
+		require.Equal(t, uint64(1), reply.StartSeq)
+		return deliveries, reply
+	}
+	onlyBanks := func(deliveries *nats.Subscription) {
+		t.Helper()
+		m, err := deliveries.NextMsg(10 * time.Second)
+		require.NoError(t, err)
+		require.Equal(t, hub.ReceiptSubject("bank-one"), m.Subject)
+		var r hub.Receipt
+		require.NoError(t, json.Unmarshal(m.Data, &r))
+		require.Equal(t, "bank-one", r.Member)
+		_, err = deliveries.NextMsg(300 * time.Millisecond)
+		require.ErrorIs(t, err, nats.ErrTimeout, "nothing of le-alpha's")
+	}
+
+	live, reply := view("live")
+	require.Zero(t, reply.Pending, "no receipts yet")
+	alpha.Submit(t, []byte(`{}`), hub.SubmitOptions{})
+	bank.Submit(t, []byte(`{}`), hub.SubmitOptions{})
+	alpha.Submit(t, []byte(`{}`), hub.SubmitOptions{})
+	alpha.NextReceipt(t, 10*time.Second)
+	alpha.NextReceipt(t, 10*time.Second)
+	onlyBanks(live)
+
+	history, reply := view("history")
+	require.Equal(t, uint64(1), reply.Pending, "only bank-one's one receipt of three")
+	onlyBanks(history)
+	require.Len(t, bank.Available(t, hub.StreamReceipt, hub.ReceiptConsumer("bank-one")), 1, "the views took nothing")
+
+	t.Run("bad requests are refused with a reason", func(t *testing.T) {
+		for body, want := range map[string]string{
+			`{"session":"a.b"}`:               "receipts request: /session: want 1 to 64 of [A-Za-z0-9_-]",
+			`{"session":"s","tlp":["green"]}`: "receipts request: /tlp: receipts have no TLP; leave it out",
+		} {
+			resp, err := bank.NC.Request(hub.ReceiptsService("bank-one"), []byte(body), 5*time.Second)
+			require.NoError(t, err)
+			var reply hub.SubscribeReply
+			require.NoError(t, json.Unmarshal(resp.Data, &reply))
+			require.Equal(t, want, reply.Error, body)
+		}
 	})
 }

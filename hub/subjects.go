@@ -108,6 +108,10 @@ func ReviewSubject(m string) string { return "geneva.review." + m }
 // SubscribeService is where member m asks for a real-time subscription.
 func SubscribeService(m string) string { return "geneva.svc.subscribe." + m }
 
+// ReceiptsService is where member m asks for a read-only view of its
+// receipts (delivered like a real-time subscription).
+func ReceiptsService(m string) string { return "geneva.svc.receipts." + m }
+
 // DeliverPrefix is the subject prefix of member m's real-time subscriptions
 // (geneva.deliver.<m>.<session>); only m may subscribe to it.
 func DeliverPrefix(m string) string { return "geneva.deliver." + m }

@@ -36,6 +36,8 @@ type SubscribeRequest struct {
 type SubscribeReply struct {
 	DeliverSubject string `json:"deliver_subject,omitempty"`
 	Consumer       string `json:"consumer,omitempty"`
+	StartSeq       uint64 `json:"start_seq,omitempty"` // the stream sequence the consumer starts at: resume there
+	Pending        uint64 `json:"pending,omitempty"`   // messages it had to deliver when created
 	Error          string `json:"error,omitempty"`
 }
 
@@ -64,40 +66,57 @@ func (h *Hub) serveSubscribe(msg *nats.Msg) {
 		reply(SubscribeReply{Error: err.Error()})
 		return
 	}
-	if n, err := h.subscriptions(ctx, member); err != nil || n >= MaxSubscriptions {
-		if err != nil {
-			h.log.Error("subscribe", "member", member, "err", err)
-		}
-		reply(SubscribeReply{Error: fmt.Sprintf("at most %d real-time subscriptions per member; close one first", MaxSubscriptions)})
-		return
-	}
-	if _, err := h.js.CreatePushConsumer(ctx, StreamShare, cfg); err != nil {
-		h.log.Error("subscribe", "member", member, "err", err)
-		reply(SubscribeReply{Error: "the hub could not create the subscription"})
-		return
-	}
-	reply(SubscribeReply{DeliverSubject: cfg.DeliverSubject, Consumer: cfg.Name})
+	reply(h.openView(ctx, StreamShare, member, cfg))
 }
 
-// MaxSubscriptions bounds a member's live real-time subscriptions.
+// openView creates a viewer consumer on stream for member, unless it
+// already has MaxSubscriptions there, and says where it starts.
+func (h *Hub) openView(ctx context.Context, stream, member string, cfg jetstream.ConsumerConfig) SubscribeReply {
+	if n, err := h.subscriptions(ctx, stream, member); err != nil || n >= MaxSubscriptions {
+		if err != nil {
+			h.log.Error("subscribe", "member", member, "stream", stream, "err", err)
+		}
+		return SubscribeReply{Error: fmt.Sprintf("at most %d real-time subscriptions per member; close one first", MaxSubscriptions)}
+	}
+	c, err := h.js.CreatePushConsumer(ctx, stream, cfg)
+	if err != nil {
+		h.log.Error("subscribe", "member", member, "stream", stream, "err", err)
+		return SubscribeReply{Error: "the hub could not create the subscription"}
+	}
+	// The create answer is a snapshot taken before the first delivery.
+	info := c.CachedInfo()
+	return SubscribeReply{DeliverSubject: cfg.DeliverSubject, Consumer: cfg.Name,
+		StartSeq: info.Delivered.Stream + 1, Pending: info.NumPending}
+}
+
+// MaxSubscriptions bounds a member's live views (real-time subscriptions,
+// receipt views) on each stream.
 const MaxSubscriptions = 16
 
 func subscriptionPrefix(member string) string { return "sub_" + member + "_" }
 
-// subscriptions counts member's live subscription consumers.
-func (h *Hub) subscriptions(ctx context.Context, member string) (int, error) {
-	s, err := h.js.Stream(ctx, StreamShare)
+// subscriptions counts member's live viewer consumers on stream: those
+// with a reader. One whose reader has left (a finished geneva receipts, a
+// client that went away) is deleted now rather than at its inactive
+// threshold, so a member's short views in a row never hit the limit. A
+// fresh one is spared (the server may not have seen its reader yet).
+func (h *Hub) subscriptions(ctx context.Context, stream, member string) (int, error) {
+	s, err := h.js.Stream(ctx, stream)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
-	names := s.ConsumerNames(ctx)
-	for name := range names.Name() {
-		if strings.HasPrefix(name, subscriptionPrefix(member)) {
+	infos := s.ListConsumers(ctx)
+	for info := range infos.Info() {
+		switch {
+		case !strings.HasPrefix(info.Name, subscriptionPrefix(member)):
+		case info.PushBound:
 			n++
+		case time.Since(info.Created) > time.Second:
+			_ = s.DeleteConsumer(ctx, info.Name) // gone already is fine too
 		}
 	}
-	return n, names.Err()
+	return n, infos.Err()
 }
 
 func (h *Hub) subscription(member string, data []byte) (jetstream.ConsumerConfig, error) {
@@ -185,6 +204,12 @@ func (h *Hub) startServices(_ context.Context) (*services, error) {
 	sub, err := h.nc.QueueSubscribe(SubscribeService("*"), "geneva-hub", h.serveSubscribe)
 	if err != nil {
 		return nil, fmt.Errorf("subscribe service: %w", err)
+	}
+	s.subs = append(s.subs, sub)
+	sub, err = h.nc.QueueSubscribe(ReceiptsService("*"), "geneva-hub", h.serveReceipts)
+	if err != nil {
+		s.stop()
+		return nil, fmt.Errorf("receipts service: %w", err)
 	}
 	s.subs = append(s.subs, sub)
 	// Review requests are handled one at a time (one subscription), so two

@@ -1,6 +1,7 @@
 package member_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -13,17 +14,18 @@ import (
 	"github.com/genevahub/geneva/hub/member/membertest"
 )
 
-// Receipts lists without taking; Submit takes only its own receipt.
+// Receipts reads a view of the receipt stream: it lists every receipt,
+// also the one Submit waited for, as often as asked, and neither takes any
+// from receipt_<member>, which stays whole for the member's connector.
 func TestReceiptsAreReadNotTaken(t *testing.T) {
 	h := hubtest.StartHub(t)
 	bank := membertest.Dial(t, h, "bank-one")
 	first, err := bank.Submit(ctxFor(t, 10*time.Second), membertest.Indicator(t, "green", "first"), member.SubmitOptions{NoWait: true})
 	require.NoError(t, err)
-	second, err := bank.Submit(ctxFor(t, 10*time.Second), membertest.Indicator(t, "red", "second"), member.SubmitOptions{NoWait: true})
+	second, err := bank.Submit(ctxFor(t, 10*time.Second), membertest.Indicator(t, "red", "second"), member.SubmitOptions{})
 	require.NoError(t, err)
-	waited, err := bank.Submit(ctxFor(t, 10*time.Second), membertest.Indicator(t, "green", "waited"), member.SubmitOptions{})
-	require.NoError(t, err)
-	require.Equal(t, "accept", waited.Receipt.Verdict)
+	require.Equal(t, "reject", second.Receipt.Verdict)
+	require.Equal(t, second.MsgID, second.Receipt.MsgID)
 
 	for range 2 { // reading twice shows the same: nothing was taken
 		rs, err := bank.Receipts(ctxFor(t, 5*time.Second), time.Now().Add(-time.Hour))
@@ -34,13 +36,47 @@ func TestReceiptsAreReadNotTaken(t *testing.T) {
 		require.Equal(t, second.MsgID, rs[1].MsgID)
 		require.Equal(t, "reject", rs[1].Verdict)
 	}
-	rs, err := bank.Receipts(ctxFor(t, 5*time.Second), time.Now().Add(time.Minute))
+	rs, err := bank.Receipts(ctxFor(t, 5*time.Second), time.Time{})
+	require.NoError(t, err)
+	require.Len(t, rs, 2, "a zero since: all the hub keeps")
+	rs, err = bank.Receipts(ctxFor(t, 5*time.Second), time.Now().Add(time.Minute))
 	require.NoError(t, err)
 	require.Empty(t, rs, "nothing after a time in the future")
 
+	isp := membertest.Dial(t, h, "isp-two")
+	rs, err = isp.Receipts(ctxFor(t, 5*time.Second), time.Time{})
+	require.NoError(t, err)
+	require.Empty(t, rs, "another member sees none of bank-one's")
+
 	connector := h.Member(t, "bank-one")
 	got := connector.Available(t, hub.StreamReceipt, hub.ReceiptConsumer("bank-one"))
-	require.Len(t, got, 2, "the connector still gets both receipts it did not wait for")
+	require.Len(t, got, 2, "the connector still gets both receipts, also the one Submit waited for")
+}
+
+// A retry with the same Nats-Msg-Id is stored once; its receipt is already
+// out, and Submit still finds it.
+func TestSubmitRetryGetsTheFirstReceipt(t *testing.T) {
+	h := hubtest.StartHub(t)
+	bank := membertest.Dial(t, h, "bank-one")
+	b := membertest.Indicator(t, "green", "retried")
+	first, err := bank.Submit(ctxFor(t, 10*time.Second), b, member.SubmitOptions{MsgID: "retry-1"})
+	require.NoError(t, err)
+	again, err := bank.Submit(ctxFor(t, 10*time.Second), b, member.SubmitOptions{MsgID: "retry-1"})
+	require.NoError(t, err)
+	require.Equal(t, first.Sequence, again.Sequence, "stored once")
+	require.Equal(t, first.Receipt.Submission, again.Receipt.Submission)
+}
+
+// More waiting submissions in a row than a member may hold views at once:
+// each view goes when its Submit returns.
+func TestManySubmitsInARow(t *testing.T) {
+	h := hubtest.StartHub(t)
+	bank := membertest.Dial(t, h, "bank-one")
+	for i := range hub.MaxSubscriptions + 4 {
+		res, err := bank.Submit(ctxFor(t, 10*time.Second), membertest.Indicator(t, "green", fmt.Sprint("row ", i)), member.SubmitOptions{})
+		require.NoError(t, err, "submission %d", i)
+		require.Equal(t, res.MsgID, res.Receipt.MsgID)
+	}
 }
 
 func TestDirectory(t *testing.T) {

@@ -2,12 +2,10 @@ package member
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nuid"
 
 	"github.com/genevahub/geneva/hub"
@@ -45,6 +43,17 @@ func (c *Client) Submit(ctx context.Context, bundle []byte, o SubmitOptions) (Su
 	if max := c.nc.MaxPayload(); max > 0 && int64(len(bundle)) > max {
 		return res, fmt.Errorf("submit: the bundle is %d bytes; the hub at %s accepts at most %d (its max_payload)", len(bundle), c.server, max)
 	}
+	// The view opens before the submission goes out, so its receipt
+	// cannot come before the view starts.
+	var view *receiptView
+	if !o.NoWait {
+		v, err := c.viewReceipts(ctx, "submit", hub.SubscribeRequest{}, started)
+		if err != nil {
+			return res, err
+		}
+		view = v
+		defer func() { view.close() }()
+	}
 	msg := hub.SubmitMsg(c.member, bundle, hub.SubmitOptions{To: o.To, Community: o.Community,
 		Anonymous: o.Anonymous, MsgID: o.MsgID})
 	ack, err := c.js.PublishMsg(ctx, msg)
@@ -55,8 +64,19 @@ func (c *Client) Submit(ctx context.Context, bundle []byte, o SubmitOptions) (Su
 	if o.NoWait {
 		return res, nil
 	}
-	r, err := c.awaitReceipt(ctx, o.MsgID)
+	if ack.Duplicate {
+		// A retry of a submission already stored: its receipt may be out
+		// already, within the hub's dedup window.
+		v, err := c.viewReceipts(ctx, "submit", hub.SubscribeRequest{Since: started.Add(-dedupLookback)}, started)
+		if err != nil {
+			return res, err
+		}
+		view.close()
+		view = v
+	}
+	r, err := view.await(ctx, o.MsgID)
 	if err != nil {
+		err = c.explain(ctx, "receipt", started, err)
 		var na *NoAnswerError
 		if errors.As(err, &na) {
 			return res, fmt.Errorf("the hub stored the submission (msg id %s) but sent no receipt within %v; "+
@@ -68,74 +88,6 @@ func (c *Client) Submit(ctx context.Context, bundle []byte, o SubmitOptions) (Su
 	return res, nil
 }
 
-// awaitReceipt pulls the member's receipt consumer until the receipt for
-// msgID comes. Only that receipt is acknowledged: the others belong to
-// whoever submitted them (a connector, another geneva submit). They are held
-// for at most releaseEvery and then handed back (nak), so two clients
-// waiting at once never sit on each other's receipt.
-func (c *Client) awaitReceipt(ctx context.Context, msgID string) (*hub.Receipt, error) {
-	const releaseEvery = 250 * time.Millisecond
-	started := time.Now()
-	cons, err := c.receiptConsumer(ctx)
-	if err != nil {
-		return nil, c.explain(ctx, "receipt", started, err)
-	}
-	var held []jetstream.Msg
-	release := func() {
-		for _, m := range held {
-			_ = m.Nak()
-		}
-		held = nil
-	}
-	defer release()
-	// takeAll reads a whole batch (messages left in it would stay pending
-	// at the server until their ack wait ran out): it acknowledges the
-	// receipt, if there, and holds the others.
-	takeAll := func(batch jetstream.MessageBatch) (*hub.Receipt, error) {
-		var found *hub.Receipt
-		for m := range batch.Messages() {
-			var r hub.Receipt
-			if found != nil || json.Unmarshal(m.Data(), &r) != nil || r.MsgID != msgID {
-				held = append(held, m)
-				continue
-			}
-			if err := m.Ack(); err != nil {
-				return nil, c.explain(ctx, "acknowledge receipt", started, err)
-			}
-			found = &r
-		}
-		if err := batch.Error(); found == nil && err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !isNoAnswer(err) {
-			return nil, c.explain(ctx, "receipt", started, err)
-		}
-		return found, nil
-	}
-	for {
-		released := time.Now()
-		for time.Since(released) < releaseEvery {
-			// Whatever is there now (a no-wait request ends at once), then
-			// one more with a short wait. A pull request for more than one
-			// would stay open at the server after we return and swallow the
-			// next receipts until their ack wait ran out.
-			for _, fetch := range []func() (jetstream.MessageBatch, error){
-				func() (jetstream.MessageBatch, error) { return cons.FetchNoWait(256) },
-				func() (jetstream.MessageBatch, error) { return cons.Fetch(1, jetstream.FetchMaxWait(releaseEvery)) },
-			} {
-				batch, err := fetch()
-				if err != nil {
-					return nil, c.explain(ctx, "receipt", started, err)
-				}
-				if r, err := takeAll(batch); r != nil || err != nil {
-					return r, err
-				}
-			}
-			if err := ctx.Err(); err != nil {
-				return nil, c.explain(ctx, "receipt", started, err)
-			}
-		}
-		release()
-	}
-}
-
-func (c *Client) receiptConsumer(ctx context.Context) (jetstream.Consumer, error) {
-	return c.js.Consumer(ctx, hub.StreamReceipt, hub.ReceiptConsumer(c.member))
-}
+// dedupLookback covers the hub's Nats-Msg-Id dedup window (2 minutes) and
+// some clock skew.
+const dedupLookback = 5 * time.Minute

@@ -168,27 +168,37 @@ func (s *Subscription) open(ctx context.Context) error {
 		// new shares since we first asked.
 		req.Since = s.started
 	}
-	body, _ := json.Marshal(req)
-	resp, err := s.c.nc.RequestWithContext(ctx, hub.SubscribeService(s.c.member), body)
+	reply, err := s.c.requestView(ctx, "subscribe", hub.SubscribeService(s.c.member), req, started)
 	if err != nil {
 		_ = sub.Unsubscribe()
-		return s.c.explain(ctx, "subscribe", started, err)
-	}
-	var reply hub.SubscribeReply
-	if err := json.Unmarshal(resp.Data, &reply); err != nil {
-		_ = sub.Unsubscribe()
-		return fmt.Errorf("subscribe: the hub's answer is not JSON: %w", err)
-	}
-	if reply.Error != "" {
-		_ = sub.Unsubscribe()
-		return &RefusedError{What: "subscribe", Reason: reply.Error}
+		return err
 	}
 	if s.sub != nil {
 		_ = s.sub.Unsubscribe()
 		s.resumes++
 	}
 	s.sub, s.msgs, s.lastCSeq, s.broken, s.heard = sub, msgs, 0, false, time.Now()
+	// Where the consumer started is where to resume if nothing comes
+	// before it goes away: exact, unlike the start time.
+	s.resumeFrom = max(s.resumeFrom, reply.StartSeq)
 	return nil
+}
+
+// requestView asks service for a viewer consumer.
+func (c *Client) requestView(ctx context.Context, what, service string, req hub.SubscribeRequest, started time.Time) (hub.SubscribeReply, error) {
+	var reply hub.SubscribeReply
+	body, _ := json.Marshal(req)
+	resp, err := c.nc.RequestWithContext(ctx, service, body)
+	if err != nil {
+		return reply, c.explain(ctx, what, started, err)
+	}
+	if err := json.Unmarshal(resp.Data, &reply); err != nil {
+		return reply, fmt.Errorf("%s: the hub's answer is not JSON: %w", what, err)
+	}
+	if reply.Error != "" {
+		return reply, &RefusedError{What: what, Reason: reply.Error}
+	}
+	return reply, nil
 }
 
 // reopen retries open until it works, ctx ends, or the hub refuses.
