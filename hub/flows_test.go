@@ -279,8 +279,33 @@ func TestSubscribeServiceDoesNotConsumeTheInbox(t *testing.T) {
 	}
 	require.Equal(t, "green", live.Header.Get(hub.HeaderTLP))
 	require.Equal(t, "bank-one", live.Header.Get(hub.HeaderSender))
+	require.Equal(t, uint64(1), reply.StartSeq, "new shares of an empty stream start at 1")
 	got := hubtest.ExpectShares(t, members, map[string]int{"le-alpha": 2, "le-bravo": 2, "isp-two": 2, "cert-three": 2}, 300*time.Millisecond)
 	require.Len(t, got["le-alpha"], 2, "the subscription consumed nothing of the inbox")
+
+	t.Run("the reply says where the view starts", func(t *testing.T) {
+		meta, err := live.Metadata()
+		require.NoError(t, err)
+		var last uint64 // both shares went to everyone: one message each
+		for _, m := range got["le-alpha"] {
+			md, err := m.Metadata()
+			require.NoError(t, err)
+			last = max(last, md.Sequence.Stream)
+		}
+		_, err = alpha.NC.SubscribeSync(hub.DeliverSubject("le-alpha", "s2"))
+		require.NoError(t, err)
+		for req, want := range map[string]uint64{
+			`{"session":"s2","start_seq":` + fmt.Sprint(meta.Sequence.Stream) + `}`: meta.Sequence.Stream,
+			`{"session":"s2"}`: last + 1,
+		} {
+			resp, err := alpha.NC.Request(hub.SubscribeService("le-alpha"), []byte(req), 5*time.Second)
+			require.NoError(t, err)
+			var r hub.SubscribeReply
+			require.NoError(t, json.Unmarshal(resp.Data, &r))
+			require.Empty(t, r.Error)
+			require.Equal(t, want, r.StartSeq, req)
+		}
+	})
 
 	t.Run("bad requests get a clear error", func(t *testing.T) {
 		for _, body := range []string{`{"session":"a.b"}`, `{"session":"s","tlp":["purple"]}`, `nope`} {

@@ -31,9 +31,9 @@ received each, its verdict, how many objects were shared and refused, and where
 they went. --output text prints each receipt in full, with every reason and
 its JSON pointer; json prints one receipt per line.
 
-Reading receipts takes none of them: a connector that consumes your member's
-receipts still gets every one. Receipts that geneva submit has already shown
-are not listed again (the hub has no read-only view of receipts yet).
+Reading receipts takes none of them: every receipt is listed, also those
+geneva submit has already shown, and a connector that consumes your member's
+receipts still gets every one.
 
 Exit status: 0, or 1 when the hub cannot be reached, 2 usage.`,
 		Example: `  # The last day's receipts as a table
