@@ -45,7 +45,7 @@ func (h *Hub) sharedStreams() []jetstream.StreamConfig {
 func intakeStream(m string, maxPayload int32) jetstream.StreamConfig {
 	return jetstream.StreamConfig{
 		Name: IntakeStream(m), Subjects: []string{SubmitSubject(m)}, Storage: jetstream.FileStorage,
-		Retention: jetstream.WorkQueuePolicy, Duplicates: dedupWindow, MaxMsgSize: maxPayload,
+		Retention: jetstream.LimitsPolicy, Duplicates: dedupWindow, MaxMsgSize: maxPayload, // see intake.go
 		Description: "submissions of member " + m + " (PubAck = the hub has it)",
 	}
 }

@@ -36,6 +36,9 @@ type worker struct {
 	mu        sync.Mutex
 	consuming map[string]jetstream.ConsumeContext // by member
 	stopped   bool
+
+	stopTrim context.CancelFunc // ends trimIntakes
+	trimDone chan struct{}
 }
 
 func newWorker(ctx context.Context, h *Hub) (*worker, error) {
@@ -52,6 +55,12 @@ func newWorker(ctx context.Context, h *Hub) (*worker, error) {
 			}
 		})
 	}
+	trimCtx, stopTrim := context.WithCancel(context.WithoutCancel(ctx))
+	w.stopTrim, w.trimDone = stopTrim, make(chan struct{})
+	go func() {
+		defer close(w.trimDone)
+		h.trimIntakes(trimCtx)
+	}()
 	return w, nil
 }
 
@@ -104,6 +113,8 @@ func (w *worker) stop() {
 	}
 	close(w.work)
 	w.wg.Wait()
+	w.stopTrim()
+	<-w.trimDone
 }
 
 // submission is one intake message, as the worker reads it.

@@ -1,0 +1,80 @@
+package hub
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Intake streams keep limits retention, not work-queue retention: JetStream
+// rebuilds its Nats-Msg-Id dedup state at restart from the messages still
+// stored, so a submission acked and removed at once would be stored and
+// decided again when its sender retries after a hub restart. Instead the
+// hub trims what the policy workers have acked once it is older than the
+// dedup window. Classified content does not wait: the worker erases it at
+// once (SecureDeleteMsg).
+
+// trimEvery is how often decided submissions are trimmed from the intakes.
+const trimEvery = dedupWindow / 4
+
+// trimBatch bounds the messages looked at per intake and round; the rest
+// wait for the next round.
+const trimBatch = 10_000
+
+// trimIntakes trims every member's intake until ctx is done.
+func (h *Hub) trimIntakes(ctx context.Context) {
+	t := time.NewTicker(trimEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for _, m := range h.MoU().Members {
+			if err := h.trimIntake(ctx, m.ID, time.Now().Add(-dedupWindow)); err != nil && ctx.Err() == nil {
+				h.log.Warn("trim intake", "member", m.ID, "err", err)
+			}
+		}
+	}
+}
+
+// trimIntake purges member m's intake messages that the workers have acked
+// and that were stored before cutoff.
+func (h *Hub) trimIntake(ctx context.Context, m string, cutoff time.Time) error {
+	s, err := h.js.Stream(ctx, IntakeStream(m))
+	if err != nil {
+		return err
+	}
+	c, err := s.Consumer(ctx, ConsumerWorker)
+	if err != nil {
+		return err
+	}
+	ci, err := c.Info(ctx)
+	if err != nil {
+		return err
+	}
+	floor := ci.AckFloor.Stream // every message up to here is acked
+	first := s.CachedInfo().State.FirstSeq
+	keep := first
+	for n := 0; keep <= floor && n < trimBatch; n++ {
+		msg, err := s.GetMsg(ctx, keep, jetstream.WithGetMsgSubject(SubmitSubject(m)))
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if msg.Sequence > floor || !msg.Time.Before(cutoff) {
+			keep = msg.Sequence
+			break
+		}
+		keep = msg.Sequence + 1
+	}
+	if keep <= first {
+		return nil
+	}
+	return s.Purge(ctx, jetstream.WithPurgeSequence(keep))
+}

@@ -1,0 +1,37 @@
+package hub_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/hubtest"
+)
+
+// Decided submissions stay in the intake for the dedup window (so a retry
+// after a restart is still recognised; see hub/crashtest), then go.
+func TestIntakeIsTrimmedAfterTheDedupWindow(t *testing.T) {
+	h := hubtest.StartHub(t)
+	bank := h.Member(t, "bank-one")
+	for _, id := range []string{"a", "b", "c"} {
+		bank.Submit(t, caseBundle(t, "green-tlp1-to-all.json"), hub.SubmitOptions{MsgID: id})
+		bank.NextReceipt(t, 10*time.Second)
+	}
+	op := h.Member(t, hub.OperatorName)
+	intake := func() uint64 {
+		s, err := op.JS.Stream(ctx(t), hub.IntakeStream("bank-one"))
+		require.NoError(t, err)
+		return s.CachedInfo().State.Msgs
+	}
+	require.EqualValues(t, 3, intake(), "decided submissions are kept while their ids may be retried")
+
+	require.NoError(t, h.TrimIntake(ctx(t), "bank-one", time.Now().Add(-time.Hour)))
+	require.EqualValues(t, 3, intake(), "nothing is older than the cutoff yet")
+
+	require.NoError(t, h.TrimIntake(ctx(t), "bank-one", time.Now().Add(time.Second)))
+	require.EqualValues(t, 0, intake(), "acked and older than the cutoff: trimmed")
+	require.True(t, bank.Submit(t, caseBundle(t, "green-tlp1-to-all.json"), hub.SubmitOptions{MsgID: "c"}).Duplicate,
+		"the running server still remembers the ids it trimmed")
+}
