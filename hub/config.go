@@ -151,6 +151,9 @@ func (c Config) Validate() error {
 		for _, e := range c.Archive.Check() {
 			bad("archive."+e.Field, "%s", e.Problem)
 		}
+		if least := archive.MinBatchBytes(int(c.MaxPayload)); c.Archive.BatchBytes > 0 && c.Archive.BatchBytes < least {
+			bad("archive.batch_bytes", "%d cannot hold the largest NATS message (max_payload %d + 4096 for headers): set at least %d, or 0 to follow max_payload", c.Archive.BatchBytes, c.MaxPayload, least)
+		}
 	}
 	return errors.Join(errs...)
 }

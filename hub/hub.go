@@ -62,6 +62,11 @@ func New(cfg Config) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Archive.Enabled() { // read its password and certificates now, not after the server started
+		if _, err := cfg.Archive.Config(); err != nil {
+			return nil, err
+		}
+	}
 	engine, err := policy.NewEngine(mou)
 	if err != nil {
 		return nil, fmt.Errorf("mou: %w", err)

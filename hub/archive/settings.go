@@ -99,7 +99,11 @@ func (s Settings) Check() []FieldError {
 			bad(fmt.Sprintf("brokers[%d]", i), "%q: want host:port", b)
 		}
 	}
-	for name, t := range map[string]TopicSettings{"objects_topic": s.ObjectsTopic, "audit_topic": s.AuditTopic} {
+	for _, nt := range []struct {
+		name string
+		t    TopicSettings
+	}{{"objects_topic", s.ObjectsTopic}, {"audit_topic", s.AuditTopic}} {
+		name, t := nt.name, nt.t
 		if t.Partitions < 0 {
 			bad(name+".partitions", "%d: must be at least 1", t.Partitions)
 		}
@@ -119,10 +123,9 @@ func (s Settings) Check() []FieldError {
 	if s.BatchBytes != 0 && s.BatchBytes < 1024 {
 		bad("batch_bytes", "%d: must be at least 1024 (0 follows NATS max_payload)", s.BatchBytes)
 	}
-	for field, d := range map[string]time.Duration{"batch_timeout": s.BatchTimeout, "write_timeout": s.WriteTimeout,
-		"min_backoff": s.MinBackoff, "max_backoff": s.MaxBackoff, "retention_check": s.RetentionCheck} {
+	for i, d := range []time.Duration{s.BatchTimeout, s.WriteTimeout, s.MinBackoff, s.MaxBackoff, s.RetentionCheck} {
 		if d < 0 {
-			bad(field, "%v: must be positive", d)
+			bad([]string{"batch_timeout", "write_timeout", "min_backoff", "max_backoff", "retention_check"}[i], "%v: must be positive", d)
 		}
 	}
 	if s.MinBackoff > 0 && s.MaxBackoff > 0 && s.MinBackoff > s.MaxBackoff {
@@ -155,17 +158,20 @@ func (s Settings) Check() []FieldError {
 	if !s.TLS.Enabled && (s.TLS.CAFile != "" || s.TLS.CertFile != "" || s.TLS.KeyFile != "" || s.TLS.ServerName != "") {
 		bad("tls.enabled", "must be true when other tls settings are given")
 	}
-	for field, f := range map[string]string{"sasl.password_file": s.SASL.PasswordFile, "tls.ca_file": s.TLS.CAFile,
-		"tls.cert_file": s.TLS.CertFile, "tls.key_file": s.TLS.KeyFile} {
+	for i, f := range []string{s.SASL.PasswordFile, s.TLS.CAFile, s.TLS.CertFile, s.TLS.KeyFile} {
 		if f == "" {
 			continue
 		}
 		if _, err := os.Stat(f); err != nil {
-			bad(field, "%v", err)
+			bad([]string{"sasl.password_file", "tls.ca_file", "tls.cert_file", "tls.key_file"}[i], "%v", err)
 		}
 	}
 	return errs
 }
+
+// MinBatchBytes is the smallest batch_bytes that holds the largest NATS
+// message of a server with maxPayload (New refuses less).
+func MinBatchBytes(maxPayload int) int { return maxPayload + recordAllowance }
 
 // Config reads the files the settings name and returns the bridge's Config.
 // Call Check first: Config reports only what reading the files finds.
