@@ -11,11 +11,12 @@ mkdir -p "$cache"
 req="$here/requirements-test.txt"
 stamp=$(sha256sum "$req" | cut -c1-12)
 venv="$cache/venv-$stamp"
-if [ ! -x "$venv/bin/stix2_validator" ]; then
+if [ ! -f "$venv/installed" ]; then # written last, so a failed install is redone
   echo "peers: installing Python test tools into $venv" >&2
   rm -rf "$venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req" >&2
+  touch "$venv/installed"
 fi
 echo "export GENEVA_PYTHON=$venv/bin/python"
 echo "export GENEVA_STIX2_VALIDATOR=$venv/bin/stix2_validator"
@@ -36,29 +37,21 @@ if [ "$(cat "$kafka_home/stamp" 2>/dev/null)" != "$kstamp" ]; then
     -DoutputDirectory="$kafka_home/lib" >&2
   echo "$kstamp" > "$kafka_home/stamp"
 fi
-if ! command -v kcat >/dev/null 2>&1; then
-  echo "peers: installing kcat (Debian package)" >&2
-  if [ "$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi
-  $sudo apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq kcat >&2
-fi
 echo "export GENEVA_KAFKA_LIB=$kafka_home/lib"
+
+# --- Debian packages: kcat (reads the archive independently), chromium
+# (opens the HTML report headless), tmux (geneva subscribe in a real
+# terminal). One apt-get run for whatever is missing.
+missing=()
+command -v kcat >/dev/null 2>&1 || missing+=(kcat)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "peers: installing Debian packages: ${missing[*]}" >&2
+  if [ "$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
+fi
 echo "export GENEVA_KCAT=$(command -v kcat)"
-
-# --- Chromium (headless; hub/report opens the HTML report) ------------------
-if [ ! -x /usr/bin/chromium ]; then
-  echo "peers: installing chromium (Debian package)" >&2
-  if [ "$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi
-  $sudo apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >&2
-fi
 echo "export GENEVA_CHROMIUM=/usr/bin/chromium"
-
-# --- tmux (geneva subscribe seen in a real terminal: cmd/geneva tests) ------
-if ! command -v tmux >/dev/null 2>&1; then
-  echo "peers: installing tmux (Debian package)" >&2
-  if [ "$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi
-  $sudo apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq tmux >&2
-fi
 echo "export GENEVA_TMUX=$(command -v tmux)"
