@@ -76,7 +76,7 @@ const (
 	DefaultHTTPListen = "127.0.0.1:8080"
 	DefaultMaxPayload = 8 << 20
 	DefaultRetention  = Duration(30 * 24 * time.Hour)
-	DefaultWorkers    = 16
+	DefaultWorkers    = 64
 )
 
 func (c Config) withDefaults() Config {

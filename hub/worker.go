@@ -82,7 +82,7 @@ func (w *worker) follow(ctx context.Context, mou *policy.MoU) error {
 			return fmt.Errorf("worker: intake of %s: %w", m.ID, err)
 		}
 		cc, err := c.Consume(func(msg jetstream.Msg) { w.work <- msg },
-			jetstream.PullMaxMessages(2*w.h.cfg.Workers),
+			jetstream.PullMaxMessages(pullBatch(w.h.cfg.Workers)),
 			jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 				if !errors.Is(err, jetstream.ErrNoHeartbeat) {
 					w.h.log.Warn("intake consumer", "member", m.ID, "err", err)
@@ -95,6 +95,11 @@ func (w *worker) follow(ctx context.Context, mou *policy.MoU) error {
 	}
 	return nil
 }
+
+// pullBatch is how many intake messages one Consume asks for at a time:
+// enough that the workers never wait for a pull round trip, few enough that
+// pulled messages are decided well within workerAckWait.
+func pullBatch(workers int) int { return max(4*workers, 256) }
 
 // stop takes no new work, lets every Consume hand over what it already
 // pulled, then waits for the in-flight decisions. What was pulled but not
@@ -165,7 +170,9 @@ func (w *worker) handle(msg jetstream.Msg) {
 		return
 	}
 	w.h.metrics.ObserveDecision(d.Verdict.String(), time.Since(start))
-	w.h.log.Info("decided", "submission", sub.id, "member", member, "verdict", d.Verdict.String(),
+	// Debug: one line per submission is too dear at full rate; the
+	// metrics and the audit log keep every decision.
+	w.h.log.Debug("decided", "submission", sub.id, "member", member, "verdict", d.Verdict.String(),
 		"codes", reasonCodes(&d), "routes", len(d.Routes), "took", time.Since(start))
 }
 
