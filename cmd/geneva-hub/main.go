@@ -45,7 +45,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return usageError{err}
 	}
 	if *dev == (*configFile != "") {
-		return usageError{errors.New("give exactly one of --dev or --config FILE")}
+		return usageError{errors.New("give exactly one of --dev or --config FILE (the archive bridge alone: geneva-hub archive --config FILE)")}
 	}
 	var cfg hub.Config
 	if *configFile != "" {
