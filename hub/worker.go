@@ -24,14 +24,20 @@ import (
 // Lock order: worker.mu is never held while taking Hub.mu.
 
 // worker runs the policy workers: one Consume per member intake stream
-// feeds a channel read by Config.Workers goroutines, so decisions overlap
-// while each waits for its PubAcks. Several hub processes (or several
+// feeds a channel read by Config.Workers goroutines that decide and start
+// publishing; each decision then completes (PubAcks, audit, ack) on its own
+// goroutine, so up to maxInFlight decisions wait for their PubAcks at once. Several hub processes (or several
 // worker pools) may share the durable "policy" consumers.
 type worker struct {
 	h     *Hub
 	audit *audit.Log
 	work  chan jetstream.Msg
-	wg    sync.WaitGroup // the decision goroutines
+	wg    sync.WaitGroup // the decision goroutines and the completions they start
+
+	// inflight holds a slot per decided submission not yet acked (or
+	// nakked): it bounds the async publishes outstanding, below the
+	// JetStream context's PublishAsyncMaxPending.
+	inflight chan struct{}
 
 	mu        sync.Mutex
 	consuming map[string]jetstream.ConsumeContext // by member
@@ -47,6 +53,7 @@ func newWorker(ctx context.Context, h *Hub) (*worker, error) {
 		return nil, err
 	}
 	w := &worker{h: h, audit: log, work: make(chan jetstream.Msg, h.cfg.Workers),
+		inflight:  make(chan struct{}, max(maxInFlight, h.cfg.Workers)),
 		consuming: map[string]jetstream.ConsumeContext{}}
 	for range h.cfg.Workers {
 		w.wg.Go(func() {
@@ -96,6 +103,12 @@ func (w *worker) follow(ctx context.Context, mou *policy.MoU) error {
 	return nil
 }
 
+// maxInFlight bounds the submissions decided but not yet completed. Each
+// has a receipt and one share per route (one per receiver if anonymous)
+// outstanding, and the hub's JetStream context allows 4,000 async
+// publishes before it stalls (nats.go's default).
+const maxInFlight = 512
+
 // pullBatch is how many intake messages one Consume asks for at a time:
 // enough that the workers never wait for a pull round trip, few enough that
 // pulled messages are decided well within workerAckWait.
@@ -143,9 +156,11 @@ func (h *Hub) submissionID(member string, seq uint64) string {
 	return "sub-" + hex.EncodeToString(mac.Sum(nil)[:12])
 }
 
+// handle decides one intake message and starts publishing its outputs;
+// the decision finishes (PubAcks, audit, erase, ack) on a goroutine of its
+// own, so a worker goroutine is busy only while it computes and the number
+// of submissions in flight is bounded by w.inflight, not by Config.Workers.
 func (w *worker) handle(msg jetstream.Msg) {
-	ctx, cancel := context.WithTimeout(context.Background(), workerAckWait)
-	defer cancel()
 	meta, err := msg.Metadata()
 	if err != nil {
 		w.h.log.Error("intake message without metadata", "err", err)
@@ -162,18 +177,35 @@ func (w *worker) handle(msg jetstream.Msg) {
 	start := time.Now()
 	d := w.decide(policy.Request{Sender: member, To: sub.to, Community: sub.community,
 		Anonymous: sub.anonymous, Bundle: msg.Data(), Prior: w.h.prior})
-	if err := w.publish(ctx, msg, sub, &d); err != nil {
-		// No ack: the submission is redelivered and the deterministic ids
-		// make the outputs already stored harmless.
-		w.h.log.Error("decision not delivered; will retry", "submission", sub.id, "member", member, "err", err)
-		_ = msg.NakWithDelay(time.Second)
+	w.inflight <- struct{}{}
+	ctx, cancel := context.WithTimeout(context.Background(), workerAckWait)
+	em, err := w.startEmit(sub, &d, intakeOutcome(msg, sub, &d))
+	if err != nil {
+		cancel()
+		<-w.inflight
+		w.retry(msg, sub, err)
 		return
 	}
-	w.h.metrics.ObserveDecision(d.Verdict.String(), time.Since(start))
-	// Debug: one line per submission is too dear at full rate; the
-	// metrics and the audit log keep every decision.
-	w.h.log.Debug("decided", "submission", sub.id, "member", member, "verdict", d.Verdict.String(),
-		"codes", reasonCodes(&d), "routes", len(d.Routes), "took", time.Since(start))
+	w.wg.Go(func() {
+		defer func() { cancel(); <-w.inflight }()
+		if err := w.complete(ctx, msg, em); err != nil {
+			w.retry(msg, sub, err)
+			return
+		}
+		w.h.metrics.ObserveDecision(d.Verdict.String(), time.Since(start))
+		// Debug: one line per submission is too dear at full rate; the
+		// metrics and the audit log keep every decision.
+		w.h.log.Debug("decided", "submission", sub.id, "member", member, "verdict", d.Verdict.String(),
+			"codes", reasonCodes(&d), "routes", len(d.Routes), "took", time.Since(start))
+	})
+}
+
+// retry leaves a submission whose outputs were not all stored unacked: it
+// is redelivered and the deterministic ids make the outputs already stored
+// harmless.
+func (w *worker) retry(msg jetstream.Msg, sub submission, err error) {
+	w.h.log.Error("decision not delivered; will retry", "submission", sub.id, "member", sub.member, "err", err)
+	_ = msg.NakWithDelay(time.Second)
 }
 
 // CodeHubFailure is the reason code of a submission the engine could not
@@ -195,10 +227,9 @@ func (w *worker) decide(req policy.Request) (d policy.Decision) {
 	return w.h.currentEngine().Decide(req)
 }
 
-// publish writes every output of an intake decision and acks last: shares
-// and receipt (async, then all PubAcks awaited), the review copy, the audit
-// record, the secure erase of classified content, and only then the ack.
-func (w *worker) publish(ctx context.Context, msg jetstream.Msg, sub submission, d *policy.Decision) error {
+// intakeOutcome is how an intake decision is recorded: verdict Review
+// holds a copy of the submission for a person (never classified content).
+func intakeOutcome(msg jetstream.Msg, sub submission, d *policy.Decision) outcome {
 	o := outcome{}
 	if d.Verdict == policy.Review && !d.Classified {
 		m := nats.NewMsg(ReviewSubject(sub.member))
@@ -213,16 +244,23 @@ func (w *worker) publish(ctx context.Context, msg jetstream.Msg, sub submission,
 		m.Header.Del(nats.MsgIdHdr)
 		o.hold = m
 	}
-	if _, err := w.emit(ctx, sub, d, o); err != nil {
+	return o
+}
+
+// complete finishes an intake decision whose outputs are being published
+// and acks last: every PubAck of shares, held copy and receipt, the audit
+// record, the secure erase of classified content, and only then the ack.
+func (w *worker) complete(ctx context.Context, msg jetstream.Msg, em *emission) error {
+	if _, err := em.finish(ctx); err != nil {
 		return err
 	}
-	if d.Classified {
+	if em.d.Classified {
 		// Overwrite the stored bytes, not just drop the index entry.
-		s, err := w.h.js.Stream(ctx, IntakeStream(sub.member))
+		s, err := w.h.js.Stream(ctx, IntakeStream(em.sub.member))
 		if err != nil {
 			return fmt.Errorf("erase classified submission: %w", err)
 		}
-		if err := s.SecureDeleteMsg(ctx, sub.seq); err != nil && !errors.Is(err, jetstream.ErrMsgNotFound) {
+		if err := s.SecureDeleteMsg(ctx, em.sub.seq); err != nil && !errors.Is(err, jetstream.ErrMsgNotFound) {
 			return fmt.Errorf("erase classified submission: %w", err)
 		}
 	}
@@ -242,20 +280,41 @@ type outcome struct {
 // deterministic Nats-Msg-Id, so emitting the same decision again (a
 // redelivery, a retried review action) stores nothing twice.
 func (w *worker) emit(ctx context.Context, sub submission, d *policy.Decision, o outcome) (*Receipt, error) {
-	suffix := ""
+	em, err := w.startEmit(sub, d, o)
+	if err != nil {
+		return nil, err
+	}
+	return em.finish(ctx)
+}
+
+// emission is a decision whose shares, held copy and receipt are being
+// published; finish completes it.
+type emission struct {
+	w       *worker
+	sub     submission
+	d       *policy.Decision
+	o       outcome
+	suffix  string
+	receipt *Receipt
+	futures []jetstream.PubAckFuture
+}
+
+// startEmit publishes a decision's shares, held copy and receipt
+// asynchronously, each with its deterministic Nats-Msg-Id.
+func (w *worker) startEmit(sub submission, d *policy.Decision, o outcome) (*emission, error) {
+	em := &emission{w: w, sub: sub, d: d, o: o}
 	if o.stage != "" {
-		suffix = "/" + o.stage
+		em.suffix = "/" + o.stage
 	}
-	if o.action == "" {
-		o.action, o.actor = "decide", "policy"
+	if em.o.action == "" {
+		em.o.action, em.o.actor = "decide", "policy"
 	}
-	var futures []jetstream.PubAckFuture
 	pub := func(m *nats.Msg, id string) error {
 		f, err := w.h.js.PublishMsgAsync(m, jetstream.WithMsgID(id))
 		if err != nil {
 			return fmt.Errorf("publish %s: %w", m.Subject, err)
 		}
-		futures = append(futures, f)
+		em.futures = append(em.futures, f)
 		return nil
 	}
 	if d.Verdict == policy.Review || d.Verdict == policy.Reject {
@@ -284,7 +343,7 @@ func (w *worker) emit(ctx context.Context, sub submission, d *policy.Decision, o
 	receipt := newReceipt(sub, d)
 	receipt.Review = o.stage
 	if o.stage != "" {
-		receipt.Reviewer = o.actor
+		receipt.Reviewer = em.o.actor
 	}
 	body, err := json.Marshal(receipt)
 	if err != nil {
@@ -295,10 +354,17 @@ func (w *worker) emit(ctx context.Context, sub submission, d *policy.Decision, o
 	rm.Header.Set(HeaderSubmission, sub.id)
 	rm.Header.Set(HeaderMember, sub.member)
 	rm.Header.Set(HeaderVerdict, receipt.Verdict)
-	if err := pub(rm, sub.id+"/receipt"+suffix); err != nil {
+	if err := pub(rm, sub.id+"/receipt"+em.suffix); err != nil {
 		return nil, err
 	}
-	for _, f := range futures {
+	em.receipt = receipt
+	return em, nil
+}
+
+// finish waits for every PubAck of the emission, then appends the audit
+// record: the audit log never names an output that was not stored.
+func (em *emission) finish(ctx context.Context) (*Receipt, error) {
+	for _, f := range em.futures {
 		select {
 		case <-f.Ok():
 		case err := <-f.Err():
@@ -307,18 +373,18 @@ func (w *worker) emit(ctx context.Context, sub submission, d *policy.Decision, o
 			return nil, fmt.Errorf("publish %s: %w", f.Msg().Subject, ctx.Err())
 		}
 	}
-	rec := auditRecord(sub, d)
-	rec.Action, rec.Actor = o.action, o.actor
-	if o.stage == "" {
+	rec := auditRecord(em.sub, em.d)
+	rec.Action, rec.Actor = em.o.action, em.o.actor
+	if em.o.stage == "" {
 		// A pure function of the submission, so a redelivery racing a slow
 		// worker appends an identical record (see audit.Log.Append).
-		rec.Time = sub.received
+		rec.Time = em.sub.received
 	}
-	if _, err := w.audit.Append(ctx, rec, sub.id+"/audit"+suffix); err != nil {
+	if _, err := em.w.audit.Append(ctx, rec, em.sub.id+"/audit"+em.suffix); err != nil {
 		return nil, err
 	}
-	w.h.prior.record(receipt)
-	return receipt, nil
+	em.w.h.prior.record(em.receipt)
+	return em.receipt, nil
 }
 
 // shareMessages are the messages of one route. An anonymous part is sent
