@@ -65,7 +65,7 @@ archive:
 // TestArchiveSubcommand runs `geneva-hub archive --config FILE` as its own
 // process against a running hub and a real Kafka broker: what a member
 // shares reaches the objects topic once, /healthz and /metrics answer,
-// and SIGTERM stops it cleanly.
+// /healthz turns 503 when the hub goes away, and SIGTERM stops it cleanly.
 func TestArchiveSubcommand(t *testing.T) {
 	broker := kafkatest.Start(t)
 	h := hubtest.StartHub(t)
@@ -127,6 +127,15 @@ archive:
 	require.Equal(t, "cert-three", records[0].Headers["geneva-sender"])
 	require.Equal(t, r.Submission, records[0].Headers["geneva-submission"])
 	require.Equal(t, "green", records[0].Headers["geneva-tlp"])
+
+	// The hub goes away: /healthz says the bridge lost NATS.
+	require.NoError(t, h.Stop())
+	hubtest.Eventually(t, 10*time.Second, func() error {
+		if code, body := get(httpAddr, "/healthz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "not connected to NATS") {
+			return fmt.Errorf("/healthz: %d %s", code, body)
+		}
+		return nil
+	})
 
 	require.NoError(t, proc.Process.Signal(syscall.SIGTERM))
 	select {
