@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -109,98 +108,39 @@ func (p *pipeline) session(ctx context.Context) (progressed bool, err error) {
 	readErr := make(chan error, 1)
 	go func() { readErr <- p.read(sctx, start, msgs) }()
 
-	var pending []record
-	var pendingLast uint64 // seq of the last message whose records are all in pending or written
+	// One write call in flight at a time; the batcher gathers the next
+	// meanwhile and cuts it when asked.
+	want, batches := make(chan struct{}), make(chan batch)
+	bt := &batcher{p: p, tl: tl, msgs: msgs}
+	go bt.serve(sctx, want, batches)
 	for {
-		// Fill a chunk: block for the first message, then take what is
-		// ready without waiting.
-		if len(pending) == 0 {
-			select {
-			case <-ctx.Done():
-				return progressed, nil
-			case err := <-readErr:
-				return progressed, err
-			case m := <-msgs:
-				pending, pendingLast = p.add(pending, m, tl)
+		var b batch
+		select {
+		case <-ctx.Done():
+			return progressed, nil
+		case err := <-readErr:
+			return progressed, err
+		case want <- struct{}{}:
+		}
+		select {
+		case <-ctx.Done():
+			return progressed, nil
+		case err := <-readErr:
+			return progressed, err
+		case b = <-batches:
+		}
+		if len(b.msgs) > 0 {
+			if err := w.WriteMessages(ctx, b.msgs...); err != nil {
+				if ctx.Err() != nil {
+					return progressed, nil
+				}
+				return progressed, fmt.Errorf("write %d records to %s: %w", len(b.msgs), p.topic.Name, err)
 			}
+			progressed = true
+			p.metrics.records.WithLabelValues(p.topic.Name).Add(float64(len(b.msgs)))
 		}
-		// Linger up to BatchTimeout for a fuller call: kafka-go waits that
-		// long for a partial batch anyway, and one full call costs one
-		// round trip where many small ones cost many.
-		linger := time.NewTimer(p.cfg.BatchTimeout)
-	fill:
-		for len(pending) < p.cfg.BatchSize {
-			select {
-			case m := <-msgs:
-				pending, pendingLast = p.add(pending, m, tl)
-			case <-linger.C:
-				break fill
-			}
-		}
-		linger.Stop()
-		if len(pending) == 0 {
-			p.archived.Store(max(p.archived.Load(), pendingLast))
-			continue
-		}
-		n := p.chunk(pending)
-		batch := make([]kafka.Message, n)
-		startHdr := kafka.Header{Key: HeaderBatchStart, Value: []byte(strconv.FormatUint(pending[0].pos.seq, 10))}
-		for i := range batch {
-			batch[i] = pending[i].msg
-			batch[i].Headers = append(batch[i].Headers, startHdr)
-		}
-		if err := w.WriteMessages(ctx, batch...); err != nil {
-			if ctx.Err() != nil {
-				return progressed, nil
-			}
-			return progressed, fmt.Errorf("write %d records to %s: %w", n, p.topic.Name, err)
-		}
-		progressed = true
-		p.metrics.records.WithLabelValues(p.topic.Name).Add(float64(n))
-		pending = pending[n:]
-		if len(pending) == 0 {
-			p.archived.Store(max(p.archived.Load(), pendingLast))
-		} else if pending[0].pos.seq > 0 {
-			p.archived.Store(max(p.archived.Load(), pending[0].pos.seq-1))
-		}
+		p.archived.Store(max(p.archived.Load(), b.archived))
 	}
-}
-
-// add appends m's records that the topic does not hold yet.
-func (p *pipeline) add(pending []record, m message, tl tail) ([]record, uint64) {
-	for _, r := range m.records {
-		if !tl.written(r) {
-			pending = append(pending, r)
-		}
-	}
-	return pending, m.seq
-}
-
-// chunk is how many pending records one write call takes: at most
-// BatchSize records and BatchBytes bytes in all, so that each partition
-// gets at most one batch per call (kafka-go would otherwise send a second
-// batch after a failed first one and leave a gap).
-func (p *pipeline) chunk(pending []record) int {
-	n, bytes := 0, 0
-	for n < len(pending) && n < p.cfg.BatchSize {
-		size := recordSize(pending[n].msg)
-		if n > 0 && bytes+size > p.cfg.BatchBytes {
-			break
-		}
-		n++
-		bytes += size
-	}
-	return n
-}
-
-// recordSize bounds kafka-go's own estimate (Message.totalSize) from above,
-// batch-start header included.
-func recordSize(m kafka.Message) int {
-	n := 64 + len(m.Key) + len(m.Value)
-	for _, h := range m.Headers {
-		n += 10 + len(h.Key) + len(h.Value)
-	}
-	return n
 }
 
 // read feeds the stream from seq start, in order, as records. An ordered

@@ -1,0 +1,158 @@
+package archive
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// batch is one write call, cut and given its batch-start header by the
+// batcher goroutine.
+type batch struct {
+	msgs []kafka.Message // empty: nothing to write, only archived moves
+	// archived is the highest stream sequence whose records are all in
+	// this call or an earlier one: archived once this call is written.
+	archived uint64
+}
+
+// batcher gathers the reader's records while the session's single write
+// call is in flight, so that the next call is full and ready the moment
+// the current one returns: Kafka does not wait for the bridge, and a busy
+// writer does not send half-empty calls. It cuts calls by the same rules as
+// always (BatchSize, BatchBytes, the batch-start header), in stream order.
+type batcher struct {
+	p           *pipeline
+	tl          tail
+	msgs        <-chan message
+	pending     []record
+	bytes       int    // recordSize of pending, summed
+	pendingLast uint64 // seq of the last message whose records are all in pending or cut
+	marked      uint64 // archived of the last batch handed out
+}
+
+// serve answers each receive on want with one batch on out until ctx ends.
+func (b *batcher) serve(ctx context.Context, want <-chan struct{}, out chan<- batch) {
+	for {
+		in := b.msgs
+		if b.full() {
+			in = nil // a whole call is waiting: let the reader wait too
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case m := <-in:
+			b.add(m)
+		case <-want:
+			if !b.full() && (len(b.pending) > 0 || b.pendingLast == b.marked) && !b.linger(ctx) {
+				return
+			}
+			c := b.cut()
+			select {
+			case out <- c:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
+}
+
+// linger fills pending for an idle writer: it blocks for the first record
+// (or record-less message), then waits up to BatchTimeout for a fuller
+// call. kafka-go waits that long for a partial batch anyway, and one full
+// call costs one round trip where many small ones cost many. It returns
+// false when ctx ended.
+func (b *batcher) linger(ctx context.Context) bool {
+	if len(b.pending) == 0 {
+		select {
+		case <-ctx.Done():
+			return false
+		case m := <-b.msgs:
+			b.add(m)
+		}
+	}
+	timer := time.NewTimer(b.p.cfg.BatchTimeout)
+	defer timer.Stop()
+	for !b.full() {
+		select {
+		case <-ctx.Done():
+			return false
+		case m := <-b.msgs:
+			b.add(m)
+		case <-timer.C:
+			return true
+		}
+	}
+	return true
+}
+
+// full reports whether pending holds at least one whole call.
+func (b *batcher) full() bool {
+	return len(b.pending) >= b.p.cfg.BatchSize || b.bytes > b.p.cfg.BatchBytes
+}
+
+// add appends m's records that the topic does not hold yet.
+func (b *batcher) add(m message) {
+	for _, r := range m.records {
+		if !b.tl.written(r) {
+			b.pending = append(b.pending, r)
+			b.bytes += recordSize(r.msg)
+		}
+	}
+	b.pendingLast = m.seq
+}
+
+// cut takes the next write call off pending; with nothing pending, a call
+// without records that only moves the archived mark.
+func (b *batcher) cut() batch {
+	if len(b.pending) == 0 {
+		b.marked = b.pendingLast
+		return batch{archived: b.pendingLast}
+	}
+	n := b.p.chunk(b.pending)
+	c := batch{msgs: make([]kafka.Message, n)}
+	startHdr := kafka.Header{Key: HeaderBatchStart, Value: []byte(strconv.FormatUint(b.pending[0].pos.seq, 10))}
+	for i := range c.msgs {
+		c.msgs[i] = b.pending[i].msg
+		c.msgs[i].Headers = append(c.msgs[i].Headers, startHdr)
+		b.bytes -= recordSize(b.pending[i].msg)
+	}
+	clear(b.pending[:n]) // drop the references: the array lives on
+	b.pending = b.pending[n:]
+	if len(b.pending) == 0 {
+		c.archived = b.pendingLast
+		b.pending = nil // a fresh array rather than creeping along this one
+	} else {
+		c.archived = b.pending[0].pos.seq - 1
+	}
+	b.marked = c.archived
+	return c
+}
+
+// chunk is how many pending records one write call takes: at most
+// BatchSize records and BatchBytes bytes in all, so that each partition
+// gets at most one batch per call (kafka-go would otherwise send a second
+// batch after a failed first one and leave a gap).
+func (p *pipeline) chunk(pending []record) int {
+	n, bytes := 0, 0
+	for n < len(pending) && n < p.cfg.BatchSize {
+		size := recordSize(pending[n].msg)
+		if n > 0 && bytes+size > p.cfg.BatchBytes {
+			break
+		}
+		n++
+		bytes += size
+	}
+	return n
+}
+
+// recordSize bounds kafka-go's own estimate (Message.totalSize) from above,
+// batch-start header included.
+func recordSize(m kafka.Message) int {
+	n := 64 + len(m.Key) + len(m.Value)
+	for _, h := range m.Headers {
+		n += 10 + len(h.Key) + len(h.Value)
+	}
+	return n
+}
