@@ -70,6 +70,10 @@ func (c Config) shareRecords(stream string, seq uint64, h nats.Header, body []by
 		{Key: HeaderSeq, Value: []byte(strconv.FormatUint(seq, 10))},
 	}
 	out := make([]record, 0, len(objects))
+	// One header array for the part: room per record for the base, index,
+	// type, modified and the batch-start header the batcher appends.
+	per := len(base) + 4
+	all := make([]kafka.Header, per*len(objects))
 	for i, raw := range objects {
 		if only != nil && !only[i] {
 			continue // another message of the same part archives it
@@ -83,10 +87,11 @@ func (c Config) shareRecords(stream string, seq uint64, h nats.Header, body []by
 				continue
 			}
 		}
-		hs := make([]kafka.Header, len(base), len(base)+4)
+		k := len(out)
+		hs := all[k*per : k*per+len(base) : (k+1)*per]
 		copy(hs, base)
 		hs = append(hs,
-			kafka.Header{Key: HeaderIndex, Value: []byte(strconv.Itoa(i))},
+			kafka.Header{Key: HeaderIndex, Value: indexValue(i)},
 			kafka.Header{Key: HeaderSTIXType, Value: []byte(head.Type)})
 		if head.Modified != "" {
 			hs = append(hs, kafka.Header{Key: HeaderModified, Value: []byte(head.Modified)})
@@ -97,6 +102,23 @@ func (c Config) shareRecords(stream string, seq uint64, h nats.Header, body []by
 		})
 	}
 	return out, nil
+}
+
+// smallIndexes are the geneva-object-index values of most objects, shared
+// read-only by every record (kafka-go only reads header values).
+var smallIndexes = func() [][]byte {
+	v := make([][]byte, 256)
+	for i := range v {
+		v[i] = []byte(strconv.Itoa(i))
+	}
+	return v
+}()
+
+func indexValue(i int) []byte {
+	if i < len(smallIndexes) {
+		return smallIndexes[i]
+	}
+	return strconv.AppendInt(nil, int64(i), 10)
 }
 
 // positions reads the header naming which objects a message archives: nil
