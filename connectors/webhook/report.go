@@ -56,8 +56,12 @@ func (r Report) Validate() error {
 	if strings.TrimSpace(r.Title) == "" {
 		errs = append(errs, errors.New("/title: required"))
 	}
-	if _, err := time.Parse(time.RFC3339, r.Occurred); err != nil {
+	if at, err := time.Parse(time.RFC3339, r.Occurred); err != nil {
 		errs = append(errs, fmt.Errorf("/occurred: %q is not an RFC 3339 time", r.Occurred))
+	} else if y := at.UTC().Year(); y < 1 || y > 9999 {
+		// STIX timestamps are four-digit UTC years; an offset can push
+		// 0000-01-01 or 9999-12-31 out of range.
+		errs = append(errs, fmt.Errorf("/occurred: %q is outside the years 0001 to 9999 in UTC", r.Occurred))
 	}
 	if r.TLP != "" {
 		if _, err := tlp.ParseLevel(r.TLP); err != nil {
