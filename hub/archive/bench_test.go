@@ -21,14 +21,14 @@ import (
 // and writes the very same records (keys, values, headers) with a bare
 // kafka-go Writer to a twin topic on the same broker, with the same settings
 // (acks=all, same batch size and timeout, one sync call of BatchSize records
-// at a time). Rounds alternate raw and bridge, each on fresh topics (a new
+// at a time). Five rounds alternate raw and bridge, each on fresh topics (a new
 // bridge re-archives the same streams from the start), and the medians are
 // reported: the shared machine's load makes single runs vary twofold.
 //
 //	go test -run '^$' -bench BridgeVsRaw -benchtime 1x ./hub/archive/
 func BenchmarkBridgeVsRawWriter(b *testing.B) {
 	broker := kafkatest.Shared(b)
-	const parts, partitions, batch, rounds = 8000, 4, 1000, 3
+	const parts, partitions, batch, rounds = 8000, 4, 1000, 5
 	for i := 0; i < b.N; i++ {
 		nh := startNATS(b)
 		pub := newPublished()

@@ -102,11 +102,16 @@ func (b *Broker) java(mainClass string, args ...string) *exec.Cmd {
 }
 
 func (b *Broker) format() error {
+	// A base64url id may start with '-', which StorageTool's argument
+	// parser takes for an option (a usage error one format in 64).
 	id := make([]byte, 16)
-	if _, err := rand.Read(id); err != nil {
-		return err
+	cluster := "-"
+	for cluster[0] == '-' {
+		if _, err := rand.Read(id); err != nil {
+			return err
+		}
+		cluster = base64.RawURLEncoding.EncodeToString(id)
 	}
-	cluster := base64.RawURLEncoding.EncodeToString(id)
 	out, err := b.java("kafka.tools.StorageTool", "format", "-t", cluster, "-c", b.properties).CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("kafkatest: kafka-storage format: %v: %s", err, out)
