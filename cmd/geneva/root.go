@@ -28,6 +28,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		newCompletionCmd(),
 		newAuditCmd(),
 		newReportCmd(),
+		newAdminCmd(),
 	)
 	return root
 }
