@@ -42,8 +42,8 @@ The hub keeps existing credentials files, so the key written here is the one
 it trusts. Hand the file to the member over a secure channel; whoever holds
 it speaks as ID.
 
-An existing file is never replaced unless --force is given (the old key then
-stops working at the next reload).
+An existing file is never replaced unless --force is given (at the next
+reload the old key is then refused and its connections are cut).
 
 Exit status: 0 created, 1 the file could not be written, 2 usage error
 (invalid id, missing --data, existing file without --force).`,

@@ -58,6 +58,16 @@ unreachable, 2 usage error.`,
 	return cmd
 }
 
+var reviewExamples = map[string]string{
+	"list": `  geneva admin review list --creds /var/lib/geneva/creds/operator.creds
+  geneva admin review list -o json --server nats://hub.example:4222 --creds operator.creds`,
+	"show": `  geneva admin review show sub-aabc4106940ee26dc4e21fbb --creds operator.creds
+  geneva admin review show sub-aabc4106940ee26dc4e21fbb -o json --creds operator.creds | jq .bundle`,
+	"approve": `  geneva admin review approve sub-aabc4106940ee26dc4e21fbb --creds operator.creds --reviewer duty-officer`,
+	"reject": `  geneva admin review reject sub-aabc4106940ee26dc4e21fbb --creds operator.creds \
+    --reviewer duty-officer --reason "attribution not sourced"`,
+}
+
 // heldSubmission is one entry of list and show output.
 type heldSubmission struct {
 	hub.ReviewItem
@@ -71,7 +81,9 @@ func newReviewActionCmd(action, short string) *cobra.Command {
 	if action == "list" {
 		cmd.Use = "list"
 	}
+	cmd.Example = reviewExamples[action]
 	cf := addConnFlags(cmd)
+	cmd.Flags().Lookup("creds").Usage = "the hub operator's credentials file, DATA/creds/operator.creds (env GENEVA_CREDS; default from the context)"
 	out := addOutputFlag(cmd)
 	f := cmd.Flags()
 	if action == "approve" || action == "reject" {

@@ -219,6 +219,18 @@ func TestAdminMemberAdd(t *testing.T) {
 		replaced, _ := os.ReadFile(path)
 		require.NotEqual(t, created, replaced)
 		require.Contains(t, string(replaced), res.PublicKey)
+
+		// After the reload only the new key is trusted: the old connection is cut.
+		require.NoError(t, h.Reload(t.Context()))
+		hubtest.Eventually(t, 10*time.Second, func() error {
+			if !acad.NC.IsClosed() {
+				return fmt.Errorf("acad-four is still connected with the replaced key")
+			}
+			return nil
+		})
+		fresh := h.Member(t, "acad-four")
+		fresh.Submit(t, green, hub.SubmitOptions{})
+		require.Equal(t, "acad-four", fresh.NextReceipt(t, 10*time.Second).Member)
 	})
 
 	t.Run("bad ids and missing --data are usage errors", func(t *testing.T) {
