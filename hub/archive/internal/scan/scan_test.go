@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 
@@ -88,6 +89,9 @@ func FuzzBundleObjects(f *testing.F) {
 	f.Add([]byte(`{"type":"bundle","id":"bundle--1","objects":[{"type":"indicator","id":"indicator--1","modified":"2026-01-01T00:00:00Z","x":[1,{"y":"]"}]}]}`))
 	f.Add([]byte(`{"objects":[{"id":"a\\\"b"},{}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
+		if !utf8.Valid(body) {
+			return // the hub only shares validated STIX, which is valid UTF-8; encoding/json would rewrite the bytes
+		}
 		objs, err := scan.Objects(body)
 		wantObjs, wantHeads, refErr := reference(body)
 		if refErr != nil || err != nil {
