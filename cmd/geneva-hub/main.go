@@ -55,9 +55,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 	}
 	cfg.Dev = *dev
-	for flagValue, field := range map[string]*string{*data: &cfg.DataDir, *natsListen: &cfg.NATSListen, *httpListen: &cfg.HTTPListen} {
-		if flagValue != "" {
-			*field = flagValue
+	for _, f := range []struct{ flag, field *string }{{data, &cfg.DataDir}, {natsListen, &cfg.NATSListen}, {httpListen, &cfg.HTTPListen}} {
+		if *f.flag != "" { // flags override the config file
+			*f.field = *f.flag
 		}
 	}
 	cfg.Logger = newLogger(stderr, *jsonLogs)
