@@ -3,7 +3,6 @@ package connectors
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -74,65 +73,28 @@ func (c *Connector) deliver(ctx context.Context) {
 		}
 	})
 	defer wg.Wait()
-	failures := 0
-	var cons jetstream.Consumer
-	for ctx.Err() == nil {
-		if cons == nil {
-			var err error
-			cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			cons, err = c.js.Consumer(cctx, hub.StreamShare, hub.InboxConsumer(c.member))
-			cancel()
-			if err != nil {
-				cons = nil
-				failures++
-				if failures == 1 || failures%20 == 0 {
-					c.log.Warn("inbox not reachable; retrying", "err", err)
-				}
-				if !sleep(ctx, backoff(failures, 5*time.Second)) {
-					return
-				}
-				continue
-			}
-		}
-		batch, err := cons.Fetch(32, jetstream.FetchMaxWait(time.Second))
+	c.pull(ctx, hub.StreamShare, hub.InboxConsumer(c.member), 32, func(m jetstream.Msg) {
+		meta, err := m.Metadata()
 		if err != nil {
-			cons = nil
-			failures++
-			if !sleep(ctx, backoff(failures, 5*time.Second)) {
-				return
-			}
-			continue
+			_ = m.Term()
+			return
 		}
-		failures = 0
-		for m := range batch.Messages() {
-			meta, err := m.Metadata()
-			if err != nil {
-				_ = m.Term()
-				continue
-			}
-			mu.Lock()
-			if d, ok := inflight[meta.Sequence.Stream]; ok {
-				d.mu.Lock()
-				d.msg = m
-				d.mu.Unlock()
-				mu.Unlock()
-				continue
-			}
-			d := newDelivery(meta.Sequence.Stream, m, len(c.sinks))
-			inflight[d.seq] = d
+		mu.Lock()
+		if d, ok := inflight[meta.Sequence.Stream]; ok {
+			d.mu.Lock()
+			d.msg = m
+			d.mu.Unlock()
 			mu.Unlock()
-			c.log.Debug("share received", "seq", d.seq, "tlp", d.env.TLP, "sender", d.env.Member)
-			for _, w := range c.sinks {
-				w.enqueue(d, finished)
-			}
+			return
 		}
-		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, context.DeadlineExceeded) {
-			cons = nil
-			if !sleep(ctx, 100*time.Millisecond) {
-				return
-			}
+		d := newDelivery(meta.Sequence.Stream, m, len(c.sinks))
+		inflight[d.seq] = d
+		mu.Unlock()
+		c.log.Debug("share received", "seq", d.seq, "tlp", d.env.TLP, "sender", d.env.Member)
+		for _, w := range c.sinks {
+			w.enqueue(d, finished)
 		}
-	}
+	}, func(err error) { c.log.Warn("inbox not reachable; retrying", "err", err) })
 }
 
 func newDelivery(seq uint64, m jetstream.Msg, sinks int) *delivery {

@@ -3,7 +3,6 @@ package connectors
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strings"
 	"time"
 
@@ -14,46 +13,12 @@ import (
 
 // receipts reads the member's receipt consumer and matches each receipt to
 // a spooled submission by its msg id. Receipts for submissions made by
-// other clients of the same member (the CLI, another connector) are handed
-// back for two minutes, so their owner can take them.
+// another connector of the same member are handed back for two minutes, so
+// it can take them (`geneva submit` reads receipts through the hub's
+// read-only receipt view and never takes them).
 func (c *Connector) receipts(ctx context.Context) {
-	failures := 0
-	var cons jetstream.Consumer
-	for ctx.Err() == nil {
-		if cons == nil {
-			var err error
-			cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			cons, err = c.js.Consumer(cctx, hub.StreamReceipt, hub.ReceiptConsumer(c.member))
-			cancel()
-			if err != nil {
-				cons = nil
-				failures++
-				if !sleep(ctx, backoff(failures, 5*time.Second)) {
-					return
-				}
-				continue
-			}
-		}
-		batch, err := cons.Fetch(16, jetstream.FetchMaxWait(time.Second))
-		if err != nil {
-			cons = nil
-			failures++
-			if !sleep(ctx, backoff(failures, 5*time.Second)) {
-				return
-			}
-			continue
-		}
-		failures = 0
-		for m := range batch.Messages() {
-			c.handleReceipt(ctx, m)
-		}
-		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, context.DeadlineExceeded) {
-			cons = nil // reconnect or consumer gone: look it up again
-			if !sleep(ctx, 100*time.Millisecond) {
-				return
-			}
-		}
-	}
+	c.pull(ctx, hub.StreamReceipt, hub.ReceiptConsumer(c.member), 16,
+		func(m jetstream.Msg) { c.handleReceipt(ctx, m) }, nil)
 }
 
 func (c *Connector) handleReceipt(ctx context.Context, m jetstream.Msg) {
