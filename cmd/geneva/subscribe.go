@@ -155,8 +155,8 @@ func runSubscribe(cmd *cobra.Command, conn *connFlags, o subscribeOptions) error
 	for n := 0; o.count == 0 || n < o.count; {
 		obj, err := sub.Next(ctx)
 		if err != nil {
-			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-				return nil // Ctrl-C: a clean end
+			if ctx.Err() != nil {
+				return nil // Ctrl-C: a clean end, whatever the shutdown surfaced as
 			}
 			return err
 		}
