@@ -19,6 +19,7 @@ import (
 
 	"github.com/genevahub/geneva/hub/archive"
 	"github.com/genevahub/geneva/hub/archive/kafkatest"
+	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/policy/tlp"
 )
 
@@ -38,12 +39,7 @@ type natsHub struct {
 
 func startNATS(t testing.TB) *natsHub {
 	t.Helper()
-	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true,
-		StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
-	require.NoError(t, err)
-	srv.Start()
-	require.True(t, srv.ReadyForConnections(10*time.Second), "nats-server not ready")
-	t.Cleanup(srv.Shutdown)
+	srv := hubtest.StartNATS(t)
 	nc, err := nats.Connect(srv.ClientURL())
 	require.NoError(t, err)
 	t.Cleanup(nc.Close)

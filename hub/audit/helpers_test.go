@@ -8,12 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
 	"github.com/genevahub/geneva/hub/audit"
+	"github.com/genevahub/geneva/hub/hubtest"
 )
 
 const (
@@ -24,15 +24,7 @@ const (
 // startJS starts an embedded JetStream server and returns a client on it.
 func startJS(t *testing.T) jetstream.JetStream {
 	t.Helper()
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true,
-		StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
-	require.NoError(t, err)
-	s.Start()
-	if !s.ReadyForConnections(5 * time.Second) {
-		t.Fatal("nats server not ready after 5s")
-	}
-	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
-	return connect(t, s.ClientURL())
+	return connect(t, hubtest.StartNATS(t).ClientURL())
 }
 
 func connect(t *testing.T, url string) jetstream.JetStream {
