@@ -164,7 +164,7 @@ func subscribeInATerminal(t *testing.T, b binary, cfg string, h *hubtest.Hub) {
 	tm("new-session", "-d", "-s", "geneva", "-x", "220", "-y", "30", "sleep 600")
 	t.Cleanup(func() { _ = exec.Command(tmux, "-S", sock, "kill-server").Run() })
 	tm("set-option", "-g", "remain-on-exit", "on")
-	tm("respawn-pane", "-k", "-t", "geneva", fmt.Sprintf("env -i PATH=%q HOME=%q XDG_CONFIG_HOME=%q TERM=xterm-256color COLORTERM=truecolor %q subscribe --server %q --creds %q",
+	tm("respawn-pane", "-k", "-t", "geneva", fmt.Sprintf("exec env -i PATH=%q HOME=%q XDG_CONFIG_HOME=%q TERM=xterm-256color COLORTERM=truecolor %q subscribe --server %q --creds %q",
 		os.Getenv("PATH"), cfg, cfg, b.path, h.ClientURL(), hub.CredsPath(h.Dir, "le-alpha")))
 	pane := func() string { return tm("capture-pane", "-p", "-e", "-t", "geneva") }
 	hubtest.Eventually(t, 10*time.Second, func() error {
@@ -192,8 +192,8 @@ func subscribeInATerminal(t *testing.T, b binary, cfg string, h *hubtest.Hub) {
 
 	tm("send-keys", "-t", "geneva", "C-c")
 	hubtest.Eventually(t, 5*time.Second, func() error {
-		if st := strings.TrimSpace(tm("display-message", "-p", "-t", "geneva", "#{pane_dead}:#{pane_dead_status}")); st != "1:0" {
-			return fmt.Errorf("pane dead:status = %s", st)
+		if st := strings.TrimSpace(tm("display-message", "-p", "-t", "geneva", "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}")); st != "1:0:" {
+			return fmt.Errorf("pane dead:status:signal = %s (want 1:0:, a clean exit 0)", st)
 		}
 		return nil
 	})
