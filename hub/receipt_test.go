@@ -1,0 +1,117 @@
+package hub
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/genevahub/geneva/hub/crashtest"
+	"github.com/genevahub/geneva/policy"
+	"github.com/genevahub/geneva/schemas/stixtest"
+)
+
+// TestReceiptAppendJSONMatchesMarshal checks the hand-written encoder
+// against encoding/json on the receipts of every shared policy case, each
+// as sent, anonymous, and as a review outcome.
+func TestReceiptAppendJSONMatchesMarshal(t *testing.T) {
+	e, err := policy.NewEngine(policy.DemoMoU())
+	require.NoError(t, err)
+	rows, err := os.ReadFile(filepath.Join(stixtest.SharedDir(t), "policy-cases", "CASES.tsv"))
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(rows)), "\n")[1:]
+	require.NotEmpty(t, lines)
+	received := time.Date(2026, 11, 22, 19, 0, 0, 123456789, time.UTC)
+	for _, line := range lines {
+		f := strings.Split(line, "\t")
+		bundle, err := os.ReadFile(filepath.Join(stixtest.SharedDir(t), "policy-cases", f[0]))
+		require.NoError(t, err)
+		for _, anonymous := range []bool{false, true} {
+			d := e.Decide(policy.Request{Sender: f[1], Bundle: bundle, Anonymous: anonymous})
+			sub := submission{id: "sub-" + f[0], member: f[1], msgID: "m<1>&", received: received, anonymous: anonymous}
+			r := newReceipt(sub, &d)
+			requireSameJSON(t, r)
+			r.Review, r.Reviewer = "review", "op-1"
+			requireSameJSON(t, r)
+		}
+	}
+}
+
+// TestAppendJSONStringMatchesMarshal tries every byte alone and inside
+// text, and the two line separators json escapes.
+func TestAppendJSONStringMatchesMarshal(t *testing.T) {
+	var cases []string
+	for c := range 256 {
+		cases = append(cases, string(rune(c)), "id-"+string([]byte{byte(c)})+"-x")
+	}
+	cases = append(cases, "", "a\u2028b\u2029c", "plain text, ok: 1/2 [x]")
+	for _, s := range cases {
+		want, err := json.Marshal(s)
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(appendJSONString(nil, s)), "%q", s)
+	}
+}
+
+// FuzzReceiptAppendJSON feeds arbitrary strings, flags and times (escapes,
+// invalid UTF-8, non-UTC zones, years json refuses) through both encoders.
+func FuzzReceiptAppendJSON(f *testing.F) {
+	f.Add("sub-1", "bank-one", "", "accept", "<&>\u2028\x00\xff", int64(0), 0, false, true, "")
+	f.Add("s", "m", "id", "review", "é\"\\\t", int64(-70000000000), 3600, true, false, "x")
+	f.Add("s", "m", "id", "reject", "", int64(300000000000), 0, true, true, "")
+	f.Fuzz(func(t *testing.T, id, member, msgID, verdict, text string, secs int64, offset int, anonymous, classified bool, review string) {
+		at := time.Unix(secs, int64(len(text))*7919).In(time.FixedZone("z", offset))
+		r := &Receipt{Submission: id, Member: member, MsgID: msgID, Received: at, Verdict: verdict,
+			PolicyVersion: text, Digest: id + text, Anonymous: anonymous, Classified: classified,
+			Review: review, Reviewer: review + text,
+			Reasons: []policy.Reason{{Code: policy.Code(text), Pointer: "/objects/0/" + text, Message: text}},
+			Objects: []ObjectReceipt{{ID: text, Type: member, Shared: anonymous, TLP: verdict, Audience: []string{text, id}}},
+			Routes:  []RouteReceipt{{TLP: text, Scope: "m." + text, Audience: []string{}, Objects: len(text)}}}
+		if len(text)%2 == 1 { // nil slices encode as null
+			r.Reasons, r.Objects[0].Audience, r.Routes = nil, nil, nil
+		}
+		requireSameJSON(t, r)
+	})
+}
+
+func requireSameJSON(t *testing.T, r *Receipt) {
+	t.Helper()
+	want, wantErr := json.Marshal(r)
+	got, err := r.AppendJSON([]byte("prefix"))
+	if wantErr != nil {
+		require.Error(t, err, "json.Marshal failed with %v", wantErr)
+		return
+	}
+	require.NoError(t, err)
+	require.Equal(t, "prefix"+string(want), string(got))
+}
+
+// BenchmarkReceiptJSON compares json.Marshal and AppendJSON on the receipt
+// of the hub benchmark's submission (go test -run '^$' -bench ReceiptJSON ./hub).
+func BenchmarkReceiptJSON(b *testing.B) {
+	e, err := policy.NewEngine(policy.DemoMoU())
+	require.NoError(b, err)
+	d := e.Decide(policy.Request{Sender: "bank-one", Bundle: crashtest.GreenBundle("bench")})
+	require.Equal(b, policy.Accept, d.Verdict)
+	r := newReceipt(submission{id: "sub-0123456789abcdef01234567", member: "bank-one", msgID: "bench-1",
+		received: time.Now().UTC()}, &d)
+	b.Run("marshal", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := json.Marshal(r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("append", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := r.AppendJSON(make([]byte, 0, 1024)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
