@@ -2,7 +2,6 @@ package audit
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -221,7 +220,7 @@ func (l *Log) attempt(ctx context.Context, batch []*pending) (retry, leftover []
 		r := p.r
 		r.Prev = prevHash
 		r.Hash = r.ComputeHash()
-		data, err := json.Marshal(r)
+		data, err := r.appendJSON(make([]byte, 0, 1024))
 		if err != nil {
 			p.finish(Record{}, fmt.Errorf("audit: append %q: encode: %w", p.msgID, err))
 			retry = append(retry, batch[i+1:]...) // they were chained onto this one

@@ -54,10 +54,19 @@ const timeLayout = "2006-01-02T15:04:05.000000000Z"
 // item; routes is the netstring of the route count followed by, for each
 // route, tlp, scope and audience as a list. Hash is not part of its own
 // input. Strings are hashed as their raw bytes, with no normalisation.
-func (r Record) Canonical() []byte {
-	b := make([]byte, 0, 256)
+func (r Record) Canonical() []byte { return r.appendCanonical(make([]byte, 0, 256)) }
+
+// ComputeHash returns the lower-case hex SHA-256 of r.Canonical().
+func (r Record) ComputeHash() string {
+	var buf [512]byte // the canonical bytes of a usual record fit: no allocation
+	sum := sha256.Sum256(r.appendCanonical(buf[:0]))
+	return hex.EncodeToString(sum[:])
+}
+
+func (r *Record) appendCanonical(b []byte) []byte {
 	b = netstring(b, canonicalTag)
-	b = netstring(b, r.Time.UTC().Format(timeLayout))
+	var tb [40]byte
+	b = netbytes(b, r.Time.UTC().AppendFormat(tb[:0], timeLayout))
 	b = netstring(b, r.Member)
 	b = netstring(b, r.Submission)
 	b = netstring(b, r.Digest)
@@ -76,13 +85,14 @@ func (r Record) Canonical() []byte {
 	return b
 }
 
-// ComputeHash returns the lower-case hex SHA-256 of r.Canonical().
-func (r Record) ComputeHash() string {
-	sum := sha256.Sum256(r.Canonical())
-	return hex.EncodeToString(sum[:])
+func netstring(b []byte, s string) []byte {
+	b = strconv.AppendInt(b, int64(len(s)), 10)
+	b = append(b, ':')
+	b = append(b, s...)
+	return append(b, ',')
 }
 
-func netstring(b []byte, s string) []byte {
+func netbytes(b, s []byte) []byte {
 	b = strconv.AppendInt(b, int64(len(s)), 10)
 	b = append(b, ':')
 	b = append(b, s...)
