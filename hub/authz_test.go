@@ -109,6 +109,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 					refusedPub(t, m, "delete", "$JS.API.STREAM.DELETE."+s)
 				}
 				refusedPub(t, m, "list streams", "$JS.API.STREAM.LIST")
+				// The hub's KV bucket holds the submission-id key for worker nodes.
+				refusedPub(t, m, "read the hub's key for worker nodes", "$JS.API.DIRECT.GET.KV_"+hub.BucketHub+".$KV."+hub.BucketHub+".secret")
+				refusedPub(t, m, "get from the hub's bucket", "$JS.API.STREAM.MSG.GET.KV_"+hub.BucketHub)
+				refusedSub(t, m, "watch the hub's bucket", "$KV."+hub.BucketHub+".>")
 				refusedSub(t, m, "subscribe to the shared inbox prefix", "_INBOX.>")
 				refusedSub(t, m, "subscribe to everything", ">")
 				refusedSub(t, m, "read the audit", hub.SubjectAudit)

@@ -28,7 +28,13 @@ type Config struct {
 	Retention  Duration  `yaml:"retention"`   // how long GENEVA_SHARE and GENEVA_RECEIPT keep messages
 	Workers    int       `yaml:"workers"`     // concurrent decisions in this process
 	TLS        TLSConfig `yaml:"tls"`
-	NATSURL    string    `yaml:"nats_url"` // external NATS for scale-out workers (not implemented yet)
+	// WorkerNodesOnly leaves every decision to worker nodes (geneva-hub
+	// worker) connected to this hub; the hub still serves, reviews, trims
+	// and archives.
+	WorkerNodesOnly bool `yaml:"worker_nodes_only"`
+	// NATSURL is refused with a pointer to geneva-hub worker: it belongs
+	// in a worker node's file, not the hub's, which serves NATS itself.
+	NATSURL string `yaml:"nats_url"`
 
 	// Archive runs the Kafka archive bridge inside the hub when it names
 	// brokers (docs/archive.md).
@@ -145,7 +151,7 @@ func (c Config) Validate() error {
 		}
 	}
 	if c.NATSURL != "" {
-		bad("nats_url", "scale-out workers against an external NATS are not implemented yet")
+		bad("nats_url", "the hub serves NATS itself; scale-out workers connect to it with their own file: geneva-hub worker --config FILE (docs/operating.md)")
 	}
 	if !c.Archive.IsZero() {
 		for _, e := range c.Archive.Check() {

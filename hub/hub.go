@@ -20,8 +20,7 @@ import (
 	"github.com/genevahub/geneva/policy"
 )
 
-// Lock order: Hub.mu before prior.mu. Hub.mu guards the MoU and engine,
-// which are swapped whole on reload.
+// Lock order: Hub.mu before prior.mu. Hub.mu guards keyMember.
 
 // Hub is one running hub: the embedded NATS server, the provisioning, the
 // policy workers and the hub's services.
@@ -29,13 +28,13 @@ type Hub struct {
 	cfg    Config
 	log    *slog.Logger
 	key    nkeys.KeyPair // the hub's own in-process identity
+	id     string        // names this start in HeaderDecidedBy
 	secret []byte        // keys submission ids (hides the sender of anonymous parts)
 	prior  *priorIndex
 
-	mu     sync.RWMutex
-	mou    *policy.MoU
-	engine *policy.Engine
+	policy policyState // the MoU in force
 
+	mu        sync.RWMutex
 	keyMember map[string]string // NKey → member id, for violation metrics
 	metrics   *metrics.Metrics
 
@@ -82,8 +81,9 @@ func New(cfg Config) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Hub{cfg: cfg, log: cfg.Logger, key: key, secret: secret, mou: mou, engine: engine,
+	h := &Hub{cfg: cfg, log: cfg.Logger, key: key, id: "hub-" + rand.Text()[:8], secret: secret,
 		prior: newPriorIndex(), metrics: metrics.New(), reload: make(chan reloadRequest), stopped: make(chan struct{}), ready: make(chan struct{})}
+	h.policy.set(mou, engine)
 	if h.base, err = h.baseOptions(); err != nil {
 		return nil, err
 	}
@@ -135,16 +135,21 @@ func (h *Hub) ClientURL() string { return h.srv.ClientURL() }
 func (h *Hub) DataDir() string { return h.cfg.DataDir }
 
 // MoU is the MoU in force.
-func (h *Hub) MoU() *policy.MoU {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	return h.mou
+func (h *Hub) MoU() *policy.MoU { return h.policy.MoU() }
+
+// followIntakes has the hub's own workers decide what members submit,
+// unless worker nodes do it all.
+func (h *Hub) followIntakes(ctx context.Context, mou *policy.MoU) error {
+	if h.cfg.WorkerNodesOnly {
+		return nil
+	}
+	return h.worker.follow(ctx, mou)
 }
 
-func (h *Hub) currentEngine() *policy.Engine {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	return h.engine
+// workerHost is the hub as its policy workers see it.
+func (h *Hub) workerHost() workerHost {
+	return workerHost{id: h.id, js: h.js, log: h.log, secret: h.secret, prior: h.prior, metrics: h.metrics,
+		workers: h.cfg.Workers, mou: h.policy.MoU, engine: h.policy.Engine}
 }
 
 // Run starts the server, provisions, serves until ctx is done, then shuts
@@ -177,12 +182,19 @@ func (h *Hub) Run(ctx context.Context) error {
 	if err := h.provision(ctx, h.MoU()); err != nil {
 		return err
 	}
-	if err := h.prior.rebuild(ctx, h.js); err != nil {
+	if err := h.shareWithNodes(ctx, h.MoU()); err != nil {
 		return err
 	}
-	if h.worker, err = newWorker(ctx, h); err != nil {
+	stopPrior, err := h.prior.follow(ctx, h.js, h.id, h.log)
+	if err != nil {
 		return err
 	}
+	defer stopPrior()
+	if h.worker, err = newWorker(ctx, h.workerHost()); err != nil {
+		return err
+	}
+	stopTrim := h.startTrimming(ctx)
+	defer stopTrim()
 	svc, err := h.startServices(ctx)
 	if err != nil {
 		h.worker.stop()
@@ -194,7 +206,7 @@ func (h *Hub) Run(ctx context.Context) error {
 		h.worker.stop()
 		return err
 	}
-	if err := h.worker.follow(ctx, h.MoU()); err != nil {
+	if err := h.followIntakes(ctx, h.MoU()); err != nil {
 		stopHTTP()
 		svc.stop()
 		h.worker.stop()
@@ -226,6 +238,7 @@ func (h *Hub) Run(ctx context.Context) error {
 	close(h.stopped)
 	h.log.Info("shutting down: finishing in-flight decisions")
 	svc.stop()
+	stopTrim()
 	h.worker.stop() // stop taking work, then wait for in-flight decisions
 	stopArchive()
 	stopHTTP()

@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -22,6 +23,18 @@ const trimEvery = dedupWindow / 4
 // trimBatch bounds the messages looked at per intake and round; the rest
 // wait for the next round.
 const trimBatch = 10_000
+
+// startTrimming runs trimIntakes until the returned stop is called. Only
+// the hub trims; worker nodes do not.
+func (h *Hub) startTrimming(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		h.trimIntakes(ctx)
+	}()
+	return sync.OnceFunc(func() { cancel(); <-done })
+}
 
 // trimIntakes trims every member's intake until ctx is done.
 func (h *Hub) trimIntakes(ctx context.Context) {

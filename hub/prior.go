@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
 	"time"
@@ -18,8 +19,9 @@ import (
 // priorIndex is what the hub has already shared, for the monotonic-marking
 // rule: an in-memory map, rebuilt at start from GENEVA_RECEIPT (each receipt
 // carries the real sender and every object's TLP and audience), so it costs
-// no extra write per submission. It forgets what aged out of the receipts'
-// retention. It is shared by the workers of one process.
+// no extra write per submission, and kept current from the receipts other
+// processes store. It forgets what aged out of the receipts' retention. It
+// is shared by the workers of one process.
 type priorIndex struct {
 	mu      sync.RWMutex
 	objects map[string]policy.PriorObject
@@ -67,33 +69,54 @@ func (p *priorIndex) record(r *Receipt) {
 	}
 }
 
-// rebuild reads every stored receipt in order.
-func (p *priorIndex) rebuild(ctx context.Context, js jetstream.JetStream) error {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-	defer cancel()
+// follow reads every stored receipt in order and returns once it has
+// caught up with the stream; it then keeps reading the receipts that other
+// processes store (worker nodes, or the hub and the other nodes when this
+// is a node) until stop. Receipts that self stored are skipped: the worker
+// records them as it decides.
+func (p *priorIndex) follow(ctx context.Context, js jetstream.JetStream, self string, log *slog.Logger) (stop func(), err error) {
+	s, err := js.Stream(ctx, StreamReceipt)
+	if err != nil {
+		return nil, fmt.Errorf("prior state: %w", err)
+	}
+	last := s.CachedInfo().State.LastSeq
+	caughtUp := make(chan struct{})
+	done := sync.OnceFunc(func() { close(caughtUp) })
+	if last == 0 {
+		done()
+	}
 	c, err := js.OrderedConsumer(ctx, StreamReceipt, jetstream.OrderedConsumerConfig{})
 	if err != nil {
-		return fmt.Errorf("prior state: %w", err)
+		return nil, fmt.Errorf("prior state: %w", err)
 	}
-	info, err := c.Info(ctx)
-	if err != nil {
-		return fmt.Errorf("prior state: %w", err)
-	}
-	for left := info.NumPending; left > 0; {
-		batch, err := c.Fetch(int(min(left, 1000)), jetstream.FetchMaxWait(10*time.Second))
-		if err != nil {
-			return fmt.Errorf("prior state: %w", err)
-		}
-		for m := range batch.Messages() {
-			left--
+	cc, err := c.Consume(func(m jetstream.Msg) {
+		if m.Headers().Get(HeaderDecidedBy) != self || self == "" {
 			var r Receipt
 			if json.Unmarshal(m.Data(), &r) == nil {
 				p.record(&r)
 			}
 		}
-		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) {
-			return fmt.Errorf("prior state: %w", err)
+		if meta, err := m.Metadata(); err == nil && (meta.Sequence.Stream >= last || meta.NumPending == 0) {
+			done()
 		}
+	}, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+		if !errors.Is(err, jetstream.ErrNoHeartbeat) {
+			log.Warn("prior state: following receipts", "err", err)
+		}
+	}))
+	if err != nil {
+		return nil, fmt.Errorf("prior state: %w", err)
 	}
-	return nil
+	wait := time.NewTimer(5 * time.Minute)
+	defer wait.Stop()
+	select {
+	case <-caughtUp:
+		return cc.Stop, nil
+	case <-ctx.Done():
+		err = ctx.Err()
+	case <-wait.C:
+		err = errors.New("reading the stored receipts took over 5 minutes")
+	}
+	cc.Stop()
+	return nil, fmt.Errorf("prior state: %w", err)
 }

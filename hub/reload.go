@@ -64,13 +64,14 @@ func (h *Hub) applyReload(ctx context.Context, mou *policy.MoU) error {
 	if err != nil {
 		return err
 	}
-	h.mu.Lock()
-	h.mou, h.engine = mou, engine
-	h.mu.Unlock()
+	h.policy.set(mou, engine)
 	if err := h.srv.ReloadOptions(opts); err != nil {
 		return fmt.Errorf("reload nats users: %w", err)
 	}
-	if err := h.worker.follow(ctx, mou); err != nil {
+	if err := h.followIntakes(ctx, mou); err != nil {
+		return err
+	}
+	if err := h.shareWithNodes(ctx, mou); err != nil {
 		return err
 	}
 	h.log.Info("mou applied", "policy_version", mou.Partnership.Version, "members", len(mou.Members))

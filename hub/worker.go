@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/genevahub/geneva/hub/audit"
+	"github.com/genevahub/geneva/hub/metrics"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -29,7 +31,7 @@ import (
 // goroutine, so up to maxInFlight decisions wait for their PubAcks at once. Several hub processes (or several
 // worker pools) may share the durable "policy" consumers.
 type worker struct {
-	h     *Hub
+	host  workerHost
 	audit *audit.Log
 	work  chan jetstream.Msg
 	wg    sync.WaitGroup // the decision goroutines and the completions they start
@@ -42,32 +44,37 @@ type worker struct {
 	mu        sync.Mutex
 	consuming map[string]jetstream.ConsumeContext // by member
 	stopped   bool
-
-	stopTrim context.CancelFunc // ends trimIntakes
-	trimDone chan struct{}
 }
 
-func newWorker(ctx context.Context, h *Hub) (*worker, error) {
-	log, err := audit.Open(ctx, h.js, StreamAudit, SubjectAudit)
+// workerHost is what the policy workers need from the process they run
+// in: the hub itself, or a worker node (RunWorkers).
+type workerHost struct {
+	id      string // HeaderDecidedBy of the receipts this process stores
+	js      jetstream.JetStream
+	log     *slog.Logger
+	secret  []byte // keys submission ids; the same in every process
+	prior   *priorIndex
+	metrics *metrics.Metrics
+	workers int
+	mou     func() *policy.MoU
+	engine  func() *policy.Engine
+}
+
+func newWorker(ctx context.Context, host workerHost) (*worker, error) {
+	log, err := audit.Open(ctx, host.js, StreamAudit, SubjectAudit)
 	if err != nil {
 		return nil, err
 	}
-	w := &worker{h: h, audit: log, work: make(chan jetstream.Msg, h.cfg.Workers),
-		inflight:  make(chan struct{}, max(maxInFlight, h.cfg.Workers)),
+	w := &worker{host: host, audit: log, work: make(chan jetstream.Msg, host.workers),
+		inflight:  make(chan struct{}, max(maxInFlight, host.workers)),
 		consuming: map[string]jetstream.ConsumeContext{}}
-	for range h.cfg.Workers {
+	for range host.workers {
 		w.wg.Go(func() {
 			for msg := range w.work {
 				w.handle(msg)
 			}
 		})
 	}
-	trimCtx, stopTrim := context.WithCancel(context.WithoutCancel(ctx))
-	w.stopTrim, w.trimDone = stopTrim, make(chan struct{})
-	go func() {
-		defer close(w.trimDone)
-		h.trimIntakes(trimCtx)
-	}()
 	return w, nil
 }
 
@@ -84,15 +91,15 @@ func (w *worker) follow(ctx context.Context, mou *policy.MoU) error {
 		if _, ok := w.consuming[m.ID]; ok {
 			continue
 		}
-		c, err := w.h.js.Consumer(ctx, IntakeStream(m.ID), ConsumerWorker)
+		c, err := w.host.js.Consumer(ctx, IntakeStream(m.ID), ConsumerWorker)
 		if err != nil {
 			return fmt.Errorf("worker: intake of %s: %w", m.ID, err)
 		}
 		cc, err := c.Consume(func(msg jetstream.Msg) { w.work <- msg },
-			jetstream.PullMaxMessages(pullBatch(w.h.cfg.Workers)),
+			jetstream.PullMaxMessages(pullBatch(w.host.workers)),
 			jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 				if !errors.Is(err, jetstream.ErrNoHeartbeat) {
-					w.h.log.Warn("intake consumer", "member", m.ID, "err", err)
+					w.host.log.Warn("intake consumer", "member", m.ID, "err", err)
 				}
 			}))
 		if err != nil {
@@ -131,8 +138,6 @@ func (w *worker) stop() {
 	}
 	close(w.work)
 	w.wg.Wait()
-	w.stopTrim()
-	<-w.trimDone
 }
 
 // submission is one intake message, as the worker reads it.
@@ -150,8 +155,8 @@ type submission struct {
 // submissionID is an opaque id derived from (member, intake sequence): the
 // same on every redelivery and restart, and it does not reveal the sender
 // of an anonymous part.
-func (h *Hub) submissionID(member string, seq uint64) string {
-	mac := hmac.New(sha256.New, h.secret)
+func submissionID(secret []byte, member string, seq uint64) string {
+	mac := hmac.New(sha256.New, secret)
 	mac.Write([]byte(member + "\x00" + strconv.FormatUint(seq, 10)))
 	return "sub-" + hex.EncodeToString(mac.Sum(nil)[:12])
 }
@@ -163,20 +168,20 @@ func (h *Hub) submissionID(member string, seq uint64) string {
 func (w *worker) handle(msg jetstream.Msg) {
 	meta, err := msg.Metadata()
 	if err != nil {
-		w.h.log.Error("intake message without metadata", "err", err)
+		w.host.log.Error("intake message without metadata", "err", err)
 		return
 	}
 	member, _ := strings.CutPrefix(msg.Subject(), "geneva.submit.")
 	hd := msg.Headers()
 	sub := submission{
-		id: w.h.submissionID(member, meta.Sequence.Stream), member: member, seq: meta.Sequence.Stream,
+		id: submissionID(w.host.secret, member, meta.Sequence.Stream), member: member, seq: meta.Sequence.Stream,
 		msgID: hd.Get(nats.MsgIdHdr), received: meta.Timestamp.UTC(),
 		anonymous: hd.Get(HeaderAnonymous) == "true", community: hd.Get(HeaderCommunity),
 		to: splitList(hd.Get(HeaderTo)),
 	}
 	start := time.Now()
 	d := w.decide(policy.Request{Sender: member, To: sub.to, Community: sub.community,
-		Anonymous: sub.anonymous, Bundle: msg.Data(), Prior: w.h.prior})
+		Anonymous: sub.anonymous, Bundle: msg.Data(), Prior: w.host.prior})
 	w.inflight <- struct{}{}
 	ctx, cancel := context.WithTimeout(context.Background(), workerAckWait)
 	em, err := w.startEmit(sub, &d, intakeOutcome(msg, sub, &d))
@@ -192,10 +197,10 @@ func (w *worker) handle(msg jetstream.Msg) {
 			w.retry(msg, sub, err)
 			return
 		}
-		w.h.metrics.ObserveDecision(d.Verdict.String(), time.Since(start))
+		w.host.metrics.ObserveDecision(d.Verdict.String(), time.Since(start))
 		// Debug: one line per submission is too dear at full rate; the
 		// metrics and the audit log keep every decision.
-		w.h.log.Debug("decided", "submission", sub.id, "member", member, "verdict", d.Verdict.String(),
+		w.host.log.Debug("decided", "submission", sub.id, "member", member, "verdict", d.Verdict.String(),
 			"codes", reasonCodes(&d), "routes", len(d.Routes), "took", time.Since(start))
 	})
 }
@@ -204,7 +209,7 @@ func (w *worker) handle(msg jetstream.Msg) {
 // is redelivered and the deterministic ids make the outputs already stored
 // harmless.
 func (w *worker) retry(msg jetstream.Msg, sub submission, err error) {
-	w.h.log.Error("decision not delivered; will retry", "submission", sub.id, "member", sub.member, "err", err)
+	w.host.log.Error("decision not delivered; will retry", "submission", sub.id, "member", sub.member, "err", err)
 	_ = msg.NakWithDelay(time.Second)
 }
 
@@ -217,14 +222,14 @@ func (w *worker) decide(req policy.Request) (d policy.Decision) {
 	defer func() {
 		if p := recover(); p != nil {
 			// The panic value may quote the submission: log that it happened, not what it said.
-			w.h.log.Error("policy engine panicked; submission rejected", "member", req.Sender, "panic_type", fmt.Sprintf("%T", p))
+			w.host.log.Error("policy engine panicked; submission rejected", "member", req.Sender, "panic_type", fmt.Sprintf("%T", p))
 			sum := sha256.Sum256(req.Bundle)
 			d = policy.Decision{Verdict: policy.Reject, Sender: req.Sender, Digest: hex.EncodeToString(sum[:]),
-				PolicyVersion: w.h.MoU().Partnership.Version,
+				PolicyVersion: w.host.mou().Partnership.Version,
 				Reasons:       []policy.Reason{{Code: CodeHubFailure, Message: "the hub could not decide this submission; nothing was shared"}}}
 		}
 	}()
-	return w.h.currentEngine().Decide(req)
+	return w.host.engine().Decide(req)
 }
 
 // intakeOutcome is how an intake decision is recorded: verdict Review
@@ -256,7 +261,7 @@ func (w *worker) complete(ctx context.Context, msg jetstream.Msg, em *emission) 
 	}
 	if em.d.Classified {
 		// Overwrite the stored bytes, not just drop the index entry.
-		s, err := w.h.js.Stream(ctx, IntakeStream(em.sub.member))
+		s, err := w.host.js.Stream(ctx, IntakeStream(em.sub.member))
 		if err != nil {
 			return fmt.Errorf("erase classified submission: %w", err)
 		}
@@ -310,7 +315,7 @@ func (w *worker) startEmit(sub submission, d *policy.Decision, o outcome) (*emis
 		em.o.action, em.o.actor = "decide", "policy"
 	}
 	pub := func(m *nats.Msg, id string) error {
-		f, err := w.h.js.PublishMsgAsync(m, jetstream.WithMsgID(id))
+		f, err := w.host.js.PublishMsgAsync(m, jetstream.WithMsgID(id))
 		if err != nil {
 			return fmt.Errorf("publish %s: %w", m.Subject, err)
 		}
@@ -354,6 +359,7 @@ func (w *worker) startEmit(sub submission, d *policy.Decision, o outcome) (*emis
 	rm.Header.Set(HeaderSubmission, sub.id)
 	rm.Header.Set(HeaderMember, sub.member)
 	rm.Header.Set(HeaderVerdict, receipt.Verdict)
+	rm.Header.Set(HeaderDecidedBy, w.host.id)
 	if err := pub(rm, sub.id+"/receipt"+em.suffix); err != nil {
 		return nil, err
 	}
@@ -383,7 +389,7 @@ func (em *emission) finish(ctx context.Context) (*Receipt, error) {
 	if _, err := em.w.audit.Append(ctx, rec, em.sub.id+"/audit"+em.suffix); err != nil {
 		return nil, err
 	}
-	em.w.h.prior.record(em.receipt)
+	em.w.host.prior.record(em.receipt)
 	return em.receipt, nil
 }
 

@@ -30,8 +30,13 @@ func main() {
 type usageError struct{ error }
 
 func run(ctx context.Context, args []string, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "archive" {
-		return runArchive(ctx, args[1:], stderr)
+	if len(args) > 0 {
+		switch args[0] {
+		case "archive":
+			return runArchive(ctx, args[1:], stderr)
+		case "worker":
+			return runWorker(ctx, args[1:], stderr)
+		}
 	}
 	fs := flag.NewFlagSet("geneva-hub", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -45,7 +50,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return usageError{err}
 	}
 	if *dev == (*configFile != "") {
-		return usageError{errors.New("give exactly one of --dev or --config FILE (the archive bridge alone: geneva-hub archive --config FILE)")}
+		return usageError{errors.New("give exactly one of --dev or --config FILE (the archive bridge alone: geneva-hub archive --config FILE; a worker node: geneva-hub worker --config FILE)")}
 	}
 	var cfg hub.Config
 	if *configFile != "" {

@@ -1,0 +1,182 @@
+package hub
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/genevahub/geneva/hub/metrics"
+	"github.com/genevahub/geneva/policy"
+)
+
+// WorkerConfig is the file of a worker node (geneva-hub worker --config
+// FILE): policy workers on another machine that share the hub's intake
+// consumers, so decisions scale out beyond one process. The node takes its
+// MoU and submission-id key from the hub (BucketHub), so it has no MoU file.
+type WorkerConfig struct {
+	NATSURL    string `yaml:"nats_url"`    // the hub's NATS, e.g. tls://hub.example:4222
+	Creds      string `yaml:"creds"`       // the operator's creds file (data_dir/creds/operator.creds)
+	CAFile     string `yaml:"ca_file"`     // optional CA of the hub's TLS certificate
+	HTTPListen string `yaml:"http_listen"` // optional host:port for /healthz, /readyz and /metrics
+	Workers    int    `yaml:"workers"`     // concurrent decisions; default DefaultWorkers
+
+	Logger *slog.Logger `yaml:"-"` // default: discard
+}
+
+// Validate reports every problem at once.
+func (c WorkerConfig) Validate() error {
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
+	}
+	if c.NATSURL == "" {
+		bad("nats_url", "required (the hub's NATS address, e.g. nats://hub.example:4222)")
+	}
+	switch m, err := CredsMember(c.Creds); {
+	case c.Creds == "":
+		bad("creds", "required (the hub operator's creds file, %s)", CredsPath("DATA_DIR", OperatorName))
+	case err != nil:
+		bad("creds", "%v", err)
+	case m != OperatorName:
+		bad("creds", "%s are member %q's; a worker node reads every submission and needs the hub operator's (%s)", c.Creds, m, CredsPath("DATA_DIR", OperatorName))
+	}
+	if c.CAFile != "" {
+		if _, err := os.Stat(c.CAFile); err != nil {
+			bad("ca_file", "%v", err)
+		}
+	}
+	if c.HTTPListen != "" {
+		if _, _, err := hostPort(c.HTTPListen); err != nil {
+			bad("http_listen", "%v", err)
+		}
+	}
+	if c.Workers < 0 || c.Workers > 1024 {
+		bad("workers", "%d is outside 1..1024", c.Workers)
+	}
+	return errors.Join(errs...)
+}
+
+// LoadWorkerConfig reads a worker node's file and reports every problem at
+// once, as "file:line: field: problem".
+func LoadWorkerConfig(path string) (WorkerConfig, error) {
+	var c WorkerConfig
+	if err := loadYAML(path, &c, func() error { return c.Validate() }); err != nil {
+		return WorkerConfig{}, err
+	}
+	return c, nil
+}
+
+// RunWorkers runs a worker node until ctx ends: it connects to the hub's
+// NATS as the operator, takes the MoU in force from the hub and follows
+// its changes, decides submissions on the hub's shared intake consumers
+// exactly as the hub's own workers do (same submission ids, same
+// deterministic output ids, ack last), and on return finishes the
+// decisions in flight.
+func RunWorkers(ctx context.Context, cfg WorkerConfig) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	if cfg.Workers == 0 {
+		cfg.Workers = DefaultWorkers
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	id := "node-" + rand.Text()[:8]
+	_, opts, err := MemberOptions(cfg.Creds, func(err error) { log.Error("nats", "err", err) })
+	if err != nil {
+		return err
+	}
+	opts = append(opts, nats.Name("geneva-worker:"+id), nats.MaxReconnects(-1))
+	if cfg.CAFile != "" {
+		opts = append(opts, nats.RootCAs(cfg.CAFile))
+	}
+	nc, err := nats.Connect(cfg.NATSURL, opts...)
+	if err != nil {
+		return fmt.Errorf("nats_url %s: %w", cfg.NATSURL, err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return fmt.Errorf("jetstream: %w", err)
+	}
+	pol, secret, err := openNodePolicy(ctx, js)
+	if err != nil {
+		return fmt.Errorf("nats_url %s: %w", cfg.NATSURL, err)
+	}
+	prior := newPriorIndex()
+	stopPrior, err := prior.follow(ctx, js, id, log)
+	if err != nil {
+		return err
+	}
+	defer stopPrior()
+	m := metrics.New()
+	w, err := newWorker(ctx, workerHost{id: id, js: js, log: log, secret: secret, prior: prior, metrics: m,
+		workers: cfg.Workers, mou: pol.state.MoU, engine: pol.state.Engine})
+	if err != nil {
+		return err
+	}
+	defer w.stop() // stop taking work, then finish the decisions in flight
+	if err := w.follow(ctx, pol.state.MoU()); err != nil {
+		return err
+	}
+	if err := pol.watch(ctx, log, func(mou *policy.MoU) {
+		if err := w.follow(context.WithoutCancel(ctx), mou); err != nil {
+			log.Error("following the intakes of the new MoU", "err", err)
+		}
+		log.Info("mou applied", "policy_version", mou.Partnership.Version, "members", len(mou.Members))
+	}); err != nil {
+		return err
+	}
+	addr, stopHTTP, err := serveNodeHTTP(cfg.HTTPListen, nc, m, log)
+	if err != nil {
+		return err
+	}
+	defer stopHTTP()
+	log.Info("worker node ready", "id", id, "nats", nc.ConnectedUrlRedacted(), "workers", cfg.Workers, "http", addr,
+		"policy_version", pol.state.MoU().Partnership.Version)
+	<-ctx.Done()
+	log.Info("worker node stopping: finishing in-flight decisions")
+	return nil
+}
+
+// serveNodeHTTP serves /healthz (the process is up), /readyz (200 while
+// connected to the hub's NATS) and /metrics; no address, no server.
+func serveNodeHTTP(listen string, nc *nats.Conn, m *metrics.Metrics, log *slog.Logger) (string, func(), error) {
+	if listen == "" {
+		return "", func() {}, nil
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return "", nil, fmt.Errorf("http_listen: %w", err)
+	}
+	srv := metrics.NewServer(listen, m, func() error {
+		if !nc.IsConnected() {
+			return fmt.Errorf("not connected to NATS (%s)", nc.Status())
+		}
+		return nil
+	})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("http server", "err", err)
+		}
+	}()
+	return ln.Addr().String(), func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+		<-done
+	}, nil
+}

@@ -1,0 +1,136 @@
+package hub_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/audit"
+	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/policy"
+)
+
+// startWorkerNode runs a worker node against h until the test ends.
+func startWorkerNode(t *testing.T, h *hubtest.Hub) {
+	t.Helper()
+	c, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- hub.RunWorkers(c, hub.WorkerConfig{NATSURL: h.ClientURL(),
+			Creds: hub.CredsPath(h.Dir, hub.OperatorName), Workers: 4})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		require.NoError(t, <-done, "worker node")
+	})
+}
+
+// With worker_nodes_only the hub decides nothing itself: every receipt
+// and share below comes from the node, under the hub's MoU, and a new MoU
+// applied at the hub reaches the node without a restart.
+func TestWorkerNodeDecidesUnderTheHubsPolicy(t *testing.T) {
+	h := hubtest.StartHub(t, hubtest.WithConfig(func(c *hub.Config) { c.WorkerNodesOnly = true }))
+	bank := h.Member(t, "bank-one")
+	receivers := map[string]*hubtest.Member{}
+	for _, m := range []string{"le-alpha", "le-bravo", "isp-two", "cert-three"} {
+		receivers[m] = h.Member(t, m)
+	}
+	const n = 20
+	for i := range n {
+		bank.Submit(t, caseBundle(t, "green-tlp1-to-all.json"), hub.SubmitOptions{MsgID: fmt.Sprint("before-", i)})
+	}
+	_, ok := bank.Next(t, hub.StreamReceipt, hub.ReceiptConsumer("bank-one"), time.Second)
+	require.False(t, ok, "no worker node yet: nothing is decided")
+
+	startWorkerNode(t, h)
+	seen := map[string]bool{}
+	for range n {
+		msg, ok := bank.Next(t, hub.StreamReceipt, hub.ReceiptConsumer("bank-one"), 10*time.Second)
+		require.True(t, ok, "a receipt for every submission once the node runs")
+		require.True(t, strings.HasPrefix(msg.Headers().Get(hub.HeaderDecidedBy), "node-"), "decided by %q", msg.Headers().Get(hub.HeaderDecidedBy))
+		id := msg.Headers().Get(hub.HeaderSubmission)
+		require.False(t, seen[id], "one receipt per submission")
+		seen[id] = true
+	}
+	want := map[string]int{}
+	for m := range receivers {
+		want[m] = n
+	}
+	hubtest.ExpectShares(t, receivers, want, time.Second)
+
+	mou := policy.DemoMoU()
+	mou.Partnership.Version = "node-test-2"
+	require.NoError(t, h.ApplyMoU(ctx(t), mou))
+	hubtest.Eventually(t, 10*time.Second, func() error {
+		bank.Submit(t, caseBundle(t, "green-tlp1-to-all.json"), hub.SubmitOptions{})
+		r := bank.NextReceipt(t, 10*time.Second)
+		if r.PolicyVersion != "node-test-2" {
+			return fmt.Errorf("decided under %q", r.PolicyVersion)
+		}
+		return nil
+	})
+
+	op := h.Member(t, hub.OperatorName)
+	hubtest.Eventually(t, 10*time.Second, func() error { // the audit record follows the receipt's PubAck
+		res, err := audit.Verify(ctx(t), op.JS, hub.StreamAudit)
+		if err != nil || res.Records < n+1 {
+			return fmt.Errorf("the node's audit records: %d, want %d or more: %v", res.Records, n+1, err)
+		}
+		return nil
+	})
+}
+
+// The hub's workers and a node's share the intake consumers: every
+// submission is decided once, by one of them.
+func TestHubAndWorkerNodeDecideEachSubmissionOnce(t *testing.T) {
+	h := hubtest.StartHub(t)
+	startWorkerNode(t, h)
+	bank := h.Member(t, "bank-one")
+	const n = 300
+	for i := range n {
+		bank.Submit(t, caseBundle(t, "green-tlp1-to-all.json"), hub.SubmitOptions{MsgID: fmt.Sprint("mixed-", i)})
+	}
+	receipts := map[string]bool{}
+	for range n {
+		msg, ok := bank.Next(t, hub.StreamReceipt, hub.ReceiptConsumer("bank-one"), 10*time.Second)
+		require.True(t, ok, "a receipt for every submission")
+		id := msg.Headers().Get(hub.HeaderSubmission)
+		require.False(t, receipts[id], "one receipt per submission")
+		receipts[id] = true
+	}
+	_, extra := bank.Next(t, hub.StreamReceipt, hub.ReceiptConsumer("bank-one"), 500*time.Millisecond)
+	require.False(t, extra, "no receipt beyond one per submission")
+	le := map[string]*hubtest.Member{"le-alpha": h.Member(t, "le-alpha")}
+	hubtest.ExpectShares(t, le, map[string]int{"le-alpha": n}, time.Second)
+}
+
+func TestWorkerConfigErrors(t *testing.T) {
+	h := hubtest.StartHub(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "worker.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(fmt.Sprintf("creds: %s\nworkers: 5000\nhttp_listen: nowhere\n",
+		hub.CredsPath(h.Dir, "bank-one"))), 0o600))
+	_, err := hub.LoadWorkerConfig(file)
+	require.Error(t, err)
+	for _, want := range []string{"nats_url: required", `member "bank-one"'s`, ":2: workers: 5000 is outside", ":3: http_listen:"} {
+		require.ErrorContains(t, err, want)
+	}
+
+	// A NATS without the hub's bucket is not a hub: say so, do not hang.
+	op := h.Member(t, hub.OperatorName)
+	require.NoError(t, op.JS.DeleteKeyValue(ctx(t), hub.BucketHub))
+	err = hub.RunWorkers(ctx(t), hub.WorkerConfig{NATSURL: h.ClientURL(), Creds: hub.CredsPath(h.Dir, hub.OperatorName)})
+	require.ErrorContains(t, err, "is this a Geneva hub's NATS")
+
+	hubFile := filepath.Join(dir, "hub.yaml")
+	require.NoError(t, os.WriteFile(hubFile, []byte("mou_file: "+filepath.Join("..", "policy", "demo-mou.yaml")+"\nnats_url: nats://elsewhere:4222\n"), 0o600))
+	_, err = hub.LoadConfig(hubFile)
+	require.ErrorContains(t, err, "geneva-hub worker --config FILE")
+}
