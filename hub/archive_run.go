@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -96,7 +97,7 @@ func (c ArchiveConfig) Validate() error {
 		bad("creds", "required (the hub operator's creds file, %s)", CredsPath("DATA_DIR", OperatorName))
 	default:
 		if m, err := CredsMember(c.Creds); err != nil {
-			bad("creds", "%v", err)
+			bad("creds", "%s", strings.TrimPrefix(err.Error(), "creds: "))
 		} else if m != OperatorName {
 			bad("creds", "%s are member %q's; the bridge reads every share and needs the hub operator's (%s)", c.Creds, m, CredsPath("DATA_DIR", OperatorName))
 		}

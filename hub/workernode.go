@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -45,7 +46,7 @@ func (c WorkerConfig) Validate() error {
 	case c.Creds == "":
 		bad("creds", "required (the hub operator's creds file, %s)", CredsPath("DATA_DIR", OperatorName))
 	case err != nil:
-		bad("creds", "%v", err)
+		bad("creds", "%s", strings.TrimPrefix(err.Error(), "creds: "))
 	case m != OperatorName:
 		bad("creds", "%s are member %q's; a worker node reads every submission and needs the hub operator's (%s)", c.Creds, m, CredsPath("DATA_DIR", OperatorName))
 	}

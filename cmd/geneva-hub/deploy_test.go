@@ -1,0 +1,29 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/genevahub/geneva/hub"
+)
+
+// The example files in deploy/hub load: on this machine the only problems
+// may be the files they name under /etc (MoU, TLS, creds), never a key or
+// a value.
+func TestDeployExamplesLoad(t *testing.T) {
+	dir := filepath.Join("..", "..", "deploy", "hub")
+	_, hubErr := hub.LoadConfig(filepath.Join(dir, "hub.yaml"))
+	_, workerErr := hub.LoadWorkerConfig(filepath.Join(dir, "worker.yaml"))
+	for file, err := range map[string]error{"hub.yaml": hubErr, "worker.yaml": workerErr} {
+		if err == nil {
+			continue
+		}
+		for line := range strings.SplitSeq(err.Error(), "\n") {
+			require.Contains(t, line, "no such file or directory", "%s: only missing /etc files may be reported", file)
+			require.Contains(t, line, "/etc/geneva/", file)
+		}
+	}
+}
