@@ -67,17 +67,32 @@ func (s *decider) lookup(ref string) (level tlp.Level, known bool, broken error)
 	return tlp.None, false, nil
 }
 
-// markingRefs calls f for every marking reference of obj with its pointer
-// (relative to the object) and whether it is granular.
-func markingRefs(obj *fastjson.Value, f func(ref, pointer string, granular bool)) {
+// markingRefs calls f for every marking reference of obj with where it
+// is: its pointer, built only when a reason needs it, and whether it is
+// granular.
+func markingRefs(obj *fastjson.Value, f func(ref string, at refPlace)) {
 	for j, r := range obj.GetArray("object_marking_refs") {
-		f(string(r.GetStringBytes()), "/object_marking_refs/"+itoa(j), false)
+		f(string(r.GetStringBytes()), refPlace{j, false})
 	}
 	for j, g := range obj.GetArray("granular_markings") {
 		if ref := g.GetStringBytes("marking_ref"); ref != nil {
-			f(string(ref), "/granular_markings/"+itoa(j)+"/marking_ref", true)
+			f(string(ref), refPlace{j, true})
 		}
 	}
+}
+
+// refPlace is where a marking reference sits in its object.
+type refPlace struct {
+	index    int
+	granular bool
+}
+
+// pointer is the reference's JSON pointer relative to the object.
+func (p refPlace) pointer() string {
+	if p.granular {
+		return "/granular_markings/" + itoa(p.index) + "/marking_ref"
+	}
+	return "/object_marking_refs/" + itoa(p.index)
 }
 
 // objectTLP works out the TLP level object i is shared at. Granular TLP
@@ -87,25 +102,25 @@ func markingRefs(obj *fastjson.Value, f func(ref, pointer string, granular bool)
 func (s *decider) objectTLP(i int, obj *fastjson.Value) (tlp.Level, bool) {
 	base := s.pointer(i)
 	var objLevel, granLevel tlp.Level
-	var objFrom string
+	var objFrom refPlace
 	ok := true
-	markingRefs(obj, func(ref, p string, granular bool) {
+	markingRefs(obj, func(ref string, at refPlace) {
 		level, _, broken := s.lookup(ref)
 		switch {
 		case broken == errMarkingRejected:
-			s.reject(i, Reason{Code: CodeMarkingRejected, Pointer: base + p, Message: fmt.Sprintf("references %s, a marking definition of the bundle that was rejected", clip(ref))})
+			s.reject(i, Reason{Code: CodeMarkingRejected, Pointer: base + at.pointer(), Message: fmt.Sprintf("references %s, a marking definition of the bundle that was rejected", clip(ref))})
 			ok = false
 		case broken != nil:
-			s.reject(i, Reason{Code: CodeTLPDefinitionConflict, Pointer: base + p, Message: fmt.Sprintf("references %s, a marking definition whose TLP content is broken or contradicts its id", clip(ref))})
+			s.reject(i, Reason{Code: CodeTLPDefinitionConflict, Pointer: base + at.pointer(), Message: fmt.Sprintf("references %s, a marking definition whose TLP content is broken or contradicts its id", clip(ref))})
 			ok = false
 		case level == tlp.None:
-		case granular:
+		case at.granular:
 			granLevel = tlp.Max(granLevel, level)
 		case objLevel != tlp.None && objLevel != level:
-			s.reject(i, Reason{Code: CodeTLPConflict, Pointer: base + p, Message: fmt.Sprintf("marked both %s (%s) and %s: one object has one TLP level", objLevel.Label(), objFrom, level.Label())})
+			s.reject(i, Reason{Code: CodeTLPConflict, Pointer: base + at.pointer(), Message: fmt.Sprintf("marked both %s (%s) and %s: one object has one TLP level", objLevel.Label(), base+objFrom.pointer(), level.Label())})
 			ok = false
 		default:
-			objLevel, objFrom = level, base+p
+			objLevel, objFrom = level, at
 		}
 	})
 	if !ok {
@@ -143,9 +158,9 @@ func (s *decider) checkClassified() bool {
 			rs = append(rs, Reason{Code: classifiedCode(f.Kind), Pointer: f.Pointer,
 				Message: fmt.Sprintf("classified material (%s %s): the whole submission must not enter the channel", schemeName(f.Scheme), kindName(f.Kind))})
 		}
-		markingRefs(obj, func(ref, p string, _ bool) {
+		markingRefs(obj, func(ref string, at refPlace) {
 			if _, known, _ := s.lookup(ref); !known {
-				rs = append(rs, Reason{Code: CodeClassifiedUnknownMarking, Pointer: base + p,
+				rs = append(rs, Reason{Code: CodeClassifiedUnknownMarking, Pointer: base + at.pointer(),
 					Message: fmt.Sprintf("marking definition %s is neither well known nor in the bundle: it may be a classification", clip(ref))})
 			}
 		})

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"crypto/sha1"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -44,14 +45,37 @@ func (d Decision) Part(r Route) ([]byte, error) {
 	return buf, nil
 }
 
+// Release hands the parsed submission's memory back to the validator for
+// the next Decide, which then parses without allocating. Call it once the
+// decision's parts are built (Part fails with ErrNoDocument afterwards); the
+// decision's other fields stay valid, they never point into the document.
+// Copies of d share its document: release only the last one in use.
+// Calling it is optional.
+func (d *Decision) Release() {
+	if d.doc != nil {
+		d.doc.Release()
+		d.doc = nil
+	}
+}
+
 // uuid5 is an RFC 9562 name-based (SHA-1) UUID.
 func uuid5(ns [16]byte, name string) string {
 	h := sha1.New()
 	h.Write(ns[:])
 	h.Write([]byte(name))
-	var u [16]byte
-	copy(u[:], h.Sum(nil))
+	var sum [sha1.Size]byte
+	u := h.Sum(sum[:0])
 	u[6] = u[6]&0x0f | 0x50
 	u[8] = u[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+	var b [36]byte
+	hex.Encode(b[0:8], u[0:4])
+	b[8] = '-'
+	hex.Encode(b[9:13], u[4:6])
+	b[13] = '-'
+	hex.Encode(b[14:18], u[6:8])
+	b[18] = '-'
+	hex.Encode(b[19:23], u[8:10])
+	b[23] = '-'
+	hex.Encode(b[24:], u[10:16])
+	return string(b[:])
 }

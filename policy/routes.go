@@ -11,9 +11,13 @@ import (
 // the supporting objects each route's objects reference, and fills in the
 // per-object audiences and archive flags.
 func (s *decider) routes() {
-	byKey := map[string]*Route{}
+	type routeKey struct {
+		level tlp.Level
+		scope string
+	}
+	byKey := map[routeKey]*Route{}
 	add := func(level tlp.Level, scope string, audience []string, i int) {
-		key := level.String() + "|" + scope
+		key := routeKey{level, scope}
 		r, ok := byKey[key]
 		if !ok {
 			r = &Route{TLP: level, Scope: scope, Audience: slices.Clone(audience)}
@@ -122,7 +126,7 @@ func (s *decider) withSupporting(objs []int, level tlp.Level) []int {
 			in[j] = true
 			queue = append(queue, j)
 		}
-		markingRefs(obj, func(ref, _ string, _ bool) { visit(ref) })
+		markingRefs(obj, func(ref string, _ refPlace) { visit(ref) })
 		if v := obj.GetStringBytes("created_by_ref"); v != nil {
 			visit(string(v))
 		}
@@ -138,7 +142,7 @@ func (s *decider) withSupporting(objs []int, level tlp.Level) []int {
 // ownLevel is the most restrictive TLP marking of a supporting object.
 func (s *decider) ownLevel(i int) tlp.Level {
 	var l tlp.Level
-	markingRefs(s.doc.Objects[i], func(ref, _ string, _ bool) {
+	markingRefs(s.doc.Objects[i], func(ref string, _ refPlace) {
 		if lv, _, _ := s.lookup(ref); lv != tlp.None {
 			l = tlp.Max(l, lv)
 		}

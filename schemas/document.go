@@ -4,7 +4,7 @@
 package schemas
 
 import (
-	"fmt"
+	"strconv"
 	"sync"
 
 	"github.com/valyala/fastjson"
@@ -61,5 +61,17 @@ func (d *Document) ObjectPointer(i int) string {
 	if !d.Bundle {
 		return ""
 	}
-	return fmt.Sprintf("/objects/%d", i)
+	if i >= 0 && i < len(objectPointers) {
+		return objectPointers[i]
+	}
+	return "/objects/" + strconv.Itoa(i)
 }
+
+// objectPointers are the pointers of the first objects, made once: every
+// decision names its objects' pointers several times.
+var objectPointers = func() (ps [64]string) {
+	for i := range ps {
+		ps[i] = "/objects/" + strconv.Itoa(i)
+	}
+	return ps
+}()
