@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -75,10 +74,9 @@ func (h *Hub) startArchive() (stop func(), err error) {
 // (geneva-hub archive --config FILE): it reads the hub's streams over NATS
 // as the hub operator.
 type ArchiveConfig struct {
-	NATSURL    string           `yaml:"nats_url"`    // the hub's NATS, e.g. nats://hub:4222
-	Creds      string           `yaml:"creds"`       // the operator's creds file (data_dir/creds/operator.creds)
-	HTTPListen string           `yaml:"http_listen"` // optional host:port for /healthz and /metrics
-	Archive    archive.Settings `yaml:"archive"`
+	HubConnection `yaml:",inline"`
+	HTTPListen    string           `yaml:"http_listen"` // optional host:port for /healthz and /metrics
+	Archive       archive.Settings `yaml:"archive"`
 
 	Logger *slog.Logger `yaml:"-"` // default: discard
 }
@@ -89,19 +87,7 @@ func (c ArchiveConfig) Validate() error {
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
 	}
-	if c.NATSURL == "" {
-		bad("nats_url", "required (the hub's NATS address, e.g. nats://hub.example:4222)")
-	}
-	switch {
-	case c.Creds == "":
-		bad("creds", "required (the hub operator's creds file, %s)", CredsPath("DATA_DIR", OperatorName))
-	default:
-		if m, err := CredsMember(c.Creds); err != nil {
-			bad("creds", "%s", strings.TrimPrefix(err.Error(), "creds: "))
-		} else if m != OperatorName {
-			bad("creds", "%s are member %q's; the bridge reads every share and needs the hub operator's (%s)", c.Creds, m, CredsPath("DATA_DIR", OperatorName))
-		}
-	}
+	c.check(bad, "the bridge reads every share")
 	if c.HTTPListen != "" {
 		if _, _, err := hostPort(c.HTTPListen); err != nil {
 			bad("http_listen", "%v", err)
@@ -134,20 +120,11 @@ func RunArchive(ctx context.Context, cfg ArchiveConfig) error {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	_, opts, err := MemberOptions(cfg.Creds, func(err error) { log.Error("nats", "err", err) })
+	nc, js, err := cfg.dial("geneva-archive", log)
 	if err != nil {
 		return err
 	}
-	opts = append(opts, nats.Name("geneva-archive"), nats.MaxReconnects(-1))
-	nc, err := nats.Connect(cfg.NATSURL, opts...)
-	if err != nil {
-		return fmt.Errorf("nats_url %s: %w", cfg.NATSURL, err)
-	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return fmt.Errorf("jetstream: %w", err)
-	}
 	if _, err := js.Stream(ctx, StreamShare); err != nil {
 		return fmt.Errorf("nats_url %s: stream %s: %w (is this the hub's NATS, and are the creds its operator's?)", cfg.NATSURL, StreamShare, err)
 	}

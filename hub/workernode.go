@@ -8,12 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/genevahub/geneva/hub/metrics"
 	"github.com/genevahub/geneva/policy"
@@ -24,11 +21,9 @@ import (
 // consumers, so decisions scale out beyond one process. The node takes its
 // MoU and submission-id key from the hub (BucketHub), so it has no MoU file.
 type WorkerConfig struct {
-	NATSURL    string `yaml:"nats_url"`    // the hub's NATS, e.g. tls://hub.example:4222
-	Creds      string `yaml:"creds"`       // the operator's creds file (data_dir/creds/operator.creds)
-	CAFile     string `yaml:"ca_file"`     // optional CA of the hub's TLS certificate
-	HTTPListen string `yaml:"http_listen"` // optional host:port for /healthz, /readyz and /metrics
-	Workers    int    `yaml:"workers"`     // concurrent decisions; default DefaultWorkers
+	HubConnection `yaml:",inline"`
+	HTTPListen    string `yaml:"http_listen"` // optional host:port for /healthz, /readyz and /metrics
+	Workers       int    `yaml:"workers"`     // concurrent decisions; default DefaultWorkers
 
 	Logger *slog.Logger `yaml:"-"` // default: discard
 }
@@ -39,22 +34,7 @@ func (c WorkerConfig) Validate() error {
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
 	}
-	if c.NATSURL == "" {
-		bad("nats_url", "required (the hub's NATS address, e.g. nats://hub.example:4222)")
-	}
-	switch m, err := CredsMember(c.Creds); {
-	case c.Creds == "":
-		bad("creds", "required (the hub operator's creds file, %s)", CredsPath("DATA_DIR", OperatorName))
-	case err != nil:
-		bad("creds", "%s", strings.TrimPrefix(err.Error(), "creds: "))
-	case m != OperatorName:
-		bad("creds", "%s are member %q's; a worker node reads every submission and needs the hub operator's (%s)", c.Creds, m, CredsPath("DATA_DIR", OperatorName))
-	}
-	if c.CAFile != "" {
-		if _, err := os.Stat(c.CAFile); err != nil {
-			bad("ca_file", "%v", err)
-		}
-	}
+	c.check(bad, "a worker node reads every submission")
 	if c.HTTPListen != "" {
 		if _, _, err := hostPort(c.HTTPListen); err != nil {
 			bad("http_listen", "%v", err)
@@ -94,23 +74,11 @@ func RunWorkers(ctx context.Context, cfg WorkerConfig) error {
 		log = slog.New(slog.DiscardHandler)
 	}
 	id := "node-" + rand.Text()[:8]
-	_, opts, err := MemberOptions(cfg.Creds, func(err error) { log.Error("nats", "err", err) })
+	nc, js, err := cfg.dial("geneva-worker:"+id, log)
 	if err != nil {
 		return err
 	}
-	opts = append(opts, nats.Name("geneva-worker:"+id), nats.MaxReconnects(-1))
-	if cfg.CAFile != "" {
-		opts = append(opts, nats.RootCAs(cfg.CAFile))
-	}
-	nc, err := nats.Connect(cfg.NATSURL, opts...)
-	if err != nil {
-		return fmt.Errorf("nats_url %s: %w", cfg.NATSURL, err)
-	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return fmt.Errorf("jetstream: %w", err)
-	}
 	pol, secret, err := openNodePolicy(ctx, js)
 	if err != nil {
 		return fmt.Errorf("nats_url %s: %w", cfg.NATSURL, err)

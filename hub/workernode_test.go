@@ -17,14 +17,17 @@ import (
 	"github.com/genevahub/geneva/policy"
 )
 
+func operatorOf(h *hubtest.Hub) hub.HubConnection {
+	return hub.HubConnection{NATSURL: h.ClientURL(), Creds: hub.CredsPath(h.Dir, hub.OperatorName)}
+}
+
 // startWorkerNode runs a worker node against h until the test ends.
 func startWorkerNode(t *testing.T, h *hubtest.Hub) {
 	t.Helper()
 	c, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- hub.RunWorkers(c, hub.WorkerConfig{NATSURL: h.ClientURL(),
-			Creds: hub.CredsPath(h.Dir, hub.OperatorName), Workers: 4})
+		done <- hub.RunWorkers(c, hub.WorkerConfig{HubConnection: operatorOf(h), Workers: 4})
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -126,7 +129,7 @@ func TestWorkerConfigErrors(t *testing.T) {
 	// A NATS without the hub's bucket is not a hub: say so, do not hang.
 	op := h.Member(t, hub.OperatorName)
 	require.NoError(t, op.JS.DeleteKeyValue(ctx(t), hub.BucketHub))
-	err = hub.RunWorkers(ctx(t), hub.WorkerConfig{NATSURL: h.ClientURL(), Creds: hub.CredsPath(h.Dir, hub.OperatorName)})
+	err = hub.RunWorkers(ctx(t), hub.WorkerConfig{HubConnection: operatorOf(h)})
 	require.ErrorContains(t, err, "is this a Geneva hub's NATS")
 
 	hubFile := filepath.Join(dir, "hub.yaml")

@@ -1,0 +1,63 @@
+package hub
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// HubConnection is how a process apart from the hub (a worker node, a
+// standalone archive bridge) reaches the hub's NATS as its operator.
+type HubConnection struct {
+	NATSURL string `yaml:"nats_url"` // the hub's NATS, e.g. tls://hub.example:4222
+	Creds   string `yaml:"creds"`    // the operator's creds file (data_dir/creds/operator.creds)
+	CAFile  string `yaml:"ca_file"`  // optional CA of the hub's TLS certificate
+}
+
+// check adds every problem to bad; why says what the process reads that
+// needs the operator's creds.
+func (c HubConnection) check(bad func(field, format string, args ...any), why string) {
+	if c.NATSURL == "" {
+		bad("nats_url", "required (the hub's NATS address, e.g. nats://hub.example:4222)")
+	}
+	switch m, err := CredsMember(c.Creds); {
+	case c.Creds == "":
+		bad("creds", "required (the hub operator's creds file, %s)", CredsPath("DATA_DIR", OperatorName))
+	case err != nil:
+		bad("creds", "%s", strings.TrimPrefix(err.Error(), "creds: "))
+	case m != OperatorName:
+		bad("creds", "%s are member %q's; %s and needs the hub operator's (%s)", c.Creds, m, why, CredsPath("DATA_DIR", OperatorName))
+	}
+	if c.CAFile != "" {
+		if _, err := os.Stat(c.CAFile); err != nil {
+			bad("ca_file", "%v", err)
+		}
+	}
+}
+
+// dial connects as the operator, reconnecting for ever; NATS errors go to
+// log.
+func (c HubConnection) dial(name string, log *slog.Logger) (*nats.Conn, jetstream.JetStream, error) {
+	_, opts, err := MemberOptions(c.Creds, func(err error) { log.Error("nats", "err", err) })
+	if err != nil {
+		return nil, nil, err
+	}
+	opts = append(opts, nats.Name(name), nats.MaxReconnects(-1))
+	if c.CAFile != "" {
+		opts = append(opts, nats.RootCAs(c.CAFile))
+	}
+	nc, err := nats.Connect(c.NATSURL, opts...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("nats_url %s: %w", c.NATSURL, err)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, nil, fmt.Errorf("jetstream: %w", err)
+	}
+	return nc, js, nil
+}
