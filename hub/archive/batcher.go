@@ -20,8 +20,11 @@ type batch struct {
 // batcher gathers the reader's records while the session's single write
 // call is in flight, so that the next call is full and ready the moment
 // the current one returns: Kafka does not wait for the bridge, and a busy
-// writer does not send half-empty calls. It cuts calls by the same rules as
-// always (BatchSize, BatchBytes, the batch-start header), in stream order.
+// writer does not send half-empty calls. It cuts a call as soon as pending
+// holds a whole one and offers it on out, so that the writer takes it
+// without waiting for this goroutine to be scheduled; an idle writer asks
+// on want instead. Calls are cut by the same rules as always (BatchSize,
+// BatchBytes, the batch-start header), in stream order.
 type batcher struct {
 	p           *pipeline
 	tl          tail
@@ -29,28 +32,46 @@ type batcher struct {
 	pending     []record
 	bytes       int    // recordSize of pending, summed
 	pendingLast uint64 // seq of the last message whose records are all in pending or cut
-	marked      uint64 // archived of the last batch handed out
+	marked      uint64 // archived of the last batch cut
+	next        *batch // cut and not yet taken by the writer
 }
 
-// serve answers each receive on want with one batch on out until ctx ends.
+// serve hands the writer one batch per receive on out, or per send on want
+// when none was ready, until ctx ends.
 func (b *batcher) serve(ctx context.Context, want <-chan struct{}, out chan<- batch) {
 	for {
-		in := b.msgs
-		if b.full() {
-			in = nil // a whole call is waiting: let the reader wait too
+		if b.next == nil && b.full() {
+			c := b.cut()
+			b.next = &c
+		}
+		in, offer := b.msgs, out
+		if b.next == nil {
+			offer = nil
+		} else if b.full() {
+			in = nil // a call is ready and another is waiting: let the reader wait too
+		}
+		var ready batch
+		if b.next != nil {
+			ready = *b.next
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case m := <-in:
 			b.add(m)
+		case offer <- ready:
+			b.next = nil
 		case <-want:
-			if !b.full() && (len(b.pending) > 0 || b.pendingLast == b.marked) && !b.linger(ctx) {
-				return
+			if b.next == nil {
+				if !b.full() && (len(b.pending) > 0 || b.pendingLast == b.marked) && !b.linger(ctx) {
+					return
+				}
+				c := b.cut()
+				b.next = &c
 			}
-			c := b.cut()
 			select {
-			case out <- c:
+			case out <- *b.next:
+				b.next = nil
 			case <-ctx.Done():
 				return
 			}
@@ -96,8 +117,9 @@ func (b *batcher) full() bool {
 func (b *batcher) add(m message) {
 	for _, r := range m.records {
 		if !b.tl.written(r) {
+			r.size = recordSize(r.msg)
 			b.pending = append(b.pending, r)
-			b.bytes += recordSize(r.msg)
+			b.bytes += r.size
 		}
 	}
 	b.pendingLast = m.seq
@@ -116,13 +138,15 @@ func (b *batcher) cut() batch {
 	for i := range c.msgs {
 		c.msgs[i] = b.pending[i].msg
 		c.msgs[i].Headers = append(c.msgs[i].Headers, startHdr)
-		b.bytes -= recordSize(b.pending[i].msg)
+		b.bytes -= b.pending[i].size
 	}
-	clear(b.pending[:n]) // drop the references: the array lives on
-	b.pending = b.pending[n:]
-	if len(b.pending) == 0 {
+	// Move the few records left to the front: the array is reused for
+	// every call instead of growing anew behind each cut.
+	rest := copy(b.pending, b.pending[n:])
+	clear(b.pending[rest:]) // drop the references to cut records
+	b.pending = b.pending[:rest]
+	if rest == 0 {
 		c.archived = b.pendingLast
-		b.pending = nil // a fresh array rather than creeping along this one
 	} else {
 		c.archived = b.pending[0].pos.seq - 1
 	}
@@ -137,7 +161,7 @@ func (b *batcher) cut() batch {
 func (p *pipeline) chunk(pending []record) int {
 	n, bytes := 0, 0
 	for n < len(pending) && n < p.cfg.BatchSize {
-		size := recordSize(pending[n].msg)
+		size := pending[n].size
 		if n > 0 && bytes+size > p.cfg.BatchBytes {
 			break
 		}

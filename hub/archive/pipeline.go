@@ -108,8 +108,8 @@ func (p *pipeline) session(ctx context.Context) (progressed bool, err error) {
 	readErr := make(chan error, 1)
 	go func() { readErr <- p.read(sctx, start, msgs) }()
 
-	// One write call in flight at a time; the batcher gathers the next
-	// meanwhile and cuts it when asked.
+	// One write call in flight at a time; the batcher gathers and cuts the
+	// next meanwhile, or cuts what it has when asked.
 	want, batches := make(chan struct{}), make(chan batch)
 	bt := &batcher{p: p, tl: tl, msgs: msgs}
 	go bt.serve(sctx, want, batches)
@@ -120,14 +120,15 @@ func (p *pipeline) session(ctx context.Context) (progressed bool, err error) {
 			return progressed, nil
 		case err := <-readErr:
 			return progressed, err
+		case b = <-batches: // cut while the last call was in flight
 		case want <- struct{}{}:
-		}
-		select {
-		case <-ctx.Done():
-			return progressed, nil
-		case err := <-readErr:
-			return progressed, err
-		case b = <-batches:
+			select {
+			case <-ctx.Done():
+				return progressed, nil
+			case err := <-readErr:
+				return progressed, err
+			case b = <-batches:
+			}
 		}
 		if len(b.msgs) > 0 {
 			if err := w.WriteMessages(ctx, b.msgs...); err != nil {

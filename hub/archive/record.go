@@ -30,8 +30,9 @@ const (
 
 // record is one Kafka record with its place in the stream.
 type record struct {
-	pos pos
-	msg kafka.Message
+	pos  pos
+	msg  kafka.Message
+	size int // recordSize(msg), set by the batcher
 }
 
 // pos orders records: stream sequence, then object index within the part.
@@ -52,7 +53,7 @@ func (c Config) shareRecords(stream string, seq uint64, h nats.Header, body []by
 	if level := h.Get(c.Wire.TLP); level == "red" || level == "" {
 		return nil, fmt.Errorf("%s seq %d: %s is %q but the part is marked archivable; refusing it", stream, seq, c.Wire.TLP, level)
 	}
-	objects, err := scan.Objects(body)
+	objects, err := scan.Bundle(body, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%s seq %d: body is not a STIX bundle: %v", stream, seq, err)
 	}
@@ -67,23 +68,24 @@ func (c Config) shareRecords(stream string, seq uint64, h nats.Header, body []by
 		{Key: HeaderAudience, Value: []byte(h.Get(c.Wire.Audience))},
 		{Key: HeaderReceived, Value: []byte(h.Get(c.Wire.Received))},
 		{Key: HeaderStream, Value: []byte(stream)},
-		{Key: HeaderSeq, Value: []byte(strconv.FormatUint(seq, 10))},
+		{Key: HeaderSeq, Value: strconv.AppendUint(nil, seq, 10)},
 	}
 	out := make([]record, 0, len(objects))
 	// One header array for the part: room per record for the base, index,
-	// type, modified and the batch-start header the batcher appends.
+	// type, modified and the batch-start header the batcher appends. Keys,
+	// values, types and modified times are slices of the message body:
+	// kafka-go only reads them.
 	per := len(base) + 4
 	all := make([]kafka.Header, per*len(objects))
-	for i, raw := range objects {
+	for i, obj := range objects {
 		if only != nil && !only[i] {
 			continue // another message of the same part archives it
 		}
-		head, err := scan.HeadOf(raw)
-		if err != nil || head.ID == "" {
+		if len(obj.ID) == 0 {
 			return nil, fmt.Errorf("%s seq %d: /objects/%d has no string \"id\"", stream, seq, i)
 		}
-		if !c.KeepTLPMarkings && head.Type == "marking-definition" {
-			if _, known := tlp.LevelOfID(head.ID); known {
+		if !c.KeepTLPMarkings && string(obj.Type) == "marking-definition" {
+			if _, known := tlp.LevelOfID(string(obj.ID)); known {
 				continue
 			}
 		}
@@ -92,13 +94,13 @@ func (c Config) shareRecords(stream string, seq uint64, h nats.Header, body []by
 		copy(hs, base)
 		hs = append(hs,
 			kafka.Header{Key: HeaderIndex, Value: indexValue(i)},
-			kafka.Header{Key: HeaderSTIXType, Value: []byte(head.Type)})
-		if head.Modified != "" {
-			hs = append(hs, kafka.Header{Key: HeaderModified, Value: []byte(head.Modified)})
+			kafka.Header{Key: HeaderSTIXType, Value: obj.Type})
+		if len(obj.Modified) > 0 {
+			hs = append(hs, kafka.Header{Key: HeaderModified, Value: obj.Modified})
 		}
 		out = append(out, record{
 			pos: pos{seq, i},
-			msg: kafka.Message{Topic: c.ObjectsTopic.Name, Key: []byte(head.ID), Value: raw, Headers: hs},
+			msg: kafka.Message{Topic: c.ObjectsTopic.Name, Key: obj.ID, Value: obj.Raw, Headers: hs},
 		})
 	}
 	return out, nil
@@ -123,14 +125,14 @@ func indexValue(i int) []byte {
 
 // positions reads the header naming which objects a message archives: nil
 // when absent (all of them).
-func positions(h nats.Header, name string, n int) (map[int]bool, error) {
+func positions(h nats.Header, name string, n int) ([]bool, error) {
 	values := h.Values(name)
 	if len(values) == 0 {
 		return nil, nil
 	}
-	only := map[int]bool{}
+	only := make([]bool, n)
 	for _, v := range values {
-		for _, f := range strings.Split(v, ",") {
+		for f := range strings.SplitSeq(v, ",") {
 			f = strings.TrimSpace(f)
 			if f == "" {
 				continue

@@ -22,32 +22,33 @@ import (
 type tail struct {
 	partitions int
 	last       map[int]pos // partition → its last record; absent: empty partition
+	ids        []int       // 0 to partitions-1, for the balancer
 	high       pos         // the highest last record over all partitions
 	resumeSeq  uint64      // batch-start of high; 0: the topic is empty
 }
 
-// written reports whether r is already in the topic.
+// written reports whether r is already in the topic. Past the highest
+// last record (nearly every record of a session) nothing is, and the key
+// need not be hashed.
 func (t tail) written(r record) bool {
-	last, ok := t.last[partitionOf(r.msg.Key, t.partitions)]
+	if len(t.last) == 0 || t.high.less(r.pos) {
+		return false
+	}
+	last, ok := t.last[balancer.Balance(kafka.Message{Key: r.msg.Key}, t.ids...)]
 	return ok && !last.less(r.pos)
 }
 
 var balancer = &kafka.Murmur2Balancer{} // Java's default: joins with keys other tools write
-
-func partitionOf(key []byte, n int) int {
-	ids := make([]int, n)
-	for i := range ids {
-		ids[i] = i
-	}
-	return balancer.Balance(kafka.Message{Key: key}, ids...)
-}
 
 // errForeignRecord means a record without the bridge's headers sits at a
 // partition's end: someone else writes the topic, and resuming is unsafe.
 var errForeignRecord = errors.New("archive: record without nats-seq header")
 
 func readTail(ctx context.Context, client *kafka.Client, topic string, partitions int, maxBytes int) (tail, error) {
-	t := tail{partitions: partitions, last: map[int]pos{}}
+	t := tail{partitions: partitions, last: map[int]pos{}, ids: make([]int, partitions)}
+	for p := range t.ids {
+		t.ids[p] = p
+	}
 	reqs := make([]kafka.OffsetRequest, partitions)
 	for p := range reqs {
 		reqs[p] = kafka.LastOffsetOf(p)

@@ -1,17 +1,18 @@
-package scan
-
-import (
-	"encoding/json"
-	"errors"
-	"fmt"
-)
-
 // Package scan is a small JSON scanner for the two things the archive
 // bridge needs from a shared part: the exact bytes of each element of a
 // bundle's "objects", and the top-level "id", "type" and "modified" strings
 // of each object. encoding/json took most of the bridge's CPU; this reads
-// each byte once and copies nothing. It trusts that the hub sent valid JSON
-// (it validated it), is lenient about some malformed input, and never panics.
+// each byte once (objects and their heads in one pass) and copies nothing.
+// It trusts that the hub sent valid JSON (it validated it), is lenient about
+// some malformed input, and never panics.
+package scan
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
 
 type scanner struct {
 	b []byte
@@ -41,26 +42,33 @@ func (s *scanner) expect(c byte) error {
 }
 
 // str reads a string and returns its raw contents (escapes not decoded).
+// It jumps from quote to backslash with bytes.IndexByte rather than reading
+// byte by byte: strings are most of a STIX object. Control characters in
+// strings are not rejected (the hub validated the JSON).
 func (s *scanner) str() ([]byte, bool, error) {
 	if err := s.expect('"'); err != nil {
 		return nil, false, err
 	}
-	start, escaped := s.i, false
-	for s.i < len(s.b) {
-		switch c := s.b[s.i]; {
-		case c == '\\':
-			escaped = true
-			s.i += 2
-		case c == '"':
-			s.i++
-			return s.b[start : s.i-1], escaped, nil
-		case c < 0x20:
-			return nil, false, fmt.Errorf("%w: control character in string at byte %d", errJSON, s.i)
-		default:
-			s.i++
+	start, escaped, quote := s.i, false, -1
+	for {
+		if quote < s.i { // the first quote, or the last one was escaped
+			q := bytes.IndexByte(s.b[s.i:], '"')
+			if q < 0 {
+				return nil, false, fmt.Errorf("%w: unterminated string", errJSON)
+			}
+			quote = s.i + q
+		}
+		bs := bytes.IndexByte(s.b[s.i:quote], '\\')
+		if bs < 0 {
+			s.i = quote + 1
+			return s.b[start:quote], escaped, nil
+		}
+		escaped = true
+		s.i += bs + 2
+		if s.i > len(s.b) {
+			return nil, false, fmt.Errorf("%w: unterminated string", errJSON)
 		}
 	}
-	return nil, false, fmt.Errorf("%w: unterminated string", errJSON)
 }
 
 // skip passes over one value of any kind.
@@ -157,16 +165,24 @@ func keyIs(key []byte, escaped bool, name string) bool {
 	return json.Unmarshal(append(append([]byte{'"'}, key...), '"'), &k) == nil && k == name
 }
 
-// Objects returns the exact bytes of each element of the bundle's
-// "objects" array.
-func Objects(body []byte) ([][]byte, error) {
+// Object is one element of a bundle's "objects": its exact bytes and its
+// top-level "id", "type" and "modified" (unescaped; nil when missing or not
+// a string). Unescaped values are slices of the bundle, not copies.
+type Object struct {
+	Raw                []byte
+	ID, Type, Modified []byte
+}
+
+// Bundle returns the elements of the bundle's "objects" with their heads,
+// reading each byte of the body once. It appends to dst[:0].
+func Bundle(body []byte, dst []Object) ([]Object, error) {
 	s := &scanner{b: body}
-	var objects [][]byte
+	objects := dst[:0]
 	err := s.members(func(key []byte, esc bool) error {
 		if !keyIs(key, esc, "objects") {
 			return s.skip()
 		}
-		objects = objects[:0]
+		objects = objects[:0] // a repeated member: the last one counts, as in encoding/json
 		if err := s.expect('['); err != nil {
 			return err
 		}
@@ -177,14 +193,14 @@ func Objects(body []byte) ([][]byte, error) {
 		}
 		for {
 			s.ws()
-			start := s.i
 			if s.i >= len(s.b) || s.b[s.i] != '{' {
 				return fmt.Errorf("/objects/%d is not an object", len(objects))
 			}
-			if err := s.skip(); err != nil {
+			obj, err := s.object()
+			if err != nil {
 				return err
 			}
-			objects = append(objects, s.b[start:s.i])
+			objects = append(objects, obj)
 			s.ws()
 			if s.i >= len(s.b) {
 				return fmt.Errorf("%w: unterminated array", errJSON)
@@ -208,40 +224,40 @@ func Objects(body []byte) ([][]byte, error) {
 	return objects, nil
 }
 
-// Head is what the bridge reads of an object.
-type Head struct{ ID, Type, Modified string }
-
-// HeadOf reads the top-level "id", "type" and "modified" of an object
-// (exact bytes from Objects); any of them that is not a string is "".
-func HeadOf(obj []byte) (Head, error) {
-	var h Head
-	s := &scanner{b: obj}
+// object reads the object at the scanner: its bytes, and its head on the
+// way through.
+func (s *scanner) object() (Object, error) {
+	var o Object
+	start := s.i
 	err := s.members(func(key []byte, esc bool) error {
-		var dst *string
+		var dst *[]byte
 		switch {
 		case keyIs(key, esc, "id"):
-			dst = &h.ID
+			dst = &o.ID
 		case keyIs(key, esc, "type"):
-			dst = &h.Type
+			dst = &o.Type
 		case keyIs(key, esc, "modified"):
-			dst = &h.Modified
+			dst = &o.Modified
 		default:
 			return s.skip()
 		}
+		*dst = nil
 		s.ws()
 		if s.i >= len(s.b) || s.b[s.i] != '"' {
-			*dst = ""
 			return s.skip()
 		}
 		raw, escaped, err := s.str()
-		if err != nil {
+		if err != nil || !escaped {
+			*dst = raw
 			return err
 		}
-		if !escaped {
-			*dst = string(raw)
-			return nil
+		var v string
+		if err := json.Unmarshal(append(append([]byte{'"'}, raw...), '"'), &v); err != nil {
+			return err
 		}
-		return json.Unmarshal(append(append([]byte{'"'}, raw...), '"'), dst)
+		*dst = []byte(v)
+		return nil
 	})
-	return h, err
+	o.Raw = s.b[start:s.i]
+	return o, err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -13,10 +14,15 @@ import (
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
-// reference does with encoding/json what Objects and HeadOf do. Member
+// head is what the test compares of an object's head.
+type head struct{ ID, Type, Modified string }
+
+func headOf(o scan.Object) head { return head{string(o.ID), string(o.Type), string(o.Modified)} }
+
+// reference does with encoding/json what Bundle does. Member
 // names are case-sensitive in STIX, so it decodes into maps (a struct tag
 // would match "OBJECTS" too).
-func reference(body []byte) ([][]byte, []scan.Head, error) {
+func reference(body []byte) ([][]byte, []head, error) {
 	var bundle map[string]json.RawMessage
 	if err := json.Unmarshal(body, &bundle); err != nil {
 		return nil, nil, err
@@ -28,7 +34,7 @@ func reference(body []byte) ([][]byte, []scan.Head, error) {
 		}
 	}
 	objs := make([][]byte, len(list))
-	heads := make([]scan.Head, len(list))
+	heads := make([]head, len(list))
 	for i, raw := range list {
 		objs[i] = raw
 		var h map[string]any
@@ -57,14 +63,12 @@ func TestScannerAgreesWithEncodingJSON(t *testing.T) {
 		}
 		wantObjs, wantHeads, err := reference(body)
 		require.NoError(t, err, file)
-		objs, err := scan.Objects(body)
+		objs, err := scan.Bundle(body, nil)
 		require.NoError(t, err, file)
 		require.Len(t, objs, len(wantObjs), file)
 		for i := range objs {
-			require.True(t, bytes.Equal(wantObjs[i], objs[i]), "%s /objects/%d", file, i)
-			h, err := scan.HeadOf(objs[i])
-			require.NoError(t, err)
-			require.Equal(t, wantHeads[i], h, "%s /objects/%d", file, i)
+			require.True(t, bytes.Equal(wantObjs[i], objs[i].Raw), "%s /objects/%d", file, i)
+			require.Equal(t, wantHeads[i], headOf(objs[i]), "%s /objects/%d", file, i)
 		}
 	}
 }
@@ -72,15 +76,35 @@ func TestScannerAgreesWithEncodingJSON(t *testing.T) {
 func TestScannerRejectsBrokenBundles(t *testing.T) {
 	for _, body := range []string{``, `{`, `{"objects":[{"id":"x"}`, `{"objects":[1]}`, `{"objects":{}}`,
 		`{"objects":[{"id":"x}]}`, `[]`, `{"objects":[]} x`, `{"a" 1}`} {
-		_, err := scan.Objects([]byte(body))
+		_, err := scan.Bundle([]byte(body), nil)
 		require.Error(t, err, body)
 	}
-	objs, err := scan.Objects([]byte(`{"type":"bundle","o\u0062jects":[{"id":"a\"b","type":"x"} , {}]}`))
+	objs, err := scan.Bundle([]byte(`{"type":"bundle","o\u0062jects":[{"id":"a\"b","type":"x"} , {}]}`), nil)
 	require.NoError(t, err)
 	require.Len(t, objs, 2)
-	h, err := scan.HeadOf(objs[0])
+	require.Equal(t, head{ID: `a"b`, Type: "x"}, headOf(objs[0]))
+	require.Equal(t, head{}, headOf(objs[1]))
+}
+
+// Strings are read by jumping between quotes and backslashes: escaped
+// quotes, escaped backslashes before a closing quote, and long runs of
+// escapes must all end the string at the right quote.
+func TestScannerStrings(t *testing.T) {
+	long := strings.Repeat(`\\n\"`, 10000)
+	body := `{"objects":[{"id":"a\\","type":"b\\\"c","x":"` + long + `","modified":"m"},{"id":"\"}"}]}`
+	objs, err := scan.Bundle([]byte(body), nil)
 	require.NoError(t, err)
-	require.Equal(t, scan.Head{ID: `a"b`, Type: "x"}, h)
+	want, wantHeads, err := reference([]byte(body))
+	require.NoError(t, err)
+	require.Len(t, objs, len(want))
+	for i := range objs {
+		require.Equal(t, string(want[i]), string(objs[i].Raw))
+		require.Equal(t, wantHeads[i], headOf(objs[i]))
+	}
+	for _, broken := range []string{`{"objects":[{"id":"a\"}]}`, `{"objects":[{"id":"a\`, `{"objects":[{"id":"a`} {
+		_, err := scan.Bundle([]byte(broken), nil)
+		require.Error(t, err, broken)
+	}
 }
 
 // The scanner never panics, and whenever encoding/json reads the input as
@@ -92,7 +116,7 @@ func FuzzBundleObjects(f *testing.F) {
 		if !utf8.Valid(body) {
 			return // the hub only shares validated STIX, which is valid UTF-8; encoding/json would rewrite the bytes
 		}
-		objs, err := scan.Objects(body)
+		objs, err := scan.Bundle(body, nil)
 		wantObjs, wantHeads, refErr := reference(body)
 		if refErr != nil || err != nil {
 			return // the scanner is lenient about some malformed JSON the hub never sends
@@ -101,12 +125,11 @@ func FuzzBundleObjects(f *testing.F) {
 			t.Fatalf("scanner found %d objects, encoding/json %d", len(objs), len(wantObjs))
 		}
 		for i := range objs {
-			if !bytes.Equal(objs[i], wantObjs[i]) {
-				t.Fatalf("/objects/%d: %q vs %q", i, objs[i], wantObjs[i])
+			if !bytes.Equal(objs[i].Raw, wantObjs[i]) {
+				t.Fatalf("/objects/%d: %q vs %q", i, objs[i].Raw, wantObjs[i])
 			}
-			h, err := scan.HeadOf(objs[i])
-			if err != nil || h != wantHeads[i] {
-				t.Fatalf("/objects/%d head %+v (%v) vs %+v", i, h, err, wantHeads[i])
+			if h := headOf(objs[i]); h != wantHeads[i] {
+				t.Fatalf("/objects/%d head %+v vs %+v", i, h, wantHeads[i])
 			}
 		}
 	})
