@@ -5,10 +5,10 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/textproto"
 	"slices"
 	"strconv"
 	"strings"
@@ -185,6 +185,7 @@ func (w *worker) handle(msg jetstream.Msg) {
 	w.inflight <- struct{}{}
 	ctx, cancel := context.WithTimeout(context.Background(), workerAckWait)
 	em, err := w.startEmit(sub, &d, intakeOutcome(msg, sub, &d))
+	d.Release() // the parts are built: the parser's memory serves the next decision
 	if err != nil {
 		cancel()
 		<-w.inflight
@@ -200,8 +201,10 @@ func (w *worker) handle(msg jetstream.Msg) {
 		w.host.metrics.ObserveDecision(d.Verdict.String(), time.Since(start))
 		// Debug: one line per submission is too dear at full rate; the
 		// metrics and the audit log keep every decision.
-		w.host.log.Debug("decided", "submission", sub.id, "member", member, "verdict", d.Verdict.String(),
-			"codes", reasonCodes(&d), "routes", len(d.Routes), "took", time.Since(start))
+		if w.host.log.Enabled(ctx, slog.LevelDebug) { // spare building the codes when not logged
+			w.host.log.Debug("decided", "submission", sub.id, "member", member, "verdict", d.Verdict.String(),
+				"codes", reasonCodes(&d), "routes", len(d.Routes), "took", time.Since(start))
+		}
 	})
 }
 
@@ -350,16 +353,14 @@ func (w *worker) startEmit(sub submission, d *policy.Decision, o outcome) (*emis
 	if o.stage != "" {
 		receipt.Reviewer = em.o.actor
 	}
-	body, err := json.Marshal(receipt)
+	body, err := receipt.AppendJSON(make([]byte, 0, 1024))
 	if err != nil {
 		return nil, fmt.Errorf("receipt: %w", err)
 	}
-	rm := nats.NewMsg(ReceiptSubject(sub.member))
-	rm.Data = body
-	rm.Header.Set(HeaderSubmission, sub.id)
-	rm.Header.Set(HeaderMember, sub.member)
-	rm.Header.Set(HeaderVerdict, receipt.Verdict)
-	rm.Header.Set(HeaderDecidedBy, w.host.id)
+	rm := &nats.Msg{Subject: ReceiptSubject(sub.member), Data: body, Header: nats.Header{
+		HeaderSubmission: {sub.id}, HeaderMember: {sub.member}, HeaderVerdict: {receipt.Verdict},
+		HeaderDecidedBy: {w.host.id},
+	}}
 	if err := pub(rm, sub.id+"/receipt"+em.suffix); err != nil {
 		return nil, err
 	}
@@ -399,21 +400,20 @@ func (em *emission) finish(ctx context.Context) (*Receipt, error) {
 // the sender) would name the sender, and the sender's own filter could not
 // leave it out.
 func shareMessages(sub submission, rt policy.Route, part []byte) []*nats.Msg {
+	received := sub.received.Format(time.RFC3339Nano)
 	mk := func(subject, sender string, audience []string, archive bool) *nats.Msg {
-		m := nats.NewMsg(subject)
-		m.Data = part
-		m.Header.Set(HeaderSubmission, sub.id)
-		m.Header.Set(HeaderSender, sender)
-		m.Header.Set(HeaderTLP, rt.TLP.String())
-		m.Header.Set(HeaderAudience, strings.Join(audience, ","))
-		m.Header.Set(HeaderReceived, sub.received.Format(time.RFC3339Nano))
+		// The header names are canonical already: no Header.Set.
+		h := nats.Header{
+			HeaderSubmission: {sub.id}, HeaderSender: {sender}, headerTLPKey: {rt.TLP.String()},
+			HeaderAudience: {strings.Join(audience, ",")}, HeaderReceived: {received},
+		}
 		if archive {
-			m.Header.Set(HeaderArchive, "true")
+			h[HeaderArchive] = []string{"true"}
 			if len(rt.ArchiveObjects) != len(rt.Objects) {
-				m.Header.Set(HeaderArchiveObjects, joinInts(rt.ArchiveObjects))
+				h[HeaderArchiveObjects] = []string{joinInts(rt.ArchiveObjects)}
 			}
 		}
-		return m
+		return &nats.Msg{Subject: subject, Data: part, Header: h}
 	}
 	if !sub.anonymous {
 		return []*nats.Msg{mk(ShareSubjectFrom(rt.TLP.String(), rt.Scope, sub.member), sub.member, rt.Audience, rt.Archive)}
@@ -425,6 +425,11 @@ func shareMessages(sub submission, rt policy.Route, part []byte) []*nats.Msg {
 	}
 	return out
 }
+
+// headerTLPKey is HeaderTLP as Header.Set stores it ("Geneva-Tlp"), for
+// building headers without Set; header_test checks the other names are
+// canonical as written.
+var headerTLPKey = textproto.CanonicalMIMEHeaderKey(HeaderTLP)
 
 func joinInts(xs []int) string {
 	parts := make([]string, len(xs))
