@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/textproto"
 	"slices"
 	"strconv"
 	"strings"
@@ -402,9 +401,9 @@ func (em *emission) finish(ctx context.Context) (*Receipt, error) {
 func shareMessages(sub submission, rt policy.Route, part []byte) []*nats.Msg {
 	received := sub.received.Format(time.RFC3339Nano)
 	mk := func(subject, sender string, audience []string, archive bool) *nats.Msg {
-		// The header names are canonical already: no Header.Set.
+		// One map literal, sized once (nats.go headers are case-sensitive).
 		h := nats.Header{
-			HeaderSubmission: {sub.id}, HeaderSender: {sender}, headerTLPKey: {rt.TLP.String()},
+			HeaderSubmission: {sub.id}, HeaderSender: {sender}, HeaderTLP: {rt.TLP.String()},
 			HeaderAudience: {strings.Join(audience, ",")}, HeaderReceived: {received},
 		}
 		if archive {
@@ -425,11 +424,6 @@ func shareMessages(sub submission, rt policy.Route, part []byte) []*nats.Msg {
 	}
 	return out
 }
-
-// headerTLPKey is HeaderTLP as Header.Set stores it ("Geneva-Tlp"), for
-// building headers without Set; header_test checks the other names are
-// canonical as written.
-var headerTLPKey = textproto.CanonicalMIMEHeaderKey(HeaderTLP)
 
 func joinInts(xs []int) string {
 	parts := make([]string, len(xs))
