@@ -164,7 +164,8 @@ func (p *published) publishAudit(ctx context.Context, t testing.TB, js jetstream
 
 // checkObjects reads the objects topic with kcat and requires exactly the
 // expected records: every non-RED object once (by nats-seq/index and by
-// STIX id + modified), with its headers, nothing else.
+// STIX id + modified), with its headers, nothing else, and each partition
+// in stream order.
 func (p *published) checkObjects(t testing.TB, addr, topic string) {
 	t.Helper()
 	p.mu.Lock()
@@ -172,7 +173,23 @@ func (p *published) checkObjects(t testing.TB, addr, topic string) {
 	recs := kafkatest.KcatConsume(t, addr, topic)
 	seen := map[string]bool{}
 	versions := map[string]bool{}
+	type place struct {
+		offset     int64
+		seq, index int
+	}
+	last := map[int]place{} // partition → its record at the highest offset so far
 	for _, r := range recs {
+		seq, err := strconv.Atoi(r.Headers[archive.HeaderSeq])
+		require.NoError(t, err, "record %s/%d@%d: nats-seq", r.Topic, r.Partition, r.Offset)
+		index, err := strconv.Atoi(r.Headers[archive.HeaderIndex])
+		require.NoError(t, err, "record %s/%d@%d: object index", r.Topic, r.Partition, r.Offset)
+		if prev, ok := last[r.Partition]; ok && r.Offset > prev.offset {
+			require.True(t, prev.seq < seq || (prev.seq == seq && prev.index < index),
+				"partition %d out of stream order: %d/%d at offset %d, then %d/%d at offset %d", r.Partition, prev.seq, prev.index, prev.offset, seq, index, r.Offset)
+		}
+		if prev, ok := last[r.Partition]; !ok || r.Offset > prev.offset {
+			last[r.Partition] = place{r.Offset, seq, index}
+		}
 		require.NotNil(t, r.Key, "record %s/%d@%d has no key", r.Topic, r.Partition, r.Offset)
 		require.NotNil(t, r.Payload)
 		require.False(t, p.red[*r.Key], "RED object %s was archived", *r.Key)
