@@ -14,10 +14,12 @@ import (
 // startHop is the baseline: publish → stream IN (file, work queue, dedup
 // window) → a worker that republishes the same bytes → stream OUT (file) →
 // one durable consumer per receiving member, each on its own connection.
-// With extraStores, the worker also stores a receipt-sized and an
-// audit-sized message per submission (streams RCPT and AUD), as the hub
+// With extraStores 2 ("hop4"), the worker also stores a receipt-sized and
+// an audit-sized message per submission (streams RCPT and AUD), as the hub
 // does: four stored messages per submission instead of two, and no policy.
-func startHop(dir string, extraStores bool) (*system, error) {
+// With 1 ("hop3") it stores the receipt only: hop4 − hop3 is what one
+// stored audit message per submission costs.
+func startHop(dir string, extraStores int) (*system, error) {
 	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true,
 		StoreDir: dir, NoLog: true, NoSigs: true})
 	if err != nil {
@@ -68,8 +70,8 @@ func startHop(dir string, extraStores bool) (*system, error) {
 		return fail(err)
 	}
 	name := "hop"
-	if extraStores {
-		name = "hop4"
+	if extraStores > 0 {
+		name = fmt.Sprintf("hop%d", 2+extraStores)
 		for _, sc := range []jetstream.StreamConfig{
 			{Name: "RCPT", Subjects: []string{"rcpt.>"}, Storage: jetstream.FileStorage, Duplicates: 2 * time.Minute},
 			{Name: "AUD", Subjects: []string{"aud"}, Storage: jetstream.FileStorage, Duplicates: 2 * time.Minute},
@@ -113,16 +115,17 @@ var (
 )
 
 // republish stores the same bytes on OUT (and, with extraStores, a
-// receipt-sized and an audit-sized message) with message ids derived from
+// receipt-sized message, then an audit-sized one) with message ids derived from
 // the input's, then acks the input once every PubAck came (ack last, as
 // the hub does).
-func republish(js jetstream.JetStream, msg jetstream.Msg, extraStores bool) {
+func republish(js jetstream.JetStream, msg jetstream.Msg, extraStores int) {
 	id := msg.Headers().Get(nats.MsgIdHdr)
 	outs := []*nats.Msg{{Subject: "out.green.all." + sender, Data: msg.Data(), Header: nats.Header{nats.MsgIdHdr: {id + "/out"}}}}
-	if extraStores {
-		outs = append(outs,
-			&nats.Msg{Subject: "rcpt." + sender, Data: receiptSized, Header: nats.Header{nats.MsgIdHdr: {id + "/receipt"}}},
-			&nats.Msg{Subject: "aud", Data: auditSized, Header: nats.Header{nats.MsgIdHdr: {id + "/audit"}}})
+	if extraStores > 0 {
+		outs = append(outs, &nats.Msg{Subject: "rcpt." + sender, Data: receiptSized, Header: nats.Header{nats.MsgIdHdr: {id + "/receipt"}}})
+	}
+	if extraStores > 1 {
+		outs = append(outs, &nats.Msg{Subject: "aud", Data: auditSized, Header: nats.Header{nats.MsgIdHdr: {id + "/audit"}}})
 	}
 	var fs []jetstream.PubAckFuture
 	for _, out := range outs {

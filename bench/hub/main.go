@@ -38,7 +38,7 @@ func run() error {
 	rates := flag.String("rates", "1000", "offered submissions/s of the latency runs (comma-separated)")
 	flag.IntVar(&o.seconds, "seconds", 10, "length of each latency run (the first second is warm-up, not counted); 0: no latency runs")
 	flag.IntVar(&o.workers, "workers", 0, "hub policy workers (0: the hub's default)")
-	sides := flag.String("sides", "hop,hub", "which sides to run: hop, hub, hub-w<N> (the hub with N policy workers) and hop4 (the hop storing a receipt- and an audit-sized message too)")
+	sides := flag.String("sides", "hop,hub", "which sides to run: hop, hub, hub-w<N> (the hub with N policy workers), hop3 (the hop storing a receipt-sized message too) and hop4 (a receipt- and an audit-sized message)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	o.sides = strings.Split(*sides, ",")
@@ -111,11 +111,13 @@ func runSide(side string, r int, o options) (sideResult, error) {
 			sys.name = side
 		}
 	case side == "hop":
-		sys, err = startHop(dir, false)
+		sys, err = startHop(dir, 0)
+	case side == "hop3":
+		sys, err = startHop(dir, 1)
 	case side == "hop4":
-		sys, err = startHop(dir, true)
+		sys, err = startHop(dir, 2)
 	default:
-		err = fmt.Errorf("unknown side %q (want hub, hub-w<workers>, hop or hop4)", side)
+		err = fmt.Errorf("unknown side %q (want hub, hub-w<workers>, hop, hop3 or hop4)", side)
 	}
 	if err != nil {
 		return sideResult{}, err
