@@ -9,3 +9,9 @@ import (
 func (h *Hub) TrimIntake(ctx context.Context, member string, cutoff time.Time) error {
 	return h.trimIntake(ctx, member, cutoff)
 }
+
+// PriorTLP is what the hub's prior-state index remembers of object id.
+func (h *Hub) PriorTLP(id string) (string, bool) {
+	o, ok := h.prior.Object(id)
+	return o.TLP.String(), ok
+}

@@ -185,7 +185,7 @@ func (h *Hub) Run(ctx context.Context) error {
 	if err := h.shareWithNodes(ctx, h.MoU()); err != nil {
 		return err
 	}
-	stopPrior, err := h.prior.follow(ctx, h.js, h.id, h.log)
+	stopPrior, err := h.followPrior(ctx)
 	if err != nil {
 		return err
 	}

@@ -69,12 +69,12 @@ func (p *priorIndex) record(r *Receipt) {
 	}
 }
 
-// follow reads every stored receipt in order and returns once it has
-// caught up with the stream; it then keeps reading the receipts that other
-// processes store (worker nodes, or the hub and the other nodes when this
-// is a node) until stop. Receipts that self stored are skipped: the worker
-// records them as it decides.
-func (p *priorIndex) follow(ctx context.Context, js jetstream.JetStream, self string, log *slog.Logger) (stop func(), err error) {
+// follow reads the stored receipts in order from sequence from (0: from
+// the first, and return only once caught up with the stream) and keeps
+// reading the receipts that other processes store (worker nodes, or the
+// hub and the other nodes when this is a node) until stop. Receipts that
+// self stored are skipped: the worker records them as it decides.
+func (p *priorIndex) follow(ctx context.Context, js jetstream.JetStream, self string, from uint64, log *slog.Logger) (stop func(), err error) {
 	s, err := js.Stream(ctx, StreamReceipt)
 	if err != nil {
 		return nil, fmt.Errorf("prior state: %w", err)
@@ -82,10 +82,14 @@ func (p *priorIndex) follow(ctx context.Context, js jetstream.JetStream, self st
 	last := s.CachedInfo().State.LastSeq
 	caughtUp := make(chan struct{})
 	done := sync.OnceFunc(func() { close(caughtUp) })
-	if last == 0 {
+	cfg := jetstream.OrderedConsumerConfig{}
+	if from > 0 {
+		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, from
+	}
+	if last == 0 || from > 0 {
 		done()
 	}
-	c, err := js.OrderedConsumer(ctx, StreamReceipt, jetstream.OrderedConsumerConfig{})
+	c, err := js.OrderedConsumer(ctx, StreamReceipt, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("prior state: %w", err)
 	}

@@ -84,11 +84,16 @@ func RunWorkers(ctx context.Context, cfg WorkerConfig) error {
 		return fmt.Errorf("nats_url %s: %w", cfg.NATSURL, err)
 	}
 	prior := newPriorIndex()
-	stopPrior, err := prior.follow(ctx, js, id, log)
+	stopPrior, err := prior.follow(ctx, js, id, 0, log)
 	if err != nil {
 		return err
 	}
 	defer stopPrior()
+	deregister, err := registerNode(ctx, pol.kv, js, id)
+	if err != nil {
+		return err
+	}
+	defer deregister()
 	m := metrics.New()
 	w, err := newWorker(ctx, workerHost{id: id, js: js, log: log, secret: secret, prior: prior, metrics: m,
 		workers: cfg.Workers, mou: pol.state.MoU, engine: pol.state.Engine})
@@ -96,7 +101,11 @@ func RunWorkers(ctx context.Context, cfg WorkerConfig) error {
 		return err
 	}
 	defer w.stop() // stop taking work, then finish the decisions in flight
-	if err := w.follow(ctx, pol.state.MoU()); err != nil {
+	// A stop asked for during the start is a clean stop, not an error.
+	stopping := func(err error) error {
+		if ctx.Err() != nil {
+			return nil
+		}
 		return err
 	}
 	if err := pol.watch(ctx, log, func(mou *policy.MoU) {
@@ -105,7 +114,10 @@ func RunWorkers(ctx context.Context, cfg WorkerConfig) error {
 		}
 		log.Info("mou applied", "policy_version", mou.Partnership.Version, "members", len(mou.Members))
 	}); err != nil {
-		return err
+		return stopping(err)
+	}
+	if err := w.follow(ctx, pol.state.MoU()); err != nil {
+		return stopping(err)
 	}
 	addr, stopHTTP, err := serveNodeHTTP(cfg.HTTPListen, nc, m, log)
 	if err != nil {

@@ -114,6 +114,23 @@ func TestHubAndWorkerNodeDecideEachSubmissionOnce(t *testing.T) {
 	hubtest.ExpectShares(t, le, map[string]int{"le-alpha": n}, time.Second)
 }
 
+// The hub records its own decisions as it makes them; a node's reach its
+// prior-state index through GENEVA_RECEIPT once the node has registered,
+// so the monotonic-marking rule holds whichever process decided first.
+func TestHubRemembersWhatANodeShared(t *testing.T) {
+	h := hubtest.StartHub(t, hubtest.WithConfig(func(c *hub.Config) { c.WorkerNodesOnly = true }))
+	startWorkerNode(t, h)
+	isp := h.Member(t, "isp-two")
+	isp.Submit(t, caseBundle(t, "amber-to-all.json"), hub.SubmitOptions{})
+	require.Equal(t, "accept", isp.NextReceipt(t, 10*time.Second).Verdict)
+	hubtest.Eventually(t, 5*time.Second, func() error {
+		if tlp, ok := h.PriorTLP("indicator--71052ab5-c7af-5fd7-b821-8b58cb607196"); !ok || tlp != "amber" {
+			return fmt.Errorf("the hub's prior state: %q, %v (want amber)", tlp, ok)
+		}
+		return nil
+	})
+}
+
 func TestWorkerConfigErrors(t *testing.T) {
 	h := hubtest.StartHub(t)
 	dir := t.TempDir()
