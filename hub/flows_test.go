@@ -165,6 +165,10 @@ func TestReviewWaits(t *testing.T) {
 	require.Empty(t, list.Error)
 	require.Len(t, list.Items, 1)
 	require.Equal(t, "cert-three", list.Items[0].Member)
+	for _, reason := range r.Reasons {
+		require.Contains(t, list.Items[0].Reasons, string(reason.Code), "the list says why it is held")
+	}
+	require.NotEmpty(t, list.Items[0].Reasons)
 	show := ask(hub.ReviewRequest{Action: "show", Submission: r.Submission})
 	require.JSONEq(t, string(bundle), string(show.Bundle))
 

@@ -38,7 +38,8 @@ type ReviewItem struct {
 	Community  string    `json:"community,omitempty"`
 	Anonymous  bool      `json:"anonymous,omitempty"`
 	Bytes      int       `json:"bytes"`
-	Seq        uint64    `json:"seq"` // in GENEVA_REVIEW
+	Seq        uint64    `json:"seq"`          // in GENEVA_REVIEW
+	Reasons    []string  `json:"reason_codes"` // why policy held it; nil if an older hub held it
 }
 
 // ReviewReply answers a ReviewRequest.
@@ -122,7 +123,8 @@ func reviewItem(m *jetstream.RawStreamMsg) ReviewItem {
 	received, _ := time.Parse(time.RFC3339Nano, m.Header.Get(HeaderReceived))
 	return ReviewItem{Submission: m.Header.Get(HeaderSubmission), Member: m.Header.Get(HeaderMember),
 		Received: received, To: splitList(m.Header.Get(HeaderTo)), Community: m.Header.Get(HeaderCommunity),
-		Anonymous: m.Header.Get(HeaderAnonymous) == "true", Bytes: len(m.Data), Seq: m.Sequence}
+		Anonymous: m.Header.Get(HeaderAnonymous) == "true", Bytes: len(m.Data), Seq: m.Sequence,
+		Reasons: splitList(m.Header.Get(HeaderReasonCodes))}
 }
 
 // settle decides a held submission again under the MoU in force and

@@ -68,6 +68,9 @@ const (
 	HeaderVerdict = "Geneva-Verdict" // accept, partial, reject, review
 	// HeaderSenderMsgID keeps the sender's Nats-Msg-Id on a held submission.
 	HeaderSenderMsgID = "Geneva-Sender-Msg-Id"
+	// HeaderReasonCodes lists, on a held submission, the reason codes of
+	// the decision that held it (comma-separated).
+	HeaderReasonCodes = "Geneva-Reason-Codes"
 	// HeaderDecidedBy names the process (the hub or a worker node; a random
 	// id per start) whose worker stored the receipt.
 	HeaderDecidedBy = "Geneva-Decided-By"

@@ -248,6 +248,7 @@ func intakeOutcome(msg jetstream.Msg, sub submission, d *policy.Decision) outcom
 		m.Header.Set(HeaderMember, sub.member)
 		m.Header.Set(HeaderReceived, sub.received.Format(time.RFC3339Nano))
 		m.Header.Set(HeaderSenderMsgID, sub.msgID)
+		m.Header.Set(HeaderReasonCodes, strings.Join(reasonCodes(d), ","))
 		m.Header.Del(nats.MsgIdHdr)
 		o.hold = m
 	}

@@ -71,8 +71,7 @@ var reviewExamples = map[string]string{
 // heldSubmission is one entry of list and show output.
 type heldSubmission struct {
 	hub.ReviewItem
-	Reasons []string        `json:"reason_codes"`     // why policy held it, from the audit log
-	Bundle  json.RawMessage `json:"bundle,omitempty"` // show only
+	Bundle json.RawMessage `json:"bundle,omitempty"` // show only
 }
 
 func newReviewActionCmd(action, short string) *cobra.Command {
@@ -138,7 +137,7 @@ func runReview(cmd *cobra.Command, cf *connFlags, out *outputFlag, req hub.Revie
 	case "list", "show":
 		held := make([]heldSubmission, len(reply.Items))
 		for i, it := range reply.Items {
-			held[i] = heldSubmission{ReviewItem: it, Reasons: []string{}}
+			held[i] = heldSubmission{ReviewItem: it}
 		}
 		if req.Action == "show" && len(held) == 1 {
 			held[0].Bundle = reply.Bundle
@@ -202,11 +201,15 @@ func askReview(ctx context.Context, conn *hubConn, server string, req hub.Review
 }
 
 // addHoldReasons finds, newest first in the audit log, the record of the
-// decision that held each submission and copies its reason codes.
+// decision that held each submission the hub gave no reason codes for (held by
+// an older hub) and copies its codes.
 func addHoldReasons(ctx context.Context, nc *nats.Conn, held []heldSubmission) error {
 	want := map[string]int{}
 	for i, h := range held {
-		want[h.Submission] = i
+		if h.Reasons == nil {
+			held[i].Reasons = []string{}
+			want[h.Submission] = i
+		}
 	}
 	if len(want) == 0 {
 		return nil
