@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -38,6 +39,10 @@ func BenchmarkBridgeVsRawWriter(b *testing.B) {
 		}
 		msgs := rawMessages(pub)
 
+		// CPU time of this process (bridge or raw writer, JetStream server
+		// and client; not the broker) per timed round: steadier than wall
+		// time on a shared machine.
+		var rawCPU, bridgeCPU []time.Duration
 		// A fresh writer per run, as the bridge makes one per session.
 		raw := func(topic string) time.Duration {
 			createTopic(b, broker, topic, partitions)
@@ -45,10 +50,11 @@ func BenchmarkBridgeVsRawWriter(b *testing.B) {
 				RequiredAcks: kafka.RequireAll, MaxAttempts: 1, BatchSize: batch, BatchBytes: 1<<20 + 4096,
 				BatchTimeout: 2 * time.Millisecond, WriteTimeout: 10 * time.Second, Transport: &kafka.Transport{}}
 			defer w.Close()
-			start := time.Now()
+			start, cpu := time.Now(), processCPU(b)
 			for j := 0; j < len(msgs); j += batch {
 				require.NoError(b, w.WriteMessages(context.Background(), msgs[j:min(j+batch, len(msgs))]...))
 			}
+			rawCPU = append(rawCPU, processCPU(b)-cpu)
 			return time.Since(start)
 		}
 		bridge := func(name string) time.Duration {
@@ -61,10 +67,11 @@ func BenchmarkBridgeVsRawWriter(b *testing.B) {
 			require.NoError(b, err)
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan error, 1)
-			start := time.Now()
+			start, cpu := time.Now(), processCPU(b)
 			go func() { done <- br.Run(ctx) }()
 			waitArchived(b, br.Archived, nh.js, 5*time.Minute)
 			took := time.Since(start)
+			bridgeCPU = append(bridgeCPU, processCPU(b)-cpu)
 			cancel()
 			require.NoError(b, <-done)
 			require.Len(b, kafkatest.KcatConsume(b, broker.Addr, cfg.ObjectsTopic.Name), len(msgs))
@@ -72,6 +79,7 @@ func BenchmarkBridgeVsRawWriter(b *testing.B) {
 		}
 
 		raw(run + ".warmup") // warm the broker and its JIT before anything is timed
+		rawCPU = nil
 		var rawTimes, bridgeTimes []time.Duration
 		for r := range rounds {
 			rawTimes = append(rawTimes, raw(fmt.Sprintf("%s.raw%d", run, r)))
@@ -82,9 +90,18 @@ func BenchmarkBridgeVsRawWriter(b *testing.B) {
 		b.ReportMetric(bridgeRate, "bridge-records/s")
 		b.ReportMetric(rawRate, "raw-records/s")
 		b.ReportMetric(bridgeRate/rawRate, "ratio")
-		b.Logf("%d records from %d parts, medians of %d rounds: bridge %.0f records/s, raw writer %.0f records/s, ratio %.2f (bridge %v, raw %v)",
-			len(msgs), parts, rounds, bridgeRate, rawRate, bridgeRate/rawRate, bridgeTimes, rawTimes)
+		b.ReportMetric(median(bridgeCPU).Seconds(), "bridge-cpu-s/round")
+		b.ReportMetric(median(rawCPU).Seconds(), "raw-cpu-s/round")
+		b.Logf("%d records from %d parts, medians of %d rounds: bridge %.0f records/s, raw writer %.0f records/s, ratio %.2f (bridge %v, raw %v); process CPU per round: bridge %v, raw %v",
+			len(msgs), parts, rounds, bridgeRate, rawRate, bridgeRate/rawRate, bridgeTimes, rawTimes, bridgeCPU, rawCPU)
 	}
+}
+
+// processCPU is the user and system CPU time this process used so far.
+func processCPU(t testing.TB) time.Duration {
+	var ru syscall.Rusage
+	require.NoError(t, syscall.Getrusage(syscall.RUSAGE_SELF, &ru))
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func median(ds []time.Duration) time.Duration {

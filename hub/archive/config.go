@@ -3,7 +3,7 @@
 // GENEVA_SHARE, and one record per GENEVA_AUDIT entry. TLP:RED content is
 // never archived; its audit metadata is. Kafka has no idempotent producer in
 // kafka-go, so the bridge gets an exactly-once effect from the tail of each
-// partition (see resume.go).
+// partition (see tail.go).
 package archive
 
 import (

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/nats-io/nats.go"
 	"github.com/segmentio/kafka-go"
@@ -53,7 +54,9 @@ func (c Config) shareRecords(stream string, seq uint64, h nats.Header, body []by
 	if level := h.Get(c.Wire.TLP); level == "red" || level == "" {
 		return nil, fmt.Errorf("%s seq %d: %s is %q but the part is marked archivable; refusing it", stream, seq, c.Wire.TLP, level)
 	}
-	objects, err := scan.Bundle(body, nil)
+	list := objectLists.Get().(*[]scan.Object)
+	objects, err := scan.Bundle(body, *list)
+	defer func() { clear(objects); *list = objects[:0]; objectLists.Put(list) }()
 	if err != nil {
 		return nil, fmt.Errorf("%s seq %d: body is not a STIX bundle: %v", stream, seq, err)
 	}
@@ -105,6 +108,10 @@ func (c Config) shareRecords(stream string, seq uint64, h nats.Header, body []by
 	}
 	return out, nil
 }
+
+// objectLists are scan.Bundle's result lists, reused: records keep slices
+// of the body, not the list.
+var objectLists = sync.Pool{New: func() any { return new([]scan.Object) }}
 
 // smallIndexes are the geneva-object-index values of most objects, shared
 // read-only by every record (kafka-go only reads header values).
