@@ -28,7 +28,9 @@ func (d Decision) Part(r Route) ([]byte, error) {
 	if !slices.ContainsFunc(d.Routes, func(x Route) bool { return x.Scope == r.Scope && x.TLP == r.TLP }) {
 		return nil, fmt.Errorf("route %s %s is not one of the decision's routes", r.TLP, r.Scope)
 	}
-	buf := make([]byte, 0, 256)
+	// Room for the route's share of the submitted bytes, so the part is
+	// written without regrowing (MarshalTo writes the objects compactly).
+	buf := make([]byte, 0, 128+len(d.doc.Raw)*len(r.Objects)/max(len(d.doc.Objects), 1))
 	buf = append(buf, `{"type":"bundle","id":"bundle--`...)
 	buf = append(buf, uuid5(bundleNamespace, d.Digest+"|"+r.TLP.String()+"|"+r.Scope)...)
 	buf = append(buf, `","objects":[`...)

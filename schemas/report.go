@@ -2,6 +2,7 @@ package schemas
 
 import (
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/valyala/fastjson"
@@ -44,6 +45,26 @@ type checker struct {
 	// customs collects the custom property names of the object being
 	// checked, reported together by checkProps.
 	customs [][]byte
+}
+
+// checkers recycles checkers: one escapes to the heap per document, and
+// its path buffer with it.
+var checkers = sync.Pool{New: func() any { return &checker{segs: make([]seg, 0, 16)} }}
+
+func newChecker(v *Validator, d *Document, rep *Report) *checker {
+	c := checkers.Get().(*checker)
+	*c = checker{v: v, d: d, rep: rep, obj: -1, segs: c.segs[:0], customs: c.customs[:0]}
+	return c
+}
+
+// recycle drops every reference into the document (so it can be
+// collected) and hands c back.
+func (c *checker) recycle() {
+	segs, customs := c.segs[:cap(c.segs)], c.customs[:cap(c.customs)]
+	clear(segs)
+	clear(customs)
+	*c = checker{segs: segs[:0], customs: customs[:0]}
+	checkers.Put(c)
 }
 
 func (c *checker) push(key []byte)  { c.segs = append(c.segs, seg{key: key}) }

@@ -90,7 +90,8 @@ func (v *Validator) ValidateDocument(d *Document) Report {
 		rep.Errors = append(rep.Errors, Finding{Object: -1, Rule: RuleDocumentRoot, Message: "document: nothing to validate (no parsed document)"})
 		return rep
 	}
-	c := &checker{v: v, d: d, rep: &rep, obj: -1, segs: make([]seg, 0, 16)}
+	c := newChecker(v, d, &rep)
+	defer c.recycle()
 	if !d.noDuplicateKeys {
 		c.checkDuplicates(d.Root)
 	}

@@ -40,6 +40,7 @@ func run() error {
 	flag.IntVar(&o.workers, "workers", 0, "hub policy workers (0: the hub's default)")
 	sides := flag.String("sides", "hop,hub", "which sides to run: hop, hub, hub-w<N> (the hub with N policy workers), hop3 (the hop storing a receipt-sized message too) and hop4 (a receipt- and an audit-sized message)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	memProfile := flag.String("memprofile", "", "write an allocation profile of the whole run to this file (what the GC has to pay for)")
 	flag.Parse()
 	o.sides = strings.Split(*sides, ",")
 	for _, r := range strings.Split(*rates, ",") {
@@ -62,6 +63,9 @@ func run() error {
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *memProfile != "" {
+		defer writeAllocs(*memProfile)
 	}
 	results := map[string][]sideResult{}
 	for r := range o.runs {
@@ -150,4 +154,19 @@ func reversed(s []string) []string {
 		out[len(s)-1-i] = v
 	}
 	return out
+}
+
+// writeAllocs writes the allocations so far (pprof's "allocs" profile);
+// -sample_index=alloc_space shows who allocates the bytes that drive GC.
+func writeAllocs(path string) {
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.Lookup("allocs").WriteTo(f, 0)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench/hub: -memprofile: %v\n", err)
+	}
 }

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -42,12 +43,13 @@ type Log struct {
 	name    string
 	subject string
 
-	leader chan struct{} // capacity 1: held while committing a batch; guards the tail cache
+	leader chan struct{} // capacity 1: held while committing a batch; guards the tail cache and scratch
 
 	qmu   sync.Mutex // guards queue
 	queue []*pending
 
-	loaded    bool // the tail fields reflect what the server last told us
+	scratch   []byte // where records are encoded before their exact-size copy
+	loaded    bool   // the tail fields reflect what the server last told us
 	tailSeq   uint64
 	tailHash  string
 	tailMsgID string
@@ -220,7 +222,8 @@ func (l *Log) attempt(ctx context.Context, batch []*pending) (retry, leftover []
 		r := p.r
 		r.Prev = prevHash
 		r.Hash = r.ComputeHash()
-		data, err := r.appendJSON(make([]byte, 0, 1024))
+		enc, err := r.appendJSON(l.scratch[:0])
+		l.scratch = enc[:0]
 		if err != nil {
 			p.finish(Record{}, fmt.Errorf("audit: append %q: encode: %w", p.msgID, err))
 			retry = append(retry, batch[i+1:]...) // they were chained onto this one
@@ -234,6 +237,7 @@ func (l *Log) attempt(ctx context.Context, batch []*pending) (retry, leftover []
 		if i > 0 { // the predecessor is our own record, not yet acknowledged
 			opts = append(opts, jetstream.WithExpectLastMsgID(prevID))
 		}
+		data := bytes.Clone(enc) // exactly its size: the client keeps it until the PubAck
 		f, err := l.js.PublishMsgAsync(&nats.Msg{Subject: l.subject, Data: data}, opts...)
 		if err != nil { // e.g. too many publishes in flight: try the rest later
 			retry = append(retry, batch[i:]...)

@@ -58,7 +58,7 @@ func requireSameJSON(t *testing.T, r Record) {
 // (go test -run '^$' -bench Encode ./hub/audit).
 func BenchmarkEncode(b *testing.B) {
 	r := Record{Time: time.Now().UTC(), Member: "bank-one", Submission: "sub-0123456789abcdef01234567",
-		Digest:  "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", Verdict: "accept",
+		Digest: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", Verdict: "accept",
 		Reasons: []string{}, Routes: []Route{{TLP: "green", Scope: "all", Audience: []string{"cert-three", "isp-two", "le-alpha", "le-bravo"}}},
 		PolicyVersion: "2026-11-01", Action: "decide", Actor: "policy",
 		Prev: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}
