@@ -20,10 +20,6 @@ import (
 // trimEvery is how often decided submissions are trimmed from the intakes.
 const trimEvery = dedupWindow / 4
 
-// trimBatch bounds the messages looked at per intake and round; the rest
-// wait for the next round.
-const trimBatch = 10_000
-
 // startTrimming runs trimIntakes until the returned stop is called. Only
 // the hub trims; worker nodes do not.
 func (h *Hub) startTrimming(ctx context.Context) (stop func()) {
@@ -55,7 +51,9 @@ func (h *Hub) trimIntakes(ctx context.Context) {
 }
 
 // trimIntake purges member m's intake messages that the workers have acked
-// and that were stored before cutoff.
+// and that were stored before cutoff. Messages are stored in time order,
+// so the first one to keep is found by bisection: a few lookups however
+// long the intake is.
 func (h *Hub) trimIntake(ctx context.Context, m string, cutoff time.Time) error {
 	s, err := h.js.Stream(ctx, IntakeStream(m))
 	if err != nil {
@@ -71,23 +69,24 @@ func (h *Hub) trimIntake(ctx context.Context, m string, cutoff time.Time) error 
 	}
 	floor := ci.AckFloor.Stream // every message up to here is acked
 	first := s.CachedInfo().State.FirstSeq
-	keep := first
-	for n := 0; keep <= floor && n < trimBatch; n++ {
-		msg, err := s.GetMsg(ctx, keep, jetstream.WithGetMsgSubject(SubmitSubject(m)))
-		if errors.Is(err, jetstream.ErrMsgNotFound) {
-			break
-		}
-		if err != nil {
+	// Every message below lo may go; the first message at or after hi stays.
+	lo, hi := first, floor+1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		msg, err := s.GetMsg(ctx, mid, jetstream.WithGetMsgSubject(SubmitSubject(m))) // the next message from mid on
+		switch {
+		case errors.Is(err, jetstream.ErrMsgNotFound):
+			hi = mid
+		case err != nil:
 			return err
+		case msg.Sequence > floor || !msg.Time.Before(cutoff):
+			hi = mid
+		default:
+			lo = msg.Sequence + 1
 		}
-		if msg.Sequence > floor || !msg.Time.Before(cutoff) {
-			keep = msg.Sequence
-			break
-		}
-		keep = msg.Sequence + 1
 	}
-	if keep <= first {
+	if lo <= first {
 		return nil
 	}
-	return s.Purge(ctx, jetstream.WithPurgeSequence(keep))
+	return s.Purge(ctx, jetstream.WithPurgeSequence(lo))
 }

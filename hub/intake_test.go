@@ -15,7 +15,13 @@ import (
 func TestIntakeIsTrimmedAfterTheDedupWindow(t *testing.T) {
 	h := hubtest.StartHub(t)
 	bank := h.Member(t, "bank-one")
+	var between time.Time // after a and b were stored, before c
 	for _, id := range []string{"a", "b", "c"} {
+		if id == "c" {
+			time.Sleep(20 * time.Millisecond)
+			between = time.Now()
+			time.Sleep(20 * time.Millisecond)
+		}
 		bank.Submit(t, caseBundle(t, "green-tlp1-to-all.json"), hub.SubmitOptions{MsgID: id})
 		bank.NextReceipt(t, 10*time.Second)
 	}
@@ -32,6 +38,10 @@ func TestIntakeIsTrimmedAfterTheDedupWindow(t *testing.T) {
 
 	// The worker acks a submission just after it publishes the receipt, so
 	// the ack floor may trail the last receipt by a moment.
+	require.Eventually(t, func() bool {
+		require.NoError(t, h.TrimIntake(ctx(t), "bank-one", between))
+		return intake() == 1
+	}, 10*time.Second, 50*time.Millisecond, "a and b are older than the cutoff, c is not")
 	require.Eventually(t, func() bool {
 		require.NoError(t, h.TrimIntake(ctx(t), "bank-one", time.Now().Add(time.Second)))
 		return intake() == 0
