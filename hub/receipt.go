@@ -1,10 +1,10 @@
 package hub
 
 import (
-	"encoding/json"
 	"strconv"
 	"time"
 
+	"github.com/genevahub/geneva/internal/jsonappend"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -86,24 +86,24 @@ func nonNilReasons(rs []policy.Reason) []policy.Reason {
 // without reflection: the worker encodes one receipt per submission.
 func (r *Receipt) AppendJSON(b []byte) ([]byte, error) {
 	b = append(b, `{"submission_id":`...)
-	b = appendJSONString(b, r.Submission)
+	b = jsonappend.String(b, r.Submission)
 	b = append(b, `,"member":`...)
-	b = appendJSONString(b, r.Member)
+	b = jsonappend.String(b, r.Member)
 	if r.MsgID != "" {
 		b = append(b, `,"msg_id":`...)
-		b = appendJSONString(b, r.MsgID)
+		b = jsonappend.String(b, r.MsgID)
 	}
 	b = append(b, `,"received":`...)
-	b, err := appendJSONTime(b, r.Received)
+	b, err := jsonappend.Time(b, r.Received)
 	if err != nil {
 		return nil, err
 	}
 	b = append(b, `,"verdict":`...)
-	b = appendJSONString(b, r.Verdict)
+	b = jsonappend.String(b, r.Verdict)
 	b = append(b, `,"policy_version":`...)
-	b = appendJSONString(b, r.PolicyVersion)
+	b = jsonappend.String(b, r.PolicyVersion)
 	b = append(b, `,"digest":`...)
-	b = appendJSONString(b, r.Digest)
+	b = jsonappend.String(b, r.Digest)
 	if r.Anonymous {
 		b = append(b, `,"anonymous":true`...)
 	}
@@ -112,11 +112,11 @@ func (r *Receipt) AppendJSON(b []byte) ([]byte, error) {
 	}
 	if r.Review != "" {
 		b = append(b, `,"review":`...)
-		b = appendJSONString(b, r.Review)
+		b = jsonappend.String(b, r.Review)
 	}
 	if r.Reviewer != "" {
 		b = append(b, `,"reviewer":`...)
-		b = appendJSONString(b, r.Reviewer)
+		b = jsonappend.String(b, r.Reviewer)
 	}
 	b = append(b, `,"reasons":`...)
 	b = appendJSONReasons(b, r.Reasons)
@@ -130,15 +130,15 @@ func (r *Receipt) AppendJSON(b []byte) ([]byte, error) {
 				b = append(b, ',')
 			}
 			b = append(b, `{"id":`...)
-			b = appendJSONString(b, o.ID)
+			b = jsonappend.String(b, o.ID)
 			b = append(b, `,"type":`...)
-			b = appendJSONString(b, o.Type)
+			b = jsonappend.String(b, o.Type)
 			b = append(b, `,"shared":`...)
 			b = strconv.AppendBool(b, o.Shared)
 			b = append(b, `,"tlp":`...)
-			b = appendJSONString(b, o.TLP)
+			b = jsonappend.String(b, o.TLP)
 			b = append(b, `,"audience":`...)
-			b = appendJSONStrings(b, o.Audience)
+			b = jsonappend.Strings(b, o.Audience)
 			b = append(b, `,"reasons":`...)
 			b = appendJSONReasons(b, o.Reasons)
 			b = append(b, '}')
@@ -155,11 +155,11 @@ func (r *Receipt) AppendJSON(b []byte) ([]byte, error) {
 				b = append(b, ',')
 			}
 			b = append(b, `{"tlp":`...)
-			b = appendJSONString(b, rt.TLP)
+			b = jsonappend.String(b, rt.TLP)
 			b = append(b, `,"scope":`...)
-			b = appendJSONString(b, rt.Scope)
+			b = jsonappend.String(b, rt.Scope)
 			b = append(b, `,"audience":`...)
-			b = appendJSONStrings(b, rt.Audience)
+			b = jsonappend.Strings(b, rt.Audience)
 			b = append(b, `,"objects":`...)
 			b = strconv.AppendInt(b, int64(rt.Objects), 10)
 			b = append(b, '}')
@@ -179,55 +179,12 @@ func appendJSONReasons(b []byte, rs []policy.Reason) []byte {
 			b = append(b, ',')
 		}
 		b = append(b, `{"code":`...)
-		b = appendJSONString(b, string(r.Code))
+		b = jsonappend.String(b, string(r.Code))
 		b = append(b, `,"pointer":`...)
-		b = appendJSONString(b, r.Pointer)
+		b = jsonappend.String(b, r.Pointer)
 		b = append(b, `,"message":`...)
-		b = appendJSONString(b, r.Message)
+		b = jsonappend.String(b, r.Message)
 		b = append(b, '}')
 	}
 	return append(b, ']')
-}
-
-func appendJSONStrings(b []byte, ss []string) []byte {
-	if ss == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '[')
-	for i, s := range ss {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, s)
-	}
-	return append(b, ']')
-}
-
-// appendJSONString quotes s as encoding/json does. Strings of printable
-// ASCII that json escapes nothing in (ids, codes, pointers, most messages)
-// are copied; anything else goes through json.Marshal, so the HTML,
-// control-character and invalid UTF-8 escapes stay exactly its own.
-func appendJSONString(b []byte, s string) []byte {
-	for i := range len(s) {
-		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s) // a string always encodes
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
-}
-
-// appendJSONTime writes t as time.Time's MarshalJSON does (RFC 3339 with
-// nanoseconds). Times not in UTC, or with years it refuses, go through
-// MarshalJSON itself, errors included.
-func appendJSONTime(b []byte, t time.Time) ([]byte, error) {
-	if y := t.Year(); t.Location() != time.UTC || y < 0 || y > 9999 {
-		q, err := t.MarshalJSON()
-		return append(b, q...), err
-	}
-	b = append(b, '"')
-	b = t.AppendFormat(b, time.RFC3339Nano)
-	return append(b, '"'), nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/genevahub/geneva/hub/crashtest"
+	"github.com/genevahub/geneva/internal/jsonappend"
 	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
@@ -52,7 +53,7 @@ func TestAppendJSONStringMatchesMarshal(t *testing.T) {
 	for _, s := range cases {
 		want, err := json.Marshal(s)
 		require.NoError(t, err)
-		require.Equal(t, string(want), string(appendJSONString(nil, s)), "%q", s)
+		require.Equal(t, string(want), string(jsonappend.String(nil, s)), "%q", s)
 	}
 }
 
