@@ -14,15 +14,18 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/segmentio/kafka-go"
 	"github.com/spf13/cobra"
 
 	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/archive"
 	"github.com/genevahub/geneva/hub/report"
 	"github.com/genevahub/geneva/policy"
 )
 
 type reportFlags struct {
 	source, brokers, objectsTopic, auditTopic string
+	kafkaSecurity                             archive.Settings // sasl and tls only
 	server, creds, mou                        string
 	from, to, period, format, output          string
 	year, top                                 int
@@ -73,6 +76,13 @@ interrupted, 2 on a usage error.`,
 	fl.StringVar(&f.brokers, "brokers", f.brokers, "Kafka bootstrap addresses, comma-separated (env GENEVA_KAFKA_BROKERS)")
 	fl.StringVar(&f.objectsTopic, "objects-topic", report.DefaultObjectsTopic, "archive topic of shared objects")
 	fl.StringVar(&f.auditTopic, "audit-topic", report.DefaultAuditTopic, "archive topic of audit records")
+	fl.StringVar(&f.kafkaSecurity.SASL.Mechanism, "kafka-sasl", "", "SASL mechanism to Kafka: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512")
+	fl.StringVar(&f.kafkaSecurity.SASL.Username, "kafka-user", "", "SASL user name")
+	fl.StringVar(&f.kafkaSecurity.SASL.PasswordFile, "kafka-password-file", "", "file holding the SASL password (never on the command line)")
+	fl.BoolVar(&f.kafkaSecurity.TLS.Enabled, "kafka-tls", false, "TLS to Kafka (system roots unless --kafka-ca)")
+	fl.StringVar(&f.kafkaSecurity.TLS.CAFile, "kafka-ca", "", "CA certificate(s) of the Kafka brokers, PEM (implies --kafka-tls)")
+	fl.StringVar(&f.kafkaSecurity.TLS.CertFile, "kafka-cert", "", "client certificate for Kafka mTLS, PEM (implies --kafka-tls)")
+	fl.StringVar(&f.kafkaSecurity.TLS.KeyFile, "kafka-key", "", "client key for Kafka mTLS, PEM")
 	fl.StringVar(&f.server, "server", f.server, "hub NATS URL, for --source jetstream (env GENEVA_SERVER)")
 	fl.StringVar(&f.creds, "creds", f.creds, "hub operator credentials, for --source jetstream (env GENEVA_CREDS)")
 	fl.StringVar(&f.mou, "mou", f.mou, "the MoU YAML giving members' type, sectors and jurisdiction (env GENEVA_MOU)")
@@ -218,7 +228,11 @@ func reportSource(f reportFlags) (report.Source, *hubConn, error) {
 		if len(brokers) == 0 {
 			return nil, nil, usageError(errors.New("report: --source kafka needs --brokers (or GENEVA_KAFKA_BROKERS)"))
 		}
-		return report.KafkaSource{Brokers: brokers, ObjectsTopic: f.objectsTopic, AuditTopic: f.auditTopic}, nil, nil
+		dialer, err := kafkaDialer(brokers, f.kafkaSecurity)
+		if err != nil {
+			return nil, nil, usageError(err)
+		}
+		return report.KafkaSource{Brokers: brokers, ObjectsTopic: f.objectsTopic, AuditTopic: f.auditTopic, Dialer: dialer}, nil, nil
 	case "jetstream":
 		conn, err := connectHub(f.server, f.creds, "geneva report")
 		if err != nil {
@@ -308,4 +322,31 @@ func progressLine(p *report.Progress, elapsed time.Duration) string {
 	rate := float64(n) / max(elapsed.Seconds(), 0.001)
 	return fmt.Sprintf("[%s%s] %4s %d/%d records, %.1f MB, %.0f records/s", strings.Repeat("#", filled),
 		strings.Repeat(".", width-filled), pct, n, total, float64(bytes)/1e6, rate)
+}
+
+// kafkaDialer checks the --kafka-* flags as the bridge checks its sasl and
+// tls settings, and builds the dialer the report reads with.
+func kafkaDialer(brokers []string, sec archive.Settings) (*kafka.Dialer, error) {
+	if sec.TLS.CAFile != "" || sec.TLS.CertFile != "" || sec.TLS.KeyFile != "" {
+		sec.TLS.Enabled = true
+	}
+	settings := archive.Settings{Brokers: brokers, SASL: sec.SASL, TLS: sec.TLS}
+	var problems []string
+	for _, e := range settings.Check() {
+		problems = append(problems, "--kafka-"+flagOf(e.Field)+": "+e.Problem)
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("report: %s", strings.Join(problems, "; "))
+	}
+	cfg, err := settings.Config()
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	return cfg.Dialer("geneva-report")
+}
+
+// flagOf names the --kafka-* flag of an archive setting.
+func flagOf(field string) string {
+	return map[string]string{"sasl.mechanism": "sasl", "sasl.username": "user", "sasl.password_file": "password-file",
+		"tls": "cert", "tls.enabled": "tls", "tls.ca_file": "ca", "tls.cert_file": "cert", "tls.key_file": "key"}[field]
 }

@@ -128,6 +128,10 @@ func TestReportUsageErrors(t *testing.T) {
 		{[]string{"--top", "0"}, "--top 0"},
 		{[]string{"--mou", "/no/such/mou.yaml"}, "--mou"},
 		{[]string{"extra"}, "unexpected argument"},
+		{[]string{"--brokers", "x:1", "--kafka-sasl", "PLAIN"}, "--kafka-user: required"},
+		{[]string{"--brokers", "x:1", "--kafka-sasl", "MD5"}, `--kafka-sasl: "MD5"`},
+		{[]string{"--brokers", "x:1", "--kafka-ca", "/no/such/ca.pem"}, "--kafka-ca: stat /no/such/ca.pem"},
+		{[]string{"--brokers", "x:1", "--kafka-key", "k.pem"}, "--kafka-cert: cert_file and key_file go together"},
 	} {
 		_, stderr, code := runCLI(t, append([]string{"report"}, tc.args...)...)
 		require.Equal(t, exitUsage, code, "%v: %s", tc.args, stderr)
