@@ -168,9 +168,14 @@ func (p *published) publishAudit(ctx context.Context, t testing.TB, js jetstream
 // in stream order.
 func (p *published) checkObjects(t testing.TB, addr, topic string) {
 	t.Helper()
+	p.checkObjectRecords(t, kafkatest.KcatConsume(t, addr, topic))
+}
+
+// checkObjectRecords is checkObjects on records already read.
+func (p *published) checkObjectRecords(t testing.TB, recs []kafkatest.KcatRecord) {
+	t.Helper()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	recs := kafkatest.KcatConsume(t, addr, topic)
 	seen := map[string]bool{}
 	versions := map[string]bool{}
 	type place struct {
@@ -218,9 +223,14 @@ func (p *published) checkObjects(t testing.TB, addr, topic string) {
 // checkAudit requires every audit entry once, byte for byte, in order.
 func (p *published) checkAudit(t testing.TB, addr, topic string) {
 	t.Helper()
+	p.checkAuditRecords(t, kafkatest.KcatConsume(t, addr, topic))
+}
+
+// checkAuditRecords is checkAudit on records already read.
+func (p *published) checkAuditRecords(t testing.TB, recs []kafkatest.KcatRecord) {
+	t.Helper()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	recs := kafkatest.KcatConsume(t, addr, topic)
 	require.Len(t, recs, len(p.audit))
 	var prev uint64
 	for _, r := range recs {

@@ -50,7 +50,11 @@ func (p *pipeline) run(ctx context.Context) error {
 			backoff = p.cfg.MinBackoff
 		}
 		p.metrics.errors.WithLabelValues(p.topic.Name).Inc()
-		p.log.Warn("archive: kafka write failed; will resume from the topic's tail", "topic", p.topic.Name, "stream", p.stream, "retry_in", backoff, "err", err)
+		if problem := accessProblem(err); problem != "" {
+			p.log.Error("archive: kafka refused the bridge: "+problem, "topic", p.topic.Name, "retry_in", backoff, "err", err)
+		} else {
+			p.log.Warn("archive: kafka write failed; will resume from the topic's tail", "topic", p.topic.Name, "stream", p.stream, "retry_in", backoff, "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return nil

@@ -26,7 +26,8 @@ const LibEnv = "GENEVA_KAFKA_LIB"
 
 // Broker is one running (or stopped) Kafka process and its data folder.
 type Broker struct {
-	Addr string // bootstrap address, 127.0.0.1:port
+	Addr   string  // bootstrap address of the PLAINTEXT listener, 127.0.0.1:port
+	Secure *Secure // the SASL_SSL listener; nil unless launched with Options.Secured
 
 	lib, dir   string
 	properties string
@@ -34,10 +35,19 @@ type Broker struct {
 	exited     chan error
 }
 
+// Options are what a broker offers beyond its PLAINTEXT listener.
+type Options struct {
+	// Secured adds a SASL_SSL listener (see Secure) beside the PLAINTEXT one.
+	Secured bool
+}
+
 // Launch formats a fresh data folder under dir and starts a broker from
 // the jars in lib. It returns once the broker answers metadata requests.
-func Launch(lib, dir string) (*Broker, error) {
-	ports, err := freePorts(2)
+func Launch(lib, dir string) (*Broker, error) { return LaunchWith(lib, dir, Options{}) }
+
+// LaunchWith is Launch with options.
+func LaunchWith(lib, dir string, opts Options) (*Broker, error) {
+	ports, err := freePorts(3)
 	if err != nil {
 		return nil, err
 	}
@@ -46,6 +56,11 @@ func Launch(lib, dir string) (*Broker, error) {
 		lib:        lib,
 		dir:        dir,
 		properties: filepath.Join(dir, "server.properties"),
+	}
+	if opts.Secured {
+		if b.Secure, err = newSecure(dir, ports[2]); err != nil {
+			return nil, fmt.Errorf("kafkatest: certificates: %w", err)
+		}
 	}
 	if err := b.writeConfig(ports[0], ports[1]); err != nil {
 		return nil, err
@@ -60,14 +75,18 @@ func Launch(lib, dir string) (*Broker, error) {
 }
 
 func (b *Broker) writeConfig(brokerPort, controllerPort int) error {
+	secured := ""
+	if b.Secure != nil {
+		secured = ",SASL_SSL://" + b.Secure.Addr
+	}
 	props := fmt.Sprintf(`process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:%[2]d
-listeners=PLAINTEXT://127.0.0.1:%[1]d,CONTROLLER://127.0.0.1:%[2]d
-advertised.listeners=PLAINTEXT://127.0.0.1:%[1]d
+listeners=PLAINTEXT://127.0.0.1:%[1]d,CONTROLLER://127.0.0.1:%[2]d%[4]s
+advertised.listeners=PLAINTEXT://127.0.0.1:%[1]d%[4]s
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL
 log.dirs=%[3]s
 auto.create.topics.enable=false
 num.partitions=1
@@ -77,7 +96,10 @@ transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 share.coordinator.state.topic.replication.factor=1
-`, brokerPort, controllerPort, filepath.Join(b.dir, "data"))
+`, brokerPort, controllerPort, filepath.Join(b.dir, "data"), secured)
+	if b.Secure != nil {
+		props += b.Secure.properties()
+	}
 	logs := `log4j.rootLogger=WARN, file
 log4j.appender.file=org.apache.log4j.FileAppender
 log4j.appender.file.Append=true
@@ -112,7 +134,11 @@ func (b *Broker) format() error {
 		}
 		cluster = base64.RawURLEncoding.EncodeToString(id)
 	}
-	out, err := b.java("kafka.tools.StorageTool", "format", "-t", cluster, "-c", b.properties).CombinedOutput()
+	args := []string{"format", "-t", cluster, "-c", b.properties}
+	if b.Secure != nil {
+		args = append(args, b.Secure.scramArgs()...)
+	}
+	out, err := b.java("kafka.tools.StorageTool", args...).CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("kafkatest: kafka-storage format: %v: %s", err, out)
 	}

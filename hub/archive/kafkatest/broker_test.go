@@ -2,6 +2,8 @@ package kafkatest_test
 
 import (
 	"context"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/genevahub/geneva/hub/archive/kafkatest"
+	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
 // A broker takes a record and kcat reads it back with its header. (Stop,
@@ -34,4 +37,34 @@ func TestBrokerTakesAndServesRecords(t *testing.T) {
 	require.Equal(t, "k", *recs[0].Key)
 	require.Equal(t, "v", *recs[0].Payload)
 	require.Equal(t, "x", recs[0].Headers["h"])
+}
+
+// The SASL_SSL listener takes a record from kcat with each offered
+// mechanism and serves it back with another (the client certificate and
+// the CA on both sides).
+func TestSecuredListener(t *testing.T) {
+	b := kafkatest.StartWith(t, kafkatest.Options{Secured: true})
+	s := b.Secure
+	require.NotNil(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	client := &kafka.Client{Addr: kafka.TCP(b.Addr)}
+	kcat := stixtest.Peer(t, kafkatest.KcatEnv)
+	for i, mech := range kafkatest.Mechanisms {
+		topic := "secured." + mech
+		res, err := client.CreateTopics(ctx, &kafka.CreateTopicsRequest{Topics: []kafka.TopicConfig{{
+			Topic: topic, NumPartitions: 1, ReplicationFactor: 1,
+		}}})
+		require.NoError(t, err)
+		require.NoError(t, res.Errors[topic])
+		cmd := exec.Command(kcat, append([]string{"-P", "-b", s.Addr, "-t", topic, "-k", "k", "-H", "h=" + mech}, s.KcatArgs(mech)...)...)
+		cmd.Stdin = strings.NewReader("v-" + mech)
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "kcat -P with %s: %s", mech, out)
+
+		recs := kafkatest.KcatConsumeSecure(t, s, kafkatest.Mechanisms[(i+1)%len(kafkatest.Mechanisms)], topic)
+		require.Len(t, recs, 1, mech)
+		require.Equal(t, "v-"+mech, *recs[0].Payload)
+		require.Equal(t, mech, recs[0].Headers["h"])
+	}
 }

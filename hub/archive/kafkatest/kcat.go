@@ -29,8 +29,21 @@ type KcatRecord struct {
 // with `kcat -C -e -J`.
 func KcatConsume(t testing.TB, addr, topic string) []KcatRecord {
 	t.Helper()
+	return kcatConsume(t, addr, topic)
+}
+
+// KcatConsumeSecure is KcatConsume over the SASL_SSL listener s, logging
+// in with mechanism.
+func KcatConsumeSecure(t testing.TB, s *Secure, mechanism, topic string) []KcatRecord {
+	t.Helper()
+	return kcatConsume(t, s.Addr, topic, s.KcatArgs(mechanism)...)
+}
+
+func kcatConsume(t testing.TB, addr, topic string, options ...string) []KcatRecord {
+	t.Helper()
 	kcat := stixtest.Peer(t, KcatEnv)
-	cmd := exec.Command(kcat, "-C", "-b", addr, "-t", topic, "-o", "beginning", "-e", "-J", "-q")
+	args := append([]string{"-C", "-b", addr, "-t", topic, "-o", "beginning", "-e", "-J", "-q"}, options...)
+	cmd := exec.Command(kcat, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -10,10 +10,13 @@ import (
 // Start launches a broker of the test's own, stopped when the test ends.
 // Without $GENEVA_KAFKA_LIB the test fails under CI and skips loudly
 // elsewhere (stixtest.Peer).
-func Start(t testing.TB) *Broker {
+func Start(t testing.TB) *Broker { t.Helper(); return StartWith(t, Options{}) }
+
+// StartWith is Start with options.
+func StartWith(t testing.TB, opts Options) *Broker {
 	t.Helper()
 	lib := stixtest.Peer(t, LibEnv)
-	b, err := Launch(lib, t.TempDir())
+	b, err := LaunchWith(lib, t.TempDir(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +39,8 @@ var shared struct {
 // Shared returns the package's one broker, starting it on first use: a JVM
 // takes seconds to start, so tests that only read and write share it (give
 // each test its own topics). Call StopShared from TestMain after m.Run.
-// Tests that stop or kill Kafka use Start instead.
+// Tests that stop or kill Kafka use Start instead. It has the SASL_SSL
+// listener (Secure) too: one JVM serves the secured tests as well.
 func Shared(t testing.TB) *Broker {
 	t.Helper()
 	lib := stixtest.Peer(t, LibEnv)
@@ -45,7 +49,7 @@ func Shared(t testing.TB) *Broker {
 	if shared.broker == nil && shared.err == nil {
 		shared.dir, shared.err = mkdirTemp()
 		if shared.err == nil {
-			shared.broker, shared.err = Launch(lib, shared.dir)
+			shared.broker, shared.err = LaunchWith(lib, shared.dir, Options{Secured: true})
 		}
 	}
 	if shared.err != nil {
