@@ -99,6 +99,8 @@ func TestBridgeRefusedBySecuredListener(t *testing.T) {
 			"check tls.cert_file and tls.key_file", "tls: bad certificate"},
 		{"wrong-server-name", func(st *archive.Settings) { st.TLS.ServerName = "kafka.example" },
 			"does not name the address dialled", "not kafka.example"},
+		{"no-tls", func(st *archive.Settings) { st.TLS = archive.TLSSettings{} },
+			"the listener expects TLS: set tls.enabled", "broker appears to be expecting TLS"},
 		{"sasl-to-plaintext-listener", func(st *archive.Settings) { st.Brokers, st.TLS = []string{broker.Addr}, archive.TLSSettings{} },
 			"does not offer sasl.mechanism", "Illegal SASL State"},
 	}
