@@ -109,6 +109,10 @@ func runReport(cmd *cobra.Command, f reportFlags) error {
 	if err != nil {
 		return err
 	}
+	if ks, ok := src.(report.KafkaSource); ok {
+		ks.From = opt.From // seek instead of reading what was written before
+		src = ks
+	}
 	ctx := cmd.Context()
 	if conn != nil {
 		defer conn.nc.Close()

@@ -29,12 +29,18 @@ const (
 )
 
 // KafkaSource reads the archive topics, every partition in parallel, from
-// each partition's first offset to its end at the start of the scan.
+// each partition's first offset (or the first record written at or after
+// From) to its end at the start of the scan.
 type KafkaSource struct {
 	Brokers      []string
 	ObjectsTopic string        // default DefaultObjectsTopic
 	AuditTopic   string        // default DefaultAuditTopic
 	Dialer       *kafka.Dialer // TLS and SASL; nil: plaintext, no authentication
+	// From skips what was written before it. The bridge writes a record
+	// after the hub received (or decided) what it holds, so no record
+	// received at or after From was written before it; the aggregation
+	// still filters on the receipt time.
+	From time.Time
 }
 
 // Name is "kafka".
@@ -69,6 +75,16 @@ func (s KafkaSource) Partitions(ctx context.Context, topic string) ([]Partition,
 			return nil, fmt.Errorf("kafka topic %s partition %d: %w", topic, p.ID, err)
 		}
 		first, last, err := lc.ReadOffsets()
+		if err == nil && !s.From.IsZero() && last > first {
+			var at int64
+			switch at, err = lc.ReadOffset(s.From); {
+			case err != nil:
+			case at < 0: // Kafka's answer when nothing was written since
+				first = last
+			case at > first:
+				first = min(at, last)
+			}
+		}
 		lc.Close()
 		if err != nil {
 			return nil, fmt.Errorf("kafka topic %s partition %d: offsets: %w", topic, p.ID, err)

@@ -36,6 +36,14 @@ func archiveTopics(t testing.TB, addr string, objs []testObject, auds []testAudi
 		kafka.TopicConfig{Topic: src.ObjectsTopic, NumPartitions: 6, ReplicationFactor: 1},
 		kafka.TopicConfig{Topic: src.AuditTopic, NumPartitions: 1, ReplicationFactor: 1}))
 
+	writeArchive(t, addr, src, 0, objs, auds)
+	return src
+}
+
+// writeArchive writes objs and auds to src's topics, numbering them from
+// first on, as the bridge writes them.
+func writeArchive(t testing.TB, addr string, src report.KafkaSource, first int, objs []testObject, auds []testAudit) {
+	t.Helper()
 	w := &kafka.Writer{Addr: kafka.TCP(addr), Balancer: &kafka.Hash{}, BatchSize: 1000, BatchTimeout: time.Millisecond,
 		RequiredAcks: kafka.RequireAll}
 	defer w.Close()
@@ -43,6 +51,7 @@ func archiveTopics(t testing.TB, addr string, objs []testObject, auds []testAudi
 	defer cancel()
 	msgs := make([]kafka.Message, 0, len(objs))
 	for i, o := range objs {
+		i += first
 		msgs = append(msgs, kafka.Message{Topic: src.ObjectsTopic, Key: []byte(strconv.Itoa(i)), Value: o.json, Headers: []kafka.Header{
 			{Key: archive.HeaderTLP, Value: []byte(o.tlp)},
 			{Key: archive.HeaderSender, Value: []byte(o.sender)},
@@ -56,6 +65,7 @@ func archiveTopics(t testing.TB, addr string, objs []testObject, auds []testAudi
 		}})
 	}
 	for i, a := range auds {
+		i += first
 		msgs = append(msgs, kafka.Message{Topic: src.AuditTopic, Key: []byte(strconv.Itoa(i + 1)), Value: a.json, Headers: []kafka.Header{
 			{Key: archive.HeaderStream, Value: []byte("GENEVA_AUDIT")},
 			{Key: archive.HeaderSeq, Value: []byte(strconv.Itoa(i + 1))},
@@ -72,7 +82,6 @@ func archiveTopics(t testing.TB, addr string, objs []testObject, auds []testAudi
 		require.NoError(t, err)
 		break
 	}
-	return src
 }
 
 func TestKafkaReportFigures(t *testing.T) {
@@ -105,6 +114,36 @@ func TestKafkaReportFigures(t *testing.T) {
 			requireFigures(t, compute(objs, auds, tc.from, tc.to, tc.period), r)
 		})
 	}
+}
+
+// With --from, each partition is read from the first record written at or
+// after it: the older records (all received before --from) are not
+// fetched at all.
+func TestKafkaReportSeeksToFrom(t *testing.T) {
+	b := kafkatest.Shared(t)
+	older, audits := knownDataSet(300, 40)
+	src := archiveTopics(t, b.Addr, older, audits)
+	// A whole second (the received header has whole seconds) after the
+	// older records were written, and before the newer ones are.
+	from := time.Now().UTC().Truncate(time.Second).Add(time.Second)
+	time.Sleep(time.Until(from) + 100*time.Millisecond)
+	newer, _ := knownDataSet(200, 0)
+	for i := range newer {
+		newer[i].received = from.Add(time.Duration(i) * time.Second)
+	}
+	writeArchive(t, b.Addr, src, len(older), newer, nil)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var p report.Progress
+	src.From = from
+	r, err := report.Run(ctx, src, report.Options{MoU: policy.DemoMoU(), From: from, Period: report.Day}, &p)
+	require.NoError(t, err)
+	require.EqualValues(t, len(newer), p.Total.Load(), "only what was written after --from is read")
+	for _, o := range older {
+		require.True(t, o.received.Before(from), "the older records are outside the window anyway")
+	}
+	requireFigures(t, compute(newer, nil, from, time.Time{}, report.Day), r)
 }
 
 func TestKafkaReportCancelledIsIncomplete(t *testing.T) {
