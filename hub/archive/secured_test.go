@@ -58,7 +58,8 @@ func TestBridgeOverSASLSSL(t *testing.T) {
 				pub.publishAudit(ctx, t, nh.js, run, n)
 			}
 			settings := securedSettings(broker.Secure, mech, run)
-			br, err := archive.New(securedConfig(t, settings), nh.js, testLogger(t))
+			cfg := securedConfig(t, settings)
+			br, err := archive.New(cfg, nh.js, testLogger(t))
 			require.NoError(t, err)
 			done := make(chan error, 1)
 			go func() { done <- br.Run(ctx) }()
@@ -69,6 +70,18 @@ func TestBridgeOverSASLSSL(t *testing.T) {
 			pub.checkObjectRecords(t, kafkatest.KcatConsumeSecure(t, broker.Secure, mech, settings.ObjectsTopic.Name))
 			pub.checkAuditRecords(t, kafkatest.KcatConsumeSecure(t, broker.Secure, mech, settings.AuditTopic.Name))
 			require.NotEmpty(t, pub.objects)
+
+			// The readers' dialer (geneva report) logs in with the same settings.
+			dialer, err := cfg.Dialer("geneva-test")
+			require.NoError(t, err)
+			dctx, dcancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer dcancel()
+			conn, err := dialer.DialContext(dctx, "tcp", broker.Secure.Addr)
+			require.NoError(t, err)
+			defer conn.Close()
+			parts, err := conn.ReadPartitions(settings.ObjectsTopic.Name)
+			require.NoError(t, err)
+			require.Len(t, parts, settings.ObjectsTopic.Partitions)
 		})
 	}
 }
