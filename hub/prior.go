@@ -39,6 +39,8 @@ func (p *priorIndex) Object(id string) (policy.PriorObject, bool) {
 	return o, ok
 }
 
+var noTLP = tlp.None.String()
+
 // record remembers the objects a receipt says were shared.
 func (p *priorIndex) record(r *Receipt) {
 	if r.Verdict != policy.Accept.String() && r.Verdict != policy.Partial.String() {
@@ -47,7 +49,7 @@ func (p *priorIndex) record(r *Receipt) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, o := range r.Objects {
-		if !o.Shared {
+		if !o.Shared || o.TLP == "" || o.TLP == noTLP { // a marking definition: nothing to compare (and ParseLevel's error is dear)
 			continue
 		}
 		level, err := tlp.ParseLevel(o.TLP)
