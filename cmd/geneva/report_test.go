@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/archive"
+	"github.com/genevahub/geneva/hub/archive/kafkatest"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/report"
 	"github.com/genevahub/geneva/schemas/stixtest"
@@ -138,4 +142,56 @@ func TestReportUsageErrors(t *testing.T) {
 		require.Contains(t, stderr, tc.want, "%v", tc.args)
 		require.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %q", stderr)
 	}
+}
+
+// geneva report over a secured broker: a hub archives three accepted
+// submissions to Kafka (plaintext listener), and the report reads them
+// back over SASL_SSL with SCRAM-SHA-512 and a client certificate, the
+// --kafka-* flags being the only way in.
+func TestReportOverSASLSSL(t *testing.T) {
+	broker := kafkatest.Shared(t)
+	sec := broker.Secure
+	suffix := strconv.FormatInt(time.Now().UnixNano(), 36)
+	objects, audits := "report-objects-"+suffix, "report-audit-"+suffix
+	h := hubtest.StartHub(t, hubtest.WithConfig(func(c *hub.Config) {
+		c.Archive = archive.Settings{Brokers: []string{broker.Addr},
+			ObjectsTopic: archive.TopicSettings{Name: objects, Partitions: 2, Replication: 1},
+			AuditTopic:   archive.TopicSettings{Name: audits, Replication: 1}}
+	}))
+	green, err := os.ReadFile(filepath.Join(stixtest.SharedDir(t), "policy-cases", "green-tlp2-to-all.json"))
+	require.NoError(t, err)
+	bank := h.Member(t, "bank-one")
+	for range 3 {
+		bank.Submit(t, green, hub.SubmitOptions{})
+		require.Equal(t, "accept", bank.NextReceipt(t, 15*time.Second).Verdict)
+	}
+	args := []string{"report", "--format", "json", "--progress", "never", "--brokers", sec.Addr,
+		"--objects-topic", objects, "--audit-topic", audits,
+		"--kafka-sasl", "SCRAM-SHA-512", "--kafka-user", sec.Username, "--kafka-password-file", sec.PasswordFile,
+		"--kafka-ca", sec.CAFile, "--kafka-cert", sec.ClientCertFile, "--kafka-key", sec.ClientKeyFile}
+	var r report.Report
+	hubtest.Eventually(t, 30*time.Second, func() error { // the bridge writes shortly after the receipts
+		stdout, stderr, code := runCLI(t, args...)
+		if code != 0 {
+			return fmt.Errorf("exit %d: %s", code, stderr)
+		}
+		r = report.Report{}
+		if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+			return err
+		}
+		if r.Scanned.AuditRecords != 3 {
+			return fmt.Errorf("%d audit records archived, want 3", r.Scanned.AuditRecords)
+		}
+		return nil
+	})
+	require.True(t, r.Complete)
+	require.Equal(t, "kafka", r.Source)
+	require.EqualValues(t, 3, r.Partnership.Accepted)
+
+	wrong := filepath.Join(t.TempDir(), "wrong-password")
+	require.NoError(t, os.WriteFile(wrong, []byte("not-the-password\n"), 0o600))
+	args[slices.Index(args, sec.PasswordFile)] = wrong
+	_, stderr, code := runCLI(t, args...)
+	require.Equal(t, 1, code, stderr)
+	require.Contains(t, stderr, "SASL", "the refusal says what failed")
 }
