@@ -52,6 +52,7 @@ func (h *Hub) shareWithNodes(ctx context.Context, mou *policy.MoU) error {
 type nodePolicy struct {
 	state policyState
 	kv    jetstream.KeyValue
+	rev   uint64 // the BucketHub revision of the MoU in force (watch goroutine only, after open)
 }
 
 // openNodePolicy reads the secret and the MoU in force from BucketHub.
@@ -89,14 +90,17 @@ func (p *nodePolicy) apply(e jetstream.KeyValueEntry) error {
 		return fmt.Errorf("mou: %w", err)
 	}
 	p.state.set(mou, engine)
+	p.rev = e.Revision()
 	return nil
 }
 
 // watch calls changed with each MoU the hub puts after the one in force,
 // until ctx is done. A MoU that does not parse keeps the one in force (the
-// hub checked it before it applied it, so this means a version skew).
+// hub checked it before it applied it, so this means a version skew). The
+// watch starts from the current value, not from updates only, so a change
+// made between open and watch is not missed.
 func (p *nodePolicy) watch(ctx context.Context, log *slog.Logger, changed func(*policy.MoU)) error {
-	w, err := p.kv.Watch(ctx, keyMoU, jetstream.UpdatesOnly())
+	w, err := p.kv.Watch(ctx, keyMoU)
 	if err != nil {
 		return fmt.Errorf("bucket %s: watch %s: %w", BucketHub, keyMoU, err)
 	}
@@ -110,7 +114,7 @@ func (p *nodePolicy) watch(ctx context.Context, log *slog.Logger, changed func(*
 				if !ok {
 					return
 				}
-				if e == nil || e.Operation() != jetstream.KeyValuePut {
+				if e == nil || e.Operation() != jetstream.KeyValuePut || e.Revision() <= p.rev {
 					continue
 				}
 				if err := p.apply(e); err != nil {

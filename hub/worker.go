@@ -7,8 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"log/slog"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,6 +31,7 @@ import (
 // worker pools) may share the durable "policy" consumers.
 type worker struct {
 	host  workerHost
+	ids   *submissionIDs
 	audit *audit.Log
 	work  chan jetstream.Msg
 	wg    sync.WaitGroup // the decision goroutines and the completions they start
@@ -64,7 +65,7 @@ func newWorker(ctx context.Context, host workerHost) (*worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &worker{host: host, audit: log, work: make(chan jetstream.Msg, host.workers),
+	w := &worker{host: host, ids: newSubmissionIDs(host.secret), audit: log, work: make(chan jetstream.Msg, host.workers),
 		inflight:  make(chan struct{}, max(maxInFlight, host.workers)),
 		consuming: map[string]jetstream.ConsumeContext{}}
 	for range host.workers {
@@ -151,13 +152,24 @@ type submission struct {
 	community string
 }
 
-// submissionID is an opaque id derived from (member, intake sequence): the
-// same on every redelivery and restart, and it does not reveal the sender
-// of an anonymous part.
-func submissionID(secret []byte, member string, seq uint64) string {
-	mac := hmac.New(sha256.New, secret)
-	mac.Write([]byte(member + "\x00" + strconv.FormatUint(seq, 10)))
-	return "sub-" + hex.EncodeToString(mac.Sum(nil)[:12])
+// submissionIDs makes opaque ids derived from (member, intake sequence):
+// the same on every redelivery, restart and worker node, and they do not
+// reveal the sender of an anonymous part. The HMACs are pooled: keying one
+// costs more than using it.
+type submissionIDs struct{ macs sync.Pool }
+
+func newSubmissionIDs(secret []byte) *submissionIDs {
+	return &submissionIDs{macs: sync.Pool{New: func() any { return hmac.New(sha256.New, secret) }}}
+}
+
+func (s *submissionIDs) id(member string, seq uint64) string {
+	mac := s.macs.Get().(hash.Hash)
+	defer s.macs.Put(mac)
+	mac.Reset()
+	var in [64]byte
+	mac.Write(strconv.AppendUint(append(append(in[:0], member...), 0), seq, 10))
+	var sum [sha256.Size]byte
+	return "sub-" + hex.EncodeToString(mac.Sum(sum[:0])[:12])
 }
 
 // handle decides one intake message and starts publishing its outputs;
@@ -173,7 +185,7 @@ func (w *worker) handle(msg jetstream.Msg) {
 	member, _ := strings.CutPrefix(msg.Subject(), "geneva.submit.")
 	hd := msg.Headers()
 	sub := submission{
-		id: submissionID(w.host.secret, member, meta.Sequence.Stream), member: member, seq: meta.Sequence.Stream,
+		id: w.ids.id(member, meta.Sequence.Stream), member: member, seq: meta.Sequence.Stream,
 		msgID: hd.Get(nats.MsgIdHdr), received: meta.Timestamp.UTC(),
 		anonymous: hd.Get(HeaderAnonymous) == "true", community: hd.Get(HeaderCommunity),
 		to: splitList(hd.Get(HeaderTo)),
@@ -273,191 +285,6 @@ func (w *worker) complete(ctx context.Context, msg jetstream.Msg, em *emission) 
 		}
 	}
 	return msg.Ack()
-}
-
-// outcome says how emit records a decision.
-type outcome struct {
-	stage  string    // "" for the intake decision, "review" for a review's outcome: its own message ids
-	action string    // audit action; default "decide"
-	actor  string    // audit actor; default "policy"
-	hold   *nats.Msg // the copy to hold in GENEVA_REVIEW (verdict Review)
-}
-
-// emit publishes a decision's shares, held copy and receipt, waits for
-// every PubAck, then appends the audit record. Every output has a
-// deterministic Nats-Msg-Id, so emitting the same decision again (a
-// redelivery, a retried review action) stores nothing twice.
-func (w *worker) emit(ctx context.Context, sub submission, d *policy.Decision, o outcome) (*Receipt, error) {
-	em, err := w.startEmit(sub, d, o)
-	if err != nil {
-		return nil, err
-	}
-	return em.finish(ctx)
-}
-
-// emission is a decision whose shares, held copy and receipt are being
-// published; finish completes it.
-type emission struct {
-	w       *worker
-	sub     submission
-	d       *policy.Decision
-	o       outcome
-	suffix  string
-	receipt *Receipt
-	futures []jetstream.PubAckFuture
-}
-
-// startEmit publishes a decision's shares, held copy and receipt
-// asynchronously, each with its deterministic Nats-Msg-Id.
-func (w *worker) startEmit(sub submission, d *policy.Decision, o outcome) (*emission, error) {
-	em := &emission{w: w, sub: sub, d: d, o: o}
-	if o.stage != "" {
-		em.suffix = "/" + o.stage
-	}
-	if em.o.action == "" {
-		em.o.action, em.o.actor = "decide", "policy"
-	}
-	pub := func(m *nats.Msg, id string) error {
-		f, err := w.host.js.PublishMsgAsync(m, jetstream.WithMsgID(id))
-		if err != nil {
-			return fmt.Errorf("publish %s: %w", m.Subject, err)
-		}
-		em.futures = append(em.futures, f)
-		return nil
-	}
-	if d.Verdict == policy.Review || d.Verdict == policy.Reject {
-		// Nothing is shared until a person approves (and a rejected
-		// submission never is).
-		d.Routes = nil
-	}
-	if !d.Classified {
-		for i, rt := range d.Routes {
-			part, err := d.Part(rt)
-			if err != nil {
-				return nil, err
-			}
-			for k, m := range shareMessages(sub, rt, part) {
-				if err := pub(m, fmt.Sprintf("%s/share/%d/%d", sub.id, i, k)); err != nil {
-					return nil, err
-				}
-			}
-		}
-	}
-	if o.hold != nil {
-		if err := pub(o.hold, sub.id+"/review"); err != nil {
-			return nil, err
-		}
-	}
-	receipt := newReceipt(sub, d)
-	receipt.Review = o.stage
-	if o.stage != "" {
-		receipt.Reviewer = em.o.actor
-	}
-	body, err := receipt.AppendJSON(make([]byte, 0, 1024))
-	if err != nil {
-		return nil, fmt.Errorf("receipt: %w", err)
-	}
-	rm := &nats.Msg{Subject: ReceiptSubject(sub.member), Data: body, Header: nats.Header{
-		HeaderSubmission: {sub.id}, HeaderMember: {sub.member}, HeaderVerdict: {receipt.Verdict},
-		HeaderDecidedBy: {w.host.id},
-	}}
-	if err := pub(rm, sub.id+"/receipt"+em.suffix); err != nil {
-		return nil, err
-	}
-	em.receipt = receipt
-	return em, nil
-}
-
-// finish waits for every PubAck of the emission, then appends the audit
-// record: the audit log never names an output that was not stored.
-func (em *emission) finish(ctx context.Context) (*Receipt, error) {
-	for _, f := range em.futures {
-		select {
-		case <-f.Ok():
-		case err := <-f.Err():
-			return nil, fmt.Errorf("publish %s: %w", f.Msg().Subject, err)
-		case <-ctx.Done():
-			return nil, fmt.Errorf("publish %s: %w", f.Msg().Subject, ctx.Err())
-		}
-	}
-	rec := auditRecord(em.sub, em.d)
-	rec.Action, rec.Actor = em.o.action, em.o.actor
-	if em.o.stage == "" {
-		// A pure function of the submission, so a redelivery racing a slow
-		// worker appends an identical record (see audit.Log.Append).
-		rec.Time = em.sub.received
-	}
-	if _, err := em.w.audit.Append(ctx, rec, em.sub.id+"/audit"+em.suffix); err != nil {
-		return nil, err
-	}
-	em.w.host.prior.record(em.receipt)
-	return em.receipt, nil
-}
-
-// shareMessages are the messages of one route. An anonymous part is sent
-// once per receiver on its m.<member> subject with the sender token
-// "anonymous": on a shared "all" subject the audience header (everyone but
-// the sender) would name the sender, and the sender's own filter could not
-// leave it out.
-func shareMessages(sub submission, rt policy.Route, part []byte) []*nats.Msg {
-	received := sub.received.Format(time.RFC3339Nano)
-	mk := func(subject, sender string, audience []string, archive bool) *nats.Msg {
-		// One map literal, sized once (nats.go headers are case-sensitive).
-		h := nats.Header{
-			HeaderSubmission: {sub.id}, HeaderSender: {sender}, HeaderTLP: {rt.TLP.String()},
-			HeaderAudience: {strings.Join(audience, ",")}, HeaderReceived: {received},
-		}
-		if archive {
-			h[HeaderArchive] = []string{"true"}
-			if len(rt.ArchiveObjects) != len(rt.Objects) {
-				h[HeaderArchiveObjects] = []string{joinInts(rt.ArchiveObjects)}
-			}
-		}
-		return &nats.Msg{Subject: subject, Data: part, Header: h}
-	}
-	if !sub.anonymous {
-		return []*nats.Msg{mk(ShareSubjectFrom(rt.TLP.String(), rt.Scope, sub.member), sub.member, rt.Audience, rt.Archive)}
-	}
-	var out []*nats.Msg
-	for k, a := range rt.Audience {
-		// Only the first copy archives: the archive holds each object once.
-		out = append(out, mk(ShareSubjectFrom(rt.TLP.String(), "m."+a, AnonymousSender), AnonymousSender, []string{a}, rt.Archive && k == 0))
-	}
-	return out
-}
-
-func joinInts(xs []int) string {
-	parts := make([]string, len(xs))
-	for i, x := range xs {
-		parts[i] = strconv.Itoa(x)
-	}
-	return strings.Join(parts, ",")
-}
-
-func auditRecord(sub submission, d *policy.Decision) audit.Record {
-	r := audit.Record{Member: sub.member, Submission: sub.id, Digest: d.Digest, Verdict: d.Verdict.String(),
-		Reasons: reasonCodes(d), PolicyVersion: d.PolicyVersion, Action: "decide", Actor: "policy",
-		Routes: []audit.Route{}}
-	for _, rt := range d.Routes {
-		r.Routes = append(r.Routes, audit.Route{TLP: rt.TLP.String(), Scope: rt.Scope, Audience: rt.Audience})
-	}
-	return r
-}
-
-// reasonCodes lists every reason code of the decision once, sorted.
-func reasonCodes(d *policy.Decision) []string {
-	var codes []string
-	add := func(rs []policy.Reason) {
-		for _, r := range rs {
-			codes = append(codes, string(r.Code))
-		}
-	}
-	add(d.Reasons)
-	for _, o := range d.Objects {
-		add(o.Reasons)
-	}
-	slices.Sort(codes)
-	return slices.Compact(codes)
 }
 
 func splitList(s string) []string {

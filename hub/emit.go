@@ -1,0 +1,204 @@
+package hub
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/genevahub/geneva/hub/audit"
+	"github.com/genevahub/geneva/policy"
+)
+
+// Emitting a decision: its shares, held copy and receipt, then its audit
+// record, each with a deterministic Nats-Msg-Id.
+
+// outcome says how emit records a decision.
+type outcome struct {
+	stage  string    // "" for the intake decision, "review" for a review's outcome: its own message ids
+	action string    // audit action; default "decide"
+	actor  string    // audit actor; default "policy"
+	hold   *nats.Msg // the copy to hold in GENEVA_REVIEW (verdict Review)
+}
+
+// emit publishes a decision's shares, held copy and receipt, waits for
+// every PubAck, then appends the audit record. Every output has a
+// deterministic Nats-Msg-Id, so emitting the same decision again (a
+// redelivery, a retried review action) stores nothing twice.
+func (w *worker) emit(ctx context.Context, sub submission, d *policy.Decision, o outcome) (*Receipt, error) {
+	em, err := w.startEmit(sub, d, o)
+	if err != nil {
+		return nil, err
+	}
+	return em.finish(ctx)
+}
+
+// emission is a decision whose shares, held copy and receipt are being
+// published; finish completes it.
+type emission struct {
+	w       *worker
+	sub     submission
+	d       *policy.Decision
+	o       outcome
+	suffix  string
+	receipt *Receipt
+	futures []jetstream.PubAckFuture
+}
+
+// startEmit publishes a decision's shares, held copy and receipt
+// asynchronously, each with its deterministic Nats-Msg-Id.
+func (w *worker) startEmit(sub submission, d *policy.Decision, o outcome) (*emission, error) {
+	em := &emission{w: w, sub: sub, d: d, o: o}
+	if o.stage != "" {
+		em.suffix = "/" + o.stage
+	}
+	if em.o.action == "" {
+		em.o.action, em.o.actor = "decide", "policy"
+	}
+	pub := func(m *nats.Msg, id string) error {
+		f, err := w.host.js.PublishMsgAsync(m, jetstream.WithMsgID(id))
+		if err != nil {
+			return fmt.Errorf("publish %s: %w", m.Subject, err)
+		}
+		em.futures = append(em.futures, f)
+		return nil
+	}
+	if d.Verdict == policy.Review || d.Verdict == policy.Reject {
+		// Nothing is shared until a person approves (and a rejected
+		// submission never is).
+		d.Routes = nil
+	}
+	if !d.Classified {
+		for i, rt := range d.Routes {
+			part, err := d.Part(rt)
+			if err != nil {
+				return nil, err
+			}
+			for k, m := range shareMessages(sub, rt, part) {
+				if err := pub(m, fmt.Sprintf("%s/share/%d/%d", sub.id, i, k)); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	if o.hold != nil {
+		if err := pub(o.hold, sub.id+"/review"); err != nil {
+			return nil, err
+		}
+	}
+	receipt := newReceipt(sub, d)
+	receipt.Review = o.stage
+	if o.stage != "" {
+		receipt.Reviewer = em.o.actor
+	}
+	body, err := receipt.AppendJSON(make([]byte, 0, 1024))
+	if err != nil {
+		return nil, fmt.Errorf("receipt: %w", err)
+	}
+	rm := &nats.Msg{Subject: ReceiptSubject(sub.member), Data: body, Header: nats.Header{
+		HeaderSubmission: {sub.id}, HeaderMember: {sub.member}, HeaderVerdict: {receipt.Verdict},
+		HeaderDecidedBy: {w.host.id},
+	}}
+	if err := pub(rm, sub.id+"/receipt"+em.suffix); err != nil {
+		return nil, err
+	}
+	em.receipt = receipt
+	return em, nil
+}
+
+// finish waits for every PubAck of the emission, then appends the audit
+// record: the audit log never names an output that was not stored.
+func (em *emission) finish(ctx context.Context) (*Receipt, error) {
+	for _, f := range em.futures {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			return nil, fmt.Errorf("publish %s: %w", f.Msg().Subject, err)
+		case <-ctx.Done():
+			return nil, fmt.Errorf("publish %s: %w", f.Msg().Subject, ctx.Err())
+		}
+	}
+	rec := auditRecord(em.sub, em.d)
+	rec.Action, rec.Actor = em.o.action, em.o.actor
+	if em.o.stage == "" {
+		// A pure function of the submission, so a redelivery racing a slow
+		// worker appends an identical record (see audit.Log.Append).
+		rec.Time = em.sub.received
+	}
+	if _, err := em.w.audit.Append(ctx, rec, em.sub.id+"/audit"+em.suffix); err != nil {
+		return nil, err
+	}
+	em.w.host.prior.record(em.receipt)
+	return em.receipt, nil
+}
+
+// shareMessages are the messages of one route. An anonymous part is sent
+// once per receiver on its m.<member> subject with the sender token
+// "anonymous": on a shared "all" subject the audience header (everyone but
+// the sender) would name the sender, and the sender's own filter could not
+// leave it out.
+func shareMessages(sub submission, rt policy.Route, part []byte) []*nats.Msg {
+	received := sub.received.Format(time.RFC3339Nano)
+	mk := func(subject, sender string, audience []string, archive bool) *nats.Msg {
+		// One map literal, sized once (nats.go headers are case-sensitive).
+		h := nats.Header{
+			HeaderSubmission: {sub.id}, HeaderSender: {sender}, HeaderTLP: {rt.TLP.String()},
+			HeaderAudience: {strings.Join(audience, ",")}, HeaderReceived: {received},
+		}
+		if archive {
+			h[HeaderArchive] = []string{"true"}
+			if len(rt.ArchiveObjects) != len(rt.Objects) {
+				h[HeaderArchiveObjects] = []string{joinInts(rt.ArchiveObjects)}
+			}
+		}
+		return &nats.Msg{Subject: subject, Data: part, Header: h}
+	}
+	if !sub.anonymous {
+		return []*nats.Msg{mk(ShareSubjectFrom(rt.TLP.String(), rt.Scope, sub.member), sub.member, rt.Audience, rt.Archive)}
+	}
+	var out []*nats.Msg
+	for k, a := range rt.Audience {
+		// Only the first copy archives: the archive holds each object once.
+		out = append(out, mk(ShareSubjectFrom(rt.TLP.String(), "m."+a, AnonymousSender), AnonymousSender, []string{a}, rt.Archive && k == 0))
+	}
+	return out
+}
+
+func joinInts(xs []int) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = strconv.Itoa(x)
+	}
+	return strings.Join(parts, ",")
+}
+
+func auditRecord(sub submission, d *policy.Decision) audit.Record {
+	r := audit.Record{Member: sub.member, Submission: sub.id, Digest: d.Digest, Verdict: d.Verdict.String(),
+		Reasons: reasonCodes(d), PolicyVersion: d.PolicyVersion, Action: "decide", Actor: "policy",
+		Routes: []audit.Route{}}
+	for _, rt := range d.Routes {
+		r.Routes = append(r.Routes, audit.Route{TLP: rt.TLP.String(), Scope: rt.Scope, Audience: rt.Audience})
+	}
+	return r
+}
+
+// reasonCodes lists every reason code of the decision once, sorted.
+func reasonCodes(d *policy.Decision) []string {
+	var codes []string
+	add := func(rs []policy.Reason) {
+		for _, r := range rs {
+			codes = append(codes, string(r.Code))
+		}
+	}
+	add(d.Reasons)
+	for _, o := range d.Objects {
+		add(o.Reasons)
+	}
+	slices.Sort(codes)
+	return slices.Compact(codes)
+}
