@@ -19,8 +19,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0) // -h: the usage was the answer
+		}
 		fmt.Fprintf(os.Stderr, "geneva-hub: %v\n", err)
-		if errors.Is(err, flag.ErrHelp) || errors.As(err, new(usageError)) {
+		if errors.As(err, new(usageError)) {
 			os.Exit(2)
 		}
 		os.Exit(1)
@@ -46,6 +49,18 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	natsListen := fs.String("nats-listen", "", "NATS listen address (default "+hub.DefaultNATSListen+")")
 	httpListen := fs.String("http-listen", "", "HTTP listen address for /healthz /readyz /metrics (default "+hub.DefaultHTTPListen+")")
 	jsonLogs := fs.Bool("json-logs", false, "log JSON lines (default: text)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage:
+  geneva-hub --dev [--data DIR] [--nats-listen HOST:PORT] [--http-listen HOST:PORT]
+                                      the demo partnership, no config file (docs/operating.md)
+  geneva-hub --config FILE            production settings
+  geneva-hub archive --config FILE    the Kafka archive bridge on its own (docs/archive.md)
+  geneva-hub worker --config FILE     a worker node: policy decisions on another machine
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}

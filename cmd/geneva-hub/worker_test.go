@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"net/http"
 	"os"
@@ -63,6 +64,9 @@ func TestWorkerNodeProcess(t *testing.T) {
 		h.ClientURL(), hub.CredsPath(h.Dir, hub.OperatorName), httpAddr))
 	var stderr bytes.Buffer
 	require.ErrorAs(t, run(context.Background(), []string{"worker"}, &stderr), new(usageError))
+	stderr.Reset()
+	require.ErrorIs(t, run(context.Background(), []string{"-h"}, &stderr), flag.ErrHelp)
+	require.Contains(t, stderr.String(), "geneva-hub worker --config FILE", "the help names every mode")
 
 	bundle, err := os.ReadFile(filepath.Join(stixtest.SharedDir(t), "policy-cases", "green-tlp2-to-all.json"))
 	require.NoError(t, err)
