@@ -32,6 +32,8 @@ func main() {
 
 type usageError struct{ error }
 
+func (u usageError) Unwrap() error { return u.error }
+
 func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if len(args) > 0 {
 		switch args[0] {
