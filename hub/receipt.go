@@ -121,70 +121,44 @@ func (r *Receipt) AppendJSON(b []byte) ([]byte, error) {
 	b = append(b, `,"reasons":`...)
 	b = appendJSONReasons(b, r.Reasons)
 	b = append(b, `,"objects":`...)
-	if r.Objects == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i, o := range r.Objects {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"id":`...)
-			b = jsonappend.String(b, o.ID)
-			b = append(b, `,"type":`...)
-			b = jsonappend.String(b, o.Type)
-			b = append(b, `,"shared":`...)
-			b = strconv.AppendBool(b, o.Shared)
-			b = append(b, `,"tlp":`...)
-			b = jsonappend.String(b, o.TLP)
-			b = append(b, `,"audience":`...)
-			b = jsonappend.Strings(b, o.Audience)
-			b = append(b, `,"reasons":`...)
-			b = appendJSONReasons(b, o.Reasons)
-			b = append(b, '}')
-		}
-		b = append(b, ']')
-	}
+	b = jsonappend.Array(b, r.Objects, func(b []byte, o ObjectReceipt) []byte {
+		b = append(b, `{"id":`...)
+		b = jsonappend.String(b, o.ID)
+		b = append(b, `,"type":`...)
+		b = jsonappend.String(b, o.Type)
+		b = append(b, `,"shared":`...)
+		b = strconv.AppendBool(b, o.Shared)
+		b = append(b, `,"tlp":`...)
+		b = jsonappend.String(b, o.TLP)
+		b = append(b, `,"audience":`...)
+		b = jsonappend.Strings(b, o.Audience)
+		b = append(b, `,"reasons":`...)
+		b = appendJSONReasons(b, o.Reasons)
+		return append(b, '}')
+	})
 	b = append(b, `,"routes":`...)
-	if r.Routes == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i, rt := range r.Routes {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"tlp":`...)
-			b = jsonappend.String(b, rt.TLP)
-			b = append(b, `,"scope":`...)
-			b = jsonappend.String(b, rt.Scope)
-			b = append(b, `,"audience":`...)
-			b = jsonappend.Strings(b, rt.Audience)
-			b = append(b, `,"objects":`...)
-			b = strconv.AppendInt(b, int64(rt.Objects), 10)
-			b = append(b, '}')
-		}
-		b = append(b, ']')
-	}
+	b = jsonappend.Array(b, r.Routes, func(b []byte, rt RouteReceipt) []byte {
+		b = append(b, `{"tlp":`...)
+		b = jsonappend.String(b, rt.TLP)
+		b = append(b, `,"scope":`...)
+		b = jsonappend.String(b, rt.Scope)
+		b = append(b, `,"audience":`...)
+		b = jsonappend.Strings(b, rt.Audience)
+		b = append(b, `,"objects":`...)
+		b = strconv.AppendInt(b, int64(rt.Objects), 10)
+		return append(b, '}')
+	})
 	return append(b, '}'), nil
 }
 
 func appendJSONReasons(b []byte, rs []policy.Reason) []byte {
-	if rs == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '[')
-	for i, r := range rs {
-		if i > 0 {
-			b = append(b, ',')
-		}
+	return jsonappend.Array(b, rs, func(b []byte, r policy.Reason) []byte {
 		b = append(b, `{"code":`...)
 		b = jsonappend.String(b, string(r.Code))
 		b = append(b, `,"pointer":`...)
 		b = jsonappend.String(b, r.Pointer)
 		b = append(b, `,"message":`...)
 		b = jsonappend.String(b, r.Message)
-		b = append(b, '}')
-	}
-	return append(b, ']')
+		return append(b, '}')
+	})
 }

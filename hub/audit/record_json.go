@@ -21,24 +21,15 @@ func (r *Record) appendJSON(b []byte) ([]byte, error) {
 	b = append(b, `,"reason_codes":`...)
 	b = jsonappend.Strings(b, r.Reasons)
 	b = append(b, `,"routes":`...)
-	if r.Routes == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i, rt := range r.Routes {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"tlp":`...)
-			b = jsonappend.String(b, rt.TLP)
-			b = append(b, `,"scope":`...)
-			b = jsonappend.String(b, rt.Scope)
-			b = append(b, `,"audience":`...)
-			b = jsonappend.Strings(b, rt.Audience)
-			b = append(b, '}')
-		}
-		b = append(b, ']')
-	}
+	b = jsonappend.Array(b, r.Routes, func(b []byte, rt Route) []byte {
+		b = append(b, `{"tlp":`...)
+		b = jsonappend.String(b, rt.TLP)
+		b = append(b, `,"scope":`...)
+		b = jsonappend.String(b, rt.Scope)
+		b = append(b, `,"audience":`...)
+		b = jsonappend.Strings(b, rt.Audience)
+		return append(b, '}')
+	})
 	b = append(b, `,"policy_version":`...)
 	b = jsonappend.String(b, r.PolicyVersion)
 	b = append(b, `,"action":`...)

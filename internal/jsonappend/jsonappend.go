@@ -25,19 +25,7 @@ func String(b []byte, s string) []byte {
 }
 
 // Strings writes ss as a JSON array of strings, or null for a nil slice.
-func Strings(b []byte, ss []string) []byte {
-	if ss == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '[')
-	for i, s := range ss {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = String(b, s)
-	}
-	return append(b, ']')
-}
+func Strings(b []byte, ss []string) []byte { return Array(b, ss, String) }
 
 // Time writes t as time.Time's MarshalJSON does (RFC 3339 with
 // nanoseconds). Times not in UTC, or with years it refuses, go through
@@ -50,4 +38,20 @@ func Time(b []byte, t time.Time) ([]byte, error) {
 	b = append(b, '"')
 	b = t.AppendFormat(b, time.RFC3339Nano)
 	return append(b, '"'), nil
+}
+
+// Array writes xs as a JSON array, each element by elem, or null for a nil
+// slice (as encoding/json does).
+func Array[T any](b []byte, xs []T, elem func([]byte, T) []byte) []byte {
+	if xs == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, x := range xs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = elem(b, x)
+	}
+	return append(b, ']')
 }
