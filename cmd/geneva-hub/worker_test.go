@@ -118,7 +118,10 @@ func TestWorkerNodeProcess(t *testing.T) {
 	require.Equal(t, receipts, shares, "the receiver got what was decided, once")
 
 	op := h.Member(t, hub.OperatorName)
-	hubtest.Eventually(t, 10*time.Second, func() error { // the audit record follows the receipt's PubAck
+	// The audit record follows the receipt's PubAck: a submission whose node
+	// died in between has its receipt but gets its record when it is
+	// redelivered after the ack wait (30 s) and decided again.
+	hubtest.Eventually(t, 45*time.Second, func() error {
 		res, err := audit.Verify(context.Background(), op.JS, hub.StreamAudit)
 		if err != nil || res.Records != n {
 			return fmt.Errorf("audit: %d records (want one per submission, %d): %v", res.Records, n, err)
