@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"regexp"
@@ -19,10 +20,6 @@ func (h *Hub) startHTTP() (stop func(), err error) {
 	if h.cfg.HTTPListen == "off" {
 		return func() {}, nil
 	}
-	ln, err := net.Listen("tcp", h.cfg.HTTPListen)
-	if err != nil {
-		return nil, fmt.Errorf("http_listen: %w", err)
-	}
 	srv := metrics.NewServer(h.cfg.HTTPListen, h.metrics, func() error {
 		select {
 		case <-h.ready:
@@ -31,15 +28,25 @@ func (h *Hub) startHTTP() (stop func(), err error) {
 			return errors.New("starting")
 		}
 	})
+	h.httpAddr, stop, err = serveHTTP(h.cfg.HTTPListen, srv, h.log)
+	return stop, err
+}
+
+// serveHTTP serves srv on listen until stop, which gives requests in
+// flight 5 s to finish; it returns the address it listens on.
+func serveHTTP(listen string, srv *http.Server, log *slog.Logger) (addr string, stop func(), err error) {
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return "", nil, fmt.Errorf("http_listen: %w", err)
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			h.log.Error("http server", "err", err)
+			log.Error("http server", "err", err)
 		}
 	}()
-	h.httpAddr = ln.Addr().String()
-	return func() {
+	return ln.Addr().String(), func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(ctx)

@@ -6,9 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
-	"time"
 
 	"github.com/nats-io/nats.go"
 
@@ -137,27 +134,11 @@ func serveNodeHTTP(listen string, nc *nats.Conn, m *metrics.Metrics, log *slog.L
 	if listen == "" {
 		return "", func() {}, nil
 	}
-	ln, err := net.Listen("tcp", listen)
-	if err != nil {
-		return "", nil, fmt.Errorf("http_listen: %w", err)
-	}
 	srv := metrics.NewServer(listen, m, func() error {
 		if !nc.IsConnected() {
 			return fmt.Errorf("not connected to NATS (%s)", nc.Status())
 		}
 		return nil
 	})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error("http server", "err", err)
-		}
-	}()
-	return ln.Addr().String(), func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-		<-done
-	}, nil
+	return serveHTTP(listen, srv, log)
 }
