@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/genevahub/geneva/hub/crashtest"
-	"github.com/genevahub/geneva/internal/jsonappend"
 	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
@@ -39,21 +38,6 @@ func TestReceiptAppendJSONMatchesMarshal(t *testing.T) {
 			r.Review, r.Reviewer = "review", "op-1"
 			requireSameJSON(t, r)
 		}
-	}
-}
-
-// TestAppendJSONStringMatchesMarshal tries every byte alone and inside
-// text, and the two line separators json escapes.
-func TestAppendJSONStringMatchesMarshal(t *testing.T) {
-	var cases []string
-	for c := range 256 {
-		cases = append(cases, string(rune(c)), "id-"+string([]byte{byte(c)})+"-x")
-	}
-	cases = append(cases, "", "a\u2028b\u2029c", "plain text, ok: 1/2 [x]")
-	for _, s := range cases {
-		want, err := json.Marshal(s)
-		require.NoError(t, err)
-		require.Equal(t, string(want), string(jsonappend.String(nil, s)), "%q", s)
 	}
 }
 

@@ -10,9 +10,9 @@ import (
 func TestStringMatchesEncodingJSON(t *testing.T) {
 	var cases []string
 	for c := range 256 {
-		cases = append(cases, "a"+string(rune(c))+"b", "x"+string([]byte{byte(c)})+"y")
+		cases = append(cases, string(rune(c)), "a"+string(rune(c))+"b", "x"+string([]byte{byte(c)})+"y")
 	}
-	cases = append(cases, "", "indicator--8e2e2d2b", "<script>&", "é\u2028\u2029", strings.Repeat("\\\"", 3))
+	cases = append(cases, "", "indicator--8e2e2d2b", "<script>&", "é\u2028\u2029", strings.Repeat("\\\"", 3), "plain text, ok: 1/2 [x]")
 	for _, s := range cases {
 		want, _ := json.Marshal(s)
 		if got := String(nil, s); string(got) != string(want) {
