@@ -32,8 +32,34 @@ type batcher struct {
 	pending     []record
 	bytes       int    // recordSize of pending, summed
 	pendingLast uint64 // seq of the last message whose records are all in pending or cut
+	backlog     bool   // the stream held more after pendingLast when it was read
 	marked      uint64 // archived of the last batch cut
 	next        *batch // cut and not yet taken by the writer
+	// spent holds the message arrays of written calls for reuse: at most
+	// two calls are alive (one in flight, one cut), and kafka-go copies
+	// the messages it keeps, so an array is free once its call returns.
+	spent chan []kafka.Message
+}
+
+// reuse hands the array of a written call back to the batcher.
+func (b *batcher) reuse(msgs []kafka.Message) {
+	clear(msgs) // drop the references to the written records
+	select {
+	case b.spent <- msgs[:0]:
+	default:
+	}
+}
+
+// callArray is an array for a call of n records, reused when one is free.
+func (b *batcher) callArray(n int) []kafka.Message {
+	select {
+	case msgs := <-b.spent:
+		if cap(msgs) >= n {
+			return msgs[:n]
+		}
+	default:
+	}
+	return make([]kafka.Message, n)
 }
 
 // serve hands the writer one batch per receive on out, or per send on want
@@ -79,10 +105,17 @@ func (b *batcher) serve(ctx context.Context, want <-chan struct{}, out chan<- ba
 	}
 }
 
+// backlogLinger bounds how long an idle writer waits for a full call while
+// the stream has a backlog (after a restart or an outage): enough for the
+// reader to gather a call of a thousand records on a busy machine.
+const backlogLinger = 100 * time.Millisecond
+
 // linger fills pending for an idle writer: it blocks for the first record
 // (or record-less message), then waits up to BatchTimeout for a fuller
-// call. kafka-go waits that long for a partial batch anyway, and one full
-// call costs one round trip where many small ones cost many. It returns
+// call, or up to backlogLinger while the stream has a backlog. kafka-go
+// waits BatchTimeout for a partial batch anyway, and one full call costs
+// one round trip where many small ones cost many: catching up on a
+// backlog, a partial call only delays the full one behind it. It returns
 // false when ctx ended.
 func (b *batcher) linger(ctx context.Context) bool {
 	if len(b.pending) == 0 {
@@ -93,6 +126,7 @@ func (b *batcher) linger(ctx context.Context) bool {
 			b.add(m)
 		}
 	}
+	start := time.Now()
 	timer := time.NewTimer(b.p.cfg.BatchTimeout)
 	defer timer.Stop()
 	for !b.full() {
@@ -102,7 +136,11 @@ func (b *batcher) linger(ctx context.Context) bool {
 		case m := <-b.msgs:
 			b.add(m)
 		case <-timer.C:
-			return true
+			left := backlogLinger - time.Since(start)
+			if !b.backlog || left <= 0 {
+				return true
+			}
+			timer.Reset(min(left, b.p.cfg.BatchTimeout))
 		}
 	}
 	return true
@@ -122,7 +160,7 @@ func (b *batcher) add(m message) {
 			b.bytes += r.size
 		}
 	}
-	b.pendingLast = m.seq
+	b.pendingLast, b.backlog = m.seq, m.more
 }
 
 // cut takes the next write call off pending; with nothing pending, a call
@@ -133,7 +171,7 @@ func (b *batcher) cut() batch {
 		return batch{archived: b.pendingLast}
 	}
 	n := b.p.chunk(b.pending)
-	c := batch{msgs: make([]kafka.Message, n)}
+	c := batch{msgs: b.callArray(n)}
 	startHdr := kafka.Header{Key: HeaderBatchStart, Value: []byte(strconv.FormatUint(b.pending[0].pos.seq, 10))}
 	for i := range c.msgs {
 		c.msgs[i] = b.pending[i].msg

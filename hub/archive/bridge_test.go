@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"maps"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -148,4 +151,41 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// Catching up on a backlog, the bridge sends full write calls only (the
+// last may be partial): a partial call would cost a round trip for
+// nothing. Each call carries one batch-start value, so the records per
+// value are the call sizes.
+func TestBacklogIsWrittenInFullCalls(t *testing.T) {
+	broker := kafkatest.Shared(t)
+	nh := startNATS(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pub := newPublished()
+	for n := range 2000 {
+		pub.publishPart(ctx, t, nh.js, "backlog", n, 1+n%3)
+	}
+	cfg := testConfig(broker, "backlog")
+	cfg.BatchSize = 1000 // the default
+	br, err := archive.New(cfg, nh.js, testLogger(t))
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- br.Run(ctx) }()
+	waitArchived(t, br.Archived, nh.js, 60*time.Second)
+	cancel()
+	require.NoError(t, <-done)
+	pub.checkObjects(t, broker.Addr, cfg.ObjectsTopic.Name)
+
+	calls := map[int]int{} // batch start → records
+	for _, r := range kafkatest.KcatConsume(t, broker.Addr, cfg.ObjectsTopic.Name) {
+		start, err := strconv.Atoi(r.Headers[archive.HeaderBatchStart])
+		require.NoError(t, err)
+		calls[start]++
+	}
+	starts := slices.Sorted(maps.Keys(calls))
+	for _, start := range starts[:len(starts)-1] {
+		require.Equal(t, cfg.BatchSize, calls[start], "the call starting at seq %d is partial (calls: %v)", start, calls)
+	}
+	require.Len(t, starts, (len(pub.objects)+cfg.BatchSize-1)/cfg.BatchSize)
 }

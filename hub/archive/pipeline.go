@@ -32,6 +32,7 @@ type pipeline struct {
 type message struct {
 	seq     uint64
 	records []record
+	more    bool // the stream held more messages for the reader after this one
 }
 
 // run copies until ctx ends. Kafka errors are retried with backoff; each
@@ -115,7 +116,7 @@ func (p *pipeline) session(ctx context.Context) (progressed bool, err error) {
 	// One write call in flight at a time; the batcher gathers and cuts the
 	// next meanwhile, or cuts what it has when asked.
 	want, batches := make(chan struct{}), make(chan batch)
-	bt := &batcher{p: p, tl: tl, msgs: msgs}
+	bt := &batcher{p: p, tl: tl, msgs: msgs, spent: make(chan []kafka.Message, 2)}
 	go bt.serve(sctx, want, batches)
 	for {
 		var b batch
@@ -143,6 +144,7 @@ func (p *pipeline) session(ctx context.Context) (progressed bool, err error) {
 			}
 			progressed = true
 			p.metrics.records.WithLabelValues(p.topic.Name).Add(float64(len(b.msgs)))
+			bt.reuse(b.msgs)
 		}
 		p.archived.Store(max(p.archived.Load(), b.archived))
 	}
@@ -192,7 +194,7 @@ func (p *pipeline) read(ctx context.Context, start uint64, out chan<- message) e
 			records = nil
 		}
 		select {
-		case out <- message{seq: seq, records: records}:
+		case out <- message{seq: seq, records: records, more: meta.NumPending > 0}:
 		case <-ctx.Done():
 			return nil
 		}

@@ -64,15 +64,7 @@ func (c Config) shareRecords(stream string, seq uint64, h nats.Header, body []by
 	if err != nil {
 		return nil, fmt.Errorf("%s seq %d: %v", stream, seq, err)
 	}
-	base := []kafka.Header{
-		{Key: HeaderTLP, Value: []byte(h.Get(c.Wire.TLP))},
-		{Key: HeaderSender, Value: []byte(h.Get(c.Wire.Sender))},
-		{Key: HeaderSubmission, Value: []byte(h.Get(c.Wire.Submission))},
-		{Key: HeaderAudience, Value: []byte(h.Get(c.Wire.Audience))},
-		{Key: HeaderReceived, Value: []byte(h.Get(c.Wire.Received))},
-		{Key: HeaderStream, Value: []byte(stream)},
-		{Key: HeaderSeq, Value: strconv.AppendUint(nil, seq, 10)},
-	}
+	base := partHeaders(h, c.Wire, stream, seq)
 	out := make([]record, 0, len(objects))
 	// One header array for the part: room per record for the base, index,
 	// type, modified and the batch-start header the batcher appends. Keys,
@@ -94,7 +86,7 @@ func (c Config) shareRecords(stream string, seq uint64, h nats.Header, body []by
 		}
 		k := len(out)
 		hs := all[k*per : k*per+len(base) : (k+1)*per]
-		copy(hs, base)
+		copy(hs, base[:])
 		hs = append(hs,
 			kafka.Header{Key: HeaderIndex, Value: indexValue(i)},
 			kafka.Header{Key: HeaderSTIXType, Value: obj.Type})
@@ -107,6 +99,27 @@ func (c Config) shareRecords(stream string, seq uint64, h nats.Header, body []by
 		})
 	}
 	return out, nil
+}
+
+// partHeaders are the headers every record of a part carries. Their values
+// share one allocation: a part's records live until they are written.
+func partHeaders(h nats.Header, w WireNames, stream string, seq uint64) [7]kafka.Header {
+	values := [...]string{h.Get(w.TLP), h.Get(w.Sender), h.Get(w.Submission), h.Get(w.Audience), h.Get(w.Received), stream}
+	n := 20 // the sequence's digits
+	for _, v := range values {
+		n += len(v)
+	}
+	buf := make([]byte, 0, n)
+	var out [7]kafka.Header
+	for i, key := range [...]string{HeaderTLP, HeaderSender, HeaderSubmission, HeaderAudience, HeaderReceived, HeaderStream} {
+		start := len(buf)
+		buf = append(buf, values[i]...)
+		out[i] = kafka.Header{Key: key, Value: buf[start:len(buf):len(buf)]}
+	}
+	start := len(buf)
+	buf = strconv.AppendUint(buf, seq, 10)
+	out[6] = kafka.Header{Key: HeaderSeq, Value: buf[start:]}
+	return out
 }
 
 // objectLists are scan.Bundle's result lists, reused: records keep slices

@@ -5,6 +5,7 @@
 package kafkatest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -15,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -271,4 +273,29 @@ func (b *Broker) LogTail() string {
 		data = data[len(data)-4000:]
 	}
 	return "kafka server.log (tail):\n" + string(data)
+}
+
+// CPU is the user and system CPU time the broker's process has used so
+// far (Linux /proc, 10 ms resolution): benchmarks weigh the broker's share
+// of a shared machine with it.
+func (b *Broker) CPU() (time.Duration, error) {
+	if b.cmd == nil || b.cmd.Process == nil {
+		return 0, errors.New("kafkatest: broker not running")
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", b.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	// Fields after the command name, which is in parentheses and may hold spaces.
+	_, rest, ok := bytes.Cut(stat, []byte(") "))
+	fields := strings.Fields(string(rest))
+	if !ok || len(fields) < 13 {
+		return 0, fmt.Errorf("kafkatest: unexpected /proc stat %q", stat)
+	}
+	utime, err1 := strconv.ParseInt(fields[11], 10, 64)
+	stime, err2 := strconv.ParseInt(fields[12], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, fmt.Errorf("kafkatest: /proc stat: %w", err)
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
 }
