@@ -3,6 +3,7 @@ package scan_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -101,9 +102,16 @@ func TestScannerStrings(t *testing.T) {
 		require.Equal(t, string(want[i]), string(objs[i].Raw))
 		require.Equal(t, wantHeads[i], headOf(objs[i]))
 	}
-	for _, broken := range []string{`{"objects":[{"id":"a\"}]}`, `{"objects":[{"id":"a\`, `{"objects":[{"id":"a`} {
-		_, err := scan.Bundle([]byte(broken), nil)
-		require.Error(t, err, broken)
+	for _, broken := range []string{`{"objects":[{"id":"a\"}]}`, `{"objects":[{"id":"a\`, `{"objects":[{"id":"a`,
+		`{"objects":[{"id":"0123456789a\`, `{"objects":[{"x":[{"y":"0123456789\`} {
+		// Bytes past the end (in the slice's capacity) would complete the
+		// bundle: the scanner must not read them; and with no capacity
+		// left, slicing past the end would panic.
+		body := append([]byte(broken), `"}]}`...)
+		for _, body := range [][]byte{body[:len(broken)], body[:len(broken):len(broken)]} {
+			_, err := scan.Bundle(body, nil)
+			require.Error(t, err, broken)
+		}
 	}
 }
 
@@ -133,4 +141,66 @@ func FuzzBundleObjects(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkBundle scans every valid corpus bundle once per op, next to
+// encoding/json's Valid over the same bytes (one pass, no output): the
+// floor a byte-by-byte JSON reader cannot beat by much.
+//
+//	go test -run '^$' -bench Bundle ./hub/archive/internal/scan/
+func BenchmarkBundle(b *testing.B) {
+	var bodies [][]byte
+	size := 0
+	for _, file := range stixtest.CorpusFiles(b, "valid") {
+		body, err := os.ReadFile(file)
+		require.NoError(b, err)
+		if _, err := scan.Bundle(body, nil); err == nil {
+			bodies = append(bodies, body)
+			size += len(body)
+		}
+	}
+	b.Run("scan", func(b *testing.B) {
+		b.SetBytes(int64(size))
+		var list []scan.Object
+		for b.Loop() {
+			for _, body := range bodies {
+				list, _ = scan.Bundle(body, list)
+			}
+		}
+	})
+	b.Run("hub-parts", func(b *testing.B) {
+		parts, size := hubParts()
+		b.SetBytes(int64(size))
+		var list []scan.Object
+		for b.Loop() {
+			for _, part := range parts {
+				list, _ = scan.Bundle(part, list)
+			}
+		}
+	})
+	b.Run("json.Valid", func(b *testing.B) {
+		b.SetBytes(int64(size))
+		for b.Loop() {
+			for _, body := range bodies {
+				json.Valid(body)
+			}
+		}
+	})
+}
+
+// hubParts are bundles as the hub shares them (the shape of
+// hub/archive's BenchmarkPartToCalls): compact, a TLP marking and one to
+// eight indicators, so per-member costs dominate rather than long strings.
+func hubParts() (parts [][]byte, size int) {
+	for n := range 64 {
+		body := `{"type":"bundle","id":"bundle--00000000-1111-4000-8000-000000000000","objects":[` +
+			`{"type":"marking-definition","spec_version":"2.1","id":"marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb","created":"2022-10-01T00:00:00.000Z","name":"TLP:GREEN","extensions":{}}`
+		for i := range 1 + n%8 {
+			body += fmt.Sprintf(`,{"type":"indicator","spec_version":"2.1","id":"indicator--%08x-0000-4000-8000-%012x","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.%03dZ","name":"part %d object %d","pattern_type":"stix","pattern":"[ipv4-addr:value = '10.%d.%d.%d']","valid_from":"2026-01-01T00:00:00Z","object_marking_refs":["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"]}`,
+				n, i, n%1000, n, i, n%250, i, n%7)
+		}
+		parts = append(parts, []byte(body+"]}"))
+		size += len(body) + 2
+	}
+	return parts, size
 }
