@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/segmentio/kafka-go"
 	"github.com/stretchr/testify/require"
 
@@ -22,16 +24,39 @@ import (
 // and writes the very same records (keys, values, headers) with a bare
 // kafka-go Writer to a twin topic on the same broker, with the same settings
 // (acks=all, same batch size and timeout, one sync call of BatchSize records
-// at a time). Five rounds alternate raw and bridge, each on fresh topics (a new
-// bridge re-archives the same streams from the start), and the medians are
-// reported: the shared machine's load makes single runs vary twofold.
+// at a time). After one untimed round of each (the broker's JIT), five
+// rounds alternate raw and bridge, each on fresh topics (a new bridge
+// re-archives the same streams from the start); the medians are reported,
+// and the median of the back-to-back pairs' ratios: the shared machine's
+// load makes single runs vary twofold.
 //
 //	go test -run '^$' -bench BridgeVsRaw -benchtime 1x ./hub/archive/
+//
+// The bridge reads JetStream the two ways it runs: inside geneva-hub on the
+// hub's in-process connection (the default), and as `geneva-hub archive`
+// over TCP.
 func BenchmarkBridgeVsRawWriter(b *testing.B) {
 	broker := kafkatest.Shared(b)
+	b.Run("in-process", func(b *testing.B) {
+		benchBridgeVsRaw(b, broker, func(nh *natsHub) jetstream.JetStream {
+			nc, err := nats.Connect("", nats.InProcessServer(nh.srv))
+			require.NoError(b, err)
+			b.Cleanup(nc.Close)
+			js, err := jetstream.New(nc)
+			require.NoError(b, err)
+			return js
+		})
+	})
+	b.Run("tcp", func(b *testing.B) {
+		benchBridgeVsRaw(b, broker, func(nh *natsHub) jetstream.JetStream { return nh.js })
+	})
+}
+
+func benchBridgeVsRaw(b *testing.B, broker *kafkatest.Broker, connect func(*natsHub) jetstream.JetStream) {
 	const parts, partitions, batch, rounds = 16000, 4, 1000, 5
 	for i := 0; i < b.N; i++ {
 		nh := startNATS(b)
+		bridgeJS := connect(nh)
 		pub := newPublished()
 		run := fmt.Sprintf("bench%d-%d", i, time.Now().UnixNano())
 		for n := range parts {
@@ -69,7 +94,7 @@ func BenchmarkBridgeVsRawWriter(b *testing.B) {
 			cfg.BatchSize = batch
 			createTopic(b, broker, cfg.ObjectsTopic.Name, partitions)
 			createTopic(b, broker, cfg.AuditTopic.Name, 1)
-			br, err := archive.New(cfg, nh.js, nil)
+			br, err := archive.New(cfg, bridgeJS, nil)
 			require.NoError(b, err)
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan error, 1)
