@@ -78,7 +78,8 @@ func benchBridgeVsRaw(b *testing.B, broker *kafkatest.Broker, connect func(*nats
 			createTopic(b, broker, topic, partitions)
 			w := &kafka.Writer{Addr: kafka.TCP(broker.Addr), Topic: topic, Balancer: &kafka.Murmur2Balancer{},
 				RequiredAcks: kafka.RequireAll, MaxAttempts: 1, BatchSize: batch, BatchBytes: 1<<20 + 4096,
-				BatchTimeout: 2 * time.Millisecond, WriteTimeout: 10 * time.Second, Transport: &kafka.Transport{}}
+				// As the bridge's writer: each call is sent at once.
+				BatchTimeout: time.Nanosecond, WriteTimeout: 10 * time.Second, Transport: &kafka.Transport{}}
 			defer w.Close()
 			start, cpu, bcpu := time.Now(), processCPU(b), brokerCPU()
 			for j := 0; j < len(msgs); j += batch {

@@ -100,7 +100,12 @@ func (p *pipeline) session(ctx context.Context) (progressed bool, err error) {
 		MaxAttempts:  1, // the bridge retries, after reading the tail
 		BatchSize:    p.cfg.BatchSize,
 		BatchBytes:   int64(p.cfg.BatchBytes),
-		BatchTimeout: p.cfg.BatchTimeout,
+		// Send each call at once: the batcher lingered for records already,
+		// and kafka-go would hold every partition's share of a call (never
+		// a full batch) for its batch timeout. The timer cannot split a
+		// partition's share: it flushes under the lock that kafka-go holds
+		// while adding the share.
+		BatchTimeout: time.Nanosecond,
 		WriteTimeout: p.cfg.WriteTimeout,
 		ReadTimeout:  p.cfg.WriteTimeout,
 	}
