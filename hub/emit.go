@@ -159,7 +159,7 @@ func shareMessages(sub submission, rt policy.Route, part []byte) []*nats.Msg {
 		return &nats.Msg{Subject: subject, Data: part, Header: h}
 	}
 	if !sub.anonymous {
-		return []*nats.Msg{mk(ShareSubjectFrom(rt.TLP.String(), rt.Scope, sub.member), sub.member, rt.Audience, rt.Archive)}
+		return []*nats.Msg{mk(ShareSubjectFrom(rt.TLP.String(), routeScope(rt, sub.member), sub.member), sub.member, rt.Audience, rt.Archive)}
 	}
 	var out []*nats.Msg
 	for k, a := range rt.Audience {

@@ -32,7 +32,8 @@ type Hub struct {
 	secret []byte        // keys submission ids (hides the sender of anonymous parts)
 	prior  *priorIndex
 
-	policy policyState // the MoU in force
+	policy policyState  // the MoU in force
+	scopes scopeHistory // every member set of the shared scopes (scopes.go)
 
 	mu        sync.RWMutex
 	keyMember map[string]string // NKey → member id, for violation metrics
@@ -179,7 +180,7 @@ func (h *Hub) Run(ctx context.Context) error {
 	if h.js, err = jetstream.New(h.nc); err != nil {
 		return fmt.Errorf("jetstream: %w", err)
 	}
-	if err := h.provision(ctx, h.MoU()); err != nil {
+	if err := h.provision(ctx, h.policy.Engine()); err != nil {
 		return err
 	}
 	if err := h.shareWithNodes(ctx, h.MoU()); err != nil {

@@ -27,12 +27,9 @@ const (
 // start, and after every reload once the new members' streams and users
 // exist.
 func (h *Hub) shareWithNodes(ctx context.Context, mou *policy.MoU) error {
-	kv, err := h.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: BucketHub, History: kvMoUHistory, Storage: jetstream.FileStorage,
-		Description: "what worker nodes take from the hub: the MoU in force and the submission-id key",
-	})
+	kv, err := h.hubBucket(ctx)
 	if err != nil {
-		return fmt.Errorf("provision %s: %w", BucketHub, err)
+		return err
 	}
 	data, err := yaml.Marshal(mou)
 	if err != nil {
@@ -45,6 +42,18 @@ func (h *Hub) shareWithNodes(ctx context.Context, mou *policy.MoU) error {
 		return fmt.Errorf("provision %s: %w", BucketHub, err)
 	}
 	return nil
+}
+
+// hubBucket is BucketHub, created when missing.
+func (h *Hub) hubBucket(ctx context.Context) (jetstream.KeyValue, error) {
+	kv, err := h.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: BucketHub, History: kvMoUHistory, Storage: jetstream.FileStorage,
+		Description: "the hub's own state: the MoU in force and the submission-id key (for worker nodes), the scope history",
+	})
+	if err != nil {
+		return nil, fmt.Errorf("provision %s: %w", BucketHub, err)
+	}
+	return kv, nil
 }
 
 // nodePolicy is the policy a worker node decides under: the hub's, as

@@ -50,22 +50,31 @@ func intakeStream(m string, maxPayload int32) jetstream.StreamConfig {
 	}
 }
 
-// provision makes every stream and consumer the MoU calls for.
-func (h *Hub) provision(ctx context.Context, mou *policy.MoU) error {
+// provision makes every stream and consumer the engine's MoU calls for,
+// after recording its scopes' member sets (see scopes.go).
+func (h *Hub) provision(ctx context.Context, engine *policy.Engine) error {
 	for _, sc := range h.sharedStreams() {
 		if _, err := h.js.CreateOrUpdateStream(ctx, sc); err != nil {
 			return fmt.Errorf("provision stream %s: %w", sc.Name, err)
 		}
 	}
-	for _, m := range mou.Members {
-		if err := h.provisionMember(ctx, mou, m.ID); err != nil {
+	kv, err := h.hubBucket(ctx)
+	if err != nil {
+		return err
+	}
+	scopes := engine.ScopeMembers()
+	if err := h.scopes.record(ctx, kv, scopes); err != nil {
+		return err
+	}
+	for _, m := range engine.MoU().Members {
+		if err := h.provisionMember(ctx, scopes, m.ID); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (h *Hub) provisionMember(ctx context.Context, mou *policy.MoU, m string) error {
+func (h *Hub) provisionMember(ctx context.Context, scopes map[string][]string, m string) error {
 	s, err := h.js.CreateOrUpdateStream(ctx, intakeStream(m, h.cfg.MaxPayload))
 	if err != nil {
 		return fmt.Errorf("provision intake of %s: %w", m, err)
@@ -77,7 +86,7 @@ func (h *Hub) provisionMember(ctx context.Context, mou *policy.MoU, m string) er
 		return fmt.Errorf("provision worker consumer of %s: %w", m, err)
 	}
 	if err := h.ensureConsumer(ctx, StreamShare, jetstream.ConsumerConfig{
-		Durable: InboxConsumer(m), FilterSubjects: inboxFilters(mou, m),
+		Durable: InboxConsumer(m), FilterSubjects: h.scopes.inboxFilters(scopes, m),
 		AckPolicy: jetstream.AckExplicitPolicy, DeliverPolicy: jetstream.DeliverNewPolicy,
 		MaxDeliver: -1, Description: "what policy routed to member " + m,
 	}); err != nil {
@@ -127,25 +136,4 @@ func (h *Hub) ensureConsumer(ctx context.Context, stream string, want jetstream.
 		return fmt.Errorf("provision consumer %s on %s: %w", want.Durable, stream, err)
 	}
 	return nil
-}
-
-// inboxFilters is exactly what policy lets member m see on GENEVA_SHARE:
-// parts for everyone, for its communities and for it by name, sent by any
-// member but itself. Anonymous parts are always addressed by name (see
-// worker), so the sender of one never gets it back either.
-func inboxFilters(mou *policy.MoU, m string) []string {
-	me, _ := mou.Member(m)
-	var f []string
-	for _, s := range mou.Members {
-		if s.ID == m {
-			continue
-		}
-		f = append(f, ShareSubjectFrom("*", "all", s.ID))
-		for _, c := range me.Communities {
-			f = append(f, ShareSubjectFrom("*", "c."+c, s.ID))
-		}
-	}
-	f = append(f, ShareSubjectFrom("*", "m."+m, "*"))
-	slices.Sort(f)
-	return f
 }

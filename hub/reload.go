@@ -57,7 +57,7 @@ func (h *Hub) applyReload(ctx context.Context, mou *policy.MoU) error {
 	}
 	// Streams and consumers first, so a new member's first submission has
 	// somewhere to go the moment it can connect.
-	if err := h.provision(ctx, mou); err != nil {
+	if err := h.provision(ctx, engine); err != nil {
 		return err
 	}
 	opts, err := h.withUsers(h.base, mou)

@@ -156,3 +156,36 @@ func TestSubscriptionCannotReplayBeforeJoining(t *testing.T) {
 		}
 	}
 }
+
+// A member that joins a community does not get what was shared with the
+// community before it joined, even while that still lies ahead of its
+// inbox's position; it gets what is shared after. (Filters alone cannot do
+// this: JetStream applies a widened filter from the consumer's position.)
+func TestJoiningACommunityDoesNotOpenItsBacklog(t *testing.T) {
+	h := hubtest.StartHub(t)
+	members := connectAll(t, h)
+	green := caseBundle(t, "green-tlp2-to-all.json")
+	alpha, isp, bravo := members["le-alpha"], members["isp-two"], members["le-bravo"]
+	alpha.Submit(t, green, hub.SubmitOptions{Community: "le"}) // isp-two is not in le yet; no inbox is read
+	before := alpha.NextReceipt(t, 10*time.Second)
+	require.Equal(t, "accept", before.Verdict)
+
+	cp := *h.MoU()
+	cp.Members = append([]policy.Member(nil), cp.Members...)
+	cp.Members[memberIndex(t, &cp, "isp-two")].Communities = []string{"le"}
+	require.NoError(t, h.ApplyMoU(context.Background(), &cp))
+
+	alpha.Submit(t, green, hub.SubmitOptions{Community: "le"})
+	after := alpha.NextReceipt(t, 10*time.Second)
+	require.Equal(t, "accept", after.Verdict)
+	submissions := func(m *hubtest.Member) []string {
+		var ids []string
+		for _, msg := range m.Shares(t) {
+			ids = append(ids, msg.Headers().Get(hub.HeaderSubmission))
+		}
+		return ids
+	}
+	require.Equal(t, []string{after.Submission}, submissions(isp), "isp-two got a share from before it joined le")
+	// A member of le all along gets both, the one from before the change too.
+	require.Equal(t, []string{before.Submission, after.Submission}, submissions(bravo))
+}

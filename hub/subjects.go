@@ -36,9 +36,25 @@ const (
 // SubmitSubject is where member m publishes submissions.
 func SubmitSubject(m string) string { return "geneva.submit." + m }
 
-// ShareSubject is where a part at tlp for scope ("all", "c.<community>",
-// "m.<member>") is published.
+// ShareSubject is where a part at tlp for scope is published: "m.<member>",
+// or "all" and "c.<community>" followed by the generation of their member
+// set (see scopes.go).
 func ShareSubject(tlp, scope string) string { return "geneva.share." + tlp + "." + scope }
+
+// ScopeOf is the scope of a share subject, geneva.share.<tlp>.<scope...>.<sender>:
+// "all", "c.<community>" or "m.<member>", without the generation; "" for
+// another subject.
+func ScopeOf(subject string) string {
+	tokens := strings.Split(subject, ".")
+	if len(tokens) < 5 || tokens[0] != "geneva" || tokens[1] != "share" {
+		return ""
+	}
+	scope := tokens[3 : len(tokens)-1]
+	if (scope[0] == "all" && len(scope) == 2) || (scope[0] == "c" && len(scope) == 3) {
+		scope = scope[:len(scope)-1]
+	}
+	return strings.Join(scope, ".")
+}
 
 // ReceiptSubject is where member m's receipts are published.
 func ReceiptSubject(m string) string { return "geneva.receipt." + m }

@@ -82,6 +82,18 @@ func (e *Engine) MoU() *MoU {
 	return e.mou
 }
 
+// ScopeMembers are the member sets behind the shared route scopes: "all"
+// (every active member) and "c.<community>" (its active members), each
+// sorted. A route on one of these scopes goes to its set less the sender,
+// who is always in it.
+func (e *Engine) ScopeMembers() map[string][]string {
+	scopes := map[string][]string{"all": slices.Clone(e.active)}
+	for _, c := range e.mou.Communities {
+		scopes["c."+c.ID] = slices.Clone(e.communities[c.ID])
+	}
+	return scopes
+}
+
 // Decide decides one submission. It is pure: no I/O, and the same request
 // (and prior state) always gives the same decision.
 func (e *Engine) Decide(req Request) Decision {

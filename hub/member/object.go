@@ -3,7 +3,6 @@ package member
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -61,14 +60,4 @@ func splitShare(env Object, data []byte) ([]Object, error) {
 		out = append(out, o)
 	}
 	return out, nil
-}
-
-// scopeOf reads the scope from a share subject,
-// geneva.share.<tlp>.<scope...>.<sender>.
-func scopeOf(subject string) string {
-	tokens := strings.Split(subject, ".")
-	if len(tokens) < 5 {
-		return ""
-	}
-	return strings.Join(tokens[3:len(tokens)-1], ".")
 }

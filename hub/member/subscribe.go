@@ -254,7 +254,7 @@ func (s *Subscription) handle(m *nats.Msg) error {
 	}
 	s.lastCSeq, s.lastSeq, s.resumeFrom = meta.Sequence.Consumer, meta.Sequence.Stream, meta.Sequence.Stream+1
 	env := Object{Seq: meta.Sequence.Stream, Submission: m.Header.Get(hub.HeaderSubmission),
-		Sender: m.Header.Get(hub.HeaderSender), TLP: m.Header.Get(hub.HeaderTLP), Scope: scopeOf(m.Subject)}
+		Sender: m.Header.Get(hub.HeaderSender), TLP: m.Header.Get(hub.HeaderTLP), Scope: hub.ScopeOf(m.Subject)}
 	env.Received, _ = time.Parse(time.RFC3339Nano, m.Header.Get(hub.HeaderReceived))
 	if !s.wants(env) {
 		return nil
