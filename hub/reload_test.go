@@ -121,14 +121,7 @@ func TestSubscriptionCannotReplayBeforeJoining(t *testing.T) {
 	members := connectAll(t, h)
 	green := caseBundle(t, "green-tlp2-to-all.json")
 	alpha := members["le-alpha"]
-	alpha.Submit(t, green, hub.SubmitOptions{Community: "le"}) // isp-two is not in le yet
-	before := alpha.NextReceipt(t, 10*time.Second)
-	require.Equal(t, "accept", before.Verdict)
-
-	cp := *h.MoU()
-	cp.Members = append([]policy.Member(nil), cp.Members...)
-	cp.Members[memberIndex(t, &cp, "isp-two")].Communities = []string{"le"}
-	require.NoError(t, h.ApplyMoU(context.Background(), &cp))
+	before := shareWithLEThenJoinIt(t, h, alpha, green)
 
 	isp := members["isp-two"]
 	for _, req := range []hub.SubscribeRequest{
@@ -166,14 +159,7 @@ func TestJoiningACommunityDoesNotOpenItsBacklog(t *testing.T) {
 	members := connectAll(t, h)
 	green := caseBundle(t, "green-tlp2-to-all.json")
 	alpha, isp, bravo := members["le-alpha"], members["isp-two"], members["le-bravo"]
-	alpha.Submit(t, green, hub.SubmitOptions{Community: "le"}) // isp-two is not in le yet; no inbox is read
-	before := alpha.NextReceipt(t, 10*time.Second)
-	require.Equal(t, "accept", before.Verdict)
-
-	cp := *h.MoU()
-	cp.Members = append([]policy.Member(nil), cp.Members...)
-	cp.Members[memberIndex(t, &cp, "isp-two")].Communities = []string{"le"}
-	require.NoError(t, h.ApplyMoU(context.Background(), &cp))
+	before := shareWithLEThenJoinIt(t, h, alpha, green) // no inbox is read meanwhile
 
 	alpha.Submit(t, green, hub.SubmitOptions{Community: "le"})
 	after := alpha.NextReceipt(t, 10*time.Second)
@@ -188,4 +174,18 @@ func TestJoiningACommunityDoesNotOpenItsBacklog(t *testing.T) {
 	require.Equal(t, []string{after.Submission}, submissions(isp), "isp-two got a share from before it joined le")
 	// A member of le all along gets both, the one from before the change too.
 	require.Equal(t, []string{before.Submission, after.Submission}, submissions(bravo))
+}
+
+// shareWithLEThenJoinIt has le-alpha share bundle with community le, then
+// makes isp-two a member of le; it returns the share's receipt.
+func shareWithLEThenJoinIt(t *testing.T, h *hubtest.Hub, alpha *hubtest.Member, bundle []byte) hub.Receipt {
+	t.Helper()
+	alpha.Submit(t, bundle, hub.SubmitOptions{Community: "le"}) // isp-two is not in le yet
+	before := alpha.NextReceipt(t, 10*time.Second)
+	require.Equal(t, "accept", before.Verdict)
+	cp := *h.MoU()
+	cp.Members = append([]policy.Member(nil), cp.Members...)
+	cp.Members[memberIndex(t, &cp, "isp-two")].Communities = []string{"le"}
+	require.NoError(t, h.ApplyMoU(context.Background(), &cp))
+	return before
 }

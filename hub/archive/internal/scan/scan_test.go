@@ -159,25 +159,19 @@ func BenchmarkBundle(b *testing.B) {
 			size += len(body)
 		}
 	}
-	b.Run("scan", func(b *testing.B) {
-		b.SetBytes(int64(size))
-		var list []scan.Object
-		for b.Loop() {
-			for _, body := range bodies {
-				list, _ = scan.Bundle(body, list)
+	scanAll := func(bodies [][]byte, size int) func(*testing.B) {
+		return func(b *testing.B) {
+			b.SetBytes(int64(size))
+			var list []scan.Object
+			for b.Loop() {
+				for _, body := range bodies {
+					list, _ = scan.Bundle(body, list)
+				}
 			}
 		}
-	})
-	b.Run("hub-parts", func(b *testing.B) {
-		parts, size := hubParts()
-		b.SetBytes(int64(size))
-		var list []scan.Object
-		for b.Loop() {
-			for _, part := range parts {
-				list, _ = scan.Bundle(part, list)
-			}
-		}
-	})
+	}
+	b.Run("scan", scanAll(bodies, size))
+	b.Run("hub-parts", scanAll(hubParts()))
 	b.Run("json.Valid", func(b *testing.B) {
 		b.SetBytes(int64(size))
 		for b.Loop() {
