@@ -123,6 +123,12 @@ func (a *Aggregator) inRange(t time.Time) bool {
 	return (a.opt.From.IsZero() || !t.Before(a.opt.From)) && (a.opt.To.IsZero() || t.Before(a.opt.To))
 }
 
+// Duplicate counts a record skipped as a second copy of one already read.
+func (a *Aggregator) Duplicate(bytes int) {
+	a.scanned.Duplicates++
+	a.scanned.Bytes += int64(bytes)
+}
+
 // Unreadable counts a record that could not be parsed.
 func (a *Aggregator) Unreadable(bytes int) {
 	a.scanned.Unreadable++
@@ -423,6 +429,7 @@ func (a *Aggregator) Merge(o *Aggregator) {
 	s.Bytes += o.scanned.Bytes
 	s.OutOfRange += o.scanned.OutOfRange
 	s.Unreadable += o.scanned.Unreadable
+	s.Duplicates += o.scanned.Duplicates
 }
 
 // Report returns the report so far; complete says whether the scan ended.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"sync"
 	"time"
 
@@ -26,6 +27,8 @@ const (
 	headerSender   = "geneva-sender"
 	headerAudience = "geneva-audience"
 	headerReceived = "geneva-received"
+	headerSeq      = "nats-seq"
+	headerIndex    = "geneva-object-index"
 )
 
 // KafkaSource reads the archive topics, every partition in parallel, from
@@ -166,6 +169,7 @@ func (s KafkaSource) readPartition(ctx context.Context, part Partition, isAudit 
 		obj Object
 		rec audit.Record
 	)
+	var last archivePos // of the last record kept: the bridge writes a partition in increasing positions
 	next := part.First
 	for next < part.End {
 		if err := conn.SetReadDeadline(time.Now().Add(readTimeout)); err != nil {
@@ -181,6 +185,13 @@ func (s KafkaSource) readPartition(ctx context.Context, part Partition, isAudit 
 			next, read = m.Offset+1, true
 			p.Records.Add(1)
 			p.Bytes.Add(int64(len(m.Value)))
+			if pos, ok := positionOf(&m); ok {
+				if !last.less(pos) {
+					agg.Duplicate(len(m.Value)) // a late copy (docs/archive.md, "a late produce request")
+					continue
+				}
+				last = pos
+			}
 			if isAudit {
 				if auditOf(m.Value, &rec) != nil {
 					agg.Unreadable(len(m.Value))
@@ -207,6 +218,35 @@ func (s KafkaSource) readPartition(ctx context.Context, part Partition, isAudit 
 		}
 	}
 	return nil
+}
+
+// archivePos is a record's place in its stream: (nats-seq, object index),
+// both from 1 and 0 up; the zero value is before every record.
+type archivePos struct {
+	seq   uint64
+	index int
+}
+
+func (p archivePos) less(q archivePos) bool {
+	return p.seq < q.seq || (p.seq == q.seq && p.index < q.index)
+}
+
+// positionOf reads a record's position headers; false when it has none
+// (a record the bridge did not write is kept as it is).
+func positionOf(m *kafka.Message) (archivePos, bool) {
+	var pos archivePos
+	var haveSeq, haveIndex bool
+	for _, h := range m.Headers {
+		switch h.Key {
+		case headerSeq:
+			seq, err := strconv.ParseUint(string(h.Value), 10, 64)
+			pos.seq, haveSeq = seq, err == nil && seq > 0
+		case headerIndex:
+			index, err := strconv.Atoi(string(h.Value))
+			pos.index, haveIndex = index, err == nil && index >= 0
+		}
+	}
+	return pos, haveSeq && haveIndex
 }
 
 // readTimeout bounds one fetch; a broker that stops answering fails the

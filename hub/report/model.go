@@ -29,6 +29,7 @@ type Scanned struct {
 	Bytes         int64 `json:"bytes"`        // record values read
 	OutOfRange    int64 `json:"out_of_range"` // records outside --from/--to
 	Unreadable    int64 `json:"unreadable"`   // records that were not STIX/audit JSON (skipped, counted)
+	Duplicates    int64 `json:"duplicates"`   // late second copies in the archive (skipped, counted; see docs/archive.md)
 }
 
 // Partnership is the partnership-wide summary over the range.
