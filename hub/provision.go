@@ -62,8 +62,12 @@ func (h *Hub) provision(ctx context.Context, engine *policy.Engine) error {
 	if err != nil {
 		return err
 	}
+	share, err := h.js.Stream(ctx, StreamShare)
+	if err != nil {
+		return fmt.Errorf("provision: %w", err)
+	}
 	scopes := engine.ScopeMembers()
-	if err := h.scopes.record(ctx, kv, scopes); err != nil {
+	if err := h.scopes.record(ctx, kv, share, scopes); err != nil {
 		return err
 	}
 	for _, m := range engine.MoU().Members {

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -25,8 +26,8 @@ import (
 // in its subject a generation: a token of the scope's member set when it
 // was decided (its audience and its sender). A member's filters name only
 // the generations whose set holds it, and only for the scopes it is in
-// now. The hub keeps every set each scope has had (BucketHub, keyScopes):
-// an inbox may still hold shares of any of them.
+// now. The hub keeps every set each scope has had (BucketHub, keyScopes)
+// while GENEVA_SHARE may hold shares of it: an inbox may hold any of them.
 
 // keyScopes holds the scope history in BucketHub, JSON.
 const keyScopes = "scopes"
@@ -49,25 +50,38 @@ func routeScope(rt policy.Route, sender string) string {
 	return rt.Scope + "." + scopeGeneration(rt.Scope, set)
 }
 
-// scopeHistory is every member set each shared scope has had.
+// scopeHistory is every member set each shared scope has had, less those
+// pruned: superseded for pruneGrace and with no share left in GENEVA_SHARE.
 type scopeHistory struct {
 	mu     sync.Mutex
 	loaded bool
-	sets   map[string][][]string // scope → sorted member sets, oldest first
+	sets   map[string][]scopeSet // scope → its sets, oldest first
 }
 
-// record adds the sets of the MoU about to be in force and stores the
-// history when it grew. It must run before the MoU decides anything and
-// before the inbox filters are set: a generation no filter names reaches
-// nobody.
-func (s *scopeHistory) record(ctx context.Context, kv jetstream.KeyValue, scopes map[string][]string) error {
+// scopeSet is one member set of a scope.
+type scopeSet struct {
+	Members []string `json:"members"` // sorted
+	// Superseded is when the set stopped being the scope's; zero while it is.
+	Superseded time.Time `json:"superseded,omitzero"`
+}
+
+// pruneGrace is how long a superseded set stays whatever the stream holds:
+// a decision taken under the MoU before (a slow worker, a worker node that
+// has not seen the change yet) may still publish a share of it.
+const pruneGrace = time.Hour
+
+// record adds the sets of the MoU about to be in force, prunes, and stores
+// the history when it changed. It must run before the MoU decides anything
+// and before the inbox filters are set: a generation no filter names
+// reaches nobody.
+func (s *scopeHistory) record(ctx context.Context, kv jetstream.KeyValue, share jetstream.Stream, scopes map[string][]string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.loaded {
 		e, err := kv.Get(ctx, keyScopes)
 		switch {
 		case errors.Is(err, jetstream.ErrKeyNotFound):
-			s.sets = map[string][][]string{}
+			s.sets = map[string][]scopeSet{}
 		case err != nil:
 			return fmt.Errorf("scope history: %w", err)
 		default:
@@ -77,7 +91,12 @@ func (s *scopeHistory) record(ctx context.Context, kv jetstream.KeyValue, scopes
 		}
 		s.loaded = true
 	}
-	if !s.add(scopes) {
+	changed := s.add(scopes, time.Now())
+	pruned, err := s.prune(ctx, share, time.Now())
+	if err != nil {
+		return err
+	}
+	if !changed && !pruned {
 		return nil
 	}
 	data, err := json.Marshal(s.sets)
@@ -90,16 +109,57 @@ func (s *scopeHistory) record(ctx context.Context, kv jetstream.KeyValue, scopes
 	return nil
 }
 
-// add records the sets not seen yet and reports whether there were any.
-// The caller holds s.mu.
-func (s *scopeHistory) add(scopes map[string][]string) (grew bool) {
-	for scope, set := range scopes {
-		if len(set) > 0 && !slices.ContainsFunc(s.sets[scope], func(old []string) bool { return slices.Equal(old, set) }) {
-			s.sets[scope] = append(s.sets[scope], slices.Clone(set))
-			grew = true
+// add makes scopes the current sets at now: new ones are appended, the
+// others marked superseded (or current again). It reports whether anything
+// changed. The caller holds s.mu.
+func (s *scopeHistory) add(scopes map[string][]string, now time.Time) (changed bool) {
+	for scope, sets := range s.sets {
+		for i := range sets {
+			switch current := slices.Equal(sets[i].Members, scopes[scope]); {
+			case current && !sets[i].Superseded.IsZero():
+				sets[i].Superseded, changed = time.Time{}, true
+			case !current && sets[i].Superseded.IsZero():
+				sets[i].Superseded, changed = now, true
+			}
 		}
 	}
-	return grew
+	for scope, set := range scopes {
+		known := slices.ContainsFunc(s.sets[scope], func(old scopeSet) bool { return slices.Equal(old.Members, set) })
+		if len(set) > 0 && !known {
+			s.sets[scope] = append(s.sets[scope], scopeSet{Members: slices.Clone(set)})
+			changed = true
+		}
+	}
+	return changed
+}
+
+// prune drops the sets superseded for pruneGrace of which GENEVA_SHARE
+// holds no share any more (retention took them): no inbox can hold one, so
+// the filters need not name them. The caller holds s.mu.
+func (s *scopeHistory) prune(ctx context.Context, share jetstream.Stream, now time.Time) (pruned bool, err error) {
+	for scope, sets := range s.sets {
+		kept := sets[:0]
+		for _, set := range sets {
+			if !set.Superseded.IsZero() && now.Sub(set.Superseded) > pruneGrace {
+				filter := ShareSubjectFrom("*", scope+"."+scopeGeneration(scope, set.Members), "*")
+				info, err := share.Info(ctx, jetstream.WithSubjectFilter(filter))
+				if err != nil {
+					return pruned, fmt.Errorf("scope history: %s: %w", filter, err)
+				}
+				if len(info.State.Subjects) == 0 {
+					pruned = true
+					continue
+				}
+			}
+			kept = append(kept, set)
+		}
+		if len(kept) == 0 {
+			delete(s.sets, scope)
+		} else {
+			s.sets[scope] = kept
+		}
+	}
+	return pruned, nil
 }
 
 // inboxFilters is exactly what policy lets member m see on GENEVA_SHARE
@@ -116,11 +176,11 @@ func (s *scopeHistory) inboxFilters(scopes map[string][]string, m string) []stri
 			continue // left, or never joined: nothing more of it, not even a backlog
 		}
 		for _, set := range s.sets[scope] {
-			if !slices.Contains(set, m) {
+			if !slices.Contains(set.Members, m) {
 				continue
 			}
-			gen := scope + "." + scopeGeneration(scope, set)
-			for _, sender := range set {
+			gen := scope + "." + scopeGeneration(scope, set.Members)
+			for _, sender := range set.Members {
 				if sender != m {
 					f = append(f, ShareSubjectFrom("*", gen, sender))
 				}

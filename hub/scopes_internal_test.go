@@ -1,10 +1,17 @@
 package hub
 
 import (
+	"context"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/stretchr/testify/require"
 
 	"github.com/genevahub/geneva/policy"
 )
@@ -46,13 +53,13 @@ func TestInboxFiltersFollowTheAudienceThroughMembershipChanges(t *testing.T) {
 		audience       []string
 	}
 	for iter := range 500 {
-		h := &scopeHistory{loaded: true, sets: map[string][][]string{}}
+		h := &scopeHistory{loaded: true, sets: map[string][]scopeSet{}}
 		var shares []share
 		var scopes map[string][]string
 		for range 1 + rng.IntN(8) {
 			all := subset(pool)
 			scopes = map[string][]string{"all": all, "c.x": subset(all)}
-			h.add(scopes)
+			h.add(scopes, time.Now())
 			for range rng.IntN(4) {
 				scope := []string{"all", "c.x"}[rng.IntN(2)]
 				set := scopes[scope]
@@ -109,4 +116,52 @@ func TestScopeOf(t *testing.T) {
 			t.Errorf("ScopeOf(%q) = %q, want %q", subject, got, want)
 		}
 	}
+}
+
+// A superseded set leaves the history once the grace has passed and the
+// stream holds no share of it any more; the current set never does.
+func TestScopeHistoryPrunesWhatTheStreamNoLongerHolds(t *testing.T) {
+	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
+	require.NoError(t, err)
+	srv.Start()
+	t.Cleanup(srv.Shutdown)
+	require.True(t, srv.ReadyForConnections(10*time.Second))
+	nc, err := nats.Connect("", nats.InProcessServer(srv))
+	require.NoError(t, err)
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	ctx := context.Background()
+	share, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: StreamShare, Subjects: []string{SubjectShareAll}})
+	require.NoError(t, err)
+
+	h := &scopeHistory{loaded: true, sets: map[string][]scopeSet{}}
+	t0 := time.Now()
+	require.True(t, h.add(map[string][]string{"all": {"a", "b"}}, t0))
+	require.True(t, h.add(map[string][]string{"all": {"a", "b", "c"}}, t0)) // {a b} superseded at t0
+	old := routeScope(policy.Route{Scope: "all", Audience: []string{"b"}}, "a")
+	_, err = js.Publish(ctx, ShareSubjectFrom("green", old, "a"), []byte("{}"))
+	require.NoError(t, err)
+	members := func() (sets [][]string) {
+		for _, s := range h.sets["all"] {
+			sets = append(sets, s.Members)
+		}
+		return sets
+	}
+
+	for _, at := range []time.Time{t0.Add(pruneGrace / 2), t0.Add(2 * pruneGrace)} {
+		pruned, err := h.prune(ctx, share, at)
+		require.NoError(t, err)
+		require.False(t, pruned, "within the grace, or while a share of the set is stored")
+	}
+	require.Equal(t, [][]string{{"a", "b"}, {"a", "b", "c"}}, members())
+
+	require.NoError(t, share.Purge(ctx)) // retention took the share
+	pruned, err := h.prune(ctx, share, t0.Add(2*pruneGrace))
+	require.NoError(t, err)
+	require.True(t, pruned)
+	require.Equal(t, [][]string{{"a", "b", "c"}}, members(), "the current set stays, whatever the stream holds")
+	filters := h.inboxFilters(map[string][]string{"all": {"a", "b", "c"}}, "a")
+	require.NotContains(t, filters, ShareSubjectFrom("*", old, "b"), "a filter names the pruned set")
+	require.Contains(t, filters, ShareSubjectFrom("*", routeScope(policy.Route{Scope: "all", Audience: []string{"a", "c"}}, "b"), "b"))
 }
