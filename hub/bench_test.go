@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/internal/cputime"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
@@ -46,7 +46,7 @@ func BenchmarkHubGreenToAll(b *testing.B) {
 	}
 	bank := h.Member(b, "bank-one")
 	b.ResetTimer()
-	start, cpu0 := time.Now(), cpuTime()
+	start, cpu0 := time.Now(), int64(cputime.Process())
 	publishAll(b, bank.JS, b.N, func(i int) *nats.Msg { return hub.SubmitMsg("bank-one", bundle, hub.SubmitOptions{}) })
 	select {
 	case <-done:
@@ -54,7 +54,7 @@ func BenchmarkHubGreenToAll(b *testing.B) {
 		b.Fatalf("only %d of %d deliveries", got.Load(), want)
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "submissions/s")
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e3, "cpu-µs/submission")
+	b.ReportMetric(float64(int64(cputime.Process())-cpu0)/float64(b.N)/1e3, "cpu-µs/submission")
 }
 
 // BenchmarkRawHop is the baseline: publish → stream → a worker that
@@ -123,7 +123,7 @@ func rawHop(b *testing.B, copies int) {
 	}
 	bundle := benchBundle(b)
 	b.ResetTimer()
-	start, cpu0 := time.Now(), cpuTime()
+	start, cpu0 := time.Now(), int64(cputime.Process())
 	publishAll(b, js, b.N, func(int) *nats.Msg { return &nats.Msg{Subject: "in", Data: bundle} })
 	select {
 	case <-done:
@@ -131,7 +131,7 @@ func rawHop(b *testing.B, copies int) {
 		b.Fatalf("only %d of %d deliveries", got.Load(), want)
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "submissions/s")
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e3, "cpu-µs/submission")
+	b.ReportMetric(float64(int64(cputime.Process())-cpu0)/float64(b.N)/1e3, "cpu-µs/submission")
 }
 
 func hubtestNATS(b *testing.B) *server.Server {
@@ -167,12 +167,4 @@ func filterFor(copies, i int) string {
 		return fmt.Sprintf("out.*.m.r%d.*", i)
 	}
 	return "out.*.all.*"
-}
-
-// cpuTime is the process's user+system CPU time in ns (the embedded server
-// included).
-func cpuTime() int64 {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/genevahub/geneva/hub/crashtest"
+	"github.com/genevahub/geneva/internal/jsonappend/jsonappendtest"
 	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
@@ -64,14 +65,7 @@ func FuzzReceiptAppendJSON(f *testing.F) {
 
 func requireSameJSON(t *testing.T, r *Receipt) {
 	t.Helper()
-	want, wantErr := json.Marshal(r)
-	got, err := r.AppendJSON([]byte("prefix"))
-	if wantErr != nil {
-		require.Error(t, err, "json.Marshal failed with %v", wantErr)
-		return
-	}
-	require.NoError(t, err)
-	require.Equal(t, "prefix"+string(want), string(got))
+	jsonappendtest.RequireMarshalEqual(t, r, r.AppendJSON)
 }
 
 // BenchmarkReceiptJSON compares json.Marshal and AppendJSON on the receipt

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/genevahub/geneva/internal/cputime"
 	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
@@ -84,9 +85,9 @@ func BenchmarkPart(b *testing.B) {
 // returns reports it per op (cpu-ns/op), which the load of others on a
 // shared machine moves less than ns/op. It counts the GC's work too.
 func reportCPU(b *testing.B) func() {
-	start := processCPU()
+	start := cputime.Process()
 	return func() {
-		if cpu := processCPU() - start; cpu > 0 && b.N > 0 {
+		if cpu := cputime.Process() - start; cpu > 0 && b.N > 0 {
 			b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/genevahub/geneva/internal/cputime"
 	"github.com/genevahub/geneva/schemas"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
@@ -37,7 +38,7 @@ func report(b *testing.B, objects, bytes int, cpuStart time.Duration) {
 	sec := b.Elapsed().Seconds()
 	b.ReportMetric(float64(objects)*float64(b.N)/sec, "objects/s")
 	b.ReportMetric(float64(bytes)*float64(b.N)/sec/1e6, "MB/s")
-	if cpu := schemas.ProcessCPU() - cpuStart; cpu > 0 {
+	if cpu := cputime.Process() - cpuStart; cpu > 0 {
 		b.ReportMetric(float64(objects)*float64(b.N)/cpu.Seconds(), "objects/cpu-s")
 	}
 }
@@ -48,7 +49,7 @@ func BenchmarkValidateCorpus(b *testing.B) {
 	v := schemas.NewValidator(schemas.Options{})
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := schemas.ProcessCPU()
+	cpu := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		for _, d := range docs {
 			doc, rep := v.Validate(d)
@@ -67,7 +68,7 @@ func BenchmarkUnmarshalMap(b *testing.B) {
 	docs, objects, size := benchCorpus(b)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := schemas.ProcessCPU()
+	cpu := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		for _, d := range docs {
 			var m map[string]any

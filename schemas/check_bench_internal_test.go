@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/genevahub/geneva/internal/cputime"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
@@ -27,13 +28,13 @@ func BenchmarkCheckCorpus(b *testing.B) {
 		docs, objects = append(docs, d), objects+len(d.Objects)
 	}
 	b.ReportAllocs()
-	cpu := processCPU()
+	cpu := cputime.Process()
 	for b.Loop() {
 		for _, d := range docs {
 			v.ValidateDocument(d)
 		}
 	}
-	if cpu = processCPU() - cpu; cpu > 0 {
+	if cpu = cputime.Process() - cpu; cpu > 0 {
 		b.ReportMetric(float64(objects)*float64(b.N)/cpu.Seconds(), "objects/cpu-s")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/genevahub/geneva/internal/cputime"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
@@ -50,7 +51,7 @@ func BenchmarkScanCorpus(b *testing.B) {
 	}
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
-	cpu := processCPU()
+	cpu := cputime.Process()
 	for b.Loop() {
 		for _, d := range docs {
 			s, _, err := scanJSONKeys(d, 64)
@@ -60,7 +61,7 @@ func BenchmarkScanCorpus(b *testing.B) {
 			releaseScanner(s)
 		}
 	}
-	if cpu = processCPU() - cpu; cpu > 0 {
+	if cpu = cputime.Process() - cpu; cpu > 0 {
 		b.ReportMetric(float64(size)*float64(b.N)/cpu.Seconds()/1e6, "MB/cpu-s")
 	}
 }

@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/genevahub/geneva/internal/cputime"
 )
 
 func main() {
@@ -128,9 +130,9 @@ func runSide(side string, r int, o options) (sideResult, error) {
 	}
 	defer sys.close()
 	var res sideResult
-	cpu0, start := cpuTime(), time.Now()
+	cpu0, start := cputime.Process(), time.Now()
 	time.Sleep(2 * time.Second)
-	res.idleMillis = float64(cpuTime()-cpu0) / float64(time.Millisecond) / time.Since(start).Seconds()
+	res.idleMillis = float64(cputime.Process()-cpu0) / float64(time.Millisecond) / time.Since(start).Seconds()
 	if res.tp, err = measureThroughput(sys, newWorkload(fmt.Sprintf("t%d", r), o.n)); err != nil {
 		return res, err
 	}

@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"slices"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/genevahub/geneva/internal/cputime"
 )
 
 // throughputResult is one sustained-rate run: every submission offered at
@@ -25,14 +26,14 @@ func measureThroughput(sys *system, w *workload) (throughputResult, error) {
 		return throughputResult{}, err
 	}
 	defer stop()
-	cpu0, start := cpuTime(), time.Now()
+	cpu0, start := cputime.Process(), time.Now()
 	if err := publishAll(sys, w, nil); err != nil {
 		return throughputResult{}, err
 	}
 	if err := d.wait(5 * time.Minute); err != nil {
 		return throughputResult{}, fmt.Errorf("%s: %w", sys.name, err)
 	}
-	elapsed, cpu := time.Since(start), cpuTime()-cpu0
+	elapsed, cpu := time.Since(start), cputime.Process()-cpu0
 	return throughputResult{perSecond: float64(n) / elapsed.Seconds(), cpuMicros: float64(cpu) / float64(n) / 1e3}, nil
 }
 
@@ -64,7 +65,7 @@ func measureLatency(sys *system, w *workload, rate, warmup int) (latencyResult, 
 		return latencyResult{}, err
 	}
 	defer stop()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	start = time.Now()
 	close(ready)
 	if err := publishAll(sys, w, func(i int) {
@@ -77,7 +78,7 @@ func measureLatency(sys *system, w *workload, rate, warmup int) (latencyResult, 
 	if err := d.wait(2 * time.Minute); err != nil {
 		return latencyResult{}, fmt.Errorf("%s: %w", sys.name, err)
 	}
-	cpu := cpuTime() - cpu0
+	cpu := cputime.Process() - cpu0
 	got := lats[:k.Load()]
 	if len(got) == 0 {
 		return latencyResult{}, fmt.Errorf("%s: no latency samples", sys.name)
@@ -106,12 +107,4 @@ func publishAll(sys *system, w *workload, pace func(i int)) error {
 	case <-time.After(2 * time.Minute):
 		return fmt.Errorf("%s: %d PubAcks missing after 2 minutes", sys.name, sys.submit.PublishAsyncPending())
 	}
-}
-
-// cpuTime is this process's user+system CPU time (the embedded server,
-// the hub or hop worker and every client included).
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

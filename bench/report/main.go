@@ -24,13 +24,13 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/segmentio/kafka-go"
 
 	"github.com/genevahub/geneva/hub/archive/kafkatest"
 	"github.com/genevahub/geneva/hub/report"
+	"github.com/genevahub/geneva/internal/cputime"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -170,18 +170,9 @@ func (p phase) String() string {
 }
 
 func timed(f func() (int64, int64, error)) (phase, error) {
-	c0, t0 := cpuTime(), time.Now()
+	c0, t0 := cputime.Process(), time.Now()
 	n, b, err := f()
-	return phase{records: n, bytes: b, wall: time.Since(t0), cpu: cpuTime() - c0}, err
-}
-
-// cpuTime is this process's user plus system CPU time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return phase{records: n, bytes: b, wall: time.Since(t0), cpu: cputime.Process() - c0}, err
 }
 
 // rawBatchScan reads every partition with kafka.Conn batches (the report's

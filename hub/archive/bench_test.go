@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 
 	"github.com/genevahub/geneva/hub/archive"
 	"github.com/genevahub/geneva/hub/archive/kafkatest"
+	"github.com/genevahub/geneva/internal/cputime"
 )
 
 // BenchmarkBridgeVsRawWriter archives a backlog of parts with the bridge
@@ -81,11 +81,11 @@ func benchBridgeVsRaw(b *testing.B, broker *kafkatest.Broker, connect func(*nats
 				// As the bridge's writer: each call is sent at once.
 				BatchTimeout: time.Nanosecond, WriteTimeout: 10 * time.Second, Transport: &kafka.Transport{}}
 			defer w.Close()
-			start, cpu, bcpu := time.Now(), processCPU(b), brokerCPU()
+			start, cpu, bcpu := time.Now(), cputime.Process(), brokerCPU()
 			for j := 0; j < len(msgs); j += batch {
 				require.NoError(b, w.WriteMessages(context.Background(), msgs[j:min(j+batch, len(msgs))]...))
 			}
-			rawCPU = append(rawCPU, processCPU(b)-cpu)
+			rawCPU = append(rawCPU, cputime.Process()-cpu)
 			rawBrokerCPU = append(rawBrokerCPU, brokerCPU()-bcpu)
 			return time.Since(start)
 		}
@@ -99,11 +99,11 @@ func benchBridgeVsRaw(b *testing.B, broker *kafkatest.Broker, connect func(*nats
 			require.NoError(b, err)
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan error, 1)
-			start, cpu, bcpu := time.Now(), processCPU(b), brokerCPU()
+			start, cpu, bcpu := time.Now(), cputime.Process(), brokerCPU()
 			go func() { done <- br.Run(ctx) }()
 			waitArchived(b, br.Archived, nh.js, 5*time.Minute)
 			took := time.Since(start)
-			bridgeCPU = append(bridgeCPU, processCPU(b)-cpu)
+			bridgeCPU = append(bridgeCPU, cputime.Process()-cpu)
 			bridgeBrokerCPU = append(bridgeBrokerCPU, brokerCPU()-bcpu)
 			cancel()
 			require.NoError(b, <-done)
@@ -137,13 +137,6 @@ func benchBridgeVsRaw(b *testing.B, broker *kafkatest.Broker, connect func(*nats
 		b.Logf("%d records from %d parts, medians of %d rounds: bridge %.0f records/s, raw writer %.0f records/s, ratio %.2f, paired ratio %.2f (bridge %v, raw %v); process CPU per round: bridge %v, raw %v; broker CPU per round: bridge %v, raw %v",
 			len(msgs), parts, rounds, bridgeRate, rawRate, bridgeRate/rawRate, paired[len(paired)/2], bridgeTimes, rawTimes, bridgeCPU, rawCPU, bridgeBrokerCPU, rawBrokerCPU)
 	}
-}
-
-// processCPU is the user and system CPU time this process used so far.
-func processCPU(t testing.TB) time.Duration {
-	var ru syscall.Rusage
-	require.NoError(t, syscall.Getrusage(syscall.RUSAGE_SELF, &ru))
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func median(ds []time.Duration) time.Duration {

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/require"
+	"github.com/genevahub/geneva/internal/jsonappend/jsonappendtest"
 )
 
 // TestAppendJSONMatchesMarshal: the hand-written encoder writes what
@@ -43,14 +43,7 @@ func FuzzAppendJSON(f *testing.F) {
 
 func requireSameJSON(t *testing.T, r Record) {
 	t.Helper()
-	want, wantErr := json.Marshal(r)
-	got, err := r.appendJSON([]byte("prefix"))
-	if wantErr != nil {
-		require.Error(t, err, "json.Marshal failed with %v", wantErr)
-		return
-	}
-	require.NoError(t, err)
-	require.Equal(t, "prefix"+string(want), string(got))
+	jsonappendtest.RequireMarshalEqual(t, r, r.appendJSON)
 }
 
 // BenchmarkEncode compares what attempt does per record before and after

@@ -8,6 +8,7 @@ import (
 
 	"github.com/valyala/fastjson"
 
+	"github.com/genevahub/geneva/internal/cputime"
 	"github.com/genevahub/geneva/schemas"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
@@ -65,11 +66,11 @@ func BenchmarkValidateCorpus(b *testing.B) {
 	var cpuStart time.Duration
 	start := func(b *testing.B) {
 		b.ReportAllocs()
-		cpuStart = processCPU()
+		cpuStart = cputime.Process()
 	}
 	perSecond := func(b *testing.B, passes int) {
 		b.ReportMetric(objects*float64(passes)/b.Elapsed().Seconds(), "objects/s")
-		if cpu := processCPU() - cpuStart; cpu > 0 {
+		if cpu := cputime.Process() - cpuStart; cpu > 0 {
 			b.ReportMetric(objects*float64(passes)/cpu.Seconds(), "objects/cpu-s")
 		}
 	}
