@@ -22,6 +22,7 @@ import (
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/policy/tlp"
+	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
 // running is a connector under test.
@@ -205,7 +206,7 @@ func TestPreflightKeepsClassifiedAndInvalidAtHome(t *testing.T) {
 	h := hubtest.StartHub(t)
 	sender := startConnector(t, h, "bank-one", "", `
   - {name: drop, kind: dir, path: DIR/drop, interval: 20ms}`, "", nil)
-	classified, err := os.ReadFile(filepath.Join(os.Getenv("GENEVA_SHARED"), "policy-cases", "classified-banner-name.json"))
+	classified, err := os.ReadFile(filepath.Join(stixtest.SharedDir(t), "policy-cases", "classified-banner-name.json"))
 	if err != nil {
 		classified = []byte(strings.Replace(string(marked("c", tlp.Green)), "conformance c", "SECRET//REL TO USA, GBR - staging host", 1))
 	}

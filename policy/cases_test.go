@@ -26,7 +26,7 @@ func list(field string) []string {
 	return strings.Split(field, ",")
 }
 
-// TestPolicyCases runs every row of shared/policy-cases/CASES.tsv under the
+// TestPolicyCases runs every row of testdata/policy-cases/CASES.tsv under the
 // demo MoU: the listed verdict, and exactly the listed receivers.
 func TestPolicyCases(t *testing.T) {
 	dir := filepath.Join(stixtest.SharedDir(t), "policy-cases")

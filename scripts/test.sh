@@ -4,8 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GENEVA_REQUIRE_PEERS=1
-export GENEVA_SHARED=${GENEVA_SHARED:-$(cd .. && pwd)/shared}
-[ -d "$GENEVA_SHARED/corpus" ] || { echo "test: shared folder not found at $GENEVA_SHARED" >&2; exit 1; }
 
 peers_env=$(scripts/peers.sh) || { echo "test: installing the test peers failed (see above)" >&2; exit 1; }
 eval "$peers_env"

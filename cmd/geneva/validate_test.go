@@ -162,7 +162,7 @@ func TestValidateStrict(t *testing.T) {
 
 func TestValidateStixSchemas(t *testing.T) {
 	file := corpusFile(t, schemaRejects)
-	dir := filepath.Join(stixtest.SharedDir(t), "stix2-json-schemas", "schemas")
+	dir := stixtest.SchemasDir(t)
 
 	_, _, code := runCLI(t, "validate", file)
 	require.Equal(t, 0, code, "valid STIX 2.1 by the specification")

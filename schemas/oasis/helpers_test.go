@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -13,23 +12,18 @@ import (
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
-var (
-	loadOnce sync.Once
-	loaded   *oasis.Checker
-	loadErr  error
-)
-
-// checker loads the OASIS schemas from the shared folder once per test binary.
+// checker is the embedded (vendored) OASIS schemas' checker.
 func checker(t testing.TB) *oasis.Checker {
 	t.Helper()
-	dir := schemaDir(t)
-	loadOnce.Do(func() { loaded, loadErr = oasis.Load(dir) })
-	require.NoError(t, loadErr)
-	return loaded
+	k, err := oasis.Embedded()
+	require.NoError(t, err)
+	return k
 }
 
+// schemaDir is the vendored schemas' folder in the repository, for the tests
+// of Load.
 func schemaDir(t testing.TB) string {
-	return filepath.Join(stixtest.SharedDir(t), "stix2-json-schemas", "schemas")
+	return stixtest.SchemasDir(t)
 }
 
 // label is the first word of a corpus file's .why.txt ("schema",

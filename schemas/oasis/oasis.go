@@ -1,6 +1,7 @@
 // Package oasis checks STIX 2.1 objects against the official OASIS STIX 2.1
-// JSON schemas (oasis-open/cti-stix2-json-schemas), loaded at run time from a
-// directory; Geneva never ships them. It is the conformance oracle of our own
+// JSON schemas (oasis-open/cti-stix2-json-schemas): the copy vendored in
+// stix2-json-schemas/ and embedded in the binary (Embedded), or another copy
+// loaded from a directory (Load). It is the conformance oracle of our own
 // validator and an optional strict layer (schemas.Options.Extra).
 //
 // Like the OASIS stix2-validator, it checks each object on its own against
@@ -12,6 +13,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -48,7 +50,14 @@ func Load(dir string) (*Checker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("oasis schemas %s: %w", dir, err)
 	}
-	l, err := newDirLoader(abs)
+	return load(os.DirFS(abs), filepath.ToSlash(abs), dir)
+}
+
+// load compiles the schemas of fsys. root is the absolute slash path fsys
+// stands for (it names the files without an "$id"), name is what errors call
+// the folder.
+func load(fsys fs.FS, root, name string) (*Checker, error) {
+	l, err := newFSLoader(fsys, root, name)
 	if err != nil {
 		return nil, err
 	}
@@ -56,9 +65,9 @@ func Load(dir string) (*Checker, error) {
 	c.DefaultDraft(jsonschema.Draft2020)
 	c.UseLoader(l)
 	compile := func(rel string) (*jsonschema.Schema, error) {
-		s, err := c.Compile(l.location(filepath.Join(abs, filepath.FromSlash(rel))))
+		s, err := c.Compile(l.location(rel))
 		if err != nil {
-			return nil, fmt.Errorf("oasis schemas %s: compile %s: %w", dir, rel, err)
+			return nil, fmt.Errorf("oasis schemas %s: compile %s: %w", name, rel, err)
 		}
 		return s, nil
 	}
@@ -73,13 +82,13 @@ func Load(dir string) (*Checker, error) {
 		return nil, err
 	}
 	for _, folder := range objectFolders {
-		files, err := filepath.Glob(filepath.Join(abs, folder, "*.json"))
+		files, err := fs.Glob(fsys, folder+"/*.json")
 		if err != nil || len(files) == 0 {
-			return nil, fmt.Errorf("oasis schemas %s: no schemas in %s/ (is this the schemas folder of cti-stix2-json-schemas?)", dir, folder)
+			return nil, fmt.Errorf("oasis schemas %s: no schemas in %s/ (is this the schemas folder of cti-stix2-json-schemas?)", name, folder)
 		}
 		for _, f := range files {
-			typ := strings.TrimSuffix(filepath.Base(f), ".json")
-			if k.byType[typ], err = compile(folder + "/" + typ + ".json"); err != nil {
+			typ := strings.TrimSuffix(path.Base(f), ".json")
+			if k.byType[typ], err = compile(f); err != nil {
 				return nil, err
 			}
 		}
@@ -92,80 +101,82 @@ func Load(dir string) (*Checker, error) {
 	return k, nil
 }
 
-// dirLoader serves the schema files of one directory. The OASIS schemas
+// fsLoader serves the schema files of one folder. The OASIS schemas
 // declare http(s) "$id"s (raw.githubusercontent.com/...), so their relative
 // "$ref"s such as "../common/core.json" resolve to those URLs, not to file
 // URLs; the loader maps each declared "$id" back to its file, so nothing is
 // ever fetched from the network.
-type dirLoader struct {
-	files map[string]string // "$id" or file URL -> path
-	ids   map[string]string // path -> its "$id" (compile by "$id" so each file is one root)
+type fsLoader struct {
+	fsys  fs.FS
+	root  string
+	files map[string]string // "$id" or file URL -> path in fsys
+	ids   map[string]string // path in fsys -> its "$id" (compile by "$id" so each file is one root)
 }
 
-func newDirLoader(dir string) (*dirLoader, error) {
-	l := &dirLoader{files: map[string]string{}, ids: map[string]string{}}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+func newFSLoader(fsys fs.FS, root, name string) (*fsLoader, error) {
+	l := &fsLoader{fsys: fsys, root: root, files: map[string]string{}, ids: map[string]string{}}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if d.IsDir() && d.Name() == "examples" {
-			return filepath.SkipDir
+			return fs.SkipDir
 		}
-		if d.IsDir() || !strings.HasSuffix(path, ".json") {
+		if d.IsDir() || !strings.HasSuffix(p, ".json") {
 			return nil
 		}
-		doc, err := readJSON(path)
+		doc, err := l.read(p)
 		if err != nil {
 			return err
 		}
-		l.files[fileURL(path)] = path
+		l.files[l.fileURL(p)] = p
 		if m, ok := doc.(map[string]any); ok {
 			if id, ok := m["$id"].(string); ok && id != "" {
-				l.files[strings.TrimSuffix(id, "#")] = path
-				l.ids[path] = strings.TrimSuffix(id, "#")
+				l.files[strings.TrimSuffix(id, "#")] = p
+				l.ids[p] = strings.TrimSuffix(id, "#")
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("oasis schemas %s: %w", dir, err)
+		return nil, fmt.Errorf("oasis schemas %s: %w", name, err)
 	}
 	if len(l.files) == 0 {
-		return nil, fmt.Errorf("oasis schemas %s: no .json files", dir)
+		return nil, fmt.Errorf("oasis schemas %s: no .json files", name)
 	}
 	return l, nil
 }
 
 // location is the URL to compile a file by: its "$id" when it has one, so
 // that references to it from other schemas reach the same compiled root.
-func (l *dirLoader) location(path string) string {
-	if id, ok := l.ids[path]; ok {
+func (l *fsLoader) location(p string) string {
+	if id, ok := l.ids[p]; ok {
 		return id
 	}
-	return fileURL(path)
+	return l.fileURL(p)
 }
 
-func (l *dirLoader) Load(u string) (any, error) {
-	path, ok := l.files[u]
+func (l *fsLoader) Load(u string) (any, error) {
+	p, ok := l.files[u]
 	if !ok {
 		return nil, fmt.Errorf("%s is not a schema in the schemas folder", u)
 	}
-	return readJSON(path)
+	return l.read(p)
 }
 
-func readJSON(path string) (any, error) {
-	f, err := os.Open(path)
+func (l *fsLoader) read(p string) (any, error) {
+	f, err := l.fsys.Open(p)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	doc, err := jsonschema.UnmarshalJSON(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path.Join(l.root, p), err)
 	}
 	return doc, nil
 }
 
-func fileURL(path string) string {
-	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
+func (l *fsLoader) fileURL(p string) string {
+	return (&url.URL{Scheme: "file", Path: path.Join(l.root, p)}).String()
 }

@@ -40,7 +40,28 @@ func TestLoadErrors(t *testing.T) {
 	})
 }
 
-// copySchemas copies the shared schemas into a temporary folder a test may
+// TestLoadFolderMatchesEmbedded loads the vendored folder from disk and
+// checks the corpus's schema-rejected files give the same findings as the
+// embedded copy, so Load and Embedded cannot drift apart.
+func TestLoadFolderMatchesEmbedded(t *testing.T) {
+	fromDisk, err := oasis.Load(schemaDir(t))
+	require.NoError(t, err)
+	compared := 0
+	for _, file := range stixtest.CorpusFiles(t, "invalid") {
+		if label(t, file) != "schema" {
+			continue
+		}
+		data, err := os.ReadFile(file)
+		require.NoError(t, err)
+		want := checker(t).Check(data)
+		require.NotEmpty(t, want, file)
+		require.Equal(t, want, fromDisk.Check(data), file)
+		compared++
+	}
+	require.Greater(t, compared, 50)
+}
+
+// copySchemas copies the vendored schemas into a temporary folder a test may
 // break (never into the repository).
 func copySchemas(t *testing.T) string {
 	t.Helper()
