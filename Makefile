@@ -1,8 +1,17 @@
 # The README's two commands are `make hub` and `make test`.
-.PHONY: hub test build bench
+.PHONY: hub test build install bench
+
+# -buildvcs=auto overrides a GOFLAGS=-buildvcs=false in the environment, so
+# --version names the commit whenever the build runs in a git checkout.
+GOBUILD_FLAGS = -buildvcs=auto
 
 build:
-	go build -o bin/ ./cmd/...
+	go build $(GOBUILD_FLAGS) -o bin/ ./cmd/...
+
+# Puts geneva, geneva-hub and geneva-connector into $(go env GOBIN), or
+# $(go env GOPATH)/bin when GOBIN is unset.
+install:
+	go install $(GOBUILD_FLAGS) ./cmd/...
 
 hub: build
 	./bin/geneva-hub --dev

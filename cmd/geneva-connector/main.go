@@ -16,16 +16,21 @@ import (
 
 	"github.com/genevahub/geneva/connectors"
 	_ "github.com/genevahub/geneva/connectors/all"
+	"github.com/genevahub/geneva/internal/version"
 )
 
 const usage = `usage: geneva-connector [--json-logs] [--debug] run CONFIG   run the connector
        geneva-connector check CONFIG                       validate a config file (every problem at once)
-       geneva-connector list                               list the connector kinds`
+       geneva-connector list                               list the connector kinds
+       geneva-connector --version | version                the version and the commit it was built from`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0) // -h: the usage was the answer
+		}
 		fmt.Fprintf(os.Stderr, "geneva-connector: %v\n", err)
 		if errors.As(err, new(usageError)) {
 			os.Exit(2)
@@ -36,7 +41,13 @@ func main() {
 
 type usageError struct{ error }
 
+func (u usageError) Unwrap() error { return u.error }
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if version.Requested(args) {
+		fmt.Fprintln(stdout, version.String("geneva-connector"))
+		return nil
+	}
 	fs := flag.NewFlagSet("geneva-connector", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprintln(stderr, usage) }

@@ -30,6 +30,18 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+func TestVersion(t *testing.T) {
+	for _, args := range [][]string{{"--version"}, {"version"}} {
+		var out, errOut bytes.Buffer
+		if err := run(t.Context(), args, &out, &errOut); err != nil {
+			t.Fatalf("%q: %v", args, err)
+		}
+		if !strings.HasPrefix(out.String(), "geneva-connector ") || !strings.Contains(out.String(), " go1.") {
+			t.Errorf("%q: want the version line, got %q", args, out.String())
+		}
+	}
+}
+
 func TestCheck(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.yaml")

@@ -13,9 +13,14 @@ import (
 	"syscall"
 
 	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/internal/version"
 )
 
 func main() {
+	if version.Requested(os.Args[1:]) {
+		fmt.Println(version.String("geneva-hub"))
+		return
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stderr); err != nil {
@@ -58,6 +63,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
   geneva-hub --config FILE            production settings
   geneva-hub archive --config FILE    the Kafka archive bridge on its own (docs/archive.md)
   geneva-hub worker --config FILE     a worker node: policy decisions on another machine
+  geneva-hub --version | version      the version and the commit it was built from
 
 Flags:
 `)
@@ -65,6 +71,9 @@ Flags:
 	}
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q (subcommands: archive, worker, version; see --help)", fs.Arg(0))}
 	}
 	if *dev == (*configFile != "") {
 		return usageError{errors.New("give exactly one of --dev or --config FILE (the archive bridge alone: geneva-hub archive --config FILE; a worker node: geneva-hub worker --config FILE)")}

@@ -40,7 +40,7 @@ tls:
 
 func TestUsage(t *testing.T) {
 	var stderr bytes.Buffer
-	for _, args := range [][]string{{}, {"--dev", "--config", "x.yaml"}, {"--bogus"}} {
+	for _, args := range [][]string{{}, {"--dev", "--config", "x.yaml"}, {"--bogus"}, {"--dev", "extra"}, {"bogus"}, {"archive", "extra"}, {"worker"}} {
 		err := run(context.Background(), args, &stderr)
 		require.ErrorAs(t, err, new(usageError), "%v", args)
 	}

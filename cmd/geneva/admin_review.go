@@ -96,7 +96,7 @@ func newReviewActionCmd(action, short string) *cobra.Command {
 			return noArgs(cmd, args)
 		}
 		if len(args) != 1 {
-			return usageError(fmt.Errorf("%s: give exactly one submission ID (from geneva admin review list)", cmd.CommandPath()))
+			return usageError(fmt.Errorf("%s: give exactly one submission ID (from geneva admin review list)", commandName(cmd)))
 		}
 		return nil
 	}

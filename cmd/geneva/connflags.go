@@ -90,7 +90,7 @@ func (c *connFlags) dial(ctx context.Context, timeout time.Duration) (*member.Cl
 // noArgs makes an argument to a command that takes none a usage error.
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return usageError(fmt.Errorf("%s: unexpected argument %q (it takes only flags; see --help)", cmd.CommandPath(), args[0]))
+		return usageError(fmt.Errorf("%s: unexpected argument %q (it takes only flags; see --help)", commandName(cmd), args[0]))
 	}
 	return nil
 }

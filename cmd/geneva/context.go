@@ -299,7 +299,7 @@ func newContextRmCmd() *cobra.Command {
 func exactArgs(n int, what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
-			return usageError(fmt.Errorf("%s: want %s, got %d argument(s) (see --help)", cmd.CommandPath(), what, len(args)))
+			return usageError(fmt.Errorf("%s: want %s, got %d argument(s) (see --help)", commandName(cmd), what, len(args)))
 		}
 		return nil
 	}

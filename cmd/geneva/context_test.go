@@ -53,7 +53,7 @@ func TestContextCommands(t *testing.T) {
 			"add without url": {[]string{"context", "add", "x", "--creds", creds}, "geneva: context add: --server URL and --creds FILE are both required\n"},
 			"add bad name":    {[]string{"context", "add", "../x", "--server", "nats://h", "--creds", creds}, "geneva: context name \"../x\": want letters, digits, '.', '_' or '-' (at most 64)\n"},
 			"add no creds":    {[]string{"context", "add", "x", "--server", "nats://h", "--creds", "/nonexistent"}, "geneva: context add: --creds: stat /nonexistent: no such file or directory\n"},
-			"use no name":     {[]string{"context", "use"}, "geneva: geneva context use: want NAME, got 0 argument(s) (see --help)\n"},
+			"use no name":     {[]string{"context", "use"}, "geneva: context use: want NAME, got 0 argument(s) (see --help)\n"},
 		}
 		for name, c := range cases {
 			t.Run(name, func(t *testing.T) {

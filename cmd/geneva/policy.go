@@ -306,7 +306,7 @@ func scopeText(r policy.Route) string {
 // oneFileArg makes a missing or extra FILE argument a usage error (exit 2).
 func oneFileArg(cmd *cobra.Command, args []string) error {
 	if err := cobra.ExactArgs(1)(cmd, args); err != nil {
-		return usageError(fmt.Errorf("%s: want one FILE argument (see --help)", cmd.CommandPath()))
+		return usageError(fmt.Errorf("%s: want one FILE argument (see --help)", commandName(cmd)))
 	}
 	return nil
 }

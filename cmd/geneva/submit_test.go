@@ -92,7 +92,7 @@ $`, out)
 			args []string
 			want string
 		}{
-			"no file":      {nil, "geneva: geneva submit: want one FILE argument (see --help)\n"},
+			"no file":      {nil, "geneva: submit: want one FILE argument (see --help)\n"},
 			"bad output":   {[]string{"--output", "yaml", "x.json"}, "geneva: --output \"yaml\": want text or json\n"},
 			"bad timeout":  {[]string{"--timeout", "0s", "x.json"}, "geneva: --timeout 0s: want a positive duration, e.g. 30s\n"},
 			"bad flag":     {[]string{"--bogus", "x.json"}, "geneva: unknown flag: --bogus\n"},

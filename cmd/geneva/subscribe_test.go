@@ -161,7 +161,7 @@ func TestSubscribe(t *testing.T) {
 			"bad since":   {[]string{"--since", "yesterday"}, "geneva: --since: \"yesterday\": want a duration (2h, 30m, 7d) or an RFC 3339 time (2026-11-01T00:00:00Z)\n"},
 			"two starts":  {[]string{"--all", "--since", "2h"}, "geneva: give only one of --new, --since and --all\n"},
 			"negative":    {[]string{"--count", "-1"}, "geneva: --count -1: want 0 (no limit) or more\n"},
-			"an argument": {[]string{"extra"}, "geneva: geneva subscribe: unexpected argument \"extra\" (it takes only flags; see --help)\n"},
+			"an argument": {[]string{"extra"}, "geneva: subscribe: unexpected argument \"extra\" (it takes only flags; see --help)\n"},
 		}
 		for name, c := range cases {
 			t.Run(name, func(t *testing.T) {
