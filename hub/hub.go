@@ -164,11 +164,12 @@ func (h *Hub) Run(ctx context.Context) error {
 	if h.srv, err = server.NewServer(opts); err != nil {
 		return fmt.Errorf("nats server: %w", err)
 	}
-	h.srv.SetLoggerV2(slogAdapter{l: h.log.With("component", "nats"), violation: h.violation}, false, false, false)
+	start := newStartWatch()
+	h.srv.SetLoggerV2(slogAdapter{l: h.log.With("component", "nats"), violation: h.violation, fatal: start.report}, false, false, false)
 	h.srv.Start()
 	defer func() { h.srv.Shutdown(); h.srv.WaitForShutdown() }()
-	if !h.srv.ReadyForConnections(30 * time.Second) {
-		return errors.New("nats server: not ready after 30s")
+	if err := h.waitForServer(start, 30*time.Second); err != nil {
+		return err
 	}
 	pub, _ := h.key.PublicKey()
 	h.nc, err = nats.Connect("", nats.InProcessServer(h.srv), nats.Name("geneva-hub"),

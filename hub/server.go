@@ -78,11 +78,16 @@ func newHubKey() (nkeys.KeyPair, error) { return nkeys.CreateUser() }
 type slogAdapter struct {
 	l         *slog.Logger
 	violation func(line string)
+	fatal     func(line string) bool // takes a fatal error while the server starts (startup.go)
 }
 
 func (a slogAdapter) Noticef(f string, v ...any) { a.l.Debug(fmt.Sprintf(f, v...)) }
 func (a slogAdapter) Warnf(f string, v ...any)   { a.l.Warn(fmt.Sprintf(f, v...)) }
-func (a slogAdapter) Fatalf(f string, v ...any)  { a.l.Error(fmt.Sprintf(f, v...)) }
+func (a slogAdapter) Fatalf(f string, v ...any) {
+	if line := fmt.Sprintf(f, v...); a.fatal == nil || !a.fatal(line) {
+		a.l.Error(line)
+	}
+}
 func (a slogAdapter) Errorf(f string, v ...any) {
 	line := fmt.Sprintf(f, v...)
 	if strings.Contains(line, "Violation") {

@@ -1,33 +1,48 @@
-// Package stixtest finds what tests share: the ../shared folder (OASIS
-// schemas, the STIX corpus, policy cases) and the external test peers that
-// scripts/test.sh installs and announces through environment variables.
+// Package stixtest finds what tests share: the repository's testdata folder
+// (the STIX corpus, the policy cases), the vendored OASIS schemas, and the
+// external test peers that scripts/test.sh installs and announces through
+// environment variables. Everything but the peers is inside the repository.
 package stixtest
 
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"testing"
 )
 
-// SharedDir is the project's shared/ folder: $GENEVA_SHARED, or ../shared
-// beside the repository. A missing folder fails the test: the corpus is
-// evidence, never optional.
+// SharedDir is the repository's testdata folder: corpus/ (STIX 2.1 files
+// with their sources and licences) and policy-cases/. A missing folder fails
+// the test: the corpus is evidence, never optional. (The name dates from
+// when the folder lived beside the repository.)
 func SharedDir(t testing.TB) string {
 	t.Helper()
-	dir := os.Getenv("GENEVA_SHARED")
-	if dir == "" {
-		dir = filepath.Join(RepoRoot(t), "..", "shared")
-	}
+	dir := filepath.Join(RepoRoot(t), "testdata")
 	if _, err := os.Stat(filepath.Join(dir, "corpus")); err != nil {
-		t.Fatalf("stixtest: shared folder not found at %s (set GENEVA_SHARED): %v", dir, err)
+		t.Fatalf("stixtest: test corpus not found at %s: %v", dir, err)
 	}
 	return dir
 }
 
-// RepoRoot is the folder holding go.mod.
+// SchemasDir is the vendored OASIS STIX 2.1 JSON schemas folder (common/,
+// sdos/, sros/, observables/), the one package schemas/oasis embeds.
+func SchemasDir(t testing.TB) string {
+	t.Helper()
+	return filepath.Join(RepoRoot(t), "schemas", "oasis", "stix2-json-schemas", "schemas")
+}
+
+// RepoRoot is the folder holding go.mod: found from this source file's own
+// path (so a test that changed its working directory still finds it), else
+// upwards from the working directory (a binary built with -trimpath).
 func RepoRoot(t testing.TB) string {
 	t.Helper()
+	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
+		root := filepath.Join(filepath.Dir(file), "..", "..")
+		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
+			return root
+		}
+	}
 	dir, err := os.Getwd()
 	if err != nil {
 		t.Fatalf("stixtest: %v", err)
@@ -44,7 +59,7 @@ func RepoRoot(t testing.TB) string {
 	}
 }
 
-// CorpusFiles lists the JSON files of shared/corpus/<which> ("valid" or
+// CorpusFiles lists the JSON files of testdata/corpus/<which> ("valid" or
 // "invalid"), sorted.
 func CorpusFiles(t testing.TB, which string) []string {
 	t.Helper()
