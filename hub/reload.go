@@ -64,6 +64,7 @@ func (h *Hub) applyReload(ctx context.Context, mou *policy.MoU) error {
 	if err != nil {
 		return err
 	}
+	changes := diffMembers(h.MoU(), mou)
 	h.policy.set(mou, engine)
 	if err := h.srv.ReloadOptions(opts); err != nil {
 		return fmt.Errorf("reload nats users: %w", err)
@@ -74,7 +75,7 @@ func (h *Hub) applyReload(ctx context.Context, mou *policy.MoU) error {
 	if err := h.shareWithNodes(ctx, mou); err != nil {
 		return err
 	}
-	h.log.Info("mou applied", "policy_version", mou.Partnership.Version, "members", len(mou.Members))
+	h.log.Info("mou applied", append([]any{"policy_version", mou.Partnership.Version, "members", len(mou.Members)}, changes.attrs()...)...)
 	return nil
 }
 
