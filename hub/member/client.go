@@ -205,9 +205,24 @@ func isNoAnswer(err error) bool {
 		errors.Is(err, nats.ErrNoServers) || errors.Is(err, nats.ErrDisconnected)
 }
 
+// closedError says why the connection closed for good. nats.go closes it
+// when the hub refuses the credentials on reconnect, which is what happens
+// to a member the MoU suspends or removes.
+func (c *Client) closedError(what string) error {
+	if err := c.nc.LastError(); err != nil && isAuthError(err) {
+		return fmt.Errorf("%s: %w by the hub at %s for %q: the member was suspended or removed from the MoU (ask the hub's operator)",
+			what, ErrRefused, c.server, c.member)
+	}
+	return fmt.Errorf("%s: connection closed", what)
+}
+
+func isAuthError(err error) bool {
+	return errors.Is(err, nats.ErrAuthorization) || strings.Contains(strings.ToLower(err.Error()), "authorization violation")
+}
+
 func dialError(server, credsFile, member string, err error) error {
 	switch {
-	case errors.Is(err, nats.ErrAuthorization) || strings.Contains(strings.ToLower(err.Error()), "authorization violation"):
+	case isAuthError(err):
 		return fmt.Errorf("connect: %w by the hub at %s: %q in %s (a suspended member, or creds of another hub?)",
 			ErrRefused, server, member, credsFile)
 	case errors.Is(err, nats.ErrNoServers) || isNoAnswer(err) || strings.Contains(err.Error(), "connection refused"):

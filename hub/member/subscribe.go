@@ -98,7 +98,7 @@ func (s *Subscription) Next(ctx context.Context) (Object, error) {
 			return o, nil
 		}
 		if s.c.nc.IsClosed() {
-			return Object{}, errors.New("subscribe: connection closed")
+			return Object{}, s.c.closedError("subscribe")
 		}
 		// What is still buffered came before any gap: take it first.
 		if s.broken && len(s.msgs) == 0 {
