@@ -82,7 +82,13 @@ type slogAdapter struct {
 }
 
 func (a slogAdapter) Noticef(f string, v ...any) { a.l.Debug(fmt.Sprintf(f, v...)) }
-func (a slogAdapter) Warnf(f string, v ...any)   { a.l.Warn(fmt.Sprintf(f, v...)) }
+func (a slogAdapter) Warnf(f string, v ...any) {
+	if line := fmt.Sprintf(f, v...); isIndexRebuild(line) {
+		a.l.Debug(line)
+	} else {
+		a.l.Warn(line)
+	}
+}
 func (a slogAdapter) Fatalf(f string, v ...any) {
 	if line := fmt.Sprintf(f, v...); a.fatal == nil || !a.fatal(line) {
 		a.l.Error(line)

@@ -61,3 +61,14 @@ func (h *Hub) waitForServer(w *startWatch, timeout time.Duration) error {
 		}
 	}
 }
+
+// isIndexRebuild reports a filestore line saying a stream's index.db did not
+// match its message blocks at start, so the index was rebuilt from the
+// blocks. nats-server logs these as warnings after a clean stop too (seen
+// after the hub's intake trims, which compact the stream, and after the
+// classified-content erasure), where nothing is lost: the blocks are the
+// data, the index a cache. Logged at debug so a normal restart is quiet.
+func isIndexRebuild(line string) bool {
+	return strings.HasPrefix(line, "Filestore [") &&
+		(strings.Contains(line, "] Stream state ") || strings.Contains(line, "] Recovering stream state from index errored"))
+}

@@ -1,0 +1,60 @@
+package hub_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/hubtest"
+)
+
+// syncBuffer is a log sink the hub's goroutines may write at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestRestartAfterCleanStopIsQuiet: a hub stopped cleanly after normal
+// work (submissions decided, the intake trimmed) starts again on the same
+// data without a warning: a WARN at start reads like data loss.
+func TestRestartAfterCleanStopIsQuiet(t *testing.T) {
+	dir := t.TempDir()
+	h := hubtest.StartHub(t, hubtest.WithDir(dir))
+	bank := h.Member(t, "bank-one")
+	for _, c := range []struct{ file, verdict string }{
+		{"green-tlp1-to-all.json", "accept"},
+		{"green-tlp2-to-all.json", "accept"},
+		{"classified-secret-statement.json", "reject"}, // erased from the intake
+	} {
+		bank.Submit(t, caseBundle(t, c.file), hub.SubmitOptions{})
+		require.Equal(t, c.verdict, bank.NextReceipt(t, 10*time.Second).Verdict, c.file)
+	}
+	require.NoError(t, h.TrimIntake(context.Background(), "bank-one", time.Now().Add(time.Hour)))
+	require.NoError(t, h.Stop())
+
+	var logs syncBuffer
+	h = hubtest.StartHub(t, hubtest.WithDir(dir), hubtest.WithConfig(func(c *hub.Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}))
+	require.NoError(t, h.Stop())
+	require.Empty(t, strings.TrimSpace(logs.String()), "warnings on a restart after a clean stop")
+}
