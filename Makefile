@@ -13,8 +13,10 @@ build:
 install:
 	go install $(GOBUILD_FLAGS) ./cmd/...
 
+# HUB_FLAGS (from the environment or the command line) adds flags, e.g.
+# HUB_FLAGS="--nats-listen 127.0.0.1:14222 --http-listen 127.0.0.1:18080".
 hub: build
-	./bin/geneva-hub --dev
+	./bin/geneva-hub --dev $(HUB_FLAGS)
 
 test:
 	./scripts/test.sh
