@@ -12,6 +12,8 @@ echo "== go vet"
 go vet ./...
 echo "== go test"
 go test -count=1 -timeout 15m ./...
+echo "== fresh clone: the README tour and a go test subset in a clone with nothing beside it"
+scripts/fresh-clone.sh
 echo "== fuzz (short runs)"
 # Count-based budgets (-fuzztime=Nx): a duration budget races Go's fuzz
 # coordinator at the deadline (golang/go#75804, fixed in Go 1.27) and fails
