@@ -1,11 +1,9 @@
 package hub_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,24 +12,6 @@ import (
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
 )
-
-// syncBuffer is a log sink the hub's goroutines may write at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestRestartAfterCleanStopIsQuiet: a hub stopped cleanly after normal
 // work (submissions decided, the intake trimmed) starts again on the same
@@ -51,10 +31,8 @@ func TestRestartAfterCleanStopIsQuiet(t *testing.T) {
 	require.NoError(t, h.TrimIntake(context.Background(), "bank-one", time.Now().Add(time.Hour)))
 	require.NoError(t, h.Stop())
 
-	var logs syncBuffer
-	h = hubtest.StartHub(t, hubtest.WithDir(dir), hubtest.WithConfig(func(c *hub.Config) {
-		c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	}))
+	var logs hubtest.Logs
+	h = hubtest.StartHub(t, hubtest.WithDir(dir), hubtest.WithLogs(&logs, slog.LevelWarn))
 	require.NoError(t, h.Stop())
 	require.Empty(t, strings.TrimSpace(logs.String()), "warnings on a restart after a clean stop")
 }
