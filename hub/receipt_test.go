@@ -17,7 +17,7 @@ import (
 )
 
 // TestReceiptAppendJSONMatchesMarshal checks the hand-written encoder
-// against encoding/json on the receipts of every shared policy case, each
+// against encoding/json on the receipts of every policy case (testdata/), each
 // as sent, anonymous, and as a review outcome.
 func TestReceiptAppendJSONMatchesMarshal(t *testing.T) {
 	e, err := policy.NewEngine(policy.DemoMoU())

@@ -31,7 +31,7 @@ type submission struct {
 	bundle                []byte
 }
 
-// policyCases reads the shared policy cases (bundles, senders, recipients
+// policyCases reads the policy cases of testdata/ (bundles, senders, recipients
 // and the verdict each must get).
 func policyCases(t *testing.T) []submission {
 	t.Helper()
