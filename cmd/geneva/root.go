@@ -47,7 +47,27 @@ Exit status: 0 success, 1 failure, 2 usage error; submit also uses 3
 		newVersionCmd(),
 	)
 	rejectUnknownSubcommands(root)
+	rejectUnknownHelpTopics(root)
 	return root
+}
+
+// rejectUnknownHelpTopics makes "geneva help bogus" a usage error; cobra's
+// help command prints the root's help and exits 0.
+func rejectUnknownHelpTopics(root *cobra.Command) {
+	root.InitDefaultHelpCmd()
+	help, _, err := root.Find([]string{"help"})
+	if err != nil || help.Name() != "help" || help.Run == nil {
+		return
+	}
+	show := help.Run
+	help.Run = nil
+	help.RunE = func(c *cobra.Command, args []string) error {
+		if _, rest, err := c.Root().Find(args); err != nil || len(rest) > 0 {
+			return usageError(fmt.Errorf("help: unknown command %q (see geneva --help)", strings.Join(args, " ")))
+		}
+		show(c, args)
+		return nil
+	}
 }
 
 func newVersionCmd() *cobra.Command {

@@ -23,6 +23,7 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		"unknown root flag":           {[]string{"--bogus"}, "geneva: unknown flag: --bogus\n"},
 		"submit without a file":       {[]string{"submit"}, "geneva: submit: want one FILE argument (see --help)\n"},
 		"policy explain without file": {[]string{"policy", "explain", "--as", "bank-one"}, "geneva: policy explain: want one FILE argument (see --help)\n"},
+		"help on an unknown topic":    {[]string{"help", "admin", "bogus"}, `geneva: help: unknown command "admin bogus" (see geneva --help)` + "\n"},
 		"version with an argument":    {[]string{"version", "x"}, `geneva: version: unexpected argument "x" (it takes only flags; see --help)` + "\n"},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -50,6 +51,9 @@ func TestRootHelpNamesConnectionFlags(t *testing.T) {
 	for _, want := range []string{"--server", "--creds", "GENEVA_SERVER", "GENEVA_CREDS", "--version", "version "} {
 		require.Contains(t, stdout, want)
 	}
+	stdout, _, code = runCLI(t, "help", "admin", "member")
+	require.Equal(t, 0, code)
+	require.Contains(t, stdout, "geneva admin member")
 	// A group with no subcommand named still shows its help.
 	stdout, _, code = runCLI(t, "admin")
 	require.Equal(t, 0, code)
