@@ -107,6 +107,10 @@ done
 grep -q 'suspended' "$tmp/subscribe.log" || fail "subscribe did not say why it ended: $(cat "$tmp/subscribe.log")"
 
 echo "== go test (representative subset, inside the clone)"
-go test -count=1 -timeout 5m ./schemas/... ./policy/... ./internal/version/ >"$tmp/gotest.log" 2>&1 || fail "go test in the clone"
+# Everything that reads testdata/ or the embedded schemas; the comparisons
+# with the OASIS Python tools (external peers, not repository files) run
+# in the main go test.
+go test -count=1 -timeout 5m -skip 'Stix2Validator|AgreesWithOASISValidator' \
+  ./schemas/... ./policy/... ./internal/version/ >"$tmp/gotest.log" 2>&1 || fail "go test in the clone"
 go test -count=1 -timeout 5m -run 'Validate|Usage|Version|PolicyExplain|RootHelp' ./cmd/geneva/ >>"$tmp/gotest.log" 2>&1 || fail "go test in the clone"
 echo "fresh-clone: ok (tour and go test subset in a clone with nothing beside it)"
