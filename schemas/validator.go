@@ -57,21 +57,20 @@ func (v *Validator) Validate(data []byte) (*Document, Report) {
 		}
 		return envelope(RuleJSONSyntax, fmt.Sprintf("line %d, column %d: %s", line, col, e.msg))
 	}
-	p, _ := parsers.Get().(*fastjson.Parser)
-	if p == nil {
-		p = new(fastjson.Parser)
-	}
-	presizeParser(p, len(data), &scan)
-	root, err := p.ParseBytes(data)
+	mem := docMemories.Get().(*docMemory)
+	presizeParser(&mem.parser, len(data), &scan)
+	root, err := mem.parser.ParseBytes(data)
 	if err != nil { // the scan accepts only what fastjson parses; keep a clear error anyway
-		parsers.Put(p)
+		docMemories.Put(mem)
 		return envelope(RuleJSONSyntax, "line 1, column 1: "+err.Error())
 	}
-	d := &Document{Raw: data, Root: root, parser: p, noDuplicateKeys: !scan.dupSuspect}
+	d := &Document{Raw: data, Root: root, mem: mem, noDuplicateKeys: !scan.dupSuspect}
 	if string(root.GetStringBytes("type")) == "bundle" {
 		d.Bundle = true
 		if objs := root.Get("objects"); objs != nil && objs.Type() == fastjson.TypeArray {
 			d.Objects, _ = objs.Array()
+			mem.spans = append(mem.spans[:0], scan.objects...)
+			d.spans = mem.spans
 		}
 		if n := len(d.Objects); lim.MaxObjects > 0 && n > lim.MaxObjects {
 			d.Release()
@@ -79,6 +78,8 @@ func (v *Validator) Validate(data []byte) (*Document, Report) {
 		}
 	} else if root.Type() == fastjson.TypeObject {
 		d.Objects = []*fastjson.Value{root}
+		mem.spans = append(mem.spans[:0], scan.root)
+		d.spans = mem.spans
 	}
 	return d, v.ValidateDocument(d)
 }
