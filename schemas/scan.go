@@ -224,7 +224,7 @@ func (s *scanner) object(depth int) bool {
 		return s.tooDeep()
 	}
 	s.objectsNext = false // "objects" is not an array: no spans
-	s.pos++ // {
+	s.pos++               // {
 	s.skipWS()
 	if s.pos < len(s.data) && s.data[s.pos] == '}' {
 		s.pos++
