@@ -223,8 +223,9 @@ func (s *scanner) object(depth int) bool {
 	if depth > s.maxDepth {
 		return s.tooDeep()
 	}
-	s.objectsNext = false // "objects" is not an array: no spans
-	s.pos++               // {
+	// The root's "objects" is not an array: it gives no spans.
+	s.objectsNext = false
+	s.pos++ // {
 	s.skipWS()
 	if s.pos < len(s.data) && s.data[s.pos] == '}' {
 		s.pos++
