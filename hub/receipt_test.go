@@ -63,6 +63,18 @@ func FuzzReceiptAppendJSON(f *testing.F) {
 	})
 }
 
+// TestReceiptEveryRune: whatever text a receipt carries (messages quote
+// the sender's values), every code point and invalid UTF-8 sequence, the
+// receipt is valid JSON text, as json.Marshal writes it.
+func TestReceiptEveryRune(t *testing.T) {
+	for _, s := range jsonappendtest.EveryRune() {
+		r := &Receipt{Submission: "sub-1", Member: "bank-one", MsgID: s, Verdict: "reject", Digest: s,
+			Reasons: []policy.Reason{{Code: policy.CodeSTIXSyntax, Pointer: "/objects/0/" + s, Message: s}},
+			Objects: []ObjectReceipt{{ID: s, Type: s, Audience: []string{s}}}}
+		requireSameJSON(t, r)
+	}
+}
+
 func requireSameJSON(t *testing.T, r *Receipt) {
 	t.Helper()
 	jsonappendtest.RequireMarshalEqual(t, r, r.AppendJSON)
