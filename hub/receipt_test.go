@@ -52,7 +52,7 @@ func FuzzReceiptAppendJSON(f *testing.F) {
 		at := time.Unix(secs, int64(len(text))*7919).In(time.FixedZone("z", offset))
 		r := &Receipt{Submission: id, Member: member, MsgID: msgID, Received: at, Verdict: verdict,
 			PolicyVersion: text, Digest: id + text, Anonymous: anonymous, Classified: classified,
-			Review: review, Reviewer: review + text,
+			Review: review, Reviewer: review + text, Refused: len(text) - 2,
 			Reasons: []policy.Reason{{Code: policy.Code(text), Pointer: "/objects/0/" + text, Message: text}},
 			Objects: []ObjectReceipt{{ID: text, Type: member, Shared: anonymous, TLP: verdict, Audience: []string{text, id}}},
 			Routes:  []RouteReceipt{{TLP: text, Scope: "m." + text, Audience: []string{}, Objects: len(text)}}}

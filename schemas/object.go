@@ -227,10 +227,10 @@ func (c *checker) unknownProp(k []byte, v *fastjson.Value, spec *objSpec, top bo
 // ATT&CK objects carry a dozen x_mitre_ properties each, and a warning
 // per property would cost more than validating them.
 func (c *checker) warnCustoms(keys [][]byte) {
-	const why = "custom property outside an extension (deprecated in STIX 2.1; use an extension-definition)"
+	const why = " outside an extension (deprecated in STIX 2.1; use an extension-definition)"
 	if len(keys) == 1 {
 		c.push(keys[0])
-		c.warn(RulePropertyCustom, why)
+		c.warn(RulePropertyCustom, "custom property"+why)
 		c.pop()
 		return
 	}
@@ -243,6 +243,6 @@ func (c *checker) warnCustoms(keys [][]byte) {
 		}
 		b = append(b, k...)
 	}
-	b = append(b, ": "+why+"s"...)
+	b = append(b, ": custom properties"+why...)
 	c.add(SeverityWarning, RulePropertyCustom, string(b))
 }

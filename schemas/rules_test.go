@@ -338,3 +338,21 @@ func TestDocsListEveryRule(t *testing.T) {
 		}
 	}
 }
+
+// TestCustomPropertyMessages: one warning per object names its custom
+// properties in plain words, singular or plural.
+func TestCustomPropertyMessages(t *testing.T) {
+	v := schemas.NewValidator(schemas.Options{})
+	for _, tc := range []struct {
+		set  map[string]any
+		want string
+	}{
+		{map[string]any{"x_acme_score": 3}, "custom property outside an extension (deprecated in STIX 2.1; use an extension-definition)"},
+		{map[string]any{"x_acme_score": 3, "x_acme_seen": true}, ": x_acme_score, x_acme_seen: custom properties outside an extension (deprecated in STIX 2.1; use an extension-definition)"},
+	} {
+		_, rep := v.Validate([]byte(with(t, baseCampaign, tc.set)))
+		if len(rep.Warnings) != 1 || !strings.HasSuffix(rep.Warnings[0].Message, tc.want) {
+			t.Errorf("%v: warnings %+v, want one ending %q", tc.set, rep.Warnings, tc.want)
+		}
+	}
+}
