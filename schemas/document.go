@@ -33,16 +33,18 @@ type Document struct {
 	Bundle  bool              // Root is a bundle ("type": "bundle")
 	Objects []*fastjson.Value // the bundle's objects, or Root itself
 
-	mem *docMemory // owns Root's memory and the spans; back to the pool on Release
-	// spans are where each of Objects stands in Raw.
-	spans []span
+	mem *docMemory // owns Root's memory; back to the pool on Release
+	// spans are where each of Objects stands in Raw: in inline for small
+	// documents (no allocation), else in mem's list (reused after Release).
+	spans  []span
+	inline [4]span
 	// noDuplicateKeys: the pre-scan proved every object's keys distinct.
 	noDuplicateKeys bool
 }
 
 // docMemory is what a Document owns: a fastjson parser (a fresh one
 // allocates its value cache anew for every document, which costs more than
-// the checks) and the list of the objects' spans.
+// the checks) and room for the objects' spans.
 type docMemory struct {
 	parser fastjson.Parser
 	spans  []span
@@ -63,6 +65,17 @@ func (d *Document) Release() {
 	d.mem, d.Root, d.Objects, d.spans = nil, nil, nil, nil
 	if cap(m.spans) <= 1<<16 {
 		docMemories.Put(m)
+	}
+}
+
+// setSpans keeps a copy of the objects' spans.
+func (d *Document) setSpans(ss []span) {
+	switch {
+	case len(ss) <= len(d.inline) && cap(d.mem.spans) < len(ss):
+		d.spans = append(d.inline[:0], ss...)
+	default:
+		d.mem.spans = append(d.mem.spans[:0], ss...)
+		d.spans = d.mem.spans
 	}
 }
 

@@ -69,8 +69,7 @@ func (v *Validator) Validate(data []byte) (*Document, Report) {
 		d.Bundle = true
 		if objs := root.Get("objects"); objs != nil && objs.Type() == fastjson.TypeArray {
 			d.Objects, _ = objs.Array()
-			mem.spans = append(mem.spans[:0], scan.objects...)
-			d.spans = mem.spans
+			d.setSpans(scan.objects)
 		}
 		if n := len(d.Objects); lim.MaxObjects > 0 && n > lim.MaxObjects {
 			d.Release()
@@ -78,8 +77,7 @@ func (v *Validator) Validate(data []byte) (*Document, Report) {
 		}
 	} else if root.Type() == fastjson.TypeObject {
 		d.Objects = []*fastjson.Value{root}
-		mem.spans = append(mem.spans[:0], scan.root)
-		d.spans = mem.spans
+		d.setSpans([]span{scan.root})
 	}
 	return d, v.ValidateDocument(d)
 }
