@@ -12,23 +12,21 @@ import (
 // geneva.receipt.<member> (JSON). Classified submissions get codes,
 // pointers and the digest only: no object ids, nothing of the content.
 type Receipt struct {
-	Submission    string    `json:"submission_id"`
-	Member        string    `json:"member"`               // the real sender, even if anonymous
-	MsgID         string    `json:"msg_id,omitempty"`     // the sender's Nats-Msg-Id, to correlate
-	Received      time.Time `json:"received"`             // when the hub stored the submission
-	Verdict       string    `json:"verdict"`              // accept, partial, reject, review
-	PolicyVersion string    `json:"policy_version"`       // the MoU version that decided
-	Digest        string    `json:"digest"`               // hex SHA-256 of the submitted bytes
-	Anonymous     bool      `json:"anonymous,omitempty"`  // receivers saw the sender as anonymous
-	Classified    bool      `json:"classified,omitempty"` // the content was erased from the hub
-	// Refused counts, for a classified submission (whose objects are not
-	// listed), the objects refused with it, marking definitions aside.
-	Refused  int             `json:"refused,omitempty"`
-	Review   string          `json:"review,omitempty"`   // "review": the outcome of a person's review
-	Reviewer string          `json:"reviewer,omitempty"` // who reviewed it
-	Reasons  []policy.Reason `json:"reasons"`            // about the whole submission
-	Objects  []ObjectReceipt `json:"objects"`            // per object: shared or not, and why
-	Routes   []RouteReceipt  `json:"routes"`             // the audiences it went to
+	Submission    string          `json:"submission_id"`
+	Member        string          `json:"member"`               // the real sender, even if anonymous
+	MsgID         string          `json:"msg_id,omitempty"`     // the sender's Nats-Msg-Id, to correlate
+	Received      time.Time       `json:"received"`             // when the hub stored the submission
+	Verdict       string          `json:"verdict"`              // accept, partial, reject, review
+	PolicyVersion string          `json:"policy_version"`       // the MoU version that decided
+	Digest        string          `json:"digest"`               // hex SHA-256 of the submitted bytes
+	Anonymous     bool            `json:"anonymous,omitempty"`  // receivers saw the sender as anonymous
+	Classified    bool            `json:"classified,omitempty"` // the content was erased from the hub
+	Refused       int             `json:"refused,omitempty"`    // classified: objects refused with it (no markings)
+	Review        string          `json:"review,omitempty"`     // "review": the outcome of a person's review
+	Reviewer      string          `json:"reviewer,omitempty"`   // who reviewed it
+	Reasons       []policy.Reason `json:"reasons"`              // about the whole submission
+	Objects       []ObjectReceipt `json:"objects"`              // per object: shared or not, and why
+	Routes        []RouteReceipt  `json:"routes"`               // the audiences it went to
 }
 
 // ObjectReceipt is what happened to one object.
