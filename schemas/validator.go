@@ -16,6 +16,10 @@ type ObjectChecker interface {
 type Options struct {
 	Limits Limits        // zero value: DefaultLimits()
 	Extra  ObjectChecker // may be nil
+	// Workers > 1 checks a large bundle's objects on up to that many
+	// goroutines (geneva validate uses every core; the hub, which decides
+	// several submissions at once, leaves it at one).
+	Workers int
 }
 
 // Validator checks STIX 2.1 documents. It is safe for concurrent use.

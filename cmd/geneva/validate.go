@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"iter"
+	"runtime"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -92,7 +95,7 @@ func runValidate(cmd *cobra.Command, f validateFlags, args []string) error {
 	if f.output != "text" && f.output != "json" {
 		return usageError(fmt.Errorf("validate: --output %q: want text or json", f.output))
 	}
-	opts := schemas.Options{Limits: schemas.DefaultLimits()}
+	opts := schemas.Options{Limits: schemas.DefaultLimits(), Workers: runtime.GOMAXPROCS(0)}
 	if f.stixSchemas != "" {
 		checker, err := oasis.Load(f.stixSchemas)
 		if err != nil {
@@ -101,27 +104,32 @@ func runValidate(cmd *cobra.Command, f validateFlags, args []string) error {
 		opts.Extra = checker
 	}
 	v := schemas.NewValidator(opts)
-	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	// Output is buffered (a large bundle can have thousands of warning
+	// lines) and flushed after each input, so results appear as they come.
+	stdout := bufio.NewWriterSize(cmd.OutOrStdout(), 64<<10)
+	stderr := cmd.ErrOrStderr()
 	enc := json.NewEncoder(stdout) // one object per line
 	enc.SetEscapeHTML(false)       // keep <, > and & in messages readable
 	ioFailed, invalid := false, false
-	for _, name := range args {
-		// readInput (policy.go) stops one byte past the limit, so the
-		// validator reports an oversized document without us holding it all.
-		data, err := readInput(cmd.InOrStdin(), name, opts.Limits.MaxBytes)
-		if err != nil {
-			fmt.Fprintf(stderr, "geneva: validate: %v\n", err)
+	for out := range validateAll(cmd.InOrStdin(), v, args, opts.Limits.MaxBytes, f.strict) {
+		if out.err != nil {
+			if err := stdout.Flush(); err != nil {
+				return fmt.Errorf("validate: write result: %w", err)
+			}
+			fmt.Fprintf(stderr, "geneva: validate: %v\n", out.err)
 			ioFailed = true
 			continue
 		}
-		res := validate(v, name, data, f.strict)
-		invalid = invalid || !res.Valid
+		invalid = invalid || !out.res.Valid
 		if f.output == "json" {
-			if err := enc.Encode(res); err != nil {
-				return fmt.Errorf("validate: %s: write result: %w", name, err)
+			if err := enc.Encode(out.res); err != nil {
+				return fmt.Errorf("validate: %s: write result: %w", out.res.File, err)
 			}
 		} else {
-			printText(stdout, res)
+			printText(stdout, out.res)
+		}
+		if err := stdout.Flush(); err != nil {
+			return fmt.Errorf("validate: %s: write result: %w", out.res.File, err)
 		}
 	}
 	switch {
@@ -131,6 +139,63 @@ func runValidate(cmd *cobra.Command, f validateFlags, args []string) error {
 		return quietError{code: exitFailure}
 	}
 	return nil
+}
+
+// validated is one input's result, or why it could not be read.
+type validated struct {
+	res validateResult
+	err error
+}
+
+// validateAll reads and validates the inputs on every core and yields their
+// results in argument order. At most twice as many inputs as there are
+// workers are read ahead of the one being printed, which bounds memory.
+func validateAll(stdin io.Reader, v *schemas.Validator, names []string, maxBytes int, strict bool) iter.Seq[validated] {
+	return func(yield func(validated) bool) {
+		workers := min(runtime.GOMAXPROCS(0), len(names))
+		results := make([]chan validated, len(names))
+		for i := range results {
+			results[i] = make(chan validated, 1)
+		}
+		jobs, ahead, done := make(chan int), make(chan struct{}, 2*workers), make(chan struct{})
+		defer close(done)
+		go func() { // hands out the inputs in order, as far ahead as allowed
+			defer close(jobs)
+			for i := range names {
+				select {
+				case ahead <- struct{}{}:
+				case <-done:
+					return
+				}
+				select {
+				case jobs <- i:
+				case <-done:
+					return
+				}
+			}
+		}()
+		for range workers {
+			go func() {
+				for i := range jobs {
+					// readInput (policy.go) stops one byte past the limit, so the
+					// validator reports an oversized document without us holding it all.
+					data, err := readInput(stdin, names[i], maxBytes)
+					if err != nil {
+						results[i] <- validated{err: err}
+						continue
+					}
+					results[i] <- validated{res: validate(v, names[i], data, strict)}
+				}
+			}()
+		}
+		for _, r := range results {
+			out := <-r
+			<-ahead
+			if !yield(out) {
+				return
+			}
+		}
+	}
 }
 
 func validate(v *schemas.Validator, name string, data []byte, strict bool) validateResult {
