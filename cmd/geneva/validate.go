@@ -199,7 +199,8 @@ func validateAll(stdin io.Reader, v *schemas.Validator, names []string, maxBytes
 }
 
 func validate(v *schemas.Validator, name string, data []byte, strict bool) validateResult {
-	_, report := v.Validate(data)
+	doc, report := v.Validate(data)
+	doc.Release() // the findings are copies: the next file reuses the parser's memory
 	res := validateResult{
 		File:     displayName(name),
 		Errors:   append([]schemas.Finding{}, report.Errors...),
