@@ -37,6 +37,9 @@ wrong. Warnings are SHOULD-level advice (open-vocabulary values, custom
 properties without an extension, ...); they do not make a document invalid
 unless --strict is given.
 
+Files (and the objects of a large bundle) are validated on every core; the
+results are printed in the order the files are named.
+
 With --stix-schemas DIR, every object is also checked against the official
 OASIS STIX 2.1 JSON schemas in DIR (the schemas/ folder of
 oasis-open/cti-stix2-json-schemas); their findings have the rule oasis.schema.
