@@ -103,12 +103,7 @@ func TestPartsCarryEveryRuneUnchanged(t *testing.T) {
 				name = append(name, '"')
 				objs = append(objs, indicator(fmt.Sprintf("%02d", n%100), string(name)+","+marked(green1)))
 			}
-			b := bundleOf(objs...)
-			d := e.Decide(policy.Request{Sender: "bank-one", Bundle: b})
-			if d.Verdict != policy.Accept {
-				t.Fatalf("U+%04X…: %s %+v", lo, d.Verdict, d.Reasons)
-			}
-			requireExactParts(t, d, b)
+			requireAcceptedExactly(t, e, bundleOf(objs...), fmt.Sprintf("U+%04X…", lo))
 		}
 	}
 }
@@ -121,13 +116,19 @@ func TestPartsKeepTheSendersEscapes(t *testing.T) {
 		`\u0007\u001b\u007f`, "\x7f", `\/\b\f\n\r\t\"\\`, `\u00e9 é \u00E9`, `\ud83c\udff4\udb40\udc67`,
 		"\U0001f3f4\U000e0067\U000e0062\U000e007f", "\u00a0\ufeff\u202f", `&<>\u0026\u003c`, `\ud800 \udfff`,
 	} {
-		b := bundleOf(indicator("01", `"name":"`+name+`",`+marked(green1)))
-		d := e.Decide(policy.Request{Sender: "bank-one", Bundle: b})
-		if d.Verdict != policy.Accept {
-			t.Fatalf("%q: %s %+v", name, d.Verdict, d.Reasons)
-		}
-		requireExactParts(t, d, b)
+		requireAcceptedExactly(t, e, bundleOf(indicator("01", `"name":"`+name+`",`+marked(green1))), name)
 	}
+}
+
+// requireAcceptedExactly submits b as bank-one: it must be accepted and
+// its parts exact.
+func requireAcceptedExactly(t *testing.T, e *policy.Engine, b []byte, what string) {
+	t.Helper()
+	d := e.Decide(policy.Request{Sender: "bank-one", Bundle: b})
+	if d.Verdict != policy.Accept {
+		t.Fatalf("%q: %s %+v", what, d.Verdict, d.Reasons)
+	}
+	requireExactParts(t, d, b)
 }
 
 // TestInvalidJSONTextIsRefused: a submission that is not RFC 8259 JSON
