@@ -156,6 +156,22 @@ func TestInvalidJSONTextIsRefused(t *testing.T) {
 	}
 }
 
+// TestRepeatedObjectsKeyIsRefused: an attacker's bundle with "objects"
+// twice (one escaped) must not get one list decided and the other
+// forwarded: it is refused whole.
+func TestRepeatedObjectsKeyIsRefused(t *testing.T) {
+	e := demoEngine(t)
+	red, green := indicator("01", marked(red1)), indicator("02", marked(green1))
+	for _, keys := range [][2]string{{`\u006fbjects`, "objects"}, {"objects", `\u006fbjects`}, {"objects", "objects"}} {
+		b := []byte(`{"type":"bundle","id":"bundle--0d5b2a44-58e6-4d1b-9e0f-3a3f4a5b6c7d","` +
+			keys[0] + `":[` + red + `],"` + keys[1] + `":[` + green + `]}`)
+		d := e.Decide(policy.Request{Sender: "bank-one", Bundle: b})
+		if d.Verdict != policy.Reject || len(d.Routes) > 0 {
+			t.Fatalf("%q: %s with %d routes, want a rejection", keys, d.Verdict, len(d.Routes))
+		}
+	}
+}
+
 // FuzzPartsAreExact: whatever Decide accepts leaves the hub as valid JSON
 // whose objects are byte-equal to the submission's.
 func FuzzPartsAreExact(f *testing.F) {

@@ -47,6 +47,10 @@ type scanner struct {
 	objects     []span
 	objectsSeen bool // the root's "objects" key was met
 	objectsNext bool // the next container scanned is that key's value
+	// objectsTwice: the root has "objects" more than once (escaped or
+	// not). Which one fastjson reads then depends on its history, so no
+	// spans are given (the document is refused for the duplicate anyway).
+	objectsTwice bool
 }
 
 // containerSize is a non-empty object or array: the index of its value in
@@ -69,6 +73,7 @@ type scanResult struct {
 	containers []containerSize // valid until the scanner is released
 	root       span            // the top-level value
 	objects    []span          // the root's "objects" elements; valid until the scanner is released
+	objectsOK  bool            // objects can be trusted: "objects" was not repeated
 }
 
 // scanners recycles the scanners' key and container lists.
@@ -86,7 +91,7 @@ func scanJSONKeys(data []byte, maxDepth int) (*scanner, scanResult, *scanError) 
 		return s, scanResult{}, err
 	}
 	return s, scanResult{dupSuspect: s.dupSuspect, values: s.values, containers: s.containers,
-		root: s.root, objects: s.objects}, nil
+		root: s.root, objects: s.objects, objectsOK: !s.objectsTwice}, nil
 }
 
 // releaseScanner returns s to the pool; very large lists are dropped.
@@ -250,8 +255,9 @@ func (s *scanner) members(depth, first, self int) bool {
 			return false
 		}
 		s.noteKey(first, ks, s.pos-1, &seen)
-		if depth == 1 && !s.objectsSeen && s.isObjectsKey(ks, s.pos-1) {
-			s.objectsSeen, s.objectsNext = true, true
+		if depth == 1 && s.isObjectsKey(ks, s.pos-1) {
+			s.objectsTwice = s.objectsSeen
+			s.objectsSeen, s.objectsNext = true, !s.objectsSeen
 		}
 		s.skipWS()
 		if s.pos >= len(s.data) || s.data[s.pos] != ':' {
@@ -262,6 +268,7 @@ func (s *scanner) members(depth, first, self int) bool {
 		if !s.value(depth) {
 			return false
 		}
+		s.objectsNext = false // the value was a string, number or literal
 		s.skipWS()
 		if s.pos >= len(s.data) {
 			return s.unexpected("',' or '}'")

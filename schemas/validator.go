@@ -73,7 +73,9 @@ func (v *Validator) Validate(data []byte) (*Document, Report) {
 		d.Bundle = true
 		if objs := root.Get("objects"); objs != nil && objs.Type() == fastjson.TypeArray {
 			d.Objects, _ = objs.Array()
-			d.setSpans(scan.objects)
+			if scan.objectsOK {
+				d.setSpans(scan.objects)
+			}
 		}
 		if n := len(d.Objects); lim.MaxObjects > 0 && n > lim.MaxObjects {
 			d.Release()
