@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -168,6 +169,30 @@ func TestRepeatedObjectsKeyIsRefused(t *testing.T) {
 		d := e.Decide(policy.Request{Sender: "bank-one", Bundle: b})
 		if d.Verdict != policy.Reject || len(d.Routes) > 0 {
 			t.Fatalf("%q: %s with %d routes, want a rejection", keys, d.Verdict, len(d.Routes))
+		}
+	}
+}
+
+// TestObjectWithARepeatedKeyIsNeverForwarded: parts carry the sender's
+// bytes, so an object whose bytes could be read two ways (a key twice:
+// the policy reads the first, a recipient maybe the last) must be in no
+// part at all.
+func TestObjectWithARepeatedKeyIsNeverForwarded(t *testing.T) {
+	e := demoEngine(t)
+	twoMarkings := indicator("01", marked(green1)+","+marked(red1))
+	for i, b := range [][]byte{bundleOf(twoMarkings, indicator("02", marked(green1))), []byte(twoMarkings)} {
+		d := e.Decide(policy.Request{Sender: "bank-one", Bundle: b})
+		if i == 0 && len(d.Routes) == 0 {
+			t.Fatalf("the clean indicator beside it must still be shared: %s %+v", d.Verdict, d.Reasons)
+		}
+		for _, r := range d.Routes {
+			part, err := d.Part(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(string(part), red1) {
+				t.Fatalf("%s part carries the object with two object_marking_refs: %s", r.TLP, part)
+			}
 		}
 	}
 }
