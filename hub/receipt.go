@@ -21,6 +21,7 @@ type Receipt struct {
 	Digest        string          `json:"digest"`               // hex SHA-256 of the submitted bytes
 	Anonymous     bool            `json:"anonymous,omitempty"`  // receivers saw the sender as anonymous
 	Classified    bool            `json:"classified,omitempty"` // the content was erased from the hub
+	Refused       int             `json:"refused,omitempty"`    // classified: objects refused with it (no markings)
 	Review        string          `json:"review,omitempty"`     // "review": the outcome of a person's review
 	Reviewer      string          `json:"reviewer,omitempty"`   // who reviewed it
 	Reasons       []policy.Reason `json:"reasons"`              // about the whole submission
@@ -54,9 +55,13 @@ func newReceipt(sub submission, d *policy.Decision) *Receipt {
 		Reasons: nonNilReasons(d.Reasons), Objects: []ObjectReceipt{}, Routes: []RouteReceipt{},
 	}
 	if d.Classified {
-		// Codes and pointers only: object ids and types are content too.
+		// Codes, pointers and a count only: object ids and types are
+		// content too.
 		for _, o := range d.Objects {
 			r.Reasons = append(r.Reasons, o.Reasons...)
+			if o.Type != "marking-definition" {
+				r.Refused++
+			}
 		}
 		return r
 	}
@@ -109,6 +114,10 @@ func (r *Receipt) AppendJSON(b []byte) ([]byte, error) {
 	}
 	if r.Classified {
 		b = append(b, `,"classified":true`...)
+	}
+	if r.Refused != 0 {
+		b = append(b, `,"refused":`...)
+		b = strconv.AppendInt(b, int64(r.Refused), 10)
 	}
 	if r.Review != "" {
 		b = append(b, `,"review":`...)

@@ -52,7 +52,7 @@ func FuzzReceiptAppendJSON(f *testing.F) {
 		at := time.Unix(secs, int64(len(text))*7919).In(time.FixedZone("z", offset))
 		r := &Receipt{Submission: id, Member: member, MsgID: msgID, Received: at, Verdict: verdict,
 			PolicyVersion: text, Digest: id + text, Anonymous: anonymous, Classified: classified,
-			Review: review, Reviewer: review + text,
+			Review: review, Reviewer: review + text, Refused: len(text) - 2,
 			Reasons: []policy.Reason{{Code: policy.Code(text), Pointer: "/objects/0/" + text, Message: text}},
 			Objects: []ObjectReceipt{{ID: text, Type: member, Shared: anonymous, TLP: verdict, Audience: []string{text, id}}},
 			Routes:  []RouteReceipt{{TLP: text, Scope: "m." + text, Audience: []string{}, Objects: len(text)}}}
@@ -61,6 +61,18 @@ func FuzzReceiptAppendJSON(f *testing.F) {
 		}
 		requireSameJSON(t, r)
 	})
+}
+
+// TestReceiptEveryRune: whatever text a receipt carries (messages quote
+// the sender's values), every code point and invalid UTF-8 sequence, the
+// receipt is valid JSON text, as json.Marshal writes it.
+func TestReceiptEveryRune(t *testing.T) {
+	for _, s := range jsonappendtest.EveryRune() {
+		r := &Receipt{Submission: "sub-1", Member: "bank-one", MsgID: s, Verdict: "reject", Digest: s,
+			Reasons: []policy.Reason{{Code: policy.CodeSTIXSyntax, Pointer: "/objects/0/" + s, Message: s}},
+			Objects: []ObjectReceipt{{ID: s, Type: s, Audience: []string{s}}}}
+		requireSameJSON(t, r)
+	}
 }
 
 func requireSameJSON(t *testing.T, r *Receipt) {

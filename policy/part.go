@@ -17,10 +17,13 @@ var ErrNoDocument = errors.New("the decision holds no parsed submission")
 var bundleNamespace = [16]byte{0x8f, 0x4c, 0x2b, 0x1e, 0x6a, 0x35, 0x4e, 0x0b, 0x9d, 0x7e, 0x51, 0x0c, 0x3a, 0x62, 0x91, 0xd4}
 
 // Part is the STIX bundle that carries route r: its objects, in submission
-// order, under a bundle id derived from the submission digest and the
-// route, so a redelivered submission gives the same bytes. Part reads the
-// parsed document, which is not safe for concurrent use: call it from one
-// goroutine at a time per Decision.
+// order, each exactly as the sender wrote it (the bytes of the submission,
+// never re-encoded), in a new envelope whose bundle id derives from the
+// submission digest and the route, so a redelivered submission gives the
+// same bytes. Part reads the parsed document and the request's Bundle
+// (which must not change until the parts are built); the document is not
+// safe for concurrent use: call it from one goroutine at a time per
+// Decision.
 func (d Decision) Part(r Route) ([]byte, error) {
 	if d.doc == nil {
 		return nil, ErrNoDocument
@@ -28,9 +31,11 @@ func (d Decision) Part(r Route) ([]byte, error) {
 	if !slices.ContainsFunc(d.Routes, func(x Route) bool { return x.Scope == r.Scope && x.TLP == r.TLP }) {
 		return nil, fmt.Errorf("route %s %s is not one of the decision's routes", r.TLP, r.Scope)
 	}
-	// Room for the route's share of the submitted bytes, so the part is
-	// written without regrowing (MarshalTo writes the objects compactly).
-	buf := make([]byte, 0, 128+len(d.doc.Raw)*len(r.Objects)/max(len(d.doc.Objects), 1))
+	size := 128 + len(r.Objects)
+	for _, i := range r.Objects {
+		size += len(d.doc.ObjectBytes(i))
+	}
+	buf := make([]byte, 0, size)
 	buf = append(buf, `{"type":"bundle","id":"bundle--`...)
 	buf = append(buf, uuid5(bundleNamespace, d.Digest+"|"+r.TLP.String()+"|"+r.Scope)...)
 	buf = append(buf, `","objects":[`...)
@@ -41,7 +46,11 @@ func (d Decision) Part(r Route) ([]byte, error) {
 		if k > 0 {
 			buf = append(buf, ',')
 		}
-		buf = d.doc.Objects[i].MarshalTo(buf)
+		obj := d.doc.ObjectBytes(i)
+		if obj == nil {
+			return nil, fmt.Errorf("route %s %s: object %d has no source bytes", r.TLP, r.Scope, i)
+		}
+		buf = append(buf, obj...)
 	}
 	buf = append(buf, "]}"...)
 	return buf, nil

@@ -3,6 +3,7 @@ package schemas
 import (
 	"bytes"
 	"fmt"
+	"sync"
 
 	"github.com/valyala/fastjson"
 )
@@ -52,8 +53,41 @@ func (c *checker) checkBundle(d *Document) {
 	if o.Get("id") == nil {
 		c.failKey(o, "id", RulePropertyRequired, "required property is missing")
 	}
+	workers := min(c.v.opts.Workers, len(d.Objects)/minObjectsPerWorker)
+	if workers <= 1 {
+		c.checkObjects(0, len(d.Objects))
+		return
+	}
+	// Objects are checked independently (each reads only its own subtree
+	// of the document), so chunks of them go to checkers of their own,
+	// whose reports are appended in object order.
+	reps := make([]Report, workers)
+	var wg sync.WaitGroup
+	for k := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ck := newChecker(c.v, d, &reps[k])
+			defer ck.recycle()
+			ck.checkObjects(k*len(d.Objects)/workers, (k+1)*len(d.Objects)/workers)
+		}()
+	}
+	wg.Wait()
+	for _, r := range reps {
+		c.rep.Errors = append(c.rep.Errors, r.Errors...)
+		c.rep.Warnings = append(c.rep.Warnings, r.Warnings...)
+	}
+}
+
+// minObjectsPerWorker: below this many objects per goroutine, handing them
+// out costs more than it saves.
+const minObjectsPerWorker = 256
+
+// checkObjects checks the bundle's objects from index lo up to hi.
+func (c *checker) checkObjects(lo, hi int) {
 	c.pushS("objects")
-	for i, obj := range d.Objects {
+	for i := lo; i < hi; i++ {
+		obj := c.d.Objects[i]
 		c.pushIdx(i)
 		c.checkObject(i, obj)
 		c.obj = -1

@@ -53,7 +53,7 @@ var killChainSpec = &objSpec{name: "kill-chain phase",
 }
 
 var extRefSpec = &objSpec{name: "external reference",
-	props: props("source_name", pStr(), "description", pStr(), "url", pURL(),
+	props: props("source_name", pStr(), "description", pStr(), "url", pStr(),
 		"hashes", pHashes(), "external_id", pStr()),
 	check: checkExtRef,
 }
@@ -131,6 +131,11 @@ func checkExtRef(c *checker, o *fastjson.Object) {
 	}
 	if o.Get("description") == nil && o.Get("url") == nil && o.Get("external_id") == nil {
 		c.fail(RuleExtRefEmpty, "must have at least one of description, url or external_id")
+	}
+	if u := o.Get("url"); u != nil && u.Type() == fastjson.TypeString && !isURL(u.GetStringBytes()) {
+		// The specification asks nothing of this url (section 2.5), unlike
+		// an artifact's, and publishers write ones with trailing spaces.
+		c.warnKey(o, "url", RuleExtRefURL, quote(u.GetStringBytes())+" is not an absolute URL (RFC 3986)")
 	}
 	name := sn.GetStringBytes()
 	id := o.Get("external_id").GetStringBytes()

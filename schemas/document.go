@@ -33,26 +33,61 @@ type Document struct {
 	Bundle  bool              // Root is a bundle ("type": "bundle")
 	Objects []*fastjson.Value // the bundle's objects, or Root itself
 
-	parser *fastjson.Parser // owns Root's memory; back to the pool on Release
+	mem *docMemory // owns Root's memory; back to the pool on Release
+	// spans are where each of Objects stands in Raw: in inline for small
+	// documents (no allocation), else in mem's list (reused after Release).
+	spans  []span
+	inline [4]span
 	// noDuplicateKeys: the pre-scan proved every object's keys distinct.
 	noDuplicateKeys bool
 }
 
-// parsers recycles fastjson parsers: a fresh parser allocates its value
-// cache anew for every document, which costs more than the checks.
-var parsers sync.Pool
+// docMemory is what a Document owns: a fastjson parser (a fresh one
+// allocates its value cache anew for every document, which costs more than
+// the checks) and room for the objects' spans.
+type docMemory struct {
+	parser fastjson.Parser
+	spans  []span
+}
+
+// docMemories recycles Documents' memory.
+var docMemories = sync.Pool{New: func() any { return new(docMemory) }}
 
 // Release hands the document's memory back for reuse. Root, Objects and
 // every value taken from them must not be used afterwards. Calling it is
 // optional (an unreleased Document is simply garbage collected) and a
 // second call does nothing.
 func (d *Document) Release() {
-	if d == nil || d.parser == nil {
+	if d == nil || d.mem == nil {
 		return
 	}
-	p := d.parser
-	d.parser, d.Root, d.Objects = nil, nil, nil
-	parsers.Put(p)
+	m := d.mem
+	d.mem, d.Root, d.Objects, d.spans = nil, nil, nil, nil
+	if cap(m.spans) <= 1<<16 {
+		docMemories.Put(m)
+	}
+}
+
+// setSpans keeps a copy of the objects' spans.
+func (d *Document) setSpans(ss []span) {
+	switch {
+	case len(ss) <= len(d.inline) && cap(d.mem.spans) < len(ss):
+		d.spans = append(d.inline[:0], ss...)
+	default:
+		d.mem.spans = append(d.mem.spans[:0], ss...)
+		d.spans = d.mem.spans
+	}
+}
+
+// ObjectBytes is Objects[i] exactly as it stands in Raw, byte for byte
+// (escapes and whitespace inside it included), or nil for a document not
+// made by Validate.
+func (d *Document) ObjectBytes(i int) []byte {
+	if i < 0 || i >= len(d.spans) || len(d.spans) != len(d.Objects) {
+		return nil
+	}
+	s := d.spans[i]
+	return d.Raw[s.start:s.end:s.end]
 }
 
 // ObjectPointer is the JSON pointer of Objects[i] ("/objects/3", or "" for

@@ -82,8 +82,9 @@ func allHex(b []byte) bool {
 	return true
 }
 
-// validPropertyName: a-z A-Z 0-9 _, starting with a letter, 3 to 250
-// characters (STIX 2.1 section 3.1; "id" is the one short exception).
+// validPropertyName: a-z 0-9 _, starting with a letter, 3 to 250
+// characters (STIX 2.1 sections 3.1 and 11.1: property names MUST use
+// lowercase ASCII; "id" is the one short exception).
 func validPropertyName(s []byte) bool {
 	if len(s) > 250 || len(s) == 0 {
 		return false
@@ -91,11 +92,11 @@ func validPropertyName(s []byte) bool {
 	if len(s) < 3 {
 		return string(s) == "id"
 	}
-	if !isLetter(s[0]) {
+	if !(s[0] >= 'a' && s[0] <= 'z') {
 		return false
 	}
 	for _, c := range s {
-		if !(isLetter(c) || c >= '0' && c <= '9' || c == '_') {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
 			return false
 		}
 	}

@@ -18,7 +18,8 @@ type objState struct {
 	extClass   class
 }
 
-// reservedProps may not be used on SDOs and SROs (STIX 2.1 section 3.2).
+// reservedProps may not be used on SDOs, SROs (STIX 2.1 section 3.2) and
+// SCOs (section 6.1).
 var reservedProps = [...]string{"severity", "action", "username", "phone_numbers"}
 
 // reservedTypes may not be used as object types.
@@ -199,10 +200,10 @@ func article(s string) string {
 // 11.1) to a property the type does not define.
 func (c *checker) unknownProp(k []byte, v *fastjson.Value, spec *objSpec, top bool) {
 	if !validPropertyName(k) {
-		c.fail(RulePropertyName, "is not a valid property name (a-z, A-Z, 0-9 and _, starting with a letter, 3 to 250 characters)")
+		c.fail(RulePropertyName, "is not a valid property name (lowercase a-z, 0-9 and _, starting with a letter, 3 to 250 characters)")
 		return
 	}
-	if top && spec.class == classSDO {
+	if top && (spec.class == classSDO || spec.class == classSCO) {
 		for _, r := range reservedProps {
 			if string(k) == r {
 				c.fail(RulePropertyReserved, "is a reserved property name and must not be used")
@@ -227,10 +228,10 @@ func (c *checker) unknownProp(k []byte, v *fastjson.Value, spec *objSpec, top bo
 // ATT&CK objects carry a dozen x_mitre_ properties each, and a warning
 // per property would cost more than validating them.
 func (c *checker) warnCustoms(keys [][]byte) {
-	const why = "custom property outside an extension (deprecated in STIX 2.1; use an extension-definition)"
+	const why = " outside an extension (deprecated in STIX 2.1; use an extension-definition)"
 	if len(keys) == 1 {
 		c.push(keys[0])
-		c.warn(RulePropertyCustom, why)
+		c.warn(RulePropertyCustom, "custom property"+why)
 		c.pop()
 		return
 	}
@@ -243,6 +244,6 @@ func (c *checker) warnCustoms(keys [][]byte) {
 		}
 		b = append(b, k...)
 	}
-	b = append(b, ": "+why+"s"...)
+	b = append(b, ": custom properties"+why...)
 	c.add(SeverityWarning, RulePropertyCustom, string(b))
 }

@@ -60,6 +60,7 @@ const (
 	RuleExtRefEmpty  = "external_reference.empty"
 	RuleExtRefCAPEC  = "external_reference.capec"
 	RuleExtRefCVE    = "external_reference.cve"
+	RuleExtRefURL    = "external_reference.url"
 
 	RuleKillChain = "kill_chain_phase.value"
 	RuleLangTag   = "lang.tag"
@@ -76,6 +77,7 @@ const (
 	RuleMarkingTLP1       = "marking.tlp1_fixed"
 	RuleMarkingTLP2       = "marking.tlp2"
 	RuleMarkingCircular   = "marking.circular"
+	RuleMarkingModified   = "marking.modified"
 
 	RulePatternSyntax    = "pattern.syntax"
 	RuleRelationshipType = "relationship.type"
@@ -103,8 +105,8 @@ var Rules = []Rule{
 	{RuleObjectCustom, SeverityWarning, "a custom object type not defined through an extension-definition (deprecated in STIX 2.1)"},
 	{RulePropertyRequired, SeverityError, "a property the specification requires is missing"},
 	{RulePropertyForbid, SeverityError, "a property that this type must not carry is present"},
-	{RulePropertyName, SeverityError, "a property name breaks the naming rules (a-z A-Z 0-9 _, 3 to 250 characters, starts with a letter)"},
-	{RulePropertyReserved, SeverityError, "a reserved property name (severity, action, username, phone_numbers) is used"},
+	{RulePropertyName, SeverityError, "a property name breaks the naming rules (lowercase a-z, 0-9 and _, 3 to 250 characters, starts with a letter)"},
+	{RulePropertyReserved, SeverityError, "a reserved property name (severity, action, username, phone_numbers) is used on an SDO, SRO or SCO"},
 	{RulePropertyCustom, SeverityWarning, "a custom property outside an extension (deprecated in STIX 2.1)"},
 	{RulePropertyType, SeverityError, "a property has the wrong JSON type"},
 	{RulePropertyEmpty, SeverityError, "a list, dictionary or string that must not be empty is empty"},
@@ -134,6 +136,7 @@ var Rules = []Rule{
 	{RuleExtRefEmpty, SeverityError, "an external reference has none of description, url, external_id"},
 	{RuleExtRefCAPEC, SeverityError, "a capec external reference lacks an external_id of the form CAPEC-<n>, or a CAPEC id is used with another source_name"},
 	{RuleExtRefCVE, SeverityError, "a cve external reference lacks an external_id of the form CVE-YYYY-NNNN, or a CVE id is used with another source_name"},
+	{RuleExtRefURL, SeverityWarning, "an external reference's url is not an absolute URL (e.g. a trailing space)"},
 	{RuleKillChain, SeverityError, "a kill-chain phase lacks kill_chain_name or phase_name"},
 	{RuleLangTag, SeverityError, "a language tag is not an RFC 5646 tag"},
 	{RuleGranularSelector, SeverityError, "a granular marking selector is malformed or does not resolve within the object"},
@@ -146,6 +149,7 @@ var Rules = []Rule{
 	{RuleMarkingTLP1, SeverityError, "an object uses the id of a predefined TLP 1.0 marking but differs from it"},
 	{RuleMarkingTLP2, SeverityError, "a TLP 2.0 marking is malformed or its level does not match its predefined id"},
 	{RuleMarkingCircular, SeverityError, "a marking definition references itself in object_marking_refs or granular_markings"},
+	{RuleMarkingModified, SeverityWarning, "a marking definition carries modified (marking definitions are not versioned)"},
 	{RulePatternSyntax, SeverityError, "an indicator pattern with pattern_type stix is not valid STIX patterning"},
 	{RuleMIMEType, SeverityWarning, "a file mime_type is not an IANA media type (artifact mime_type is an error, rule property.value)"},
 	{RuleKillChainStyle, SeverityWarning, "kill_chain_name or phase_name is not lower case with hyphens"},

@@ -155,8 +155,8 @@ func TestMarkings(t *testing.T) {
 			[]finding{{"marking.tlp1_fixed", "/definition"}}},
 		{"statement marking", `{"type":"marking-definition","spec_version":"2.1","id":"marking-definition--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
 			"created":"2017-01-20T00:00:00.000Z","definition_type":"statement","definition":{"statement":"Copyright 2016, Example Corp"}}`, nil},
-		{"marking-definition with modified", with(t, tlp2Amber, map[string]any{"modified": "2022-10-01T00:00:00.000Z"}),
-			[]finding{{"property.forbidden", "/modified"}}},
+		{"marking-definition with modified warns", with(t, tlp2Amber, map[string]any{"modified": "2022-10-01T00:00:00.000Z"}),
+			[]finding{{"marking.modified", "/modified"}}},
 		{"TLP 2.0 amber", tlp2Amber, nil},
 		{"TLP 2.0 amber id saying red", with(t, tlp2Amber, map[string]any{"extensions": map[string]any{
 			"extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d": map[string]any{"extension_type": "property-extension", "tlp_2_0": "red"}}}),
@@ -198,6 +198,37 @@ func TestPropertiesAndVocabularies(t *testing.T) {
 		{"reserved property", with(t, baseCampaign, map[string]any{"severity": "high"}), []finding{{"property.reserved", "/severity"}}},
 		{"custom property warns", with(t, baseCampaign, map[string]any{"x_acme_score": 3}), []finding{{"property.custom", "/x_acme_score"}}},
 		{"custom property name too short", with(t, baseCampaign, map[string]any{"ab": 3}), []finding{{"property.name", "/ab"}}},
+		{"capitalised property name", with(t, baseIndicator, map[string]any{"Description": "x"}), []finding{{"property.name", "/Description"}}},
+		{"custom property with a capital", with(t, baseCampaign, map[string]any{"x_Acme": 3}), []finding{{"property.name", "/x_Acme"}}},
+		{"capital inside a custom property", with(t, baseCampaign, map[string]any{"xyzAbc": 3}), []finding{{"property.name", "/xyzAbc"}}},
+		{"capitalised bundle property", `{"type":"bundle","id":"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d","X_note":"x"}`, []finding{{"property.name", "/X_note"}}},
+		{"reserved property on an SCO", with(t, baseFile, map[string]any{"severity": "high"}), []finding{{"property.reserved", "/severity"}}},
+		{"reserved phone_numbers on an SCO", with(t, baseFile, map[string]any{"phone_numbers": []string{"1"}}), []finding{{"property.reserved", "/phone_numbers"}}},
+		{"extension_properties without toplevel", extensionDefinition(t, []string{"property-extension"}, []string{"rank"}),
+			[]finding{{"property.dependency", "/extension_properties"}}},
+		{"extension_properties with toplevel", extensionDefinition(t, []string{"property-extension", "toplevel-property-extension"}, []string{"rank"}), nil},
+		{"toplevel without extension_properties warns", extensionDefinition(t, []string{"toplevel-property-extension"}, nil),
+			[]finding{{"extension.style", ""}}},
+		{"software language ISO 639-2", software(`["eng","fre","fra","tlh"]`), nil},
+		{"software language RFC 5646, not ISO 639-2", software(`["en"]`), []finding{{"lang.tag", "/languages/0"}}},
+		{"software language not a code", software(`["eng","english"]`), []finding{{"lang.tag", "/languages/1"}}},
+		{"software language capitals", software(`["ENG"]`), []finding{{"lang.tag", "/languages/0"}}},
+		{"registry key, full hive", registryKey(`HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft`), nil},
+		{"registry key, no hive", registryKey(`SOFTWARE\\Microsoft`), nil},
+		{"registry key, HKLM", registryKey(`HKLM\\SOFTWARE\\Microsoft`), []finding{{"property.value", "/key"}}},
+		{"registry key, hkcu alone", registryKey(`hkcu`), []finding{{"property.value", "/key"}}},
+		{"registry key, HKCU in a subkey", registryKey(`HKEY_CURRENT_USER\\HKCU`), nil},
+		{"sighting of a bundle", with(t, baseSighting, map[string]any{"sighting_of_ref": "bundle--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"}),
+			[]finding{{"ref.type", "/sighting_of_ref"}}},
+		{"sighting of a file", with(t, baseSighting, map[string]any{"sighting_of_ref": "file--e277603e-1060-5ad4-9937-c26c97f1ca68"}),
+			[]finding{{"ref.type", "/sighting_of_ref"}}},
+		{"sighting of a custom object", with(t, baseSighting, map[string]any{"sighting_of_ref": "x-acme-thing--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"}), nil},
+		{"external reference url with a trailing space warns", with(t, baseCampaign, map[string]any{"external_references": []any{
+			map[string]any{"source_name": "mitre-ics-attack", "url": "https://attack.mitre.org/techniques/T0800 "}}}),
+			[]finding{{"external_reference.url", "/external_references/0/url"}}},
+		{"artifact url with a trailing space errs", `{"type":"artifact","spec_version":"2.1","id":"artifact--6f437177-6e48-5cf8-9d9e-872a2bddd641",
+			"url":"https://example.com/a.bin ","hashes":{"SHA-256":"aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f"}}`,
+			[]finding{{"property.value", "/url"}}},
 		{"custom _hex not hex", with(t, baseCampaign, map[string]any{"x_acme_hex": "zz"}), []finding{{"property.value", "/x_acme_hex"}}},
 		{"empty list", with(t, baseCampaign, map[string]any{"aliases": []string{}}), []finding{{"property.empty", "/aliases"}}},
 		{"md5 too short", with(t, baseFile, map[string]any{"hashes": map[string]any{"MD5": "abc"}}), []finding{{"hashes.value", "/hashes/MD5"}}},
@@ -337,4 +368,44 @@ func TestDocsListEveryRule(t *testing.T) {
 			t.Errorf("docs/stix-validation.md does not list rule %s", r.Name)
 		}
 	}
+}
+
+// TestCustomPropertyMessages: one warning per object names its custom
+// properties in plain words, singular or plural.
+func TestCustomPropertyMessages(t *testing.T) {
+	v := schemas.NewValidator(schemas.Options{})
+	for _, tc := range []struct {
+		set  map[string]any
+		want string
+	}{
+		{map[string]any{"x_acme_score": 3}, "custom property outside an extension (deprecated in STIX 2.1; use an extension-definition)"},
+		{map[string]any{"x_acme_score": 3, "x_acme_seen": true}, ": x_acme_score, x_acme_seen: custom properties outside an extension (deprecated in STIX 2.1; use an extension-definition)"},
+	} {
+		_, rep := v.Validate([]byte(with(t, baseCampaign, tc.set)))
+		if len(rep.Warnings) != 1 || !strings.HasSuffix(rep.Warnings[0].Message, tc.want) {
+			t.Errorf("%v: warnings %+v, want one ending %q", tc.set, rep.Warnings, tc.want)
+		}
+	}
+}
+
+// extensionDefinition is an extension-definition with the given types and
+// extension_properties (nil: none).
+func extensionDefinition(t *testing.T, types, properties []string) string {
+	set := map[string]any{"extension_types": types}
+	if properties == nil {
+		set["extension_properties"] = nil
+	} else {
+		set["extension_properties"] = properties
+	}
+	return with(t, `{"type":"extension-definition","spec_version":"2.1","id":"extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e",
+		"created_by_ref":"identity--11b76a96-5d2b-45e0-8a5a-f6994f370731","created":"2014-02-20T09:16:08.000Z","modified":"2014-02-20T09:16:08.000Z",
+		"name":"New SDO 1","schema":"https://www.example.com/schema","version":"1.2.1","extension_types":["new-sdo"]}`, set)
+}
+
+func software(languages string) string {
+	return `{"type":"software","spec_version":"2.1","id":"software--a1827f6d-ca53-5605-9e93-4316cd22a00a","name":"Word","languages":` + languages + `}`
+}
+
+func registryKey(key string) string {
+	return `{"type":"windows-registry-key","spec_version":"2.1","id":"windows-registry-key--2ba37ae7-2745-5082-9dfd-9486dad41016","key":"` + key + `"}`
 }

@@ -2,6 +2,7 @@ package schemas
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"math/bits"
 	"sync"
@@ -39,6 +40,17 @@ type scanner struct {
 	// containers are the non-empty objects and arrays in document order,
 	// with their sizes, to size their member lists before fastjson parses.
 	containers []containerSize
+	// root is where the top-level value stands in data; objects are the
+	// elements of the root's first "objects" member (the one fastjson's Get
+	// finds), when that is an array: the spans the parts are cut from.
+	root        span
+	objects     []span
+	objectsSeen bool // the root's "objects" key was met
+	objectsNext bool // the next container scanned is that key's value
+	// objectsTwice: the root has "objects" more than once (escaped or
+	// not). Which one fastjson reads then depends on its history, so no
+	// spans are given (the document is refused for the duplicate anyway).
+	objectsTwice bool
 }
 
 // containerSize is a non-empty object or array: the index of its value in
@@ -59,11 +71,14 @@ type scanResult struct {
 	dupSuspect bool            // it may hold duplicate keys
 	values     int             // number of JSON values in fastjson's cache
 	containers []containerSize // valid until the scanner is released
+	root       span            // the top-level value
+	objects    []span          // the root's "objects" elements; valid until the scanner is released
+	objectsOK  bool            // objects can be trusted: "objects" was not repeated
 }
 
 // scanners recycles the scanners' key and container lists.
 var scanners = sync.Pool{New: func() any {
-	return &scanner{keys: make([]span, 0, 64), containers: make([]containerSize, 0, 256)}
+	return &scanner{keys: make([]span, 0, 64), containers: make([]containerSize, 0, 256), objects: make([]span, 0, 64)}
 }}
 
 // scanJSONKeys scans data and also says whether it may hold duplicate keys
@@ -71,16 +86,17 @@ var scanners = sync.Pool{New: func() any {
 // once the result is no longer used.
 func scanJSONKeys(data []byte, maxDepth int) (*scanner, scanResult, *scanError) {
 	s := scanners.Get().(*scanner)
-	*s = scanner{data: data, maxDepth: maxDepth, keys: s.keys[:0], containers: s.containers[:0]}
+	*s = scanner{data: data, maxDepth: maxDepth, keys: s.keys[:0], containers: s.containers[:0], objects: s.objects[:0]}
 	if ok, err := s.run(); !ok {
 		return s, scanResult{}, err
 	}
-	return s, scanResult{dupSuspect: s.dupSuspect, values: s.values, containers: s.containers}, nil
+	return s, scanResult{dupSuspect: s.dupSuspect, values: s.values, containers: s.containers,
+		root: s.root, objects: s.objects, objectsOK: !s.objectsTwice}, nil
 }
 
 // releaseScanner returns s to the pool; very large lists are dropped.
 func releaseScanner(s *scanner) {
-	if cap(s.containers) > 1<<16 {
+	if cap(s.containers) > 1<<16 || cap(s.objects) > 1<<16 {
 		return
 	}
 	s.data, s.err = nil, nil
@@ -93,9 +109,11 @@ func (s *scanner) run() (bool, *scanError) {
 	if s.pos >= len(data) {
 		return false, &scanError{off: s.pos, msg: "unexpected end of input, expected a value"}
 	}
+	start := s.pos
 	if !s.value(0) {
 		return false, s.err
 	}
+	s.root = span{start, s.pos}
 	s.skipWS()
 	if s.pos < len(data) {
 		return false, &scanError{off: s.pos, msg: fmt.Sprintf("unexpected %s after the top-level value", describeByte(data, s.pos))}
@@ -210,6 +228,8 @@ func (s *scanner) object(depth int) bool {
 	if depth > s.maxDepth {
 		return s.tooDeep()
 	}
+	// The root's "objects" is not an array: it gives no spans.
+	s.objectsNext = false
 	s.pos++ // {
 	s.skipWS()
 	if s.pos < len(s.data) && s.data[s.pos] == '}' {
@@ -235,6 +255,10 @@ func (s *scanner) members(depth, first, self int) bool {
 			return false
 		}
 		s.noteKey(first, ks, s.pos-1, &seen)
+		if depth == 1 && s.isObjectsKey(ks, s.pos-1) {
+			s.objectsTwice = s.objectsSeen
+			s.objectsSeen, s.objectsNext = true, !s.objectsSeen
+		}
 		s.skipWS()
 		if s.pos >= len(s.data) || s.data[s.pos] != ':' {
 			return s.unexpected("':'")
@@ -244,6 +268,7 @@ func (s *scanner) members(depth, first, self int) bool {
 		if !s.value(depth) {
 			return false
 		}
+		s.objectsNext = false // the value was a string, number or literal
 		s.skipWS()
 		if s.pos >= len(s.data) {
 			return s.unexpected("',' or '}'")
@@ -265,6 +290,8 @@ func (s *scanner) array(depth int) bool {
 	if depth > s.maxDepth {
 		return s.tooDeep()
 	}
+	objects := s.objectsNext
+	s.objectsNext = false
 	s.pos++ // [
 	s.skipWS()
 	if s.pos < len(s.data) && s.data[s.pos] == ']' {
@@ -275,8 +302,12 @@ func (s *scanner) array(depth int) bool {
 	self := len(s.containers) - 1
 	for {
 		s.containers[self].n++
+		start := s.pos
 		if !s.value(depth) {
 			return false
+		}
+		if objects {
+			s.objects = append(s.objects, span{start, s.pos})
 		}
 		s.skipWS()
 		if s.pos >= len(s.data) {
@@ -293,6 +324,16 @@ func (s *scanner) array(depth int) bool {
 			return s.unexpected("',' or ']'")
 		}
 	}
+}
+
+// isObjectsKey reports whether the key data[ks:ke] (the last string
+// scanned) is "objects", escapes decoded as fastjson decodes them.
+func (s *scanner) isObjectsKey(ks, ke int) bool {
+	if !s.escaped {
+		return string(s.data[ks:ke]) == "objects"
+	}
+	var k string
+	return json.Unmarshal(s.data[ks-1:ke+1], &k) == nil && k == "objects"
 }
 
 // plainByte marks the string bytes that need no attention: not a quote,

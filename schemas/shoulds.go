@@ -54,22 +54,6 @@ func checkProductStyle(c *checker, o *fastjson.Object) {
 	}
 }
 
-// checkExtensionDefinitionStyle: a toplevel-property-extension should list
-// the properties it adds.
-func checkExtensionDefinitionStyle(c *checker, o *fastjson.Object) {
-	types := o.Get("extension_types")
-	if types == nil || o.Get("extension_properties") != nil {
-		return
-	}
-	arr, _ := types.Array()
-	for _, t := range arr {
-		if string(t.GetStringBytes()) == "toplevel-property-extension" {
-			c.warnKey(o, "extension_properties", RuleExtensionStyle, "should list the properties of a toplevel-property-extension")
-			return
-		}
-	}
-}
-
 // checkSCOExtensionStyle: cyber-observables should be extended with
 // property-extensions (the cti-stix-validator's rule 401).
 func (c *checker) checkSCOExtensionStyle(o *fastjson.Object) {

@@ -16,7 +16,9 @@ func isSCOType(t []byte) bool {
 	if s := typeSpecs[string(t)]; s != nil {
 		return s.class == classSCO
 	}
-	return true // a custom type may be a custom observable; its own check decides
+	// A custom type may be a custom observable (its own check decides); a
+	// bundle is no STIX object at all.
+	return string(t) != "bundle"
 }
 
 func isSDOType(t []byte) bool {
@@ -25,5 +27,6 @@ func isSDOType(t []byte) bool {
 			return true
 		}
 	}
-	return typeSpecs[string(t)] == nil // custom types may be custom SDOs
+	// Custom types may be custom SDOs; a bundle is no STIX object at all.
+	return typeSpecs[string(t)] == nil && string(t) != "bundle"
 }

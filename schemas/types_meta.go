@@ -52,9 +52,9 @@ var markingDefinitionSpec = &objSpec{name: "marking-definition", class: classSDO
 		"created_by_ref", pRef("identity"), "created", pTS(),
 		"external_references", prop{kind: kExtRefs}, "object_marking_refs", pRefs("marking-definition"),
 		"granular_markings", prop{kind: kGranular}, "extensions", prop{kind: kExtensions},
-		"name", pStr(), "definition_type", pStr(), "definition", pAny()),
+		"name", pStr(), "definition_type", pStr(), "definition", pAny(), "modified", pAny()),
 	required: []string{"type", "spec_version", "id", "created"},
-	forbid:   []string{"modified", "revoked", "labels", "confidence", "lang"},
+	forbid:   []string{"revoked", "labels", "confidence", "lang"},
 	check:    checkMarkingDefinition,
 }
 
@@ -64,7 +64,26 @@ var languageContentSpec = sdo("language-content", props("object_ref", pRef(), "o
 var extensionDefinitionSpec = sdo("extension-definition", props("name", pStr(), "description", pStr(),
 	"schema", pStr(), "version", pStr(), "extension_types", pVocabs(extensionTypeVocab),
 	"extension_properties", pStrs()),
-	[]string{"created_by_ref", "name", "schema", "version", "extension_types"}, checkExtensionDefinitionStyle)
+	[]string{"created_by_ref", "name", "schema", "version", "extension_types"}, checkExtensionDefinition)
+
+// checkExtensionDefinition: extension_properties MUST only be used with a
+// toplevel-property-extension (STIX 2.1 section 7.3); without one it lists
+// properties nothing adds.
+func checkExtensionDefinition(c *checker, o *fastjson.Object) {
+	toplevel := false
+	if types := o.Get("extension_types"); types != nil {
+		arr, _ := types.Array()
+		for _, t := range arr {
+			toplevel = toplevel || string(t.GetStringBytes()) == "toplevel-property-extension"
+		}
+	}
+	if o.Get("extension_properties") != nil && !toplevel {
+		c.failKey(o, "extension_properties", RulePropertyDepend, "must only be present when extension_types has toplevel-property-extension")
+	}
+	if toplevel && o.Get("extension_properties") == nil {
+		c.warnKey(o, "extension_properties", RuleExtensionStyle, "should list the properties of a toplevel-property-extension")
+	}
+}
 
 // checkLanguageContent: contents maps language tags to dictionaries whose
 // keys are property names of the object it translates (STIX 2.1 section 7.1).
@@ -108,6 +127,11 @@ func checkLanguageContent(c *checker, o *fastjson.Object) {
 func checkMarkingDefinition(c *checker, o *fastjson.Object) {
 	id := o.Get("id").GetStringBytes()
 	checkCircularMarking(c, o, id)
+	if o.Get("modified") != nil {
+		// Not among its properties (section 7.2.1), but no MUST NOT either:
+		// OASIS's own cti-stix-common-objects carry it.
+		c.warnKey(o, "modified", RuleMarkingModified, "marking definitions are not versioned; modified means nothing here")
+	}
 	if lvl, ok := tlp1ByID[string(id)]; ok {
 		checkTLP1(c, o, lvl)
 		return

@@ -1,6 +1,9 @@
 package schemas
 
 import (
+	"bytes"
+	"fmt"
+
 	"github.com/valyala/fastjson"
 )
 
@@ -143,7 +146,7 @@ func scoSpecs() []*objSpec {
 			"account_created", pTS(), "account_expires", pTS(), "credential_last_changed", pTS(),
 			"account_first_login", pTS(), "account_last_login", pTS()), nil, accountExts, nil),
 		sco("windows-registry-key", props("key", pStr(), "values", pObjs(registryValue), "modified_time", pTS(),
-			"creator_user_ref", pRef("user-account"), "number_of_subkeys", pIntR(0, 1<<63)), nil, nil, nil),
+			"creator_user_ref", pRef("user-account"), "number_of_subkeys", pIntR(0, 1<<63)), nil, nil, checkRegistryKey),
 		sco("x509-certificate", props("is_self_signed", pBool(), "hashes", pHashes(), "version", pStr(),
 			"serial_number", pStr(), "signature_algorithm", pStr(), "issuer", pStr(),
 			"validity_not_before", pTS(), "validity_not_after", pTS(), "subject", pStr(),
@@ -248,14 +251,32 @@ func checkSoftware(c *checker, o *fastjson.Object) {
 	if l := o.Get("languages"); l != nil {
 		arr, _ := l.Array()
 		for i, e := range arr {
-			if e.Type() == fastjson.TypeString && !isLangTag(e.GetStringBytes()) {
+			if e.Type() == fastjson.TypeString && !iso6392[string(e.GetStringBytes())] {
 				c.pushS("languages")
 				c.pushIdx(i)
-				c.fail(RuleLangTag, quote(e.GetStringBytes())+" is not an RFC 5646 language tag")
+				c.fail(RuleLangTag, quote(e.GetStringBytes())+" is not an ISO 639-2 language code (three lower-case letters, e.g. eng)")
 				c.pop()
 				c.pop()
 			}
 		}
+	}
+}
+
+// abbreviatedHives are the short hive names windows-registry-key.key MUST
+// NOT use: "the hive portion of the key MUST be fully expanded and not
+// truncated" (STIX 2.1 section 6.17).
+var abbreviatedHives = map[string]string{"HKLM": "HKEY_LOCAL_MACHINE", "HKCU": "HKEY_CURRENT_USER",
+	"HKCR": "HKEY_CLASSES_ROOT", "HKU": "HKEY_USERS", "HKCC": "HKEY_CURRENT_CONFIG", "HKPD": "HKEY_PERFORMANCE_DATA"}
+
+func checkRegistryKey(c *checker, o *fastjson.Object) {
+	v := o.Get("key")
+	if v == nil || v.Type() != fastjson.TypeString {
+		return
+	}
+	key := v.GetStringBytes()
+	hive, _, _ := bytes.Cut(key, []byte(`\`))
+	if full, ok := abbreviatedHives[string(bytes.ToUpper(hive))]; ok {
+		c.failKey(o, "key", RulePropertyValue, fmt.Sprintf("%s abbreviates the hive: write %s, not %s", quote(key), full, hive))
 	}
 }
 

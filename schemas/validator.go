@@ -16,6 +16,10 @@ type ObjectChecker interface {
 type Options struct {
 	Limits Limits        // zero value: DefaultLimits()
 	Extra  ObjectChecker // may be nil
+	// Workers > 1 checks a large bundle's objects on up to that many
+	// goroutines (geneva validate uses every core; the hub, which decides
+	// several submissions at once, leaves it at one).
+	Workers int
 }
 
 // Validator checks STIX 2.1 documents. It is safe for concurrent use.
@@ -57,21 +61,21 @@ func (v *Validator) Validate(data []byte) (*Document, Report) {
 		}
 		return envelope(RuleJSONSyntax, fmt.Sprintf("line %d, column %d: %s", line, col, e.msg))
 	}
-	p, _ := parsers.Get().(*fastjson.Parser)
-	if p == nil {
-		p = new(fastjson.Parser)
-	}
-	presizeParser(p, len(data), &scan)
-	root, err := p.ParseBytes(data)
+	mem := docMemories.Get().(*docMemory)
+	presizeParser(&mem.parser, len(data), &scan)
+	root, err := mem.parser.ParseBytes(data)
 	if err != nil { // the scan accepts only what fastjson parses; keep a clear error anyway
-		parsers.Put(p)
+		docMemories.Put(mem)
 		return envelope(RuleJSONSyntax, "line 1, column 1: "+err.Error())
 	}
-	d := &Document{Raw: data, Root: root, parser: p, noDuplicateKeys: !scan.dupSuspect}
+	d := &Document{Raw: data, Root: root, mem: mem, noDuplicateKeys: !scan.dupSuspect}
 	if string(root.GetStringBytes("type")) == "bundle" {
 		d.Bundle = true
 		if objs := root.Get("objects"); objs != nil && objs.Type() == fastjson.TypeArray {
 			d.Objects, _ = objs.Array()
+			if scan.objectsOK {
+				d.setSpans(scan.objects)
+			}
 		}
 		if n := len(d.Objects); lim.MaxObjects > 0 && n > lim.MaxObjects {
 			d.Release()
@@ -79,6 +83,7 @@ func (v *Validator) Validate(data []byte) (*Document, Report) {
 		}
 	} else if root.Type() == fastjson.TypeObject {
 		d.Objects = []*fastjson.Value{root}
+		d.setSpans([]span{scan.root})
 	}
 	return d, v.ValidateDocument(d)
 }

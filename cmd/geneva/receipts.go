@@ -98,7 +98,7 @@ func writeReceipts(w io.Writer, rs []hub.Receipt, output string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RECEIVED\tVERDICT\tSHARED\tREFUSED\tTO\tSUBMISSION\tMSG ID")
 	for _, r := range rs {
-		shared, refused := 0, 0
+		shared, refused := 0, r.Refused // a classified receipt lists no objects
 		for _, o := range r.Objects {
 			switch {
 			case o.Type == "marking-definition": // the TLP label says it
@@ -145,7 +145,8 @@ func writeReceipt(w io.Writer, r *hub.Receipt) {
 		fmt.Fprintln(w, "sender:     shown to recipients as anonymous")
 	}
 	if r.Classified {
-		fmt.Fprintln(w, "\nCLASSIFIED MATERIAL: the whole submission was refused and its content erased at the hub.")
+		fmt.Fprintf(w, "\nCLASSIFIED MATERIAL: the whole submission (%s) was refused and its content erased at the hub.\n",
+			plural(r.Refused, "object"))
 	}
 	if len(r.Reasons) > 0 {
 		fmt.Fprintln(w, "\nabout the whole submission:")

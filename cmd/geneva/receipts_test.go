@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/member/membertest"
 )
 
 func TestReceipts(t *testing.T) {
@@ -20,6 +23,8 @@ func TestReceipts(t *testing.T) {
 	require.Equal(t, exitOK, code, errOut)
 	require.Contains(t, shown, "verdict:    ACCEPT")
 	_, errOut, code = runCLI(t, append([]string{"submit", "--no-wait", bundleFile(t, "red", "two")}, as("bank-one")...)...)
+	require.Equal(t, exitOK, code, errOut)
+	_, errOut, code = runCLI(t, append([]string{"submit", "--no-wait", classifiedThree(t)}, as("bank-one")...)...)
 	require.Equal(t, exitOK, code, errOut)
 	receipts := func(args ...string) (string, string, int) {
 		return runCLI(t, append(append([]string{"receipts"}, args...), as("bank-one")...)...)
@@ -35,20 +40,22 @@ func TestReceipts(t *testing.T) {
 			require.NoError(t, json.Unmarshal(sc.Bytes(), &r))
 			lines = append(lines, r)
 		}
-		return len(lines) == 2
+		return len(lines) == 3
 	})
 	require.Equal(t, "accept", lines[0].Verdict)
 	require.Contains(t, shown, "(msg id "+lines[0].MsgID+")")
 	require.Equal(t, "reject", lines[1].Verdict)
+	require.True(t, lines[2].Classified)
 
 	t.Run("table", func(t *testing.T) {
 		out, errOut, code := receipts()
 		require.Equal(t, exitOK, code, errOut)
 		rows := strings.Split(strings.TrimSpace(out), "\n")
-		require.Len(t, rows, 3)
+		require.Len(t, rows, 4)
 		require.Regexp(t, `^RECEIVED\s+VERDICT\s+SHARED\s+REFUSED\s+TO\s+SUBMISSION\s+MSG ID$`, rows[0])
 		require.Regexp(t, `^\S+ \S+\s+ACCEPT\s+1\s+0\s+green→all\s+sub-\w+\s+geneva-cli-\w+$`, rows[1])
 		require.Regexp(t, `^\S+ \S+\s+REJECT\s+0\s+1\s+-\s+sub-\w+\s+geneva-cli-\w+$`, rows[2])
+		require.Regexp(t, `^\S+ \S+\s+REJECT\s+0\s+3\s+-\s+sub-\w+\s+geneva-cli-\w+$`, rows[3], "a classified rejection refuses every object")
 	})
 	t.Run("text, with reasons", func(t *testing.T) {
 		out, errOut, code := receipts("--output", "text")
@@ -69,6 +76,28 @@ func TestReceipts(t *testing.T) {
 		require.Equal(t, exitUsage, code)
 		require.Equal(t, "geneva: --output \"csv\": want table, text or json\n", errOut)
 	})
+}
+
+// classifiedThree is a file with the policy case's classified indicator
+// and two more indicators: three objects a classified rejection refuses.
+func classifiedThree(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(policyCase(t, "classified-banner-name.json"))
+	require.NoError(t, err)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(b, &doc))
+	objects := doc["objects"].([]any)
+	for _, name := range []string{"two", "three"} {
+		var o map[string]any
+		require.NoError(t, json.Unmarshal(membertest.Indicator(t, "green", name), &o))
+		objects = append(objects, o["objects"].([]any)[1]) // the indicator
+	}
+	doc["objects"] = objects
+	b, err = json.Marshal(doc)
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "classified.json")
+	require.NoError(t, os.WriteFile(path, b, 0o600))
+	return path
 }
 
 // eventually polls f for up to 5s (the receipts of --no-wait

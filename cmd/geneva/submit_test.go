@@ -62,7 +62,7 @@ $`, out)
 	t.Run("classified: the receipt says so", func(t *testing.T) {
 		out, _, code := submit("bank-one", policyCase(t, "classified-nato-restricted.json"))
 		require.Equal(t, exitRejected, code)
-		require.Contains(t, out, "CLASSIFIED MATERIAL")
+		require.Contains(t, out, "CLASSIFIED MATERIAL: the whole submission (1 object) was refused")
 	})
 	t.Run("json receipt", func(t *testing.T) {
 		out, errOut, code := submit("bank-one", "--output", "json", bundleFile(t, "amber", "Amber thing"))

@@ -131,6 +131,33 @@ func TestValidateJSON(t *testing.T) {
 	require.Equal(t, "/id", results[1].Errors[0].Pointer)
 }
 
+// TestValidateKeepsArgumentOrder: inputs are validated on every core, but
+// results come out in the order the files were named, whatever their
+// sizes (ATT&CK's 4 MB beside 1 KB files), and for -o json too.
+func TestValidateKeepsArgumentOrder(t *testing.T) {
+	all := stixtest.CorpusFiles(t, "valid")
+	all = append(all, stixtest.CorpusFiles(t, "invalid")...)
+	var files []string
+	for i := len(all) - 1; i >= 0; i -= 3 { // not in directory order
+		files = append(files, all[i])
+	}
+	stdout, stderr, code := runCLI(t, append([]string{"validate", "-o", "json"}, files...)...)
+	require.Equal(t, 1, code, stderr)
+	results := parseJSONLines(t, stdout)
+	require.Len(t, results, len(files))
+	for i, r := range results {
+		require.Equal(t, files[i], r.File, "result %d", i)
+	}
+	stdout, _, _ = runCLI(t, append([]string{"validate"}, files...)...)
+	var summaries []string
+	for _, line := range strings.Split(stdout, "\n") {
+		if line != "" && !strings.HasPrefix(line, "  ") {
+			summaries = append(summaries, line[:strings.LastIndex(line, ": ")])
+		}
+	}
+	require.Equal(t, files, summaries)
+}
+
 func TestValidateStdin(t *testing.T) {
 	data, err := os.ReadFile(corpusFile(t, invalidFile))
 	require.NoError(t, err)

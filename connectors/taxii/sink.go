@@ -55,7 +55,7 @@ func (s *sink) Write(ctx context.Context, e connectors.Envelope) error {
 	if len(b.Objects) == 0 {
 		return nil
 	}
-	body, _ := json.Marshal(map[string]any{"objects": b.Objects})
+	body := envelope(b.Objects)
 	var st status
 	if _, err := s.c.do(ctx, "POST", s.c.objectsURL(), body, &st); err != nil {
 		return err

@@ -26,6 +26,15 @@ func TestAppendJSONMatchesMarshal(t *testing.T) {
 	}
 }
 
+// TestAppendJSONEveryRune: every code point and invalid UTF-8 sequence in
+// every string field gives valid JSON text, as json.Marshal writes it.
+func TestAppendJSONEveryRune(t *testing.T) {
+	for _, s := range jsonappendtest.EveryRune() {
+		requireSameJSON(t, Record{Member: s, Submission: s, Digest: s, Verdict: s, Reasons: []string{s},
+			Routes: []Route{{TLP: s, Scope: s, Audience: []string{s}}}, PolicyVersion: s, Action: s, Actor: s, Prev: s, Hash: s})
+	}
+}
+
 func FuzzAppendJSON(f *testing.F) {
 	f.Add("bank-one", "sub-1", "tlp.green", "all", "<&>\u2028\x00\xff", int64(0), 0)
 	f.Add("", "", "", "", "", int64(300000000000), 7200)

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/genevahub/geneva/internal/jsonappend/jsonappendtest"
 )
 
 func TestStringMatchesEncodingJSON(t *testing.T) {
@@ -39,5 +41,18 @@ func TestStringsAndTimeMatchEncodingJSON(t *testing.T) {
 		if (err != nil) != (wantErr != nil) || (err == nil && string(got) != string(want)) {
 			t.Errorf("Time(%v) = %s, %v; json.Marshal = %s, %v", tm, got, err, want, wantErr)
 		}
+	}
+}
+
+// TestStringEveryRune: every code point and invalid UTF-8 sequence comes
+// out as json.Marshal writes it, which is valid JSON text.
+func TestStringEveryRune(t *testing.T) {
+	for _, s := range jsonappendtest.EveryRune() {
+		want, _ := json.Marshal(s)
+		got := String(nil, s)
+		if string(got) != string(want) {
+			t.Fatalf("String(%.80q…) = %.80s…, json.Marshal = %.80s…", s, got, want)
+		}
+		jsonappendtest.RequireJSONText(t, got)
 	}
 }

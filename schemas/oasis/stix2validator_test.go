@@ -21,7 +21,7 @@ import (
 // (3.3.2, non-strict) and our validator disagree, and why we are right.
 var pythonWrong = map[string]string{
 	// Four of the spec-only files it misses (corpus/README.md).
-	"validator-indicator-custom-property-name-invalid-character.json":       "property names MUST use only a-z, A-Z, 0-9 and _; the validator's property-name regex, like the schemas', is unanchored",
+	"validator-indicator-custom-property-name-invalid-character.json":       "property names MUST use only lowercase a-z, 0-9 and _; the validator's property-name regex, like the schemas', is unanchored",
 	"validator-indicator-valid-indicator.json":                              "created_by_ref MUST reference an identity, and it points to a source-- id",
 	"python-stix2-test-markings-expected-statement-marking-definition.json": "a statement marking reuses the fixed id of TLP:WHITE (STIX 2.1 section 7.2.1.4); no OASIS tool checks it",
 	"validator-marking-definition-marking-definition-with-extension-2.json": "a marking definition reuses the fixed id of TLP:GREEN with other content (STIX 2.1 section 7.2.1.4); no OASIS tool checks it",
