@@ -251,15 +251,26 @@ func checkSoftware(c *checker, o *fastjson.Object) {
 	if l := o.Get("languages"); l != nil {
 		arr, _ := l.Array()
 		for i, e := range arr {
-			if e.Type() == fastjson.TypeString && !iso6392[string(e.GetStringBytes())] {
+			if e.Type() == fastjson.TypeString && !isSoftwareLanguage(e.GetStringBytes()) {
 				c.pushS("languages")
 				c.pushIdx(i)
-				c.fail(RuleLangTag, quote(e.GetStringBytes())+" is not an ISO 639-2 language code (three lower-case letters, e.g. eng)")
+				c.fail(RuleLangTag, quote(e.GetStringBytes())+" is neither an RFC 5646 language tag nor an ISO 639-2 code (e.g. en, en-US, eng)")
 				c.pop()
 				c.pop()
 			}
 		}
 	}
+}
+
+// isSoftwareLanguage: STIX 2.1 says RFC 5646; ISO 639-2 codes (STIX 2.0's
+// rule) are still accepted, as the OASIS schema accepts them. A bare
+// three-letter code must be a lower-case ISO 639-2 code, as that schema
+// requires.
+func isSoftwareLanguage(s []byte) bool {
+	if len(s) == 3 && isAlpha(s) {
+		return iso6392[string(s)]
+	}
+	return isLangTag(s)
 }
 
 // abbreviatedHives are the short hive names windows-registry-key.key MUST
