@@ -132,7 +132,8 @@ func (h *Hub) subscription(member string, data []byte) (jetstream.ConsumerConfig
 	if !sessionRE.MatchString(req.Session) {
 		return jetstream.ConsumerConfig{}, fmt.Errorf("subscribe request: /session: want 1 to 64 of [A-Za-z0-9_-]")
 	}
-	filters := h.scopes.inboxFilters(h.policy.Engine().ScopeMembers(), member)
+	engine := h.policy.Engine()
+	filters := h.scopes.inboxFilters(engine.ScopeMembers(), engine.ScopeSenders(), member)
 	if len(req.TLP) > 0 {
 		var narrowed []string
 		for i, s := range req.TLP {

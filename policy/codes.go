@@ -106,7 +106,7 @@ var Codes = []CodeInfo{
 	{CodeAudienceSuspendedMember, "submission", "a member named with --to is suspended"},
 	{CodeAudienceSender, "submission", "the sender named itself with --to"},
 	{CodeAudienceUnknownCommunity, "submission", "the --community is not in the MoU"},
-	{CodeAudienceNotInCommunity, "submission", "the sender is not a member of the --community it addressed"},
+	{CodeAudienceNotInCommunity, "submission", "the sender is not a member of the --community it addressed, and the community's accepts_from does not admit it"},
 	{CodeAudienceOutsideCommunity, "submission", "a member named with --to is not in the --community"},
 	{CodeAudienceEmpty, "object", "no member but the sender may receive the object"},
 

@@ -1,6 +1,12 @@
 package policy
 
-import "sort"
+import (
+	"fmt"
+	"slices"
+	"sort"
+
+	"go.yaml.in/yaml/v3"
+)
 
 // MoU is the partnership's Memorandum of Understanding: who the members
 // are and the rules they agreed on. Load it with ParseMoU (which validates
@@ -60,9 +66,57 @@ type Contact struct {
 }
 
 // Community is a named group of members that a submission may address.
+// Its members receive what is addressed to it; AcceptsFrom says who else
+// may address it.
 type Community struct {
-	ID   string `yaml:"id"`
-	Name string `yaml:"name"`
+	ID          string      `yaml:"id"`
+	Name        string      `yaml:"name"`
+	AcceptsFrom AcceptsFrom `yaml:"accepts_from"`
+}
+
+// AcceptsFrom says who may address a community besides its own members
+// (who always may): "partnership" (every member), "members" (its members
+// only, the default when empty), or a list of member types and member ids.
+// In YAML it is a single word or a list.
+type AcceptsFrom []string
+
+// The single-word values of AcceptsFrom.
+const (
+	AcceptsPartnership = "partnership"
+	AcceptsMembers     = "members"
+)
+
+// UnmarshalYAML takes a single word or a list of words.
+func (a *AcceptsFrom) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		*a = AcceptsFrom{n.Value}
+		return nil
+	case yaml.SequenceNode:
+		out := make(AcceptsFrom, 0, len(n.Content))
+		for _, item := range n.Content {
+			if item.Kind != yaml.ScalarNode {
+				return fmt.Errorf("want a member type or a member id at line %d", item.Line)
+			}
+			out = append(out, item.Value)
+		}
+		*a = out
+		return nil
+	}
+	return fmt.Errorf("want partnership, members, or a list of member types and member ids")
+}
+
+// Admits reports whether mb may address community c.
+func (a AcceptsFrom) Admits(c string, mb Member) bool {
+	if slices.Contains(mb.Communities, c) {
+		return true
+	}
+	for _, w := range a {
+		if w == AcceptsPartnership || w == string(mb.Type) || w == mb.ID {
+			return true
+		}
+	}
+	return false
 }
 
 // Rules are the MoU's sharing rules.

@@ -33,6 +33,7 @@ func (m *MoU) Validate() error {
 	v.partnership()
 	communities := v.communities()
 	v.members(communities)
+	v.acceptsFrom()
 	v.rules()
 	if len(v.errs) > 0 {
 		return v.errs
@@ -131,6 +132,31 @@ func (v *validation) members(communities map[string]bool) {
 		for j, r := range mb.RelayFor {
 			if other, ok := identities[r]; ok && other != mb.ID {
 				v.fail(fmt.Sprintf("members[%d].relay_for[%d]", i, j), "is the identity of member %q: a member may not relay for another member", other)
+			}
+		}
+	}
+}
+
+// acceptsFrom checks each community's accepts_from: one of the words
+// partnership and members alone, or member types and member ids.
+func (v *validation) acceptsFrom() {
+	ids := map[string]bool{}
+	for _, mb := range v.m.Members {
+		ids[mb.ID] = true
+	}
+	for i, c := range v.m.Communities {
+		p := fmt.Sprintf("communities[%d].accepts_from", i)
+		for j, w := range c.AcceptsFrom {
+			isType := slices.Contains(memberTypes, MemberType(w))
+			switch {
+			case w == AcceptsPartnership || w == AcceptsMembers:
+				if len(c.AcceptsFrom) > 1 {
+					v.fail(p, "%q stands alone: want partnership, members, or a list of member types and member ids", w)
+				}
+			case isType && ids[w]:
+				v.fail(fmt.Sprintf("%s[%d]", p, j), "%q is both a member type and a member id", w)
+			case !isType && !ids[w]:
+				v.fail(fmt.Sprintf("%s[%d]", p, j), "%q is neither a member type (law-enforcement, industry, cert, academia, international-organization) nor a member id", w)
 			}
 		}
 	}
