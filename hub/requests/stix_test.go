@@ -102,8 +102,16 @@ func TestRequestTypesAreValidated(t *testing.T) {
 		"no legal basis":           {func() map[string]any { o, _ := preservation(t); delete(o, "legal_basis"); return o }, reqSchema, schemas.RulePropertyRequired},
 		"no creator":               {func() map[string]any { o, _ := preservation(t); delete(o, "created_by_ref"); return o }, reqSchema, schemas.RulePropertyRequired},
 		"jurisdiction not country": {func() map[string]any { o, _ := preservation(t); o["jurisdiction"] = "EU"; return o }, nil, schemas.RulePropertyValue},
-		"observable not an SCO":    {func() map[string]any { o, _ := preservation(t); o["observable_refs"] = []string{"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"}; return o }, reqSchema, schemas.RuleRefType},
-		"window reversed":          {func() map[string]any { o, _ := preservation(t); o["window_start"], o["window_end"] = o["window_end"], o["window_start"]; return o }, nil, schemas.RuleTimestampOrder},
+		"observable not an SCO": {func() map[string]any {
+			o, _ := preservation(t)
+			o["observable_refs"] = []string{"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"}
+			return o
+		}, reqSchema, schemas.RuleRefType},
+		"window reversed": {func() map[string]any {
+			o, _ := preservation(t)
+			o["window_start"], o["window_end"] = o["window_end"], o["window_start"]
+			return o
+		}, nil, schemas.RuleTimestampOrder},
 		"declined without reason": {func() map[string]any {
 			o := requests.Response{ID: requests.NewID(schemas.TypeResponse), CreatedBy: leAlphaIdentity, Created: t0, RequestRef: req["id"].(string), Status: requests.StatusDeclined}.Object(tlp.Red)
 			return o
