@@ -141,6 +141,7 @@ type decider struct {
 	supporting []bool
 	failed     []bool // object rejected
 	review     bool
+	refused    []Reason // request rules that refused the submission
 }
 
 func (s *decider) decide() {
@@ -152,6 +153,9 @@ func (s *decider) decide() {
 		return
 	}
 	s.objects()
+	if s.refuseRequests() {
+		return
+	}
 	s.finish()
 }
 

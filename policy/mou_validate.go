@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"golang.org/x/text/language"
 
@@ -34,6 +35,7 @@ func (m *MoU) Validate() error {
 	communities := v.communities()
 	v.members(communities)
 	v.acceptsFrom()
+	v.requests()
 	v.rules()
 	if len(v.errs) > 0 {
 		return v.errs
@@ -160,6 +162,38 @@ func (v *validation) acceptsFrom() {
 			}
 		}
 	}
+}
+
+// requests checks the requests section: who may send each kind, the
+// lowest TLP and the acknowledgement time.
+func (v *validation) requests() {
+	r := v.m.Requests
+	for k, a := range []AcceptsFrom{r.Senders.Preservation, r.Senders.Information, r.Senders.Assistance, r.Senders.Takedown} {
+		p := "requests.senders." + requestKinds[k]
+		for j, w := range a {
+			if w == AcceptsPartnership {
+				if len(a) > 1 {
+					v.fail(p, "%q stands alone: want partnership, or a list of member types and member ids", w)
+				}
+				continue
+			}
+			if !slices.Contains(memberTypes, MemberType(w)) && !v.memberID(w) {
+				v.fail(fmt.Sprintf("%s[%d]", p, j), "%q is neither partnership, a member type nor a member id", w)
+			}
+		}
+	}
+	if r.MinTLP != "" && r.MinTLP != "amber+strict" && r.MinTLP != "red" {
+		v.fail("requests.min_tlp", "%q: want amber+strict or red (requests go to named recipients)", r.MinTLP)
+	}
+	if r.AcknowledgeWithin != "" {
+		if d, err := time.ParseDuration(r.AcknowledgeWithin); err != nil || d <= 0 {
+			v.fail("requests.acknowledge_within", "%q is not a positive duration (e.g. 1h, 30m)", r.AcknowledgeWithin)
+		}
+	}
+}
+
+func (v *validation) memberID(id string) bool {
+	return slices.ContainsFunc(v.m.Members, func(mb Member) bool { return mb.ID == id })
 }
 
 func (v *validation) jurisdiction(path, code string) {
