@@ -23,6 +23,7 @@ type Request struct {
 	ID             string    `json:"id"`
 	CreatedBy      string    `json:"created_by_ref"`
 	Created        time.Time `json:"created"`
+	Modified       time.Time `json:"modified,omitzero"` // a later version (extend); zero: Created
 	Kind           string    `json:"request_kind"`
 	Summary        string    `json:"summary"`
 	LegalBasis     string    `json:"legal_basis"`
@@ -78,11 +79,19 @@ func NewID(typ string) string {
 	return typ + "--" + uuid.UUID(b).String()
 }
 
+// Version is the request's modified time.
+func (r Request) Version() time.Time {
+	if r.Modified.IsZero() {
+		return r.Created
+	}
+	return r.Modified
+}
+
 // common are the properties every Geneva object carries.
-func common(typ, id, createdBy, ext string, created time.Time, level tlp.Level) map[string]any {
+func common(typ, id, createdBy, ext string, created, modified time.Time, level tlp.Level) map[string]any {
 	return map[string]any{
 		"type": typ, "spec_version": "2.1", "id": id, "created_by_ref": createdBy,
-		"created": stamp(created), "modified": stamp(created),
+		"created": stamp(created), "modified": stamp(modified),
 		"object_marking_refs": []string{tlp.ID(level)},
 		"extensions":          map[string]any{ext: map[string]string{"extension_type": "new-sdo"}},
 	}
@@ -90,7 +99,7 @@ func common(typ, id, createdBy, ext string, created time.Time, level tlp.Level) 
 
 // Object is r as a STIX object marked at level.
 func (r Request) Object(level tlp.Level) map[string]any {
-	o := common(schemas.TypeRequest, r.ID, r.CreatedBy, schemas.ExtensionRequest, r.Created, level)
+	o := common(schemas.TypeRequest, r.ID, r.CreatedBy, schemas.ExtensionRequest, r.Created, r.Version(), level)
 	put := func(k string, v string) {
 		if v != "" {
 			o[k] = v
@@ -125,7 +134,7 @@ func (r Request) Object(level tlp.Level) map[string]any {
 
 // Object is r as a STIX object marked at level.
 func (r Response) Object(level tlp.Level) map[string]any {
-	o := common(schemas.TypeResponse, r.ID, r.CreatedBy, schemas.ExtensionResponse, r.Created, level)
+	o := common(schemas.TypeResponse, r.ID, r.CreatedBy, schemas.ExtensionResponse, r.Created, r.Created, level)
 	o["request_ref"], o["status"] = r.RequestRef, r.Status
 	if r.Reason != "" {
 		o["reason"] = r.Reason
