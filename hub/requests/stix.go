@@ -227,3 +227,15 @@ func Find(bundle []byte) (Found, error) {
 	}
 	return f, nil
 }
+
+// EscalationNote is the STIX note the hub sends a requester when a
+// recipient did not acknowledge its request in time.
+func EscalationNote(s State, text string, at time.Time) ([]byte, error) {
+	level, err := tlp.ParseLevel(s.TLP)
+	if err != nil {
+		return nil, fmt.Errorf("requests: %s: %w", s.Key(), err)
+	}
+	return Bundle(map[string]any{"type": "note", "spec_version": "2.1", "id": NewID("note"),
+		"created": stamp(at), "modified": stamp(at), "abstract": "Request escalated: not acknowledged in time",
+		"content": text, "object_refs": []string{s.Request}, "object_marking_refs": []string{tlp.ID(level)}})
+}

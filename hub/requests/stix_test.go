@@ -12,12 +12,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/genevahub/geneva/hub/requests"
+	"github.com/genevahub/geneva/hub/requests/requeststest"
 	"github.com/genevahub/geneva/policy/tlp"
 	"github.com/genevahub/geneva/schemas"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
-
-const leAlphaIdentity = "identity--7b9e62c2-a798-54d9-a252-01713835b54f"
 
 var t0 = time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
 
@@ -25,17 +24,7 @@ var t0 = time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
 // IPv4 address, and the observable.
 func preservation(t testing.TB) (map[string]any, map[string]any) {
 	t.Helper()
-	ip, err := requests.Observable("ipv4-addr:198.51.100.7", tlp.AmberStrict)
-	require.NoError(t, err)
-	r := requests.Request{ID: requests.NewID(schemas.TypeRequest), CreatedBy: leAlphaIdentity, Created: t0,
-		Kind: "preservation", Summary: "Preserve subscriber and connection logs for 198.51.100.7",
-		LegalBasis: "Budapest Convention Art. 29; Straffeprosessloven § 215a", LegalReference: "NCU-2026-0412",
-		RequestingUnit: "Alpha National Cybercrime Unit", Deadline: t0.Add(48 * time.Hour),
-		ObservableRefs: []string{ip["id"].(string)}, WindowStart: t0.Add(-72 * time.Hour), WindowEnd: t0, Jurisdiction: "NO",
-		Offence: "Ransomware extortion (Art. 5 system interference)", FactsSummary: "A hospital's systems were encrypted; the operators connected from this address.",
-		DataToPreserve: "Subscriber records and NAT/connection logs for the address in the window", RelationToOffence: "The address connected to the victim's VPN gateway before the encryption",
-		Custodian: "ISP Two B.V., AS64500", Necessity: "Connection logs rotate after 14 days", MutualAssistanceToFollow: true, PreservationDays: 90}
-	return r.Object(tlp.AmberStrict), ip
+	return requeststest.Preservation(t, "preservation", requeststest.LEAlpha, t0).Object(tlp.AmberStrict), requeststest.Observable(t)
 }
 
 func validate(t testing.TB, objs ...map[string]any) schemas.Report {
@@ -82,7 +71,7 @@ func TestRequestTypesAreValidated(t *testing.T) {
 	require.Empty(t, rep.Warnings, "a defined type is not a custom one")
 	require.NoError(t, reqSchema.Validate(viaJSON(t, req)))
 
-	resp := requests.Response{ID: requests.NewID(schemas.TypeResponse), CreatedBy: "identity--0fd9d05e-820a-5a62-aa19-b73cd97bff54",
+	resp := requests.Response{ID: requests.NewID(schemas.TypeResponse), CreatedBy: requeststest.ISPTwo,
 		Created: t0.Add(time.Hour), RequestRef: req["id"].(string), Status: requests.StatusFulfilled, PreservedUntil: t0.AddDate(0, 0, 90)}.Object(tlp.AmberStrict)
 	rep = validate(t, resp)
 	require.Empty(t, rep.Errors)
@@ -113,7 +102,7 @@ func TestRequestTypesAreValidated(t *testing.T) {
 			return o
 		}, nil, schemas.RuleTimestampOrder},
 		"declined without reason": {func() map[string]any {
-			o := requests.Response{ID: requests.NewID(schemas.TypeResponse), CreatedBy: leAlphaIdentity, Created: t0, RequestRef: req["id"].(string), Status: requests.StatusDeclined}.Object(tlp.Red)
+			o := requests.Response{ID: requests.NewID(schemas.TypeResponse), CreatedBy: requeststest.LEAlpha, Created: t0, RequestRef: req["id"].(string), Status: requests.StatusDeclined}.Object(tlp.Red)
 			return o
 		}, respSchema, schemas.RulePropertyDepend},
 	} {
