@@ -55,7 +55,7 @@ func (h *Hub) startRequests(ctx context.Context) (stop func(), err error) {
 		return nil, fmt.Errorf("requests: %w", err)
 	}
 	cons, err := share.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{Durable: ConsumerRequests, FilterSubjects: requestFilters,
-		AckPolicy: jetstream.AckExplicitPolicy, AckWait: 30 * time.Second, MaxDeliver: -1, Description: "the request tracker"})
+		AckPolicy: jetstream.AckExplicitPolicy, AckWait: 10 * time.Second, MaxDeliver: -1, Description: "the request tracker"})
 	if err != nil {
 		return nil, fmt.Errorf("requests: %w", err)
 	}
