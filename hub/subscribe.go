@@ -239,7 +239,7 @@ func (h *Hub) directoryMembers() []directory.Member {
 			continue
 		}
 		out = append(out, directory.Member{ID: m.ID, Name: m.Name, Type: string(m.Type),
-			Jurisdiction: m.Jurisdiction, Sectors: m.Sectors, Communities: m.Communities,
+			Jurisdiction: m.Jurisdiction, Sectors: m.Sectors, Communities: m.Communities, Identity: m.Identity,
 			Contact: directory.Contact{Desk: m.Contact.Desk, Phone: m.Contact.Phone,
 				Email: m.Contact.Email, Languages: m.Contact.Languages}})
 	}

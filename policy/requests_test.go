@@ -7,7 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/hub/requests"
+	"github.com/genevahub/geneva/hub/requests/requeststest"
 	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/policy/tlp"
 	"github.com/genevahub/geneva/schemas"
@@ -17,21 +17,7 @@ import (
 // about one IPv4 address, at level.
 func requestBundle(t *testing.T, kind, creator string, level tlp.Level, edit func(map[string]any)) []byte {
 	t.Helper()
-	ip, err := requests.Observable("ipv4-addr:198.51.100.7", level)
-	require.NoError(t, err)
-	at := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
-	r := requests.Request{ID: "geneva-request--3f1e5c62-8d0a-4b8e-9c3e-2a7d4b5c6e01", CreatedBy: creator, Created: at, Kind: kind,
-		Summary: "Preserve connection logs", LegalBasis: "Budapest Convention Art. 29", LegalReference: "CASE-1",
-		RequestingUnit: "A unit", Deadline: at.Add(48 * time.Hour), ObservableRefs: []string{ip["id"].(string)}, Jurisdiction: "NO",
-		Offence: "Ransomware", FactsSummary: "Systems were encrypted", DataToPreserve: "Connection logs", RelationToOffence: "The attackers' address",
-		Custodian: "ISP Two", Necessity: "Logs rotate in 14 days", MutualAssistanceToFollow: true, PreservationDays: 60}
-	o := r.Object(level)
-	if edit != nil {
-		edit(o)
-	}
-	b, err := requests.Bundle(o, ip)
-	require.NoError(t, err)
-	return b
+	return requeststest.RequestBundle(t, requeststest.Preservation(t, kind, creator, time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)), level, edit)
 }
 
 // requestDecision is the decision on the request object (index 0).

@@ -44,6 +44,9 @@ type State struct {
 	Closed           time.Time `json:"closed,omitzero"`
 
 	Transitions []Transition `json:"transitions"`
+	// Detail is the request as last sent (its latest version), so its
+	// parties can read it again and its requester can extend it.
+	Detail Request `json:"detail"`
 }
 
 // Transition is one change of a State, as the audit chain records it.
@@ -68,7 +71,7 @@ func (s *State) Terminal() bool { return s.Phase == Closed }
 func Sent(r Request, requester, recipient, submission string, seq uint64, level string, received time.Time, ackWithin time.Duration) State {
 	s := State{Request: r.ID, Kind: r.Kind, Requester: requester, Recipient: recipient, Submission: submission,
 		ShareSeq: seq, TLP: level, Phase: Open, Version: r.Version(), Opened: received, AckDue: received.Add(ackWithin),
-		Deadline: r.Deadline, PreservationDays: r.PreservationDays}
+		Deadline: r.Deadline, PreservationDays: r.PreservationDays, Detail: r}
 	s.move(received, Open, "opened", requester)
 	return s
 }
@@ -91,7 +94,7 @@ func (s *State) Update(r Request, at time.Time) bool {
 	if !r.Version().After(s.Version) || s.Phase == Closed {
 		return false
 	}
-	s.Version, s.Deadline = r.Version(), r.Deadline
+	s.Version, s.Deadline, s.Detail = r.Version(), r.Deadline, r
 	if r.PreservationDays > s.PreservationDays {
 		if !s.PreservedUntil.IsZero() {
 			s.PreservedUntil = s.PreservedUntil.AddDate(0, 0, r.PreservationDays-s.PreservationDays)
