@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -481,4 +482,39 @@ func stampOf(t time.Time) string {
 		return "-"
 	}
 	return t.Local().Format("2006-01-02 15:04")
+}
+
+// withRequestState names a request or response a subscription delivers
+// by what it asks or says, with the request's state at the hub now.
+func withRequestState(ctx context.Context, c *member.Client, o member.Object) member.Object {
+	var id string
+	switch o.Type {
+	case schemas.TypeRequest:
+		var r requests.Request
+		if json.Unmarshal(o.Object, &r) != nil {
+			return o
+		}
+		id, o.Name = r.ID, fmt.Sprintf("%s request: %s (deadline %s)", r.Kind, r.Summary, stampOf(r.Deadline))
+	case schemas.TypeResponse:
+		var r requests.Response
+		if json.Unmarshal(o.Object, &r) != nil {
+			return o
+		}
+		id, o.Name = r.RequestRef, fmt.Sprintf("response %s to %s", r.Status, r.RequestRef)
+		if r.Reason != "" {
+			o.Name += ": " + r.Reason
+		}
+	default:
+		return o
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if states, err := c.Requests(ctx, hub.RequestsQuery{Action: "show", Request: id}); err == nil {
+		var lines []string
+		for _, s := range states {
+			lines = append(lines, fmt.Sprintf("%s → %s %s", s.Requester, s.Recipient, strings.ToUpper(string(s.Phase))))
+		}
+		o.Description = "state: " + strings.Join(lines, "; ")
+	}
+	return o
 }

@@ -68,6 +68,10 @@ func TestRequestCommands(t *testing.T) {
 	require.Equal(t, exitOK, code)
 	require.Regexp(t, `(?m)^REQUEST\s+KIND\s+FROM\s+TO\s+STATE`, out)
 	require.Regexp(t, `(?m)^`+id+`\s+preservation\s+le-alpha\s+isp-two\s+open`, out)
+	out, errOut, code = runCLI(t, append([]string{"subscribe", "--all", "--count", "2", "--output", "pretty"}, as("isp-two")...)...)
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, "preservation request: Preserve connection logs (deadline ", "subscribe shows what a request asks")
+	require.Contains(t, out, "state: le-alpha → isp-two OPEN", "and its state")
 	out, _, _ = cli("bank-one", "list")
 	require.Equal(t, "no requests\n", out, "a third member sees nothing")
 
