@@ -220,44 +220,41 @@ func (rc *requestCmd) sendCmd() *cobra.Command {
 	return cmd
 }
 
-func (rc *requestCmd) listCmd() *cobra.Command {
+// statesCmd is a subcommand that asks the tracker and prints the states
+// it answers with: list, show and close.
+func (rc *requestCmd) statesCmd(use, short string, args cobra.PositionalArgs, detail bool, query func(args []string) hub.RequestsQuery) *cobra.Command {
 	return &cobra.Command{
-		Use:   "list",
-		Short: "The requests you sent or received, with their state",
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := rc.open(cmd, "text", "table", "json")
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			states, err := s.c.Requests(s.ctx, hub.RequestsQuery{Action: "list"})
-			if err != nil {
-				return err
-			}
-			return writeStates(s.out, rc.output, states, false)
-		},
-	}
-}
-
-func (rc *requestCmd) showCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "show REQUEST_ID",
-		Short: "One request: what was asked, and its state with each recipient",
-		Args:  cobra.ExactArgs(1),
+		Use:   use,
+		Short: short,
+		Args:  args,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := rc.open(cmd, "text", "table", "json")
 			if err != nil {
 				return err
 			}
 			defer s.close()
-			states, err := s.states(args[0])
+			states, err := s.c.Requests(s.ctx, query(args))
 			if err != nil {
 				return err
 			}
-			return writeStates(s.out, rc.output, states, true)
+			return writeStates(s.out, rc.output, states, detail)
 		},
 	}
+}
+
+func (rc *requestCmd) listCmd() *cobra.Command {
+	return rc.statesCmd("list", "The requests you sent or received, with their state", noArgs, false,
+		func([]string) hub.RequestsQuery { return hub.RequestsQuery{Action: "list"} })
+}
+
+func (rc *requestCmd) showCmd() *cobra.Command {
+	return rc.statesCmd("show REQUEST_ID", "One request: what was asked, and its state with each recipient", cobra.ExactArgs(1), true,
+		func(args []string) hub.RequestsQuery { return hub.RequestsQuery{Action: "show", Request: args[0]} })
+}
+
+func (rc *requestCmd) closeCmd() *cobra.Command {
+	return rc.statesCmd("close REQUEST_ID", "Close a request you sent", cobra.ExactArgs(1), false,
+		func(args []string) hub.RequestsQuery { return hub.RequestsQuery{Action: "close", Request: args[0]} })
 }
 
 // respond sends a response to request id, which the member received.
@@ -393,26 +390,6 @@ func (rc *requestCmd) extendCmd() *cobra.Command {
 	cmd.Flags().StringVar(&deadline, "deadline", "", "the new deadline (RFC 3339 or a duration from now)")
 	cmd.Flags().IntVar(&days, "preservation-days", 0, "preservation: the new number of days to preserve")
 	return cmd
-}
-
-func (rc *requestCmd) closeCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "close REQUEST_ID",
-		Short: "Close a request you sent",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := rc.open(cmd, "text", "table", "json")
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			states, err := s.c.Requests(s.ctx, hub.RequestsQuery{Action: "close", Request: args[0]})
-			if err != nil {
-				return err
-			}
-			return writeStates(s.out, rc.output, states, false)
-		},
-	}
 }
 
 // writeStates prints request states: a table, one line each (text), or

@@ -30,15 +30,7 @@ func TestRequestStateSurvivesSIGKILL(t *testing.T) {
 	tmp := t.TempDir()
 	bins, err := crashtest.Build(tmp, "github.com/genevahub/geneva/cmd/geneva-hub")
 	require.NoError(t, err)
-	natsAddr, err := crashtest.FreeAddr()
-	require.NoError(t, err)
-	httpAddr, err := crashtest.FreeAddr()
-	require.NoError(t, err)
-	h := &hubProcess{bin: bins[0], dir: tmp, natsAddr: natsAddr, httpAddr: httpAddr}
-	h.start(t)
-	t.Cleanup(h.stop)
-	t.Cleanup(func() { h.logTails(t) })
-	h.waitReady(t)
+	h := startHubProcess(t, bins[0], tmp)
 	data := tmp + "/data"
 
 	now := time.Now().UTC().Truncate(time.Millisecond)
