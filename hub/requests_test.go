@@ -80,8 +80,21 @@ func TestPreservationRequestEndToEnd(t *testing.T) {
 	require.NotEmpty(t, askRequests(t, members["bank-one"], hub.RequestsQuery{Action: "show", Request: req.ID}).Error)
 	require.NotEmpty(t, askRequests(t, isp, hub.RequestsQuery{Action: "close", Request: req.ID}).Error, "only the requester closes")
 
+	// A member that was not asked answers in isp-two's place, and re-sends
+	// the request under its own name with a later deadline: policy lets
+	// both through (its own identity, to members who had the object), the
+	// tracker takes neither.
+	bank := members["bank-one"]
+	submitOK(t, bank, requeststest.ResponseBundle(t, req.ID, requeststest.BankOne, requests.StatusFulfilled, now, nil), "le-alpha")
+	forged := req
+	forged.CreatedBy, forged.Kind, forged.Modified, forged.Deadline = requeststest.BankOne, "information", now.Add(time.Minute), now.Add(1000*time.Hour)
+	submitOK(t, bank, requeststest.RequestBundle(t, forged, tlp.AmberStrict, nil), "isp-two")
+
 	submitOK(t, isp, requeststest.ResponseBundle(t, req.ID, requeststest.ISPTwo, requests.StatusAcknowledged, now, nil), "le-alpha")
-	waitPhase(t, isp, req.ID, "isp-two", requests.Acknowledged)
+	s = waitPhase(t, isp, req.ID, "isp-two", requests.Acknowledged)
+	require.Equal(t, req.Deadline, s.Deadline.UTC(), "another member cannot extend someone's request")
+	require.Equal(t, requests.StatusAcknowledged, s.Status, "nor answer a request it was not asked")
+	require.Len(t, s.Transitions, 2, "opened, acknowledged: %+v", s.Transitions)
 	asked := now.Add(96 * time.Hour)
 	submitOK(t, isp, requeststest.ResponseBundle(t, req.ID, requeststest.ISPTwo, requests.StatusExtensionRequested, now,
 		func(r *requests.Response) { r.RequestedDeadline = asked }), "le-alpha")
