@@ -101,7 +101,7 @@ func (h *Hub) startRequests(ctx context.Context) (stop func(), err error) {
 	}, nil
 }
 
-// load reads every stored state.
+// load reads every stored state; an unreadable one is logged and left out.
 func (t *requestTracker) load(ctx context.Context) error {
 	keys, err := t.kv.ListKeys(ctx)
 	if err != nil {
@@ -113,8 +113,10 @@ func (t *requestTracker) load(ctx context.Context) error {
 			return fmt.Errorf("requests: %s: %w", k, err)
 		}
 		var s requests.State
-		if err := json.Unmarshal(e.Value(), &s); err != nil {
-			return fmt.Errorf("requests: %s/%s: %w", BucketRequests, k, err)
+		if err := json.Unmarshal(e.Value(), &s); err != nil || len(s.Transitions) == 0 {
+			// One unreadable entry must not keep the hub from starting.
+			t.h.log.Error("requests: skipping an unreadable state", "bucket", BucketRequests, "key", k, "err", err)
+			continue
 		}
 		t.states[k] = &s
 	}
