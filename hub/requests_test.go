@@ -200,3 +200,25 @@ func requestActions(t *testing.T, h *hubtest.Hub) []string {
 	}
 	return out
 }
+
+// TestRequestStateSurvivesARestart: the states come back after a restart
+// on the same data, and an unreadable entry in the bucket is skipped
+// rather than keeping the hub from starting.
+func TestRequestStateSurvivesARestart(t *testing.T) {
+	dir := t.TempDir()
+	h := hubtest.StartHub(t, hubtest.WithDir(dir))
+	alpha := h.Member(t, "le-alpha")
+	req := requeststest.Preservation(t, "preservation", requeststest.LEAlpha, time.Now())
+	submitOK(t, alpha, requeststest.RequestBundle(t, req, tlp.AmberStrict, nil), "isp-two")
+	waitPhase(t, alpha, req.ID, "isp-two", requests.Open)
+	kv, err := h.Member(t, hub.OperatorName).JS.KeyValue(ctx(t), hub.BucketRequests)
+	require.NoError(t, err)
+	_, err = kv.Put(ctx(t), "geneva-request--00000000-0000-4000-8000-000000000000.isp-two", []byte("not json"))
+	require.NoError(t, err)
+	require.NoError(t, h.Stop())
+
+	h = hubtest.StartHub(t, hubtest.WithDir(dir))
+	s := waitPhase(t, h.Member(t, "le-alpha"), req.ID, "isp-two", requests.Open)
+	require.Equal(t, []string{"request.opened"}, requestActions(t, h), "nothing replayed into the audit")
+	require.Len(t, s.Transitions, 1)
+}
