@@ -64,4 +64,7 @@ func TestRequestPairs(t *testing.T) {
 	require.NoError(t, report.WriteText(&text, one.Report("test", true)))
 	require.Regexp(t, `REQUESTS BY MEMBER PAIR\n.*requester.*recipient.*requests.*acknowledged.*answered.*overdue.*escalated`, text.String())
 	require.Regexp(t, `le-alpha\s+isp-two\s+2\s+2\s+2\s+1\s+1\s+2h15m0s\s+3h0m0s`, text.String())
+	var page bytes.Buffer
+	require.NoError(t, report.WriteHTML(&page, one.Report("test", true)))
+	require.Contains(t, page.String(), "<tr><td>le-alpha</td><td>isp-two</td><td>2</td><td>2</td><td>2</td><td>1</td><td>1</td><td>2h15m0s</td><td>3h0m0s</td></tr>")
 }
