@@ -23,9 +23,10 @@ import (
 )
 
 // TestRequestStateSurvivesSIGKILL: a preservation request's state lives
-// through a hub killed with SIGKILL right after each response is
-// submitted: after each restart the state reaches the response's phase,
-// and the audit chain holds every transition exactly once and verifies.
+// through a hub killed with SIGKILL right after each step is submitted
+// (acknowledged, extended, fulfilled): after each restart the state
+// reaches the step, and the audit chain holds every transition exactly
+// once and verifies.
 func TestRequestStateSurvivesSIGKILL(t *testing.T) {
 	tmp := t.TempDir()
 	bins, err := crashtest.Build(tmp, "github.com/genevahub/geneva/cmd/geneva-hub")
@@ -36,17 +37,26 @@ func TestRequestStateSurvivesSIGKILL(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	req := requeststest.Preservation(t, "preservation", requeststest.LEAlpha, now)
 	submit(t, h.url(), data, "le-alpha", requeststest.RequestBundle(t, req, tlp.AmberStrict, nil), "isp-two")
-	waitRequestPhase(t, h.url(), data, req.ID, requests.Open)
+	waitRequestPhase(t, h.url(), data, req.ID, requests.Open, "opened")
 
+	extended := req
+	extended.Modified, extended.Deadline = now.Add(time.Minute), now.Add(96*time.Hour)
 	for _, step := range []struct {
-		status string
+		member string
+		bundle []byte
+		to     string
 		want   requests.Phase
-	}{{requests.StatusAcknowledged, requests.Acknowledged}, {requests.StatusFulfilled, requests.Answered}} {
-		submit(t, h.url(), data, "isp-two", requeststest.ResponseBundle(t, req.ID, requeststest.ISPTwo, step.status, now, nil), "le-alpha")
+		event  string
+	}{
+		{"isp-two", requeststest.ResponseBundle(t, req.ID, requeststest.ISPTwo, requests.StatusAcknowledged, now, nil), "le-alpha", requests.Acknowledged, "acknowledged"},
+		{"le-alpha", requeststest.RequestBundle(t, extended, tlp.AmberStrict, nil), "isp-two", requests.Acknowledged, "extended"},
+		{"isp-two", requeststest.ResponseBundle(t, req.ID, requeststest.ISPTwo, requests.StatusFulfilled, now, nil), "le-alpha", requests.Answered, "fulfilled"},
+	} {
+		submit(t, h.url(), data, step.member, step.bundle, step.to)
 		h.kill(t)
 		h.start(t)
 		h.waitReady(t)
-		waitRequestPhase(t, h.url(), data, req.ID, step.want)
+		waitRequestPhase(t, h.url(), data, req.ID, step.want, step.event)
 	}
 
 	js := connect(t, h.url(), data, hub.OperatorName)
@@ -66,7 +76,7 @@ func TestRequestStateSurvivesSIGKILL(t *testing.T) {
 			actions = append(actions, r.Action)
 		}
 	}
-	require.Equal(t, []string{"request.opened", "request.acknowledged", "request.fulfilled"}, actions, "each transition once")
+	require.Equal(t, []string{"request.opened", "request.acknowledged", "request.extended", "request.fulfilled"}, actions, "each transition once")
 }
 
 // memberConn connects as member with its own creds file.
@@ -92,8 +102,9 @@ func submit(t *testing.T, url, dataDir, member string, bundle []byte, to ...stri
 	require.NoError(t, err)
 }
 
-// waitRequestPhase waits until le-alpha's view of request id is in want.
-func waitRequestPhase(t *testing.T, url, dataDir, id string, want requests.Phase) {
+// waitRequestPhase waits until le-alpha's view of request id is in want
+// after event.
+func waitRequestPhase(t *testing.T, url, dataDir, id string, want requests.Phase, event string) {
 	t.Helper()
 	nc := memberConn(t, url, dataDir, "le-alpha")
 	hubtest.Eventually(t, 90*time.Second, func() error {
@@ -109,8 +120,9 @@ func waitRequestPhase(t *testing.T, url, dataDir, id string, want requests.Phase
 		if r.Error != "" || len(r.Requests) != 1 {
 			return fmt.Errorf("show %s: %s %v", id, r.Error, r.Requests)
 		}
-		if got := r.Requests[0].Phase; got != want {
-			return fmt.Errorf("%s is %s, want %s (events %v)", id, got, want, slices.Collect(events(r.Requests[0])))
+		s := r.Requests[0]
+		if got := s.Phase; got != want || s.Transitions[len(s.Transitions)-1].Event != event {
+			return fmt.Errorf("%s is %s, want %s after %s (events %v)", id, got, want, event, slices.Collect(events(s)))
 		}
 		return nil
 	})
