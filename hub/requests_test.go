@@ -123,6 +123,11 @@ func TestPreservationRequestEndToEnd(t *testing.T) {
 	closed := askRequests(t, alpha, hub.RequestsQuery{Action: "close", Request: req.ID})
 	require.Empty(t, closed.Error)
 	require.Equal(t, requests.Closed, closed.Requests[0].Phase)
+	// Past the retention after closing, the tracker forgets it; the audit
+	// keeps its history.
+	require.NoError(t, h.SetRequestClock(ctx(t), func() time.Time { return time.Now().Add(time.Duration(hub.DefaultRetention) + time.Hour) }))
+	require.NoError(t, h.TickRequests(ctx(t)))
+	require.Empty(t, askRequests(t, alpha, hub.RequestsQuery{Action: "list"}).Requests)
 
 	require.Equal(t, []string{"request.opened", "request.acknowledged", "request.extension-requested", "request.extended",
 		"request.fulfilled", "request.closed"}, requestActions(t, h), "every transition is in the audit chain")

@@ -210,10 +210,21 @@ func (t *requestTracker) handle(ctx context.Context, m jetstream.Msg) error {
 	return nil
 }
 
-// tick moves every state on to the tracker's clock.
+// tick moves every state on to the tracker's clock, and forgets a closed
+// request once the hub's retention has passed since it was closed (its
+// transitions stay in the audit chain).
 func (t *requestTracker) tick(ctx context.Context) {
 	now := t.now()
+	keep := time.Duration(t.h.cfg.Retention)
 	for _, key := range slices.Sorted(maps.Keys(t.states)) {
+		if s := t.states[key]; s.Phase == requests.Closed && now.Sub(s.Closed) > keep {
+			if err := t.kv.Delete(ctx, key); err != nil {
+				t.h.log.Error("requests: forget a closed request", "key", key, "err", err)
+				continue
+			}
+			delete(t.states, key)
+			continue
+		}
 		if next := t.states[key].Next(); next.IsZero() || now.Before(next) {
 			continue
 		}
