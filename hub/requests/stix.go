@@ -110,7 +110,9 @@ func (r Request) Object(level tlp.Level) map[string]any {
 	put("legal_basis", r.LegalBasis)
 	put("legal_reference", r.LegalReference)
 	put("requesting_unit", r.RequestingUnit)
-	put("deadline", stamp(r.Deadline))
+	if !r.Deadline.IsZero() {
+		o["deadline"] = stamp(r.Deadline)
+	}
 	put("jurisdiction", r.Jurisdiction)
 	o["observable_refs"] = r.ObservableRefs
 	if !r.WindowStart.IsZero() {
