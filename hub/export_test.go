@@ -15,3 +15,13 @@ func (h *Hub) PriorTLP(id string) (string, bool) {
 	o, ok := h.prior.Object(id)
 	return o.TLP.String(), ok
 }
+
+// SetRequestClock sets the request tracker's clock (a fake one in tests).
+func (h *Hub) SetRequestClock(ctx context.Context, now func() time.Time) error {
+	return h.requests.do(ctx, func(context.Context) { h.requests.now = now })
+}
+
+// TickRequests has the request tracker look for overdue requests now.
+func (h *Hub) TickRequests(ctx context.Context) error {
+	return h.requests.do(ctx, h.requests.tick)
+}

@@ -45,6 +45,8 @@ type Hub struct {
 	js     jetstream.JetStream
 	worker *worker
 
+	requests *requestTracker // law-enforcement requests (requesttrack.go)
+
 	httpAddr string
 	reload   chan reloadRequest
 	stopped  chan struct{} // closed when Run stops taking reloads
@@ -221,6 +223,14 @@ func (h *Hub) Run(ctx context.Context) error {
 		h.worker.stop()
 		return err
 	}
+	stopRequests, err := h.startRequests(ctx)
+	if err != nil {
+		stopArchive()
+		stopHTTP()
+		svc.stop()
+		h.worker.stop()
+		return err
+	}
 	h.banner()
 	close(h.ready)
 
@@ -240,6 +250,7 @@ func (h *Hub) Run(ctx context.Context) error {
 	close(h.stopped)
 	h.log.Info("shutting down: finishing in-flight decisions")
 	svc.stop()
+	stopRequests()
 	stopTrim()
 	h.worker.stop() // stop taking work, then wait for in-flight decisions
 	stopArchive()

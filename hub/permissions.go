@@ -10,7 +10,8 @@ import "github.com/nats-io/nats-server/v2/server"
 // on a shared stream one filter of geneva.> would read everyone's traffic.
 func memberPermissions(m string) *server.Permissions {
 	var pub []string
-	pub = append(pub, SubmitSubject(m), SubscribeService(m), ReceiptsService(m), SubjectDirectory, SubjectDirectory+".>")
+	pub = append(pub, SubmitSubject(m), SubscribeService(m), ReceiptsService(m), SubjectDirectory, SubjectDirectory+".>",
+		RequestsService(m))
 	for _, c := range []struct{ stream, consumer string }{
 		{StreamShare, InboxConsumer(m)},
 		{StreamReceipt, ReceiptConsumer(m)},

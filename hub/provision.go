@@ -66,19 +66,19 @@ func (h *Hub) provision(ctx context.Context, engine *policy.Engine) error {
 	if err != nil {
 		return fmt.Errorf("provision: %w", err)
 	}
-	scopes := engine.ScopeMembers()
+	scopes, senders := engine.ScopeMembers(), engine.ScopeSenders()
 	if err := h.scopes.record(ctx, kv, share, scopes); err != nil {
 		return err
 	}
 	for _, m := range engine.MoU().Members {
-		if err := h.provisionMember(ctx, scopes, m.ID); err != nil {
+		if err := h.provisionMember(ctx, scopes, senders, m.ID); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (h *Hub) provisionMember(ctx context.Context, scopes map[string][]string, m string) error {
+func (h *Hub) provisionMember(ctx context.Context, scopes, senders map[string][]string, m string) error {
 	s, err := h.js.CreateOrUpdateStream(ctx, intakeStream(m, h.cfg.MaxPayload))
 	if err != nil {
 		return fmt.Errorf("provision intake of %s: %w", m, err)
@@ -90,7 +90,7 @@ func (h *Hub) provisionMember(ctx context.Context, scopes map[string][]string, m
 		return fmt.Errorf("provision worker consumer of %s: %w", m, err)
 	}
 	if err := h.ensureConsumer(ctx, StreamShare, jetstream.ConsumerConfig{
-		Durable: InboxConsumer(m), FilterSubjects: h.scopes.inboxFilters(scopes, m),
+		Durable: InboxConsumer(m), FilterSubjects: h.scopes.inboxFilters(scopes, senders, m),
 		AckPolicy: jetstream.AckExplicitPolicy, DeliverPolicy: jetstream.DeliverNewPolicy,
 		MaxDeliver: -1, Description: "what policy routed to member " + m,
 	}); err != nil {

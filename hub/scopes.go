@@ -40,13 +40,18 @@ func scopeGeneration(scope string, members []string) string {
 
 // routeScope is the scope part of a route's subject: a shared scope with
 // the generation of its set at decision time, a named one ("m.<member>")
-// as it is.
+// as it is. The set is the scope's members (Route.ScopeMembers): the
+// receivers, and the sender only when it is one of them; a member that
+// addresses a community it is not in (accepts_from) is not in its set.
 func routeScope(rt policy.Route, sender string) string {
 	if strings.HasPrefix(rt.Scope, "m.") {
 		return rt.Scope
 	}
-	set := append(slices.Clone(rt.Audience), sender)
-	slices.Sort(set)
+	set := rt.ScopeMembers
+	if set == nil { // a route built by hand: the sender is in the scope
+		set = append(slices.Clone(rt.Audience), sender)
+		slices.Sort(set)
+	}
 	return rt.Scope + "." + scopeGeneration(rt.Scope, set)
 }
 
@@ -163,11 +168,13 @@ func (s *scopeHistory) prune(ctx context.Context, share jetstream.Stream, now ti
 }
 
 // inboxFilters is exactly what policy lets member m see on GENEVA_SHARE
-// under the scopes in force: shares of every generation of its shared
-// scopes that held it, from any other member of that generation, and parts
-// for it by name. Anonymous parts are always addressed by name (see
+// under the scopes in force (scopes: their members, senders: who may
+// publish on them, see policy.Engine.ScopeSenders): shares of every
+// generation of its shared scopes that held it, from any other member of
+// that generation or anyone who may address the scope now, and parts for
+// it by name. Anonymous parts are always addressed by name (see
 // shareMessages), so the sender of one never gets it back either.
-func (s *scopeHistory) inboxFilters(scopes map[string][]string, m string) []string {
+func (s *scopeHistory) inboxFilters(scopes, senders map[string][]string, m string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var f []string
@@ -180,7 +187,7 @@ func (s *scopeHistory) inboxFilters(scopes map[string][]string, m string) []stri
 				continue
 			}
 			gen := scope + "." + scopeGeneration(scope, set.Members)
-			for _, sender := range set.Members {
+			for _, sender := range slices.Concat(set.Members, senders[scope]) {
 				if sender != m {
 					f = append(f, ShareSubjectFrom("*", gen, sender))
 				}

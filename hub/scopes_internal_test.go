@@ -49,33 +49,39 @@ func TestInboxFiltersFollowTheAudienceThroughMembershipChanges(t *testing.T) {
 		return s
 	}
 	type share struct {
-		subject, scope string
-		audience       []string
+		subject, scope, sender string
+		audience               []string
 	}
 	for iter := range 500 {
 		h := &scopeHistory{loaded: true, sets: map[string][]scopeSet{}}
 		var shares []share
-		var scopes map[string][]string
+		var scopes, senders map[string][]string
 		for range 1 + rng.IntN(8) {
 			all := subset(pool)
 			scopes = map[string][]string{"all": all, "c.x": subset(all)}
+			// c.x accepts from its members and from some others (accepts_from).
+			senders = map[string][]string{"all": all, "c.x": subset(all)}
 			h.add(scopes, time.Now())
 			for range rng.IntN(4) {
 				scope := []string{"all", "c.x"}[rng.IntN(2)]
 				set := scopes[scope]
+				may := slices.Concat(set, senders[scope])
 				if len(set) == 0 {
 					continue
 				}
-				sender := set[rng.IntN(len(set))]
-				rt := policy.Route{Scope: scope, Audience: slices.DeleteFunc(slices.Clone(set), func(m string) bool { return m == sender })}
-				shares = append(shares, share{ShareSubjectFrom("green", routeScope(rt, sender), sender), scope, rt.Audience})
+				sender := may[rng.IntN(len(may))]
+				rt := policy.Route{Scope: scope, Audience: slices.DeleteFunc(slices.Clone(set), func(m string) bool { return m == sender }), ScopeMembers: set}
+				shares = append(shares, share{ShareSubjectFrom("green", routeScope(rt, sender), sender), scope, sender, rt.Audience})
 			}
 		}
 		for _, m := range pool {
-			filters := h.inboxFilters(scopes, m)
+			filters := h.inboxFilters(scopes, senders, m)
 			for _, sh := range shares {
 				got := slices.ContainsFunc(filters, func(f string) bool { return subjectMatches(f, sh.subject) })
-				want := slices.Contains(sh.audience, m) && slices.Contains(scopes[sh.scope], m)
+				// A share from outside its scope reaches its audience while
+				// the scope still accepts from its sender.
+				want := slices.Contains(sh.audience, m) && slices.Contains(scopes[sh.scope], m) &&
+					(slices.Contains(setOf(sh.subject, h), sh.sender) || slices.Contains(senders[sh.scope], sh.sender))
 				if got != want {
 					t.Fatalf("iteration %d: member %s, share %s to %v: delivered %v, want %v (scopes now %v, history %v)",
 						iter, m, sh.subject, sh.audience, got, want, scopes, h.sets)
@@ -83,6 +89,18 @@ func TestInboxFiltersFollowTheAudienceThroughMembershipChanges(t *testing.T) {
 			}
 		}
 	}
+}
+
+// setOf is the member set of the generation in a share subject.
+func setOf(subject string, h *scopeHistory) []string {
+	for scope, sets := range h.sets {
+		for _, set := range sets {
+			if strings.Contains(subject, "."+scope+"."+scopeGeneration(scope, set.Members)+".") {
+				return set.Members
+			}
+		}
+	}
+	return nil
 }
 
 // A named route keeps its subject; a shared one carries the generation of
@@ -161,7 +179,7 @@ func TestScopeHistoryPrunesWhatTheStreamNoLongerHolds(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, pruned)
 	require.Equal(t, [][]string{{"a", "b", "c"}}, members(), "the current set stays, whatever the stream holds")
-	filters := h.inboxFilters(map[string][]string{"all": {"a", "b", "c"}}, "a")
+	filters := h.inboxFilters(map[string][]string{"all": {"a", "b", "c"}}, nil, "a")
 	require.NotContains(t, filters, ShareSubjectFrom("*", old, "b"), "a filter names the pruned set")
 	require.Contains(t, filters, ShareSubjectFrom("*", routeScope(policy.Route{Scope: "all", Audience: []string{"a", "c"}}, "b"), "b"))
 }

@@ -146,3 +146,24 @@ func consumerInfo(stream, consumer string) string {
 	return "$JS.API.CONSUMER.INFO." + stream + "." + consumer
 }
 func consumerAck(stream, consumer string) string { return "$JS.ACK." + stream + "." + consumer + ".>" }
+
+// Law-enforcement requests (hub/requests, requesttrack.go).
+const (
+	// BucketRequests holds the state of every request per recipient
+	// (key "<request id>.<recipient>", JSON requests.State).
+	BucketRequests = "GENEVA_REQUESTS"
+	// ConsumerRequests is the hub's durable consumer on GENEVA_SHARE that
+	// follows requests and responses (parts to named members at
+	// AMBER+STRICT or RED).
+	ConsumerRequests = "requests"
+	// HeaderEscalation marks a part the hub re-sent or wrote because a
+	// request was not acknowledged in time; it names the recipient's 24/7
+	// desk.
+	HeaderEscalation = "Geneva-Escalation"
+	// HubSender is the sender token and Geneva-Sender header of what the
+	// hub itself writes to a member (never a member id: ids have no "_").
+	HubSender = "_hub"
+)
+
+// RequestsService is where member m lists, shows and closes its requests.
+func RequestsService(m string) string { return "geneva.svc.requests." + m }

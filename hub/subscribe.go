@@ -132,7 +132,8 @@ func (h *Hub) subscription(member string, data []byte) (jetstream.ConsumerConfig
 	if !sessionRE.MatchString(req.Session) {
 		return jetstream.ConsumerConfig{}, fmt.Errorf("subscribe request: /session: want 1 to 64 of [A-Za-z0-9_-]")
 	}
-	filters := h.scopes.inboxFilters(h.policy.Engine().ScopeMembers(), member)
+	engine := h.policy.Engine()
+	filters := h.scopes.inboxFilters(engine.ScopeMembers(), engine.ScopeSenders(), member)
 	if len(req.TLP) > 0 {
 		var narrowed []string
 		for i, s := range req.TLP {
@@ -238,7 +239,7 @@ func (h *Hub) directoryMembers() []directory.Member {
 			continue
 		}
 		out = append(out, directory.Member{ID: m.ID, Name: m.Name, Type: string(m.Type),
-			Jurisdiction: m.Jurisdiction, Sectors: m.Sectors, Communities: m.Communities,
+			Jurisdiction: m.Jurisdiction, Sectors: m.Sectors, Communities: m.Communities, Identity: m.Identity,
 			Contact: directory.Contact{Desk: m.Contact.Desk, Phone: m.Contact.Phone,
 				Email: m.Contact.Email, Languages: m.Contact.Languages}})
 	}

@@ -69,6 +69,12 @@ const (
 	// Supporting objects.
 	CodeSupporting             Code = "supporting.included"
 	CodeSupportingUnreferenced Code = "supporting.unreferenced"
+
+	// Law-enforcement requests and responses (geneva-request,
+	// geneva-response; docs/requests.md).
+	CodeRequestSender     Code = "request.sender_not_allowed"
+	CodeRequestTLP        Code = "request.tlp_too_low"
+	CodeRequestRecipients Code = "request.recipients_required"
 )
 
 // CodeInfo describes one reason code for the catalogue.
@@ -106,7 +112,7 @@ var Codes = []CodeInfo{
 	{CodeAudienceSuspendedMember, "submission", "a member named with --to is suspended"},
 	{CodeAudienceSender, "submission", "the sender named itself with --to"},
 	{CodeAudienceUnknownCommunity, "submission", "the --community is not in the MoU"},
-	{CodeAudienceNotInCommunity, "submission", "the sender is not a member of the --community it addressed"},
+	{CodeAudienceNotInCommunity, "submission", "the sender is not a member of the --community it addressed, and the community's accepts_from does not admit it"},
 	{CodeAudienceOutsideCommunity, "submission", "a member named with --to is not in the --community"},
 	{CodeAudienceEmpty, "object", "no member but the sender may receive the object"},
 
@@ -137,6 +143,10 @@ var Codes = []CodeInfo{
 
 	{CodeSupporting, "", "a supporting object (marking definition, the sender's identity) travels with the objects that reference it"},
 	{CodeSupportingUnreferenced, "", "a supporting object no shared object references, so it is not sent on its own"},
+
+	{CodeRequestSender, "submission", "the MoU does not let the sender send a request of this kind (requests.senders; preservation: law enforcement only by default)"},
+	{CodeRequestTLP, "submission", "a request or response travels at TLP:AMBER+STRICT or RED (requests.min_tlp)"},
+	{CodeRequestRecipients, "submission", "a request or response goes to members named with --to"},
 }
 
 // Describe returns the catalogue entry of c.

@@ -67,7 +67,8 @@ type ObjectDecision struct {
 // Route is one part of a submission: the objects that go to one audience at
 // one TLP. The hub publishes one message per route. Audience is exact and
 // never holds the sender. Scope is the subject token for it: "all" (every
-// member but the sender), "c.<community>" (that community but the sender)
+// member but the sender), "c.<community>" (that community but the sender,
+// who need not be in it)
 // or "m.<member>" (one named member; a wider named audience is split into
 // one route per member).
 type Route struct {
@@ -81,6 +82,11 @@ type Route struct {
 	// routes (a named audience split per member) is archived by the first
 	// of them only, so the archive holds it exactly once.
 	ArchiveObjects []int `json:"archive_objects"`
+	// ScopeMembers is, for a shared scope ("all", "c.<community>"), its
+	// active member set when decided: the audience, plus the sender when
+	// the sender belongs to it (a member may address a community it is not
+	// in, see Community.AcceptsFrom). Nil for "m.<member>".
+	ScopeMembers []string `json:"scope_members,omitempty"`
 }
 
 // Decision is the outcome of Decide: a value, never an I/O side effect.

@@ -84,12 +84,30 @@ func (e *Engine) MoU() *MoU {
 
 // ScopeMembers are the member sets behind the shared route scopes: "all"
 // (every active member) and "c.<community>" (its active members), each
-// sorted. A route on one of these scopes goes to its set less the sender,
-// who is always in it.
+// sorted. A route on one of these scopes goes to its set less the sender
+// (Route.ScopeMembers); the sender is in it unless it addressed a
+// community it is not a member of (accepts_from).
 func (e *Engine) ScopeMembers() map[string][]string {
 	scopes := map[string][]string{"all": slices.Clone(e.active)}
 	for _, c := range e.mou.Communities {
 		scopes["c."+c.ID] = slices.Clone(e.communities[c.ID])
+	}
+	return scopes
+}
+
+// ScopeSenders are, for each shared scope, the active members who may
+// publish on it: every active member for "all", and for "c.<community>"
+// those its accepts_from admits (its members among them), each sorted.
+func (e *Engine) ScopeSenders() map[string][]string {
+	scopes := map[string][]string{"all": slices.Clone(e.active)}
+	for _, c := range e.mou.Communities {
+		var ids []string
+		for _, id := range e.active {
+			if c.AcceptsFrom.Admits(c.ID, e.members[id]) {
+				ids = append(ids, id)
+			}
+		}
+		scopes["c."+c.ID] = ids
 	}
 	return scopes
 }
@@ -123,6 +141,7 @@ type decider struct {
 	supporting []bool
 	failed     []bool // object rejected
 	review     bool
+	refused    []Reason // request rules that refused the submission
 }
 
 func (s *decider) decide() {
@@ -134,6 +153,9 @@ func (s *decider) decide() {
 		return
 	}
 	s.objects()
+	if s.refuseRequests() {
+		return
+	}
 	s.finish()
 }
 

@@ -73,7 +73,8 @@ func nonNilStrings(s []string) []string {
 }
 
 // TestGoldenDecisions decides every valid corpus file and every policy case
-// as bank-one with no recipients, and compares with
+// as bank-one with no recipients, and one indicator from every member to
+// every community, and compares with
 // testdata/golden/<dir>/<file>.decision.json (`go test ./policy -update`
 // rewrites them).
 func TestGoldenDecisions(t *testing.T) {
@@ -88,17 +89,35 @@ func TestGoldenDecisions(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				bundle, err := os.ReadFile(file)
 				require.NoError(t, err)
-				got := golden(e.Decide(policy.Request{Sender: "bank-one", Bundle: bundle}))
-				path := filepath.Join("testdata", "golden", dir, filepath.Base(strings.TrimSuffix(file, ".json"))+".decision.json")
-				if *update {
-					require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-					require.NoError(t, os.WriteFile(path, got, 0o644))
-					return
-				}
-				want, err := os.ReadFile(path)
-				require.NoError(t, err, "run `go test ./policy -update` to create it")
-				require.Equal(t, string(want), string(got))
+				checkGolden(t, name, e.Decide(policy.Request{Sender: "bank-one", Bundle: bundle}))
 			})
 		}
 	}
+	// Who may address which community (accepts_from): a TLP:GREEN
+	// indicator from every demo member to every community.
+	green := bundleOf(indicator("01", marked(green1)))
+	for _, m := range policy.DemoMoU().Members {
+		for _, c := range policy.DemoMoU().Communities {
+			name := "addressing/" + m.ID + "-to-" + c.ID
+			t.Run(name, func(t *testing.T) {
+				checkGolden(t, name, e.Decide(policy.Request{Sender: m.ID, Community: c.ID, Bundle: green}))
+			})
+		}
+	}
+}
+
+// checkGolden compares d with testdata/golden/<name>.decision.json, or
+// rewrites it under -update.
+func checkGolden(t *testing.T, name string, d policy.Decision) {
+	t.Helper()
+	got := golden(d)
+	path := filepath.Join("testdata", "golden", filepath.FromSlash(name)+".decision.json")
+	if *update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, got, 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run `go test ./policy -update` to create it")
+	require.Equal(t, string(want), string(got))
 }

@@ -1,6 +1,15 @@
 package policy
 
-import "sort"
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/genevahub/geneva/policy/tlp"
+)
 
 // MoU is the partnership's Memorandum of Understanding: who the members
 // are and the rules they agreed on. Load it with ParseMoU (which validates
@@ -11,6 +20,7 @@ type MoU struct {
 	Members     []Member    `yaml:"members"`
 	Communities []Community `yaml:"communities"`
 	Rules       Rules       `yaml:"rules"`
+	Requests    Requests    `yaml:"requests"`
 
 	file  string         // the file name for error messages
 	lines map[string]int // field path ("members[1].contact.email") → line
@@ -60,9 +70,59 @@ type Contact struct {
 }
 
 // Community is a named group of members that a submission may address.
+// Its members receive what is addressed to it; AcceptsFrom says who else
+// may address it.
 type Community struct {
-	ID   string `yaml:"id"`
-	Name string `yaml:"name"`
+	ID          string      `yaml:"id"`
+	Name        string      `yaml:"name"`
+	AcceptsFrom AcceptsFrom `yaml:"accepts_from"`
+}
+
+// AcceptsFrom says who may address a community besides its own members
+// (who always may): "partnership" (every member), "members" (its members
+// only, the default when empty), or a list of member types and member ids.
+// In YAML it is a single word or a list.
+type AcceptsFrom []string
+
+// The single-word values of AcceptsFrom.
+const (
+	AcceptsPartnership = "partnership"
+	AcceptsMembers     = "members"
+)
+
+// UnmarshalYAML takes a single word or a list of words.
+func (a *AcceptsFrom) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		*a = AcceptsFrom{n.Value}
+		return nil
+	case yaml.SequenceNode:
+		out := make(AcceptsFrom, 0, len(n.Content))
+		for _, item := range n.Content {
+			if item.Kind != yaml.ScalarNode {
+				return fmt.Errorf("want a member type or a member id at line %d", item.Line)
+			}
+			out = append(out, item.Value)
+		}
+		*a = out
+		return nil
+	}
+	return fmt.Errorf("want partnership, members, or a list of member types and member ids")
+}
+
+// Admits reports whether mb may address community c.
+func (a AcceptsFrom) Admits(c string, mb Member) bool {
+	return slices.Contains(mb.Communities, c) || a.Names(mb)
+}
+
+// Names reports whether a names mb: "partnership", its type or its id.
+func (a AcceptsFrom) Names(mb Member) bool {
+	for _, w := range a {
+		if w == AcceptsPartnership || w == string(mb.Type) || w == mb.ID {
+			return true
+		}
+	}
+	return false
 }
 
 // Rules are the MoU's sharing rules.
@@ -82,6 +142,79 @@ const (
 	RuleReview         = "review"
 	RuleLawEnforcement = "law-enforcement"
 )
+
+// Requests configures law-enforcement requests and their responses
+// (geneva-request, geneva-response objects; see docs/requests.md).
+type Requests struct {
+	Senders RequestSenders `yaml:"senders"`
+	// MinTLP is the lowest TLP a request or response may travel at:
+	// amber+strict (the default) or red.
+	MinTLP string `yaml:"min_tlp"`
+	// AcknowledgeWithin is how long a recipient has to acknowledge a
+	// request before the hub escalates to its 24/7 desk (Go duration,
+	// default 1h).
+	AcknowledgeWithin string `yaml:"acknowledge_within"`
+}
+
+// RequestSenders says who may send each kind of request: "partnership",
+// or member types and member ids. Empty means the default: preservation
+// from law enforcement only, the other kinds from every member.
+type RequestSenders struct {
+	Preservation AcceptsFrom `yaml:"preservation"`
+	Information  AcceptsFrom `yaml:"information"`
+	Assistance   AcceptsFrom `yaml:"assistance"`
+	Takedown     AcceptsFrom `yaml:"takedown"`
+}
+
+// requestKinds are the kinds of request, in RequestSenders' order.
+var requestKinds = []string{"preservation", "information", "assistance", "takedown"}
+
+// Defaults of the requests section.
+const (
+	DefaultRequestMinTLP            = "amber+strict"
+	DefaultRequestAcknowledgeWithin = time.Hour
+)
+
+// SendersOf is who may send a request of kind ("" for an unknown kind).
+func (r Requests) SendersOf(kind string) AcceptsFrom {
+	var a AcceptsFrom
+	switch kind {
+	case "preservation":
+		a = r.Senders.Preservation
+		if len(a) == 0 {
+			return AcceptsFrom{string(LawEnforcement)}
+		}
+	case "information":
+		a = r.Senders.Information
+	case "assistance":
+		a = r.Senders.Assistance
+	case "takedown":
+		a = r.Senders.Takedown
+	default:
+		return nil
+	}
+	if len(a) == 0 {
+		return AcceptsFrom{AcceptsPartnership}
+	}
+	return a
+}
+
+// MinLevel is the lowest TLP of a request or response.
+func (r Requests) MinLevel() tlp.Level {
+	if l, err := tlp.ParseLevel(r.MinTLP); err == nil && r.MinTLP != "" {
+		return l
+	}
+	l, _ := tlp.ParseLevel(DefaultRequestMinTLP)
+	return l
+}
+
+// AckWithin is how long a recipient has to acknowledge a request.
+func (r Requests) AckWithin() time.Duration {
+	if d, err := time.ParseDuration(r.AcknowledgeWithin); err == nil && d > 0 {
+		return d
+	}
+	return DefaultRequestAcknowledgeWithin
+}
 
 // Limits bound one submission.
 type Limits struct {

@@ -57,6 +57,13 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 	if isNull(n) {
 		return // the zero value; validation says whether it is required
 	}
+	if u, ok := v.Addr().Interface().(yaml.Unmarshaler); ok {
+		// A field with more than one form (AcceptsFrom: a word or a list).
+		if err := u.UnmarshalYAML(n); err != nil {
+			d.fail(n, path, "%s", err)
+		}
+		return
+	}
 	switch v.Kind() {
 	case reflect.Struct:
 		d.mapping(n, v, path)

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"golang.org/x/text/language"
 
@@ -33,6 +34,8 @@ func (m *MoU) Validate() error {
 	v.partnership()
 	communities := v.communities()
 	v.members(communities)
+	v.acceptsFrom()
+	v.requests()
 	v.rules()
 	if len(v.errs) > 0 {
 		return v.errs
@@ -134,6 +137,63 @@ func (v *validation) members(communities map[string]bool) {
 			}
 		}
 	}
+}
+
+// acceptsFrom checks each community's accepts_from: one of the words
+// partnership and members alone, or member types and member ids.
+func (v *validation) acceptsFrom() {
+	ids := map[string]bool{}
+	for _, mb := range v.m.Members {
+		ids[mb.ID] = true
+	}
+	for i, c := range v.m.Communities {
+		p := fmt.Sprintf("communities[%d].accepts_from", i)
+		for j, w := range c.AcceptsFrom {
+			isType := slices.Contains(memberTypes, MemberType(w))
+			switch {
+			case w == AcceptsPartnership || w == AcceptsMembers:
+				if len(c.AcceptsFrom) > 1 {
+					v.fail(p, "%q stands alone: want partnership, members, or a list of member types and member ids", w)
+				}
+			case isType && ids[w]:
+				v.fail(fmt.Sprintf("%s[%d]", p, j), "%q is both a member type and a member id", w)
+			case !isType && !ids[w]:
+				v.fail(fmt.Sprintf("%s[%d]", p, j), "%q is neither a member type (law-enforcement, industry, cert, academia, international-organization) nor a member id", w)
+			}
+		}
+	}
+}
+
+// requests checks the requests section: who may send each kind, the
+// lowest TLP and the acknowledgement time.
+func (v *validation) requests() {
+	r := v.m.Requests
+	for k, a := range []AcceptsFrom{r.Senders.Preservation, r.Senders.Information, r.Senders.Assistance, r.Senders.Takedown} {
+		p := "requests.senders." + requestKinds[k]
+		for j, w := range a {
+			if w == AcceptsPartnership {
+				if len(a) > 1 {
+					v.fail(p, "%q stands alone: want partnership, or a list of member types and member ids", w)
+				}
+				continue
+			}
+			if !slices.Contains(memberTypes, MemberType(w)) && !v.memberID(w) {
+				v.fail(fmt.Sprintf("%s[%d]", p, j), "%q is neither partnership, a member type nor a member id", w)
+			}
+		}
+	}
+	if r.MinTLP != "" && r.MinTLP != "amber+strict" && r.MinTLP != "red" {
+		v.fail("requests.min_tlp", "%q: want amber+strict or red (requests go to named recipients)", r.MinTLP)
+	}
+	if r.AcknowledgeWithin != "" {
+		if d, err := time.ParseDuration(r.AcknowledgeWithin); err != nil || d <= 0 {
+			v.fail("requests.acknowledge_within", "%q is not a positive duration (e.g. 1h, 30m)", r.AcknowledgeWithin)
+		}
+	}
+}
+
+func (v *validation) memberID(id string) bool {
+	return slices.ContainsFunc(v.m.Members, func(mb Member) bool { return mb.ID == id })
 }
 
 func (v *validation) jurisdiction(path, code string) {

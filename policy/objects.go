@@ -36,6 +36,7 @@ func (s *decider) objects() {
 		if level.NamedRecipientsOnly() && len(s.req.To) == 0 {
 			s.reject(i, Reason{Code: CodeTLPRecipientsRequired, Pointer: s.pointer(i), Message: fmt.Sprintf("%s is shared only with members named with --to", level.Label())})
 		}
+		s.requestRules(i, obj, level)
 		audience = s.personalData(i, obj, audience)
 		if state[i] {
 			s.stateConductRule(i)

@@ -127,7 +127,10 @@ func TestPropertyNoDecisionLeaks(t *testing.T) {
 	suspended.Members[3].Suspended = true // isp-two
 	defaulted := policy.DemoMoU()
 	defaulted.Rules.Unmarked = "green"
-	for name, mou := range map[string]*policy.MoU{"demo": normal, "isp-two suspended": suspended, "unmarked is green": defaulted} {
+	closed := policy.DemoMoU() // le from its members only, finance from LE and isp-two
+	closed.Communities[0].AcceptsFrom = policy.AcceptsFrom{policy.AcceptsMembers}
+	closed.Communities[1].AcceptsFrom = policy.AcceptsFrom{string(policy.LawEnforcement), "isp-two"}
+	for name, mou := range map[string]*policy.MoU{"demo": normal, "isp-two suspended": suspended, "unmarked is green": defaulted, "accepts_from varied": closed} {
 		t.Run(name, func(t *testing.T) {
 			e, err := policy.NewEngine(mou)
 			require.NoError(t, err)
@@ -171,6 +174,23 @@ func checkInvariants(t *testing.T, mou *policy.MoU, g generated, d policy.Decisi
 	}
 	if d.Verdict == policy.Reject {
 		require.Empty(t, d.Routes, "%s", ctx)
+	}
+	// Who may address a community is the MoU's accepts_from; its members
+	// always may. Anyone else is refused with a reason.
+	sender, known := active[g.req.Sender]
+	var community policy.Community
+	for _, c := range mou.Communities {
+		if c.ID == g.req.Community {
+			community = c
+		}
+	}
+	if known && community.ID != "" {
+		if community.AcceptsFrom.Admits(community.ID, sender) {
+			require.NotContains(t, codes(d.Reasons), policy.CodeAudienceNotInCommunity, "%s", ctx)
+		} else {
+			require.Equal(t, policy.Reject, d.Verdict, "%s", ctx)
+			require.Contains(t, codes(d.Reasons), policy.CodeAudienceNotInCommunity, "%s", ctx)
+		}
 	}
 	for _, o := range d.Objects {
 		if !o.Shared {
@@ -229,6 +249,16 @@ func checkInvariants(t *testing.T, mou *policy.MoU, g generated, d policy.Decisi
 			for _, m := range r.Audience {
 				require.Contains(t, active[m].Communities, strings.TrimPrefix(r.Scope, "c."), "%s", ctx)
 			}
+			// The scope's set (its generation at the hub) is the
+			// community's members, the sender only when it is one.
+			var set []string
+			for id, m := range active {
+				if slices.Contains(m.Communities, strings.TrimPrefix(r.Scope, "c.")) {
+					set = append(set, id)
+				}
+			}
+			slices.Sort(set)
+			require.Equal(t, set, r.ScopeMembers, "%s", ctx)
 		default:
 			t.Fatalf("bad scope %q\n%s", r.Scope, ctx)
 		}

@@ -18,8 +18,8 @@ func (s *decider) checkRequest() bool {
 		members, ok := e.communities[req.Community]
 		if !ok && !e.communityExists(req.Community) {
 			rs = append(rs, Reason{Code: CodeAudienceUnknownCommunity, Message: fmt.Sprintf("community %q is not in the MoU", clip(req.Community))})
-		} else if !slices.Contains(s.sender.Communities, req.Community) {
-			rs = append(rs, Reason{Code: CodeAudienceNotInCommunity, Message: fmt.Sprintf("sender %q is not a member of community %q and may not address it", s.sender.ID, req.Community)})
+		} else if !e.community(req.Community).AcceptsFrom.Admits(req.Community, s.sender) {
+			rs = append(rs, Reason{Code: CodeAudienceNotInCommunity, Message: fmt.Sprintf("sender %q is not a member of community %q, and the community does not accept submissions from it (accepts_from)", s.sender.ID, req.Community)})
 		}
 		inCommunity = members
 	}
@@ -57,4 +57,14 @@ func (s *decider) checkRequest() bool {
 
 func (e *Engine) communityExists(id string) bool {
 	return slices.ContainsFunc(e.mou.Communities, func(c Community) bool { return c.ID == id })
+}
+
+// community is the MoU's community id (the zero Community if none).
+func (e *Engine) community(id string) Community {
+	for _, c := range e.mou.Communities {
+		if c.ID == id {
+			return c
+		}
+	}
+	return Community{}
 }

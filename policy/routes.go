@@ -3,6 +3,7 @@ package policy
 import (
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/genevahub/geneva/policy/tlp"
 )
@@ -20,7 +21,7 @@ func (s *decider) routes() {
 		key := routeKey{level, scope}
 		r, ok := byKey[key]
 		if !ok {
-			r = &Route{TLP: level, Scope: scope, Audience: slices.Clone(audience)}
+			r = &Route{TLP: level, Scope: scope, Audience: slices.Clone(audience), ScopeMembers: s.scopeMembers(scope)}
 			byKey[key] = r
 		}
 		r.Objects = append(r.Objects, i)
@@ -100,6 +101,18 @@ func (s *decider) scope(audience []string) string {
 	// joins the community later must not receive what this rule kept from
 	// it.
 	return ""
+}
+
+// scopeMembers is the member set of a shared scope when decided (see
+// Route.ScopeMembers); nil for a named one.
+func (s *decider) scopeMembers(scope string) []string {
+	switch {
+	case scope == "all":
+		return slices.Clone(s.e.active)
+	case strings.HasPrefix(scope, "c."):
+		return slices.Clone(s.e.communities[strings.TrimPrefix(scope, "c.")])
+	}
+	return nil
 }
 
 // withSupporting adds to objs the supporting objects they reference

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/genevahub/geneva/hub/member"
 )
@@ -24,9 +25,12 @@ type connFlags struct {
 	server, creds, context string
 }
 
-func addConnFlags(cmd *cobra.Command) *connFlags {
+func addConnFlags(cmd *cobra.Command) *connFlags { return connFlagsOn(cmd, cmd.Flags()) }
+
+// connFlagsOn adds the connection flags to f (cmd's own or persistent
+// flags).
+func connFlagsOn(cmd *cobra.Command, f *pflag.FlagSet) *connFlags {
 	c := &connFlags{}
-	f := cmd.Flags()
 	f.StringVar(&c.server, "server", "", "hub URL (env GENEVA_SERVER; default from the context, else "+localServer+")")
 	f.StringVar(&c.creds, "creds", "", "the member's credentials file (env GENEVA_CREDS; default from the context)")
 	f.StringVar(&c.context, "context", "", "use this named context (env GENEVA_CONTEXT; default the selected one)")

@@ -14,9 +14,10 @@ import (
 func newDirectoryCmd() *cobra.Command {
 	var q directory.Query
 	var output string
+	var onDuty bool
 	var conn *connFlags
 	cmd := &cobra.Command{
-		Use:   "directory [--jurisdiction NO] [--type law-enforcement] [--sector finance] [--output table|json]",
+		Use:   "directory [--jurisdiction NO] [--type law-enforcement] [--sector finance] [--on-duty] [--output table|json]",
 		Short: "Find the other members and their 24/7 points of contact",
 		Long: `List the partnership's active members from the hub's directory: id, name,
 type, jurisdiction, sectors, communities and the 24/7 point of contact (desk,
@@ -29,6 +30,9 @@ Exit status: 0, 1 when the hub cannot be reached or refuses the query, 2 usage.`
 
   # Who do I call at the Norwegian police?
   geneva directory --jurisdiction NO --type law-enforcement
+
+  # Who is on duty at each law-enforcement member now
+  geneva directory --type law-enforcement --on-duty
 
   # Banks, as JSON
   geneva directory --sector finance --output json | jq -r '.[].contact.phone'`,
@@ -54,6 +58,13 @@ Exit status: 0, 1 when the hub cannot be reached or refuses the query, 2 usage.`
 				fmt.Fprintln(out, "no member matches")
 				return nil
 			}
+			if onDuty {
+				for _, m := range ms {
+					fmt.Fprintf(out, "%s: %s, on duty 24/7 at %s, %s (%s)\n", m.ID, orDash(m.Contact.Desk),
+						orDash(m.Contact.Phone), orDash(m.Contact.Email), list(m.Contact.Languages))
+				}
+				return nil
+			}
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tNAME\tTYPE\tJURISDICTION\tSECTORS\tCOMMUNITIES\t24/7 CONTACT\tPHONE\tEMAIL\tLANGUAGES")
 			for _, m := range ms {
@@ -69,6 +80,7 @@ Exit status: 0, 1 when the hub cannot be reached or refuses the query, 2 usage.`
 	f.StringVar(&q.Type, "type", "", "member type: law-enforcement, cert, industry, ...")
 	f.StringVar(&q.Sector, "sector", "", "sector, e.g. finance")
 	f.StringVar(&output, "output", "table", "output format: table or json")
+	f.BoolVar(&onDuty, "on-duty", false, "only who is on duty 24/7 for each member, one line each (where requests are escalated)")
 	_ = cmd.RegisterFlagCompletionFunc("output", fixedCompletions("table", "json"))
 	_ = cmd.RegisterFlagCompletionFunc("type", fixedCompletions("law-enforcement", "cert", "industry", "academia", "government"))
 	conn = addConnFlags(cmd)

@@ -31,6 +31,12 @@ func TestDirectoryCommand(t *testing.T) {
 		require.Len(t, ms, 1)
 		require.Equal(t, "bank-one", ms[0].ID)
 	})
+	t.Run("on duty", func(t *testing.T) {
+		out, errOut, code := dir("--type", "industry", "--on-duty")
+		require.Equal(t, exitOK, code, errOut)
+		require.Equal(t, "bank-one: Bank One CSIRT, on duty 24/7 at +49 69 0000 0001, csirt@bank-one.example (de,en)\n"+
+			"isp-two: ISP Two abuse and NOC, on duty 24/7 at +31 20 000 0002, noc@isp-two.example (nl,en)\n", out)
+	})
 	t.Run("none", func(t *testing.T) {
 		out, _, code := dir("--jurisdiction", "SE")
 		require.Equal(t, exitOK, code)

@@ -39,6 +39,7 @@ Exit status: 0 success, 1 failure, 2 usage error; submit also uses 3
 		newSubscribeCmd(),
 		newReceiptsCmd(),
 		newDirectoryCmd(),
+		newRequestCmd(),
 		newContextCmd(),
 		newCompletionCmd(),
 		newAuditCmd(),

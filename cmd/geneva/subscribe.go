@@ -163,7 +163,7 @@ func runSubscribe(cmd *cobra.Command, conn *connFlags, o subscribeOptions) error
 		if obj.Type == "marking-definition" && !showMarkings {
 			continue
 		}
-		if err := p.print(obj); err != nil {
+		if err := p.print(withRequestState(ctx, c, obj)); err != nil {
 			return err
 		}
 		n++

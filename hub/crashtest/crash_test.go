@@ -51,15 +51,7 @@ func TestNothingLostOrDuplicatedAcrossSIGKILL(t *testing.T) {
 	bins, err := crashtest.Build(tmp, "github.com/genevahub/geneva/cmd/geneva-hub",
 		"github.com/genevahub/geneva/hub/crashtest/internal/submitter")
 	require.NoError(t, err)
-	natsAddr, err := crashtest.FreeAddr()
-	require.NoError(t, err)
-	httpAddr, err := crashtest.FreeAddr()
-	require.NoError(t, err)
-	h := &hubProcess{bin: bins[0], dir: tmp, natsAddr: natsAddr, httpAddr: httpAddr}
-	h.start(t)
-	t.Cleanup(h.stop)
-	t.Cleanup(func() { h.logTails(t) })
-	h.waitReady(t)
+	h := startHubProcess(t, bins[0], tmp)
 	dataDir := tmp + "/data"
 	t.Logf("built and started in %v", time.Since(began).Round(time.Millisecond))
 

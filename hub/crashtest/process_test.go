@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/genevahub/geneva/hub/crashtest"
 	"github.com/genevahub/geneva/hub/hubtest"
 )
 
@@ -26,6 +27,23 @@ type hubProcess struct {
 }
 
 func (h *hubProcess) url() string { return "nats://" + h.natsAddr }
+
+// startHubProcess runs the geneva-hub binary bin on dir with free ports,
+// waits until it is ready, and stops it (showing its log on failure) when
+// the test ends.
+func startHubProcess(t *testing.T, bin, dir string) *hubProcess {
+	t.Helper()
+	natsAddr, err := crashtest.FreeAddr()
+	require.NoError(t, err)
+	httpAddr, err := crashtest.FreeAddr()
+	require.NoError(t, err)
+	h := &hubProcess{bin: bin, dir: dir, natsAddr: natsAddr, httpAddr: httpAddr}
+	h.start(t)
+	t.Cleanup(h.stop)
+	t.Cleanup(func() { h.logTails(t) })
+	h.waitReady(t)
+	return h
+}
 
 // start runs the hub; its log goes to DIR/hub-<n>.log.
 func (h *hubProcess) start(t *testing.T) {

@@ -13,6 +13,7 @@ type Member struct {
 	Sectors      []string `json:"sectors"`
 	Communities  []string `json:"communities"`
 	Contact      Contact  `json:"contact"`
+	Identity     string   `json:"identity,omitempty"` // its STIX identity id (created_by_ref)
 }
 
 // Contact is a member's 24/7 point of contact.

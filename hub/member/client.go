@@ -7,6 +7,7 @@ package member
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -229,4 +230,24 @@ func dialError(server, credsFile, member string, err error) error {
 		return &NoAnswerError{Server: server, What: "connect"}
 	}
 	return fmt.Errorf("connect to %s: %w", server, err)
+}
+
+// ask sends q as JSON to one of the hub's services and decodes its answer
+// into reply; what names the service in errors.
+func (c *Client) ask(ctx context.Context, what, subject string, q, reply any) error {
+	ctx, cancel := c.call(ctx)
+	defer cancel()
+	started := time.Now()
+	body, err := json.Marshal(q)
+	if err != nil {
+		return err
+	}
+	msg, err := c.nc.RequestWithContext(ctx, subject, body)
+	if err != nil {
+		return c.explain(ctx, what, started, err)
+	}
+	if err := json.Unmarshal(msg.Data, reply); err != nil {
+		return fmt.Errorf("%s: the hub's answer is not JSON: %w", what, err)
+	}
+	return nil
 }

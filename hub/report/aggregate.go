@@ -62,6 +62,7 @@ type Aggregator struct {
 	part       Partnership
 	byTLP      map[string]int64
 	scanned    Scanned
+	requests   map[string]*requestTrack // by request submission and recipient (requests.go)
 }
 
 // bucket holds one period's counts per dimension value; pointers so a
@@ -107,7 +108,7 @@ func NewAggregator(opt Options) *Aggregator {
 	a := &Aggregator{opt: opt, members: map[string]policy.Member{}, labels: periodLabels{period: opt.Period},
 		volumes: map[string]*bucket{}, senders: map[string]senderInfo{}, audiences: map[audienceKey][]*MemberYear{}, techniques: newSpaceSaving(TopCapacity), malware: newSpaceSaving(TopCapacity),
 		indicators: map[string]int64{}, refusals: map[string]*Refusal{}, years: map[yearMember]*MemberYear{},
-		byTLP: map[string]int64{}}
+		byTLP: map[string]int64{}, requests: map[string]*requestTrack{}}
 	for i := range a.keys {
 		a.keys[i] = map[string]struct{}{}
 	}
@@ -291,6 +292,10 @@ func (a *Aggregator) AddAudit(r *audit.Record, bytes int) {
 		a.scanned.OutOfRange++
 		return
 	}
+	if strings.HasPrefix(r.Action, "request.") {
+		a.addRequest(r)
+		return
+	}
 	if r.Action != "" && r.Action != "decide" {
 		return
 	}
@@ -390,6 +395,7 @@ func (a *Aggregator) Merge(o *Aggregator) {
 		a.indicators[a.capped(-1, k)] += n
 	}
 	a.tts.merge(&o.tts)
+	a.mergeRequests(o)
 	for k, r := range o.refusals {
 		mine := a.refusals[k]
 		if mine == nil {
@@ -502,6 +508,7 @@ func (a *Aggregator) Report(source string, complete bool) *Report {
 		}
 	}
 	r.Partnership.ActiveSenders = len(senders)
+	r.Requests = a.requestPairs()
 	sort.Slice(r.Members, func(i, j int) bool {
 		if r.Members[i].Year != r.Members[j].Year {
 			return r.Members[i].Year < r.Members[j].Year

@@ -5,9 +5,9 @@ import "strconv"
 // Row is one figure of a report in long form: the CSV and Parquet outputs
 // are these rows, so pandas, DuckDB or Spark can pivot them as they like.
 type Row struct {
-	Section   string  `parquet:"section" json:"section"`     // partnership, volume, technique, malware, indicator_type, time_to_share, refusal, member
+	Section   string  `parquet:"section" json:"section"`     // partnership, volume, technique, malware, indicator_type, time_to_share, refusal, member, request
 	Period    string  `parquet:"period" json:"period"`       // volume: the period; member: the year; else ""
-	Dimension string  `parquet:"dimension" json:"dimension"` // volume: the dimension; member: the member id; time_to_share: "histogram" or ""
+	Dimension string  `parquet:"dimension" json:"dimension"` // volume: the dimension; member: the member id; request: the requester; time_to_share: "histogram" or ""
 	Key       string  `parquet:"key" json:"key"`             // the value counted
 	Metric    string  `parquet:"metric" json:"metric"`       // what Value measures
 	Value     float64 `parquet:"value" json:"value"`
@@ -72,6 +72,16 @@ func (r *Report) Rows() []Row {
 		}
 		for _, c := range m.Reasons {
 			add("member", y, m.Member, c.Key, "refused", float64(c.Count))
+		}
+	}
+	for _, q := range r.Requests {
+		for _, kv := range []struct {
+			k string
+			v float64
+		}{{"requests", float64(q.Requests)}, {"acknowledged", float64(q.Acknowledged)}, {"answered", float64(q.Answered)},
+			{"overdue", float64(q.Overdue)}, {"escalated", float64(q.Escalated)},
+			{"mean_time_to_acknowledge_seconds", q.MeanAckSeconds}, {"mean_time_to_answer_seconds", q.MeanAnswerSeconds}} {
+			add("request", "", q.Requester, q.Recipient, kv.k, kv.v)
 		}
 	}
 	return out

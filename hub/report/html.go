@@ -232,5 +232,9 @@ table{border-collapse:collapse;font-size:13px}td:last-child{text-align:left}td,t
 <tr><th>year</th><th>member</th><th>type</th><th>jurisdiction</th><th>contributed</th><th>received</th><th>submissions</th><th>accepted</th><th>partial</th><th>rejected</th><th>review</th><th>refused for</th></tr>
 {{range .R.Members}}<tr><td>{{.Year}}</td><td>{{.Member}}</td><td>{{.Type}}</td><td>{{.Jurisdiction}}</td><td>{{.Contributed}}</td><td>{{.Received}}</td><td>{{.Submissions}}</td><td>{{.Accepted}}</td><td>{{.Partial}}</td><td>{{.Rejected}}</td><td>{{.Review}}</td><td>{{range $i, $c := .Reasons}}{{if $i}}, {{end}}{{$c.Key}} {{$c.Count}}{{end}}</td></tr>
 {{end}}</table></section>
+<section id="requests"><h2>Requests by member pair</h2><table>
+<tr><th>requester</th><th>recipient</th><th>requests</th><th>acknowledged</th><th>answered</th><th>overdue</th><th>escalated</th><th>mean to acknowledge</th><th>mean to answer</th></tr>
+{{range .R.Requests}}<tr><td>{{.Requester}}</td><td>{{.Recipient}}</td><td>{{.Requests}}</td><td>{{.Acknowledged}}</td><td>{{.Answered}}</td><td>{{.Overdue}}</td><td>{{.Escalated}}</td><td>{{secs .MeanAckSeconds}}</td><td>{{secs .MeanAnswerSeconds}}</td></tr>
+{{end}}</table></section>
 </body></html>
 `))

@@ -13,13 +13,14 @@ type Report struct {
 	Scanned     Scanned     `json:"scanned"`        // what the scan read
 	Partnership Partnership `json:"partnership"`    // partnership-wide summary
 
-	Volumes        []Volume     `json:"volumes"`         // per period, per dimension value
-	Techniques     Top          `json:"techniques"`      // ATT&CK techniques of shared attack-patterns
-	Malware        Top          `json:"malware"`         // malware families (names) shared
-	IndicatorTypes []Count      `json:"indicator_types"` // observable types tested by shared indicators
-	TimeToShare    TimeToShare  `json:"time_to_share"`   // object "created" to hub receipt
-	Refusals       []Refusal    `json:"refusals"`        // audit reason codes of refused submissions and objects
-	Members        []MemberYear `json:"members"`         // per member per year
+	Volumes        []Volume      `json:"volumes"`         // per period, per dimension value
+	Techniques     Top           `json:"techniques"`      // ATT&CK techniques of shared attack-patterns
+	Malware        Top           `json:"malware"`         // malware families (names) shared
+	IndicatorTypes []Count       `json:"indicator_types"` // observable types tested by shared indicators
+	TimeToShare    TimeToShare   `json:"time_to_share"`   // object "created" to hub receipt
+	Refusals       []Refusal     `json:"refusals"`        // audit reason codes of refused submissions and objects
+	Members        []MemberYear  `json:"members"`         // per member per year
+	Requests       []RequestPair `json:"requests"`        // law-enforcement requests per member pair
 }
 
 // Scanned counts what the sources delivered.

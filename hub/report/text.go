@@ -75,6 +75,12 @@ func WriteText(w io.Writer, r *Report) error {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t  %s\n", m.Year, m.Member, m.Type, m.Contributed,
 			m.Received, m.Submissions, m.Accepted, m.Partial, m.Rejected, m.Review, strings.Join(why, ", "))
 	}
+	tw.Flush()
+	fmt.Fprintf(tw, "\nREQUESTS BY MEMBER PAIR\nrequester\trecipient\trequests\tacknowledged\tanswered\toverdue\tescalated\tmean to acknowledge\tmean to answer\t\n")
+	for _, p := range r.Requests {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t\n", p.Requester, p.Recipient, p.Requests, p.Acknowledged,
+			p.Answered, p.Overdue, p.Escalated, seconds(p.MeanAckSeconds), seconds(p.MeanAnswerSeconds))
+	}
 	return tw.Flush()
 }
 
