@@ -22,6 +22,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		newPolicyCmd(),
 		newSubmitCmd(),
 		newSubscribeCmd(),
+		newDeadLetterCmd(),
 		newReceiptsCmd(),
 		newDirectoryCmd(),
 		newContextCmd(),

@@ -33,8 +33,8 @@ type stixFields struct {
 	Description string `json:"description"`
 }
 
-// splitShare returns the objects of a shared bundle, each with env.
-func splitShare(env Object, data []byte) ([]Object, error) {
+// ShareObjects returns the objects of a shared bundle, each with env.
+func ShareObjects(env Object, data []byte) ([]Object, error) {
 	var b struct {
 		Objects []json.RawMessage `json:"objects"`
 	}
