@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/archive"
 	"github.com/genevahub/geneva/internal/deadletter"
 )
 
@@ -45,10 +46,12 @@ its dead letters under its own folder (--dir):
   geneva-hub archive     its data directory, queue "archive"
 
 A dead letter is <dir>/deadletter/<queue>/<name>.json, the message as it came,
-with <name>.why (one line: reason; attempts; time). Replay moves it to
-<dir>/replay/<queue>/, which the reader takes before new messages: a running
-connector or hub within seconds, geneva subscribe when it next starts. If the
-reader fails on it again, it comes back as a dead letter.`,
+with <name>.why (one line: reason; attempts; time) and <name>.headers (the TLP,
+sender, ... it came with). Replay moves it to <dir>/replay/<queue>/, which the
+reader takes before new messages: a running connector within seconds, geneva
+subscribe when it next starts. If the reader fails on it again, it comes back
+as a dead letter; edit the .json first to replay a repaired message. The
+archive bridge's dead letters are listed, not replayed (docs/archive.md).`,
 	}
 	pflags := cmd.PersistentFlags()
 	pflags.StringVar(&dir, "dir", "", "the reader's folder (default: geneva subscribe's, for the member of --creds)")
@@ -120,6 +123,11 @@ reader fails on it again, it comes back as a dead letter.`,
 				q, n, ok := strings.Cut(a, "/")
 				if !ok {
 					return usageError(fmt.Errorf("%q: want QUEUE/NAME, as geneva deadletter list shows", a))
+				}
+				if q == archive.DeadLetterQueue {
+					// Kafka readers rely on (nats-seq, index) rising within a
+					// partition: an old part written now would read as a late copy.
+					return fmt.Errorf("%s: the archive bridge does not replay: it writes in stream order, and the part's place is behind the topic's end; the part stays in GENEVA_SHARE until retention (docs/archive.md)", a)
 				}
 				if err := deadletter.Replay(r, q, strings.TrimSuffix(n, ".json")); err != nil {
 					return err
