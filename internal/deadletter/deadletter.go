@@ -23,6 +23,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/genevahub/geneva/internal/durable"
 )
 
 // Letter is one dead letter.
@@ -61,15 +63,15 @@ func Put(root, queue string, m Message, reason string, attempts int, at time.Tim
 	why := fmt.Sprintf("reason: %s; attempts: %d; time: %s\n", reason, attempts, at.UTC().Format(time.RFC3339Nano))
 	if len(m.Headers) > 0 {
 		h, _ := json.Marshal(m.Headers)
-		if err := writeDurable(dir, name+".headers", h); err != nil {
+		if err := durable.WriteFile(dir, name+".headers", h); err != nil {
 			return err
 		}
 	}
 	// The message before its reason: a letter without a .why is still listed.
-	if err := writeDurable(dir, name+".json", m.Body); err != nil {
+	if err := durable.WriteFile(dir, name+".json", m.Body); err != nil {
 		return err
 	}
-	return writeDurable(dir, name+".why", []byte(why))
+	return durable.WriteFile(dir, name+".why", []byte(why))
 }
 
 // List returns every dead letter under root, by queue then name.
@@ -150,14 +152,11 @@ func Replay(root, queue, name string) error {
 			return err
 		}
 	}
-	if err := os.Rename(from, filepath.Join(dir, name+".json")); err != nil {
-		return err
-	}
-	if err := syncDir(dir); err != nil {
+	if err := durable.Move(from, filepath.Join(dir, name+".json")); err != nil {
 		return err
 	}
 	_ = os.Remove(filepath.Join(root, "deadletter", queue, name+".why"))
-	return syncDir(filepath.Dir(from))
+	return nil
 }
 
 // Replayed is a message handed back for its reader to try again.
@@ -203,7 +202,7 @@ func (r Replayed) Done() error {
 		return err
 	}
 	_ = os.Remove(strings.TrimSuffix(r.path, ".json") + ".headers")
-	return syncDir(filepath.Dir(r.path))
+	return durable.SyncDir(filepath.Dir(r.path))
 }
 
 // SafeName keeps a name usable as one path element: letters, digits, '.',
@@ -220,36 +219,4 @@ func SafeName(s string) string {
 		return "_"
 	}
 	return string(b)
-}
-
-func writeDurable(dir, name string, data []byte) error {
-	tmp := filepath.Join(dir, "."+name+".tmp")
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, filepath.Join(dir, name))
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-		return err
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
