@@ -39,7 +39,7 @@ func ShareObjects(env Object, data []byte) ([]Object, error) {
 		Objects []json.RawMessage `json:"objects"`
 	}
 	if err := json.Unmarshal(data, &b); err != nil {
-		return nil, fmt.Errorf("share %d: not a STIX bundle: %w", env.Seq, err)
+		return nil, fmt.Errorf("not a STIX bundle: %w", err)
 	}
 	out := make([]Object, 0, len(b.Objects))
 	for _, raw := range b.Objects {
