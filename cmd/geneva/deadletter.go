@@ -47,9 +47,9 @@ its dead letters under its own folder (--dir):
 
 A dead letter is <dir>/deadletter/<queue>/<name>.json, the message as it came,
 with <name>.why (one line: reason; attempts; time) and <name>.headers (the TLP,
-sender, ... it came with). Replay moves it to <dir>/replay/<queue>/, which the
-reader takes before new messages: a running connector within seconds, geneva
-subscribe when it next starts. If the reader fails on it again, it comes back
+sender, ... it came with). Replay moves it to <dir>/replay/<queue>/, where the
+reader takes it: a running connector's sink when it is idle (it looks every
+2 seconds), geneva subscribe first thing when it next starts. If the reader fails on it again, it comes back
 as a dead letter; edit the .json first to replay a repaired message. The
 archive bridge's dead letters are listed, not replayed (docs/archive.md).`,
 	}
