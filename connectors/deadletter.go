@@ -59,7 +59,7 @@ func (w *sinkWorker) probe(ctx context.Context) (queued, bool) {
 	var p queued
 	found := false
 	for _, q := range w.queue {
-		if ReachPermits(q.d.level, w.reach, w.named) && json.Valid(q.d.env.Body) {
+		if ReachPermits(q.d.level, w.reach, w.named) && q.d.json {
 			p, found = q, true
 			break
 		}
@@ -127,7 +127,7 @@ func (w *sinkWorker) takeReplays() {
 		if err != nil {
 			level = tlp.None // no TLP known: goes nowhere
 		}
-		d := &delivery{letter: r.Name, level: level, pending: 1, env: Envelope{ID: r.Headers["Geneva-Id"],
+		d := &delivery{letter: r.Name, json: json.Valid(r.Body), level: level, pending: 1, env: Envelope{ID: r.Headers["Geneva-Id"],
 			Member: r.Headers[hub.HeaderSender], TLP: r.Headers[hub.HeaderTLP], Ref: r.Headers[hub.HeaderSubmission], Body: r.Body}}
 		w.log.Info("replaying a dead letter", "name", r.Name)
 		w.enqueue(d, func(*delivery) {

@@ -20,6 +20,7 @@ import (
 type delivery struct {
 	seq     uint64 // 0 for a replayed dead letter
 	letter  string // its name as a dead letter
+	json    bool   // the body is valid JSON (checked once for every sink)
 	env     Envelope
 	level   tlp.Level
 	mu      sync.Mutex
@@ -114,7 +115,7 @@ func newDelivery(seq uint64, m jetstream.Msg, sinks int) *delivery {
 	if id == "" {
 		id = h.Get(hub.HeaderSubmission)
 	}
-	return &delivery{seq: seq, letter: shareLetter(seq), msg: m, pending: sinks, level: level,
+	return &delivery{seq: seq, letter: shareLetter(seq), json: json.Valid(m.Data()), msg: m, pending: sinks, level: level,
 		env: Envelope{ID: id, Member: h.Get(hub.HeaderSender), TLP: h.Get(hub.HeaderTLP), Ref: h.Get(hub.HeaderSubmission), Body: m.Data()}}
 }
 
@@ -190,7 +191,7 @@ func (w *sinkWorker) settle(ctx context.Context, q queued) bool {
 		w.finish(q)
 		return true
 	}
-	if !json.Valid(d.env.Body) {
+	if !d.json {
 		return w.deadLetter(ctx, q, "not valid JSON; the sink was not tried", 0)
 	}
 	for attempt := 1; ; attempt++ {
