@@ -114,7 +114,7 @@ func New(cfg *Config, reg *Registry, log *slog.Logger) (*Connector, error) {
 			closeAll()
 			return nil, fmt.Errorf("sink %q: %w", e.Name, err)
 		}
-		c.sinks = append(c.sinks, newSinkWorker(e.Name, snk, reach, e.NamedIndividuals, l, c.metrics))
+		c.sinks = append(c.sinks, newSinkWorker(e.Name, snk, reach, e.NamedIndividuals, l, c.metrics, c.spool.Dir()))
 	}
 	return c, nil
 }

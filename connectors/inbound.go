@@ -18,7 +18,9 @@ import (
 // delivery is one share from the member's inbox on its way to every sink.
 // It is acknowledged to the hub when the last sink has it.
 type delivery struct {
-	seq     uint64
+	seq     uint64 // 0 for a replayed dead letter
+	letter  string // its name as a dead letter
+	json    bool   // the body is valid JSON (checked once for every sink)
 	env     Envelope
 	level   tlp.Level
 	mu      sync.Mutex
@@ -33,7 +35,9 @@ func (d *delivery) done() bool {
 	defer d.mu.Unlock()
 	d.pending--
 	if d.pending == 0 {
-		_ = d.msg.Ack()
+		if d.msg != nil {
+			_ = d.msg.Ack()
+		}
 		return true
 	}
 	return false
@@ -111,7 +115,7 @@ func newDelivery(seq uint64, m jetstream.Msg, sinks int) *delivery {
 	if id == "" {
 		id = h.Get(hub.HeaderSubmission)
 	}
-	return &delivery{seq: seq, msg: m, pending: sinks, level: level,
+	return &delivery{seq: seq, letter: shareLetter(seq), json: json.Valid(m.Data()), msg: m, pending: sinks, level: level,
 		env: Envelope{ID: id, Member: h.Get(hub.HeaderSender), TLP: h.Get(hub.HeaderTLP), Ref: h.Get(hub.HeaderSubmission), Body: m.Data()}}
 }
 
@@ -125,9 +129,12 @@ type sinkWorker struct {
 	log     *slog.Logger
 	metrics *Metrics
 
-	mu    sync.Mutex
-	queue []queued
-	wake  chan struct{}
+	deadRoot string // <spool dir>: dead letters and replays live under it
+
+	mu        sync.Mutex
+	queue     []queued
+	replaying map[string]bool // replayed dead letters queued, by name
+	wake      chan struct{}
 }
 
 type queued struct {
@@ -135,8 +142,9 @@ type queued struct {
 	finished func(*delivery)
 }
 
-func newSinkWorker(name string, s Sink, reach Reach, named bool, log *slog.Logger, m *Metrics) *sinkWorker {
-	return &sinkWorker{name: name, sink: s, reach: reach, named: named, log: log, metrics: m, wake: make(chan struct{}, 1)}
+func newSinkWorker(name string, s Sink, reach Reach, named bool, log *slog.Logger, m *Metrics, deadRoot string) *sinkWorker {
+	return &sinkWorker{name: name, sink: s, reach: reach, named: named, log: log, metrics: m, deadRoot: deadRoot,
+		replaying: map[string]bool{}, wake: make(chan struct{}, 1)}
 }
 
 func (w *sinkWorker) enqueue(d *delivery, finished func(*delivery)) {
@@ -150,55 +158,81 @@ func (w *sinkWorker) enqueue(d *delivery, finished func(*delivery)) {
 }
 
 func (w *sinkWorker) run(ctx context.Context) {
+	w.takeReplays()
+	tick := time.NewTicker(replayScan)
+	defer tick.Stop()
 	for {
-		w.mu.Lock()
-		if len(w.queue) == 0 {
-			w.mu.Unlock()
+		q, ok := w.pop()
+		if !ok {
 			select {
 			case <-ctx.Done():
 				return
 			case <-w.wake:
+			case <-tick.C:
+				w.takeReplays()
 			}
 			continue
 		}
-		q := w.queue[0]
-		w.queue = w.queue[1:]
-		w.mu.Unlock()
-		if !w.write(ctx, q.d) {
+		if !w.settle(ctx, q) {
 			return // shutting down: not acked, the hub redelivers it
-		}
-		if q.d.done() {
-			q.finished(q.d)
 		}
 	}
 }
 
-// write delivers one share, retrying until the sink takes it or ctx ends;
-// false means ctx ended first.
-func (w *sinkWorker) write(ctx context.Context, d *delivery) bool {
+// settle delivers one share, retrying with backoff; false means ctx ended
+// first. A share the sink cannot take does not hold up the ones behind it:
+// see deadLetterAfter.
+func (w *sinkWorker) settle(ctx context.Context, q queued) bool {
+	d := q.d
 	if !ReachPermits(d.level, w.reach, w.named) {
 		w.metrics.Deliveries.WithLabelValues(w.name, "refused_tlp").Inc()
 		w.log.Info("not written: TLP beyond the sink's reach", "tlp", d.level.String(), "reach", w.reach.String(),
 			"seq", d.seq, "submission", d.env.Ref)
+		w.finish(q)
 		return true
 	}
-	for attempt := 0; ; attempt++ {
-		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		err := w.sink.Write(wctx, d.env)
-		cancel()
+	if !d.json {
+		return w.deadLetter(ctx, q, "not valid JSON; the sink was not tried", 0)
+	}
+	for attempt := 1; ; attempt++ {
+		err := w.try(ctx, d)
 		if err == nil {
-			w.metrics.Deliveries.WithLabelValues(w.name, "written").Inc()
-			w.log.Debug("written", "seq", d.seq, "id", d.env.ID)
+			w.finish(q)
 			return true
 		}
 		if ctx.Err() != nil {
 			return false
 		}
+		if attempt >= deadLetterAfter {
+			if isRejected(err) {
+				return w.deadLetter(ctx, q, err.Error(), attempt)
+			}
+			// Down, or failing on this share only? The next share decides.
+			if p, ok := w.probe(ctx); ok {
+				w.finish(p)
+				return w.deadLetter(ctx, q, err.Error()+" (the share after it was written)", attempt)
+			}
+			if ctx.Err() != nil {
+				return false
+			}
+		}
 		w.metrics.Deliveries.WithLabelValues(w.name, "retry").Inc()
-		wait := backoff(attempt, 30*time.Second)
-		w.log.Warn("sink failed; retrying", "seq", d.seq, "err", err, "attempt", attempt+1, "in", wait)
+		wait := backoff(attempt-1, 30*time.Second)
+		w.log.Warn("sink failed; retrying", "seq", d.seq, "err", err, "attempt", attempt, "in", wait)
 		if !sleep(ctx, wait) {
 			return false
 		}
 	}
+}
+
+// try hands the share to the sink once.
+func (w *sinkWorker) try(ctx context.Context, d *delivery) error {
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	err := w.sink.Write(wctx, d.env)
+	cancel()
+	if err == nil {
+		w.metrics.Deliveries.WithLabelValues(w.name, "written").Inc()
+		w.log.Debug("written", "seq", d.seq, "id", d.env.ID)
+	}
+	return err
 }

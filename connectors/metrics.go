@@ -15,7 +15,7 @@ type Metrics struct {
 	Submitted    prometheus.Counter
 	Receipts     *prometheus.CounterVec // by verdict
 	Rejections   prometheus.Counter
-	Deliveries   *prometheus.CounterVec // by sink and outcome: written, refused_tlp, retry
+	Deliveries   *prometheus.CounterVec // by sink and outcome: written, refused_tlp, retry, dead_letter
 	SpoolFull    prometheus.Counter
 	Backpressure prometheus.Gauge
 	HubConnected prometheus.Gauge
@@ -33,7 +33,7 @@ func newMetrics(spool *Spool) *Metrics {
 		Rejections: prometheus.NewCounter(prometheus.CounterOpts{Name: "geneva_connector_rejections_total",
 			Help: "Submissions the hub rejected."}),
 		Deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "geneva_connector_deliveries_total",
-			Help: "Deliveries to sinks, by outcome (written, refused_tlp, retry)."}, []string{"sink", "outcome"}),
+			Help: "Deliveries to sinks, by outcome (written, refused_tlp, retry, dead_letter)."}, []string{"sink", "outcome"}),
 		SpoolFull: prometheus.NewCounter(prometheus.CounterOpts{Name: "geneva_connector_spool_full_total",
 			Help: "Times a source was held back because the spool was full."}),
 		Backpressure: prometheus.NewGauge(prometheus.GaugeOpts{Name: "geneva_connector_backpressure",

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -303,10 +304,16 @@ func TestFailingSinkDoesNotBlockTheOthers(t *testing.T) {
 		return info.NumAckPending
 	}
 	require.Equal(t, 3, pending(), "not acked to the hub while a sink has not taken them")
+	eventually(t, "past the dead-letter bound (5 attempts), still retrying", func() bool {
+		v, _ := strconv.Atoi(receiver.metric(t, `geneva_connector_deliveries_total{outcome="retry",sink="siem"}`))
+		return v >= 7
+	})
 	close(healthy)
 	eventually(t, "the webhook took all three", func() bool {
 		return receiver.metric(t, `geneva_connector_deliveries_total{outcome="written",sink="siem"}`) == "3"
 	})
+	require.Empty(t, receiver.metric(t, `geneva_connector_deliveries_total{outcome="dead_letter",sink="siem"}`),
+		"a sink that fails on every share (down) dead-letters nothing")
 	eventually(t, "all acked to the hub", func() bool { return pending() == 0 })
 }
 

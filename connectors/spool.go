@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/genevahub/geneva/internal/durable"
 )
 
 // Spool is the durable store-and-forward queue between sources and the
@@ -267,50 +269,11 @@ func (s *Spool) notifyLocked() {
 	s.changed = make(chan struct{})
 }
 
-// writeDurable writes dir/name atomically: a temporary file, fsync,
-// rename, fsync of the directory.
-func writeDurable(dir, name string, data []byte) error {
-	tmp := filepath.Join(dir, name+".tmp")
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
+// writeDurable writes dir/name atomically (internal/durable).
+func writeDurable(dir, name string, data []byte) error { return durable.WriteFile(dir, name, data) }
 
 // moveDurable renames and fsyncs both directories.
-func moveDurable(from, to string) error {
-	if err := os.Rename(from, to); err != nil {
-		return err
-	}
-	if err := syncDir(filepath.Dir(to)); err != nil {
-		return err
-	}
-	return syncDir(filepath.Dir(from))
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
+func moveDurable(from, to string) error { return durable.Move(from, to) }
 
 // WriteFileDurable is writeDurable for connector kinds (dir sink, state).
 func WriteFileDurable(path string, data []byte) error {

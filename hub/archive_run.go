@@ -44,7 +44,11 @@ func (h *Hub) startArchive() (stop func(), err error) {
 		return func() {}, nil
 	}
 	log := h.log.With("component", "archive")
-	b, err := newBridge(h.cfg.Archive, h.js, log)
+	settings := h.cfg.Archive
+	if settings.DeadLetterDir == "" {
+		settings.DeadLetterDir = h.cfg.DataDir // <data dir>/deadletter/archive/
+	}
+	b, err := newBridge(settings, h.js, log)
 	if err != nil {
 		return nil, err
 	}

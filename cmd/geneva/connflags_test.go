@@ -19,6 +19,7 @@ func isolate(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", dir)
+	t.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state"))
 	for _, k := range []string{"GENEVA_SERVER", "GENEVA_CREDS", "GENEVA_CONTEXT", "NO_COLOR"} {
 		t.Setenv(k, "")
 	}

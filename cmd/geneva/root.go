@@ -37,6 +37,7 @@ Exit status: 0 success, 1 failure, 2 usage error; submit also uses 3
 		newPolicyCmd(),
 		newSubmitCmd(),
 		newSubscribeCmd(),
+		newDeadLetterCmd(),
 		newReceiptsCmd(),
 		newDirectoryCmd(),
 		newRequestCmd(),

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,10 +18,11 @@ import (
 
 type subscribeOptions struct {
 	member.SubscribeOptions
-	newOnly bool
-	since   string
-	count   int
-	output  string
+	newOnly    bool
+	since      string
+	count      int
+	output     string
+	deadLetter string
 }
 
 func newSubscribeCmd() *cobra.Command {
@@ -49,8 +51,14 @@ of the description; json (the default when piped) prints one line per object:
 {"seq","submission","sender","tlp","scope","received","object"}; table
 prints aligned columns. NO_COLOR turns colours off.
 
+A share that cannot be read (not a STIX bundle, say) does not stop the
+subscription: one line on stderr names it, it is kept as a dead letter in
+--dead-letter (see geneva deadletter) and the objects after it follow.
+Replayed dead letters are shown first when subscribe starts.
+
 Exit status: 0 (also on Ctrl-C and after --count objects), 1 when the hub
-refuses or cannot be reached at the start, 2 usage.`,
+refuses or cannot be reached at the start, 2 usage, 5 when one or more
+shares were skipped (each named on stderr).`,
 		Example: `  # Watch everything new
   geneva subscribe
 
@@ -77,6 +85,7 @@ refuses or cannot be reached at the start, 2 usage.`,
 	f.BoolVar(&o.All, "all", false, "start with the oldest share the hub keeps")
 	f.IntVar(&o.count, "count", 0, "stop after this many objects (0: never)")
 	f.StringVar(&o.output, "output", "", "output format: pretty, json or table (default pretty on a terminal, else json)")
+	f.StringVar(&o.deadLetter, "dead-letter", "", "keep shares that cannot be read under this folder (default $XDG_STATE_HOME/geneva/<member>)")
 	_ = cmd.RegisterFlagCompletionFunc("output", fixedCompletions("pretty", "json", "table"))
 	_ = cmd.RegisterFlagCompletionFunc("tlp", fixedCompletions("clear", "green", "amber", "amber+strict", "red"))
 	_ = cmd.RegisterFlagCompletionFunc("type", fixedCompletions("attack-pattern", "campaign", "course-of-action",
@@ -152,23 +161,46 @@ func runSubscribe(cmd *cobra.Command, conn *connFlags, o subscribeOptions) error
 	if terminal && o.output != "json" {
 		fmt.Fprintf(cmd.ErrOrStderr(), "subscribed to %s as %s; Ctrl-C to stop\n", c.Server(), c.Member())
 	}
-	for n := 0; o.count == 0 || n < o.count; {
-		obj, err := sub.Next(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil // Ctrl-C: a clean end, whatever the shutdown surfaced as
-			}
+	root := o.deadLetter
+	if root == "" {
+		if root, err = stateDir(c.Member()); err != nil {
 			return err
 		}
+	}
+	sk := skipper{root: root, w: cmd.ErrOrStderr()}
+	n := 0
+	show := func(obj member.Object) error {
 		if obj.Type == "marking-definition" && !showMarkings {
-			continue
+			return nil
 		}
-		if err := p.print(withRequestState(ctx, c, obj)); err != nil {
-			return err
+		if len(o.Types) > 0 && !slices.Contains(o.Types, obj.Type) {
+			return nil
 		}
 		n++
+		return p.print(withRequestState(ctx, c, obj))
 	}
-	return nil
+	if err := sk.replays(show); err != nil {
+		return err
+	}
+	for o.count == 0 || n < o.count {
+		obj, err := sub.Next(ctx)
+		var skipped *member.SkippedError
+		switch {
+		case errors.As(err, &skipped):
+			if err := sk.skip(skipped); err != nil {
+				return err
+			}
+			continue
+		case err != nil && ctx.Err() != nil:
+			return sk.status() // Ctrl-C: a clean end, whatever the shutdown surfaced as
+		case err != nil:
+			return err
+		}
+		if err := show(obj); err != nil {
+			return err
+		}
+	}
+	return sk.status()
 }
 
 // objectPrinter writes subscribed objects in one of the output formats.
@@ -182,7 +214,7 @@ type objectPrinter struct {
 func (p *objectPrinter) print(o member.Object) error {
 	switch p.output {
 	case "json":
-		return writeJSONLine(p.w, o)
+		return writeObjectLine(p.w, o)
 	case "table":
 		if !p.started {
 			fmt.Fprintf(p.w, "%-19s  %-16s  %-20s  %-40s  %s\n", "RECEIVED", "TLP", "TYPE", "NAME", "FROM")

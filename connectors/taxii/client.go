@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/genevahub/geneva/connectors"
 )
 
 // client speaks just enough TAXII 2.1 for the connector.
@@ -50,7 +52,11 @@ func (c *client) do(ctx context.Context, method, url string, body []byte, out an
 		return nil, fmt.Errorf("%s %s: %w", method, url, err)
 	}
 	if resp.StatusCode/100 != 2 {
-		return nil, fmt.Errorf("%s %s: %s: %s", method, url, resp.Status, clip(data))
+		err := fmt.Errorf("%s %s: %s: %s", method, url, resp.Status, clip(data))
+		if method == "POST" && connectors.RefusesEnvelope(resp.StatusCode) {
+			return nil, connectors.Rejected(err)
+		}
+		return nil, err
 	}
 	if out != nil && len(bytes.TrimSpace(data)) > 0 {
 		if err := json.Unmarshal(data, out); err != nil {

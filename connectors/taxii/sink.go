@@ -50,7 +50,7 @@ func (s *sink) Write(ctx context.Context, e connectors.Envelope) error {
 		Objects []json.RawMessage `json:"objects"`
 	}
 	if err := json.Unmarshal(e.Body, &b); err != nil {
-		return fmt.Errorf("not a STIX bundle: %w", err)
+		return connectors.Rejected(fmt.Errorf("not a STIX bundle: %w", err))
 	}
 	if len(b.Objects) == 0 {
 		return nil

@@ -17,9 +17,16 @@ import (
 
 var _ connectors.Source = (*source)(nil)
 
-// source polls one collection. One page is in flight at a time; its ack
-// moves the saved added_after to the page's X-TAXII-Date-Added-Last (and
-// the cursor to `next`), so a crash re-reads at most that page.
+// source polls one collection. A poll is one query (added_after, limit)
+// read page by page: every page after the first repeats the poll's
+// original added_after with `next` (TAXII 2.1 §3.4), since objects added
+// in one request share one date_added and a later added_after would skip
+// the rest of them. One page is in flight at a time; its ack saves how
+// many objects of the poll are taken, and the poll's end moves added_after
+// to its X-TAXII-Date-Added-Last. A restarted source repeats the poll and
+// passes over what was taken: a `next` token is the server's session
+// state (medallion's lapses after 30 s and moves on as it serves), not a
+// cursor to keep. So a crash re-reads at most the page in flight.
 type source struct {
 	cfg   SourceConfig
 	c     *client
@@ -27,7 +34,9 @@ type source struct {
 	state string // file holding the position
 
 	mu         sync.Mutex
-	addedAfter string // saved position
+	addedAfter string // the poll's original added_after (saved)
+	taken      int    // objects of the poll already acked (saved)
+	pass       int    // objects still to pass over: re-read after a restart or a lapsed token
 	next       string // paging token of the poll under way
 	page       *page  // read and not yet acked
 	idle       bool   // caught up: wait Interval before polling again
@@ -39,14 +48,18 @@ type source struct {
 
 type page struct {
 	env       connectors.Envelope
+	objects   int
 	addedLast string
 	more      bool
 	next      string
 	nacked    bool
 }
 
+// position is where a poll stands: its added_after and how many of its
+// objects are taken.
 type position struct {
 	AddedAfter string `json:"added_after"`
+	Taken      int    `json:"taken,omitempty"`
 }
 
 func newSource(raw json.RawMessage, d connectors.Deps) (connectors.Source, error) {
@@ -78,8 +91,11 @@ func (s *source) loadPosition() {
 		return
 	}
 	var p position
-	if json.Unmarshal(data, &p) == nil && p.AddedAfter != "" {
-		s.addedAfter = p.AddedAfter
+	if json.Unmarshal(data, &p) == nil {
+		if p.AddedAfter != "" {
+			s.addedAfter = p.AddedAfter
+		}
+		s.taken, s.pass = max(p.Taken, 0), max(p.Taken, 0)
 	}
 }
 
@@ -147,81 +163,125 @@ func (s *source) wait(ctx context.Context, d time.Duration) bool {
 
 // fetch reads the next page; nil when there is nothing new.
 func (s *source) fetch(ctx context.Context) (*page, error) {
-	s.mu.Lock()
-	q := url.Values{"limit": {strconv.Itoa(s.cfg.Limit)}}
-	if s.next != "" {
-		q.Set("next", s.next) // the token carries the poll's filter
-	} else if s.addedAfter != "" {
-		q.Set("added_after", s.addedAfter)
-	}
-	s.mu.Unlock()
-	var env struct {
-		More    bool              `json:"more"`
-		Next    string            `json:"next"`
-		Objects []json.RawMessage `json:"objects"`
-	}
-	h, err := s.c.do(ctx, "GET", s.c.objectsURL()+"?"+q.Encode(), nil, &env)
-	if err != nil {
-		if s.next != "" {
-			s.mu.Lock()
-			s.next = "" // an expired paging token: start over from the saved position
-			s.mu.Unlock()
-		}
-		return nil, err
-	}
-	if len(env.Objects) == 0 {
+	for {
 		s.mu.Lock()
-		s.next = ""
+		q := url.Values{"limit": {strconv.Itoa(s.cfg.Limit)}}
+		if s.addedAfter != "" {
+			q.Set("added_after", s.addedAfter) // on every page: the same query
+		}
+		next := s.next
+		if next != "" {
+			q.Set("next", next)
+		}
 		s.mu.Unlock()
-		return nil, nil
+		var env struct {
+			More    bool              `json:"more"`
+			Next    string            `json:"next"`
+			Objects []json.RawMessage `json:"objects"`
+		}
+		h, err := s.c.do(ctx, "GET", s.c.objectsURL()+"?"+q.Encode(), nil, &env)
+		s.mu.Lock()
+		if err != nil {
+			if next != "" {
+				// A lapsed paging token: repeat the poll, passing over what is taken.
+				s.next, s.pass = "", s.taken
+			}
+			s.mu.Unlock()
+			return nil, err
+		}
+		if len(env.Objects) == 0 {
+			s.next, s.pass = "", 0
+			s.mu.Unlock()
+			return nil, nil
+		}
+		skip := min(s.pass, len(env.Objects))
+		s.pass -= skip
+		objects := env.Objects[skip:]
+		more := env.More && env.Next != ""
+		if len(objects) == 0 && more {
+			s.next = env.Next // all taken before: on to the next page
+			s.mu.Unlock()
+			continue
+		}
+		s.mu.Unlock()
+		last := h.Get("X-TAXII-Date-Added-Last")
+		if len(objects) == 0 {
+			// The poll's last objects were taken before a restart: end it.
+			return nil, s.endPoll(last)
+		}
+		p, err := s.pageOf(objects, last)
+		if err != nil {
+			return nil, err
+		}
+		p.more, p.next = more, env.Next
+		return p, nil
 	}
-	last := h.Get("X-TAXII-Date-Added-Last")
+}
+
+// pageOf wraps objects in a bundle whose id follows from them.
+func (s *source) pageOf(objects []json.RawMessage, last string) (*page, error) {
 	ids := []string{s.cfg.URL, s.cfg.Collection}
-	for _, o := range env.Objects {
+	for _, o := range objects {
 		var probe struct{ ID, Modified string }
 		_ = json.Unmarshal(o, &probe)
 		ids = append(ids, probe.ID, probe.Modified)
 	}
 	bundleID := "bundle--" + connectors.UUIDFrom(ids...)
-	body, err := json.Marshal(map[string]any{"type": "bundle", "id": bundleID, "objects": env.Objects})
+	body, err := json.Marshal(map[string]any{"type": "bundle", "id": bundleID, "objects": objects})
 	if err != nil {
 		return nil, err
 	}
-	return &page{env: connectors.Envelope{ID: bundleID, Ref: last, Body: body}, addedLast: last, more: env.More, next: env.Next}, nil
+	return &page{env: connectors.Envelope{ID: bundleID, Ref: last, Body: body}, objects: len(objects), addedLast: last}, nil
 }
 
 func (s *source) ack(p *page) connectors.AckFunc {
 	return func(_ context.Context, err error) error {
 		var refused *connectors.RefusedError
 		s.mu.Lock()
-		defer s.mu.Unlock()
 		if s.page != p {
+			s.mu.Unlock()
 			return nil
 		}
 		if err != nil && !errors.As(err, &refused) {
 			p.nacked = true // offer the same page again
+			s.mu.Unlock()
 			return nil
 		}
 		// Spooled, or refused for good (logged and kept by the runtime): move on.
 		s.page = nil
-		if p.more && p.next != "" {
+		if p.more {
 			s.next = p.next
-		} else {
-			s.next = ""
+			s.taken += p.objects
+			pos := position{AddedAfter: s.addedAfter, Taken: s.taken}
+			s.mu.Unlock()
+			return s.save(pos)
 		}
-		if p.addedLast == "" {
-			return nil
-		}
-		s.addedAfter = p.addedLast
-		if s.state == "" {
-			return nil
-		}
-		if err := os.MkdirAll(filepath.Dir(s.state), 0o700); err != nil {
-			return err
-		}
-		data, _ := json.Marshal(position{AddedAfter: p.addedLast})
-		return connectors.WriteFileDurable(s.state, data)
+		s.mu.Unlock()
+		return s.endPoll(p.addedLast)
 	}
+}
+
+// endPoll starts the next poll after last (the poll's newest date_added).
+func (s *source) endPoll(last string) error {
+	s.mu.Lock()
+	s.next, s.taken, s.pass = "", 0, 0
+	if last != "" {
+		s.addedAfter = last
+	}
+	pos := position{AddedAfter: s.addedAfter}
+	s.mu.Unlock()
+	return s.save(pos)
+}
+
+func (s *source) save(pos position) error {
+	if s.state == "" || pos.AddedAfter == "" && pos.Taken == 0 {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(s.state), 0o700); err != nil {
+		return err
+	}
+	data, _ := json.Marshal(pos)
+	return connectors.WriteFileDurable(s.state, data)
 }
 
 func (s *source) Close(context.Context) error {

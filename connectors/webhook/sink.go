@@ -69,7 +69,11 @@ func (s *sink) Write(ctx context.Context, e connectors.Envelope) error {
 	defer resp.Body.Close()
 	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("POST %s: %s: %s", s.cfg.URL, resp.Status, bytes.TrimSpace(msg))
+		err := fmt.Errorf("POST %s: %s: %s", s.cfg.URL, resp.Status, bytes.TrimSpace(msg))
+		if connectors.RefusesEnvelope(resp.StatusCode) {
+			return connectors.Rejected(err)
+		}
+		return err
 	}
 	return nil
 }

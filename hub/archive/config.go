@@ -49,6 +49,12 @@ type Config struct {
 	TLS  *tls.Config // nil: plaintext
 
 	Wire WireNames // defaults: hub/subjects.go
+
+	// DeadLetterDir keeps a part that cannot be turned into records (not a
+	// STIX bundle, an object that is not JSON) as
+	// <dir>/deadletter/archive/share-<seq>.json; the bridge goes on with
+	// the next part either way. Empty: such a part is only logged.
+	DeadLetterDir string
 }
 
 // TopicConfig describes one Kafka topic the bridge writes and, if missing,

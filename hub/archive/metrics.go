@@ -8,7 +8,7 @@ type metrics struct {
 	lag     *prometheus.GaugeVec   // stream messages not archived yet
 	records *prometheus.CounterVec // records written, by topic
 	errors  *prometheus.CounterVec // failed write sessions, by topic
-	skipped *prometheus.CounterVec // malformed messages left out, by stream
+	skipped *prometheus.CounterVec // malformed messages set aside as dead letters, by stream
 	lost    *prometheus.CounterVec // messages that left the stream unarchived, by stream
 }
 
@@ -21,7 +21,7 @@ func newMetrics() *metrics {
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "geneva_archive_write_errors_total",
 			Help: "Kafka errors after which the bridge backed off and resumed from the topic's tail."}, []string{"topic"}),
 		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "geneva_archive_skipped_messages_total",
-			Help: "Stream messages left out because they were malformed."}, []string{"stream"}),
+			Help: "Stream messages that could not be archived (malformed), set aside as dead letters."}, []string{"stream"}),
 		lost: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "geneva_archive_lost_messages_total",
 			Help: "Stream messages removed by retention before the bridge archived them."}, []string{"stream"}),
 	}

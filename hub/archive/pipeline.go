@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/segmentio/kafka-go"
+
+	"github.com/genevahub/geneva/internal/deadletter"
 )
 
 // pipeline copies one JetStream stream to one Kafka topic.
@@ -194,8 +197,7 @@ func (p *pipeline) read(ctx context.Context, start uint64, out chan<- message) e
 		expect = seq + 1
 		records, err := p.build(p.stream, seq, msg.Headers(), msg.Data())
 		if err != nil {
-			p.metrics.skipped.WithLabelValues(p.stream).Inc()
-			p.log.Error("archive: message skipped", "stream", p.stream, "seq", seq, "err", err)
+			p.deadLetter(seq, msg.Headers(), msg.Data(), err)
 			records = nil
 		}
 		select {
@@ -205,6 +207,33 @@ func (p *pipeline) read(ctx context.Context, start uint64, out chan<- message) e
 		}
 	}
 }
+
+// deadLetter sets aside a message that cannot become records, so the
+// bridge goes on with the next one. Trying again cannot help (the bytes do
+// not change), so the first failure is the last attempt.
+func (p *pipeline) deadLetter(seq uint64, h nats.Header, body []byte, why error) {
+	p.metrics.skipped.WithLabelValues(p.stream).Inc()
+	if p.cfg.DeadLetterDir == "" {
+		p.log.Warn("archive: message skipped (no dead_letter_dir to keep it)", "stream", p.stream, "seq", seq, "err", why)
+		return
+	}
+	m := deadletter.Message{Name: fmt.Sprintf("share-%d", seq), Body: body, Headers: map[string]string{"Nats-Stream": p.stream, "Nats-Sequence": fmt.Sprint(seq)}}
+	if p.stream != p.cfg.Wire.ShareStream {
+		m.Name = fmt.Sprintf("%s-%d", strings.ToLower(p.stream), seq)
+	}
+	for k := range h {
+		m.Headers[k] = h.Get(k)
+	}
+	if err := deadletter.Put(p.cfg.DeadLetterDir, DeadLetterQueue, m, why.Error(), 1, time.Now()); err != nil {
+		p.log.Error("archive: message skipped and not kept as a dead letter", "stream", p.stream, "seq", seq, "err", why, "dead_letter_err", err)
+		return
+	}
+	p.log.Warn("archive: dead letter: message cannot be archived; moving on", "stream", p.stream, "seq", seq, "err", why,
+		"file", deadletter.Letter{Queue: DeadLetterQueue, Name: m.Name}.Path(p.cfg.DeadLetterDir))
+}
+
+// DeadLetterQueue names the bridge's queue under Config.DeadLetterDir.
+const DeadLetterQueue = "archive"
 
 // lost reports messages that left the stream before the bridge archived
 // them (retention or deletion). Only for unfiltered streams, where every

@@ -1,6 +1,8 @@
 package archive
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -78,6 +80,13 @@ func (c Config) shareRecords(stream string, seq uint64, h nats.Header, body []by
 		}
 		if len(obj.ID) == 0 {
 			return nil, fmt.Errorf("%s seq %d: /objects/%d has no string \"id\"", stream, seq, i)
+		}
+		if bytes.IndexByte(obj.Raw, '\\') >= 0 && !json.Valid(obj.Raw) {
+			// The scan is lenient: an escape that is not JSON's (the
+			// failure seen, Go's \a or \x1b) would make a record that
+			// breaks every reader of the topic. Only objects with escapes
+			// pay for the check.
+			return nil, fmt.Errorf("%s seq %d: /objects/%d (%s) is not valid JSON", stream, seq, i, obj.ID)
 		}
 		if !c.KeepTLPMarkings && string(obj.Type) == "marking-definition" {
 			if _, known := tlp.LevelOfID(string(obj.ID)); known {

@@ -31,6 +31,10 @@ type Settings struct {
 
 	SASL SASLSettings `yaml:"sasl"`
 	TLS  TLSSettings  `yaml:"tls"`
+
+	// DeadLetterDir: see Config.DeadLetterDir. The hub's bridge defaults
+	// to the hub's data directory.
+	DeadLetterDir string `yaml:"dead_letter_dir"`
 }
 
 // TopicSettings is TopicConfig in YAML.
@@ -191,6 +195,7 @@ func (s Settings) Config() (Config, error) {
 		RetentionCheck:  s.RetentionCheck,
 		RetentionWarn:   s.RetentionWarn,
 		SASL:            SASLConfig{Mechanism: s.SASL.Mechanism, Username: s.SASL.Username},
+		DeadLetterDir:   s.DeadLetterDir,
 	}
 	if s.SASL.PasswordFile != "" {
 		pw, err := os.ReadFile(s.SASL.PasswordFile)

@@ -33,13 +33,13 @@ type stixFields struct {
 	Description string `json:"description"`
 }
 
-// splitShare returns the objects of a shared bundle, each with env.
-func splitShare(env Object, data []byte) ([]Object, error) {
+// ShareObjects returns the objects of a shared bundle, each with env.
+func ShareObjects(env Object, data []byte) ([]Object, error) {
 	var b struct {
 		Objects []json.RawMessage `json:"objects"`
 	}
 	if err := json.Unmarshal(data, &b); err != nil {
-		return nil, fmt.Errorf("share %d: not a STIX bundle: %w", env.Seq, err)
+		return nil, fmt.Errorf("not a STIX bundle: %w", err)
 	}
 	out := make([]Object, 0, len(b.Objects))
 	for _, raw := range b.Objects {

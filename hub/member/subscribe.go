@@ -59,8 +59,24 @@ type Subscription struct {
 	resumeFrom uint64 // where a new viewer consumer starts; 0: the original start
 	broken     bool   // the current consumer missed something or went away
 	pending    []Object
+	skipped    []*SkippedError // shares it could not read, in order, after pending
 	resumes    int
 }
+
+// SkippedError is Next reporting one share it could not read (not a STIX
+// bundle, say). The subscription has moved past it: call Next again for
+// the objects after it. Data is the share as the hub sent it.
+type SkippedError struct {
+	Share Object // the envelope: Seq, Submission, Sender, TLP, Scope, Received
+	Data  []byte
+	Err   error
+}
+
+func (e *SkippedError) Error() string {
+	return fmt.Sprintf("share %d (submission %s from %s) skipped: %v", e.Share.Seq, e.Share.Submission, e.Share.Sender, e.Err)
+}
+
+func (e *SkippedError) Unwrap() error { return e.Err }
 
 // Subscribe starts a subscription. An error here means the hub refused it
 // or did not answer; later trouble (a hub restart) is handled inside Next.
@@ -96,6 +112,11 @@ func (s *Subscription) Next(ctx context.Context) (Object, error) {
 			o := s.pending[0]
 			s.pending = s.pending[1:]
 			return o, nil
+		}
+		if len(s.skipped) > 0 {
+			e := s.skipped[0]
+			s.skipped = s.skipped[1:]
+			return Object{}, e
 		}
 		if s.c.nc.IsClosed() {
 			return Object{}, s.c.closedError("subscribe")
@@ -259,9 +280,11 @@ func (s *Subscription) handle(m *nats.Msg) error {
 	if !s.wants(env) {
 		return nil
 	}
-	objs, err := splitShare(env, m.Data)
+	objs, err := ShareObjects(env, m.Data)
 	if err != nil {
-		return fmt.Errorf("subscribe: %w", err)
+		// One share that cannot be read must not end the subscription.
+		s.skipped = append(s.skipped, &SkippedError{Share: env, Data: m.Data, Err: err})
+		return nil
 	}
 	for _, o := range objs {
 		if len(s.opts.Types) == 0 || slices.Contains(s.opts.Types, o.Type) {
