@@ -56,11 +56,7 @@ func New(cfg *Config, reg *Registry, log *slog.Logger) (*Connector, error) {
 	if err != nil {
 		return nil, err
 	}
-	mouData, err := os.ReadFile(cfg.MoU)
-	if err != nil {
-		return nil, fmt.Errorf("mou: %w", err)
-	}
-	mou, err := policy.ParseMoU(cfg.MoU, mouData)
+	mou, err := policy.LoadMoU(cfg.MoU)
 	if err != nil {
 		return nil, err
 	}

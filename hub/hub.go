@@ -96,11 +96,7 @@ func loadMoU(cfg Config) (*policy.MoU, error) {
 	case cfg.MoU != nil:
 		return cfg.MoU, nil
 	case cfg.MoUFile != "":
-		data, err := os.ReadFile(cfg.MoUFile)
-		if err != nil {
-			return nil, fmt.Errorf("mou: %w", err)
-		}
-		return policy.ParseMoU(cfg.MoUFile, data)
+		return policy.LoadMoU(cfg.MoUFile)
 	default:
 		return policy.DemoMoU(), nil
 	}

@@ -70,7 +70,7 @@ func (s *source) start() error {
 			return
 		}
 		mux := http.NewServeMux()
-		mux.HandleFunc("POST "+s.cfg.Path, s.handle)
+		mux.HandleFunc(route(s.cfg.Path), s.handle)
 		s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 		s.serving.Go(func() {
 			if s.cfg.TLSCert != "" {
