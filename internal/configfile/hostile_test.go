@@ -26,11 +26,11 @@ func TestParseRefusesHostileYAMLCheaply(t *testing.T) {
 func TestParseLocatesProblems(t *testing.T) {
 	for in, want := range map[string]string{
 		"a: 1\nb:\n  c: 1\n  c: 2\n  c: 3\n": "c.yaml:4: b.c: duplicate field (first at line 3)",
-		"a:\n  - x: 1\n    x: 2\n":          "c.yaml:3: a[0].x: duplicate field (first at line 2)",
-		"a: 1\nb: 2\nc: \"\xff\"\n":         "c.yaml:3: byte 0xff at column 5 is not UTF-8",
-		"a: &x 1\nb: *x\n":                  "c.yaml:1: a: anchor &x",
-		"a: 1\n---\na: 2\n":                 "c.yaml:2: a second YAML document",
-		"? [a]\n: 1\n":                      "c.yaml:1: a key must be a plain value",
+		"a:\n  - x: 1\n    x: 2\n":           "c.yaml:3: a[0].x: duplicate field (first at line 2)",
+		"a: 1\nb: 2\nc: \"\xff\"\n":          "c.yaml:3: byte 0xff at column 5 is not UTF-8",
+		"a: &x 1\nb: *x\n":                   "c.yaml:1: a: anchor &x",
+		"a: 1\n---\na: 2\n":                  "c.yaml:2: a second YAML document",
+		"? [a]\n: 1\n":                       "c.yaml:1: a key must be a plain value",
 	} {
 		_, err := configfile.Parse("c.yaml", []byte(in))
 		if err == nil || err.Error()[:len(want)] != want {
