@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -62,6 +63,9 @@ type SpoolConfig struct {
 // HTTPConfig is where /healthz and /metrics listen ("" for none).
 type HTTPConfig struct {
 	Listen string `yaml:"listen"`
+	// StuckAfter: /healthz answers 503 "stuck" once the head of the
+	// outbound queue has failed to reach the hub for this long (default 2m).
+	StuckAfter time.Duration `yaml:"stuck_after"`
 }
 
 // EntryConfig is one source or sink: runtime keys plus the kind's options.
@@ -137,6 +141,9 @@ func (c *Config) withDefaults() {
 	}
 	if c.Spool.MaxBytes == 0 {
 		c.Spool.MaxBytes = 1 << 30
+	}
+	if c.HTTP.StuckAfter == 0 {
+		c.HTTP.StuckAfter = 2 * time.Minute
 	}
 }
 

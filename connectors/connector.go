@@ -37,7 +37,9 @@ type Connector struct {
 	nc *nats.Conn
 	js jetstream.JetStream
 
-	httpAddr chan string // the bound /healthz address, once
+	httpAddr    chan string // the bound /healthz address, once
+	mouMaxBytes int         // the MoU's rules.limits.max_bytes
+	stuck       stuckQueue
 }
 
 type namedSource struct {
@@ -77,7 +79,7 @@ func New(cfg *Config, reg *Registry, log *slog.Logger) (*Connector, error) {
 	}
 	c := &Connector{cfg: cfg, log: log.With("member", member), member: member, spool: spool, instance: Instance(member, abs),
 		preflight: &Preflight{Engine: engine, Member: member, Defaults: cfg.Defaults},
-		metrics:   newMetrics(spool), httpAddr: make(chan string, 1)}
+		metrics:   newMetrics(spool), httpAddr: make(chan string, 1), mouMaxBytes: mou.Rules.Limits.MaxBytes}
 	closeAll := func() { c.closeConnectors(closedCtx()) }
 	for _, e := range cfg.Sources {
 		spec, err := reg.Lookup(e.Kind)
@@ -116,7 +118,7 @@ func New(cfg *Config, reg *Registry, log *slog.Logger) (*Connector, error) {
 }
 
 func (c *Connector) deps(name string, mou *policy.MoU, l *slog.Logger) Deps {
-	return Deps{Logger: l, Member: c.member, MoU: mou, StateDir: filepath.Join(c.spool.Dir(), "state", name)}
+	return Deps{Logger: l, Member: c.member, MoU: mou, StateDir: filepath.Join(c.spool.Dir(), "state", name), MaxBytes: c.SizeLimit}
 }
 
 // Member is the member id the connector speaks for.
@@ -237,6 +239,10 @@ func (c *Connector) connect() error {
 	}
 	if c.nc.IsConnected() {
 		c.metrics.HubConnected.Set(1)
+		if limit := c.SizeLimit(); limit < int64(c.mouMaxBytes) {
+			c.log.Info("the hub takes less than the MoU's max_bytes: larger items are refused at the source",
+				"max_submission_bytes", limit, "hub_max_payload", c.nc.MaxPayload(), "mou_max_bytes", c.mouMaxBytes)
+		}
 	}
 	c.js, err = jetstream.New(c.nc)
 	return err

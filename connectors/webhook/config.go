@@ -19,7 +19,7 @@ type SourceConfig struct {
 	Token    string              `json:"token"`     // if set, requests need "Authorization: Bearer <token>"
 	TLSCert  string              `json:"tls_cert"`  // serve HTTPS with this certificate...
 	TLSKey   string              `json:"tls_key"`   // ...and key
-	MaxBytes int64               `json:"max_bytes"` // largest request body (default 10 MiB)
+	MaxBytes int64               `json:"max_bytes"` // largest request body (default and at most: what the hub takes)
 	Wait     connectors.Duration `json:"wait"`      // how long a request waits to be spooled before 503 (default 30s)
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -24,6 +25,7 @@ var _ connectors.Source = (*source)(nil)
 // time (the client retries; a repeat is a duplicate, not a second report).
 type source struct {
 	cfg      SourceConfig
+	limit    func() int64 // the hub's budget (nil: none)
 	identity string
 	log      *slog.Logger
 
@@ -47,11 +49,14 @@ func newSource(raw json.RawMessage, d connectors.Deps) (connectors.Source, error
 	if err := connectors.DecodeOptions(raw, &cfg); err != nil {
 		return nil, err
 	}
+	if d.MaxBytes != nil && cfg.MaxBytes > d.MaxBytes() {
+		return nil, fmt.Errorf("max_bytes: %d is above what the hub can take (%d, the MoU's max_bytes): leave it unset to follow it", cfg.MaxBytes, d.MaxBytes())
+	}
 	cfg.withDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	s := &source{cfg: cfg, log: d.Logger, items: make(chan *request), closed: make(chan struct{})}
+	s := &source{cfg: cfg, limit: d.MaxBytes, log: d.Logger, items: make(chan *request), closed: make(chan struct{})}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -116,9 +121,18 @@ func (s *source) handle(w http.ResponseWriter, req *http.Request) {
 			return
 		}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, s.cfg.MaxBytes))
+	limit := s.cfg.MaxBytes
+	if s.limit != nil {
+		limit = min(limit, s.limit())
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, limit))
 	if err != nil {
-		reply(w, http.StatusRequestEntityTooLarge, map[string]any{"error": err.Error()})
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			reply(w, http.StatusRequestEntityTooLarge, map[string]any{"error": fmt.Sprintf("the request is over %d bytes, the most this intake and the hub take", limit)})
+		} else {
+			reply(w, http.StatusBadRequest, map[string]any{"error": "reading the request body: " + err.Error()})
+		}
 		return
 	}
 	env, problems := s.envelope(body)
@@ -155,6 +169,9 @@ func (s *source) handle(w http.ResponseWriter, req *http.Request) {
 			switch {
 			case err == nil:
 				reply(w, http.StatusAccepted, map[string]any{"status": "accepted", "id": env.ID})
+				return
+			case errors.As(err, &refused) && connectors.IsTooLarge(refused):
+				reply(w, http.StatusRequestEntityTooLarge, map[string]any{"status": "refused", "reasons": refused.Reasons})
 				return
 			case errors.As(err, &refused):
 				reply(w, http.StatusUnprocessableEntity, map[string]any{"status": "refused", "reasons": refused.Reasons})
