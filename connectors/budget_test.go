@@ -144,7 +144,7 @@ sources:
 
 	dead := filepath.Join(spoolDir, "deadletter", connectors.OutboundQueue)
 	eventually(t, "the big item dead-lettered with its reason", func() bool {
-		_, err := os.Stat(filepath.Join(dead, "big-item.why"))
+		_, err := os.Stat(filepath.Join(dead, "big-item.json")) // moved after its .why is written
 		return err == nil
 	})
 	why, err := os.ReadFile(filepath.Join(dead, "big-item.why"))

@@ -1,6 +1,9 @@
 package webhook
 
 import (
+	"bytes"
+	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -85,6 +88,15 @@ func (r Report) Validate() error {
 // incident. Ids derive from the report, so posting it twice gives the same
 // objects (and the spool sees a duplicate).
 func (r Report) Bundle(identity string, now time.Time) (id string, bundle []byte, err error) {
+	return r.BundleWithin(context.Background(), identity, now, 0)
+}
+
+// BundleWithin is Bundle in time linear in the report: each id hashes a
+// per-report seed (the report's digest, computed once) and the object's
+// own content, not the whole report again. It stops with a
+// *connectors.RefusedError as soon as the bundle passes limit bytes (0: no
+// limit), and with ctx's error once ctx ends (the client went away).
+func (r Report) BundleWithin(ctx context.Context, identity string, now time.Time, limit int64) (id string, bundle []byte, err error) {
 	if err := r.Validate(); err != nil {
 		return "", nil, err
 	}
@@ -92,16 +104,22 @@ func (r Report) Bundle(identity string, now time.Time) (id string, bundle []byte
 	at := occurred.UTC().Format("2006-01-02T15:04:05.000Z")
 	created := now.UTC().Format("2006-01-02T15:04:05.000Z")
 	key, _ := json.Marshal(r)
-	seed := string(key)
+	digest := sha256.Sum256(key)
+	seed := hex.EncodeToString(digest[:])
+	id = "bundle--" + connectors.UUIDFrom(seed, "bundle")
+	out := &bundleWriter{limit: limit}
+	out.buf.WriteString(`{"id":"` + id + `","objects":[`)
 	var markings []string
-	var objects []any
 	if r.TLP != "" {
 		level, _ := tlp.ParseLevel(r.TLP)
 		markings = []string{tlp.ID(level)}
-		objects = append(objects, json.RawMessage(tlp.Definition(level)))
+		if err := json.Compact(&out.buf, tlp.Definition(level)); err != nil {
+			return "", nil, err
+		}
+		out.n++
 	}
-	common := func(typ, name string) map[string]any {
-		o := map[string]any{"type": typ, "spec_version": "2.1", "id": typ + "--" + connectors.UUIDFrom(seed, typ, name),
+	common := func(typ string, content ...string) map[string]any {
+		o := map[string]any{"type": typ, "spec_version": "2.1", "id": typ + "--" + connectors.UUIDFrom(append([]string{seed, typ}, content...)...),
 			"created": created, "modified": created}
 		if identity != "" {
 			o["created_by_ref"] = identity
@@ -116,28 +134,64 @@ func (r Report) Bundle(identity string, now time.Time) (id string, bundle []byte
 	if r.Description != "" {
 		incident["description"] = r.Description
 	}
-	objects = append(objects, incident)
+	if err := out.add(incident); err != nil {
+		return "", nil, err
+	}
+	escape := strings.NewReplacer(`\`, `\\`, `'`, `\'`)
 	for i, ind := range r.Indicators {
+		if i%256 == 0 && ctx.Err() != nil {
+			return "", nil, ctx.Err()
+		}
 		p := patternFor[ind.Type]
-		value := strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(ind.Value)
-		indicator := common("indicator", fmt.Sprint(i))
+		n := fmt.Sprint(i)
+		indicator := common("indicator", n, ind.Type, ind.Value)
 		indicator["name"] = ind.Type + " " + ind.Value
 		indicator["indicator_types"] = []string{"malicious-activity"}
-		indicator["pattern"] = "[" + p.path + " = '" + value + "']"
+		indicator["pattern"] = "[" + p.path + " = '" + escape.Replace(ind.Value) + "']"
 		indicator["pattern_type"] = "stix"
 		indicator["valid_from"] = at
-		sighting := common("sighting", fmt.Sprint(i))
+		sighting := common("sighting", n, ind.Type, ind.Value)
 		sighting["sighting_of_ref"] = indicator["id"]
 		sighting["first_seen"], sighting["last_seen"], sighting["count"] = at, at, 1
 		if identity != "" {
 			sighting["where_sighted_refs"] = []string{identity}
 		}
-		rel := common("relationship", fmt.Sprint(i))
+		rel := common("relationship", n, ind.Type, ind.Value)
 		rel["relationship_type"] = "related-to"
 		rel["source_ref"], rel["target_ref"] = indicator["id"], incident["id"]
-		objects = append(objects, indicator, sighting, rel)
+		for _, o := range []map[string]any{indicator, sighting, rel} {
+			if err := out.add(o); err != nil {
+				return "", nil, err
+			}
+		}
 	}
-	id = "bundle--" + connectors.UUIDFrom(seed, "bundle")
-	bundle, err = json.Marshal(map[string]any{"type": "bundle", "id": id, "objects": objects})
-	return id, bundle, err
+	out.buf.WriteString(`],"type":"bundle"}`)
+	if limit > 0 && int64(out.buf.Len()) > limit {
+		return "", nil, connectors.TooLarge(int64(out.buf.Len()), limit)
+	}
+	return id, out.buf.Bytes(), nil
+}
+
+// bundleWriter appends objects to a bundle as json.Marshal of the whole
+// would lay them out, stopping once past limit.
+type bundleWriter struct {
+	buf   bytes.Buffer
+	n     int
+	limit int64
+}
+
+func (w *bundleWriter) add(o map[string]any) error {
+	data, err := json.Marshal(o)
+	if err != nil {
+		return err
+	}
+	if w.n > 0 {
+		w.buf.WriteByte(',')
+	}
+	w.n++
+	w.buf.Write(data)
+	if w.limit > 0 && int64(w.buf.Len()) > w.limit {
+		return connectors.TooLarge(int64(w.buf.Len()), w.limit)
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -135,7 +136,15 @@ func (s *source) handle(w http.ResponseWriter, req *http.Request) {
 		}
 		return
 	}
-	env, problems := s.envelope(body)
+	env, problems, err := s.envelope(req.Context(), body, limit)
+	var refused *connectors.RefusedError
+	switch {
+	case errors.As(err, &refused):
+		reply(w, http.StatusRequestEntityTooLarge, map[string]any{"status": "refused", "reasons": refused.Reasons})
+		return
+	case err != nil:
+		return // the client went away
+	}
 	if problems != nil {
 		reply(w, http.StatusBadRequest, map[string]any{"error": "not a STIX bundle or incident report", "problems": problems})
 		return
@@ -165,10 +174,9 @@ func (s *source) handle(w http.ResponseWriter, req *http.Request) {
 		}
 		select {
 		case err := <-result:
-			var refused *connectors.RefusedError
 			switch {
 			case err == nil:
-				reply(w, http.StatusAccepted, map[string]any{"status": "accepted", "id": env.ID})
+				reply(w, http.StatusAccepted, map[string]any{"status": "accepted", "id": env.Ref})
 				return
 			case errors.As(err, &refused) && connectors.IsTooLarge(refused):
 				reply(w, http.StatusRequestEntityTooLarge, map[string]any{"status": "refused", "reasons": refused.Reasons})
@@ -187,26 +195,35 @@ func (s *source) handle(w http.ResponseWriter, req *http.Request) {
 }
 
 // envelope reads a STIX bundle (or object) as is, and anything else as an
-// incident report. problems lists what is wrong, with JSON pointers.
-func (s *source) envelope(body []byte) (connectors.Envelope, []string) {
+// incident report. problems lists what is wrong, with JSON pointers; err
+// is a *connectors.RefusedError when the report's bundle would pass limit,
+// or ctx's error when the client went away.
+func (s *source) envelope(ctx context.Context, body []byte, limit int64) (connectors.Envelope, []string, error) {
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(body, &probe); err != nil {
-		return connectors.Envelope{}, []string{"/: " + err.Error()}
+		return connectors.Envelope{}, []string{"/: " + err.Error()}, nil
 	}
 	if _, isSTIX := probe["type"]; isSTIX {
-		return connectors.Envelope{Body: body}, nil
+		// Ref, not ID: the spool keys a STIX body by its content, so a
+		// reused bundle id with new content is not taken for a duplicate.
+		var id string
+		_ = json.Unmarshal(probe["id"], &id)
+		return connectors.Envelope{Ref: id, Body: body}, nil, nil
 	}
 	var rep Report
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&rep); err != nil {
-		return connectors.Envelope{}, []string{"/: " + strings.TrimPrefix(err.Error(), "json: ")}
+		return connectors.Envelope{}, []string{"/: " + strings.TrimPrefix(err.Error(), "json: ")}, nil
 	}
-	id, bundle, err := rep.Bundle(s.identity, time.Now())
+	if err := rep.Validate(); err != nil {
+		return connectors.Envelope{}, strings.Split(err.Error(), "\n"), nil
+	}
+	id, bundle, err := rep.BundleWithin(ctx, s.identity, time.Now(), limit)
 	if err != nil {
-		return connectors.Envelope{}, strings.Split(err.Error(), "\n")
+		return connectors.Envelope{}, nil, err
 	}
-	return connectors.Envelope{ID: id, Ref: id, Body: bundle}, nil
+	return connectors.Envelope{ID: id, Ref: id, Body: bundle}, nil, nil
 }
 
 func reply(w http.ResponseWriter, code int, v any) {
