@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/internal/httpserve"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -146,13 +146,13 @@ func (c *Connector) Run(ctx context.Context) error {
 	defer c.nc.Close()
 	g, gctx := errgroup.WithContext(ctx)
 	if c.cfg.HTTP.Listen != "" {
-		ln, err := net.Listen("tcp", c.cfg.HTTP.Listen)
+		ln, err := httpserve.Listen(c.cfg.HTTP.Listen, httpserve.Defaults)
 		if err != nil {
 			c.closeConnectors(closedCtx())
 			return fmt.Errorf("http: %w", err)
 		}
 		c.httpAddr <- ln.Addr().String()
-		srv := &http.Server{Handler: c.handler(), ReadHeaderTimeout: 5 * time.Second}
+		srv := httpserve.Server(c.handler(), httpserve.Defaults)
 		g.Go(func() error {
 			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 				return err

@@ -9,13 +9,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/genevahub/geneva/connectors"
+	"github.com/genevahub/geneva/internal/httpserve"
 )
 
 var _ connectors.Source = (*source)(nil)
@@ -70,14 +70,17 @@ func newSource(raw json.RawMessage, d connectors.Deps) (connectors.Source, error
 // start listens on the first Read (constructors do no I/O).
 func (s *source) start() error {
 	s.startOnce.Do(func() {
-		ln, err := net.Listen("tcp", s.cfg.Listen)
+		// Server-side limits: a slow or idle client cannot hold a
+		// connection; a request may wait up to cfg.Wait to be spooled.
+		limits := httpserve.Limits{WriteTimeout: time.Duration(s.cfg.Wait) + 30*time.Second}
+		ln, err := httpserve.Listen(s.cfg.Listen, limits)
 		if err != nil {
 			s.startErr = err
 			return
 		}
 		mux := http.NewServeMux()
 		mux.HandleFunc(route(s.cfg.Path), s.handle)
-		s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		s.srv = httpserve.Server(mux, limits)
 		s.serving.Go(func() {
 			if s.cfg.TLSCert != "" {
 				_ = s.srv.ServeTLS(ln, s.cfg.TLSCert, s.cfg.TLSKey)
@@ -116,9 +119,10 @@ func (s *source) Read(ctx context.Context) (connectors.Envelope, connectors.AckF
 
 func (s *source) handle(w http.ResponseWriter, req *http.Request) {
 	if s.cfg.Token != "" {
-		got, _ := strings.CutPrefix(req.Header.Get("Authorization"), "Bearer ")
-		if subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.Token)) != 1 {
-			reply(w, http.StatusUnauthorized, map[string]any{"error": "missing or wrong bearer token"})
+		got, ok := httpserve.BearerToken(req)
+		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.Token)) != 1 {
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			refuse(w, http.StatusUnauthorized, map[string]any{"error": "missing or wrong token: send Authorization: Bearer <token>"})
 			return
 		}
 	}
@@ -130,9 +134,9 @@ func (s *source) handle(w http.ResponseWriter, req *http.Request) {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			reply(w, http.StatusRequestEntityTooLarge, map[string]any{"error": fmt.Sprintf("the request is over %d bytes, the most this intake and the hub take", limit)})
+			refuse(w, http.StatusRequestEntityTooLarge, map[string]any{"error": fmt.Sprintf("the request is over %d bytes, the most this intake and the hub take", limit)})
 		} else {
-			reply(w, http.StatusBadRequest, map[string]any{"error": "reading the request body: " + err.Error()})
+			refuse(w, http.StatusBadRequest, map[string]any{"error": "reading the request body: " + err.Error()})
 		}
 		return
 	}
@@ -224,6 +228,13 @@ func (s *source) envelope(ctx context.Context, body []byte, limit int64) (connec
 		return connectors.Envelope{}, nil, err
 	}
 	return connectors.Envelope{ID: id, Ref: id, Body: bundle}, nil, nil
+}
+
+// refuse replies and closes the connection: a client that sent too much,
+// broken framing or no token keeps no idle connection.
+func refuse(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Connection", "close")
+	reply(w, code, v)
 }
 
 func reply(w http.ResponseWriter, code int, v any) {
