@@ -138,7 +138,10 @@ func (s *source) read(name string) ([]byte, error) {
 		return io.ReadAll(f)
 	}
 	limit := s.limit()
-	body, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if fi, err := f.Stat(); err == nil && fi.Size() > limit {
+		return nil, connectors.TooLarge(fi.Size(), limit)
+	}
+	body, err := io.ReadAll(io.LimitReader(f, limit+1)) // bounded: it may grow meanwhile
 	if err == nil && int64(len(body)) > limit {
 		size := int64(len(body))
 		if fi, err := f.Stat(); err == nil {
