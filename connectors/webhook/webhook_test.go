@@ -24,7 +24,7 @@ import (
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -56,7 +56,7 @@ func intake(t *testing.T, settle func(connectors.Envelope) error) (string, <-cha
 
 // intakeWith is intake with more options (JSON members after "listen")
 // and deps.
-func intakeWith(t *testing.T, options string, d connectors.Deps, settle func(connectors.Envelope) error) (string, <-chan connectors.Envelope) {
+func intakeWith(t testing.TB, options string, d connectors.Deps, settle func(connectors.Envelope) error) (string, <-chan connectors.Envelope) {
 	t.Helper()
 	spec, _ := connectors.Default.Lookup("webhook")
 	addr := freeAddr(t)
