@@ -284,7 +284,7 @@ func (d *decoder) checkEntries(es []EntryConfig, path string, names map[string]b
 			d.fail(at("reach"), p+".reach", "only sinks have a reach")
 		}
 		// Build once (constructors do no I/O) so the kind validates its options.
-		err = buildCheck(spec, e, source)
+		err = buildCheck(spec, e, source, Deps{Logger: discardLogger(), StateDir: os.TempDir()})
 		for _, msg := range splitErrors(err) {
 			field, rest, ok := strings.Cut(msg, ": ")
 			if ok && !strings.Contains(field, " ") {
@@ -296,8 +296,7 @@ func (d *decoder) checkEntries(es []EntryConfig, path string, names map[string]b
 	}
 }
 
-func buildCheck(spec Spec, e EntryConfig, source bool) error {
-	deps := Deps{Logger: discardLogger(), StateDir: os.TempDir()}
+func buildCheck(spec Spec, e EntryConfig, source bool, deps Deps) error {
 	if source {
 		s, err := spec.NewSource(e.Options, deps)
 		if err == nil {

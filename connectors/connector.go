@@ -54,18 +54,7 @@ func New(cfg *Config, reg *Registry, log *slog.Logger) (*Connector, error) {
 	if log == nil {
 		log = discardLogger()
 	}
-	member, err := hub.CredsMember(cfg.Hub.Credentials)
-	if err != nil {
-		return nil, err
-	}
-	mou, err := policy.LoadMoU(cfg.MoU)
-	if err != nil {
-		return nil, err
-	}
-	if _, ok := mou.Member(member); !ok {
-		return nil, fmt.Errorf("mou %s: %q (from %s) is not a member", cfg.MoU, member, cfg.Hub.Credentials)
-	}
-	engine, err := policy.NewEngine(mou)
+	member, mou, engine, err := loadPolicy(cfg)
 	if err != nil {
 		return nil, err
 	}
