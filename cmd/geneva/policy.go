@@ -151,6 +151,9 @@ Exit status: 0 valid, 1 invalid, 2 usage or I/O error.`,
 				return usageError(fmt.Errorf("read MoU: %w", err))
 			}
 			m, err := policy.ParseMoU(args[0], data)
+			if err == nil {
+				_, err = policy.NewEngine(m) // what the hub builds: the classification guard too
+			}
 			if err != nil {
 				fmt.Fprintln(cmd.ErrOrStderr(), err)
 				return quietError{code: exitFailure}
