@@ -1,7 +1,6 @@
 package connectors_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -116,31 +115,14 @@ func TestOutboundDeadLettersWhatTheHubRefuses(t *testing.T) {
 		require.NoError(t, err)
 	}
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "mou.yaml"), policy.DemoMoUYAML(), 0o600))
-	cfgPath := filepath.Join(dir, "connector.yaml")
-	require.NoError(t, os.WriteFile(cfgPath, []byte(fmt.Sprintf(`hub: {server: %q, credentials: %q}
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "drop"), 0o700))
+	r := runConfig(t, dir, "bank-one", fmt.Sprintf(`hub: {server: %q, credentials: %q}
 mou: %q
 spool: {dir: %q}
 http: {listen: "127.0.0.1:0", stuck_after: 1s}
 sources:
   - {name: drop, kind: dir, path: %q, interval: 50ms}
-`, h.ClientURL(), hub.CredsPath(h.Dir, "bank-one"), filepath.Join(dir, "mou.yaml"), spoolDir, filepath.Join(dir, "drop"))), 0o600))
-	require.NoError(t, os.MkdirAll(filepath.Join(dir, "drop"), 0o700))
-	cfg, err := connectors.LoadConfig(cfgPath, connectors.Default)
-	require.NoError(t, err)
-	conn, err := connectors.New(cfg, connectors.Default, nil)
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- conn.Run(ctx) }()
-	defer func() {
-		cancel()
-		select {
-		case err := <-done:
-			require.NoError(t, err)
-		case <-time.After(15 * time.Second):
-			t.Error("connector did not stop within 15s")
-		}
-	}()
+`, h.ClientURL(), hub.CredsPath(h.Dir, "bank-one"), filepath.Join(dir, "mou.yaml"), spoolDir, filepath.Join(dir, "drop")))
 
 	dead := filepath.Join(spoolDir, "deadletter", connectors.OutboundQueue)
 	eventually(t, "the big item dead-lettered with its reason", func() bool {
@@ -152,12 +134,6 @@ sources:
 	require.Equal(t, 1, strings.Count(string(why), "\n"), "one line: %s", why)
 	require.Contains(t, string(why), "the hub takes at most")
 	require.Contains(t, string(why), "attempts=")
-	require.FileExists(t, filepath.Join(dead, "big-item.json"))
-	actx, acancel := context.WithTimeout(ctx, 10*time.Second)
-	defer acancel()
-	addr, err := conn.HTTPAddr(actx)
-	require.NoError(t, err)
-	r := &running{Connector: conn, dir: dir, http: "http://" + addr}
 	eventually(t, "the small item behind it reached the hub", func() bool { return r.metric(t, "geneva_connector_submitted_total") == "1" })
 	require.Equal(t, "1", r.metric(t, "geneva_connector_dead_letters_total"))
 	require.Equal(t, http.StatusOK, health(t, r.http)["code"])

@@ -29,6 +29,18 @@ func serve(t *testing.T, short httpserve.Limits) string {
 	return ln.Addr().String()
 }
 
+// send dials addr and writes raw; the connection closes with the test.
+func send(t *testing.T, addr, raw string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	_, _ = io.WriteString(c, raw)
+	return c
+}
+
 // closedWithin fails unless the server closes c within d.
 func closedWithin(t *testing.T, c net.Conn, d time.Duration) {
 	t.Helper()
@@ -45,28 +57,9 @@ func closedWithin(t *testing.T, c net.Conn, d time.Duration) {
 // limits. Before, the webhook intake had a header timeout only.
 func TestSlowAndIdleClientsAreCut(t *testing.T) {
 	addr := serve(t, short)
-	slowBody, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer slowBody.Close()
-	_, _ = io.WriteString(slowBody, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nabc")
-	closedWithin(t, slowBody, 5*time.Second)
-
-	slowHeader, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer slowHeader.Close()
-	_, _ = io.WriteString(slowHeader, "POST / HTTP/1.1\r\nHost: x\r\n")
-	closedWithin(t, slowHeader, 5*time.Second)
-
-	idle, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer idle.Close()
-	_, _ = io.WriteString(idle, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	closedWithin(t, send(t, addr, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nabc"), 5*time.Second) // slow body
+	closedWithin(t, send(t, addr, "POST / HTTP/1.1\r\nHost: x\r\n"), 5*time.Second)                                // slow header
+	idle := send(t, addr, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
 	resp, err := http.ReadResponse(bufio.NewReader(idle), nil)
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("first request: %v %v", resp, err)
