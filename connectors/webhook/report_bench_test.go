@@ -1,7 +1,9 @@
 package webhook_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -45,5 +47,21 @@ func BenchmarkReportBundle(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/indicator")
 		})
+	}
+}
+
+// TestBundleStopsWhenTheClientLeaves: a cancelled request stops the
+// building at once instead of finishing 100k indicators for nobody.
+func TestBundleStopsWhenTheClientLeaves(t *testing.T) {
+	r, _ := reportOf(100_000)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	start := time.Now()
+	_, _, err := r.BundleWithin(ctx, "", time.Now(), 0)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("took %v after the client left", took)
 	}
 }

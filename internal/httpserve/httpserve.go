@@ -4,7 +4,8 @@
 // same server-side limits, so no client holds a connection or a goroutine
 // for as long as it likes: timeouts for the header, the whole request, the
 // response and an idle keep-alive, a bound on header bytes, and caps on
-// concurrent connections overall and per client address.
+// concurrent connections overall and per client address, and of
+// concurrent requests on one HTTP/2 connection.
 package httpserve
 
 import (
@@ -24,6 +25,7 @@ type Limits struct {
 	MaxHeaderBytes    int
 	MaxConns          int // concurrent connections
 	MaxConnsPerClient int // concurrent connections from one IP address
+	MaxStreamsPerConn int // concurrent requests on one HTTP/2 connection (TLS)
 }
 
 // Defaults suit an intake taking bodies of a few MiB from a handful of
@@ -36,6 +38,7 @@ var Defaults = Limits{
 	MaxHeaderBytes:    64 << 10,
 	MaxConns:          256,
 	MaxConnsPerClient: 32,
+	MaxStreamsPerConn: 16,
 }
 
 func (l Limits) withDefaults() Limits {
@@ -59,6 +62,9 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxConnsPerClient <= 0 {
 		l.MaxConnsPerClient = d.MaxConnsPerClient
 	}
+	if l.MaxStreamsPerConn <= 0 {
+		l.MaxStreamsPerConn = d.MaxStreamsPerConn
+	}
 	return l
 }
 
@@ -72,6 +78,9 @@ func Server(handler http.Handler, l Limits) *http.Server {
 		WriteTimeout:      l.WriteTimeout,
 		IdleTimeout:       l.IdleTimeout,
 		MaxHeaderBytes:    l.MaxHeaderBytes,
+		// Over TLS a client may speak HTTP/2: bound its requests per
+		// connection too, so the per-client cap bounds its requests.
+		HTTP2: &http.HTTP2Config{MaxConcurrentStreams: l.MaxStreamsPerConn},
 	}
 }
 
@@ -92,6 +101,9 @@ func Harden(srv *http.Server, l Limits) {
 	}
 	if srv.MaxHeaderBytes == 0 {
 		srv.MaxHeaderBytes = d.MaxHeaderBytes
+	}
+	if srv.HTTP2 == nil {
+		srv.HTTP2 = d.HTTP2
 	}
 }
 
