@@ -1,12 +1,15 @@
 package hub_test
 
 import (
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/internal/hostile"
+	"github.com/genevahub/geneva/policy"
 )
 
 // TestConfigFilesRefuseHostileYAMLCheaply: the hub's, a worker node's and
@@ -37,5 +40,22 @@ func TestConfigFilesRefuseHostileYAMLCheaply(t *testing.T) {
 			})
 			hostile.RunFiles(t, []hostile.File{{Path: "/dev/zero", Want: "not a regular file"}}, load)
 		})
+	}
+}
+
+// TestSizeBudgetMismatchIsSaidAtStart: an MoU allowing more than NATS
+// carries is named at start with both figures, not discovered when a
+// submission fails.
+func TestSizeBudgetMismatchIsSaidAtStart(t *testing.T) {
+	var logs strings.Builder
+	_, err := hub.New(hub.Config{DataDir: t.TempDir(), NATSListen: "127.0.0.1:-1", HTTPListen: "off",
+		MoU: policy.DemoMoU(), MaxPayload: 1 << 20, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"level=WARN", "rules.limits.max_bytes is above what NATS carries", "mou_max_bytes=33554432", "largest_submission=1044480"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Fatalf("want %q in the start log:\n%s", want, logs.String())
+		}
 	}
 }
