@@ -232,7 +232,8 @@ func Join(path, key string) string {
 }
 
 // Line is the line of the field at path, or of its nearest parent, from
-// lines recorded by a Decoder.
+// lines recorded by a Decoder; 0 when not even its top-level key is in
+// the file (a missing top-level field has no line to point at).
 func Line(lines map[string]int, path string) int {
 	for path != "" {
 		if l, ok := lines[path]; ok {
@@ -244,5 +245,5 @@ func Line(lines map[string]int, path string) int {
 		}
 		path = path[:cut]
 	}
-	return lines[""]
+	return 0
 }
