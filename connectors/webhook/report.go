@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -118,24 +119,18 @@ func (r Report) BundleWithin(ctx context.Context, identity string, now time.Time
 		}
 		out.n++
 	}
-	common := func(typ string, content ...string) map[string]any {
-		o := map[string]any{"type": typ, "spec_version": "2.1", "id": typ + "--" + connectors.UUIDFrom(append([]string{seed, typ}, content...)...),
-			"created": created, "modified": created}
-		if identity != "" {
-			o["created_by_ref"] = identity
-		}
-		if markings != nil {
-			o["object_marking_refs"] = markings
-		}
-		return o
+	common := func(typ string, content ...string) *stixObject {
+		return &stixObject{Type: typ, SpecVersion: "2.1", ID: typ + "--" + connectors.UUIDFrom(append([]string{seed, typ}, content...)...),
+			Created: created, Modified: created, CreatedByRef: identity, ObjectMarkingRefs: markings}
 	}
 	incident := common("incident", "")
-	incident["name"] = r.Title
-	if r.Description != "" {
-		incident["description"] = r.Description
-	}
+	incident.Name, incident.Description = r.Title, r.Description
 	if err := out.add(incident); err != nil {
 		return "", nil, err
+	}
+	var sightedBy []string
+	if identity != "" {
+		sightedBy = []string{identity}
 	}
 	escape := strings.NewReplacer(`\`, `\\`, `'`, `\'`)
 	for i, ind := range r.Indicators {
@@ -143,23 +138,18 @@ func (r Report) BundleWithin(ctx context.Context, identity string, now time.Time
 			return "", nil, ctx.Err()
 		}
 		p := patternFor[ind.Type]
-		n := fmt.Sprint(i)
+		n := strconv.Itoa(i)
 		indicator := common("indicator", n, ind.Type, ind.Value)
-		indicator["name"] = ind.Type + " " + ind.Value
-		indicator["indicator_types"] = []string{"malicious-activity"}
-		indicator["pattern"] = "[" + p.path + " = '" + escape.Replace(ind.Value) + "']"
-		indicator["pattern_type"] = "stix"
-		indicator["valid_from"] = at
+		indicator.Name = ind.Type + " " + ind.Value
+		indicator.IndicatorTypes = maliciousActivity
+		indicator.Pattern = "[" + p.path + " = '" + escape.Replace(ind.Value) + "']"
+		indicator.PatternType, indicator.ValidFrom = "stix", at
 		sighting := common("sighting", n, ind.Type, ind.Value)
-		sighting["sighting_of_ref"] = indicator["id"]
-		sighting["first_seen"], sighting["last_seen"], sighting["count"] = at, at, 1
-		if identity != "" {
-			sighting["where_sighted_refs"] = []string{identity}
-		}
+		sighting.SightingOfRef, sighting.FirstSeen, sighting.LastSeen, sighting.Count = indicator.ID, at, at, 1
+		sighting.WhereSightedRefs = sightedBy
 		rel := common("relationship", n, ind.Type, ind.Value)
-		rel["relationship_type"] = "related-to"
-		rel["source_ref"], rel["target_ref"] = indicator["id"], incident["id"]
-		for _, o := range []map[string]any{indicator, sighting, rel} {
+		rel.RelationshipType, rel.SourceRef, rel.TargetRef = "related-to", indicator.ID, incident.ID
+		for _, o := range []*stixObject{indicator, sighting, rel} {
 			if err := out.add(o); err != nil {
 				return "", nil, err
 			}
@@ -172,15 +162,43 @@ func (r Report) BundleWithin(ctx context.Context, identity string, now time.Time
 	return id, out.buf.Bytes(), nil
 }
 
-// bundleWriter appends objects to a bundle as json.Marshal of the whole
-// would lay them out, stopping once past limit.
+var maliciousActivity = []string{"malicious-activity"}
+
+// stixObject is every object a report makes (incident, indicator,
+// sighting, relationship): a struct, which encoding/json writes several
+// times faster than a map; absent properties are left out.
+type stixObject struct {
+	Type              string   `json:"type"`
+	SpecVersion       string   `json:"spec_version"`
+	ID                string   `json:"id"`
+	Created           string   `json:"created"`
+	Modified          string   `json:"modified"`
+	CreatedByRef      string   `json:"created_by_ref,omitempty"`
+	ObjectMarkingRefs []string `json:"object_marking_refs,omitempty"`
+	Name              string   `json:"name,omitempty"`
+	Description       string   `json:"description,omitempty"`
+	IndicatorTypes    []string `json:"indicator_types,omitempty"`
+	Pattern           string   `json:"pattern,omitempty"`
+	PatternType       string   `json:"pattern_type,omitempty"`
+	ValidFrom         string   `json:"valid_from,omitempty"`
+	SightingOfRef     string   `json:"sighting_of_ref,omitempty"`
+	FirstSeen         string   `json:"first_seen,omitempty"`
+	LastSeen          string   `json:"last_seen,omitempty"`
+	Count             int      `json:"count,omitempty"`
+	WhereSightedRefs  []string `json:"where_sighted_refs,omitempty"`
+	RelationshipType  string   `json:"relationship_type,omitempty"`
+	SourceRef         string   `json:"source_ref,omitempty"`
+	TargetRef         string   `json:"target_ref,omitempty"`
+}
+
+// bundleWriter appends objects to a bundle, stopping once past limit.
 type bundleWriter struct {
 	buf   bytes.Buffer
 	n     int
 	limit int64
 }
 
-func (w *bundleWriter) add(o map[string]any) error {
+func (w *bundleWriter) add(o *stixObject) error {
 	data, err := json.Marshal(o)
 	if err != nil {
 		return err
