@@ -1,14 +1,21 @@
 package hub_test
 
 import (
+	"bufio"
+	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/internal/hostile"
+	"github.com/genevahub/geneva/internal/httpserve"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -57,5 +64,44 @@ func TestSizeBudgetMismatchIsSaidAtStart(t *testing.T) {
 		if !strings.Contains(logs.String(), want) {
 			t.Fatalf("want %q in the start log:\n%s", want, logs.String())
 		}
+	}
+}
+
+// TestHTTPListenerCapsConnectionsPerClient: the hub's HTTP listener (which
+// the TAXII server and portal will share) serves one client at most 32
+// connections at once; the next gets 503 and is closed. Before, it took
+// every connection any client opened and kept idle ones as long as they
+// liked.
+func TestHTTPListenerCapsConnectionsPerClient(t *testing.T) {
+	h := hubtest.StartHub(t)
+	addr := h.HTTPAddr()
+	get := func() (net.Conn, int) {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = c.SetDeadline(time.Now().Add(20 * time.Second))
+		_, _ = io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: hub\r\n\r\n")
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			c.Close()
+			return nil, 0
+		}
+		resp.Body.Close()
+		return c, resp.StatusCode
+	}
+	for range httpserve.Defaults.MaxConnsPerClient {
+		c, code := get() // each stays open, idle, after its answer
+		if code != http.StatusOK {
+			t.Fatalf("a connection within the cap got %d", code)
+		}
+		defer c.Close()
+	}
+	c, code := get()
+	if c != nil {
+		defer c.Close()
+	}
+	if code != http.StatusServiceUnavailable {
+		t.Fatalf("connection %d from one client got %d, want 503", httpserve.Defaults.MaxConnsPerClient+1, code)
 	}
 }
