@@ -2,16 +2,17 @@ package connectors
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/genevahub/geneva/internal/configfile"
 	"github.com/genevahub/geneva/policy/tlp"
 )
 
@@ -62,6 +63,9 @@ type SpoolConfig struct {
 // HTTPConfig is where /healthz and /metrics listen ("" for none).
 type HTTPConfig struct {
 	Listen string `yaml:"listen"`
+	// StuckAfter: /healthz answers 503 "stuck" once the head of the
+	// outbound queue has failed to reach the hub for this long (default 2m).
+	StuckAfter time.Duration `yaml:"stuck_after"`
 }
 
 // EntryConfig is one source or sink: runtime keys plus the kind's options.
@@ -80,9 +84,10 @@ var entryKeys = map[string]bool{"name": true, "kind": true, "reach": true, "name
 
 // LoadConfig reads and checks a config file, building every source and
 // sink once (no I/O) so their options are validated too. Every problem is
-// reported at once, each as a *ConfigError.
+// reported at once, each as a *ConfigError. The file is read and parsed by
+// configfile: a bounded regular file, one strict YAML document.
 func LoadConfig(path string, reg *Registry) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := configfile.Read(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
@@ -91,28 +96,41 @@ func LoadConfig(path string, reg *Registry) (*Config, error) {
 
 // ParseConfig is LoadConfig on bytes; name is used in messages.
 func ParseConfig(name string, data []byte, reg *Registry) (*Config, error) {
-	d := &decoder{file: name}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, &ConfigError{File: name, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	root, err := configfile.Parse(name, data)
+	if err != nil {
+		return nil, err
 	}
-	cfg := &Config{File: name}
-	if len(root.Content) == 0 {
+	if root == nil {
 		return nil, &ConfigError{File: name, Msg: "empty config"}
 	}
-	d.mapping(root.Content[0], "", map[string]func(*yaml.Node, string){
-		"hub":      func(n *yaml.Node, p string) { d.strict(n, p, &cfg.Hub) },
-		"mou":      func(n *yaml.Node, p string) { d.decode(n, p, &cfg.MoU) },
-		"defaults": func(n *yaml.Node, p string) { d.strict(n, p, &cfg.Defaults) },
-		"spool":    func(n *yaml.Node, p string) { d.strict(n, p, &cfg.Spool) },
-		"http":     func(n *yaml.Node, p string) { d.strict(n, p, &cfg.HTTP) },
-		"sources":  func(n *yaml.Node, p string) { cfg.Sources = d.entries(n, p) },
-		"sinks":    func(n *yaml.Node, p string) { cfg.Sinks = d.entries(n, p) },
-	})
+	d := &decoder{configfile.NewDecoder(name)}
+	cfg := &Config{File: name}
+	if root.Kind != yaml.MappingNode {
+		d.Fail(root, "", "want a mapping, not a list or value")
+		return nil, d.Errs
+	}
+	// sources and sinks carry each kind's own options: read by hand.
+	rest := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: root.Line}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		switch k.Value {
+		case "sources":
+			d.Lines[k.Value] = k.Line
+			cfg.Sources = d.entries(v, k.Value)
+		case "sinks":
+			d.Lines[k.Value] = k.Line
+			cfg.Sinks = d.entries(v, k.Value)
+		default:
+			rest.Content = append(rest.Content, k, v)
+		}
+	}
+	d.Decode(rest, cfg, "")
 	cfg.withDefaults()
-	d.validate(cfg, root.Content[0], reg)
-	if len(d.errs) > 0 {
-		return nil, errors.Join(d.errs...)
+	if len(d.Errs) < configfile.MaxErrors {
+		d.validate(cfg, reg)
+	}
+	if len(d.Errs) > 0 {
+		return nil, d.Errs
 	}
 	return cfg, nil
 }
@@ -124,64 +142,15 @@ func (c *Config) withDefaults() {
 	if c.Spool.MaxBytes == 0 {
 		c.Spool.MaxBytes = 1 << 30
 	}
+	if c.HTTP.StuckAfter == 0 {
+		c.HTTP.StuckAfter = 2 * time.Minute
+	}
 }
 
-type decoder struct {
-	file string
-	errs []error
-}
+type decoder struct{ *configfile.Decoder }
 
 func (d *decoder) fail(line int, field, format string, args ...any) {
-	d.errs = append(d.errs, &ConfigError{File: d.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
-}
-
-func join(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
-
-// mapping calls each key's handler, reporting unknown keys.
-func (d *decoder) mapping(n *yaml.Node, path string, keys map[string]func(*yaml.Node, string)) {
-	if n.Kind != yaml.MappingNode {
-		d.fail(n.Line, path, "must be a mapping")
-		return
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		h, ok := keys[k.Value]
-		if !ok {
-			d.fail(k.Line, join(path, k.Value), "unknown key")
-			continue
-		}
-		h(v, join(path, k.Value))
-	}
-}
-
-func (d *decoder) decode(n *yaml.Node, path string, v any) {
-	if err := n.Decode(v); err != nil {
-		msg := err.Error()
-		if i := strings.LastIndex(msg, "cannot unmarshal "); i >= 0 {
-			msg = msg[i:]
-		}
-		d.fail(n.Line, path, "%s", msg)
-	}
-}
-
-// strict decodes a mapping into a struct, key by key, so unknown keys and
-// type errors all come out with their lines.
-func (d *decoder) strict(n *yaml.Node, path string, v any) {
-	fields := yamlFields(v)
-	keys := map[string]func(*yaml.Node, string){}
-	for name, ptr := range fields {
-		if sub, ok := ptr.(*TLSConfig); ok {
-			keys[name] = func(n *yaml.Node, p string) { d.strict(n, p, sub) }
-			continue
-		}
-		keys[name] = func(n *yaml.Node, p string) { d.decode(n, p, ptr) }
-	}
-	d.mapping(n, path, keys)
+	d.Fail(&yaml.Node{Line: line}, field, format, args...)
 }
 
 // entries decodes a list of {name, kind, ...}.
@@ -199,31 +168,24 @@ func (d *decoder) entries(n *yaml.Node, path string) []EntryConfig {
 			out = append(out, e)
 			continue
 		}
-		opts := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: item.Line}
+		opts := map[string]any{}
 		for j := 0; j+1 < len(item.Content); j += 2 {
 			k, v := item.Content[j], item.Content[j+1]
 			e.keyLines[k.Value] = k.Line
 			switch k.Value {
 			case "name":
-				d.decode(v, join(p, k.Value), &e.Name)
+				d.Decode(v, &e.Name, configfile.Join(p, k.Value))
 			case "kind":
-				d.decode(v, join(p, k.Value), &e.Kind)
+				d.Decode(v, &e.Kind, configfile.Join(p, k.Value))
 			case "reach":
-				d.decode(v, join(p, k.Value), &e.Reach)
+				d.Decode(v, &e.Reach, configfile.Join(p, k.Value))
 			case "named_individuals":
-				d.decode(v, join(p, k.Value), &e.NamedIndividuals)
+				d.Decode(v, &e.NamedIndividuals, configfile.Join(p, k.Value))
 			default:
-				opts.Content = append(opts.Content, k, v)
+				opts[k.Value] = d.Any(v, configfile.Join(p, k.Value))
 			}
 		}
-		var m map[string]any
-		if err := opts.Decode(&m); err != nil {
-			d.fail(item.Line, p, "%v", err)
-		}
-		if m == nil {
-			m = map[string]any{}
-		}
-		raw, err := json.Marshal(m)
+		raw, err := json.Marshal(opts)
 		if err != nil {
 			d.fail(item.Line, p, "options: %v", err)
 		}
@@ -235,8 +197,8 @@ func (d *decoder) entries(n *yaml.Node, path string) []EntryConfig {
 
 var memberID = regexp.MustCompile(`^[a-z0-9-]{2,32}$`)
 
-func (d *decoder) validate(c *Config, root *yaml.Node, reg *Registry) {
-	line := func(path string) int { return lineOf(root, path) }
+func (d *decoder) validate(c *Config, reg *Registry) {
+	line := func(path string) int { return configfile.Line(d.Lines, path) }
 	if c.Hub.Server == "" {
 		d.fail(line("hub"), "hub.server", "required (nats://host:4222)")
 	}
@@ -322,7 +284,7 @@ func (d *decoder) checkEntries(es []EntryConfig, path string, names map[string]b
 			d.fail(at("reach"), p+".reach", "only sinks have a reach")
 		}
 		// Build once (constructors do no I/O) so the kind validates its options.
-		err = buildCheck(spec, e, source)
+		err = buildCheck(spec, e, source, Deps{Logger: discardLogger(), StateDir: os.TempDir()})
 		for _, msg := range splitErrors(err) {
 			field, rest, ok := strings.Cut(msg, ": ")
 			if ok && !strings.Contains(field, " ") {
@@ -334,8 +296,7 @@ func (d *decoder) checkEntries(es []EntryConfig, path string, names map[string]b
 	}
 }
 
-func buildCheck(spec Spec, e EntryConfig, source bool) error {
-	deps := Deps{Logger: discardLogger(), StateDir: os.TempDir()}
+func buildCheck(spec Spec, e EntryConfig, source bool, deps Deps) error {
 	if source {
 		s, err := spec.NewSource(e.Options, deps)
 		if err == nil {
@@ -361,22 +322,4 @@ func splitErrors(err error) []string {
 		}
 	}
 	return out
-}
-
-// lineOf finds the line of a dotted key path in the document, 0 if absent.
-func lineOf(n *yaml.Node, path string) int {
-	line := 0
-	for _, key := range strings.Split(path, ".") {
-		if n == nil || n.Kind != yaml.MappingNode {
-			return line
-		}
-		var next *yaml.Node
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == key {
-				line, next = n.Content[i].Line, n.Content[i+1]
-			}
-		}
-		n = next
-	}
-	return line
 }

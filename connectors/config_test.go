@@ -60,8 +60,8 @@ sinks:
 	_, err := connectors.ParseConfig("connector.yaml", []byte(bad), connectors.Default)
 	require.Error(t, err)
 	require.Equal(t, strings.Join([]string{
-		"connector.yaml:3: hub.colour: unknown key",
-		"connector.yaml:9: spool.max_items: cannot unmarshal !!str `many` into int",
+		"connector.yaml:3: hub.colour: unknown field (known: credentials, server, tls)",
+		`connector.yaml:9: spool.max_items: want an integer, not "many"`,
 		"connector.yaml:1: hub.credentials: required (the member's .creds file)",
 		`connector.yaml:6: defaults.tlp: unknown TLP level "purple" (want clear, green, amber, amber+strict or red)`,
 		"connector.yaml:11: sources[0].path: required",
@@ -81,7 +81,7 @@ func TestConfigRejectsASourceAsSinkAndEmptyFiles(t *testing.T) {
 	_, err = connectors.ParseConfig("c.yaml", []byte(""), connectors.Default)
 	require.EqualError(t, err, "c.yaml: empty config")
 	_, err = connectors.ParseConfig("c.yaml", []byte("hub: [1"), connectors.Default)
-	require.ErrorContains(t, err, "c.yaml: ")
+	require.ErrorContains(t, err, "c.yaml:1: ")
 }
 
 func TestRegistry(t *testing.T) {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/internal/httpserve"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -37,7 +37,9 @@ type Connector struct {
 	nc *nats.Conn
 	js jetstream.JetStream
 
-	httpAddr chan string // the bound /healthz address, once
+	httpAddr    chan string // the bound /healthz address, once
+	mouMaxBytes int         // the MoU's rules.limits.max_bytes
+	stuck       stuckQueue
 }
 
 type namedSource struct {
@@ -52,22 +54,7 @@ func New(cfg *Config, reg *Registry, log *slog.Logger) (*Connector, error) {
 	if log == nil {
 		log = discardLogger()
 	}
-	member, err := hub.CredsMember(cfg.Hub.Credentials)
-	if err != nil {
-		return nil, err
-	}
-	mouData, err := os.ReadFile(cfg.MoU)
-	if err != nil {
-		return nil, fmt.Errorf("mou: %w", err)
-	}
-	mou, err := policy.ParseMoU(cfg.MoU, mouData)
-	if err != nil {
-		return nil, err
-	}
-	if _, ok := mou.Member(member); !ok {
-		return nil, fmt.Errorf("mou %s: %q (from %s) is not a member", cfg.MoU, member, cfg.Hub.Credentials)
-	}
-	engine, err := policy.NewEngine(mou)
+	member, mou, engine, err := loadPolicy(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +68,7 @@ func New(cfg *Config, reg *Registry, log *slog.Logger) (*Connector, error) {
 	}
 	c := &Connector{cfg: cfg, log: log.With("member", member), member: member, spool: spool, instance: Instance(member, abs),
 		preflight: &Preflight{Engine: engine, Member: member, Defaults: cfg.Defaults},
-		metrics:   newMetrics(spool), httpAddr: make(chan string, 1)}
+		metrics:   newMetrics(spool), httpAddr: make(chan string, 1), mouMaxBytes: mou.Rules.Limits.MaxBytes}
 	closeAll := func() { c.closeConnectors(closedCtx()) }
 	for _, e := range cfg.Sources {
 		spec, err := reg.Lookup(e.Kind)
@@ -120,7 +107,7 @@ func New(cfg *Config, reg *Registry, log *slog.Logger) (*Connector, error) {
 }
 
 func (c *Connector) deps(name string, mou *policy.MoU, l *slog.Logger) Deps {
-	return Deps{Logger: l, Member: c.member, MoU: mou, StateDir: filepath.Join(c.spool.Dir(), "state", name)}
+	return Deps{Logger: l, Member: c.member, MoU: mou, StateDir: filepath.Join(c.spool.Dir(), "state", name), MaxBytes: c.SizeLimit}
 }
 
 // Member is the member id the connector speaks for.
@@ -148,13 +135,13 @@ func (c *Connector) Run(ctx context.Context) error {
 	defer c.nc.Close()
 	g, gctx := errgroup.WithContext(ctx)
 	if c.cfg.HTTP.Listen != "" {
-		ln, err := net.Listen("tcp", c.cfg.HTTP.Listen)
+		ln, err := httpserve.Listen(c.cfg.HTTP.Listen, httpserve.Defaults)
 		if err != nil {
 			c.closeConnectors(closedCtx())
 			return fmt.Errorf("http: %w", err)
 		}
 		c.httpAddr <- ln.Addr().String()
-		srv := &http.Server{Handler: c.handler(), ReadHeaderTimeout: 5 * time.Second}
+		srv := httpserve.Server(c.handler(), httpserve.Defaults)
 		g.Go(func() error {
 			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 				return err
@@ -241,6 +228,10 @@ func (c *Connector) connect() error {
 	}
 	if c.nc.IsConnected() {
 		c.metrics.HubConnected.Set(1)
+		if limit := c.SizeLimit(); limit < int64(c.mouMaxBytes) {
+			c.log.Info("the hub takes less than the MoU's max_bytes: larger items are refused at the source",
+				"max_submission_bytes", limit, "hub_max_payload", c.nc.MaxPayload(), "mou_max_bytes", c.mouMaxBytes)
+		}
 	}
 	c.js, err = jetstream.New(c.nc)
 	return err

@@ -2,9 +2,9 @@ package connectors
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
+	"github.com/genevahub/geneva/internal/configfile"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -32,21 +32,6 @@ func (e *RefusedError) Error() string {
 	return "refused: " + strings.Join(codes, ", ")
 }
 
-// ConfigError is one problem in a config file, with its location.
-type ConfigError struct {
-	File  string
-	Line  int
-	Field string // e.g. sinks[1].url
-	Msg   string
-}
-
-func (e *ConfigError) Error() string {
-	loc := e.File
-	if e.Line > 0 {
-		loc = fmt.Sprintf("%s:%d", e.File, e.Line)
-	}
-	if e.Field == "" {
-		return loc + ": " + e.Msg
-	}
-	return loc + ": " + e.Field + ": " + e.Msg
-}
+// ConfigError is one problem in a config file, with its location
+// (Field e.g. sinks[1].url).
+type ConfigError = configfile.Error

@@ -19,6 +19,7 @@ type Metrics struct {
 	SpoolFull    prometheus.Counter
 	Backpressure prometheus.Gauge
 	HubConnected prometheus.Gauge
+	DeadLetters  prometheus.Counter
 }
 
 func newMetrics(spool *Spool) *Metrics {
@@ -40,6 +41,8 @@ func newMetrics(spool *Spool) *Metrics {
 			Help: "1 while sources are held back by a full spool."}),
 		HubConnected: prometheus.NewGauge(prometheus.GaugeOpts{Name: "geneva_connector_hub_connected",
 			Help: "1 while connected to the hub."}),
+		DeadLetters: prometheus.NewCounter(prometheus.CounterOpts{Name: "geneva_connector_dead_letters_total",
+			Help: "Queued submissions the hub can never take, moved to deadletter/outbound/."}),
 	}
 	queued := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "geneva_connector_spool_items",
 		Help: "Submissions in the spool waiting for the hub."}, func() float64 { n, _ := spool.Len(); return float64(n) })
@@ -48,7 +51,7 @@ func newMetrics(spool *Spool) *Metrics {
 	waiting := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "geneva_connector_awaiting_receipt",
 		Help: "Submissions sent and waiting for their receipt."}, func() float64 { return float64(spool.Sending()) })
 	m.Registry.MustRegister(m.SourceItems, m.Submitted, m.Receipts, m.Rejections, m.Deliveries,
-		m.SpoolFull, m.Backpressure, m.HubConnected, queued, qbytes, waiting)
+		m.SpoolFull, m.Backpressure, m.HubConnected, m.DeadLetters, queued, qbytes, waiting)
 	return m
 }
 
@@ -62,9 +65,15 @@ func (c *Connector) handler() http.Handler {
 		if c.nc != nil && c.nc.IsConnected() {
 			hubState = "connected"
 		}
+		health := map[string]any{"status": "ok", "member": c.member, "hub": hubState,
+			"spool_items": n, "spool_bytes": b, "awaiting_receipt": c.spool.Sending(), "max_submission_bytes": c.SizeLimit()}
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{"status": "ok", "member": c.member, "hub": hubState,
-			"spool_items": n, "spool_bytes": b, "awaiting_receipt": c.spool.Sending()})
+		if stuck, ok := c.stuck.state(c.cfg.HTTP.StuckAfter); ok {
+			// Nothing queued behind the head reaches the hub: not healthy.
+			health["status"], health["stuck"] = "stuck", stuck
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		_ = json.NewEncoder(w).Encode(health)
 	})
 	return mux
 }

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/genevahub/geneva/hub"
@@ -50,6 +52,11 @@ func (c *Connector) admit(ctx context.Context, s namedSource, env Envelope) (str
 	id := StableID(c.instance, s.name, env)
 	log := s.log.With("id", id, "ref", env.Ref)
 	bundle, err := c.preflight.Prepare(env.Body)
+	if limit := c.SizeLimit(); err == nil && int64(len(bundle)) > limit {
+		ref := TooLarge(int64(len(bundle)), limit)
+		c.recordRefusal(log, s.name, id, env, ref)
+		return "refused", ref
+	}
 	if err != nil {
 		ref := &RefusedError{Reasons: []policy.Reason{{Code: policy.CodeSTIXSyntax, Message: err.Error()}}}
 		c.recordRefusal(log, s.name, id, env, ref)
@@ -149,6 +156,11 @@ func (c *Connector) forward(ctx context.Context) {
 			}
 			continue
 		}
+		if limit := c.SizeLimit(); int64(len(it.Body)) > limit {
+			c.deadLetter(it, TooLarge(int64(len(it.Body)), limit).Reasons[0].Message, failures)
+			failures = 0
+			continue
+		}
 		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		ack, err := c.js.PublishMsg(pctx, hub.SubmitMsg(c.member, it.Body, hub.SubmitOptions{
 			To: c.cfg.Defaults.To, Community: c.cfg.Defaults.Community, Anonymous: c.cfg.Defaults.Anonymous, MsgID: it.ID}),
@@ -156,6 +168,12 @@ func (c *Connector) forward(ctx context.Context) {
 		cancel()
 		if err != nil {
 			failures++
+			if permanent(err) {
+				c.deadLetter(it, "the hub refused it: "+err.Error(), failures)
+				failures = 0
+				continue
+			}
+			c.stuck.failed(it.ID, err)
 			if failures == 1 || failures%20 == 0 {
 				c.log.Warn("hub did not take the submission; retrying", "id", it.ID, "err", err, "attempt", failures)
 			}
@@ -165,6 +183,7 @@ func (c *Connector) forward(ctx context.Context) {
 			continue
 		}
 		failures = 0
+		c.stuck.moved()
 		if err := c.spool.Sent(it.ID); err != nil {
 			c.log.Error("spool", "err", err)
 			continue
@@ -172,4 +191,25 @@ func (c *Connector) forward(ctx context.Context) {
 		c.metrics.Submitted.Inc()
 		c.log.Info("submitted", "id", it.ID, "source", it.Source, "ref", it.Ref, "seq", ack.Sequence, "duplicate", ack.Duplicate)
 	}
+}
+
+// permanent says whether the hub refused a submission in a way retrying
+// cannot fix: larger than its max_payload or its stream's message limit.
+func permanent(err error) bool {
+	var api *jetstream.APIError
+	return errors.Is(err, nats.ErrMaxPayload) ||
+		(errors.As(err, &api) && api.ErrorCode == jetstream.JSErrCodeStreamMessageExceedsMaximum)
+}
+
+// deadLetter moves the head of the queue aside with its reason so the
+// items behind it reach the hub.
+func (c *Connector) deadLetter(it SpoolItem, reason string, attempts int) {
+	c.stuck.moved()
+	if err := c.spool.DeadLetter(it.ID, reason, attempts); err != nil {
+		c.log.Error("spool", "err", err)
+		return
+	}
+	c.metrics.DeadLetters.Inc()
+	c.log.Error("the hub can never take this submission: moved to the dead-letter folder", "id", it.ID, "source", it.Source,
+		"ref", it.Ref, "reason", reason, "folder", filepath.Join(c.spool.Dir(), "deadletter", OutboundQueue))
 }

@@ -29,6 +29,9 @@ type Deps struct {
 	MoU      *policy.MoU // the local MoU copy (identities for generated STIX)
 	StateDir string      // a private directory for state that must survive restarts
 	Stdout   io.Writer   // the stdout sink writes here (os.Stdout when nil)
+	// MaxBytes is the largest item the hub can take now (nil: no limit):
+	// a source refuses bigger input before reading it whole or answering.
+	MaxBytes func() int64
 }
 
 // Registry holds connector kinds by name.

@@ -56,6 +56,13 @@ http:
 %s
 `, h.ClientURL(), hub.CredsPath(h.Dir, member), filepath.Join(dir, "mou.yaml"), filepath.Join(dir, "spool"), extra,
 		block("sources", sources, dir), block("sinks", sinks, dir))
+	return runConfig(t, dir, member, cfg)
+}
+
+// runConfig writes cfg to dir/connector.yaml and runs that connector until
+// the test ends.
+func runConfig(t *testing.T, dir, member, cfg string) *running {
+	t.Helper()
 	path := filepath.Join(dir, "connector.yaml")
 	require.NoError(t, os.WriteFile(path, []byte(cfg), 0o600))
 	c, err := connectors.LoadConfig(path, connectors.Default)

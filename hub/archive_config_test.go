@@ -80,7 +80,7 @@ archive:
 	_, err := hub.LoadConfig(file)
 	require.Error(t, err)
 	for _, want := range []string{
-		":15: field colour not found",
+		":15: archive.colour: unknown field",
 		":4: archive.brokers: required",
 		":7: archive.objects_topic.partitions: -3",
 		":8: archive.audit_topic.name: \"same\" is also the objects topic",

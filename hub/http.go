@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"regexp"
 	"time"
 
 	"github.com/genevahub/geneva/hub/metrics"
+	"github.com/genevahub/geneva/internal/httpserve"
 )
 
 // startHTTP serves /healthz, /readyz and /metrics (hub/metrics).
@@ -35,7 +35,10 @@ func (h *Hub) startHTTP() (stop func(), err error) {
 // serveHTTP serves srv on listen until stop, which gives requests in
 // flight 5 s to finish; it returns the address it listens on.
 func serveHTTP(listen string, srv *http.Server, log *slog.Logger) (addr string, stop func(), err error) {
-	ln, err := net.Listen("tcp", listen)
+	// Server-side limits for every hub HTTP listener (/healthz, /metrics,
+	// and what shares it): timeouts and connection caps, internal/httpserve.
+	httpserve.Harden(srv, httpserve.Defaults)
+	ln, err := httpserve.Listen(listen, httpserve.Defaults)
 	if err != nil {
 		return "", nil, fmt.Errorf("http_listen: %w", err)
 	}

@@ -64,6 +64,16 @@ func New(cfg Config) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
+	if carried := int(cfg.MaxPayload) - 4096; mou.Rules.Limits.MaxBytes > carried {
+		// One size budget: NATS refuses a submission over max_payload before
+		// policy sees it, and connectors refuse it at the source.
+		level := slog.LevelWarn
+		if cfg.Dev {
+			level = slog.LevelInfo // the demo MoU's 32 MiB against the default 8 MiB is expected
+		}
+		cfg.Logger.Log(context.Background(), level, "the MoU's rules.limits.max_bytes is above what NATS carries: the smaller figure is the limit",
+			"mou_max_bytes", mou.Rules.Limits.MaxBytes, "max_payload", cfg.MaxPayload, "largest_submission", carried)
+	}
 	if cfg.Archive.Enabled() { // read its password and certificates now, not after the server started
 		if _, err := cfg.Archive.Config(); err != nil {
 			return nil, err
@@ -98,11 +108,7 @@ func loadMoU(cfg Config) (*policy.MoU, error) {
 	case cfg.MoU != nil:
 		return cfg.MoU, nil
 	case cfg.MoUFile != "":
-		data, err := os.ReadFile(cfg.MoUFile)
-		if err != nil {
-			return nil, fmt.Errorf("mou: %w", err)
-		}
-		return policy.ParseMoU(cfg.MoUFile, data)
+		return policy.LoadMoU(cfg.MoUFile)
 	default:
 		return policy.DemoMoU(), nil
 	}

@@ -85,7 +85,7 @@ func TestParseMoUReportsEveryProblemWithItsLine(t *testing.T) {
 	require.Error(t, err)
 	got = err.Error()
 	for _, want := range []string{
-		"broken.yaml:2: partnership.version: required",
+		"broken.yaml:1: partnership.version: required", // the line of partnership:, where it belongs
 		"broken.yaml:4: members[0].id: \"A\" is not a valid member id",
 		"broken.yaml:6: members[0].type: \"police\" is not a member type",
 		"broken.yaml:7: members[0].jurisdiction: \"XX\" is not an ISO 3166-1 alpha-2 country code",
@@ -113,7 +113,7 @@ func TestParseMoUStrictTypes(t *testing.T) {
 		"string for bool":  {"rules:\n  anonymous_submissions: sometimes\n", "t.yaml:2: rules.anonymous_submissions: want true or false"},
 		"string for int":   {"rules:\n  limits:\n    max_bytes: lots\n", "t.yaml:3: rules.limits.max_bytes: want an integer"},
 		"unknown top":      {"partners: []\n", "t.yaml:1: partners: unknown field"},
-		"not yaml":         {"partnership: [\n", "t.yaml: "},
+		"not yaml":         {"partnership: [\n", "t.yaml:1: "},
 		"empty":            {"", "t.yaml: the MoU is empty"},
 		"only a comment":   {"# nothing\n", "t.yaml: the MoU is empty"},
 		"scalar root":      {"hello\n", "t.yaml:1: want a mapping"},

@@ -20,7 +20,7 @@ import (
 )
 
 const usage = `usage: geneva-connector [--json-logs] [--debug] run CONFIG   run the connector
-       geneva-connector check CONFIG                       validate a config file (every problem at once)
+       geneva-connector check CONFIG                       validate a config file and what run uses (MoU, creds)
        geneva-connector list                               list the connector kinds
        geneva-connector --version | version                the version and the commit it was built from`
 
@@ -72,6 +72,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if cmd == "check" {
+		if err := connectors.Check(cfg, connectors.Default); err != nil {
+			return err
+		}
 		fmt.Fprintf(stdout, "%s: ok (%d sources, %d sinks)\n", rest[0], len(cfg.Sources), len(cfg.Sinks))
 		return nil
 	}

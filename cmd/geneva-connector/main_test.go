@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/genevahub/geneva/policy"
 )
 
 func TestList(t *testing.T) {
@@ -44,10 +47,16 @@ func TestVersion(t *testing.T) {
 
 func TestCheck(t *testing.T) {
 	dir := t.TempDir()
+	mou, creds := filepath.Join(dir, "mou.yaml"), filepath.Join(dir, "x.creds")
+	if err := os.WriteFile(mou, policy.DemoMoUYAML(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(creds, []byte("# member: bank-one\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	head := fmt.Sprintf("hub: {server: \"nats://127.0.0.1:4222\", credentials: %s}\nmou: %s\n", creds, mou)
 	good := filepath.Join(dir, "good.yaml")
-	if err := os.WriteFile(good, []byte(`hub: {server: "nats://127.0.0.1:4222", credentials: /x.creds}
-mou: /mou.yaml
-spool: {dir: /var/lib/geneva-connector}
+	if err := os.WriteFile(good, []byte(head+`spool: {dir: /var/lib/geneva-connector}
 sinks:
   - {name: out, kind: stdout, reach: organization}
 `), 0o600); err != nil {
@@ -75,5 +84,33 @@ sinks:
 		bad + ":6: sinks[1].url: required"
 	if err == nil || err.Error() != want {
 		t.Errorf("check: got\n%v\nwant\n%s", err, want)
+	}
+
+	// What run would refuse, check refuses too: a webhook taking more than
+	// the MoU allows, an MoU that does not list the credentials' member,
+	// a creds path that is a device. Before, check said ok to all three.
+	tooBig := filepath.Join(dir, "big.yaml")
+	if err := os.WriteFile(tooBig, []byte(head+`spool: {dir: /var/lib/geneva-connector}
+sources:
+  - {name: intake, kind: webhook, listen: "127.0.0.1:8088", max_bytes: 40000000}
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err = run(t.Context(), []string{"check", tooBig}, &out, &errOut)
+	if want := `source "intake": max_bytes: 40000000 is above what the hub can take (33554432`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("check: got %v, want %q", err, want)
+	}
+	if err := os.WriteFile(creds, []byte("# member: nobody\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(t.Context(), []string{"check", good}, &out, &errOut); err == nil || !strings.Contains(err.Error(), `"nobody"`) {
+		t.Errorf("check with a creds of no member: got %v", err)
+	}
+	devCreds := filepath.Join(dir, "dev.yaml")
+	if err := os.WriteFile(devCreds, []byte(strings.Replace(head, creds, "/dev/zero", 1)+"spool: {dir: /x}\nsinks: [{name: out, kind: stdout, reach: organization}]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(t.Context(), []string{"check", devCreds}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("check with /dev/zero as creds: got %v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/genevahub/geneva/internal/configfile"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -112,11 +113,7 @@ func runExplain(cmd *cobra.Command, o explainOptions, file string) error {
 }
 
 func loadMoU(file string) (*policy.MoU, error) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil, fmt.Errorf("read MoU: %w", err)
-	}
-	return policy.ParseMoU(file, data)
+	return policy.LoadMoU(file)
 }
 
 // readInput reads FILE or standard input ("-"), at most max+1 bytes, so an
@@ -162,11 +159,14 @@ Exit status: 0 valid, 1 invalid, 2 usage or I/O error.`,
   geneva policy check docs/demo-mou.yaml`,
 		Args: oneFileArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			data, err := os.ReadFile(args[0])
+			data, err := configfile.Read(args[0])
 			if err != nil {
 				return usageError(fmt.Errorf("read MoU: %w", err))
 			}
 			m, err := policy.ParseMoU(args[0], data)
+			if err == nil {
+				_, err = policy.NewEngine(m) // what the hub builds: the classification guard too
+			}
 			if err != nil {
 				fmt.Fprintln(cmd.ErrOrStderr(), err)
 				return quietError{code: exitFailure}

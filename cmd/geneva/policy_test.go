@@ -129,6 +129,12 @@ func TestPolicyCheck(t *testing.T) {
 
 	_, _, code = runCLI(t, "policy", "check", filepath.Join(t.TempDir(), "missing.yaml"))
 	require.Equal(t, 2, code)
+
+	// A device is refused in one line, not read until memory runs out.
+	_, errOut, code = runCLI(t, "policy", "check", "/dev/zero")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "/dev/zero: not a regular file")
+	require.Equal(t, 1, strings.Count(strings.TrimSpace(errOut), "\n")+1, errOut)
 }
 
 func TestPolicyHelpHasExamples(t *testing.T) {

@@ -186,11 +186,8 @@ func reportOptions(f reportFlags) (report.Options, error) {
 		return opt, fmt.Errorf("--from %s is not before --to %s", opt.From.Format(time.RFC3339), opt.To.Format(time.RFC3339))
 	}
 	if f.mou != "" {
-		data, err := os.ReadFile(f.mou)
-		if err != nil {
-			return opt, fmt.Errorf("--mou: %w", err)
-		}
-		if opt.MoU, err = policy.ParseMoU(f.mou, data); err != nil {
+		var err error
+		if opt.MoU, err = policy.LoadMoU(f.mou); err != nil {
 			return opt, fmt.Errorf("--mou: %w", err)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -21,7 +22,8 @@ var (
 )
 
 type source struct {
-	cfg SourceConfig
+	cfg   SourceConfig
+	limit func() int64 // the hub's budget (nil: none)
 
 	mu       sync.Mutex
 	inflight map[string]bool // file names read and not yet settled
@@ -29,7 +31,7 @@ type source struct {
 	once     sync.Once
 }
 
-func newSource(raw json.RawMessage, _ connectors.Deps) (connectors.Source, error) {
+func newSource(raw json.RawMessage, d connectors.Deps) (connectors.Source, error) {
 	var cfg SourceConfig
 	if err := connectors.DecodeOptions(raw, &cfg); err != nil {
 		return nil, err
@@ -41,7 +43,7 @@ func newSource(raw json.RawMessage, _ connectors.Deps) (connectors.Source, error
 	if _, err := filepath.Match(cfg.Pattern, "x"); err != nil {
 		return nil, fmt.Errorf("pattern: %v", err)
 	}
-	return &source{cfg: cfg, inflight: map[string]bool{}, closed: make(chan struct{})}, nil
+	return &source{cfg: cfg, limit: d.MaxBytes, inflight: map[string]bool{}, closed: make(chan struct{})}, nil
 }
 
 func (s *source) Read(ctx context.Context) (connectors.Envelope, connectors.AckFunc, error) {
@@ -107,7 +109,14 @@ func (s *source) next() (string, []byte, error) {
 		if s.inflight[f.name] {
 			continue
 		}
-		body, err := os.ReadFile(filepath.Join(s.cfg.Path, f.name))
+		body, err := s.read(f.name)
+		var refused *connectors.RefusedError
+		if errors.As(err, &refused) {
+			if err := s.refuse(f.name, refused); err != nil {
+				return "", nil, err
+			}
+			continue
+		}
 		if err != nil {
 			continue
 		}
@@ -115,6 +124,41 @@ func (s *source) next() (string, []byte, error) {
 		return f.name, body, nil
 	}
 	return "", nil, nil
+}
+
+// read reads a dropped file, never more than the hub can take: a larger
+// file is refused unread (a FIFO or device is skipped as not regular).
+func (s *source) read(name string) ([]byte, error) {
+	f, err := os.Open(filepath.Join(s.cfg.Path, name))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if s.limit == nil {
+		return io.ReadAll(f)
+	}
+	limit := s.limit()
+	if fi, err := f.Stat(); err == nil && fi.Size() > limit {
+		return nil, connectors.TooLarge(fi.Size(), limit)
+	}
+	body, err := io.ReadAll(io.LimitReader(f, limit+1)) // bounded: it may grow meanwhile
+	if err == nil && int64(len(body)) > limit {
+		size := int64(len(body))
+		if fi, err := f.Stat(); err == nil {
+			size = fi.Size()
+		}
+		return nil, connectors.TooLarge(size, limit)
+	}
+	return body, err
+}
+
+// refuse moves a file that may never be sent to failed/ with its reasons.
+func (s *source) refuse(name string, refused *connectors.RefusedError) error {
+	reasons, _ := json.MarshalIndent(refused.Reasons, "", "  ")
+	if err := s.move(name, "failed"); err != nil {
+		return err
+	}
+	return connectors.WriteFileDurable(filepath.Join(s.cfg.Path, "failed", name+".reasons.json"), reasons)
 }
 
 func (s *source) ack(name string) connectors.AckFunc {
@@ -129,11 +173,7 @@ func (s *source) ack(name string) connectors.AckFunc {
 		case err == nil:
 			return s.move(name, "done")
 		case errors.As(err, &refused):
-			reasons, _ := json.MarshalIndent(refused.Reasons, "", "  ")
-			if err := s.move(name, "failed"); err != nil {
-				return err
-			}
-			return connectors.WriteFileDurable(filepath.Join(s.cfg.Path, "failed", name+".reasons.json"), reasons)
+			return s.refuse(name, refused)
 		default:
 			return nil // nack: stays in the folder and is read again
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -18,7 +19,7 @@ type SourceConfig struct {
 	Token    string              `json:"token"`     // if set, requests need "Authorization: Bearer <token>"
 	TLSCert  string              `json:"tls_cert"`  // serve HTTPS with this certificate...
 	TLSKey   string              `json:"tls_key"`   // ...and key
-	MaxBytes int64               `json:"max_bytes"` // largest request body (default 10 MiB)
+	MaxBytes int64               `json:"max_bytes"` // largest request body (default and at most: what the hub takes)
 	Wait     connectors.Duration `json:"wait"`      // how long a request waits to be spooled before 503 (default 30s)
 }
 
@@ -44,6 +45,8 @@ func (c SourceConfig) Validate() error {
 	}
 	if !strings.HasPrefix(c.Path, "/") {
 		errs = append(errs, fmt.Errorf("path: %q must start with /", c.Path))
+	} else if err := routeCheck(c.Path); err != nil {
+		errs = append(errs, fmt.Errorf("path: %q: %v", c.Path, err))
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		errs = append(errs, errors.New("tls_cert: tls_cert and tls_key go together"))
@@ -91,3 +94,22 @@ func (c SinkConfig) Validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// routeCheck registers the path on a scratch mux, exactly as start will,
+// so check refuses what would make run panic (e.g. "/report/{id").
+func routeCheck(path string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg := fmt.Sprint(r)
+			if _, after, ok := strings.Cut(msg, ": "); ok {
+				msg = after
+			}
+			err = errors.New(msg)
+		}
+	}()
+	http.NewServeMux().HandleFunc(route(path), func(http.ResponseWriter, *http.Request) {})
+	return nil
+}
+
+// route is the intake's ServeMux pattern.
+func route(path string) string { return "POST " + path }

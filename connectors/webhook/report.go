@@ -1,6 +1,9 @@
 package webhook
 
 import (
+	"bytes"
+	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -8,6 +11,7 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -85,6 +89,15 @@ func (r Report) Validate() error {
 // incident. Ids derive from the report, so posting it twice gives the same
 // objects (and the spool sees a duplicate).
 func (r Report) Bundle(identity string, now time.Time) (id string, bundle []byte, err error) {
+	return r.BundleWithin(context.Background(), identity, now, 0)
+}
+
+// BundleWithin is Bundle in time linear in the report: each id hashes a
+// per-report seed (the report's digest, computed once) and the object's
+// own content, not the whole report again. It stops with a
+// *connectors.RefusedError as soon as the bundle passes limit bytes (0: no
+// limit), and with ctx's error once ctx ends (the client went away).
+func (r Report) BundleWithin(ctx context.Context, identity string, now time.Time, limit int64) (id string, bundle []byte, err error) {
 	if err := r.Validate(); err != nil {
 		return "", nil, err
 	}
@@ -92,52 +105,111 @@ func (r Report) Bundle(identity string, now time.Time) (id string, bundle []byte
 	at := occurred.UTC().Format("2006-01-02T15:04:05.000Z")
 	created := now.UTC().Format("2006-01-02T15:04:05.000Z")
 	key, _ := json.Marshal(r)
-	seed := string(key)
+	digest := sha256.Sum256(key)
+	seed := hex.EncodeToString(digest[:])
+	id = "bundle--" + connectors.UUIDFrom(seed, "bundle")
+	out := &bundleWriter{limit: limit}
+	out.buf.WriteString(`{"id":"` + id + `","objects":[`)
 	var markings []string
-	var objects []any
 	if r.TLP != "" {
 		level, _ := tlp.ParseLevel(r.TLP)
 		markings = []string{tlp.ID(level)}
-		objects = append(objects, json.RawMessage(tlp.Definition(level)))
+		if err := json.Compact(&out.buf, tlp.Definition(level)); err != nil {
+			return "", nil, err
+		}
+		out.n++
 	}
-	common := func(typ, name string) map[string]any {
-		o := map[string]any{"type": typ, "spec_version": "2.1", "id": typ + "--" + connectors.UUIDFrom(seed, typ, name),
-			"created": created, "modified": created}
-		if identity != "" {
-			o["created_by_ref"] = identity
-		}
-		if markings != nil {
-			o["object_marking_refs"] = markings
-		}
-		return o
+	common := func(typ string, content ...string) *stixObject {
+		return &stixObject{Type: typ, SpecVersion: "2.1", ID: typ + "--" + connectors.UUIDFrom(append([]string{seed, typ}, content...)...),
+			Created: created, Modified: created, CreatedByRef: identity, ObjectMarkingRefs: markings}
 	}
 	incident := common("incident", "")
-	incident["name"] = r.Title
-	if r.Description != "" {
-		incident["description"] = r.Description
+	incident.Name, incident.Description = r.Title, r.Description
+	if err := out.add(incident); err != nil {
+		return "", nil, err
 	}
-	objects = append(objects, incident)
+	var sightedBy []string
+	if identity != "" {
+		sightedBy = []string{identity}
+	}
+	escape := strings.NewReplacer(`\`, `\\`, `'`, `\'`)
 	for i, ind := range r.Indicators {
-		p := patternFor[ind.Type]
-		value := strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(ind.Value)
-		indicator := common("indicator", fmt.Sprint(i))
-		indicator["name"] = ind.Type + " " + ind.Value
-		indicator["indicator_types"] = []string{"malicious-activity"}
-		indicator["pattern"] = "[" + p.path + " = '" + value + "']"
-		indicator["pattern_type"] = "stix"
-		indicator["valid_from"] = at
-		sighting := common("sighting", fmt.Sprint(i))
-		sighting["sighting_of_ref"] = indicator["id"]
-		sighting["first_seen"], sighting["last_seen"], sighting["count"] = at, at, 1
-		if identity != "" {
-			sighting["where_sighted_refs"] = []string{identity}
+		if i%256 == 0 && ctx.Err() != nil {
+			return "", nil, ctx.Err()
 		}
-		rel := common("relationship", fmt.Sprint(i))
-		rel["relationship_type"] = "related-to"
-		rel["source_ref"], rel["target_ref"] = indicator["id"], incident["id"]
-		objects = append(objects, indicator, sighting, rel)
+		p := patternFor[ind.Type]
+		n := strconv.Itoa(i)
+		indicator := common("indicator", n, ind.Type, ind.Value)
+		indicator.Name = ind.Type + " " + ind.Value
+		indicator.IndicatorTypes = maliciousActivity
+		indicator.Pattern = "[" + p.path + " = '" + escape.Replace(ind.Value) + "']"
+		indicator.PatternType, indicator.ValidFrom = "stix", at
+		sighting := common("sighting", n, ind.Type, ind.Value)
+		sighting.SightingOfRef, sighting.FirstSeen, sighting.LastSeen, sighting.Count = indicator.ID, at, at, 1
+		sighting.WhereSightedRefs = sightedBy
+		rel := common("relationship", n, ind.Type, ind.Value)
+		rel.RelationshipType, rel.SourceRef, rel.TargetRef = "related-to", indicator.ID, incident.ID
+		for _, o := range []*stixObject{indicator, sighting, rel} {
+			if err := out.add(o); err != nil {
+				return "", nil, err
+			}
+		}
 	}
-	id = "bundle--" + connectors.UUIDFrom(seed, "bundle")
-	bundle, err = json.Marshal(map[string]any{"type": "bundle", "id": id, "objects": objects})
-	return id, bundle, err
+	out.buf.WriteString(`],"type":"bundle"}`)
+	if limit > 0 && int64(out.buf.Len()) > limit {
+		return "", nil, connectors.TooLarge(int64(out.buf.Len()), limit)
+	}
+	return id, out.buf.Bytes(), nil
+}
+
+var maliciousActivity = []string{"malicious-activity"}
+
+// stixObject is every object a report makes (incident, indicator,
+// sighting, relationship): a struct, which encoding/json writes several
+// times faster than a map; absent properties are left out.
+type stixObject struct {
+	Type              string   `json:"type"`
+	SpecVersion       string   `json:"spec_version"`
+	ID                string   `json:"id"`
+	Created           string   `json:"created"`
+	Modified          string   `json:"modified"`
+	CreatedByRef      string   `json:"created_by_ref,omitempty"`
+	ObjectMarkingRefs []string `json:"object_marking_refs,omitempty"`
+	Name              string   `json:"name,omitempty"`
+	Description       string   `json:"description,omitempty"`
+	IndicatorTypes    []string `json:"indicator_types,omitempty"`
+	Pattern           string   `json:"pattern,omitempty"`
+	PatternType       string   `json:"pattern_type,omitempty"`
+	ValidFrom         string   `json:"valid_from,omitempty"`
+	SightingOfRef     string   `json:"sighting_of_ref,omitempty"`
+	FirstSeen         string   `json:"first_seen,omitempty"`
+	LastSeen          string   `json:"last_seen,omitempty"`
+	Count             int      `json:"count,omitempty"`
+	WhereSightedRefs  []string `json:"where_sighted_refs,omitempty"`
+	RelationshipType  string   `json:"relationship_type,omitempty"`
+	SourceRef         string   `json:"source_ref,omitempty"`
+	TargetRef         string   `json:"target_ref,omitempty"`
+}
+
+// bundleWriter appends objects to a bundle, stopping once past limit.
+type bundleWriter struct {
+	buf   bytes.Buffer
+	n     int
+	limit int64
+}
+
+func (w *bundleWriter) add(o *stixObject) error {
+	data, err := json.Marshal(o)
+	if err != nil {
+		return err
+	}
+	if w.n > 0 {
+		w.buf.WriteByte(',')
+	}
+	w.n++
+	w.buf.Write(data)
+	if w.limit > 0 && int64(w.buf.Len()) > w.limit {
+		return connectors.TooLarge(int64(w.buf.Len()), w.limit)
+	}
+	return nil
 }

@@ -1,19 +1,21 @@
 package webhook
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/genevahub/geneva/connectors"
+	"github.com/genevahub/geneva/internal/httpserve"
 )
 
 var _ connectors.Source = (*source)(nil)
@@ -24,6 +26,7 @@ var _ connectors.Source = (*source)(nil)
 // time (the client retries; a repeat is a duplicate, not a second report).
 type source struct {
 	cfg      SourceConfig
+	limit    func() int64 // the hub's budget (nil: none)
 	identity string
 	log      *slog.Logger
 
@@ -47,11 +50,14 @@ func newSource(raw json.RawMessage, d connectors.Deps) (connectors.Source, error
 	if err := connectors.DecodeOptions(raw, &cfg); err != nil {
 		return nil, err
 	}
+	if d.MaxBytes != nil && cfg.MaxBytes > d.MaxBytes() {
+		return nil, fmt.Errorf("max_bytes: %d is above what the hub can take (%d, the MoU's max_bytes): leave it unset to follow it", cfg.MaxBytes, d.MaxBytes())
+	}
 	cfg.withDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	s := &source{cfg: cfg, log: d.Logger, items: make(chan *request), closed: make(chan struct{})}
+	s := &source{cfg: cfg, limit: d.MaxBytes, log: d.Logger, items: make(chan *request), closed: make(chan struct{})}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -64,14 +70,17 @@ func newSource(raw json.RawMessage, d connectors.Deps) (connectors.Source, error
 // start listens on the first Read (constructors do no I/O).
 func (s *source) start() error {
 	s.startOnce.Do(func() {
-		ln, err := net.Listen("tcp", s.cfg.Listen)
+		// Server-side limits: a slow or idle client cannot hold a
+		// connection; a request may wait up to cfg.Wait to be spooled.
+		limits := httpserve.Limits{WriteTimeout: time.Duration(s.cfg.Wait) + 30*time.Second}
+		ln, err := httpserve.Listen(s.cfg.Listen, limits)
 		if err != nil {
 			s.startErr = err
 			return
 		}
 		mux := http.NewServeMux()
-		mux.HandleFunc("POST "+s.cfg.Path, s.handle)
-		s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		mux.HandleFunc(route(s.cfg.Path), s.handle)
+		s.srv = httpserve.Server(mux, limits)
 		s.serving.Go(func() {
 			if s.cfg.TLSCert != "" {
 				_ = s.srv.ServeTLS(ln, s.cfg.TLSCert, s.cfg.TLSKey)
@@ -110,18 +119,36 @@ func (s *source) Read(ctx context.Context) (connectors.Envelope, connectors.AckF
 
 func (s *source) handle(w http.ResponseWriter, req *http.Request) {
 	if s.cfg.Token != "" {
-		got, _ := strings.CutPrefix(req.Header.Get("Authorization"), "Bearer ")
-		if subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.Token)) != 1 {
-			reply(w, http.StatusUnauthorized, map[string]any{"error": "missing or wrong bearer token"})
+		got, ok := httpserve.BearerToken(req)
+		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.Token)) != 1 {
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			refuse(w, http.StatusUnauthorized, map[string]any{"error": "missing or wrong token: send Authorization: Bearer <token>"})
 			return
 		}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, s.cfg.MaxBytes))
+	limit := s.cfg.MaxBytes
+	if s.limit != nil {
+		limit = min(limit, s.limit())
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, limit))
 	if err != nil {
-		reply(w, http.StatusRequestEntityTooLarge, map[string]any{"error": err.Error()})
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			refuse(w, http.StatusRequestEntityTooLarge, map[string]any{"error": fmt.Sprintf("the request is over %d bytes, the most this intake and the hub take", limit)})
+		} else {
+			refuse(w, http.StatusBadRequest, map[string]any{"error": "reading the request body: " + err.Error()})
+		}
 		return
 	}
-	env, problems := s.envelope(body)
+	env, problems, err := s.envelope(req.Context(), body, limit)
+	var refused *connectors.RefusedError
+	switch {
+	case errors.As(err, &refused):
+		reply(w, http.StatusRequestEntityTooLarge, map[string]any{"status": "refused", "reasons": refused.Reasons})
+		return
+	case err != nil:
+		return // the client went away
+	}
 	if problems != nil {
 		reply(w, http.StatusBadRequest, map[string]any{"error": "not a STIX bundle or incident report", "problems": problems})
 		return
@@ -151,10 +178,12 @@ func (s *source) handle(w http.ResponseWriter, req *http.Request) {
 		}
 		select {
 		case err := <-result:
-			var refused *connectors.RefusedError
 			switch {
 			case err == nil:
-				reply(w, http.StatusAccepted, map[string]any{"status": "accepted", "id": env.ID})
+				reply(w, http.StatusAccepted, map[string]any{"status": "accepted", "id": env.Ref})
+				return
+			case errors.As(err, &refused) && connectors.IsTooLarge(refused):
+				reply(w, http.StatusRequestEntityTooLarge, map[string]any{"status": "refused", "reasons": refused.Reasons})
 				return
 			case errors.As(err, &refused):
 				reply(w, http.StatusUnprocessableEntity, map[string]any{"status": "refused", "reasons": refused.Reasons})
@@ -170,26 +199,42 @@ func (s *source) handle(w http.ResponseWriter, req *http.Request) {
 }
 
 // envelope reads a STIX bundle (or object) as is, and anything else as an
-// incident report. problems lists what is wrong, with JSON pointers.
-func (s *source) envelope(body []byte) (connectors.Envelope, []string) {
+// incident report. problems lists what is wrong, with JSON pointers; err
+// is a *connectors.RefusedError when the report's bundle would pass limit,
+// or ctx's error when the client went away.
+func (s *source) envelope(ctx context.Context, body []byte, limit int64) (connectors.Envelope, []string, error) {
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(body, &probe); err != nil {
-		return connectors.Envelope{}, []string{"/: " + err.Error()}
+		return connectors.Envelope{}, []string{"/: " + err.Error()}, nil
 	}
 	if _, isSTIX := probe["type"]; isSTIX {
-		return connectors.Envelope{Body: body}, nil
+		// Ref, not ID: the spool keys a STIX body by its content, so a
+		// reused bundle id with new content is not taken for a duplicate.
+		var id string
+		_ = json.Unmarshal(probe["id"], &id)
+		return connectors.Envelope{Ref: id, Body: body}, nil, nil
 	}
 	var rep Report
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&rep); err != nil {
-		return connectors.Envelope{}, []string{"/: " + strings.TrimPrefix(err.Error(), "json: ")}
+		return connectors.Envelope{}, []string{"/: " + strings.TrimPrefix(err.Error(), "json: ")}, nil
 	}
-	id, bundle, err := rep.Bundle(s.identity, time.Now())
+	if err := rep.Validate(); err != nil {
+		return connectors.Envelope{}, strings.Split(err.Error(), "\n"), nil
+	}
+	id, bundle, err := rep.BundleWithin(ctx, s.identity, time.Now(), limit)
 	if err != nil {
-		return connectors.Envelope{}, strings.Split(err.Error(), "\n")
+		return connectors.Envelope{}, nil, err
 	}
-	return connectors.Envelope{ID: id, Ref: id, Body: bundle}, nil
+	return connectors.Envelope{ID: id, Ref: id, Body: bundle}, nil, nil
+}
+
+// refuse replies and closes the connection: a client that sent too much,
+// broken framing or no token keeps no idle connection.
+func refuse(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Connection", "close")
+	reply(w, code, v)
 }
 
 func reply(w http.ResponseWriter, code int, v any) {

@@ -24,7 +24,7 @@ import (
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -51,9 +51,16 @@ func TestConformance(t *testing.T) {
 // with settle; it returns the URL and the envelopes read.
 func intake(t *testing.T, settle func(connectors.Envelope) error) (string, <-chan connectors.Envelope) {
 	t.Helper()
+	return intakeWith(t, `"path":"/report","wait":"3s"`, deps(), settle)
+}
+
+// intakeWith is intake with more options (JSON members after "listen")
+// and deps.
+func intakeWith(t testing.TB, options string, d connectors.Deps, settle func(connectors.Envelope) error) (string, <-chan connectors.Envelope) {
+	t.Helper()
 	spec, _ := connectors.Default.Lookup("webhook")
 	addr := freeAddr(t)
-	src, err := spec.NewSource([]byte(`{"listen":"`+addr+`","path":"/report","wait":"3s"}`), deps())
+	src, err := spec.NewSource([]byte(`{"listen":"`+addr+`",`+options+`}`), d)
 	require.NoError(t, err)
 	got := make(chan connectors.Envelope, 16)
 	ctx, cancel := context.WithCancel(context.Background())

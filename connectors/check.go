@@ -1,0 +1,78 @@
+package connectors
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/policy"
+)
+
+// maxCredsBytes bounds the creds file: a few hundred bytes in practice.
+const maxCredsBytes = 64 << 10
+
+// loadPolicy reads what New and Check both need: the member the
+// credentials name and the MoU, which must list that member.
+func loadPolicy(cfg *Config) (string, *policy.MoU, *policy.Engine, error) {
+	fi, err := os.Stat(cfg.Hub.Credentials)
+	switch {
+	case err != nil:
+		return "", nil, nil, fmt.Errorf("creds: %w", err)
+	case !fi.Mode().IsRegular() || fi.Size() > maxCredsBytes:
+		return "", nil, nil, fmt.Errorf("creds %s: not a regular file of at most %d bytes", cfg.Hub.Credentials, maxCredsBytes)
+	}
+	member, err := hub.CredsMember(cfg.Hub.Credentials)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	mou, err := policy.LoadMoU(cfg.MoU)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if _, ok := mou.Member(member); !ok {
+		return "", nil, nil, fmt.Errorf("mou %s: %q (from %s) is not a member", cfg.MoU, member, cfg.Hub.Credentials)
+	}
+	engine, err := policy.NewEngine(mou)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return member, mou, engine, nil
+}
+
+// Check validates everything Run will use beyond the config file itself,
+// without opening the spool or any port: the credentials name a member
+// of the MoU, the MoU parses, and every source and sink builds against it
+// (a webhook max_bytes above the MoU's max_bytes, for one). Every problem
+// is reported at once.
+func Check(cfg *Config, reg *Registry) error {
+	member, mou, _, err := loadPolicy(cfg)
+	if err != nil {
+		return err
+	}
+	budget := func() int64 { return int64(mou.Rules.Limits.MaxBytes) }
+	deps := Deps{Logger: discardLogger(), Member: member, MoU: mou, StateDir: os.TempDir(), MaxBytes: budget}
+	var errs []error
+	for _, list := range []struct {
+		entries []EntryConfig
+		source  bool
+	}{{cfg.Sources, true}, {cfg.Sinks, false}} {
+		for _, e := range list.entries {
+			spec, err := reg.Lookup(e.Kind)
+			if err == nil {
+				err = buildCheck(spec, e, list.source, deps)
+			}
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %s %q: %w", cfg.File, role(list.source), e.Name, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func role(source bool) string {
+	if source {
+		return "source"
+	}
+	return "sink"
+}
