@@ -80,10 +80,17 @@ func (h *taxiiHub) call(t *testing.T, method, path, token string, body []byte) r
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
+	return readResponse(t, resp)
+}
+
+func readResponse(t *testing.T, resp *http.Response) response {
+	t.Helper()
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return response{status: resp.StatusCode, header: resp.Header, body: b}
 }
+
+func itoa(n int) string { return fmt.Sprint(n) }
 
 // envelope wraps STIX objects for a POST.
 func envelope(objects ...any) []byte {

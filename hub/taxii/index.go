@@ -224,8 +224,10 @@ func (x *Index) collection(member string, inbox Inbox, scope string) *snapshot {
 	v.mu.Lock()
 	key := strings.Join(inbox.Filters, " ") + "@" + strconv.FormatUint(inbox.Floor, 10)
 	if v.key != key || v.gen != x.gen || v.colls == nil {
-		*v = view{key: key, gen: x.gen, floor: inbox.Floor, scanned: x.base,
-			match: map[string]bool{}, colls: map[string]*coll{"": newColl()}}
+		// Rebuilt from scratch: the filters changed (an MoU change) or
+		// entries were trimmed.
+		v.key, v.gen, v.floor, v.scanned = key, x.gen, inbox.Floor, x.base
+		v.match, v.colls, v.filters = map[string]bool{}, map[string]*coll{"": newColl()}, nil
 		for _, f := range inbox.Filters {
 			v.filters = append(v.filters, strings.Split(f, "."))
 		}
