@@ -93,17 +93,18 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	m := http.NewServeMux()
 	root := Prefix + "{root}/"
 	coll := root + "collections/{coll}/"
-	s.handle(m, "GET "+Prefix, "discovery", s.discovery)
-	s.handle(m, "GET "+root, "api_root", s.apiRoot)
-	s.handle(m, "GET "+root+"collections/", "collections", s.collections)
-	s.handle(m, "GET "+coll, "collection", s.collection)
-	s.handle(m, "GET "+coll+"objects/", "objects", s.getObjects)
-	s.handle(m, "POST "+coll+"objects/", "add_objects", s.addObjects)
-	s.handle(m, "GET "+coll+"objects/{id}/", "object", s.getObject)
-	s.handle(m, "DELETE "+coll+"objects/{id}/", "delete_object", s.deleteObject)
-	s.handle(m, "GET "+coll+"objects/{id}/versions/", "versions", s.getVersions)
-	s.handle(m, "GET "+coll+"manifest/", "manifest", s.getManifest)
-	s.handle(m, "GET "+root+"status/{id}/", "status", s.getStatus)
+	// {$}: a pattern ending in a slash would otherwise match every path below it.
+	s.handle(m, "GET "+Prefix+"{$}", "discovery", s.discovery)
+	s.handle(m, "GET "+root+"{$}", "api_root", s.apiRoot)
+	s.handle(m, "GET "+root+"collections/{$}", "collections", s.collections)
+	s.handle(m, "GET "+coll+"{$}", "collection", s.collection)
+	s.handle(m, "GET "+coll+"objects/{$}", "objects", s.getObjects)
+	s.handle(m, "POST "+coll+"objects/{$}", "add_objects", s.addObjects)
+	s.handle(m, "GET "+coll+"objects/{id}/{$}", "object", s.getObject)
+	s.handle(m, "DELETE "+coll+"objects/{id}/{$}", "delete_object", s.deleteObject)
+	s.handle(m, "GET "+coll+"objects/{id}/versions/{$}", "versions", s.getVersions)
+	s.handle(m, "GET "+coll+"manifest/{$}", "manifest", s.getManifest)
+	s.handle(m, "GET "+root+"status/{id}/{$}", "status", s.getStatus)
 	s.mux = m
 	return s, nil
 }
