@@ -29,11 +29,15 @@ func TestOASISClients(t *testing.T) {
 	}
 	require.NoError(t, err, "clients.py:\n%s", stderr)
 	var out struct {
-		Title           string
-		APIRoots        []string `json:"api_roots"`
-		Versions        []string
-		Collections     map[string][2]bool
-		Status          struct{ Status string; Total, Success, Failure int; Successes []string }
+		Title       string
+		APIRoots    []string `json:"api_roots"`
+		Versions    []string
+		Collections map[string][2]bool
+		Status      struct {
+			Status                  string
+			Total, Success, Failure int
+			Successes               []string
+		}
 		StatusRefreshed string `json:"status_refreshed"`
 		Posted          []string
 		InboxIDs        []string `json:"inbox_ids"`
