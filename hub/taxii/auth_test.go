@@ -3,12 +3,15 @@ package taxii_test
 import (
 	"context"
 	"net/http"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -98,4 +101,28 @@ func basic(t *testing.T, h *taxiiHub, path, user, pass string) response {
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	return readResponse(t, resp)
+}
+
+// TestDevTokens: a --dev hub writes one working token per member to
+// DATA/creds/<member>.token (0600), and keeps it across a restart.
+func TestDevTokens(t *testing.T) {
+	dir := t.TempDir()
+	h := startHub(t, hubtest.WithDir(dir), hubtest.WithConfig(func(c *hub.Config) { c.Dev = true }))
+	read := func(member string) string {
+		path := hub.TokenPath(dir, member)
+		fi, err := os.Stat(path)
+		require.NoError(t, err)
+		require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+		b, err := os.ReadFile(path)
+		require.NoError(t, err)
+		return strings.TrimSpace(string(b))
+	}
+	for _, m := range policy.DemoMoU().Members {
+		require.Equal(t, 200, h.call(t, "GET", "/taxii2/"+m.ID+"/collections/", read(m.ID), nil).status, m.ID)
+	}
+	before := read("bank-one")
+	require.NoError(t, h.Stop())
+	h = startHub(t, hubtest.WithDir(dir), hubtest.WithConfig(func(c *hub.Config) { c.Dev = true }))
+	require.Equal(t, before, read("bank-one"))
+	require.Equal(t, 200, h.call(t, "GET", "/taxii2/bank-one/collections/", before, nil).status)
 }
