@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -185,17 +184,7 @@ func (b taxiiBackend) Inbox(ctx context.Context, member string) (taxii.Inbox, er
 // Submit publishes to the member's intake as its NATS client would: the
 // same policy decides, and the same receipt and audit record follow.
 func (b taxiiBackend) Submit(ctx context.Context, member, msgID string, bundle []byte, to taxii.Audience) error {
-	m := nats.NewMsg(SubmitSubject(member))
-	m.Data = bundle
-	if len(to.To) > 0 {
-		m.Header.Set(HeaderTo, strings.Join(to.To, ","))
-	}
-	if to.Community != "" {
-		m.Header.Set(HeaderCommunity, to.Community)
-	}
-	if to.Anonymous {
-		m.Header.Set(HeaderAnonymous, "true")
-	}
+	m := SubmitMsg(member, bundle, SubmitOptions{To: to.To, Community: to.Community, Anonymous: to.Anonymous})
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	_, err := b.h.js.PublishMsg(ctx, m, jetstream.WithMsgID(msgID), jetstream.WithExpectStream(IntakeStream(member)))

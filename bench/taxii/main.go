@@ -99,7 +99,8 @@ func indicators(n int) []byte {
 
 const media = "application/taxii+json;version=2.1"
 
-var client = &http.Client{Timeout: time.Minute}
+// medallion takes minutes for the first page of a large collection.
+var client = &http.Client{Timeout: 15 * time.Minute}
 
 func do(req *http.Request, auth func(*http.Request)) ([]byte, error) {
 	req.Header.Set("Accept", media)
@@ -158,7 +159,7 @@ func measure(s *server, single, envelopes, poll int) (result, error) {
 			return r, err
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	if err := s.visible(ctx, poll); err != nil {
 		return r, err
@@ -202,9 +203,4 @@ func pollAll(s *server) (int, error) {
 		}
 		next = env.Next
 	}
-}
-
-// countVisible counts the polled collection's objects through the manifest.
-func countVisible(s *server) (int, error) {
-	return pollAll(s)
 }

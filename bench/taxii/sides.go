@@ -93,7 +93,7 @@ func hubToken(h *hub.Hub, member string) (string, error) {
 // waitVisible polls until the polled collection holds n objects.
 func waitVisible(ctx context.Context, s *server, n int) error {
 	for {
-		have, err := countVisible(s)
+		have, err := pollAll(s)
 		if err != nil {
 			return err
 		}

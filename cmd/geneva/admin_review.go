@@ -114,11 +114,23 @@ func newReviewActionCmd(action, short string) *cobra.Command {
 }
 
 func runReview(cmd *cobra.Command, cf *connFlags, out *outputFlag, req hub.ReviewRequest) error {
+	return asOperator(cmd, cf, "geneva admin review", func(ctx context.Context, conn *hubConn, server string) error {
+		reply, err := askReview(ctx, conn, server, req)
+		if err != nil {
+			return err
+		}
+		return showReview(ctx, cmd, conn, out, req, reply)
+	})
+}
+
+// asOperator connects with the operator's credentials and runs f with a
+// context that ends at a permission denial or after reviewTimeout.
+func asOperator(cmd *cobra.Command, cf *connFlags, name string, f func(ctx context.Context, conn *hubConn, server string) error) error {
 	server, creds, err := cf.resolve()
 	if err != nil {
 		return err
 	}
-	conn, err := connectHub(server, creds, "geneva admin review")
+	conn, err := connectHub(server, creds, name)
 	if err != nil {
 		return err
 	}
@@ -127,11 +139,11 @@ func runReview(cmd *cobra.Command, cf *connFlags, out *outputFlag, req hub.Revie
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, reviewTimeout)
 	defer cancel()
+	return f(ctx, conn, server)
+}
 
-	reply, err := askReview(ctx, conn, server, req)
-	if err != nil {
-		return err
-	}
+// showReview prints the answer to a review request.
+func showReview(ctx context.Context, cmd *cobra.Command, conn *hubConn, out *outputFlag, req hub.ReviewRequest, reply hub.ReviewReply) error {
 	w := cmd.OutOrStdout()
 	switch req.Action {
 	case "list", "show":

@@ -67,22 +67,12 @@ func newTokenActionCmd(action, args, short string) *cobra.Command {
 		if len(a) > 1 {
 			req.ID = a[1]
 		}
-		server, creds, err := cf.resolve()
-		if err != nil {
-			return err
-		}
-		conn, err := connectHub(server, creds, "geneva admin member token")
-		if err != nil {
-			return err
-		}
-		defer conn.nc.Close()
-		ctx, stop := conn.stopOnDenial(cmd.Context())
-		defer stop()
-		ctx, cancel := context.WithTimeout(ctx, reviewTimeout)
-		defer cancel()
 		var reply hub.TokenReply
-		if err := askOperatorService(ctx, conn, server, hub.SubjectTokenService, "admin member token "+action, "token",
-			req, &reply, func() string { return reply.Error }); err != nil {
+		err := asOperator(cmd, cf, "geneva admin member token", func(ctx context.Context, conn *hubConn, server string) error {
+			return askOperatorService(ctx, conn, server, hub.SubjectTokenService, "admin member token "+action, "token",
+				req, &reply, func() string { return reply.Error })
+		})
+		if err != nil {
 			return err
 		}
 		w := cmd.OutOrStdout()

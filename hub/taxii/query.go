@@ -206,12 +206,7 @@ func (s *snapshot) extreme(id string, sign int) int {
 // versionsOf is id's refs ordered by version (modified), then by when
 // they were added.
 func (s *snapshot) versionsOf(id string) []int {
-	var refs []int
-	for _, ref := range s.c.byID[id] {
-		if ref >= s.base {
-			refs = append(refs, ref)
-		}
-	}
+	refs := s.byID(id)
 	slices.SortStableFunc(refs, func(a, b int) int { return s.entry(a).vtime.Compare(s.entry(b).vtime) })
 	return refs
 }
