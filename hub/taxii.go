@@ -187,7 +187,9 @@ func (b taxiiBackend) Submit(ctx context.Context, member, msgID string, bundle [
 	m := SubmitMsg(member, bundle, SubmitOptions{To: to.To, Community: to.Community, Anonymous: to.Anonymous})
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	_, err := b.h.js.PublishMsg(ctx, m, jetstream.WithMsgID(msgID), jetstream.WithExpectStream(IntakeStream(member)))
+	// No Nats-Expected-Stream: the worker copies a held submission's headers
+	// into GENEVA_REVIEW, where that header would refuse the copy.
+	_, err := b.h.js.PublishMsg(ctx, m, jetstream.WithMsgID(msgID))
 	if errors.Is(err, context.DeadlineExceeded) {
 		return errors.New("the hub's intake did not answer within 10s")
 	}

@@ -412,8 +412,8 @@ func (s *Server) deleteObject(w http.ResponseWriter, r *request) *apiError {
 }
 
 // addObjects submits the envelope as a bundle by the member, addressed by
-// the collection, and answers with the status once the hub decided (or
-// pending after SyncWait).
+// the collection, and answers with the status once the hub decided (held
+// for review, or nothing yet after SyncWait: pending).
 func (s *Server) addObjects(w http.ResponseWriter, r *request) *apiError {
 	c, aerr := findCollection(r.member, r.PathValue("coll"))
 	if aerr != nil {
@@ -444,14 +444,14 @@ func (s *Server) addObjects(w http.ResponseWriter, r *request) *apiError {
 	if len(bundle) > int(max) {
 		return errorf(http.StatusRequestEntityTooLarge, "too_large", "Request entity too large", fmt.Sprintf("the bundle is larger than max_content_length (%d bytes)", max))
 	}
-	st := &status{id: newUUID(), member: r.member.ID, requested: time.Now().UTC(), objects: objects, final: make(chan struct{})}
+	st := &status{id: newUUID(), member: r.member.ID, requested: time.Now().UTC(), objects: objects, decided: make(chan struct{})}
 	s.statuses.add(st)
 	if err := s.cfg.Backend.Submit(r.Context(), r.member.ID, MsgID(st.id), bundle, c.audience); err != nil {
 		return errorf(http.StatusServiceUnavailable, "unavailable", "Unavailable", "storing the submission: "+err.Error())
 	}
 	s.cfg.Metrics.objects(r.member.ID, "add_objects", len(objects))
 	select {
-	case <-st.final:
+	case <-st.decided:
 	case <-time.After(s.cfg.SyncWait):
 	case <-r.Context().Done():
 	}

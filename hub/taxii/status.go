@@ -48,7 +48,7 @@ type status struct {
 
 	mu      sync.Mutex
 	receipt *receipt
-	final   chan struct{} // closed with the final receipt
+	decided chan struct{} // closed with the first receipt (final, or held for review)
 }
 
 type postedObject struct{ ID, Version string }
@@ -107,13 +107,13 @@ func (ss *statuses) deliver(data []byte) {
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.receipt != nil && st.receipt.Verdict != "review" {
+	switch {
+	case st.receipt == nil:
+		close(st.decided)
+	case st.receipt.Verdict != "review":
 		return // final already
 	}
 	st.receipt = &r
-	if r.Verdict != "review" {
-		close(st.final)
-	}
 }
 
 // follow feeds every new receipt to deliver until ctx is done.
