@@ -5,11 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -163,20 +161,17 @@ func (b taxiiBackend) Member(id string) (taxii.Member, bool) {
 	return out, true
 }
 
-// Inbox is the member's inbox consumer's definition: its filters, and the
-// floor from which they apply (fail closed: nothing without a floor).
+// Inbox is the member's inbox consumer's definition: its filters, and
+// its creation.
 func (b taxiiBackend) Inbox(ctx context.Context, member string) (taxii.Inbox, error) {
 	c, err := b.h.js.Consumer(ctx, StreamShare, InboxConsumer(member))
 	if err != nil {
 		return taxii.Inbox{}, err
 	}
-	cfg := c.CachedInfo().Config
-	in := taxii.Inbox{Filters: cfg.FilterSubjects, Floor: math.MaxUint64}
-	if cfg.FilterSubject != "" {
-		in.Filters = append(in.Filters, cfg.FilterSubject)
-	}
-	if f, err := strconv.ParseUint(cfg.Metadata[metaFloorSeq], 10, 64); err == nil {
-		in.Floor = f
+	info := c.CachedInfo()
+	in := taxii.Inbox{Filters: info.Config.FilterSubjects, Since: info.Created}
+	if info.Config.FilterSubject != "" {
+		in.Filters = append(in.Filters, info.Config.FilterSubject)
 	}
 	return in, nil
 }

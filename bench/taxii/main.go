@@ -19,6 +19,8 @@ import (
 	"net/http"
 	"os"
 	"time"
+
+	"github.com/genevahub/geneva/hub"
 )
 
 func main() {
@@ -36,6 +38,7 @@ type server struct {
 	pollAuth   func(*http.Request)
 	maxPage    int
 	stop       func()
+	hub        *hub.Hub                         // the hub side only
 	visible    func(context.Context, int) error // waits until n objects can be polled
 }
 
@@ -48,6 +51,7 @@ func run() error {
 	single := flag.Int("single", 300, "single-object POSTs")
 	envelopes := flag.Int("envelopes", 20, "100-object envelopes")
 	poll := flag.Int("poll", 10000, "objects polled back (the collection is filled to this size first)")
+	samples := flag.Int("latency", 50, "submissions timed from sender to receiver, through TAXII and through NATS (hub only)")
 	python := flag.String("python", os.Getenv("GENEVA_PYTHON"), "the venv's python with medallion (scripts/peers.sh)")
 	flag.Parse()
 	if *python == "" {
@@ -61,6 +65,12 @@ func run() error {
 			return err
 		}
 		r, err := measure(s, *single, *envelopes, *poll)
+		if err == nil && s.hub != nil && *samples > 0 {
+			var v visibility
+			if v, err = measureVisibility(s, s.hub, *samples); err == nil {
+				defer fmt.Printf("\n%s (%d each)\n", v, *samples)
+			}
+		}
 		s.stop()
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)

@@ -54,7 +54,7 @@ func startHub() (*server, error) {
 	}
 	base := "http://" + h.HTTPAddr() + "/taxii2/"
 	s := &server{name: "geneva hub", post: base + "bank-one/collections/submit/", poll: base + "le-alpha/collections/inbox/",
-		postAuth: bearer(sender), pollAuth: bearer(reader), maxPage: 100, stop: stop}
+		postAuth: bearer(sender), pollAuth: bearer(reader), maxPage: 100, stop: stop, hub: h}
 	s.visible = func(ctx context.Context, n int) error { return waitVisible(ctx, s, n) }
 	return s, nil
 }

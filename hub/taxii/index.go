@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -22,8 +21,9 @@ import (
 // (Backend.Inbox); a view catches up lazily on each request.
 
 type entry struct {
-	seq     uint64 // GENEVA_SHARE sequence of the share message
-	idx     int    // position in the message's "objects"
+	seq     uint64    // GENEVA_SHARE sequence of the share message
+	idx     int       // position in the message's "objects"
+	stored  time.Time // when GENEVA_SHARE stored the message
 	added   time.Time
 	id, typ string
 	spec    string    // spec_version ("2.1" when absent)
@@ -79,7 +79,7 @@ func (x *Index) add(seq uint64, stored time.Time, subject string, data []byte) {
 			added = x.last.Add(time.Microsecond)
 		}
 		x.last = added
-		e := entry{seq: seq, idx: i, added: added, id: o.ID, typ: o.Type, spec: o.SpecVersion, subject: subject}
+		e := entry{seq: seq, idx: i, stored: stored, added: added, id: o.ID, typ: o.Type, spec: o.SpecVersion, subject: subject}
 		if e.spec == "" {
 			e.spec = "2.1"
 		}
@@ -160,10 +160,15 @@ func (x *Index) Follow(ctx context.Context, share jetstream.Stream) error {
 }
 
 // Inbox is a member's view of GENEVA_SHARE as policy routes it: the
-// filter subjects and the first sequence of its inbox consumer.
+// filter subjects of its inbox consumer, and when that consumer was
+// created. Not the floor of real-time subscriptions, which moves to the
+// present at every change of the filters: the collections keep what they
+// held. The filters name only the scope generations that hold the member
+// (hub/scopes.go), so a member that joins a scope matches nothing decided
+// there before it joined.
 type Inbox struct {
 	Filters []string
-	Floor   uint64
+	Since   time.Time
 }
 
 // view is one member's collections.
@@ -172,7 +177,7 @@ type view struct {
 	key     string // the inbox it was built for
 	gen     int
 	filters [][]string
-	floor   uint64
+	since   time.Time
 	scanned int             // absolute number of the next entry to look at
 	match   map[string]bool // subject → in the inbox
 	colls   map[string]*coll
@@ -222,11 +227,11 @@ func (x *Index) collection(member string, inbox Inbox, scope string) *snapshot {
 	v := vi.(*view)
 	x.mu.RLock()
 	v.mu.Lock()
-	key := strings.Join(inbox.Filters, " ") + "@" + strconv.FormatUint(inbox.Floor, 10)
+	key := strings.Join(inbox.Filters, " ") + "@" + inbox.Since.String()
 	if v.key != key || v.gen != x.gen || v.colls == nil {
 		// Rebuilt from scratch: the filters changed (an MoU change) or
 		// entries were trimmed.
-		v.key, v.gen, v.floor, v.scanned = key, x.gen, inbox.Floor, x.base
+		v.key, v.gen, v.since, v.scanned = key, x.gen, inbox.Since, x.base
 		v.match, v.colls, v.filters = map[string]bool{}, map[string]*coll{"": newColl()}, nil
 		for _, f := range inbox.Filters {
 			v.filters = append(v.filters, strings.Split(f, "."))
@@ -235,7 +240,7 @@ func (x *Index) collection(member string, inbox Inbox, scope string) *snapshot {
 	end := x.base + len(x.objs)
 	for ref := max(v.scanned, x.base); ref < end; ref++ {
 		e := &x.objs[ref-x.base]
-		if e.seq < v.floor || !v.routed(e.subject) {
+		if e.stored.Before(v.since) || !v.routed(e.subject) {
 			continue
 		}
 		v.colls[""].add(e, ref)

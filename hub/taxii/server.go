@@ -38,7 +38,7 @@ type Backend interface {
 	// Member is member id under the MoU in force.
 	Member(id string) (Member, bool)
 	// Inbox is what policy routes to member: its inbox consumer's
-	// filters and floor on GENEVA_SHARE.
+	// filters on GENEVA_SHARE and its creation.
 	Inbox(ctx context.Context, member string) (Inbox, error)
 	// Submit stores bundle in member's intake with Nats-Msg-Id msgID, as
 	// if member had published it over NATS.
