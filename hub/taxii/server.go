@@ -428,12 +428,12 @@ func (s *Server) addObjects(w http.ResponseWriter, r *request) *apiError {
 	if !s.limiter.allowBytes(r.member.ID, r.ContentLength) {
 		return errorf(http.StatusTooManyRequests, "rate_limited", "Too many requests", fmt.Sprintf("member %s: more than %d bytes per second", r.member.ID, s.limiter.cfg.BytesPerSecond))
 	}
-	max := int64(s.cfg.MaxContentLength)
-	data, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, max))
+	limit := int64(s.cfg.MaxContentLength)
+	data, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		return errorf(http.StatusRequestEntityTooLarge, "too_large", "Request entity too large", fmt.Sprintf("the envelope is larger than max_content_length (%d bytes)", max))
+		return errorf(http.StatusRequestEntityTooLarge, "too_large", "Request entity too large", fmt.Sprintf("the envelope is larger than max_content_length (%d bytes)", limit))
 	case err != nil:
 		return errorf(http.StatusBadRequest, "bad_body", "Bad request", "reading the body: "+err.Error())
 	}
@@ -441,8 +441,8 @@ func (s *Server) addObjects(w http.ResponseWriter, r *request) *apiError {
 	if perr != nil {
 		return errorf(http.StatusBadRequest, "bad_envelope", "Bad request", perr.Error())
 	}
-	if len(bundle) > int(max) {
-		return errorf(http.StatusRequestEntityTooLarge, "too_large", "Request entity too large", fmt.Sprintf("the bundle is larger than max_content_length (%d bytes)", max))
+	if len(bundle) > int(limit) {
+		return errorf(http.StatusRequestEntityTooLarge, "too_large", "Request entity too large", fmt.Sprintf("the bundle is larger than max_content_length (%d bytes)", limit))
 	}
 	st := &status{id: newUUID(), member: r.member.ID, requested: time.Now().UTC(), objects: objects, decided: make(chan struct{})}
 	s.statuses.add(st)
