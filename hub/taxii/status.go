@@ -54,16 +54,32 @@ type status struct {
 type postedObject struct{ ID, Version string }
 
 // statuses are the POSTs of the last statusTTL, by status id; the receipt
-// follower completes them by (member, msg id).
+// follower completes them by (member, msg id). Each member's statuses
+// hold at most maxStatusObjects object entries: a member posting without
+// pause loses its oldest statuses, not the hub its memory.
 type statuses struct {
-	mu    sync.Mutex
-	byID  map[string]*status
-	byMsg map[string]*status // member + " " + msg id
-	swept time.Time
+	mu       sync.Mutex
+	byID     map[string]*status
+	byMsg    map[string]*status   // member + " " + msg id
+	byMember map[string][]*status // oldest first
+	held     map[string]int       // member → object entries held
+	swept    time.Time
 }
 
+// maxStatusObjects bounds one member's status entries (about 100 bytes
+// each).
+const maxStatusObjects = 200_000
+
 func newStatuses() *statuses {
-	return &statuses{byID: map[string]*status{}, byMsg: map[string]*status{}, swept: time.Now()}
+	return &statuses{byID: map[string]*status{}, byMsg: map[string]*status{},
+		byMember: map[string][]*status{}, held: map[string]int{}, swept: time.Now()}
+}
+
+// drop forgets st; mu held.
+func (ss *statuses) drop(st *status) {
+	delete(ss.byID, st.id)
+	delete(ss.byMsg, msgKey(st.member, MsgID(st.id)))
+	ss.held[st.member] -= len(st.objects)
 }
 
 func msgKey(member, msgID string) string { return member + " " + msgID }
@@ -75,14 +91,23 @@ func (ss *statuses) add(st *status) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	if now := time.Now(); now.Sub(ss.swept) > time.Minute {
-		for id, old := range ss.byID {
-			if now.Sub(old.requested) > statusTTL {
-				delete(ss.byID, id)
-				delete(ss.byMsg, msgKey(old.member, MsgID(id)))
+		for m, list := range ss.byMember {
+			n := 0
+			for n < len(list) && now.Sub(list[n].requested) > statusTTL {
+				ss.drop(list[n])
+				n++
 			}
+			ss.byMember[m] = list[n:]
 		}
 		ss.swept = now
 	}
+	list := append(ss.byMember[st.member], st)
+	ss.held[st.member] += len(st.objects)
+	for len(list) > 1 && ss.held[st.member] > maxStatusObjects {
+		ss.drop(list[0])
+		list = list[1:]
+	}
+	ss.byMember[st.member] = list
 	ss.byID[st.id] = st
 	ss.byMsg[msgKey(st.member, MsgID(st.id))] = st
 }
