@@ -2,6 +2,7 @@ package taxii
 
 import (
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -75,12 +76,25 @@ func findCollection(m Member, id string) (collection, *apiError) {
 	switch {
 	case rest == "":
 	case strings.HasPrefix(rest, "-community-"):
-		// The intake checks that the member may address it, as for NATS.
+		// Policy checks that the member may address it, as for NATS.
 		c.audience.Community = strings.TrimPrefix(rest, "-community-")
+		if !nameRE.MatchString(c.audience.Community) {
+			return collection{}, notFound
+		}
 	case strings.HasPrefix(rest, "-to-"):
 		c.audience.To = strings.Split(strings.TrimPrefix(rest, "-to-"), "+")
+		for _, to := range c.audience.To {
+			if !nameRE.MatchString(to) {
+				return collection{}, notFound
+			}
+		}
 	default:
 		return collection{}, notFound
 	}
 	return c, nil
 }
+
+// nameRE is what a member or community id may be in a collection id:
+// nothing that could smuggle a header line or a list separator into the
+// submission's headers.
+var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)

@@ -49,6 +49,10 @@ func TestProtocolErrors(t *testing.T) {
 	requireError(t, h.call(t, "GET", root+"inbox/objects/indicator--00000000-0000-4000-8000-000000000000/", tok, nil), 404)
 	requireError(t, h.call(t, "DELETE", root+"inbox/objects/indicator--00000000-0000-4000-8000-000000000000/", tok, nil), 403)
 	requireError(t, h.call(t, "GET", "/taxii2/bank-one/nothing/", tok, nil), 404)
+	// Addressing in a collection id cannot smuggle header lines or lists.
+	for _, coll := range []string{"submit-to-le-alpha%0D%0AGeneva-Anonymous:%20true", "submit-to-le-alpha,le-bravo", "submit-community-le%0A", "submit-to-"} {
+		requireError(t, h.call(t, "POST", root+coll+"/objects/", tok, envelope(indicator(3))), 404)
+	}
 	// An empty collection answers an empty envelope.
 	r := h.call(t, "GET", root+"community-finance/objects/", tok, nil)
 	require.Equal(t, 200, r.status)
