@@ -3,8 +3,6 @@ package taxii_test
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -71,12 +69,7 @@ func decisionOf(r hub.Receipt) decision {
 // objects policy routed to it: a RED or AMBER+STRICT object only in its
 // named recipients' inboxes.
 func TestPolicyCasesThroughTAXII(t *testing.T) {
-	dir := filepath.Join(stixtest.SharedDir(t), "policy-cases")
-	table, err := os.ReadFile(filepath.Join(dir, "CASES.tsv"))
-	require.NoError(t, err)
-	rows := strings.Split(strings.TrimSpace(string(table)), "\n")[1:]
-	require.NotEmpty(t, rows)
-
+	cases := stixtest.PolicyCases(t)
 	viaNATS := hubtest.StartHub(t)
 	viaTAXII := startHub(t)
 	tokens := map[string]string{}
@@ -86,15 +79,8 @@ func TestPolicyCasesThroughTAXII(t *testing.T) {
 		senders[m.ID] = viaNATS.Member(t, m.ID)
 	}
 	routed := map[string]map[string]bool{} // member → object ids policy routed to it through TAXII
-	for _, row := range rows {
-		f := strings.Split(row, "\t")
-		require.Len(t, f, 6, "row %q", row)
-		file, sender, to, community := f[0], f[1], listField(f[2]), f[3]
-		if community == "-" {
-			community = ""
-		}
-		bundle, err := os.ReadFile(filepath.Join(dir, file))
-		require.NoError(t, err)
+	for _, c := range cases {
+		file, sender, to, community, bundle := c.File, c.Sender, c.To, c.Community, c.Bundle
 		var b struct{ Objects []json.RawMessage }
 		require.NoError(t, json.Unmarshal(bundle, &b))
 
@@ -201,11 +187,4 @@ func anySlice[T any](xs []T) []any {
 		out[i] = x
 	}
 	return out
-}
-
-func listField(f string) []string {
-	if f == "-" || f == "" {
-		return nil
-	}
-	return strings.Split(f, ",")
 }
