@@ -71,3 +71,51 @@ func TestInboxAcrossMoUChanges(t *testing.T) {
 	require.True(t, has("le-alpha", "community-le", toLE))
 	require.True(t, has("cert-three", "inbox", toAll))
 }
+
+// TestInboxSurvivesRestart: after a hub restart the index is rebuilt from
+// GENEVA_SHARE, tokens are still valid, and a next cursor handed out
+// before the restart still continues where it left off.
+func TestInboxSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	h := startHub(t, hubtest.WithDir(dir))
+	sender, reader := h.token(t, "bank-one"), h.token(t, "le-alpha")
+	var objs []any
+	for i := range 5 {
+		objs = append(objs, indicator(100+i))
+	}
+	r := h.call(t, "POST", "/taxii2/bank-one/collections/submit/objects/", sender, envelope(objs...))
+	require.Equal(t, "accept", r.json(t)["x_geneva_verdict"], "%s", r.body)
+	page := "/taxii2/le-alpha/collections/inbox/objects/?limit=2"
+	var first map[string]any
+	hubtest.Eventually(t, 10*time.Second, func() error {
+		first = h.call(t, "GET", page, reader, nil).json(t)
+		if first["more"] != true {
+			return fmt.Errorf("first page %v", first)
+		}
+		return nil
+	})
+	require.NoError(t, h.Stop())
+
+	h = startHub(t, hubtest.WithDir(dir))
+	var ids []any
+	hubtest.Eventually(t, 10*time.Second, func() error {
+		ids = nil
+		next := first["next"].(string)
+		for next != "" {
+			p := h.call(t, "GET", page+"&next="+next, reader, nil).json(t)
+			next = ""
+			for _, o := range p["objects"].([]any) {
+				ids = append(ids, o.(map[string]any)["id"])
+			}
+			if p["more"] == true {
+				next = p["next"].(string)
+			}
+		}
+		if len(ids) < 3 {
+			return fmt.Errorf("%d objects after the cursor", len(ids))
+		}
+		return nil
+	})
+	want := []any{objs[2].(map[string]any)["id"], objs[3].(map[string]any)["id"], objs[4].(map[string]any)["id"]}
+	require.Equal(t, want, ids)
+}
