@@ -62,8 +62,9 @@ func decisionOf(r hub.Receipt) decision {
 	return d
 }
 
-// TestPolicyCasesThroughTAXII posts every row of policy-cases/CASES.tsv
-// through TAXII to one hub and through NATS to another: the decisions
+// TestPolicyCasesThroughTAXII posts every row of policy-cases/CASES.tsv,
+// then every row again anonymously (submit-anonymous…), through TAXII to
+// one hub and through NATS to another: the decisions
 // (verdict, reason codes, routes, shared objects) are the same, the status
 // resource says it, and each member's TAXII inbox then holds exactly the
 // objects policy routed to it: a RED or AMBER+STRICT object only in its
@@ -79,15 +80,16 @@ func TestPolicyCasesThroughTAXII(t *testing.T) {
 		senders[m.ID] = viaNATS.Member(t, m.ID)
 	}
 	routed := map[string]map[string]bool{} // member → object ids policy routed to it through TAXII
-	for _, c := range cases {
+	for i := range 2 * len(cases) { // every case, then every case anonymous
+		c, anonymous := cases[i%len(cases)], i >= len(cases)
 		file, sender, to, community, bundle := c.File, c.Sender, c.To, c.Community, c.Bundle
 		var b struct{ Objects []json.RawMessage }
 		require.NoError(t, json.Unmarshal(bundle, &b))
 
-		senders[sender].Submit(t, bundle, hub.SubmitOptions{To: to, Community: community})
+		senders[sender].Submit(t, bundle, hub.SubmitOptions{To: to, Community: community, Anonymous: anonymous})
 		want := decisionOf(senders[sender].NextReceipt(t, 10*time.Second))
 
-		path := fmt.Sprintf("/taxii2/%s/collections/%s/objects/", sender, submitCollection(to, community, false))
+		path := fmt.Sprintf("/taxii2/%s/collections/%s/objects/", sender, submitCollection(to, community, anonymous))
 		st := viaTAXII.call(t, "POST", path, tokens[sender], envelope(anySlice(b.Objects)...))
 		require.Equal(t, 202, st.status, "%s: %s", file, st.body)
 		status := st.json(t)
@@ -109,7 +111,8 @@ func TestPolicyCasesThroughTAXII(t *testing.T) {
 		}
 
 		got := viaTAXII.nextReceipt(t, sender)
-		require.Equal(t, want, decisionOf(got), "%s: TAXII and NATS decide alike", file)
+		require.Equal(t, want, decisionOf(got), "%s (anonymous %v): TAXII and NATS decide alike", file, anonymous)
+		require.Equal(t, anonymous, got.Anonymous, "%s", file)
 		for id, audience := range decisionOf(got).Shared {
 			for _, m := range audience {
 				if routed[m] == nil {
