@@ -80,7 +80,8 @@ func TestPolicyCasesThroughTAXII(t *testing.T) {
 		senders[m.ID] = viaNATS.Member(t, m.ID)
 	}
 	routed := map[string]map[string]bool{} // member → object ids policy routed to it through TAXII
-	for i := range 2 * len(cases) {        // every case, then every case anonymous
+	// Every case, then every case anonymous.
+	for i := range 2 * len(cases) {
 		c, anonymous := cases[i%len(cases)], i >= len(cases)
 		file, sender, to, community, bundle := c.File, c.Sender, c.To, c.Community, c.Bundle
 		var b struct{ Objects []json.RawMessage }
