@@ -1,8 +1,6 @@
 package hub_test
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -15,13 +13,6 @@ import (
 	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
-
-func listField(f string) []string {
-	if f == "-" || f == "" {
-		return nil
-	}
-	return strings.Split(f, ",")
-}
 
 // connectAll connects every demo member with its own credentials.
 func connectAll(t *testing.T, h *hubtest.Hub) map[string]*hubtest.Member {
@@ -38,25 +29,12 @@ func connectAll(t *testing.T, h *hubtest.Hub) map[string]*hubtest.Member {
 // member's own credentials that exactly the listed receivers got it, and
 // that the sender got the right receipt.
 func TestPolicyCasesEndToEnd(t *testing.T) {
-	dir := filepath.Join(stixtest.SharedDir(t), "policy-cases")
-	table, err := os.ReadFile(filepath.Join(dir, "CASES.tsv"))
-	require.NoError(t, err)
-	rows := strings.Split(strings.TrimSpace(string(table)), "\n")[1:]
-	require.NotEmpty(t, rows)
-
 	h := hubtest.StartHub(t)
 	members := connectAll(t, h)
-	for _, row := range rows {
-		f := strings.Split(row, "\t")
-		require.Len(t, f, 6, "row %q", row)
-		file, sender, to, community, verdict, receivers := f[0], f[1], listField(f[2]), f[3], f[4], listField(f[5])
-		if community == "-" {
-			community = ""
-		}
+	for _, c := range stixtest.PolicyCases(t) {
+		file, sender, verdict, receivers, bundle := c.File, c.Sender, c.Verdict, c.Receivers, c.Bundle
 		t.Run(strings.TrimSuffix(file, ".json"), func(t *testing.T) {
-			bundle, err := os.ReadFile(filepath.Join(dir, file))
-			require.NoError(t, err)
-			members[sender].Submit(t, bundle, hub.SubmitOptions{To: to, Community: community})
+			members[sender].Submit(t, bundle, hub.SubmitOptions{To: c.To, Community: c.Community})
 
 			r := members[sender].NextReceipt(t, 10*time.Second)
 			require.Equal(t, verdict, r.Verdict, "reasons: %+v", r.Reasons)

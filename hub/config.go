@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/genevahub/geneva/hub/archive"
+	"github.com/genevahub/geneva/hub/taxii"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -39,6 +40,9 @@ type Config struct {
 	// Archive runs the Kafka archive bridge inside the hub when it names
 	// brokers (docs/archive.md).
 	Archive archive.Settings `yaml:"archive"`
+
+	// TAXII limits each member's use of the TAXII 2.1 API (docs/taxii.md).
+	TAXII taxii.Limits `yaml:"taxii"`
 
 	MoU    *policy.MoU  `yaml:"-"` // set in code (tests); takes precedence over MoUFile and Dev
 	Logger *slog.Logger `yaml:"-"` // default: discard

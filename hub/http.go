@@ -28,8 +28,17 @@ func (h *Hub) startHTTP() (stop func(), err error) {
 			return errors.New("starting")
 		}
 	})
-	h.httpAddr, stop, err = serveHTTP(h.cfg.HTTPListen, srv, h.log)
-	return stop, err
+	stopTAXII, err := h.mountTAXII(srv)
+	if err != nil {
+		return nil, err
+	}
+	addr, stopServer, err := serveHTTP(h.cfg.HTTPListen, srv, h.log)
+	if err != nil {
+		stopTAXII()
+		return nil, err
+	}
+	h.httpAddr = addr
+	return func() { stopServer(); stopTAXII() }, nil
 }
 
 // serveHTTP serves srv on listen until stop, which gives requests in

@@ -11,10 +11,12 @@ import (
 func newAdminCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "admin",
-		Short: "Administer a hub: member credentials and the review queue",
+		Short: "Administer a hub: member credentials, TAXII tokens and the review queue",
 		Long: `Commands for the people who run a hub.
 
   member add   create a member's credentials file in the hub's data directory
+  member token create, list or revoke a member's TAXII API tokens
+               (needs the hub operator's credentials; docs/taxii.md)
   review       list, show, approve or reject submissions held for review
                (needs the hub operator's credentials)`,
 	}

@@ -13,9 +13,9 @@ import (
 func newAdminMemberCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "member",
-		Short: "Manage members' credentials",
+		Short: "Manage members' credentials and TAXII tokens",
 	}
-	cmd.AddCommand(newAdminMemberAddCmd())
+	cmd.AddCommand(newAdminMemberAddCmd(), newAdminTokenCmd())
 	return cmd
 }
 

@@ -114,11 +114,23 @@ func newReviewActionCmd(action, short string) *cobra.Command {
 }
 
 func runReview(cmd *cobra.Command, cf *connFlags, out *outputFlag, req hub.ReviewRequest) error {
+	return asOperator(cmd, cf, "geneva admin review", func(ctx context.Context, conn *hubConn, server string) error {
+		reply, err := askReview(ctx, conn, server, req)
+		if err != nil {
+			return err
+		}
+		return showReview(ctx, cmd, conn, out, req, reply)
+	})
+}
+
+// asOperator connects with the operator's credentials and runs f with a
+// context that ends at a permission denial or after reviewTimeout.
+func asOperator(cmd *cobra.Command, cf *connFlags, name string, f func(ctx context.Context, conn *hubConn, server string) error) error {
 	server, creds, err := cf.resolve()
 	if err != nil {
 		return err
 	}
-	conn, err := connectHub(server, creds, "geneva admin review")
+	conn, err := connectHub(server, creds, name)
 	if err != nil {
 		return err
 	}
@@ -127,11 +139,11 @@ func runReview(cmd *cobra.Command, cf *connFlags, out *outputFlag, req hub.Revie
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, reviewTimeout)
 	defer cancel()
+	return f(ctx, conn, server)
+}
 
-	reply, err := askReview(ctx, conn, server, req)
-	if err != nil {
-		return err
-	}
+// showReview prints the answer to a review request.
+func showReview(ctx context.Context, cmd *cobra.Command, conn *hubConn, out *outputFlag, req hub.ReviewRequest, reply hub.ReviewReply) error {
 	w := cmd.OutOrStdout()
 	switch req.Action {
 	case "list", "show":
@@ -177,27 +189,34 @@ func runReview(cmd *cobra.Command, cf *connFlags, out *outputFlag, req hub.Revie
 // askReview sends req to the hub's review service and turns every way it
 // can fail into a one-line error.
 func askReview(ctx context.Context, conn *hubConn, server string, req hub.ReviewRequest) (hub.ReviewReply, error) {
+	var reply hub.ReviewReply
+	err := askOperatorService(ctx, conn, server, hub.SubjectReviewService, "admin review "+req.Action, "review", req, &reply, func() string { return reply.Error })
+	return reply, err
+}
+
+// askOperatorService sends req to one of the hub operator's services
+// (kind names it in errors) and reads the answer into reply; replyErr is
+// the error the answer carries.
+func askOperatorService(ctx context.Context, conn *hubConn, server, subject, what, kind string, req, reply any, replyErr func() string) error {
 	data, _ := json.Marshal(req)
-	msg, err := conn.nc.RequestWithContext(ctx, hub.SubjectReviewService, data)
-	what := "admin review " + req.Action
+	msg, err := conn.nc.RequestWithContext(ctx, subject, data)
 	switch {
 	case conn.refused() != nil:
-		return hub.ReviewReply{}, fmt.Errorf("%s: not permitted: needs the hub operator's credentials (%v)", what, conn.refused())
+		return fmt.Errorf("%s: not permitted: needs the hub operator's credentials (%v)", what, conn.refused())
 	case errors.Is(err, nats.ErrNoResponders):
-		return hub.ReviewReply{}, fmt.Errorf("%s: no review service on %s (is geneva-hub running there?)", what, server)
+		return fmt.Errorf("%s: no %s service on %s (is geneva-hub running there?)", what, kind, server)
 	case errors.Is(err, context.DeadlineExceeded):
-		return hub.ReviewReply{}, fmt.Errorf("%s: no answer from %s within %v", what, server, reviewTimeout)
+		return fmt.Errorf("%s: no answer from %s within %v", what, server, reviewTimeout)
 	case err != nil:
-		return hub.ReviewReply{}, fmt.Errorf("%s: %w", what, err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
-	var reply hub.ReviewReply
-	if err := json.Unmarshal(msg.Data, &reply); err != nil {
-		return hub.ReviewReply{}, fmt.Errorf("%s: unreadable answer from the hub: %v", what, err)
+	if err := json.Unmarshal(msg.Data, reply); err != nil {
+		return fmt.Errorf("%s: unreadable answer from the hub: %v", what, err)
 	}
-	if reply.Error != "" {
-		return hub.ReviewReply{}, fmt.Errorf("%s: %s", what, reply.Error)
+	if e := replyErr(); e != "" {
+		return fmt.Errorf("%s: %s", what, e)
 	}
-	return reply, nil
+	return nil
 }
 
 // addHoldReasons finds, newest first in the audit log, the record of the

@@ -1,0 +1,246 @@
+// Command taxii measures the hub's TAXII 2.1 server against medallion (the
+// OASIS reference server) on this machine in the same run, with the same
+// Go HTTP client: single-object POSTs, 100-object envelopes, and polling
+// the objects back 100 per page with next. The hub runs in this process
+// (demo MoU; bank-one posts to all, le-alpha polls its inbox); medallion
+// runs from the test venv (memory backend). It prints a Markdown report.
+//
+//	eval "$(scripts/peers.sh)"
+//	go run ./bench/taxii -runs 3 -single 300 -envelopes 20 -poll 10000
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/genevahub/geneva/hub"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintf(os.Stderr, "bench/taxii: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// server is one side: where to post, where to poll, and how to log in.
+type server struct {
+	name       string
+	post, poll string // collection URLs (…/collections/<id>/)
+	postAuth   func(*http.Request)
+	pollAuth   func(*http.Request)
+	maxPage    int
+	stop       func()
+	hub        *hub.Hub                         // the hub side only
+	visible    func(context.Context, int) error // waits until n objects can be polled
+}
+
+type result struct {
+	single, envelope, poll float64 // objects/s
+	polled                 int
+}
+
+func run() error {
+	single := flag.Int("single", 300, "single-object POSTs")
+	envelopes := flag.Int("envelopes", 20, "100-object envelopes")
+	poll := flag.Int("poll", 10000, "objects polled back (the collection is filled to this size first)")
+	samples := flag.Int("latency", 50, "submissions timed from sender to receiver, through TAXII and through NATS (hub only)")
+	runs := flag.Int("runs", 3, "runs per side, alternating which side goes first (medians are reported)")
+	python := flag.String("python", os.Getenv("GENEVA_PYTHON"), "the venv's python with medallion (scripts/peers.sh)")
+	flag.Parse()
+	if *python == "" {
+		return fmt.Errorf("-python or $GENEVA_PYTHON: the venv with medallion (eval \"$(scripts/peers.sh)\")")
+	}
+	starts := []func() (*server, error){startHub, func() (*server, error) { return startMedallion(*python) }}
+	results := make([][]result, len(starts))
+	names := make([]string, len(starts))
+	for run := range *runs {
+		for k := range starts {
+			side := (k + run) % len(starts) // alternate which side goes first
+			s, err := starts[side]()
+			if err != nil {
+				return err
+			}
+			r, err := measure(s, *single, *envelopes, *poll)
+			if err == nil && s.hub != nil && *samples > 0 && run == 0 {
+				var v visibility
+				if v, err = measureVisibility(s, s.hub, *samples); err == nil {
+					defer fmt.Printf("\n%s (%d each)\n", v, *samples)
+				}
+			}
+			s.stop()
+			if err != nil {
+				return fmt.Errorf("%s: %w", s.name, err)
+			}
+			results[side] = append(results[side], r)
+			names[side] = s.name
+			fmt.Fprintf(os.Stderr, "run %d %s: %+v\n", run+1, s.name, r)
+		}
+	}
+	med := make([]result, len(starts))
+	for i, rs := range results {
+		med[i] = result{single: median(rs, func(r result) float64 { return r.single }),
+			envelope: median(rs, func(r result) float64 { return r.envelope }),
+			poll:     median(rs, func(r result) float64 { return r.poll })}
+	}
+	fmt.Printf("| server (median of %d) | single-object POSTs (obj/s) | 100-object envelopes (obj/s) | polling %d objects (obj/s) |\n|---|---:|---:|---:|\n", *runs, *poll)
+	for i, r := range med {
+		fmt.Printf("| %s | %.0f | %.0f | %.0f |\n", names[i], r.single, r.envelope, r.poll)
+	}
+	h, m := med[0], med[1]
+	fmt.Printf("| **%s / %s** | **%.1f×** | **%.1f×** | **%.0f×** |\n", names[0], names[1], h.single/m.single, h.envelope/m.envelope, h.poll/m.poll)
+	return nil
+}
+
+func median(rs []result, f func(result) float64) float64 {
+	xs := make([]float64, len(rs))
+	for i, r := range rs {
+		xs[i] = f(r)
+	}
+	slices.Sort(xs)
+	return xs[len(xs)/2]
+}
+
+var seq int
+
+// indicators are n GREEN indicators with fresh ids.
+func indicators(n int) []byte {
+	now := time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
+	objs := make([]map[string]any, n)
+	for i := range objs {
+		seq++
+		objs[i] = map[string]any{
+			"type": "indicator", "spec_version": "2.1", "id": fmt.Sprintf("indicator--%08x-0000-4000-8000-%012x", uint32(time.Now().Unix()), seq),
+			"created": now, "modified": now, "name": fmt.Sprintf("bench %d", seq),
+			"pattern": "[ipv4-addr:value = '198.51.100.7']", "pattern_type": "stix", "valid_from": now,
+			"object_marking_refs": []string{"marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"},
+		}
+	}
+	b, _ := json.Marshal(map[string]any{"objects": objs})
+	return b
+}
+
+const media = "application/taxii+json;version=2.1"
+
+// medallion takes minutes for the first page of a large collection.
+var client = &http.Client{Timeout: 15 * time.Minute}
+
+func do(req *http.Request, auth func(*http.Request)) ([]byte, error) {
+	req.Header.Set("Accept", media)
+	auth(req)
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		return nil, fmt.Errorf("%s %s: %d %s", req.Method, req.URL, resp.StatusCode, b)
+	}
+	return b, err
+}
+
+// post sends one envelope and checks the status says all succeeded.
+func post(s *server, body []byte, n int) error {
+	req, _ := http.NewRequest("POST", s.post+"objects/", bytes.NewReader(body))
+	req.Header.Set("Content-Type", media)
+	b, err := do(req, s.postAuth)
+	if err != nil {
+		return err
+	}
+	var st struct {
+		Status       string
+		SuccessCount int `json:"success_count"`
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		return err
+	}
+	if st.Status != "complete" || st.SuccessCount != n {
+		return fmt.Errorf("status %s", b)
+	}
+	return nil
+}
+
+// warmUp posts are not timed (nor counted in the polled objects): the
+// first requests of a fresh server pay for connections and caches.
+const warmUp = 20
+
+func measure(s *server, single, envelopes, poll int) (result, error) {
+	var r result
+	for range warmUp {
+		if err := post(s, indicators(1), 1); err != nil {
+			return r, err
+		}
+	}
+	start := time.Now()
+	for range single {
+		if err := post(s, indicators(1), 1); err != nil {
+			return r, err
+		}
+	}
+	r.single = float64(single) / time.Since(start).Seconds()
+	start = time.Now()
+	for range envelopes {
+		if err := post(s, indicators(100), 100); err != nil {
+			return r, err
+		}
+	}
+	r.envelope = float64(100*envelopes) / time.Since(start).Seconds()
+	for have := single + 100*envelopes; have < poll; have += 100 {
+		if err := post(s, indicators(min(100, poll-have)), min(100, poll-have)); err != nil {
+			return r, err
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := s.visible(ctx, poll+warmUp); err != nil {
+		return r, err
+	}
+	start = time.Now()
+	n, err := pollAll(s)
+	if err != nil {
+		return r, err
+	}
+	r.poll, r.polled = float64(n)/time.Since(start).Seconds(), n
+	if n < poll+warmUp {
+		return r, fmt.Errorf("polled %d objects, want %d", n, poll)
+	}
+	return r, nil
+}
+
+// pollAll pages through the polled collection 100 at a time with next.
+func pollAll(s *server) (int, error) {
+	n, next := 0, ""
+	for {
+		url := fmt.Sprintf("%sobjects/?limit=%d", s.poll, s.maxPage)
+		if next != "" {
+			url += "&next=" + next
+		}
+		req, _ := http.NewRequest("GET", url, nil)
+		b, err := do(req, s.pollAuth)
+		if err != nil {
+			return n, err
+		}
+		var env struct {
+			More    bool
+			Next    string
+			Objects []json.RawMessage
+		}
+		if err := json.Unmarshal(b, &env); err != nil {
+			return n, err
+		}
+		n += len(env.Objects)
+		if !env.More {
+			return n, nil
+		}
+		next = env.Next
+	}
+}

@@ -1,0 +1,116 @@
+package taxii_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/hubtest"
+)
+
+// taxiiHub is a hub under test with its TAXII base URL.
+type taxiiHub struct {
+	*hubtest.Hub
+	base string // http://127.0.0.1:port
+}
+
+func startHub(t *testing.T, opts ...hubtest.Option) *taxiiHub {
+	t.Helper()
+	h := hubtest.StartHub(t, opts...)
+	return &taxiiHub{Hub: h, base: "http://" + h.HTTPAddr()}
+}
+
+// tokenRequest asks the hub's token service as the operator.
+func (h *taxiiHub) tokenRequest(t *testing.T, req hub.TokenRequest) hub.TokenReply {
+	t.Helper()
+	op, err := h.Connect(hub.OperatorName)
+	require.NoError(t, err)
+	defer op.NC.Close()
+	data, _ := json.Marshal(req)
+	msg, err := op.NC.Request(hub.SubjectTokenService, data, 10*time.Second)
+	require.NoError(t, err)
+	var reply hub.TokenReply
+	require.NoError(t, json.Unmarshal(msg.Data, &reply))
+	return reply
+}
+
+// token creates a TAXII token for member.
+func (h *taxiiHub) token(t *testing.T, member string) string {
+	t.Helper()
+	r := h.tokenRequest(t, hub.TokenRequest{Action: "create", Member: member, Label: "test"})
+	require.Empty(t, r.Error)
+	require.NotEmpty(t, r.Token)
+	return r.Token
+}
+
+// response is one HTTP answer.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r response) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(r.body, &m), "body %s", r.body)
+	return m
+}
+
+// call sends a TAXII request with a bearer token ("" for none).
+func (h *taxiiHub) call(t *testing.T, method, path, token string, body []byte) response {
+	t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), method, h.base+path, bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Accept", "application/taxii+json;version=2.1")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/taxii+json;version=2.1")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	return readResponse(t, resp)
+}
+
+func readResponse(t *testing.T, resp *http.Response) response {
+	t.Helper()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return response{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+func itoa(n int) string { return fmt.Sprint(n) }
+
+// envelope wraps STIX objects for a POST.
+func envelope(objects ...any) []byte {
+	b, _ := json.Marshal(map[string]any{"objects": objects})
+	return b
+}
+
+// indicator is a GREEN indicator with a fresh id.
+func indicator(n int) map[string]any {
+	now := time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
+	return map[string]any{
+		"type": "indicator", "spec_version": "2.1", "id": fmt.Sprintf("indicator--%s", uuidN(n)),
+		"created": now, "modified": now, "name": fmt.Sprintf("test %d", n),
+		"pattern": "[ipv4-addr:value = '198.51.100.1']", "pattern_type": "stix", "valid_from": now,
+		"object_marking_refs": []string{"marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"},
+	}
+}
+
+var runID = time.Now().UnixNano()
+
+func uuidN(n int) string {
+	return fmt.Sprintf("%08x-0000-4000-8000-%012x", uint32(runID), n)
+}

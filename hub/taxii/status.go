@@ -1,0 +1,252 @@
+package taxii
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// A POST's status resource carries the submission's receipt. The hub
+// keeps statuses in memory for statusTTL after the POST: a status asked
+// for after a hub restart is unknown (the receipt itself stays in
+// GENEVA_RECEIPT: geneva receipts shows it).
+const statusTTL = 24 * time.Hour
+
+// receipt is what a status reads of a hub receipt (the JSON on
+// geneva.receipt.<member>, hub.Receipt).
+type receipt struct {
+	Submission string   `json:"submission_id"`
+	Member     string   `json:"member"`
+	MsgID      string   `json:"msg_id"`
+	Verdict    string   `json:"verdict"`
+	Classified bool     `json:"classified"`
+	Review     string   `json:"review"`
+	Reasons    []reason `json:"reasons"`
+	Objects    []struct {
+		ID      string   `json:"id"`
+		Shared  bool     `json:"shared"`
+		Reasons []reason `json:"reasons"`
+	} `json:"objects"`
+}
+
+type reason struct {
+	Code    string `json:"code"`
+	Pointer string `json:"pointer"`
+	Message string `json:"message"`
+}
+
+// status is one POST.
+type status struct {
+	id        string
+	member    string
+	requested time.Time
+	objects   []postedObject
+
+	mu      sync.Mutex
+	receipt *receipt
+	decided chan struct{} // closed with the first receipt (final, or held for review)
+}
+
+type postedObject struct{ ID, Version string }
+
+// statuses are the POSTs of the last statusTTL, by status id; the receipt
+// follower completes them by (member, msg id). Each member's statuses
+// hold at most maxStatusObjects object entries: a member posting without
+// pause loses its oldest statuses, not the hub its memory.
+type statuses struct {
+	mu       sync.Mutex
+	byID     map[string]*status
+	byMsg    map[string]*status   // member + " " + msg id
+	byMember map[string][]*status // oldest first
+	held     map[string]int       // member → object entries held
+	swept    time.Time
+}
+
+// maxStatusObjects bounds one member's status entries (about 100 bytes
+// each).
+const maxStatusObjects = 200_000
+
+func newStatuses() *statuses {
+	return &statuses{byID: map[string]*status{}, byMsg: map[string]*status{},
+		byMember: map[string][]*status{}, held: map[string]int{}, swept: time.Now()}
+}
+
+// drop forgets st; mu held.
+func (ss *statuses) drop(st *status) {
+	delete(ss.byID, st.id)
+	delete(ss.byMsg, msgKey(st.member, MsgID(st.id)))
+	ss.held[st.member] -= len(st.objects)
+}
+
+func msgKey(member, msgID string) string { return member + " " + msgID }
+
+// MsgID is the Nats-Msg-Id of the submission a status id stands for.
+func MsgID(statusID string) string { return "taxii-" + statusID }
+
+func (ss *statuses) add(st *status) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if now := time.Now(); now.Sub(ss.swept) > time.Minute {
+		for m, list := range ss.byMember {
+			n := 0
+			for n < len(list) && now.Sub(list[n].requested) > statusTTL {
+				ss.drop(list[n])
+				n++
+			}
+			ss.byMember[m] = list[n:]
+		}
+		ss.swept = now
+	}
+	list := append(ss.byMember[st.member], st)
+	ss.held[st.member] += len(st.objects)
+	for len(list) > 1 && ss.held[st.member] > maxStatusObjects {
+		ss.drop(list[0])
+		list = list[1:]
+	}
+	ss.byMember[st.member] = list
+	ss.byID[st.id] = st
+	ss.byMsg[msgKey(st.member, MsgID(st.id))] = st
+}
+
+func (ss *statuses) get(id string) *status {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return ss.byID[id]
+}
+
+// deliver hands a receipt to its status, if it is a TAXII POST's.
+func (ss *statuses) deliver(data []byte) {
+	var r receipt
+	if json.Unmarshal(data, &r) != nil || !strings.HasPrefix(r.MsgID, "taxii-") {
+		return
+	}
+	ss.mu.Lock()
+	st := ss.byMsg[msgKey(r.Member, r.MsgID)]
+	ss.mu.Unlock()
+	if st == nil {
+		return
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	switch {
+	case st.receipt == nil:
+		close(st.decided)
+	case st.receipt.Verdict != "review":
+		return // final already
+	}
+	st.receipt = &r
+}
+
+// follow feeds every new receipt to deliver until ctx is done.
+func (ss *statuses) follow(ctx context.Context, receipts jetstream.Stream) error {
+	c, err := receipts.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverNewPolicy})
+	if err != nil {
+		return err
+	}
+	cc, err := c.Consume(func(m jetstream.Msg) { ss.deliver(m.Data()) })
+	if err != nil {
+		return err
+	}
+	context.AfterFunc(ctx, cc.Stop)
+	return nil
+}
+
+// statusDetails is a TAXII status-details entry.
+type statusDetails struct {
+	ID      string `json:"id"`
+	Version string `json:"version"`
+	Message string `json:"message,omitempty"`
+}
+
+// resource is the TAXII status resource (section 4.3.1). Successes are the
+// objects the hub shared; failures those it did not, with the reason
+// codes; pendings wait for the decision or for a person's review.
+func (st *status) resource() map[string]any {
+	st.mu.Lock()
+	r := st.receipt
+	st.mu.Unlock()
+	successes, failures, pendings := []statusDetails{}, []statusDetails{}, []statusDetails{}
+	state := "complete"
+	switch {
+	case r == nil || r.Verdict == "review":
+		state = "pending"
+		msg := "waiting for the hub's decision"
+		if r != nil {
+			msg = "held for review (submission " + r.Submission + "): " + reasonText(r.Reasons)
+		}
+		for _, o := range st.objects {
+			pendings = append(pendings, statusDetails{ID: o.ID, Version: o.Version, Message: msg})
+		}
+	default:
+		used := map[int]bool{}
+		for _, o := range st.objects {
+			d := statusDetails{ID: o.ID, Version: o.Version}
+			k := findObject(r, o.ID, used)
+			switch {
+			case k >= 0 && r.Objects[k].Shared:
+				d.Message = "shared (submission " + r.Submission + ", verdict " + r.Verdict + ")" + withReasons(r.Objects[k].Reasons)
+				successes = append(successes, d)
+			case k >= 0:
+				d.Message = "not shared (submission " + r.Submission + ", verdict " + r.Verdict + "): " + reasonText(append(r.Objects[k].Reasons, r.Reasons...))
+				failures = append(failures, d)
+			default: // classified or refused whole: the receipt lists no objects
+				d.Message = "not shared (submission " + r.Submission + ", verdict " + r.Verdict + "): " + reasonText(r.Reasons)
+				failures = append(failures, d)
+			}
+		}
+	}
+	res := map[string]any{
+		"id": st.id, "status": state, "request_timestamp": formatTime(st.requested),
+		"total_count": len(st.objects), "success_count": len(successes),
+		"failure_count": len(failures), "pending_count": len(pendings),
+	}
+	for k, v := range map[string][]statusDetails{"successes": successes, "failures": failures, "pendings": pendings} {
+		if len(v) > 0 {
+			res[k] = v
+		}
+	}
+	if r != nil {
+		res["x_geneva_submission_id"], res["x_geneva_verdict"] = r.Submission, r.Verdict
+	}
+	return res
+}
+
+// findObject is the first receipt object with id not matched yet.
+func findObject(r *receipt, id string, used map[int]bool) int {
+	for k, o := range r.Objects {
+		if o.ID == id && !used[k] {
+			used[k] = true
+			return k
+		}
+	}
+	return -1
+}
+
+func withReasons(rs []reason) string {
+	if len(rs) == 0 {
+		return ""
+	}
+	return ": " + reasonText(rs)
+}
+
+// reasonText lists reason codes with their pointers and messages.
+func reasonText(rs []reason) string {
+	if len(rs) == 0 {
+		return "no reason given"
+	}
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = r.Code
+		if r.Pointer != "" {
+			parts[i] += " at " + r.Pointer
+		}
+		if r.Message != "" {
+			parts[i] += " (" + r.Message + ")"
+		}
+	}
+	return strings.Join(parts, "; ")
+}
