@@ -128,10 +128,10 @@ func TestClassifiedIsErasedEverywhere(t *testing.T) {
 	}
 }
 
-func TestReviewWaits(t *testing.T) {
-	h := hubtest.StartHub(t)
-	members := connectAll(t, h)
-	bundle := editBundle(t, caseBundle(t, "green-tlp2-to-all.json"), func(objs []map[string]any) []map[string]any {
+// reviewBundle is a GREEN bundle the demo MoU holds for review (a
+// nation-state threat actor).
+func reviewBundle(t *testing.T) []byte {
+	return editBundle(t, caseBundle(t, "green-tlp2-to-all.json"), func(objs []map[string]any) []map[string]any {
 		marking := objs[1]["object_marking_refs"]
 		return append(objs, map[string]any{
 			"type": "threat-actor", "spec_version": "2.1", "id": "threat-actor--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061",
@@ -139,6 +139,36 @@ func TestReviewWaits(t *testing.T) {
 			"threat_actor_types": []string{"nation-state"}, "object_marking_refs": marking,
 		})
 	})
+}
+
+// A member's own JetStream headers on its submission (here an expectation
+// its intake stream meets) must not follow the held copy into the review
+// stream, where the expectation fails on every retry and the submission
+// never reaches review or its receipt.
+func TestReviewIgnoresTheSendersJetStreamHeaders(t *testing.T) {
+	h := hubtest.StartHub(t)
+	members := connectAll(t, h)
+	msg := hub.SubmitMsg("cert-three", reviewBundle(t), hub.SubmitOptions{})
+	msg.Header.Set(jetstream.ExpectedStreamHeader, hub.IntakeStream("cert-three"))
+	_, err := members["cert-three"].JS.PublishMsg(ctx(t), msg)
+	require.NoError(t, err)
+	r := members["cert-three"].NextReceipt(t, 20*time.Second)
+	require.Equal(t, "review", r.Verdict, "%+v", r.Reasons)
+	review, err := h.Member(t, hub.OperatorName).JS.Stream(ctx(t), hub.StreamReview)
+	require.NoError(t, err)
+	var held *jetstream.RawStreamMsg
+	require.Eventually(t, func() bool {
+		held, err = review.GetLastMsgForSubject(ctx(t), hub.ReviewSubject("cert-three"))
+		return err == nil
+	}, 20*time.Second, 50*time.Millisecond, "the held copy reaches the review stream")
+	require.Equal(t, r.Submission, held.Header.Get(hub.HeaderSubmission))
+	require.Empty(t, held.Header.Get(jetstream.ExpectedStreamHeader))
+}
+
+func TestReviewWaits(t *testing.T) {
+	h := hubtest.StartHub(t)
+	members := connectAll(t, h)
+	bundle := reviewBundle(t)
 	members["cert-three"].Submit(t, bundle, hub.SubmitOptions{})
 	r := members["cert-three"].NextReceipt(t, 10*time.Second)
 	require.Equal(t, "review", r.Verdict, "%+v", r.Reasons)

@@ -254,14 +254,18 @@ func intakeOutcome(msg jetstream.Msg, sub submission, d *policy.Decision) outcom
 		m := nats.NewMsg(ReviewSubject(sub.member))
 		m.Data = msg.Data()
 		for k, v := range msg.Headers() {
-			m.Header[k] = v
+			// JetStream's own headers (Nats-Expected-Stream, Nats-Rollup,
+			// Nats-TTL, ...) are the sender's instructions to its intake:
+			// on the review stream they would fail or act on every retry.
+			if !strings.HasPrefix(strings.ToLower(k), "nats-") {
+				m.Header[k] = v
+			}
 		}
 		m.Header.Set(HeaderSubmission, sub.id)
 		m.Header.Set(HeaderMember, sub.member)
 		m.Header.Set(HeaderReceived, sub.received.Format(time.RFC3339Nano))
 		m.Header.Set(HeaderSenderMsgID, sub.msgID)
 		m.Header.Set(HeaderReasonCodes, strings.Join(reasonCodes(d), ","))
-		m.Header.Del(nats.MsgIdHdr)
 		o.hold = m
 	}
 	return o
