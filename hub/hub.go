@@ -157,6 +157,9 @@ func (h *Hub) workerHost() workerHost {
 // down gracefully: stop taking work, finish in-flight decisions, close the
 // server.
 func (h *Hub) Run(ctx context.Context) error {
+	if err := moveSharedAccountStore(h.cfg.DataDir, h.log); err != nil {
+		return err
+	}
 	opts, err := h.withUsers(h.base, h.MoU())
 	if err != nil {
 		return err
