@@ -201,12 +201,12 @@ func (s *services) stop() {
 
 func (h *Hub) startServices(_ context.Context) (*services, error) {
 	s := &services{}
-	sub, err := h.nc.QueueSubscribe(SubscribeService("*"), "geneva-hub", h.serveSubscribe)
+	sub, err := h.nc.QueueSubscribe(SubscribeService("*"), "geneva-hub", h.serve("subscribe", h.serveSubscribe))
 	if err != nil {
 		return nil, fmt.Errorf("subscribe service: %w", err)
 	}
 	s.subs = append(s.subs, sub)
-	sub, err = h.nc.QueueSubscribe(ReceiptsService("*"), "geneva-hub", h.serveReceipts)
+	sub, err = h.nc.QueueSubscribe(ReceiptsService("*"), "geneva-hub", h.serve("receipts", h.serveReceipts))
 	if err != nil {
 		s.stop()
 		return nil, fmt.Errorf("receipts service: %w", err)
@@ -214,13 +214,13 @@ func (h *Hub) startServices(_ context.Context) (*services, error) {
 	s.subs = append(s.subs, sub)
 	// Review requests are handled one at a time (one subscription), so two
 	// operators acting on one submission are serialised.
-	sub, err = h.nc.QueueSubscribe(SubjectReviewService, "geneva-hub", h.serveReview)
+	sub, err = h.nc.QueueSubscribe(SubjectReviewService, "geneva-hub", h.serve("review", h.serveReview))
 	if err != nil {
 		s.stop()
 		return nil, fmt.Errorf("review service: %w", err)
 	}
 	s.subs = append(s.subs, sub)
-	sub, err = h.nc.QueueSubscribe(SubjectDirectory, "geneva-hub", directory.Handler(h.directoryMembers))
+	sub, err = h.nc.QueueSubscribe(SubjectDirectory, "geneva-hub", h.serve("directory", directory.Handler(h.directoryMembers)))
 	if err != nil {
 		s.stop()
 		return nil, fmt.Errorf("directory service: %w", err)
