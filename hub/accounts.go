@@ -19,25 +19,39 @@ const HubAccount = "geneva"
 func MemberAccount(m string) string { return "member-" + m }
 
 // newHubAccount is the hub account with JetStream enabled (without account
-// limits). The server keeps "JetStream enabled" in a field only its config
-// parser sets, so the account comes from a one-line config.
+// limits).
 func newHubAccount() (*server.Account, error) {
+	return parsedAccount(HubAccount, "jetstream: enabled")
+}
+
+// newMemberAccount is member m's account, without JetStream, with NATS's
+// account limits set from its quota: connections, subscriptions per
+// connection and the largest message (never above the hub's max_payload).
+func newMemberAccount(m string, q policy.Quota, maxPayload int32) (*server.Account, error) {
+	return parsedAccount(MemberAccount(m), fmt.Sprintf("limits: { max_connections: %d, max_subscriptions: %d, max_payload: %d }",
+		q.Connections, q.Subscriptions, min(int64(q.MaxSubmissionBytes), int64(maxPayload))))
+}
+
+// parsedAccount builds account name from a config body: the server keeps
+// "JetStream enabled" and account limits in fields only its config parser
+// sets.
+func parsedAccount(name, body string) (*server.Account, error) {
 	o := &server.Options{}
-	if err := o.ProcessConfigString(fmt.Sprintf("accounts { %s: { jetstream: enabled } }", HubAccount)); err != nil {
-		return nil, fmt.Errorf("hub account: %w", err)
+	if err := o.ProcessConfigString(fmt.Sprintf("accounts { %q: { %s } }", name, body)); err != nil {
+		return nil, fmt.Errorf("account %s: %w", name, err)
 	}
 	for _, a := range o.Accounts {
-		if a.Name == HubAccount {
+		if a.Name == name {
 			return a, nil
 		}
 	}
-	return nil, fmt.Errorf("hub account: not in its own config")
+	return nil, fmt.Errorf("account %s: not in its own config", name)
 }
 
 // memberAccounts builds the hub account and one account per active
 // member of mou, with the hub account's exports and each member's
 // imports. Suspended members get no account (their users are gone too).
-func memberAccounts(mou *policy.MoU) (hubAcc *server.Account, members map[string]*server.Account, err error) {
+func memberAccounts(mou *policy.MoU, maxPayload int32) (hubAcc *server.Account, members map[string]*server.Account, err error) {
 	if hubAcc, err = newHubAccount(); err != nil {
 		return nil, nil, err
 	}
@@ -46,8 +60,10 @@ func memberAccounts(mou *policy.MoU) (hubAcc *server.Account, members map[string
 		if m.Suspended {
 			continue
 		}
-		acc := server.NewAccount(MemberAccount(m.ID))
-		err := connect(hubAcc, acc, memberReach(m.ID))
+		acc, err := newMemberAccount(m.ID, mou.QuotaOf(m.ID), maxPayload)
+		if err == nil {
+			err = connect(hubAcc, acc, memberReach(m.ID))
+		}
 		if err == nil {
 			err = shadowJetStreamAPI(hubAcc, acc)
 		}

@@ -51,7 +51,7 @@ func (h *Hub) withUsers(base *server.Options, mou *policy.MoU) (*server.Options,
 	if err != nil {
 		return nil, err
 	}
-	hubAcc, accounts, err := memberAccounts(mou)
+	hubAcc, accounts, err := memberAccounts(mou, h.cfg.MaxPayload)
 	if err != nil {
 		return nil, err
 	}

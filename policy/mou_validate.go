@@ -34,6 +34,7 @@ func (m *MoU) Validate() error {
 	communities := v.communities()
 	v.members(communities)
 	v.rules()
+	v.quotas()
 	if len(v.errs) > 0 {
 		return v.errs
 	}
