@@ -17,15 +17,20 @@ type Quota struct {
 }
 
 // DefaultQuota is a member's quota when neither it nor the partnership
-// sets one: generous for any connector, a wall for a flood.
+// sets one: a connector's backfill fits in the burst, a
+// flood of 100,000 in seconds does not.
 var DefaultQuota = Quota{
-	SubmissionsPerSecond: 20,
-	SubmissionBurst:      200,
-	BytesPerDay:          2 << 30,
+	SubmissionsPerSecond: 1000,
+	SubmissionBurst:      10000,
+	BytesPerDay:          4 << 30,
 	MaxSubmissionBytes:   8 << 20,
 	Connections:          32,
 	Subscriptions:        1000,
 }
+
+// UnthrottledQuota lifts the rate quota (benchmarks offer more than a
+// burst); the other fields take the defaults.
+var UnthrottledQuota = Quota{SubmissionsPerSecond: 1 << 30, SubmissionBurst: 1 << 30}
 
 // QuotaOf is member id's quota: its own fields, else the partnership's,
 // else DefaultQuota's.
