@@ -3,7 +3,6 @@ package hub
 import (
 	"fmt"
 
-	"github.com/nats-io/jwt/v2"
 	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/genevahub/geneva/policy"
@@ -76,20 +75,21 @@ func memberAccounts(mou *policy.MoU, maxPayload int32) (hubAcc *server.Account, 
 }
 
 // connect exports each reach from the hub account to acc only and imports
-// it into acc under the same subject. Service imports share the asking
-// user's identity (the Nats-Request-Info header) with the hub.
+// it into acc under the same subject. The server adds a Nats-Request-Info
+// header naming the asking account to every request through an import;
+// sharing more of the user (its address, name) is not needed.
 func connect(hubAcc, acc *server.Account, rs []reach) error {
 	only := []*server.Account{acc}
 	for _, r := range rs {
 		var err error
 		switch r.kind {
-		case request, requestStream:
+		case service, jetStream, jetStreamStreamed:
 			rt := server.Singleton
-			if r.kind == requestStream {
+			if r.kind == jetStreamStreamed {
 				rt = server.Streamed
 			}
 			if err = hubAcc.AddServiceExportWithResponse(r.subject, rt, only); err == nil {
-				err = acc.AddServiceImportWithClaim(hubAcc, r.subject, r.subject, &jwt.Import{Share: true})
+				err = acc.AddServiceImport(hubAcc, r.subject, r.subject)
 			}
 		case delivery:
 			if err = hubAcc.AddStreamExport(r.subject, only); err == nil {

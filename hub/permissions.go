@@ -6,13 +6,17 @@ import "github.com/nats-io/nats-server/v2/server"
 type reachKind int
 
 const (
-	// request: the member publishes a request, the hub account answers
-	// once (a service import: the server rewrites the reply subject to
-	// _R_..., so a member can no longer choose where the answer goes).
-	request reachKind = iota
-	// requestStream: like request, with any number of answers (a pull
-	// from a JetStream consumer delivers a batch, then a status).
-	requestStream
+	// service: a request to one of the hub's own services, answered once
+	// (a service import: the server rewrites the reply subject to _R_...,
+	// so a member can no longer choose where the answer goes; its
+	// Nats-Request-Info header names the member's account).
+	service reachKind = iota
+	// jetStream: a JetStream API call or ack, or a publish to a stream,
+	// answered once (a service import too).
+	jetStream
+	// jetStreamStreamed: like jetStream, with any number of answers (a
+	// pull delivers a batch, then a status).
+	jetStreamStreamed
 	// delivery: the hub account publishes, the member subscribes (a
 	// stream import).
 	delivery
@@ -29,19 +33,19 @@ type reach struct {
 // the ONLY list of it: the member's NATS account imports exactly these
 // (accounts.go), and its publish/subscribe permissions are derived from
 // them (memberPermissions). To add a member-facing service, add its
-// subject here (a per-member subject such as geneva.svc.<name>.<m> tells
-// the handler who asks) and serve it on the hub connection with
-// h.serveMember (replies.go).
+// subject here as a service (a per-member subject such as
+// geneva.svc.<name>.<m> tells the handler who asks) and serve it on the
+// hub connection wrapped in h.serve (replies.go).
 //
 // Nothing else: no consumer creation anywhere (on a shared stream one
 // filter of geneva.> would read everyone's traffic), no stream API, no
 // audit, no other member's subjects (DESIGN.md "Security model").
 func memberReach(m string) []reach {
 	r := []reach{
-		{SubmitSubject(m), request}, // JetStream publish to its own intake; the PubAck answers
-		{SubjectDirectory, request},
-		{SubscribeService(m), request},
-		{ReceiptsService(m), request},
+		{SubmitSubject(m), jetStream}, // publish to its own intake; the PubAck answers
+		{SubjectDirectory, service},
+		{SubscribeService(m), service},
+		{ReceiptsService(m), service},
 		{DeliverPrefix(m) + ".>", delivery}, // its real-time subscriptions and receipt views
 	}
 	// Its two hub-created consumers: exact names, no wildcard that could
@@ -51,9 +55,9 @@ func memberReach(m string) []reach {
 		{StreamReceipt, ReceiptConsumer(m)},
 	} {
 		r = append(r,
-			reach{consumerNext(c.stream, c.consumer), requestStream},
-			reach{consumerInfo(c.stream, c.consumer), request},
-			reach{consumerAck(c.stream, c.consumer), request},
+			reach{consumerNext(c.stream, c.consumer), jetStreamStreamed},
+			reach{consumerInfo(c.stream, c.consumer), jetStream},
+			reach{consumerAck(c.stream, c.consumer), jetStream},
 		)
 	}
 	return r

@@ -40,7 +40,8 @@ func (h *Hub) serve(service string, handle nats.MsgHandler) nats.MsgHandler {
 // replyAllowed names the asking member ("" for the hub account) and says
 // whether msg's reply subject is in its reply space: the server's _R_.
 // for a request through a member's service import (the server sets the
-// Nats-Request-Info header then, so a member cannot forge it); for the hub
+// Nats-Request-Info header, naming the member's account, over anything
+// the member sent); for the hub
 // account's own clients their _INBOX., or a member's private inbox prefix
 // in a shared account (the layout before member accounts). A request
 // without a reply subject needs no answer and is let through.
