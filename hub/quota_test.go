@@ -1,6 +1,7 @@
 package hub_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -21,7 +22,7 @@ import (
 func quotaMoU(t *testing.T) *policy.MoU {
 	m := policy.DemoMoU()
 	m.Members[memberIndex(t, m, "bank-one")].Quota = policy.Quota{SubmissionsPerSecond: 5, SubmissionBurst: 20}
-	m.Members[memberIndex(t, m, "isp-two")].Quota = policy.Quota{BytesPerDay: 2500, MaxSubmissionBytes: 4096, Connections: 2}
+	m.Members[memberIndex(t, m, "isp-two")].Quota = policy.Quota{BytesPerDay: 2500, MaxSubmissionBytes: 4096, Connections: 2, Views: 2}
 	require.NoError(t, m.Validate())
 	return m
 }
@@ -47,8 +48,8 @@ func deliveryLatency(t *testing.T, alpha, isp *hubtest.Member, n int) []time.Dur
 // TestQuotasThrottleAFlood: a member flooding the hub gets every
 // submission beyond its burst and rate refused with quota.rate and a
 // receipt (none dropped), counted in /metrics, while another member's
-// shares still flow; bytes per day, message size and connections are
-// enforced too.
+// shares still flow; bytes per day, message size, connections and live
+// views are enforced too.
 func TestQuotasThrottleAFlood(t *testing.T) {
 	h := hubtest.StartHub(t, hubtest.WithMoU(quotaMoU(t)))
 	members := connectAll(t, h)
@@ -110,6 +111,20 @@ func TestQuotasThrottleAFlood(t *testing.T) {
 	t.Run("message size", func(t *testing.T) {
 		_, err := isp.JS.PublishMsg(ctx(t), hub.SubmitMsg("isp-two", make([]byte, 5000), hub.SubmitOptions{}))
 		require.ErrorIs(t, err, nats.ErrMaxPayload)
+	})
+	t.Run("views", func(t *testing.T) {
+		var errs []string
+		for i := range 3 {
+			session := fmt.Sprint("v", i)
+			_, err := isp.NC.SubscribeSync(hub.DeliverSubject("isp-two", session)) // keep it alive
+			require.NoError(t, err)
+			resp, err := isp.NC.Request(hub.SubscribeService("isp-two"), []byte(`{"session":"`+session+`"}`), 5*time.Second)
+			require.NoError(t, err)
+			var r hub.SubscribeReply
+			require.NoError(t, json.Unmarshal(resp.Data, &r))
+			errs = append(errs, r.Error)
+		}
+		require.Equal(t, []string{"", "", "at most 2 real-time subscriptions per member; close one first"}, errs)
 	})
 	t.Run("connections", func(t *testing.T) {
 		second, err := h.Connect("isp-two")

@@ -70,13 +70,15 @@ func (h *Hub) serveSubscribe(msg *nats.Msg) {
 }
 
 // openView creates a viewer consumer on stream for member, unless it
-// already has MaxSubscriptions there, and says where it starts.
+// already has as many there as its quota's views, and says where it
+// starts.
 func (h *Hub) openView(ctx context.Context, stream, member string, cfg jetstream.ConsumerConfig) SubscribeReply {
-	if n, err := h.subscriptions(ctx, stream, member); err != nil || n >= MaxSubscriptions {
+	limit := h.MoU().QuotaOf(member).Views
+	if n, err := h.subscriptions(ctx, stream, member); err != nil || n >= limit {
 		if err != nil {
 			h.log.Error("subscribe", "member", member, "stream", stream, "err", err)
 		}
-		return SubscribeReply{Error: fmt.Sprintf("at most %d real-time subscriptions per member; close one first", MaxSubscriptions)}
+		return SubscribeReply{Error: fmt.Sprintf("at most %d real-time subscriptions per member; close one first", limit)}
 	}
 	c, err := h.js.CreatePushConsumer(ctx, stream, cfg)
 	if err != nil {
@@ -89,8 +91,9 @@ func (h *Hub) openView(ctx context.Context, stream, member string, cfg jetstream
 		StartSeq: info.Delivered.Stream + 1, Pending: info.NumPending}
 }
 
-// MaxSubscriptions bounds a member's live views (real-time subscriptions,
-// receipt views) on each stream.
+// MaxSubscriptions is the default bound on a member's live views
+// (real-time subscriptions, receipt views) on each stream: the MoU's
+// quotas.views (policy.DefaultQuota.Views).
 const MaxSubscriptions = 16
 
 func subscriptionPrefix(member string) string { return "sub_" + member + "_" }

@@ -14,6 +14,7 @@ type Quota struct {
 	MaxSubmissionBytes   int `yaml:"max_submission_bytes"`   // largest message (capped by the hub's max_payload)
 	Connections          int `yaml:"connections"`            // NATS connections at once
 	Subscriptions        int `yaml:"subscriptions"`          // NATS subscriptions per connection
+	Views                int `yaml:"views"`                  // live real-time subscriptions (and receipt views) per stream
 }
 
 // DefaultQuota is a member's quota when neither it nor the partnership
@@ -26,6 +27,7 @@ var DefaultQuota = Quota{
 	MaxSubmissionBytes:   8 << 20,
 	Connections:          32,
 	Subscriptions:        1000,
+	Views:                16,
 }
 
 // UnthrottledQuota lifts the rate quota (benchmarks offer more than a
@@ -56,6 +58,7 @@ func (q Quota) or(d Quota) Quota {
 		MaxSubmissionBytes:   pick(q.MaxSubmissionBytes, d.MaxSubmissionBytes),
 		Connections:          pick(q.Connections, d.Connections),
 		Subscriptions:        pick(q.Subscriptions, d.Subscriptions),
+		Views:                pick(q.Views, d.Views),
 	}
 }
 
@@ -66,7 +69,7 @@ func (v *validation) quotas() {
 		for name, n := range map[string]int{
 			"submissions_per_second": q.SubmissionsPerSecond, "submission_burst": q.SubmissionBurst,
 			"bytes_per_day": q.BytesPerDay, "max_submission_bytes": q.MaxSubmissionBytes,
-			"connections": q.Connections, "subscriptions": q.Subscriptions,
+			"connections": q.Connections, "subscriptions": q.Subscriptions, "views": q.Views,
 		} {
 			if n < 0 || n > 1<<40 {
 				v.fail(path+"."+name, "%d is outside 0 (the default) .. 2^40", n)
