@@ -82,3 +82,16 @@ func memberPermissions(m string) *server.Permissions {
 		Subscribe: &server.SubjectPermission{Allow: sub},
 	}
 }
+
+// MemberPublishSubjects is every subject member m may publish to (its
+// requests, from memberReach; ack subjects end in ".>"), for tests that
+// try each of them, such as the reply-subject attacks.
+func MemberPublishSubjects(m string) []string {
+	var out []string
+	for _, r := range memberReach(m) {
+		if r.kind != delivery {
+			out = append(out, r.subject)
+		}
+	}
+	return out
+}

@@ -175,31 +175,33 @@ func TestReplySubjectsReachNothingElse(t *testing.T) {
 	require.NotZero(t, before.audit)
 	targets := replyTargets(t, op, attacker, others)
 
-	type channel struct {
-		name, subject string
-		body          string
-	}
-	next := func(stream, consumer string) string { return "$JS.API.CONSUMER.MSG.NEXT." + stream + "." + consumer }
-	info := func(stream, consumer string) string { return "$JS.API.CONSUMER.INFO." + stream + "." + consumer }
-	channels := []channel{
-		{"submit", hub.SubmitSubject(attacker), `{}`},
-		{"directory", hub.SubjectDirectory, `{}`},
-		{"subscribe service", hub.SubscribeService(attacker), `{"session":"s1"}`},
-		{"receipts service", hub.ReceiptsService(attacker), `{"session":"s2"}`},
-	}
-	for _, c := range []struct{ stream, consumer string }{
-		{hub.StreamShare, hub.InboxConsumer(attacker)}, {hub.StreamReceipt, hub.ReceiptConsumer(attacker)},
-	} {
-		channels = append(channels,
-			channel{"next " + c.consumer, next(c.stream, c.consumer), `{"batch":1,"no_wait":true}`},
-			channel{"next (408) " + c.consumer, next(c.stream, c.consumer), `{"batch":1,"expires":1000000}`},
-			channel{"info " + c.consumer, info(c.stream, c.consumer), ``})
-	}
-	for i, s := range ackSubjects {
-		channels = append(channels,
-			channel{fmt.Sprintf("ack in progress %d", i), s, "+WPI"},
-			channel{fmt.Sprintf("nak %d", i), s, "-NAK"},
-			channel{fmt.Sprintf("ack next %d", i), s, `+NXT {"batch":1}`})
+	// Every subject the attacker may publish to, from the one list of them
+	// (hub.MemberPublishSubjects), so a subject added there is attacked
+	// too: acks through the ack subjects of messages it holds, pulls with
+	// both status answers (404 now, 408 after 1 ms), anything else (the
+	// hub's services, a new one included) with a session body.
+	type channel struct{ name, subject, body string }
+	var channels []channel
+	for _, subj := range hub.MemberPublishSubjects(attacker) {
+		switch {
+		case strings.HasSuffix(subj, ".>"):
+			n := 0
+			for _, s := range ackSubjects {
+				if strings.HasPrefix(s, strings.TrimSuffix(subj, ">")) {
+					channels = append(channels, channel{"ack in progress", s, "+WPI"}, channel{"nak", s, "-NAK"},
+						channel{"ack next", s, `+NXT {"batch":1}`})
+					n++
+				}
+			}
+			require.NotZero(t, n, "no message to ack under %s", subj)
+		case strings.HasPrefix(subj, "$JS.API.CONSUMER.MSG.NEXT."):
+			channels = append(channels, channel{"next", subj, `{"batch":1,"no_wait":true}`},
+				channel{"next (408)", subj, `{"batch":1,"expires":1000000}`})
+		case subj == hub.SubmitSubject(attacker):
+			channels = append(channels, channel{"submit", subj, `{}`})
+		default:
+			channels = append(channels, channel{"request", subj, `{"session":"s1"}`})
+		}
 	}
 	submits := 0
 	for _, target := range targets {
@@ -215,11 +217,17 @@ func TestReplySubjectsReachNothingElse(t *testing.T) {
 
 	// Every channel answers its own caller afterwards, so every forged
 	// answer has been sent; the attacker's own submissions are decided.
-	for _, c := range channels[:4] {
-		_, err := a.NC.Request(c.subject, []byte(c.body), 10*time.Second)
-		require.NoError(t, err, "%s still answers its caller", c.name)
+	var unanswered []string
+	for _, c := range channels {
+		if strings.HasPrefix(c.subject, "$JS.ACK.") || c.name == "next (408)" {
+			continue
+		}
+		if _, err := a.NC.Request(c.subject, []byte(c.body), 10*time.Second); err != nil {
+			unanswered = append(unanswered, fmt.Sprintf("%s %s: %v", c.name, c.subject, err))
+		} else if c.name == "submit" {
+			submits++
+		}
 	}
-	submits++
 	after := snapshot(t, op, attacker)
 	deadline := time.Now().Add(30 * time.Second)
 	for after.receipts < before.receipts+uint64(submits) && time.Now().Before(deadline) {
@@ -255,6 +263,7 @@ func TestReplySubjectsReachNothingElse(t *testing.T) {
 	diff("consumer", before.consumers, after.consumers)
 	diff("view", before.views, after.views)
 	require.Empty(t, changed, "the attack changed the hub")
+	require.Empty(t, unanswered, "every channel still answers its caller")
 	require.Equal(t, before.receipts+uint64(submits), after.receipts, "every submission of the attacker has its receipt")
 	require.Equal(t, before.audit+uint64(submits), after.audit, "one audit record per submission, nothing else")
 	res, err := audit.Verify(ctx(t), op.JS, hub.StreamAudit)
