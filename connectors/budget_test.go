@@ -40,7 +40,7 @@ func greenDefinition() json.RawMessage {
 }
 
 // TestSourcesRefuseWhatTheHubCannotTake: with the hub's max_payload at 64
-// KiB (the MoU allows 32 MiB), a dropped file and a posted report whose
+// KiB (the MoU allows 8 MiB), a dropped file and a posted report whose
 // bundle is over the budget are refused with a reason at once (failed/
 // and 413), and a small one behind them still reaches the hub. Before,
 // both were accepted (202), then retried forever ("maximum payload

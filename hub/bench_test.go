@@ -17,6 +17,7 @@ import (
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/internal/cputime"
+	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
@@ -26,7 +27,9 @@ var receivers = []string{"le-alpha", "le-bravo", "isp-two", "cert-three"}
 // delivered through the policy to the four other demo members, each
 // reading with its own credentials. Reports submissions/s.
 func BenchmarkHubGreenToAll(b *testing.B) {
-	h := hubtest.StartHub(b, hubtest.WithConfig(func(c *hub.Config) { c.HTTPListen = "off"; c.Workers = 32 }))
+	mou := policy.DemoMoU()
+	mou.Quotas = policy.UnthrottledQuota // b.N may exceed a member's burst
+	h := hubtest.StartHub(b, hubtest.WithMoU(mou), hubtest.WithConfig(func(c *hub.Config) { c.HTTPListen = "off"; c.Workers = 32 }))
 	bundle := benchBundle(b)
 	var got atomic.Int64
 	done := make(chan struct{})

@@ -20,15 +20,19 @@ import (
 // Config is everything the hub needs. Zero values take the defaults of
 // withDefaults; Dev selects the demo MoU and the demo addresses.
 type Config struct {
-	Dev        bool      `yaml:"-"`
-	DataDir    string    `yaml:"data_dir"`    // JetStream storage and creds; default ./geneva-data
-	NATSListen string    `yaml:"nats_listen"` // host:port; port -1 picks a free port
-	HTTPListen string    `yaml:"http_listen"` // host:port for /healthz /readyz /metrics; "off" disables
-	MoUFile    string    `yaml:"mou_file"`    // the MoU YAML; watched and reloaded on change
-	MaxPayload int32     `yaml:"max_payload"` // bytes; the largest submission NATS accepts
-	Retention  Duration  `yaml:"retention"`   // how long GENEVA_SHARE and GENEVA_RECEIPT keep messages
-	Workers    int       `yaml:"workers"`     // concurrent decisions in this process
-	TLS        TLSConfig `yaml:"tls"`
+	Dev        bool   `yaml:"-"`
+	DataDir    string `yaml:"data_dir"`    // JetStream storage and creds; default ./geneva-data
+	NATSListen string `yaml:"nats_listen"` // host:port; port -1 picks a free port
+	HTTPListen string `yaml:"http_listen"` // host:port for /healthz /readyz /metrics; "off" disables
+	// MetricsTokenFile holds the bearer token /metrics requires; needed
+	// when http_listen is not a loopback address (/metrics shows
+	// per-member data).
+	MetricsTokenFile string    `yaml:"metrics_token_file"`
+	MoUFile          string    `yaml:"mou_file"`    // the MoU YAML; watched and reloaded on change
+	MaxPayload       int32     `yaml:"max_payload"` // bytes; the largest submission NATS accepts
+	Retention        Duration  `yaml:"retention"`   // how long GENEVA_SHARE and GENEVA_RECEIPT keep messages
+	Workers          int       `yaml:"workers"`     // concurrent decisions in this process
+	TLS              TLSConfig `yaml:"tls"`
 	// WorkerNodesOnly leaves every decision to worker nodes (geneva-hub
 	// worker) connected to this hub; the hub still serves, reviews, trims
 	// and archives.
@@ -129,6 +133,8 @@ func (c Config) Validate() error {
 	if c.HTTPListen != "off" {
 		if _, _, err := hostPort(c.HTTPListen); err != nil {
 			bad("http_listen", "%v", err)
+		} else {
+			checkMetricsAccess(c, bad)
 		}
 	}
 	if c.MaxPayload < 1024 || c.MaxPayload > 64<<20 {

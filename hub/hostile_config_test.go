@@ -60,7 +60,7 @@ func TestSizeBudgetMismatchIsSaidAtStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"level=WARN", "rules.limits.max_bytes is above what NATS carries", "mou_max_bytes=33554432", "largest_submission=1044480"} {
+	for _, want := range []string{"level=WARN", "rules.limits.max_bytes is above what NATS carries", "mou_max_bytes=8384512", "largest_submission=1044480"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Fatalf("want %q in the start log:\n%s", want, logs.String())
 		}

@@ -20,6 +20,12 @@ func (h *Hub) startHTTP() (stop func(), err error) {
 	if h.cfg.HTTPListen == "off" {
 		return func() {}, nil
 	}
+	var token string
+	if h.cfg.MetricsTokenFile != "" {
+		if token, err = metricsToken(h.cfg.MetricsTokenFile); err != nil {
+			return nil, fmt.Errorf("metrics_token_file: %w", err)
+		}
+	}
 	srv := metrics.NewServer(h.cfg.HTTPListen, h.metrics, func() error {
 		select {
 		case <-h.ready:
@@ -27,7 +33,7 @@ func (h *Hub) startHTTP() (stop func(), err error) {
 		default:
 			return errors.New("starting")
 		}
-	})
+	}, metrics.BearerToken(token))
 	stopTAXII, err := h.mountTAXII(srv)
 	if err != nil {
 		return nil, err

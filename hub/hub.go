@@ -67,11 +67,7 @@ func New(cfg Config) (*Hub, error) {
 	if carried := int(cfg.MaxPayload) - 4096; mou.Rules.Limits.MaxBytes > carried {
 		// One size budget: NATS refuses a submission over max_payload before
 		// policy sees it, and connectors refuse it at the source.
-		level := slog.LevelWarn
-		if cfg.Dev {
-			level = slog.LevelInfo // the demo MoU's 32 MiB against the default 8 MiB is expected
-		}
-		cfg.Logger.Log(context.Background(), level, "the MoU's rules.limits.max_bytes is above what NATS carries: the smaller figure is the limit",
+		cfg.Logger.Warn("the MoU's rules.limits.max_bytes is above what NATS carries: the smaller figure is the limit",
 			"mou_max_bytes", mou.Rules.Limits.MaxBytes, "max_payload", cfg.MaxPayload, "largest_submission", carried)
 	}
 	if cfg.Archive.Enabled() { // read its password and certificates now, not after the server started
@@ -165,6 +161,9 @@ func (h *Hub) workerHost() workerHost {
 // down gracefully: stop taking work, finish in-flight decisions, close the
 // server.
 func (h *Hub) Run(ctx context.Context) error {
+	if err := moveSharedAccountStore(h.cfg.DataDir, h.log); err != nil {
+		return err
+	}
 	opts, err := h.withUsers(h.base, h.MoU())
 	if err != nil {
 		return err

@@ -2,31 +2,97 @@ package hub
 
 import "github.com/nats-io/nats-server/v2/server"
 
-// memberPermissions is the least a member needs (DESIGN.md "Security
-// model"): publish its own submissions, pull and ack from its own two
-// hub-created consumers (exact names: no wildcard that could match another
-// member's), ask the hub's services; receive only on its private inbox
-// prefix and its own delivery subjects. No $JS.API.CONSUMER.CREATE at all:
-// on a shared stream one filter of geneva.> would read everyone's traffic.
-func memberPermissions(m string) *server.Permissions {
-	var pub []string
-	pub = append(pub, SubmitSubject(m), SubscribeService(m), ReceiptsService(m), SubjectDirectory, SubjectDirectory+".>",
-		RequestsService(m))
+// reachKind says how a member reaches a subject of the hub account.
+type reachKind int
+
+const (
+	// service: a request to one of the hub's own services, answered once
+	// (a service import: the server rewrites the reply subject to _R_...,
+	// so a member can no longer choose where the answer goes; its
+	// Nats-Request-Info header names the member's account).
+	service reachKind = iota
+	// jetStream: a JetStream API call or ack, or a publish to a stream,
+	// answered once (a service import too).
+	jetStream
+	// jetStreamStreamed: like jetStream, with any number of answers (a
+	// pull delivers a batch, then a status).
+	jetStreamStreamed
+	// delivery: the hub account publishes, the member subscribes (a
+	// stream import).
+	delivery
+)
+
+// reach is one subject of the hub account a member may reach. The member
+// sees it under the same name in its own account.
+type reach struct {
+	subject string
+	kind    reachKind
+}
+
+// memberReach is everything member m may reach in the hub account, and
+// the ONLY list of it: the member's NATS account imports exactly these
+// (accounts.go), and its publish/subscribe permissions are derived from
+// them (memberPermissions). To add a member-facing service, add its
+// subject here as a service (a per-member subject such as
+// geneva.svc.<name>.<m> tells the handler who asks) and serve it on the
+// hub connection wrapped in h.serve (replies.go).
+//
+// Nothing else: no consumer creation anywhere (on a shared stream one
+// filter of geneva.> would read everyone's traffic), no stream API, no
+// audit, no other member's subjects (DESIGN.md "Security model").
+func memberReach(m string) []reach {
+	r := []reach{
+		{SubmitSubject(m), jetStream}, // publish to its own intake; the PubAck answers
+		{SubjectDirectory, service},
+		{SubscribeService(m), service},
+		{ReceiptsService(m), service},
+		{RequestsService(m), service}, // its requests for assistance (requesttrack.go)
+		{DeliverPrefix(m) + ".>", delivery}, // its real-time subscriptions and receipt views
+	}
+	// Its two hub-created consumers: exact names, no wildcard that could
+	// match another member's (the cross-account JetStream consumer pattern).
 	for _, c := range []struct{ stream, consumer string }{
 		{StreamShare, InboxConsumer(m)},
 		{StreamReceipt, ReceiptConsumer(m)},
 	} {
-		pub = append(pub,
-			consumerNext(c.stream, c.consumer),
-			consumerInfo(c.stream, c.consumer),
-			consumerAck(c.stream, c.consumer),
-			// The v2 ack format ($JS.ACK.<domain>.<account>.<stream>.<consumer>...)
-			// behind a server feature flag; tokens 5 and 6 pin stream and consumer.
-			"$JS.ACK.*.*."+c.stream+"."+c.consumer+".>",
+		r = append(r,
+			reach{consumerNext(c.stream, c.consumer), jetStreamStreamed},
+			reach{consumerInfo(c.stream, c.consumer), jetStream},
+			reach{consumerAck(c.stream, c.consumer), jetStream},
 		)
+	}
+	return r
+}
+
+// memberPermissions repeat memberReach as NATS permissions inside the
+// member's own account (defence in depth, and the source of the "not
+// permitted" errors a member's client sees): publish what it may ask,
+// receive only on its private inbox prefix and its delivery subjects.
+func memberPermissions(m string) *server.Permissions {
+	var pub []string
+	sub := []string{InboxPrefix(m) + ".>"}
+	for _, r := range memberReach(m) {
+		if r.kind == delivery {
+			sub = append(sub, r.subject)
+		} else {
+			pub = append(pub, r.subject)
+		}
 	}
 	return &server.Permissions{
 		Publish:   &server.SubjectPermission{Allow: pub},
-		Subscribe: &server.SubjectPermission{Allow: []string{InboxPrefix(m) + ".>", DeliverPrefix(m) + ".>"}},
+		Subscribe: &server.SubjectPermission{Allow: sub},
 	}
+}
+
+// MemberPublishSubjects is every subject member m may publish to (its
+// requests, from memberReach; ack subjects end in ".>"), for tests that
+// try each of them, such as the reply-subject attacks.
+func MemberPublishSubjects(m string) []string {
+	var out []string
+	for _, r := range memberReach(m) {
+		if r.kind != delivery {
+			out = append(out, r.subject)
+		}
+	}
+	return out
 }

@@ -85,7 +85,7 @@ func (h *Hub) startRequests(ctx context.Context) (stop func(), err error) {
 		}
 	}()
 	go t.loop(loopCtx, msgs, done)
-	sub, err := h.nc.QueueSubscribe(RequestsService("*"), "geneva-hub", t.serve)
+	sub, err := h.nc.QueueSubscribe(RequestsService("*"), "geneva-hub", h.serve("requests", t.serve))
 	if err != nil {
 		iter.Stop()
 		cancel()

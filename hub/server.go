@@ -40,9 +40,10 @@ func (h *Hub) baseOptions() (*server.Options, error) {
 	return o, nil
 }
 
-// withUsers returns a copy of base with one NKey user per member that is
-// not suspended, the hub operator and the hub's own in-process user.
-// Suspended members have no user, so a reload disconnects them at once.
+// withUsers returns a copy of base with the hub account (the hub's own
+// in-process user and the hub operator) and one account and NKey user per
+// member that is not suspended. Suspended members have neither, so a
+// reload disconnects them at once.
 func (h *Hub) withUsers(base *server.Options, mou *policy.MoU) (*server.Options, error) {
 	o := base.Clone()
 	hubPub, _ := h.key.PublicKey()
@@ -50,7 +51,12 @@ func (h *Hub) withUsers(base *server.Options, mou *policy.MoU) (*server.Options,
 	if err != nil {
 		return nil, err
 	}
-	o.Nkeys = []*server.NkeyUser{{Nkey: hubPub}, {Nkey: opPub}}
+	hubAcc, accounts, err := memberAccounts(mou, h.cfg.MaxPayload)
+	if err != nil {
+		return nil, err
+	}
+	o.Accounts = []*server.Account{hubAcc}
+	o.Nkeys = []*server.NkeyUser{{Nkey: hubPub, Account: hubAcc}, {Nkey: opPub, Account: hubAcc}}
 	keys := map[string]string{opPub: OperatorName}
 	for _, m := range mou.Members {
 		pub, err := ensureCreds(h.cfg.DataDir, m.ID)
@@ -58,10 +64,12 @@ func (h *Hub) withUsers(base *server.Options, mou *policy.MoU) (*server.Options,
 			return nil, err
 		}
 		keys[pub] = m.ID
-		if m.Suspended {
+		acc, ok := accounts[m.ID]
+		if !ok {
 			continue
 		}
-		o.Nkeys = append(o.Nkeys, &server.NkeyUser{Nkey: pub, Permissions: memberPermissions(m.ID)})
+		o.Accounts = append(o.Accounts, acc)
+		o.Nkeys = append(o.Nkeys, &server.NkeyUser{Nkey: pub, Permissions: memberPermissions(m.ID), Account: acc})
 	}
 	h.mu.Lock()
 	h.keyMember = keys

@@ -70,13 +70,15 @@ func (h *Hub) serveSubscribe(msg *nats.Msg) {
 }
 
 // openView creates a viewer consumer on stream for member, unless it
-// already has MaxSubscriptions there, and says where it starts.
+// already has as many there as its quota's views, and says where it
+// starts.
 func (h *Hub) openView(ctx context.Context, stream, member string, cfg jetstream.ConsumerConfig) SubscribeReply {
-	if n, err := h.subscriptions(ctx, stream, member); err != nil || n >= MaxSubscriptions {
+	limit := h.MoU().QuotaOf(member).Views
+	if n, err := h.subscriptions(ctx, stream, member); err != nil || n >= limit {
 		if err != nil {
 			h.log.Error("subscribe", "member", member, "stream", stream, "err", err)
 		}
-		return SubscribeReply{Error: fmt.Sprintf("at most %d real-time subscriptions per member; close one first", MaxSubscriptions)}
+		return SubscribeReply{Error: fmt.Sprintf("at most %d real-time subscriptions per member; close one first", limit)}
 	}
 	c, err := h.js.CreatePushConsumer(ctx, stream, cfg)
 	if err != nil {
@@ -89,8 +91,9 @@ func (h *Hub) openView(ctx context.Context, stream, member string, cfg jetstream
 		StartSeq: info.Delivered.Stream + 1, Pending: info.NumPending}
 }
 
-// MaxSubscriptions bounds a member's live views (real-time subscriptions,
-// receipt views) on each stream.
+// MaxSubscriptions is the default bound on a member's live views
+// (real-time subscriptions, receipt views) on each stream: the MoU's
+// quotas.views (policy.DefaultQuota.Views).
 const MaxSubscriptions = 16
 
 func subscriptionPrefix(member string) string { return "sub_" + member + "_" }
@@ -202,12 +205,12 @@ func (s *services) stop() {
 
 func (h *Hub) startServices(_ context.Context) (*services, error) {
 	s := &services{}
-	sub, err := h.nc.QueueSubscribe(SubscribeService("*"), "geneva-hub", h.serveSubscribe)
+	sub, err := h.nc.QueueSubscribe(SubscribeService("*"), "geneva-hub", h.serve("subscribe", h.serveSubscribe))
 	if err != nil {
 		return nil, fmt.Errorf("subscribe service: %w", err)
 	}
 	s.subs = append(s.subs, sub)
-	sub, err = h.nc.QueueSubscribe(ReceiptsService("*"), "geneva-hub", h.serveReceipts)
+	sub, err = h.nc.QueueSubscribe(ReceiptsService("*"), "geneva-hub", h.serve("receipts", h.serveReceipts))
 	if err != nil {
 		s.stop()
 		return nil, fmt.Errorf("receipts service: %w", err)
@@ -215,13 +218,13 @@ func (h *Hub) startServices(_ context.Context) (*services, error) {
 	s.subs = append(s.subs, sub)
 	// Review requests are handled one at a time (one subscription), so two
 	// operators acting on one submission are serialised.
-	sub, err = h.nc.QueueSubscribe(SubjectReviewService, "geneva-hub", h.serveReview)
+	sub, err = h.nc.QueueSubscribe(SubjectReviewService, "geneva-hub", h.serve("review", h.serveReview))
 	if err != nil {
 		s.stop()
 		return nil, fmt.Errorf("review service: %w", err)
 	}
 	s.subs = append(s.subs, sub)
-	sub, err = h.nc.QueueSubscribe(SubjectDirectory, "geneva-hub", directory.Handler(h.directoryMembers))
+	sub, err = h.nc.QueueSubscribe(SubjectDirectory, "geneva-hub", h.serve("directory", directory.Handler(h.directoryMembers)))
 	if err != nil {
 		s.stop()
 		return nil, fmt.Errorf("directory service: %w", err)

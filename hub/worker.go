@@ -33,6 +33,7 @@ type worker struct {
 	host  workerHost
 	ids   *submissionIDs
 	audit *audit.Log
+	quota *quotaLimiter
 	work  chan jetstream.Msg
 	wg    sync.WaitGroup // the decision goroutines and the completions they start
 
@@ -65,7 +66,7 @@ func newWorker(ctx context.Context, host workerHost) (*worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &worker{host: host, ids: newSubmissionIDs(host.secret), audit: log, work: make(chan jetstream.Msg, host.workers),
+	w := &worker{host: host, ids: newSubmissionIDs(host.secret), audit: log, quota: newQuotaLimiter(), work: make(chan jetstream.Msg, host.workers),
 		inflight:  make(chan struct{}, max(maxInFlight, host.workers)),
 		consuming: map[string]jetstream.ConsumeContext{}}
 	for range host.workers {
@@ -191,8 +192,13 @@ func (w *worker) handle(msg jetstream.Msg) {
 		to: splitList(hd.Get(HeaderTo)),
 	}
 	start := time.Now()
-	d := w.decide(policy.Request{Sender: member, To: sub.to, Community: sub.community,
-		Anonymous: sub.anonymous, Bundle: msg.Data(), Prior: w.host.prior})
+	var d policy.Decision
+	if code, why, over := w.quota.admit(member, w.host.mou().QuotaOf(member), len(msg.Data()), sub.received); over {
+		d = w.overQuota(member, msg.Data(), code, why)
+	} else {
+		d = w.decide(policy.Request{Sender: member, To: sub.to, Community: sub.community,
+			Anonymous: sub.anonymous, Bundle: msg.Data(), Prior: w.host.prior})
+	}
 	w.inflight <- struct{}{}
 	ctx, cancel := context.WithTimeout(context.Background(), workerAckWait)
 	em, err := w.startEmit(sub, &d, intakeOutcome(msg, sub, &d))

@@ -21,6 +21,7 @@ type MoU struct {
 	Communities []Community `yaml:"communities"`
 	Rules       Rules       `yaml:"rules"`
 	Requests    Requests    `yaml:"requests"`
+	Quotas      Quota       `yaml:"quotas"` // every member's default quota (quota.go)
 
 	file  string         // the file name for error messages
 	lines map[string]int // field path ("members[1].contact.email") → line
@@ -59,6 +60,7 @@ type Member struct {
 	RelayFor     []string   `yaml:"relay_for"` // identity ids it may submit on behalf of
 	Suspended    bool       `yaml:"suspended"` // a suspended member neither sends nor receives
 	Contact      Contact    `yaml:"contact"`
+	Quota        Quota      `yaml:"quota"` // zero fields: the partnership's quotas
 }
 
 // Contact is a member's 24/7 point of contact.

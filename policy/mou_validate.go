@@ -37,6 +37,7 @@ func (m *MoU) Validate() error {
 	v.acceptsFrom()
 	v.requests()
 	v.rules()
+	v.quotas()
 	if len(v.errs) > 0 {
 		return v.errs
 	}

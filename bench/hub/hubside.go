@@ -12,13 +12,17 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/policy"
 )
 
 // startHub runs the hub in this process with the demo MoU (hub.New + Run,
-// embedded server on a random port, HTTP off). Its log is formatted as in
+// embedded server on a random port, HTTP off), its rate quotas out of the
+// way: the benchmark offers more than a member's default burst. Its log is formatted as in
 // production but written nowhere, so formatting costs and disk does not.
 func startHub(dir string, workers int) (*system, error) {
-	h, err := hub.New(hub.Config{Dev: true, DataDir: dir, NATSListen: "127.0.0.1:-1", HTTPListen: "off",
+	mou := policy.DemoMoU()
+	mou.Quotas = policy.UnthrottledQuota
+	h, err := hub.New(hub.Config{MoU: mou, DataDir: dir, NATSListen: "127.0.0.1:-1", HTTPListen: "off",
 		Workers: workers, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		return nil, err

@@ -97,7 +97,7 @@ sources:
 		t.Fatal(err)
 	}
 	err = run(t.Context(), []string{"check", tooBig}, &out, &errOut)
-	if want := `source "intake": max_bytes: 40000000 is above what the hub can take (33554432`; err == nil || !strings.Contains(err.Error(), want) {
+	if want := `source "intake": max_bytes: 40000000 is above what the hub can take (8384512`; err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("check: got %v, want %q", err, want)
 	}
 	if err := os.WriteFile(creds, []byte("# member: nobody\n"), 0o600); err != nil {

@@ -25,6 +25,8 @@ type Metrics struct {
 	submissions  *prometheus.CounterVec
 	decisions    prometheus.Histogram
 	violations   *prometheus.CounterVec
+	refused      *prometheus.CounterVec
+	quota        *prometheus.CounterVec
 	sourceErrors *prometheus.CounterVec
 }
 
@@ -46,6 +48,14 @@ func New() *Metrics {
 			Name: "geneva_permission_violations_total",
 			Help: "Publish or subscribe attempts NATS refused, by member (\"unknown\" when the connection is not a member's).",
 		}, []string{"member"}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "geneva_refused_replies_total",
+			Help: "Requests to a hub service refused for a reply subject outside the asker's reply space, by member (\"unknown\" for the hub account).",
+		}, []string{"member"}),
+		quota: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "geneva_quota_refusals_total",
+			Help: "Submissions refused for the member's quota, by member and reason code.",
+		}, []string{"member", "code"}),
 		sourceErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "geneva_metrics_source_errors_total",
 			Help: "Scrapes where a metrics source (consumer_lag, streams) could not be read.",
@@ -54,7 +64,7 @@ func New() *Metrics {
 	for _, v := range Verdicts {
 		m.submissions.WithLabelValues(v)
 	}
-	m.reg.MustRegister(m.submissions, m.decisions, m.violations, m.sourceErrors,
+	m.reg.MustRegister(m.submissions, m.decisions, m.violations, m.refused, m.quota, m.sourceErrors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -75,6 +85,17 @@ func (m *Metrics) PermissionViolation(member string) {
 	}
 	m.violations.WithLabelValues(member).Inc()
 }
+
+// RefusedReply counts one service request refused for its reply subject.
+func (m *Metrics) RefusedReply(member string) {
+	if member == "" {
+		member = "unknown"
+	}
+	m.refused.WithLabelValues(member).Inc()
+}
+
+// QuotaRefusal counts one submission refused for member's quota.
+func (m *Metrics) QuotaRefusal(member, code string) { m.quota.WithLabelValues(member, code).Inc() }
 
 // WatchConsumerLag registers geneva_consumer_lag_messages{member}, read from
 // lag at each scrape: per member, the messages routed to it that it has not

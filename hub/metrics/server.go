@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"crypto/subtle"
 	"fmt"
 	"net/http"
 	"time"
@@ -16,7 +17,14 @@ import (
 //
 // A nil ready means always ready. The caller runs ListenAndServe (or Serve)
 // and Shutdown.
-func NewServer(addr string, m *Metrics, ready func() error) *http.Server {
+//
+// With BearerToken, /metrics (which shows per-member data) answers 401
+// unless the request carries "Authorization: Bearer <token>".
+func NewServer(addr string, m *Metrics, ready func() error, opts ...Option) *http.Server {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -33,13 +41,37 @@ func NewServer(addr string, m *Metrics, ready func() error) *http.Server {
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
+	mux.Handle("GET /metrics", requireBearer(o.token, promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
 		ErrorHandling: promhttp.ContinueOnError, // one failing source must not hide the rest
 		Registry:      m.reg,                    // promhttp_metric_handler_errors_total
-	}))
+	})))
 	return &http.Server{
 		Addr:              addr,
 		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,
 	}
+}
+
+// Option changes NewServer.
+type Option func(*options)
+
+type options struct{ token string }
+
+// BearerToken makes /metrics require this bearer token ("" for none).
+func BearerToken(token string) Option { return func(o *options) { o.token = token } }
+
+// requireBearer lets a request through to next only with the token.
+func requireBearer(token string, next http.Handler) http.Handler {
+	if token == "" {
+		return next
+	}
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="geneva-hub metrics"`)
+			http.Error(w, "unauthorized: /metrics needs the bearer token of metrics_token_file", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -1,0 +1,72 @@
+package hub
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+)
+
+// serviceReplyPrefix is where the server sends the answers to a request
+// that came through a service import: it rewrites the member's reply
+// subject to a fresh _R_.<...> that routes back to the member only.
+const serviceReplyPrefix = "_R_."
+
+// hubInboxPrefix is the reply prefix of the hub account's own clients
+// (the operator's CLI, worker nodes): nats.go's default.
+const hubInboxPrefix = "_INBOX."
+
+// serve wraps a handler of a hub service so that it answers only on a
+// reply subject in the asking member's reply space; anything else is
+// refused, counted in geneva_refused_replies_total{member} and logged.
+// NATS does not check publish permissions on reply subjects, and the hub
+// answers from the account that holds every stream: a reply subject such
+// as $JS.API.STREAM.DELETE.GENEVA_AUDIT would make the hub's answer a
+// request. Member accounts make the server choose the reply subject;
+// this check holds even if an account is ever misconfigured.
+func (h *Hub) serve(service string, handle nats.MsgHandler) nats.MsgHandler {
+	return func(msg *nats.Msg) {
+		if member, ok := replyAllowed(msg); !ok {
+			h.metrics.RefusedReply(member)
+			h.log.Warn("refused a reply subject outside the asker's reply space",
+				"service", service, "member", member, "reply", msg.Reply)
+			return
+		}
+		handle(msg)
+	}
+}
+
+// replyAllowed names the asking member ("" for the hub account) and says
+// whether msg's reply subject is in its reply space: the server's _R_.
+// for a request through a member's service import (the server sets the
+// Nats-Request-Info header, naming the member's account, over anything
+// the member sent); for the hub
+// account's own clients their _INBOX., or a member's private inbox prefix
+// in a shared account (the layout before member accounts). A request
+// without a reply subject needs no answer and is let through.
+func replyAllowed(msg *nats.Msg) (member string, ok bool) {
+	subjectMember := memberOfSubject(msg.Subject)
+	if msg.Reply == "" {
+		return subjectMember, true
+	}
+	var info server.ClientInfo
+	if hdr := msg.Header.Get(server.ClientInfoHdr); hdr != "" && json.Unmarshal([]byte(hdr), &info) == nil {
+		if m, imported := strings.CutPrefix(info.Account, MemberAccount("")); imported {
+			return m, strings.HasPrefix(msg.Reply, serviceReplyPrefix) && (subjectMember == "" || subjectMember == m)
+		}
+	}
+	return subjectMember, strings.HasPrefix(msg.Reply, hubInboxPrefix) ||
+		(subjectMember != "" && strings.HasPrefix(msg.Reply, InboxPrefix(subjectMember)+"."))
+}
+
+// memberOfSubject is the member a per-member service subject names
+// (geneva.svc.<service>.<member>), "" for a shared service.
+func memberOfSubject(subject string) string {
+	for _, svc := range []string{SubscribeService(""), ReceiptsService(""), RequestsService("")} {
+		if m, ok := strings.CutPrefix(subject, svc); ok {
+			return m
+		}
+	}
+	return ""
+}

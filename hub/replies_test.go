@@ -1,0 +1,94 @@
+package hub_test
+
+import (
+	"bytes"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/stretchr/testify/require"
+
+	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/hubtest"
+)
+
+// lockedBuffer collects log lines written from several goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestServicesRefuseForeignReplySubjects is the hub's own check behind the
+// member accounts: a request that reaches a hub service with a reply
+// subject outside the asker's reply space (as it would if members ever
+// shared the hub's account again, or from the hub account itself) is not
+// answered, is counted per member and logged naming the member.
+func TestServicesRefuseForeignReplySubjects(t *testing.T) {
+	var logs lockedBuffer
+	h := hubtest.StartHub(t, hubtest.WithConfig(func(c *hub.Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	}))
+	op := h.Member(t, hub.OperatorName) // the hub account: no service import rewrites its replies
+	audit := func() uint64 {
+		s, err := op.JS.Stream(ctx(t), hub.StreamAudit)
+		require.NoError(t, err, "GENEVA_AUDIT is still there")
+		info, err := s.Info(ctx(t))
+		require.NoError(t, err)
+		return info.State.Msgs
+	}
+	bank := h.Member(t, "bank-one")
+	bank.Submit(t, []byte(`{}`), hub.SubmitOptions{})
+	bank.NextReceipt(t, 10*time.Second)
+	before := audit()
+
+	forged := nats.Header{server.ClientInfoHdr: []string{`{"acc":"member-bank-one"}`}}
+	for _, r := range []struct {
+		subject, reply string
+		header         nats.Header
+	}{
+		{hub.SubscribeService("bank-one"), "$JS.API.STREAM.DELETE." + hub.StreamAudit, nil},
+		{hub.ReceiptsService("bank-one"), hub.SubjectAudit, nil},
+		{hub.SubscribeService("bank-one"), hub.SubjectAudit, forged},
+		{hub.SubjectDirectory, hub.SubjectAudit, forged},
+		{hub.SubjectDirectory, "$JS.API.STREAM.PURGE." + hub.StreamAudit, nil},
+		{hub.SubjectReviewService, "$JS.API.STREAM.DELETE." + hub.StreamAudit, nil},
+	} {
+		msg := &nats.Msg{Subject: r.subject, Reply: r.reply, Header: r.header, Data: []byte(`{"session":"s","action":"list"}`)}
+		require.NoError(t, op.NC.PublishMsg(msg))
+	}
+	// Each service answers its own caller afterwards: the forged requests
+	// were handled before.
+	for _, s := range []string{hub.SubscribeService("bank-one"), hub.ReceiptsService("bank-one"), hub.SubjectDirectory, hub.SubjectReviewService} {
+		_, err := op.NC.Request(s, []byte(`{"session":"t","action":"list"}`), 10*time.Second)
+		require.NoError(t, err, "%s answers a caller in its reply space", s)
+	}
+	require.Equal(t, before, audit(), "no answer reached the audit")
+
+	hubtest.Eventually(t, 5*time.Second, func() error {
+		_, body := scrape(t, h.HTTPAddr(), "/metrics")
+		for _, want := range []string{`geneva_refused_replies_total{member="bank-one"} 4`, `geneva_refused_replies_total{member="unknown"} 2`} {
+			if !strings.Contains(body, want) {
+				return fmt.Errorf("/metrics lacks %s", want)
+			}
+		}
+		return nil
+	})
+	require.Contains(t, logs.String(), `member=bank-one reply=$JS.API.STREAM.DELETE.GENEVA_AUDIT`)
+}

@@ -1,0 +1,39 @@
+package hub
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+)
+
+// sharedAccount is the NATS account every connection shared before
+// members had accounts of their own; JetStream kept its files under it.
+const sharedAccount = "$G"
+
+// moveSharedAccountStore moves the JetStream files of a data directory
+// written before member accounts (jetstream/$G) to the hub account
+// (jetstream/geneva): the same streams, messages and consumer positions,
+// now in the only account with JetStream. Creds files need no change:
+// members keep their NKeys. Run before the server starts.
+func moveSharedAccountStore(dataDir string, log *slog.Logger) error {
+	old := filepath.Join(dataDir, "jetstream", sharedAccount)
+	now := filepath.Join(dataDir, "jetstream", HubAccount)
+	if _, err := os.Stat(old); errors.Is(err, os.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("data_dir: %w", err)
+	}
+	if _, err := os.Stat(now); err == nil {
+		return fmt.Errorf("data_dir %s: JetStream data both in %s (from before member accounts) and in %s; "+
+			"keep the one the hub last ran on (normally %s) and move the other out of %s",
+			dataDir, old, now, now, filepath.Dir(now))
+	}
+	if err := os.Rename(old, now); err != nil {
+		return fmt.Errorf("data_dir: moving JetStream data to the hub account: %w", err)
+	}
+	log.Warn("upgrade: moved the JetStream data of the shared NATS account to the hub account",
+		"from", old, "to", now)
+	return nil
+}
