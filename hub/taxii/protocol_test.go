@@ -16,7 +16,7 @@ import (
 // TestProtocolErrors: every refusal is the spec's error resource with the
 // right status.
 func TestProtocolErrors(t *testing.T) {
-	h := startHub(t, func(c *hub.Config) { c.MaxPayload = 4096 })
+	h := startHub(t, func(c *hub.Config) { c.MaxPayload = 16 << 10 }) // small, but above the MoU the hub keeps in its KV
 	tok := h.token(t, "bank-one")
 	root := "/taxii2/bank-one/collections/"
 	raw := func(method, path, accept, contentType string, body []byte) response {
@@ -38,7 +38,7 @@ func TestProtocolErrors(t *testing.T) {
 	requireError(t, raw("POST", root+"submit/objects/", taxii.MediaTAXII, "application/json", envelope(indicator(1))), 415)
 	requireError(t, h.call(t, "POST", root+"submit/objects/", tok, []byte(`{"objects":`)), 400)
 	requireError(t, h.call(t, "POST", root+"submit/objects/", tok, []byte(`{"objects":[]}`)), 400)
-	requireError(t, h.call(t, "POST", root+"submit/objects/", tok, []byte(`{"objects":[`+strings.Repeat(`{"type":"x"},`, 400)+`{}]}`)), 413)
+	requireError(t, h.call(t, "POST", root+"submit/objects/", tok, []byte(`{"objects":[`+strings.Repeat(`{"type":"x"},`, 2000)+`{}]}`)), 413)
 	requireError(t, h.call(t, "POST", root+"inbox/objects/", tok, envelope(indicator(2))), 403)
 	requireError(t, h.call(t, "GET", root+"submit/objects/", tok, nil), 403)
 	requireError(t, h.call(t, "GET", root+"community-le/objects/", tok, nil), 404)
