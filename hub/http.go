@@ -13,7 +13,8 @@ import (
 	"github.com/genevahub/geneva/hub/metrics"
 )
 
-// startHTTP serves /healthz, /readyz and /metrics (hub/metrics).
+// startHTTP serves /healthz, /readyz and /metrics (hub/metrics), and the
+// web portal under /portal/.
 func (h *Hub) startHTTP() (stop func(), err error) {
 	h.metrics.WatchConsumerLag(metrics.JetStreamLag(h.js, h.consumerRefs))
 	h.metrics.WatchStreams(metrics.JetStreamSizes(h.js, StreamShare, StreamReceipt, StreamAudit, StreamReview))
@@ -28,6 +29,9 @@ func (h *Hub) startHTTP() (stop func(), err error) {
 			return errors.New("starting")
 		}
 	})
+	if err := h.mountPortal(srv); err != nil { // hub/portal.go
+		return nil, err
+	}
 	h.httpAddr, stop, err = serveHTTP(h.cfg.HTTPListen, srv, h.log)
 	return stop, err
 }

@@ -1,0 +1,238 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
+
+	"github.com/genevahub/geneva/hub/directory"
+	"github.com/genevahub/geneva/hub/portal"
+	"github.com/genevahub/geneva/policy"
+)
+
+// The web portal (hub/portal, docs/portal.md) on the HTTP listener. It
+// acts on the hub's own connection: it submits to a member's intake as the
+// member's client would, and reads a member's inbox and receipts with the
+// same filters the hub gives that member's consumers.
+
+// BucketPortal holds the portal's accounts. Unlike BucketHub, worker nodes
+// never need it.
+const BucketPortal = "GENEVA_PORTAL"
+
+// PortalAccountPath is where a --dev hub writes an account's initial
+// password and TOTP secret.
+func PortalAccountPath(dataDir, user string) string {
+	return filepath.Join(dataDir, "portal", user+".txt")
+}
+
+// mountPortal serves the portal under portal.Prefix on srv.
+func (h *Hub) mountPortal(srv *http.Server) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	kv, err := h.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: BucketPortal, History: 1,
+		Storage: jetstream.FileStorage, Description: "the web portal's accounts (argon2id hashes, TOTP secrets)"})
+	if err != nil {
+		return fmt.Errorf("portal: provision %s: %w", BucketPortal, err)
+	}
+	users := portal.NewUsers(kv)
+	if h.cfg.Dev {
+		if err := h.devPortalAccounts(ctx, users); err != nil {
+			return fmt.Errorf("portal: %w", err)
+		}
+	}
+	p, err := portal.New(portal.Config{Backend: portalBackend{h}, Users: users, Log: h.log.With("component", "portal")})
+	if err != nil {
+		return fmt.Errorf("portal: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle(portal.Prefix, p)
+	mux.Handle("/", srv.Handler)
+	srv.Handler = mux
+	return nil
+}
+
+// devPortalAccounts gives a --dev hub one member admin per member and an
+// operator account, each written once to PortalAccountPath (0600).
+func (h *Hub) devPortalAccounts(ctx context.Context, users *portal.Users) error {
+	add := func(name, member string, role portal.Role) error {
+		path := PortalAccountPath(h.cfg.DataDir, name)
+		if _, err := os.Stat(path); err == nil {
+			return nil
+		}
+		acc, err := users.Add(ctx, name, member, role)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return err
+		}
+		text := fmt.Sprintf("user: %s\nmember: %s\nrole: %s\npassword: %s\ntotp_secret: %s\ntotp_uri: %s\n",
+			acc.User, member, role, acc.Password, acc.TOTP, acc.TOTPURI)
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			return err
+		}
+		h.log.Info("portal account", "user", name, "member", member, "role", role, "initial_password_in", path)
+		return nil
+	}
+	for _, m := range h.MoU().Members {
+		if err := add(m.ID+"-admin", m.ID, portal.RoleMemberAdmin); err != nil {
+			return err
+		}
+	}
+	return add("operator", "", portal.RoleOperator)
+}
+
+// portalBackend is the hub as the portal sees it.
+type portalBackend struct{ h *Hub }
+
+func (b portalBackend) MoU() *policy.MoU { return b.h.MoU() }
+
+func (b portalBackend) Decide(req policy.Request) policy.Decision {
+	return b.h.policy.Engine().Decide(req)
+}
+
+func (b portalBackend) Directory() []directory.Member { return b.h.directoryMembers() }
+
+// Submit publishes to member's intake as its NATS client would (the same
+// policy, receipt and audit), then waits for the receipt carrying its id.
+func (b portalBackend) Submit(ctx context.Context, member string, bundle []byte, to portal.Audience, wait time.Duration) ([]byte, error) {
+	receipts, err := b.h.js.Stream(ctx, StreamReceipt)
+	if err != nil {
+		return nil, err
+	}
+	info, err := receipts.Info(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// Start after the last receipt stored now: ours comes later.
+	c, err := b.h.js.OrderedConsumer(ctx, StreamReceipt, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{ReceiptSubject(member)}, DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
+		OptStartSeq: info.State.LastSeq + 1})
+	if err != nil {
+		return nil, err
+	}
+	msgID := "geneva-portal-" + nuid.Next()
+	// No Nats-Expected-Stream: the worker copies a held submission's headers
+	// into GENEVA_REVIEW, where that header would refuse the copy.
+	if _, err := b.h.js.PublishMsg(ctx, SubmitMsg(member, bundle,
+		SubmitOptions{To: to.To, Community: to.Community, Anonymous: to.Anonymous, MsgID: msgID})); err != nil {
+		return nil, fmt.Errorf("intake: %w", err)
+	}
+	deadline := time.Now().Add(wait)
+	for time.Now().Before(deadline) {
+		m, err := c.Next(jetstream.FetchMaxWait(time.Until(deadline)))
+		if err != nil {
+			break // the submission is in; its receipt will show in the list
+		}
+		var r struct {
+			MsgID string `json:"msg_id"`
+		}
+		if json.Unmarshal(m.Data(), &r) == nil && r.MsgID == msgID {
+			return m.Data(), nil
+		}
+	}
+	return nil, nil
+}
+
+// Feed reads member's inbox as its real-time subscription would (the
+// inbox filters, never before the member's floor) on an ordered consumer.
+// It ends when the MoU changes, so the page reconnects under the new
+// filters.
+func (b portalBackend) Feed(ctx context.Context, member string, since time.Time, afterSeq uint64, deliver func(portal.Share)) error {
+	h := b.h
+	mou := h.MoU()
+	req := SubscribeRequest{Session: "portal", Since: since}
+	if afterSeq > 0 {
+		req = SubscribeRequest{Session: "portal", StartSeq: afterSeq + 1}
+	}
+	data, _ := json.Marshal(req)
+	cfg, err := h.subscription(member, data)
+	if err != nil {
+		return err
+	}
+	if err := h.clampToFloor(ctx, member, &cfg); err != nil {
+		return err
+	}
+	c, err := h.js.OrderedConsumer(ctx, StreamShare, jetstream.OrderedConsumerConfig{FilterSubjects: cfg.FilterSubjects,
+		DeliverPolicy: cfg.DeliverPolicy, OptStartSeq: cfg.OptStartSeq, OptStartTime: cfg.OptStartTime})
+	if err != nil {
+		return err
+	}
+	cc, err := c.Consume(func(m jetstream.Msg) {
+		md, err := m.Metadata()
+		if err != nil {
+			return
+		}
+		received, _ := time.Parse(time.RFC3339Nano, m.Headers().Get(HeaderReceived))
+		deliver(portal.Share{Seq: md.Sequence.Stream, Sender: m.Headers().Get(HeaderSender), TLP: m.Headers().Get(HeaderTLP),
+			Scope: ScopeOf(m.Subject()), Received: received, Bundle: m.Data()})
+	})
+	if err != nil {
+		return err
+	}
+	defer cc.Stop()
+	tick := time.NewTicker(2 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+			if h.MoU() != mou {
+				return nil
+			}
+		}
+	}
+}
+
+// Receipts are member's last receipts, oldest first. It reads them all
+// (GENEVA_RECEIPT's retention bounds that) and keeps the last ones.
+func (b portalBackend) Receipts(ctx context.Context, member string, last int) ([][]byte, error) {
+	s, err := b.h.js.Stream(ctx, StreamReceipt)
+	if err != nil {
+		return nil, err
+	}
+	subject := ReceiptSubject(member)
+	info, err := s.Info(ctx, jetstream.WithSubjectFilter(subject))
+	if err != nil {
+		return nil, err
+	}
+	if info.State.Subjects[subject] == 0 {
+		return nil, nil // nothing would ever arrive below
+	}
+	c, err := s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject}})
+	if err != nil {
+		return nil, err
+	}
+	it, err := c.Messages()
+	if err != nil {
+		return nil, err
+	}
+	defer it.Stop()
+	stop := context.AfterFunc(ctx, it.Stop)
+	defer stop()
+	var out [][]byte
+	for {
+		m, err := it.Next()
+		if err != nil {
+			return nil, err
+		}
+		md, err := m.Metadata()
+		if err != nil {
+			return nil, err
+		}
+		if out = append(out, m.Data()); len(out) > last {
+			out = out[1:]
+		}
+		if md.NumPending == 0 {
+			return out, nil
+		}
+	}
+}
