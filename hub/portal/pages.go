@@ -27,7 +27,14 @@ type reportForm struct {
 
 func (s *Server) reportData(sess session, values url.Values) reportForm {
 	mou := s.cfg.Backend.MoU()
-	f := reportForm{Values: values, TLPs: tlpChoices, Sectors: sectors, Communities: mou.Communities}
+	f := reportForm{Values: values, TLPs: tlpChoices, Sectors: sectors}
+	if me, ok := mou.Member(sess.member); ok {
+		for _, c := range mou.Communities { // only those the member may address
+			if slices.Contains(me.Communities, c.ID) {
+				f.Communities = append(f.Communities, c)
+			}
+		}
+	}
 	for _, m := range mou.Members {
 		if m.ID != sess.member && !m.Suspended {
 			f.Members = append(f.Members, m.ID)
