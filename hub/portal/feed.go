@@ -191,4 +191,3 @@ func (s *Server) feedEvents(w http.ResponseWriter, r *http.Request, sess session
 		}
 	}
 }
-

@@ -240,4 +240,3 @@ func mustContain(t *testing.T, what, body string, wants ...string) {
 		}
 	}
 }
-
