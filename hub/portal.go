@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nuid"
 
@@ -25,6 +26,29 @@ import (
 // BucketPortal holds the portal's accounts. Unlike BucketHub, worker nodes
 // never need it.
 const BucketPortal = "GENEVA_PORTAL"
+
+// SubjectPortalService is the operator's service for portal accounts
+// (geneva admin portal-user); only the operator's credentials may publish
+// there.
+const SubjectPortalService = "geneva.svc.portal"
+
+// PortalUserRequest is an operator's request on SubjectPortalService.
+// Actions: "add" (user, member, role), "remove" (user), "list" (member, or
+// every account).
+type PortalUserRequest struct {
+	Action string `json:"action"`
+	User   string `json:"user,omitempty"`
+	Member string `json:"member,omitempty"`
+	Role   string `json:"role,omitempty"`
+}
+
+// PortalUserReply answers a PortalUserRequest; Account (the initial
+// password and TOTP secret) is shown once, at add.
+type PortalUserReply struct {
+	Account *portal.NewAccount `json:"account,omitempty"`
+	Users   []portal.UserInfo  `json:"users,omitempty"`
+	Error   string             `json:"error,omitempty"`
+}
 
 // PortalAccountPath is where a --dev hub writes an account's initial
 // password and TOTP secret.
@@ -47,6 +71,12 @@ func (h *Hub) mountPortal(srv *http.Server) error {
 			return fmt.Errorf("portal: %w", err)
 		}
 	}
+	if _, err := h.nc.Subscribe(SubjectPortalService, func(msg *nats.Msg) { // ends with the hub's connection
+		b, _ := json.Marshal(h.servePortalUser(users, msg.Data))
+		_ = msg.Respond(b)
+	}); err != nil {
+		return fmt.Errorf("portal: %w", err)
+	}
 	p, err := portal.New(portal.Config{Backend: portalBackend{h}, Users: users, Log: h.log.With("component", "portal")})
 	if err != nil {
 		return fmt.Errorf("portal: %w", err)
@@ -56,6 +86,42 @@ func (h *Hub) mountPortal(srv *http.Server) error {
 	mux.Handle("/", srv.Handler)
 	srv.Handler = mux
 	return nil
+}
+
+func (h *Hub) servePortalUser(users *portal.Users, data []byte) PortalUserReply {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var req PortalUserRequest
+	if err := json.Unmarshal(data, &req); err != nil {
+		return PortalUserReply{Error: fmt.Sprintf("portal user request: %v", err)}
+	}
+	if req.Member != "" {
+		if _, ok := h.MoU().Member(req.Member); !ok {
+			return PortalUserReply{Error: fmt.Sprintf("member %q is not in the MoU in force", req.Member)}
+		}
+	}
+	switch req.Action {
+	case "add":
+		acc, err := users.Add(ctx, req.User, req.Member, portal.Role(req.Role))
+		if err != nil {
+			return PortalUserReply{Error: err.Error()}
+		}
+		h.log.Info("portal account added", "user", req.User, "member", req.Member, "role", req.Role)
+		return PortalUserReply{Account: &acc}
+	case "remove":
+		if err := users.Remove(ctx, req.User); err != nil {
+			return PortalUserReply{Error: fmt.Sprintf("remove %q: %v", req.User, err)}
+		}
+		h.log.Info("portal account removed", "user", req.User)
+		return PortalUserReply{}
+	case "list":
+		list, err := users.List(ctx, req.Member)
+		if err != nil {
+			return PortalUserReply{Error: err.Error()}
+		}
+		return PortalUserReply{Users: list}
+	}
+	return PortalUserReply{Error: fmt.Sprintf("portal user request: action %q: want add, remove or list", req.Action)}
 }
 
 // devPortalAccounts gives a --dev hub one member admin per member and an

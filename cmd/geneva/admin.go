@@ -11,14 +11,16 @@ import (
 func newAdminCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "admin",
-		Short: "Administer a hub: member credentials and the review queue",
+		Short: "Administer a hub: member credentials, the review queue, portal accounts",
 		Long: `Commands for the people who run a hub.
 
   member add   create a member's credentials file in the hub's data directory
   review       list, show, approve or reject submissions held for review
+               (needs the hub operator's credentials)
+  portal-user  add, remove or list the web portal's accounts
                (needs the hub operator's credentials)`,
 	}
-	cmd.AddCommand(newAdminMemberCmd(), newAdminReviewCmd())
+	cmd.AddCommand(newAdminMemberCmd(), newAdminReviewCmd(), newAdminPortalUserCmd())
 	return cmd
 }
 

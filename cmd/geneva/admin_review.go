@@ -177,22 +177,10 @@ func runReview(cmd *cobra.Command, cf *connFlags, out *outputFlag, req hub.Revie
 // askReview sends req to the hub's review service and turns every way it
 // can fail into a one-line error.
 func askReview(ctx context.Context, conn *hubConn, server string, req hub.ReviewRequest) (hub.ReviewReply, error) {
-	data, _ := json.Marshal(req)
-	msg, err := conn.nc.RequestWithContext(ctx, hub.SubjectReviewService, data)
 	what := "admin review " + req.Action
-	switch {
-	case conn.refused() != nil:
-		return hub.ReviewReply{}, fmt.Errorf("%s: not permitted: needs the hub operator's credentials (%v)", what, conn.refused())
-	case errors.Is(err, nats.ErrNoResponders):
-		return hub.ReviewReply{}, fmt.Errorf("%s: no review service on %s (is geneva-hub running there?)", what, server)
-	case errors.Is(err, context.DeadlineExceeded):
-		return hub.ReviewReply{}, fmt.Errorf("%s: no answer from %s within %v", what, server, reviewTimeout)
-	case err != nil:
-		return hub.ReviewReply{}, fmt.Errorf("%s: %w", what, err)
-	}
 	var reply hub.ReviewReply
-	if err := json.Unmarshal(msg.Data, &reply); err != nil {
-		return hub.ReviewReply{}, fmt.Errorf("%s: unreadable answer from the hub: %v", what, err)
+	if err := askOperator(ctx, conn, server, hub.SubjectReviewService, what, req, &reply); err != nil {
+		return hub.ReviewReply{}, err
 	}
 	if reply.Error != "" {
 		return hub.ReviewReply{}, fmt.Errorf("%s: %s", what, reply.Error)

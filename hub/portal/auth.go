@@ -51,6 +51,14 @@ func (s *Server) signedIn(allowed permission, h func(http.ResponseWriter, *http.
 			http.Redirect(w, r, Prefix+"login", http.StatusSeeOther)
 			return
 		}
+		// The account as stored now: a removed person, or one whose member
+		// was suspended, is signed out at their next request.
+		u, _, err := s.cfg.Users.Get(r.Context(), sess.user)
+		if err != nil || u.Member != sess.member || u.Role != sess.role || s.suspended(sess.member) {
+			s.sessions.drop(sess.id)
+			http.Redirect(w, r, Prefix+"login", http.StatusSeeOther)
+			return
+		}
 		if !allowed(sess.role) {
 			s.render(w, sess, http.StatusForbidden, "error.html", "Not allowed",
 				"Your role ("+string(sess.role)+") may not use this page.")
@@ -58,6 +66,14 @@ func (s *Server) signedIn(allowed permission, h func(http.ResponseWriter, *http.
 		}
 		h(w, r, sess)
 	}
+}
+
+func (s *Server) suspended(member string) bool {
+	if member == "" {
+		return false
+	}
+	m, ok := s.cfg.Backend.MoU().Member(member)
+	return !ok || m.Suspended
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {

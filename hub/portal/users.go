@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -122,3 +123,33 @@ func (u *Users) Remove(ctx context.Context, name string) error {
 }
 
 func userKey(name string) string { return "user." + name }
+
+// UserInfo is an account as listings show it (no secrets).
+type UserInfo struct {
+	Name   string `json:"name"`
+	Member string `json:"member,omitempty"`
+	Role   Role   `json:"role"`
+}
+
+// List returns every account, or member's only when member is not "".
+func (u *Users) List(ctx context.Context, member string) ([]UserInfo, error) {
+	out := []UserInfo{}
+	keys, err := u.kv.ListKeys(ctx)
+	if errors.Is(err, jetstream.ErrNoKeysFound) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	for k := range keys.Keys() {
+		rec, _, err := u.Get(ctx, strings.TrimPrefix(k, "user."))
+		if err != nil {
+			continue // removed meanwhile
+		}
+		if member == "" || rec.Member == member {
+			out = append(out, UserInfo{Name: rec.Name, Member: rec.Member, Role: rec.Role})
+		}
+	}
+	slices.SortFunc(out, func(a, b UserInfo) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
