@@ -1,11 +1,14 @@
 package portal_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/genevahub/geneva/hub"
 )
 
 func TestSignInWithPasswordAndTOTP(t *testing.T) {
@@ -189,5 +192,28 @@ func TestRolesAndDirectory(t *testing.T) {
 	mustContain(t, "directory", op.body, "duty@le-alpha.example", "le-bravo")
 	if anon := newBrowser(t, h); anon.get("/portal/directory") != 200 || anon.url != "/portal/login" {
 		t.Fatalf("directory without signing in: %d at %s", anon.status, anon.url)
+	}
+}
+
+// Removing a person (geneva admin portal-user remove) ends their session
+// at its next request, without waiting for it to expire.
+func TestRemovedAccountIsSignedOut(t *testing.T) {
+	h := devHub(t)
+	b := signIn(t, h, "isp-two-admin", 0)
+	if b.get("/portal/receipts"); b.url != "/portal/receipts" {
+		t.Fatalf("signed in, GET receipts ended at %s", b.url)
+	}
+	op := h.Member(t, hub.OperatorName)
+	req, _ := json.Marshal(hub.PortalUserRequest{Action: "remove", User: "isp-two-admin"})
+	msg, err := op.NC.Request(hub.SubjectPortalService, req, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reply hub.PortalUserReply
+	if err := json.Unmarshal(msg.Data, &reply); err != nil || reply.Error != "" {
+		t.Fatalf("remove: %v %q", err, reply.Error)
+	}
+	if b.get("/portal/receipts"); b.url != "/portal/login" {
+		t.Fatalf("a removed account still opens %s", b.url)
 	}
 }
