@@ -6,8 +6,15 @@ import (
 	"time"
 )
 
+// secure: the browser talks TLS, to the hub or to a TLS proxy in front
+// of it (X-Forwarded-Proto). A forged header only makes the cookie
+// Secure, which a plain-HTTP browser then drops: no gain for anyone.
+func (s *Server) secure(r *http.Request) bool {
+	return r.TLS != nil || s.cfg.SecureCookies || r.Header.Get("X-Forwarded-Proto") == "https"
+}
+
 func (s *Server) cookieName(r *http.Request) string {
-	if r.TLS != nil || s.cfg.SecureCookies {
+	if s.secure(r) {
 		return "__Host-geneva-session" // the browser then insists on Secure, Path=/ and no Domain
 	}
 	return "geneva-session"
@@ -24,7 +31,7 @@ func (s *Server) current(r *http.Request) (session, bool) {
 
 func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, sess session) {
 	http.SetCookie(w, &http.Cookie{Name: s.cookieName(r), Value: sess.id, Path: "/", HttpOnly: true,
-		Secure: r.TLS != nil || s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode, MaxAge: int(sessionAbsolute / time.Second)})
+		Secure: s.secure(r), SameSite: http.SameSiteStrictMode, MaxAge: int(sessionAbsolute / time.Second)})
 }
 
 // anonymous is the request's session, or a new one with its cookie set.
@@ -185,6 +192,6 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		s.sessions.drop(sess.id)
 	}
 	http.SetCookie(w, &http.Cookie{Name: s.cookieName(r), Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		Secure: r.TLS != nil || s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode})
+		Secure: s.secure(r), SameSite: http.SameSiteStrictMode})
 	http.Redirect(w, r, Prefix+"login", http.StatusSeeOther)
 }

@@ -31,8 +31,8 @@ type Config struct {
 	Backend Backend
 	Users   *Users
 	Log     *slog.Logger
-	// SecureCookies marks cookies Secure even on plain HTTP (behind a TLS
-	// proxy); on a TLS request they always are.
+	// SecureCookies marks cookies Secure even on plain HTTP; they always
+	// are on TLS or behind a proxy that sets X-Forwarded-Proto: https.
 	SecureCookies bool
 }
 
