@@ -150,4 +150,3 @@ func TestPortalInChromium(t *testing.T) {
 	shot(bank, "8-directory")
 	t.Logf("screenshots in %s", artefacts)
 }
-
