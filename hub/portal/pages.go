@@ -82,7 +82,11 @@ func (s *Server) preview(w http.ResponseWriter, r *http.Request, sess session) {
 	data := previewData{Verdict: d.Verdict.String(), Refused: d.Verdict == policy.Reject, Explanation: text.String(),
 		Bundle: pretty.String(), Reasons: d.Reasons}
 	for _, o := range d.Objects {
-		data.Reasons = append(data.Reasons, o.Reasons...)
+		for _, r := range o.Reasons { // once each: many objects share a reason
+			if !slices.ContainsFunc(data.Reasons, func(x policy.Reason) bool { return x.Code == r.Code && x.Message == r.Message }) {
+				data.Reasons = append(data.Reasons, r)
+			}
+		}
 	}
 	if !data.Refused {
 		data.Draft = s.sessions.addDraft(sess.id, &draft{bundle: bundle, audience: to, created: time.Now()})
