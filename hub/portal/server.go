@@ -126,7 +126,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // checkPost: same origin (when the browser says), a live session, and
 // that session's CSRF token in the form.
 func (s *Server) checkPost(r *http.Request) error {
-	if o := r.Header.Get("Origin"); o != "" && o != "null" && !sameOrigin(o, r) {
+	if o := r.Header.Get("Origin"); o != "" && !sameOrigin(o, r) { // "null" too: a sandboxed frame
 		return errors.New("cross-origin request")
 	}
 	if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
