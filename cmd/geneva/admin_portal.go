@@ -25,8 +25,9 @@ func newAdminPortalUserCmd() *cobra.Command {
 		Long: `People sign in to the hub's web portal (docs/portal.md) with an account that
 belongs to one member and has a role: reporter (reports incidents, reads
 the member's receipts), analyst (and reads the member's live feed),
-member-admin (the same, for now), or operator (the hub operator: the
-directory only, no member).
+member-admin (and invites and removes the member's people on the portal),
+or operator (the hub operator: the directory only, no member). Make each
+member's first member-admin here; it invites the others.
 
 add prints the initial password and the TOTP secret once: hand them to the
 person over a channel you trust; they scan the otpauth URI with an

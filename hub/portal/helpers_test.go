@@ -127,7 +127,11 @@ func totpCode(t *testing.T, a account, steps int) string {
 // signIn signs user in with password and TOTP code.
 func signIn(t *testing.T, h *hubtest.Hub, user string, step int) *browser {
 	t.Helper()
-	a := readAccount(t, h, user)
+	return signInAs(t, h, readAccount(t, h, user), step)
+}
+
+func signInAs(t *testing.T, h *hubtest.Hub, a account, step int) *browser {
+	t.Helper()
 	b := newBrowser(t, h)
 	b.get("/portal/login")
 	if b.post("/portal/login", url.Values{"user": {a.user}, "password": {a.password}}) != 200 || b.url != "/portal/login/totp" {

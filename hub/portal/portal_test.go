@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -215,5 +216,45 @@ func TestRemovedAccountIsSignedOut(t *testing.T) {
 	}
 	if b.get("/portal/receipts"); b.url != "/portal/login" {
 		t.Fatalf("a removed account still opens %s", b.url)
+	}
+}
+
+var createdRE = regexp.MustCompile(`<dt>Initial password</dt><dd><code>([^<]+)</code></dd>\s*<dt>TOTP secret</dt><dd><code>([^<]+)</code>`)
+
+// A member admin invites and removes its own people, and no one else's;
+// it cannot make an operator.
+func TestMemberAdminManagesOnlyItsOwnPeople(t *testing.T) {
+	h := devHub(t)
+	admin := signIn(t, h, "bank-one-admin", 0)
+	admin.get("/portal/people")
+	if admin.post("/portal/people", url.Values{"name": {"carol"}, "role": {"reporter"}}) != 200 {
+		t.Fatalf("invite: %d:\n%s", admin.status, admin.body)
+	}
+	m := createdRE.FindStringSubmatch(admin.body)
+	if m == nil {
+		t.Fatalf("no initial password shown:\n%s", admin.body)
+	}
+	carol := signInAs(t, h, account{user: "carol", password: m[1], totp: m[2]}, 0)
+	mustContain(t, "carol's report page", carol.body, "carol · bank-one · reporter")
+	for _, path := range []string{"/portal/feed", "/portal/people"} {
+		if carol.get(path) != http.StatusForbidden {
+			t.Errorf("a reporter GET %s: %d", path, carol.status)
+		}
+	}
+
+	admin.get("/portal/people")
+	if admin.post("/portal/people", url.Values{"name": {"mallory"}, "role": {"operator"}}) != http.StatusUnprocessableEntity {
+		t.Errorf("a member admin made an operator: %d", admin.status)
+	}
+	if admin.post("/portal/people/remove", url.Values{"name": {"le-alpha-admin"}}) != http.StatusNotFound {
+		t.Errorf("bank-one's admin removing le-alpha's: %d", admin.status)
+	}
+	signIn(t, h, "le-alpha-admin", 0) // still there
+
+	if admin.post("/portal/people/remove", url.Values{"name": {"carol"}}) != 200 {
+		t.Fatalf("remove carol: %d:\n%s", admin.status, admin.body)
+	}
+	if carol.get("/portal/receipts"); carol.url != "/portal/login" {
+		t.Fatalf("a removed reporter still opens %s", carol.url)
 	}
 }
