@@ -64,9 +64,12 @@ func TestPortalInChromium(t *testing.T) {
 	}
 	do := func(c context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		if err := chromedp.Do(c, steps...); err != nil {
+		step, cancel := context.WithTimeout(c, 30*time.Second) // a clear failure, not the test's deadline
+		defer cancel()
+		if err := chromedp.Do(step, steps...); err != nil {
 			loc, _ := chromedp.Run(c, chromedp.Location())
-			t.Fatalf("%s (at %s): %v", what, loc, err)
+			text, _ := chromedp.Run(c, chromedp.Text(chromedp.CSS("body")))
+			t.Fatalf("%s (at %s): %v\n%s", what, loc, err, text)
 		}
 	}
 	// Every page: nothing wider than the screen, every field labelled.
