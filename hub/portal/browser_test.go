@@ -148,8 +148,11 @@ func TestPortalInChromium(t *testing.T) {
 		t.Fatalf("classified report: %q", refusal)
 	}
 	shot(bank, "7-classified-refused")
+	do(bank, "people", chromedp.Navigate(base+"/portal/people"), chromedp.WaitVisible(chromedp.ID("name")))
+	checkPage(bank, "people")
+	shot(bank, "8-people")
 	do(bank, "directory", chromedp.Navigate(base+"/portal/directory"), chromedp.WaitVisible(chromedp.CSS(".card")))
 	checkPage(bank, "directory")
-	shot(bank, "8-directory")
+	shot(bank, "9-directory")
 	t.Logf("screenshots in %s", artefacts)
 }
