@@ -222,7 +222,7 @@ func waitFor(t *testing.T, who string, events <-chan portal.FeedEvent, value, re
 		case ev := <-events:
 			for _, o := range ev.Objects {
 				if reject != "" && strings.Contains(o.JSON, reject) {
-					t.Fatalf("%s's feed shows %s, which policy never routed to it", who, reject)
+					t.Fatalf("%s's feed shows %s, which it must never show", who, reject)
 				}
 			}
 			for _, o := range ev.Objects {

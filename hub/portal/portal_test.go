@@ -144,6 +144,7 @@ func TestReportReachesOnlyItsAudiencesFeeds(t *testing.T) {
 	le := signIn(t, h, "le-alpha-admin", 0)
 	isp := signIn(t, h, "isp-two-admin", 0)
 	leFeed := le.events("")
+	leGreen := le.events("?tlp=green")
 	ispFeed := isp.events("?member=le-alpha&sender=bank-one")
 
 	bank.get("/portal/report")
@@ -160,6 +161,7 @@ func TestReportReachesOnlyItsAudiencesFeeds(t *testing.T) {
 	// stream, would have come before it.
 	bank.report(incident("Scanning", "203.0.113.78", "green"))
 	waitFor(t, "isp-two", ispFeed, "203.0.113.78", "203.0.113.77", 10*time.Second)
+	waitFor(t, "le-alpha (TLP:GREEN only)", leGreen, "203.0.113.78", "203.0.113.77", 10*time.Second)
 
 	// The receipts page lists both.
 	bank.get("/portal/receipts")
