@@ -212,33 +212,23 @@ func (b portalBackend) Submit(ctx context.Context, member string, bundle []byte,
 // It ends when the MoU changes, so the page reconnects under the new
 // filters.
 func (b portalBackend) Feed(ctx context.Context, member string, since time.Time, afterSeq uint64, deliver func(portal.Share)) error {
-	h := b.h
-	mou := h.MoU()
+	mou := b.h.MoU()
 	req := SubscribeRequest{Session: "portal", Since: since}
 	if afterSeq > 0 {
 		req = SubscribeRequest{Session: "portal", StartSeq: afterSeq + 1}
 	}
-	data, _ := json.Marshal(req)
-	cfg, err := h.subscription(member, data)
+	cfg, err := b.inbox(ctx, member, req)
 	if err != nil {
 		return err
 	}
-	if err := h.clampToFloor(ctx, member, &cfg); err != nil {
-		return err
-	}
-	c, err := h.js.OrderedConsumer(ctx, StreamShare, jetstream.OrderedConsumerConfig{FilterSubjects: cfg.FilterSubjects,
-		DeliverPolicy: cfg.DeliverPolicy, OptStartSeq: cfg.OptStartSeq, OptStartTime: cfg.OptStartTime})
+	c, err := b.h.js.OrderedConsumer(ctx, StreamShare, cfg)
 	if err != nil {
 		return err
 	}
 	cc, err := c.Consume(func(m jetstream.Msg) {
-		md, err := m.Metadata()
-		if err != nil {
-			return
+		if sh, ok := shareOf(m); ok {
+			deliver(sh)
 		}
-		received, _ := time.Parse(time.RFC3339Nano, m.Headers().Get(HeaderReceived))
-		deliver(portal.Share{Seq: md.Sequence.Stream, Sender: m.Headers().Get(HeaderSender), TLP: m.Headers().Get(HeaderTLP),
-			Scope: ScopeOf(m.Subject()), Received: received, Bundle: m.Data()})
 	})
 	if err != nil {
 		return err
@@ -251,54 +241,106 @@ func (b portalBackend) Feed(ctx context.Context, member string, since time.Time,
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
-			if h.MoU() != mou {
+			if b.h.MoU() != mou {
 				return nil
 			}
 		}
 	}
 }
 
+// inbox is member's inbox as its real-time subscription reads it: the
+// inbox filters, from req's start but never before the member's floor.
+func (b portalBackend) inbox(ctx context.Context, member string, req SubscribeRequest) (jetstream.OrderedConsumerConfig, error) {
+	data, _ := json.Marshal(req)
+	cfg, err := b.h.subscription(member, data)
+	if err != nil {
+		return jetstream.OrderedConsumerConfig{}, err
+	}
+	if err := b.h.clampToFloor(ctx, member, &cfg); err != nil {
+		return jetstream.OrderedConsumerConfig{}, err
+	}
+	return jetstream.OrderedConsumerConfig{FilterSubjects: cfg.FilterSubjects, DeliverPolicy: cfg.DeliverPolicy,
+		OptStartSeq: cfg.OptStartSeq, OptStartTime: cfg.OptStartTime}, nil
+}
+
+func shareOf(m jetstream.Msg) (portal.Share, bool) {
+	md, err := m.Metadata()
+	if err != nil {
+		return portal.Share{}, false
+	}
+	received, _ := time.Parse(time.RFC3339Nano, m.Headers().Get(HeaderReceived))
+	return portal.Share{Seq: md.Sequence.Stream, Sender: m.Headers().Get(HeaderSender), TLP: m.Headers().Get(HeaderTLP),
+		Scope: ScopeOf(m.Subject()), Received: received, Bundle: m.Data()}, true
+}
+
 // Receipts are member's last receipts, oldest first. It reads them all
 // (GENEVA_RECEIPT's retention bounds that) and keeps the last ones.
 func (b portalBackend) Receipts(ctx context.Context, member string, last int) ([][]byte, error) {
-	s, err := b.h.js.Stream(ctx, StreamReceipt)
+	var out [][]byte
+	err := b.readAll(ctx, StreamReceipt, jetstream.OrderedConsumerConfig{FilterSubjects: []string{ReceiptSubject(member)}},
+		func(m jetstream.Msg) {
+			if out = append(out, m.Data()); len(out) > last {
+				out = out[1:]
+			}
+		})
+	return out, err
+}
+
+// History is what Feed would deliver from since, up to now.
+func (b portalBackend) History(ctx context.Context, member string, since time.Time) ([]portal.Share, error) {
+	cfg, err := b.inbox(ctx, member, SubscribeRequest{Session: "portal", Since: since})
 	if err != nil {
 		return nil, err
 	}
-	subject := ReceiptSubject(member)
-	info, err := s.Info(ctx, jetstream.WithSubjectFilter(subject))
+	var out []portal.Share
+	err = b.readAll(ctx, StreamShare, cfg, func(m jetstream.Msg) {
+		if sh, ok := shareOf(m); ok {
+			out = append(out, sh)
+		}
+	})
+	return out, err
+}
+
+// readAll reads what stream holds for cfg now, in order, then stops.
+func (b portalBackend) readAll(ctx context.Context, stream string, cfg jetstream.OrderedConsumerConfig, fn func(jetstream.Msg)) error {
+	s, err := b.h.js.Stream(ctx, stream)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if info.State.Subjects[subject] == 0 {
-		return nil, nil // nothing would ever arrive below
-	}
-	c, err := s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject}})
+	before, err := s.Info(ctx)
 	if err != nil {
-		return nil, err
+		return err
+	}
+	c, err := s.OrderedConsumer(ctx, cfg)
+	if err != nil {
+		return err
 	}
 	it, err := c.Messages()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer it.Stop()
 	stop := context.AfterFunc(ctx, it.Stop)
 	defer stop()
-	var out [][]byte
+	info, err := c.Info(ctx) // the server-side consumer exists once Messages started
+	if err != nil {
+		return err
+	}
+	if info.NumPending == 0 {
+		return nil
+	}
 	for {
 		m, err := it.Next()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		md, err := m.Metadata()
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if out = append(out, m.Data()); len(out) > last {
-			out = out[1:]
-		}
-		if md.NumPending == 0 {
-			return out, nil
+		fn(m)
+		if md.NumPending == 0 || md.Sequence.Stream >= before.State.LastSeq {
+			return nil
 		}
 	}
 }

@@ -23,6 +23,8 @@ type Backend interface {
 	// share after afterSeq (0: from since, clamped to what was ever
 	// routed to member), until ctx is done.
 	Feed(ctx context.Context, member string, since time.Time, afterSeq uint64, deliver func(Share)) error
+	// History is what Feed would deliver from since, up to now.
+	History(ctx context.Context, member string, since time.Time) ([]Share, error)
 	// Receipts are member's last receipts, oldest first (JSON each).
 	Receipts(ctx context.Context, member string, last int) ([][]byte, error)
 	// Directory lists the active members and their 24/7 contacts.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/schemas"
 )
 
 func TestSignInWithPasswordAndTOTP(t *testing.T) {
@@ -162,6 +163,29 @@ func TestReportReachesOnlyItsAudiencesFeeds(t *testing.T) {
 	bank.report(incident("Scanning", "203.0.113.78", "green"))
 	waitFor(t, "isp-two", ispFeed, "203.0.113.78", "203.0.113.77", 10*time.Second)
 	waitFor(t, "le-alpha (TLP:GREEN only)", leGreen, "203.0.113.78", "203.0.113.77", 10*time.Second)
+
+	// Exports: le-alpha's indicators hold both reports', isp-two's never the first.
+	if le.get("/portal/feed/export?type=indicator") != 200 || le.headers.Get("Content-Type") != "application/stix+json;version=2.1" {
+		t.Fatalf("export: %d %s", le.status, le.headers.Get("Content-Type"))
+	}
+	if _, rep := schemas.NewValidator(schemas.Options{}).Validate([]byte(le.body)); !rep.Valid() {
+		t.Fatalf("le-alpha's export is not valid STIX: %+v", rep.Errors)
+	}
+	var exported struct{ Objects []struct{ Type, Pattern string } }
+	_ = json.Unmarshal([]byte(le.body), &exported)
+	var patterns []string
+	for _, o := range exported.Objects {
+		if o.Type != "indicator" && o.Type != "marking-definition" {
+			t.Errorf("a type=indicator export holds a %s", o.Type)
+		}
+		patterns = append(patterns, o.Pattern)
+	}
+	mustContain(t, "le-alpha's export", strings.Join(patterns, " "), "203.0.113.77", "203.0.113.78")
+	isp.get("/portal/feed/export")
+	mustContain(t, "isp-two's export", isp.body, "203.0.113.78")
+	if strings.Contains(isp.body, "203.0.113.77") {
+		t.Fatal("isp-two's export holds the report addressed to le-alpha and le-bravo")
+	}
 
 	// The receipts page lists both.
 	bank.get("/portal/receipts")

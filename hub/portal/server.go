@@ -81,6 +81,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET "+Prefix+"receipts", s.signedIn(canReport, s.receipts))
 	s.mux.HandleFunc("GET "+Prefix+"feed", s.signedIn(canRead, s.feedPage))
 	s.mux.HandleFunc("GET "+Prefix+"feed/events", s.signedIn(canRead, s.feedEvents))
+	s.mux.HandleFunc("GET "+Prefix+"feed/export", s.signedIn(canRead, s.feedExport))
 	s.mux.HandleFunc("GET "+Prefix+"directory", s.signedIn(anyone, s.directory))
 	s.mux.HandleFunc("GET "+Prefix+"people", s.signedIn(canAdmin, s.people))
 	s.mux.HandleFunc("POST "+Prefix+"people", s.signedIn(canAdmin, s.invite))
