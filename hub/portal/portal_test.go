@@ -171,7 +171,9 @@ func TestReportReachesOnlyItsAudiencesFeeds(t *testing.T) {
 	if _, rep := schemas.NewValidator(schemas.Options{}).Validate([]byte(le.body)); !rep.Valid() {
 		t.Fatalf("le-alpha's export is not valid STIX: %+v", rep.Errors)
 	}
-	var exported struct{ Objects []struct{ Type, Pattern string } }
+	var exported struct {
+		Objects []struct{ Type, Pattern string }
+	}
 	_ = json.Unmarshal([]byte(le.body), &exported)
 	var patterns []string
 	for _, o := range exported.Objects {
