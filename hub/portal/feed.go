@@ -23,12 +23,12 @@ const (
 )
 
 type feedFilter struct {
-	TLP, Type, Sender string
+	TLP, Type, Sender, Community string
 }
 
 func parseFeedFilter(r *http.Request) feedFilter {
 	q := r.URL.Query()
-	f := feedFilter{TLP: q.Get("tlp"), Type: q.Get("type"), Sender: q.Get("sender")}
+	f := feedFilter{TLP: q.Get("tlp"), Type: q.Get("type"), Sender: q.Get("sender"), Community: q.Get("community")}
 	if _, err := tlp.ParseLevel(f.TLP); err != nil {
 		f.TLP = ""
 	}
@@ -59,7 +59,8 @@ type FeedEvent struct {
 // cards reads a share's objects (marking definitions left out), keeping
 // those of the filter's type; ok is false when the share does not match.
 func (f feedFilter) cards(sh Share) (FeedEvent, bool) {
-	if (f.TLP != "" && sh.TLP != f.TLP) || (f.Sender != "" && sh.Sender != f.Sender) {
+	if (f.TLP != "" && sh.TLP != f.TLP) || (f.Sender != "" && sh.Sender != f.Sender) ||
+		(f.Community != "" && sh.Scope != "c."+f.Community) {
 		return FeedEvent{}, false
 	}
 	var b struct {
@@ -87,11 +88,12 @@ func (f feedFilter) cards(sh Share) (FeedEvent, bool) {
 }
 
 type feedPageData struct {
-	Filter  feedFilter
-	TLPs    []TLPChoice
-	Types   []string
-	Senders []string
-	Query   string
+	Filter      feedFilter
+	TLPs        []TLPChoice
+	Types       []string
+	Senders     []string
+	Communities []string
+	Query       string
 }
 
 var feedTypes = []string{"incident", "indicator", "malware", "report", "note", "sighting", "observed-data",
@@ -103,6 +105,8 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, sess session) 
 	for _, m := range s.cfg.Backend.MoU().Members {
 		if m.ID != sess.member {
 			d.Senders = append(d.Senders, m.ID)
+		} else {
+			d.Communities = m.Communities
 		}
 	}
 	s.render(w, sess, http.StatusOK, "feed.html", "Live feed", d)

@@ -213,16 +213,19 @@ func (b *browser) events(query string) <-chan portal.FeedEvent {
 }
 
 // waitFor returns the first event with an object whose pattern holds
-// value, failing if reject shows first or nothing comes within wait.
-func waitFor(t *testing.T, who string, events <-chan portal.FeedEvent, value, reject string, wait time.Duration) portal.FeedEvent {
+// value, failing if a rejected value shows first or nothing comes within
+// wait.
+func waitFor(t *testing.T, who string, events <-chan portal.FeedEvent, value string, wait time.Duration, rejects ...string) portal.FeedEvent {
 	t.Helper()
 	deadline := time.After(wait)
 	for {
 		select {
 		case ev := <-events:
 			for _, o := range ev.Objects {
-				if reject != "" && strings.Contains(o.JSON, reject) {
-					t.Fatalf("%s's feed shows %s, which it must never show", who, reject)
+				for _, reject := range rejects {
+					if strings.Contains(o.JSON, reject) {
+						t.Fatalf("%s's feed shows %s, which it must never show", who, reject)
+					}
 				}
 			}
 			for _, o := range ev.Objects {

@@ -154,15 +154,25 @@ func TestReportReachesOnlyItsAudiencesFeeds(t *testing.T) {
 	receipt := bank.report(incident("Phishing wave", "203.0.113.77\nevil-bank.example", "amber", "le-alpha", "le-bravo"))
 	mustContain(t, "receipt", receipt, "Verdict: <strong>accept</strong>", "at TLP:amber to le-alpha", "at TLP:amber to le-bravo")
 
-	ev := waitFor(t, "le-alpha", leFeed, "203.0.113.77", "", 10*time.Second)
+	ev := waitFor(t, "le-alpha", leFeed, "203.0.113.77", 10*time.Second)
 	if ev.Sender != "bank-one" || ev.TLP != "amber" {
 		t.Fatalf("le-alpha's card: sender %q, TLP %q", ev.Sender, ev.TLP)
 	}
 	// A later report to everyone reaches isp-two; the first, earlier in the
 	// stream, would have come before it.
 	bank.report(incident("Scanning", "203.0.113.78", "green"))
-	waitFor(t, "isp-two", ispFeed, "203.0.113.78", "203.0.113.77", 10*time.Second)
-	waitFor(t, "le-alpha (TLP:GREEN only)", leGreen, "203.0.113.78", "203.0.113.77", 10*time.Second)
+	waitFor(t, "isp-two", ispFeed, "203.0.113.78", 10*time.Second, "203.0.113.77")
+	waitFor(t, "le-alpha (TLP:GREEN only)", leGreen, "203.0.113.78", 10*time.Second, "203.0.113.77")
+
+	// le-bravo writes to its community le: le-alpha's community filter shows
+	// that and neither earlier report (named, and to everyone).
+	leOnly := le.events("?community=le")
+	bravo := signIn(t, h, "le-bravo-admin", 0)
+	community := incident("Botnet C2", "203.0.113.79", "green")
+	community.Set("audience", "community")
+	community.Set("community", "le")
+	bravo.report(community)
+	waitFor(t, "le-alpha (community le only)", leOnly, "203.0.113.79", 10*time.Second, "203.0.113.77", "203.0.113.78")
 
 	// Exports: le-alpha's indicators hold both reports', isp-two's never the first.
 	if le.get("/portal/feed/export?type=indicator") != 200 || le.headers.Get("Content-Type") != "application/stix+json;version=2.1" {
