@@ -13,7 +13,8 @@ import (
 	"github.com/genevahub/geneva/internal/httpserve"
 )
 
-// startHTTP serves /healthz, /readyz and /metrics (hub/metrics).
+// startHTTP serves /healthz, /readyz and /metrics (hub/metrics), and the
+// web portal under /portal/.
 func (h *Hub) startHTTP() (stop func(), err error) {
 	h.metrics.WatchConsumerLag(metrics.JetStreamLag(h.js, h.consumerRefs))
 	h.metrics.WatchStreams(metrics.JetStreamSizes(h.js, StreamShare, StreamReceipt, StreamAudit, StreamReview))
@@ -34,6 +35,9 @@ func (h *Hub) startHTTP() (stop func(), err error) {
 			return errors.New("starting")
 		}
 	}, metrics.BearerToken(token))
+	if err := h.mountPortal(srv); err != nil { // hub/portal.go
+		return nil, err
+	}
 	stopTAXII, err := h.mountTAXII(srv)
 	if err != nil {
 		return nil, err

@@ -46,7 +46,7 @@ func memberReach(m string) []reach {
 		{SubjectDirectory, service},
 		{SubscribeService(m), service},
 		{ReceiptsService(m), service},
-		{RequestsService(m), service}, // its requests for assistance (requesttrack.go)
+		{RequestsService(m), service},       // its requests for assistance (requesttrack.go)
 		{DeliverPrefix(m) + ".>", delivery}, // its real-time subscriptions and receipt views
 	}
 	// Its two hub-created consumers: exact names, no wildcard that could

@@ -72,11 +72,11 @@ func (h *Hub) mountTAXII(srv *http.Server) (stop func(), err error) {
 	if err != nil {
 		return fail(err)
 	}
-	sub, err := h.nc.Subscribe(SubjectTokenService, func(msg *nats.Msg) {
+	sub, err := h.nc.Subscribe(SubjectTokenService, h.serve("token", func(msg *nats.Msg) {
 		reply := h.serveToken(ctx, tokens, msg.Data)
 		b, _ := json.Marshal(reply)
 		_ = msg.Respond(b)
-	})
+	}))
 	if err != nil {
 		return fail(err)
 	}

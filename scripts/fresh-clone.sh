@@ -85,7 +85,12 @@ tour 'bin/geneva --creds geneva-data/creds/operator.creds audit verify' >"$tmp/a
 grep -q 'audit chain verified' "$tmp/audit.log" || fail "audit verify: $(cat "$tmp/audit.log")"
 grep -qF "$red_id" "$tmp/subscribe.out" && fail "le-alpha received the RED indicator addressed to le-bravo"
 
-echo "== tour 6: restart from a config file (quietly), suspend le-alpha"
+echo "== tour 6: the portal's sign-in page and the dev accounts"
+said 'geneva-data/portal/bank-one-admin.txt'
+grep -q '^totp_secret: ' geneva-data/portal/bank-one-admin.txt || fail "no dev portal account for bank-one"
+curl -sf "127.0.0.1:$http_port/portal/login" | grep -q 'name="csrf"' || fail "the portal's sign-in page does not answer"
+
+echo "== tour 7: restart from a config file (quietly), suspend le-alpha"
 kill -INT -- "-${pids[0]}" # Ctrl-C: the hub's process group
 waitfor "$tmp/hub.log" "hub stopped" 30
 wait "${pids[0]}" || true

@@ -11,16 +11,18 @@ import (
 func newAdminCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "admin",
-		Short: "Administer a hub: member credentials, TAXII tokens and the review queue",
+		Short: "Administer a hub: member credentials, TAXII tokens, the review queue, portal accounts",
 		Long: `Commands for the people who run a hub.
 
   member add   create a member's credentials file in the hub's data directory
   member token create, list or revoke a member's TAXII API tokens
                (needs the hub operator's credentials; docs/taxii.md)
   review       list, show, approve or reject submissions held for review
+               (needs the hub operator's credentials)
+  portal-user  add, remove or list the web portal's accounts
                (needs the hub operator's credentials)`,
 	}
-	cmd.AddCommand(newAdminMemberCmd(), newAdminReviewCmd())
+	cmd.AddCommand(newAdminMemberCmd(), newAdminReviewCmd(), newAdminPortalUserCmd())
 	return cmd
 }
 

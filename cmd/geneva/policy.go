@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/genevahub/geneva/internal/configfile"
 	"github.com/genevahub/geneva/policy"
+	"github.com/genevahub/geneva/policy/explain"
 )
 
 func newPolicyCmd() *cobra.Command {
@@ -101,7 +101,7 @@ func runExplain(cmd *cobra.Command, o explainOptions, file string) error {
 			return err
 		}
 	} else {
-		writeExplanation(out, &d, mou)
+		explain.Write(out, &d, mou)
 	}
 	switch d.Verdict {
 	case policy.Reject:
@@ -176,144 +176,6 @@ Exit status: 0 valid, 1 invalid, 2 usage or I/O error.`,
 			return nil
 		},
 	}
-}
-
-// writeExplanation tells a person what goes to whom, what was refused and why.
-func writeExplanation(w io.Writer, d *policy.Decision, mou *policy.MoU) {
-	fmt.Fprintf(w, "verdict: %s (%s)\n", strings.ToUpper(d.Verdict.String()), verdictMeaning(d.Verdict))
-	fmt.Fprintf(w, "policy:  %s, version %s\n", mou.Partnership.Name, d.PolicyVersion)
-	fmt.Fprintf(w, "sender:  %s", d.Sender)
-	if d.Anonymous {
-		fmt.Fprint(w, " (shown to recipients as anonymous)")
-	}
-	fmt.Fprintf(w, "\ndigest:  sha256:%s\n", d.Digest)
-	if d.Classified {
-		fmt.Fprintln(w, "\nCLASSIFIED MATERIAL: the whole submission is refused and its content must be erased.")
-	}
-	if len(d.Reasons) > 0 {
-		fmt.Fprintln(w, "\nabout the whole submission:")
-		for _, r := range d.Reasons {
-			writeReason(w, "  ", r)
-		}
-	}
-	if len(d.Routes) > 0 {
-		if d.Verdict == policy.Review {
-			fmt.Fprintln(w, "\nwould be shared once a person at the hub approves it:")
-		} else {
-			fmt.Fprintln(w, "\nshared:")
-		}
-		for _, r := range d.Routes {
-			archive := "archived"
-			if !r.Archive {
-				archive = "never archived"
-			}
-			fmt.Fprintf(w, "  %s to %s, %s:\n", r.TLP.Label(), scopeText(r), archive)
-			for _, i := range r.Objects {
-				o := d.Objects[i]
-				fmt.Fprintf(w, "    %s\n", o.ID)
-			}
-		}
-	}
-	writeRefused(w, d)
-	var notes []string
-	for _, o := range d.Objects {
-		for _, r := range o.Reasons {
-			if info, _ := policy.Describe(r.Code); o.Shared && info.Rejects == "" && r.Code != policy.CodeSupporting {
-				notes = append(notes, fmt.Sprintf("%s: %s (%s)", r.Code, r.Message, o.ID))
-			}
-		}
-	}
-	if len(notes) > 0 {
-		fmt.Fprintln(w, "\nnotes:")
-		for _, n := range notes {
-			fmt.Fprintf(w, "  %s\n", n)
-		}
-	}
-}
-
-// writeRefused lists the objects not shared, with their reasons. Objects
-// refused only because the whole submission was, and supporting objects
-// that were simply not sent, are counted rather than listed.
-func writeRefused(w io.Writer, d *policy.Decision) {
-	var listed []policy.ObjectDecision
-	blocked, unsent := 0, 0
-	for _, o := range d.Objects {
-		if o.Shared {
-			continue
-		}
-		switch {
-		case onlyCodes(o.Reasons, policy.CodeSubmissionBlocked) && (len(d.Reasons) > 0 || o.Type == "marking-definition"):
-			blocked++
-		case o.Type == "marking-definition" && onlyCodes(o.Reasons, policy.CodeSupportingUnreferenced):
-			unsent++
-		default:
-			listed = append(listed, o)
-		}
-	}
-	if len(listed) == 0 && blocked == 0 {
-		return
-	}
-	fmt.Fprintln(w, "\nnot shared:")
-	for _, o := range listed {
-		fmt.Fprintf(w, "  %s\n", o.ID)
-		for _, r := range o.Reasons {
-			writeReason(w, "    ", r)
-		}
-	}
-	if blocked > 0 {
-		what := "the whole submission was rejected (see above)"
-		if len(d.Reasons) == 0 {
-			what = "nothing that references them is shared"
-		}
-		more := "more "
-		if len(listed) == 0 {
-			more = ""
-		}
-		fmt.Fprintf(w, "  %d %sobject(s): %s\n", blocked, more, what)
-	}
-	if unsent > 0 {
-		fmt.Fprintf(w, "  %d marking definition(s) nothing shared references, so not sent\n", unsent)
-	}
-}
-
-func onlyCodes(rs []policy.Reason, c policy.Code) bool {
-	for _, r := range rs {
-		if r.Code != c {
-			return false
-		}
-	}
-	return len(rs) > 0
-}
-
-func writeReason(w io.Writer, indent string, r policy.Reason) {
-	fmt.Fprintf(w, "%s%s: %s", indent, r.Code, r.Message)
-	if r.Pointer != "" {
-		fmt.Fprintf(w, " (at %s)", r.Pointer)
-	}
-	fmt.Fprintln(w)
-}
-
-func verdictMeaning(v policy.Verdict) string {
-	switch v {
-	case policy.Accept:
-		return "every object is shared"
-	case policy.Partial:
-		return "some objects are shared, the others refused"
-	case policy.Review:
-		return "held for review by a person at the hub"
-	}
-	return "nothing is shared"
-}
-
-func scopeText(r policy.Route) string {
-	members := strings.Join(r.Audience, ", ")
-	switch {
-	case r.Scope == "all":
-		return "every member but the sender (" + members + ")"
-	case strings.HasPrefix(r.Scope, "c."):
-		return "community " + strings.TrimPrefix(r.Scope, "c.") + " (" + members + ")"
-	}
-	return members
 }
 
 // oneFileArg makes a missing or extra FILE argument a usage error (exit 2).

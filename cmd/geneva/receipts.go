@@ -13,6 +13,7 @@ import (
 
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/policy"
+	"github.com/genevahub/geneva/policy/explain"
 )
 
 type receiptsOptions struct {
@@ -138,7 +139,7 @@ func orDash(s string) string {
 // writeReceipt tells a person what the hub did with one submission.
 func writeReceipt(w io.Writer, r *hub.Receipt) {
 	v, _ := parseVerdict(r.Verdict)
-	fmt.Fprintf(w, "verdict:    %s (%s)\n", strings.ToUpper(r.Verdict), verdictMeaning(v))
+	fmt.Fprintf(w, "verdict:    %s (%s)\n", strings.ToUpper(r.Verdict), explain.VerdictMeaning(v))
 	fmt.Fprintf(w, "submission: %s, received %s, policy version %s\n", r.Submission,
 		r.Received.Local().Format(time.RFC3339), r.PolicyVersion)
 	if r.Anonymous {
@@ -151,7 +152,7 @@ func writeReceipt(w io.Writer, r *hub.Receipt) {
 	if len(r.Reasons) > 0 {
 		fmt.Fprintln(w, "\nabout the whole submission:")
 		for _, rs := range r.Reasons {
-			writeReason(w, "  ", rs)
+			explain.WriteReason(w, "  ", rs)
 		}
 	}
 	if r.Verdict == "review" {
@@ -161,7 +162,7 @@ func writeReceipt(w io.Writer, r *hub.Receipt) {
 		fmt.Fprintln(w, "\nshared:")
 		for _, rt := range r.Routes {
 			fmt.Fprintf(w, "  %s to %s: %s\n", tlpLabel(rt.TLP),
-				scopeText(policy.Route{Scope: rt.Scope, Audience: rt.Audience}), routeObjects(r, rt))
+				explain.ScopeText(policy.Route{Scope: rt.Scope, Audience: rt.Audience}), routeObjects(r, rt))
 		}
 	}
 	var listed []hub.ObjectReceipt
@@ -169,7 +170,7 @@ func writeReceipt(w io.Writer, r *hub.Receipt) {
 	for _, o := range r.Objects {
 		switch {
 		case o.Shared || o.Type == "marking-definition":
-		case len(r.Reasons) > 0 && onlyCodes(o.Reasons, policy.CodeSubmissionBlocked):
+		case len(r.Reasons) > 0 && explain.OnlyCodes(o.Reasons, policy.CodeSubmissionBlocked):
 			blocked++
 		default:
 			listed = append(listed, o)
@@ -180,7 +181,7 @@ func writeReceipt(w io.Writer, r *hub.Receipt) {
 		for _, o := range listed {
 			fmt.Fprintf(w, "  %s\n", o.ID)
 			for _, rs := range o.Reasons {
-				writeReason(w, "    ", rs)
+				explain.WriteReason(w, "    ", rs)
 			}
 		}
 		if blocked > 0 {

@@ -1,0 +1,158 @@
+package portal_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/genevahub/geneva/schemas/stixtest"
+)
+
+// The portal in a real browser (Debian's Chromium, headless, 360 px
+// wide): bank-one signs in with password and TOTP, reports an incident to
+// the law-enforcement members by name, sees the policy's explanation and
+// the receipt; le-alpha's live feed shows the card; a classified report
+// is refused with its reason. Screenshots of each page go to
+// $GENEVA_ARTEFACTS/portal (default: the OS temp dir).
+func TestPortalInChromium(t *testing.T) {
+	chromium := stixtest.Peer(t, "GENEVA_CHROMIUM")
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("GENEVA_CHROMIUM: %v", err)
+	}
+	artefacts := filepath.Join(os.Getenv("GENEVA_ARTEFACTS"), "portal")
+	if os.Getenv("GENEVA_ARTEFACTS") == "" {
+		artefacts = filepath.Join(os.TempDir(), "geneva-artefacts", "portal")
+	}
+	if err := os.MkdirAll(artefacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	h := devHub(t)
+	base := "http://" + h.HTTPAddr()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium), chromedp.NoSandbox)...)
+	defer cancelAlloc()
+	browser, cancelBrowser := chromedp.NewContext(alloc)
+	defer cancelBrowser()
+	if err := chromedp.Do(browser, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	person := func() context.Context { // its own cookies, as another person's browser
+		c, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+		t.Cleanup(cancel)
+		if err := chromedp.Do(c, chromedp.EmulateViewport(360, 800)); err != nil {
+			t.Fatalf("viewport: %v", err)
+		}
+		return c
+	}
+	shot := func(c context.Context, name string) {
+		t.Helper()
+		img, err := chromedp.Run(c, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(artefacts, name+".png"), img, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	do := func(c context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		step, cancel := context.WithTimeout(c, 30*time.Second) // a clear failure, not the test's deadline
+		defer cancel()
+		if err := chromedp.Do(step, steps...); err != nil {
+			loc, _ := chromedp.Run(c, chromedp.Location())
+			text, _ := chromedp.Run(c, chromedp.Text(chromedp.CSS("body")))
+			t.Fatalf("%s (at %s): %v\n%s", what, loc, err, text)
+		}
+	}
+	// Every page: nothing wider than the screen, every field labelled.
+	checkPage := func(c context.Context, page string) {
+		t.Helper()
+		fits, err := chromedp.Run(c, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
+		if err != nil || !fits {
+			t.Errorf("%s is wider than 360 px (%v)", page, err)
+		}
+		unlabelled, err := chromedp.Run(c, chromedp.Evaluate[[]string](`[...document.querySelectorAll(
+			'input:not([type=hidden]), select, textarea')].filter(e => !e.labels || e.labels.length === 0).map(e => e.name)`))
+		if err != nil || len(unlabelled) > 0 {
+			t.Errorf("%s has fields without a label: %v (%v)", page, unlabelled, err)
+		}
+	}
+	signIn := func(c context.Context, user string) {
+		t.Helper()
+		a := readAccount(t, h, user)
+		do(c, "sign-in page", chromedp.Navigate(base+"/portal/login"), chromedp.WaitVisible(chromedp.ID("user")))
+		checkPage(c, "sign-in")
+		shot(c, "1-sign-in-"+user)
+		do(c, "password", chromedp.SendKeys(chromedp.ID("user"), a.user), chromedp.SendKeys(chromedp.ID("password"), a.password),
+			chromedp.Click(chromedp.CSS("main button[type=submit]")), chromedp.WaitVisible(chromedp.ID("code")))
+		checkPage(c, "TOTP")
+		shot(c, "2-totp-"+user)
+		do(c, "TOTP code", chromedp.SendKeys(chromedp.ID("code"), totpCode(t, a, 0)),
+			chromedp.Click(chromedp.CSS("main button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("nav")))
+	}
+
+	le := person()
+	signIn(le, "le-alpha-admin")
+	do(le, "feed", chromedp.Navigate(base+"/portal/feed"), chromedp.WaitVisible(chromedp.ID("feed-status")))
+	checkPage(le, "feed")
+
+	bank := person()
+	signIn(bank, "bank-one-admin")
+	do(bank, "report form", chromedp.Navigate(base+"/portal/report"), chromedp.WaitVisible(chromedp.ID("title")))
+	checkPage(bank, "report form")
+	do(bank, "fill in the report",
+		chromedp.SendKeys(chromedp.ID("title"), "Phishing wave against customers"),
+		chromedp.SendKeys(chromedp.ID("what"), "Mails with a fake login page since this morning."),
+		chromedp.SendKeys(chromedp.ID("impact"), "Two customer accounts taken over"),
+		chromedp.SendKeys(chromedp.ID("indicators"), "203.0.113.90\nlogin-bank-one.example"),
+		chromedp.Click(chromedp.ID("tlp-amber")), chromedp.Click(chromedp.ID("aud-members")),
+		chromedp.Click(chromedp.ID("to-le-alpha")), chromedp.Click(chromedp.ID("to-le-bravo")))
+	shot(bank, "3-report-form")
+	do(bank, "preview", chromedp.Click(chromedp.CSS("main form button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("pre.explain")))
+	explanation, err := chromedp.Run(bank, chromedp.Text(chromedp.CSS("pre.explain")))
+	if err != nil || !strings.Contains(explanation, "verdict: ACCEPT") || !strings.Contains(explanation, "TLP:AMBER to le-alpha") {
+		t.Fatalf("preview: %v\n%s", err, explanation)
+	}
+	checkPage(bank, "preview")
+	shot(bank, "4-preview")
+	do(bank, "send", chromedp.Click(chromedp.CSS(`form[action="/portal/report/send"] button`)), chromedp.WaitVisible(chromedp.Search(`//dt[text()="Submission"]`)))
+	verdict, _ := chromedp.Run(bank, chromedp.Text(chromedp.CSS("p.verdict")))
+	if !strings.Contains(verdict, "accept") {
+		t.Fatalf("receipt verdict: %q", verdict)
+	}
+	checkPage(bank, "receipt")
+	shot(bank, "5-receipt")
+
+	waitCtx, stop := context.WithTimeout(le, 10*time.Second)
+	defer stop()
+	if err := chromedp.Do(waitCtx, chromedp.WaitVisible(chromedp.Search(`//li[contains(@class,"card")][contains(., "203.0.113.90")]`))); err != nil {
+		t.Fatalf("le-alpha's feed did not show the report within 10s: %v", err)
+	}
+	shot(le, "6-feed-le-alpha")
+
+	do(bank, "classified report", chromedp.Navigate(base+"/portal/report"), chromedp.WaitVisible(chromedp.ID("title")),
+		chromedp.SendKeys(chromedp.ID("title"), "SECRET//REL TO USA, GBR - staging host"),
+		chromedp.SendKeys(chromedp.ID("what"), "Found on a staging host."),
+		chromedp.Click(chromedp.ID("tlp-green")), chromedp.Click(chromedp.CSS("main form button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS(".errors")))
+	refusal, _ := chromedp.Run(bank, chromedp.Text(chromedp.CSS(".errors")))
+	if !strings.Contains(refusal, "would refuse") || !strings.Contains(refusal, "classified.banner") {
+		t.Fatalf("classified report: %q", refusal)
+	}
+	shot(bank, "7-classified-refused")
+	do(bank, "people", chromedp.Navigate(base+"/portal/people"), chromedp.WaitVisible(chromedp.ID("name")))
+	checkPage(bank, "people")
+	shot(bank, "8-people")
+	do(bank, "directory", chromedp.Navigate(base+"/portal/directory"), chromedp.WaitVisible(chromedp.CSS(".card")))
+	checkPage(bank, "directory")
+	shot(bank, "9-directory")
+	t.Logf("screenshots in %s", artefacts)
+}
