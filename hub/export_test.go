@@ -15,3 +15,7 @@ func (h *Hub) PriorTLP(id string) (string, bool) {
 	o, ok := h.prior.Object(id)
 	return o.TLP.String(), ok
 }
+
+// WorkerAckWait is how long an intake message delivered to a worker that
+// never acks it (stopped, killed) waits before it is delivered again.
+const WorkerAckWait = workerAckWait
