@@ -22,7 +22,7 @@ type ledger struct {
 	sender      map[string]string    // msg id → member
 	byInd       map[string]string    // indicator id → msg id
 	acked       map[string]bool
-	receipts    map[string]int                        // msg id → receipts seen
+	receipts    map[string]map[uint64]bool            // msg id → GENEVA_RECEIPT sequences of its receipts
 	submission  map[string]string                     // submission id → msg id (from the receipts)
 	delivered   map[string]map[string]map[uint64]bool // member → msg id → GENEVA_SHARE sequences of its shares
 	redelivered map[string]int                        // member → a stored share seen again (its ack was lost with the hub)
@@ -37,7 +37,7 @@ type delivery struct {
 
 func newLedger() *ledger {
 	return &ledger{offered: map[string]time.Time{}, sender: map[string]string{}, byInd: map[string]string{},
-		acked: map[string]bool{}, receipts: map[string]int{}, submission: map[string]string{},
+		acked: map[string]bool{}, receipts: map[string]map[uint64]bool{}, submission: map[string]string{},
 		delivered: map[string]map[string]map[uint64]bool{}, redelivered: map[string]int{}}
 }
 
@@ -133,14 +133,30 @@ func read(ctx context.Context, js jetstream.JetStream, stream, consumer string, 
 
 func (l *ledger) seeReceipt(m jetstream.Msg) {
 	var r hub.Receipt
+	meta, err := m.Metadata()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if err := json.Unmarshal(m.Data(), &r); err != nil {
-		l.strays = append(l.strays, "undecodable receipt")
+	if err != nil || json.Unmarshal(m.Data(), &r) != nil {
+		l.strays = append(l.strays, "an undecodable receipt")
 		return
 	}
-	l.receipts[r.MsgID]++
 	l.submission[r.Submission] = r.MsgID
+	if !stored(l.receipts, r.MsgID, meta.Sequence.Stream) {
+		l.redelivered["receipts"]++
+	}
+}
+
+// stored notes that seq holds id; false if it was seen before (the
+// same stored message again: its ack was lost with a killed hub).
+func stored(seen map[string]map[uint64]bool, id string, seq uint64) bool {
+	if seen[id] == nil {
+		seen[id] = map[uint64]bool{}
+	}
+	if seen[id][seq] {
+		return false
+	}
+	seen[id][seq] = true
+	return true
 }
 
 func (l *ledger) seeShare(member string, m jetstream.Msg) {
@@ -160,16 +176,12 @@ func (l *ledger) seeShare(member string, m jetstream.Msg) {
 	if l.delivered[member] == nil {
 		l.delivered[member] = map[string]map[uint64]bool{}
 	}
-	seqs := l.delivered[member][id]
-	if seqs == nil {
-		seqs = map[uint64]bool{}
-		l.delivered[member][id] = seqs
+	if l.delivered[member][id] == nil {
 		l.latency = append(l.latency, delivery{due: l.offered[id], d: now.Sub(l.offered[id])})
 	}
-	if seqs[meta.Sequence.Stream] {
+	if !stored(l.delivered[member], id, meta.Sequence.Stream) {
 		l.redelivered[member]++
 	}
-	seqs[meta.Sequence.Stream] = true
 }
 
 // msgIDOf finds the offered submission a bundle carries, by its indicator.
