@@ -54,18 +54,18 @@ func report(w io.Writer, o options, l *ledger, ran, settled time.Duration, phase
 			len(ds), quantile(ds, 0.50), quantile(ds, 0.99), quantile(ds, 1))
 	}
 
-	fmt.Fprintln(w, "\nRSS (MB) and open files of each process over time (a restarted process starts afresh):")
-	fmt.Fprint(w, "\n| time |")
+	fmt.Fprintln(w, "\nRSS (MB) and open files of each process over time, and the hub's Go heap in use (MB; RSS also holds JetStream's block caches). A restarted process starts afresh:")
+	fmt.Fprint(w, "\n| time | hub Go heap |")
 	for _, p := range s.procs() {
 		fmt.Fprintf(w, " %s RSS | %s files |", p.name, p.name)
 	}
-	fmt.Fprint(w, "\n|---|")
+	fmt.Fprint(w, "\n|---|---:|")
 	for range s.procs() {
 		fmt.Fprint(w, "---:|---:|")
 	}
 	fmt.Fprintln(w)
 	for _, r := range samples {
-		fmt.Fprintf(w, "| %v |", r.at.Round(time.Second))
+		fmt.Fprintf(w, "| %v | %.0f |", r.at.Round(time.Second), r.hubHeap)
 		for _, u := range r.usage {
 			fmt.Fprintf(w, " %.0f | %d |", float64(u.rssKB)/1024, u.fds)
 		}

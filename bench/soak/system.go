@@ -2,8 +2,12 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/genevahub/geneva/hub"
@@ -101,16 +105,39 @@ func (s *system) stopAll() {
 
 // sampleRow is every process's usage at one moment.
 type sampleRow struct {
-	at    time.Duration
-	usage []usage // in procs() order
+	at      time.Duration
+	usage   []usage // in procs() order
+	hubHeap float64 // MB of Go heap in use in the hub (its /metrics), -1 if unknown
 }
 
 func (s *system) sample(began time.Time) sampleRow {
-	r := sampleRow{at: time.Since(began)}
+	r := sampleRow{at: time.Since(began), hubHeap: metric(strings.Replace(s.hub.probe, "/readyz", "/metrics", 1), "go_memstats_heap_inuse_bytes") / (1 << 20)}
 	for _, p := range s.procs() {
 		r.usage = append(r.usage, sample(p.pid()))
 	}
 	return r
+}
+
+// metric reads one unlabelled value from a Prometheus text endpoint; -1 if
+// it cannot.
+func metric(url, name string) float64 {
+	resp, err := http.Get(url)
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return -1
+	}
+	for line := range strings.SplitSeq(string(body), "\n") {
+		if rest, ok := strings.CutPrefix(line, name+" "); ok {
+			if v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64); err == nil {
+				return v
+			}
+		}
+	}
+	return -1
 }
 
 // connectorFiles counts what the connector's dir sink holds.
