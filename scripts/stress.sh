@@ -71,13 +71,16 @@ for run in $(seq "$runs"); do
     [ -n "${pattern:-}" ] && flags+=(-run "$pattern")
     log="$logs/run$run-$(tr / _ <<<"${pkg#./}").log"
     start=$SECONDS
-    if go test "${flags[@]}" "$pkg" >"$log" 2>&1; then
+    go test "${flags[@]}" "$pkg" >"$log" 2>&1
+    rc=$?
+    if [ $rc -eq 0 ]; then
       passed=$((passed + 1))
       echo "run $run: ok   $pkg ($((SECONDS - start))s)"
       rm -f "$log"
     else
       failed=$((failed + 1))
       tests=$(grep -o -- '--- FAIL: [^ ]*' "$log" | awk '{print $3}' | sort -u | paste -sd, -)
+      [ $rc -gt 128 ] && tests="${tests:+$tests, }go test killed by signal $((rc - 128)) from outside"
       failures+=("run $run: $pkg ${tests:-(no test named; see the log)} -> $log")
       echo "run $run: FAIL $pkg ${tests} ($((SECONDS - start))s, log: $log)"
     fi
