@@ -29,7 +29,7 @@ echo "== stress (short form: a CPU hog on every core)"
 if [ "${STRESS_RUNS:-}" = 0 ]; then
   echo "stress: skipped (STRESS_RUNS=0)"
 else
-  STRESS_SHORT=1 scripts/stress.sh 2>&1 | tee "$out/stress.log" || problems+=("stress: $(grep -E '^  failed: ' "$out/stress.log" | sed 's/^  failed: //' | paste -sd';' -)")
+  STRESS_SHORT=1 scripts/stress.sh 2>&1 | tee "$out/stress.log" || problems+=("stress: $(grep -E '^  failed: ' "$out/stress.log" | sed 's/^  failed: //' | paste -sd';' - || true)")
 fi
 
 echo "== fuzz (short runs)"
@@ -42,8 +42,10 @@ while read -r pkg target count; do
   n=${count:-$execs}
   echo "-- $target ($pkg, ${n} runs)"
   if ! go test -run='^$' -fuzz="^${target}\$" -fuzztime="${n}x" "$pkg" </dev/null 2>&1 | tee "$out/fuzz.log"; then
-    input=$(grep -o 'Failing input written to [^ ]*' "$out/fuzz.log" | awk '{print $NF}')
+    input=$(grep -o 'Failing input written to [^ ]*' "$out/fuzz.log" | awk '{print $NF}' || true)
     problems+=("fuzz $target ($pkg): ${input:+failing input $pkg/$input; }see above")
+  elif grep -q 'no fuzz tests to fuzz' "$out/fuzz.log"; then
+    problems+=("fuzz $target ($pkg): no such fuzz target (scripts/fuzz-targets.txt)")
   fi
 done < scripts/fuzz-targets.txt
 rm -rf "$out"
