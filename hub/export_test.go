@@ -25,3 +25,7 @@ func (h *Hub) SetRequestClock(ctx context.Context, now func() time.Time) error {
 func (h *Hub) TickRequests(ctx context.Context) error {
 	return h.requests.do(ctx, h.requests.tick)
 }
+
+// WorkerAckWait is how long an intake message delivered to a worker that
+// never acks it (stopped, killed) waits before it is delivered again.
+const WorkerAckWait = workerAckWait

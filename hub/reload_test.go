@@ -164,16 +164,18 @@ func TestJoiningACommunityDoesNotOpenItsBacklog(t *testing.T) {
 	alpha.Submit(t, green, hub.SubmitOptions{Community: "le"})
 	after := alpha.NextReceipt(t, 10*time.Second)
 	require.Equal(t, "accept", after.Verdict)
-	submissions := func(m *hubtest.Member) []string {
+	got := hubtest.ExpectShares(t, map[string]*hubtest.Member{"isp-two": isp, "le-bravo": bravo},
+		map[string]int{"isp-two": 1, "le-bravo": 2}, time.Second)
+	submissions := func(id string) []string {
 		var ids []string
-		for _, msg := range m.Shares(t) {
+		for _, msg := range got[id] {
 			ids = append(ids, msg.Headers().Get(hub.HeaderSubmission))
 		}
 		return ids
 	}
-	require.Equal(t, []string{after.Submission}, submissions(isp), "isp-two got a share from before it joined le")
+	require.Equal(t, []string{after.Submission}, submissions("isp-two"), "isp-two got a share from before it joined le")
 	// A member of le all along gets both, the one from before the change too.
-	require.Equal(t, []string{before.Submission, after.Submission}, submissions(bravo))
+	require.Equal(t, []string{before.Submission, after.Submission}, submissions("le-bravo"))
 }
 
 // shareWithLEThenJoinIt has le-alpha share bundle with community le, then

@@ -17,6 +17,11 @@ import (
 // acknowledged submission has exactly one receipt and one share per
 // receiver: in-flight decisions finish or are redelivered, and the
 // deterministic message ids make redelivery harmless.
+//
+// "Redelivered" can take the worker's AckWait: intake messages the server
+// had sent to a draining worker when it unsubscribed are dropped in transit
+// and stay pending until AckWait runs out. So each receipt is waited for up
+// to twice that, a bound a loaded machine stays well within.
 func TestShutdownMidStreamLosesNothing(t *testing.T) {
 	const n = 300
 	dir := t.TempDir()
@@ -42,14 +47,14 @@ func TestShutdownMidStreamLosesNothing(t *testing.T) {
 	bank = h.Member(t, "bank-one")
 	seen := map[string]bool{}
 	for len(seen) < n {
-		r := bank.NextReceipt(t, 20*time.Second)
+		r := bank.NextReceipt(t, 2*hub.WorkerAckWait)
 		require.False(t, seen[r.MsgID], "second receipt for %s", r.MsgID)
 		seen[r.MsgID] = true
 	}
 	alpha := h.Member(t, "le-alpha")
 	shares := map[string]bool{}
 	for len(shares) < n {
-		batch := alpha.StartFetch(t, hub.StreamShare, hub.InboxConsumer("le-alpha"), n-len(shares), 20*time.Second)
+		batch := alpha.StartFetch(t, hub.StreamShare, hub.InboxConsumer("le-alpha"), n-len(shares), 2*hub.WorkerAckWait)
 		for _, m := range alpha.Collect(t, batch) {
 			id := m.Headers().Get(hub.HeaderSubmission)
 			require.False(t, shares[id], "second share of %s", id)

@@ -215,18 +215,40 @@ func indicatorOf(bundle []byte) string {
 	return ""
 }
 
-// checkAudit verifies the chain with the operator's credentials and finds
-// exactly one decision per submission, and no other.
+// auditWait bounds how long the audit log may lag the receipts. A worker
+// stores the receipt before the audit record, so a hub killed in between
+// leaves the intake message unacked and its record comes when the
+// redelivery is decided: up to the worker's AckWait (30s) after the restart,
+// longer on a loaded machine.
+const auditWait = 3 * time.Minute
+
+// checkAudit waits until the audit log holds a record per submission (see
+// auditWait), then verifies the chain with the operator's credentials and
+// finds exactly one decision per submission, and no other.
 func checkAudit(t *testing.T, url, dataDir string, bySubmission map[string]string) []string {
 	js := connect(t, url, dataDir, hub.OperatorName)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), auditWait+2*time.Minute)
 	defer cancel()
+	s, err := js.Stream(ctx, hub.StreamAudit)
+	require.NoError(t, err)
+	began := time.Now()
+	for {
+		info, err := s.Info(ctx)
+		require.NoError(t, err)
+		if info.State.Msgs >= uint64(len(bySubmission)) {
+			break
+		}
+		if time.Since(began) > auditWait {
+			t.Logf("audit: %d records for %d submissions after waiting %v", info.State.Msgs, len(bySubmission), auditWait)
+			break
+		}
+		time.Sleep(100 * time.Millisecond) // polling the record count
+	}
+	t.Logf("audit log complete %v after the receipts", time.Since(began).Round(time.Millisecond))
 	res, err := audit.Verify(ctx, js, hub.StreamAudit)
 	if err != nil {
 		return []string{fmt.Sprintf("audit: %v (after %d records)", err, res.Records)}
 	}
-	s, err := js.Stream(ctx, hub.StreamAudit)
-	require.NoError(t, err)
 	c, err := s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
 	require.NoError(t, err)
 	decisions := map[string]int{}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/crashtest"
+)
+
+// system is the soak's processes, each on its own fixed ports so it can be
+// killed and started again in place.
+type system struct {
+	natsURL, dataDir, sinkDir string
+	hub, worker, bridge       *proc
+	connector                 *proc
+	objectsTopic, brokerAddr  string
+}
+
+func newSystem(work, hubBin, connectorBin, brokerAddr string) (*system, error) {
+	addrs := make([]string, 5)
+	for i := range addrs {
+		a, err := crashtest.FreeAddr()
+		if err != nil {
+			return nil, err
+		}
+		addrs[i] = a
+	}
+	natsAddr, hubHTTP, workerHTTP, bridgeHTTP, connHTTP := addrs[0], addrs[1], addrs[2], addrs[3], addrs[4]
+	s := &system{natsURL: "nats://" + natsAddr, dataDir: filepath.Join(work, "hub"), sinkDir: filepath.Join(work, "sink"),
+		objectsTopic: "soak-objects", brokerAddr: brokerAddr}
+	mou, err := demoMoUFile(work)
+	if err != nil {
+		return nil, err
+	}
+	logs := filepath.Join(work, "logs")
+	if err := os.MkdirAll(logs, 0o755); err != nil {
+		return nil, err
+	}
+	write := func(name, text string) (string, error) {
+		file := filepath.Join(work, name)
+		return file, os.WriteFile(file, []byte(text), 0o600)
+	}
+	operator := hub.CredsPath(s.dataDir, hub.OperatorName)
+	hubCfg, err := write("hub.yaml", fmt.Sprintf("data_dir: %s\nnats_listen: %s\nhttp_listen: %s\nmou_file: %s\nworkers: 4\n",
+		s.dataDir, natsAddr, hubHTTP, mou))
+	if err != nil {
+		return nil, err
+	}
+	workerCfg, err := write("worker.yaml", fmt.Sprintf("nats_url: %s\ncreds: %s\nhttp_listen: %s\nworkers: 4\n",
+		s.natsURL, operator, workerHTTP))
+	if err != nil {
+		return nil, err
+	}
+	bridgeCfg, err := write("archive.yaml", fmt.Sprintf(`nats_url: %s
+creds: %s
+http_listen: %s
+archive:
+  brokers: [%s]
+  objects_topic: {name: %s, partitions: 1, replication: 1}
+  audit_topic: {name: soak-audit, replication: 1}
+`, s.natsURL, operator, bridgeHTTP, brokerAddr, s.objectsTopic))
+	if err != nil {
+		return nil, err
+	}
+	connCfg, err := write("connector.yaml", fmt.Sprintf(`hub: {server: "%s", credentials: %s}
+mou: %s
+spool: {dir: %s}
+http: {listen: "%s"}
+sinks:
+  - {name: inbox, kind: dir, reach: organization, path: %s}
+`, s.natsURL, hub.CredsPath(s.dataDir, connected), mou, filepath.Join(work, "spool"), connHTTP, s.sinkDir))
+	if err != nil {
+		return nil, err
+	}
+	s.hub = &proc{name: "hub", argv: []string{hubBin, "--config", hubCfg}, probe: "http://" + hubHTTP + "/readyz", logDir: logs}
+	s.worker = &proc{name: "worker", argv: []string{hubBin, "worker", "--config", workerCfg}, probe: "http://" + workerHTTP + "/readyz", logDir: logs}
+	s.bridge = &proc{name: "archive", argv: []string{hubBin, "archive", "--config", bridgeCfg}, probe: "http://" + bridgeHTTP + "/healthz", logDir: logs}
+	s.connector = &proc{name: "connector", argv: []string{connectorBin, "run", connCfg}, probe: "http://" + connHTTP + "/healthz", logDir: logs}
+	for _, p := range s.procs() { // the hub first: it makes the creds the others use
+		if err := p.start(); err != nil {
+			s.stopAll()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func (s *system) procs() []*proc { return []*proc{s.hub, s.worker, s.bridge, s.connector} }
+
+func (s *system) stopAll() {
+	procs := s.procs()
+	for i := len(procs) - 1; i >= 0; i-- {
+		if procs[i].exited != nil {
+			procs[i].stop()
+		}
+	}
+}
+
+// sampleRow is every process's usage at one moment.
+type sampleRow struct {
+	at      time.Duration
+	usage   []usage // in procs() order
+	hubHeap float64 // MB of Go heap in use in the hub (its /metrics), -1 if unknown
+}
+
+func (s *system) sample(began time.Time) sampleRow {
+	r := sampleRow{at: time.Since(began), hubHeap: metric(strings.Replace(s.hub.probe, "/readyz", "/metrics", 1), "go_memstats_heap_inuse_bytes") / (1 << 20)}
+	for _, p := range s.procs() {
+		r.usage = append(r.usage, sample(p.pid()))
+	}
+	return r
+}
+
+// metric reads one unlabelled value from a Prometheus text endpoint; -1 if
+// it cannot.
+func metric(url, name string) float64 {
+	resp, err := http.Get(url)
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return -1
+	}
+	for line := range strings.SplitSeq(string(body), "\n") {
+		if rest, ok := strings.CutPrefix(line, name+" "); ok {
+			if v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64); err == nil {
+				return v
+			}
+		}
+	}
+	return -1
+}
+
+// connectorFiles counts what the connector's dir sink holds.
+func (s *system) connectorFiles() int {
+	entries, _ := os.ReadDir(s.sinkDir)
+	return len(entries)
+}
