@@ -82,10 +82,9 @@ func baseline(dir string, files []string, out io.Writer) error {
 }
 
 func run(sets []string, runs int, python bool) error {
-	shared := os.Getenv("GENEVA_SHARED")
-	if shared == "" {
-		shared = filepath.Join("..", "shared")
-	}
+	// Run from the repository's root: the corpus is under testdata/, the
+	// OASIS schemas are vendored under schemas/oasis.
+	const corpus = "testdata"
 	tmp, err := os.MkdirTemp("", "validate-bench-")
 	if err != nil {
 		return err
@@ -97,9 +96,9 @@ func run(sets []string, runs int, python bool) error {
 			return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
 		}
 	}
-	schemaDir := filepath.Join(shared, "stix2-json-schemas", "schemas")
+	schemaDir := filepath.Join("schemas", "oasis", "stix2-json-schemas", "schemas")
 	for _, set := range sets {
-		files, err := inputSet(set, shared, tmp)
+		files, err := inputSet(set, corpus, tmp)
 		if err != nil {
 			return err
 		}
@@ -151,16 +150,16 @@ func run(sets []string, runs int, python bool) error {
 }
 
 // inputSet lists the files of a named set (attack3 copies its file into dir).
-func inputSet(name, shared, dir string) ([]string, error) {
+func inputSet(name, corpus, dir string) ([]string, error) {
 	switch name {
 	case "corpus":
-		files, err := filepath.Glob(filepath.Join(shared, "corpus", "valid", "*.json"))
+		files, err := filepath.Glob(filepath.Join(corpus, "corpus", "valid", "*.json"))
 		if len(files) == 0 && err == nil {
-			err = fmt.Errorf("no files in %s/corpus/valid (set GENEVA_SHARED)", shared)
+			err = fmt.Errorf("no files in %s/corpus/valid (run from the repository's root)", corpus)
 		}
 		return files, err
 	case "attack3":
-		data, err := os.ReadFile(filepath.Join(shared, "corpus", "valid", "attack-mobile-attack-17.1.json"))
+		data, err := os.ReadFile(filepath.Join(corpus, "corpus", "valid", "attack-mobile-attack-17.1.json"))
 		if err != nil {
 			return nil, err
 		}
