@@ -1,11 +1,9 @@
 package hub_test
 
 import (
-	"bytes"
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,31 +15,13 @@ import (
 	"github.com/genevahub/geneva/hub/hubtest"
 )
 
-// lockedBuffer collects log lines written from several goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestServicesRefuseForeignReplySubjects is the hub's own check behind the
 // member accounts: a request that reaches a hub service with a reply
 // subject outside the asker's reply space (as it would if members ever
 // shared the hub's account again, or from the hub account itself) is not
 // answered, is counted per member and logged naming the member.
 func TestServicesRefuseForeignReplySubjects(t *testing.T) {
-	var logs lockedBuffer
+	var logs hubtest.Logs
 	h := hubtest.StartHub(t, hubtest.WithConfig(func(c *hub.Config) {
 		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	}))
