@@ -62,6 +62,7 @@ said 'bin/geneva --creds geneva-data/creds/le-alpha.creds subscribe'
 bin/geneva --creds geneva-data/creds/le-alpha.creds subscribe >"$tmp/subscribe.out" 2>"$tmp/subscribe.log" &
 sub=$!
 pids+=($sub)
+waitfor "$tmp/subscribe.log" "subscribed to " 30 # live from here: it shows what is shared from now on
 
 echo "== tour 3: submit GREEN to all, RED to le-bravo"
 tour 'bin/geneva --creds geneva-data/creds/bank-one.creds submit docs/examples/green-tlp1-to-all.json' >"$tmp/submit.log"

@@ -158,9 +158,9 @@ func runSubscribe(cmd *cobra.Command, conn *connFlags, o subscribeOptions) error
 	}
 	defer sub.Close()
 	p := objectPrinter{w: out, output: o.output, color: wantColor(terminal)}
-	if terminal && o.output != "json" {
-		fmt.Fprintf(cmd.ErrOrStderr(), "subscribed to %s as %s; Ctrl-C to stop\n", c.Server(), c.Member())
-	}
+	// Always said (on stderr, so piped output stays clean): a script or a
+	// test knows from it that the subscription is live.
+	fmt.Fprintf(cmd.ErrOrStderr(), "subscribed to %s as %s; Ctrl-C to stop\n", c.Server(), c.Member())
 	root := o.deadLetter
 	if root == "" {
 		if root, err = stateDir(c.Member()); err != nil {

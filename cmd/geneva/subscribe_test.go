@@ -73,6 +73,14 @@ func objectName(t *testing.T, l subscribedLine) string {
 	return o.Name
 }
 
+// waitLive waits (20 s at most) for subscribe's start line on stderr: from
+// then on the subscription is live.
+func waitLive(t *testing.T, errOut *syncBuffer) {
+	t.Helper()
+	require.Eventually(t, func() bool { return strings.Contains(errOut.String(), "subscribed to ") },
+		20*time.Second, 10*time.Millisecond, "subscribe did not start")
+}
+
 func TestSubscribe(t *testing.T) {
 	_, as := testHub(t)
 	submit := func(member, level, name string, extra ...string) {
@@ -86,7 +94,7 @@ func TestSubscribe(t *testing.T) {
 		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 		defer cancel()
 		out, errOut, wait := startCLI(ctx, append([]string{"subscribe", "--count", "2"}, as("le-alpha")...)...)
-		time.Sleep(300 * time.Millisecond) // let it subscribe: --new starts from now
+		waitLive(t, errOut) // --new starts from now
 		submit("bank-one", "green", "first")
 		submit("cert-three", "amber", "second")
 		require.Equal(t, exitOK, wait(), errOut.String())
@@ -145,11 +153,11 @@ func TestSubscribe(t *testing.T) {
 	t.Run("ctrl-c ends cleanly", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		out, errOut, wait := startCLI(ctx, append([]string{"subscribe"}, as("le-alpha")...)...)
-		time.Sleep(300 * time.Millisecond)
+		waitLive(t, errOut)
 		cancel()
 		require.Equal(t, exitOK, wait(), errOut.String())
 		require.Empty(t, out.String())
-		require.Empty(t, errOut.String())
+		require.Regexp(t, `^subscribed to \S+ as le-alpha; Ctrl-C to stop\n$`, errOut.String(), "nothing on stderr but the start line")
 	})
 	t.Run("usage errors", func(t *testing.T) {
 		cases := map[string]struct {
