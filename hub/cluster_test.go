@@ -1,0 +1,171 @@
+package hub_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/stretchr/testify/require"
+
+	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/audit"
+	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/policy"
+)
+
+// startNATSCluster starts 3 clustered NATS servers that know the demo
+// MoU's members and the operator, whose creds are written under dir.
+func startNATSCluster(t *testing.T, dir string) *hubtest.Cluster {
+	t.Helper()
+	users, err := hub.ClusterUsers(dir, policy.DemoMoU())
+	require.NoError(t, err)
+	return hubtest.StartCluster(t, 3, users)
+}
+
+// startClusterHub runs a hub process in cluster mode on its own data dir.
+func startClusterHub(t *testing.T, cl *hubtest.Cluster, credsDir string, opts ...hubtest.Option) *hubtest.Hub {
+	t.Helper()
+	return hubtest.StartHub(t, append([]hubtest.Option{hubtest.WithConfig(func(c *hub.Config) {
+		c.HubConnection = hub.HubConnection{NATSURL: cl.URL(), Creds: hub.CredsPath(credsDir, hub.OperatorName)}
+	})}, opts...)...)
+}
+
+// reconnecting connects as id through the cluster's seeds, following the
+// cluster when its server goes away.
+func reconnecting(t *testing.T, h *hubtest.Hub, id string) *hubtest.Member {
+	t.Helper()
+	m, err := h.Connect(id, nats.MaxReconnects(-1), nats.ReconnectWait(50*time.Millisecond))
+	require.NoError(t, err)
+	t.Cleanup(m.NC.Close)
+	return m
+}
+
+// submitUntilAcked retries one submission (same Nats-Msg-Id, so stored
+// once) until the cluster acknowledges it.
+func submitUntilAcked(t *testing.T, m *hubtest.Member, msgID string) {
+	t.Helper()
+	bundle := caseBundle(t, "green-tlp1-to-all.json")
+	hubtest.Eventually(t, 30*time.Second, func() error {
+		c, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_, err := m.JS.PublishMsg(c, hub.SubmitMsg(m.ID, bundle, hub.SubmitOptions{MsgID: msgID}))
+		return err
+	})
+}
+
+// delivered reads member m's consumer on stream until it has n distinct
+// stream messages or timeout, riding out a failover (errors are retried).
+// It returns the submission id of each distinct message and fails on a
+// second stored message for one submission.
+func delivered(t *testing.T, m *hubtest.Member, stream, consumer string, n int, timeout time.Duration) map[string]uint64 {
+	t.Helper()
+	bySub := map[string]uint64{}
+	deadline := time.Now().Add(timeout)
+	for len(bySub) < n && time.Now().Before(deadline) {
+		c, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		cons, err := m.JS.Consumer(c, stream, consumer)
+		cancel()
+		if err != nil {
+			continue
+		}
+		batch, err := cons.Fetch(n-len(bySub), jetstream.FetchMaxWait(time.Second))
+		if err != nil {
+			continue
+		}
+		for msg := range batch.Messages() {
+			md, err := msg.Metadata()
+			require.NoError(t, err)
+			id := msg.Headers().Get(hub.HeaderSubmission)
+			if seq, seen := bySub[id]; seen && seq != md.Sequence.Stream {
+				t.Fatalf("%s: submission %s stored twice on %s (sequences %d and %d)", m.ID, id, stream, seq, md.Sequence.Stream)
+			}
+			bySub[id] = md.Sequence.Stream
+			_ = msg.Ack() // a lost ack redelivers the same stream message, which is no duplicate
+		}
+	}
+	require.Len(t, bySub, n, "%s: distinct messages on %s", m.ID, stream)
+	return bySub
+}
+
+func requireReplicas(t *testing.T, js jetstream.JetStream, want int, streams ...string) {
+	t.Helper()
+	for _, name := range streams {
+		s, err := js.Stream(ctx(t), name)
+		require.NoError(t, err, name)
+		require.Equal(t, want, s.CachedInfo().Config.Replicas, "replicas of %s", name)
+	}
+}
+
+// The hub on a 3-node NATS cluster keeps three copies of everything, and
+// losing the node that leads the share stream loses and duplicates
+// nothing: deciding and delivering resume, the audit chain verifies.
+func TestHubOnClusterSurvivesLosingANode(t *testing.T) {
+	dir := t.TempDir()
+	cl := startNATSCluster(t, dir)
+	h := startClusterHub(t, cl, dir, hubtest.WithDir(dir))
+	op := reconnecting(t, h, hub.OperatorName)
+	requireReplicas(t, op.JS, 3, hub.StreamShare, hub.StreamReceipt, hub.StreamReview, hub.StreamAudit,
+		hub.IntakeStream("bank-one"), "KV_"+hub.BucketHub)
+
+	bank, le := reconnecting(t, h, "bank-one"), reconnecting(t, h, "le-alpha")
+	const n = 20
+	for i := range n {
+		submitUntilAcked(t, bank, fmt.Sprint("before-", i))
+	}
+	delivered(t, le, hub.StreamShare, hub.InboxConsumer("le-alpha"), n, 30*time.Second)
+
+	share, err := op.JS.Stream(ctx(t), hub.StreamShare)
+	require.NoError(t, err)
+	leader := share.CachedInfo().Cluster.Leader
+	require.NotEqual(t, -1, cl.Index(leader), "share stream leader %q", leader)
+	stopped := time.Now()
+	cl.Stop(cl.Index(leader))
+
+	submitUntilAcked(t, bank, "after-0")
+	first := delivered(t, le, hub.StreamShare, hub.InboxConsumer("le-alpha"), 1, 60*time.Second)
+	resumed := time.Since(stopped)
+	t.Logf("stopped %s (leader of %s); the first submission after it was delivered %v later", leader, hub.StreamShare, resumed)
+	for i := 1; i < n; i++ {
+		submitUntilAcked(t, bank, fmt.Sprint("after-", i))
+	}
+	rest := delivered(t, le, hub.StreamShare, hub.InboxConsumer("le-alpha"), n-1, 60*time.Second)
+	for id := range first {
+		require.NotContains(t, rest, id, "submission %s delivered twice", id)
+	}
+	receipts := delivered(t, bank, hub.StreamReceipt, hub.ReceiptConsumer("bank-one"), 2*n, 60*time.Second)
+	require.Len(t, receipts, 2*n, "one receipt per submission")
+	requireNothingMore(t, le, hub.StreamShare, hub.InboxConsumer("le-alpha"))
+	requireNothingMore(t, bank, hub.StreamReceipt, hub.ReceiptConsumer("bank-one"))
+
+	hubtest.Eventually(t, 30*time.Second, func() error {
+		res, err := audit.Verify(ctx(t), op.JS, hub.StreamAudit)
+		if err != nil || res.Records < 2*n {
+			return fmt.Errorf("audit: %d records verified, want %d or more: %v", res.Records, 2*n, err)
+		}
+		return nil
+	})
+	require.Less(t, resumed, 30*time.Second, "delivery resumed after losing a node")
+}
+
+// requireNothingMore checks that consumer has nothing left within a second.
+func requireNothingMore(t *testing.T, m *hubtest.Member, stream, consumer string) {
+	t.Helper()
+	cons, err := m.JS.Consumer(ctx(t), stream, consumer)
+	require.NoError(t, err)
+	batch, err := cons.Fetch(1, jetstream.FetchMaxWait(time.Second))
+	require.NoError(t, err)
+	for msg := range batch.Messages() {
+		md, _ := msg.Metadata()
+		if md != nil && md.NumDelivered > 1 {
+			continue // a redelivery of an ack lost in the failover
+		}
+		t.Fatalf("%s: one more message on %s: %s", m.ID, stream, msg.Headers().Get(hub.HeaderSubmission))
+	}
+	if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, nats.ErrTimeout) {
+		t.Fatal(err)
+	}
+}
