@@ -23,6 +23,7 @@ const (
 	autoReplicas     = 3 // when the cluster can place three copies
 	jetStreamTimeout = 60 * time.Second
 	probeStream      = "GENEVA_REPLICA_PROBE"
+	pubAckTimeout    = 5 * time.Second // above a RAFT leader election
 )
 
 // clustered reports whether the hub runs against an external NATS.
@@ -56,11 +57,17 @@ func (c Config) checkCluster(bad func(field, format string, args ...any)) {
 
 // runOnCluster is Run against an external NATS cluster.
 func (h *Hub) runOnCluster(ctx context.Context) error {
-	nc, js, err := h.cfg.HubConnection.dial("geneva-hub:"+h.id, h.log)
+	nc, _, err := h.cfg.HubConnection.dial("geneva-hub:"+h.id, h.log)
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
+	// A PubAck lost with a stream's leader fails after pubAckTimeout (the
+	// audit log retries it) instead of holding a decision until AckWait.
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncTimeout(pubAckTimeout))
+	if err != nil {
+		return fmt.Errorf("jetstream: %w", err)
+	}
 	if err := waitForJetStream(ctx, js, jetStreamTimeout); err != nil {
 		return fmt.Errorf("nats_url %s: %w", h.cfg.NATSURL, err)
 	}

@@ -256,7 +256,11 @@ func (l *Log) attempt(ctx context.Context, batch []*pending) (retry, leftover []
 		case ack = <-s.future.Ok():
 		case err := <-s.future.Err():
 			diverged = true
-			if isConflict(err) {
+			// A PubAck that timed out (jetstream.WithPublishAsyncTimeout)
+			// was lost, e.g. with the stream's leader on a cluster: the
+			// record may or may not be stored, and a retry finds out (its
+			// msg id and expected tail sequence cannot store it twice).
+			if isConflict(err) || errors.Is(err, jetstream.ErrAsyncPublishTimeout) {
 				retry = append(retry, s.p)
 			} else {
 				s.p.finish(Record{}, fmt.Errorf("audit: append %q: %w", s.p.msgID, err))
