@@ -2,8 +2,12 @@ package hub_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
@@ -167,5 +171,80 @@ func requireNothingMore(t *testing.T, m *hubtest.Member, stream, consumer string
 	}
 	if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, nats.ErrTimeout) {
 		t.Fatal(err)
+	}
+}
+
+// Two hub processes on one cluster both decide (shared intake consumers),
+// with one submission-id key between them; one stops under load and the
+// other carries on: every submission decided once, delivered once, one
+// audit chain.
+func TestTwoHubsOnClusterDecideTogether(t *testing.T) {
+	dir := t.TempDir()
+	cl := startNATSCluster(t, dir)
+	first := startClusterHub(t, cl, dir, hubtest.WithDir(dir))
+	startClusterHub(t, cl, dir) // the second: its own data dir, hence its own hub.secret at first
+	bank, le := reconnecting(t, first, "bank-one"), reconnecting(t, first, "le-alpha")
+
+	deciders := map[string]bool{}
+	sent := 0
+	hubtest.Eventually(t, 30*time.Second, func() error {
+		for range 10 {
+			submitUntilAcked(t, bank, fmt.Sprint("both-", sent))
+			sent++
+		}
+		c, err := bank.JS.Consumer(ctx(t), hub.StreamReceipt, hub.ReceiptConsumer("bank-one"))
+		require.NoError(t, err)
+		batch, err := c.Fetch(10, jetstream.FetchMaxWait(2*time.Second))
+		require.NoError(t, err)
+		for msg := range batch.Messages() {
+			deciders[msg.Headers().Get(hub.HeaderDecidedBy)] = true
+			require.NoError(t, msg.Nak()) // leave it for the count below
+		}
+		if len(deciders) < 2 {
+			return fmt.Errorf("decided by %v so far", deciders)
+		}
+		return nil
+	})
+
+	require.NoError(t, first.Stop())
+	for i := range 20 {
+		submitUntilAcked(t, bank, fmt.Sprint("second-only-", i))
+	}
+	n := sent + 20
+	receipts := delivered(t, bank, hub.StreamReceipt, hub.ReceiptConsumer("bank-one"), n, 60*time.Second)
+	require.Len(t, receipts, n, "one receipt per submission")
+	requireIDsUnderBucketSecret(t, reconnecting(t, first, hub.OperatorName), "bank-one", n, receipts)
+	delivered(t, le, hub.StreamShare, hub.InboxConsumer("le-alpha"), n, 60*time.Second)
+	requireNothingMore(t, le, hub.StreamShare, hub.InboxConsumer("le-alpha"))
+	requireNothingMore(t, bank, hub.StreamReceipt, hub.ReceiptConsumer("bank-one"))
+
+	op := reconnecting(t, first, hub.OperatorName) // first.Dir holds the creds
+	hubtest.Eventually(t, 30*time.Second, func() error {
+		res, err := audit.Verify(ctx(t), op.JS, hub.StreamAudit)
+		if err != nil || res.Records < uint64(n) {
+			return fmt.Errorf("audit: %d records verified, want %d or more: %v", res.Records, n, err)
+		}
+		return nil
+	})
+}
+
+// requireIDsUnderBucketSecret checks that every submission id is the one
+// the key in BucketHub gives member's intake sequences 1..n: whichever hub
+// process decided, one key (a process keying with its own hub.secret would
+// give a redelivered submission a second id).
+func requireIDsUnderBucketSecret(t *testing.T, op *hubtest.Member, member string, n int, got map[string]uint64) {
+	t.Helper()
+	kv, err := op.JS.KeyValue(ctx(t), hub.BucketHub)
+	require.NoError(t, err)
+	secret, err := kv.Get(ctx(t), "secret")
+	require.NoError(t, err)
+	want := map[string]bool{}
+	for seq := 1; seq <= n; seq++ {
+		mac := hmac.New(sha256.New, secret.Value())
+		mac.Write([]byte(member + "\x00" + strconv.Itoa(seq)))
+		want["sub-"+hex.EncodeToString(mac.Sum(nil)[:12])] = true
+	}
+	for id := range got {
+		require.True(t, want[id], "submission id %s is not keyed by the shared secret", id)
 	}
 }
