@@ -24,6 +24,7 @@ const (
 	jetStreamTimeout = 60 * time.Second
 	probeStream      = "GENEVA_REPLICA_PROBE"
 	pubAckTimeout    = 5 * time.Second // above a RAFT leader election
+	probeTime        = 10 * time.Second
 )
 
 // clustered reports whether the hub runs against an external NATS.
@@ -124,22 +125,38 @@ func chooseReplicas(ctx context.Context, js jetstream.JetStream, want int) (int,
 	} else if !errors.Is(err, jetstream.ErrStreamNotFound) {
 		return 0, fmt.Errorf("replicas: %w", err)
 	}
-	_, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: probeStream, Subjects: []string{"geneva.probe.replicas"},
-		Storage: jetstream.MemoryStorage, Replicas: autoReplicas, MaxMsgs: 1, Description: "does the cluster place 3 copies?"})
-	var apiErr *jetstream.APIError
-	switch {
-	case err == nil:
-		_ = js.DeleteStream(ctx, probeStream)
-		return autoReplicas, nil
-	case errors.As(err, &apiErr) && (apiErr.ErrorCode == codeInsufficientResources || apiErr.ErrorCode == codeReplicasNotSupported):
-		return 1, nil
-	default:
-		return 0, fmt.Errorf("replicas: probing for %d JetStream servers: %w", autoReplicas, err)
+	// A cluster that just formed may not know all its peers yet: a
+	// placement refusal is retried for probeTime before settling on 1.
+	deadline := time.Now().Add(probeTime)
+	for {
+		_, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: probeStream, Subjects: []string{"geneva.probe.replicas"},
+			Storage: jetstream.MemoryStorage, Replicas: autoReplicas, MaxMsgs: 1, Description: "does the cluster place 3 copies?"})
+		var apiErr *jetstream.APIError
+		switch {
+		case err == nil:
+			_ = js.DeleteStream(ctx, probeStream)
+			return autoReplicas, nil
+		case errors.As(err, &apiErr) && apiErr.ErrorCode == codeReplicasNotSupported:
+			return 1, nil // one server, not a cluster
+		case errors.As(err, &apiErr) && (apiErr.ErrorCode == codeInsufficientResources || apiErr.ErrorCode == codeNoSuitablePeers):
+			if time.Now().After(deadline) {
+				return 1, nil
+			}
+		default:
+			return 0, fmt.Errorf("replicas: probing for %d JetStream servers: %w", autoReplicas, err)
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
 	}
 }
 
-// nats-server's JSInsufficientResourcesErr and JSStreamReplicasNotSupportedErr.
+// nats-server's JSInsufficientResourcesErr, JSStreamReplicasNotSupportedErr
+// and JSClusterNoPeersErrF.
 const (
+	codeNoSuitablePeers       jetstream.ErrorCode = 10005
 	codeInsufficientResources jetstream.ErrorCode = 10023
 	codeReplicasNotSupported  jetstream.ErrorCode = 10074
 )

@@ -7,10 +7,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
@@ -247,4 +250,52 @@ func requireIDsUnderBucketSecret(t *testing.T, op *hubtest.Member, member string
 	for id := range got {
 		require.True(t, want[id], "submission id %s is not keyed by the shared secret", id)
 	}
+}
+
+// On one server (not a cluster), cluster mode keeps one copy: the auto
+// replica count follows what the NATS can place.
+func TestHubOnSingleExternalServerKeepsOneCopy(t *testing.T) {
+	dir := t.TempDir()
+	users, err := hub.ClusterUsers(dir, policy.DemoMoU())
+	require.NoError(t, err)
+	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true,
+		StoreDir: t.TempDir(), NoLog: true, NoSigs: true, Nkeys: users})
+	require.NoError(t, err)
+	srv.Start()
+	t.Cleanup(func() { srv.Shutdown(); srv.WaitForShutdown() })
+	require.True(t, srv.ReadyForConnections(10*time.Second))
+	h := hubtest.StartHub(t, hubtest.WithDir(dir), hubtest.WithConfig(func(c *hub.Config) {
+		c.HubConnection = hub.HubConnection{NATSURL: srv.ClientURL(), Creds: hub.CredsPath(dir, hub.OperatorName)}
+	}))
+	op := reconnecting(t, h, hub.OperatorName)
+	requireReplicas(t, op.JS, 1, hub.StreamShare, hub.StreamAudit, "KV_"+hub.BucketHub)
+}
+
+func TestClusterSettingsAreChecked(t *testing.T) {
+	dir := t.TempDir()
+	_, err := hub.ClusterUsers(dir, policy.DemoMoU())
+	require.NoError(t, err)
+	op, member := hub.CredsPath(dir, hub.OperatorName), hub.CredsPath(dir, "bank-one")
+	for _, c := range []struct {
+		name, yaml, want string
+	}{
+		{"even replicas", "nats_url: nats://a:4222\ncreds: " + op + "\nreplicas: 2\n", ":4: replicas: 2 is even"},
+		{"too many replicas", "nats_url: nats://a:4222\ncreds: " + op + "\nreplicas: 7\n", "replicas: 7 is outside 1..5"},
+		{"replicas without a cluster", "replicas: 3\n", "replicas: 3 needs nats_url"},
+		{"no creds", "nats_url: nats://a:4222\n", "creds: required with nats_url"},
+		{"member creds", "nats_url: nats://a:4222\ncreds: " + member + "\n", `member "bank-one"'s`},
+		{"server tls", "nats_url: nats://a:4222\ncreds: " + op + "\ntls: {verify_clients: true, ca_file: " + op + "}\n", "tls: configures the embedded server"},
+		{"worker nodes only", "nats_url: nats://a:4222\ncreds: " + op + "\nworker_nodes_only: true\n", "worker_nodes_only: with nats_url"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "hub.yaml")
+			require.NoError(t, os.WriteFile(file, []byte("mou_file: "+filepath.Join("..", "policy", "demo-mou.yaml")+"\n"+c.yaml), 0o600))
+			_, err := hub.LoadConfig(file)
+			require.ErrorContains(t, err, c.want)
+		})
+	}
+	file := filepath.Join(t.TempDir(), "hub.yaml")
+	require.NoError(t, os.WriteFile(file, []byte("mou_file: "+filepath.Join("..", "policy", "demo-mou.yaml")+"\nnats_url: nats://a:4222,nats://b:4222\ncreds: "+op+"\nreplicas: 3\n"), 0o600))
+	_, err = hub.LoadConfig(file)
+	require.NoError(t, err)
 }

@@ -92,18 +92,31 @@ func (c *Cluster) Index(name string) int {
 	return -1
 }
 
-// WaitForMetaLeader waits until a running node reports a JetStream meta
-// leader.
+// WaitForMetaLeader waits until a running node is the JetStream meta
+// leader and knows every running node as a peer.
 func (c *Cluster) WaitForMetaLeader(timeout time.Duration) {
 	c.t.Helper()
 	Eventually(c.t, timeout, func() error {
 		for _, s := range c.Nodes {
 			if s != nil && s.Running() && s.JetStreamIsLeader() {
+				if peers := s.JetStreamClusterPeers(); len(peers) < c.running() {
+					return fmt.Errorf("the meta leader knows %d of %d servers", len(peers), c.running())
+				}
 				return nil
 			}
 		}
 		return fmt.Errorf("no JetStream meta leader")
 	})
+}
+
+func (c *Cluster) running() int {
+	n := 0
+	for _, s := range c.Nodes {
+		if s != nil && s.Running() {
+			n++
+		}
+	}
+	return n
 }
 
 // freePorts reserves n free TCP ports on 127.0.0.1. The listeners close
