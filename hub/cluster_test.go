@@ -28,7 +28,7 @@ import (
 // MoU's members and the operator, whose creds are written under dir.
 func startNATSCluster(t *testing.T, dir string) *hubtest.Cluster {
 	t.Helper()
-	users, err := hub.ClusterUsers(dir, policy.DemoMoU())
+	users, _, err := hub.ClusterUsers(dir, policy.DemoMoU())
 	require.NoError(t, err)
 	return hubtest.StartCluster(t, 3, users)
 }
@@ -256,7 +256,7 @@ func requireIDsUnderBucketSecret(t *testing.T, op *hubtest.Member, member string
 // replica count follows what the NATS can place.
 func TestHubOnSingleExternalServerKeepsOneCopy(t *testing.T) {
 	dir := t.TempDir()
-	users, err := hub.ClusterUsers(dir, policy.DemoMoU())
+	users, _, err := hub.ClusterUsers(dir, policy.DemoMoU())
 	require.NoError(t, err)
 	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true,
 		StoreDir: t.TempDir(), NoLog: true, NoSigs: true, Nkeys: users})
@@ -273,7 +273,7 @@ func TestHubOnSingleExternalServerKeepsOneCopy(t *testing.T) {
 
 func TestClusterSettingsAreChecked(t *testing.T) {
 	dir := t.TempDir()
-	_, err := hub.ClusterUsers(dir, policy.DemoMoU())
+	_, _, err := hub.ClusterUsers(dir, policy.DemoMoU())
 	require.NoError(t, err)
 	op, member := hub.CredsPath(dir, hub.OperatorName), hub.CredsPath(dir, "bank-one")
 	for _, c := range []struct {
