@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,9 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/genevahub/geneva/policy"
 )
 
 // Cluster mode (docs/operating.md "Cluster"): with nats_url the hub embeds
@@ -81,7 +85,42 @@ func (h *Hub) runOnCluster(ctx context.Context) error {
 		return err
 	}
 	h.log.Info("running on a NATS cluster", "nats", nc.ConnectedUrlRedacted(), "cluster", nc.ConnectedClusterName(), "replicas", n)
+	go h.followOtherHubs(ctx)
 	return h.serve(ctx)
+}
+
+// followOtherHubs applies the MoU another hub process on the cluster put
+// in BucketHub (after its reload), once this one serves: a membership
+// change made at any process reaches all of them. A MoU equal to the one
+// in force is not applied again, so two processes do not echo each other.
+func (h *Hub) followOtherHubs(ctx context.Context) {
+	select {
+	case <-h.ready:
+	case <-ctx.Done():
+		return
+	}
+	pol, _, err := openNodePolicy(ctx, h.js)
+	if err != nil {
+		h.log.Error("following the other hub processes' MoU changes", "err", err)
+		return
+	}
+	err = pol.watch(ctx, h.log, func(mou *policy.MoU) {
+		if sameMoU(mou, h.MoU()) {
+			return
+		}
+		if err := h.ApplyMoU(ctx, mou); err != nil && ctx.Err() == nil {
+			h.log.Error("mou from another hub process not applied; keeping the one in force", "err", err)
+		}
+	})
+	if err != nil {
+		h.log.Error("following the other hub processes' MoU changes", "err", err)
+	}
+}
+
+func sameMoU(a, b *policy.MoU) bool {
+	ya, errA := yaml.Marshal(a)
+	yb, errB := yaml.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(ya, yb)
 }
 
 // reloadUsers gives the embedded server the users of a new MoU.

@@ -221,8 +221,12 @@ func TestTwoHubsOnClusterDecideTogether(t *testing.T) {
 	requireNothingMore(t, le, hub.StreamShare, hub.InboxConsumer("le-alpha"))
 	requireNothingMore(t, bank, hub.StreamReceipt, hub.ReceiptConsumer("bank-one"))
 
-	op := reconnecting(t, first, hub.OperatorName) // first.Dir holds the creds
 	hubtest.Eventually(t, 30*time.Second, func() error {
+		op, err := first.Connect(hub.OperatorName) // first.Dir holds the creds
+		if err != nil {
+			return err
+		}
+		defer op.NC.Close()
 		res, err := audit.Verify(ctx(t), op.JS, hub.StreamAudit)
 		if err != nil || res.Records < uint64(n) {
 			return fmt.Errorf("audit: %d records verified, want %d or more: %v", res.Records, n, err)
@@ -298,4 +302,26 @@ func TestClusterSettingsAreChecked(t *testing.T) {
 	require.NoError(t, os.WriteFile(file, []byte("mou_file: "+filepath.Join("..", "policy", "demo-mou.yaml")+"\nnats_url: nats://a:4222,nats://b:4222\ncreds: "+op+"\nreplicas: 3\n"), 0o600))
 	_, err = hub.LoadConfig(file)
 	require.NoError(t, err)
+}
+
+// A MoU change applied at one hub process reaches the other, which then
+// decides under it.
+func TestMoUChangeReachesEveryHubProcess(t *testing.T) {
+	dir := t.TempDir()
+	cl := startNATSCluster(t, dir)
+	first := startClusterHub(t, cl, dir, hubtest.WithDir(dir))
+	second := startClusterHub(t, cl, dir)
+	mou := policy.DemoMoU()
+	mou.Partnership.Version = "cluster-test-2"
+	require.NoError(t, first.ApplyMoU(ctx(t), mou))
+	hubtest.Eventually(t, 20*time.Second, func() error {
+		if v := second.MoU().Partnership.Version; v != "cluster-test-2" {
+			return fmt.Errorf("the second hub decides under %q", v)
+		}
+		return nil
+	})
+	require.NoError(t, first.Stop()) // only the second decides now
+	bank := reconnecting(t, first, "bank-one")
+	submitUntilAcked(t, bank, "after-the-change")
+	require.Equal(t, "cluster-test-2", bank.NextReceipt(t, 30*time.Second).PolicyVersion)
 }
