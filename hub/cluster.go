@@ -55,6 +55,9 @@ func (c Config) checkCluster(bad func(field, format string, args ...any)) {
 	if c.TLS.CertFile != "" || c.TLS.VerifyClients {
 		bad("tls", "configures the embedded server's listener; with nats_url the cluster's servers hold the certificates (use ca_file to trust theirs)")
 	}
+	if !c.Archive.IsZero() {
+		bad("archive", "with nats_url every hub process would run a bridge, and a pair of topics takes exactly one: run it alone (geneva-hub archive --config FILE, docs/archive.md)")
+	}
 	if c.WorkerNodesOnly {
 		bad("worker_nodes_only", "with nats_url, run hub processes that decide instead of worker nodes")
 	}

@@ -289,6 +289,7 @@ func TestClusterSettingsAreChecked(t *testing.T) {
 		{"no creds", "nats_url: nats://a:4222\n", "creds: required with nats_url"},
 		{"member creds", "nats_url: nats://a:4222\ncreds: " + member + "\n", `member "bank-one"'s`},
 		{"server tls", "nats_url: nats://a:4222\ncreds: " + op + "\ntls: {verify_clients: true, ca_file: " + op + "}\n", "tls: configures the embedded server"},
+		{"archive in the hub", "nats_url: nats://a:4222\ncreds: " + op + "\narchive: {brokers: [k:9092]}\n", "archive: with nats_url every hub process would run a bridge"},
 		{"worker nodes only", "nats_url: nats://a:4222\ncreds: " + op + "\nworker_nodes_only: true\n", "worker_nodes_only: with nats_url"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
