@@ -23,7 +23,7 @@ func TestAppendersOnTwoClusterNodesFormOneChain(t *testing.T) {
 	cl := hubtest.StartCluster(t, 3, nil)
 	admin := connect(t, cl.URL())
 	cfg := audit.StreamConfig(testStream, testSubject)
-	cfg.Replicas = 3
+	cfg.Replicas, cfg.AllowDirect = 3, false // as the hub's cluster mode creates it (hub/cluster.go)
 	_, err := admin.CreateStream(testCtx(t), cfg)
 	require.NoError(t, err)
 	s, err := admin.Stream(testCtx(t), testStream)
