@@ -221,7 +221,9 @@ func TestTwoHubsOnClusterDecideTogether(t *testing.T) {
 	requireNothingMore(t, le, hub.StreamShare, hub.InboxConsumer("le-alpha"))
 	requireNothingMore(t, bank, hub.StreamReceipt, hub.ReceiptConsumer("bank-one"))
 
-	hubtest.Eventually(t, 30*time.Second, func() error {
+	// Each decision's audit record is appended before its ack, so a record
+	// that lost its race is redelivered and appended later: wait for all.
+	hubtest.Eventually(t, 90*time.Second, func() error {
 		op, err := first.Connect(hub.OperatorName) // first.Dir holds the creds
 		if err != nil {
 			return err
