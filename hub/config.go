@@ -37,9 +37,11 @@ type Config struct {
 	// worker) connected to this hub; the hub still serves, reviews, trims
 	// and archives.
 	WorkerNodesOnly bool `yaml:"worker_nodes_only"`
-	// NATSURL is refused with a pointer to geneva-hub worker: it belongs
-	// in a worker node's file, not the hub's, which serves NATS itself.
-	NATSURL string `yaml:"nats_url"`
+	// HubConnection's nats_url (with the operator's creds) runs the hub
+	// against an external NATS cluster instead of its embedded server
+	// (cluster.go); Replicas is how many copies each stream keeps there.
+	HubConnection `yaml:",inline"`
+	Replicas      int `yaml:"replicas"` // 0: 3 when the cluster has 3+ JetStream servers, else 1
 
 	// Archive runs the Kafka archive bridge inside the hub when it names
 	// brokers (docs/archive.md).
@@ -160,9 +162,7 @@ func (c Config) Validate() error {
 			bad(field, "%v", err)
 		}
 	}
-	if c.NATSURL != "" {
-		bad("nats_url", "the hub serves NATS itself; scale-out workers connect to it with their own file: geneva-hub worker --config FILE (docs/operating.md)")
-	}
+	c.checkCluster(bad)
 	if !c.Archive.IsZero() {
 		for _, e := range c.Archive.Check() {
 			bad("archive."+e.Field, "%s", e.Problem)

@@ -134,7 +134,12 @@ func loadSecret(path string) ([]byte, error) {
 func (h *Hub) Ready() <-chan struct{} { return h.ready }
 
 // ClientURL is the NATS URL members connect to (valid once Ready).
-func (h *Hub) ClientURL() string { return h.srv.ClientURL() }
+func (h *Hub) ClientURL() string {
+	if h.cfg.clustered() {
+		return h.cfg.NATSURL
+	}
+	return h.srv.ClientURL()
+}
 
 // DataDir is where the hub keeps its storage and creds.
 func (h *Hub) DataDir() string { return h.cfg.DataDir }
@@ -161,6 +166,9 @@ func (h *Hub) workerHost() workerHost {
 // down gracefully: stop taking work, finish in-flight decisions, close the
 // server.
 func (h *Hub) Run(ctx context.Context) error {
+	if h.cfg.clustered() {
+		return h.runOnCluster(ctx)
+	}
 	if err := moveSharedAccountStore(h.cfg.DataDir, h.log); err != nil {
 		return err
 	}
@@ -188,6 +196,12 @@ func (h *Hub) Run(ctx context.Context) error {
 	if h.js, err = jetstream.New(h.nc); err != nil {
 		return fmt.Errorf("jetstream: %w", err)
 	}
+	return h.runServices(ctx)
+}
+
+// runServices provisions and serves on h.nc until ctx is done, then shuts down
+// gracefully: stop taking work, finish in-flight decisions.
+func (h *Hub) runServices(ctx context.Context) error {
 	if err := h.provision(ctx, h.policy.Engine()); err != nil {
 		return err
 	}

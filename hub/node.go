@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -37,6 +38,11 @@ func (h *Hub) shareWithNodes(ctx context.Context, mou *policy.MoU) error {
 	}
 	if _, err := kv.Put(ctx, keySecret, h.secret); err != nil {
 		return fmt.Errorf("provision %s: %w", BucketHub, err)
+	}
+	// Unchanged, it is not put again: on a cluster every hub process
+	// shares its MoU this way and follows the others' (cluster.go).
+	if e, err := kv.Get(ctx, keyMoU); err == nil && bytes.Equal(e.Value(), data) {
+		return nil
 	}
 	if _, err := kv.Put(ctx, keyMoU, data); err != nil {
 		return fmt.Errorf("provision %s: %w", BucketHub, err)

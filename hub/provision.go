@@ -126,7 +126,9 @@ func (h *Hub) ensureConsumer(ctx context.Context, stream string, want jetstream.
 	switch {
 	case errors.Is(err, jetstream.ErrConsumerNotFound):
 		want.Metadata = floor(want.Metadata)
-		_, err = s.CreateConsumer(ctx, want)
+		if _, err = s.CreateConsumer(ctx, want); errors.Is(err, jetstream.ErrConsumerExists) {
+			err = nil // another hub process on the cluster made it first (cluster.go)
+		}
 	case err == nil:
 		have := c.CachedInfo().Config
 		if slices.Equal(have.FilterSubjects, want.FilterSubjects) && have.FilterSubject == want.FilterSubject {

@@ -66,11 +66,9 @@ func (h *Hub) applyReload(ctx context.Context, mou *policy.MoU) error {
 	}
 	changes := diffMembers(h.MoU(), mou)
 	h.policy.set(mou, engine)
-	if err := registerNewAccounts(h.srv, opts); err != nil {
+	// On a cluster (cluster.go) its servers hold the member users.
+	if err := h.reloadUsers(opts); err != nil {
 		return err
-	}
-	if err := h.srv.ReloadOptions(opts); err != nil {
-		return fmt.Errorf("reload nats users: %w", err)
 	}
 	if err := h.followIntakes(ctx, mou); err != nil {
 		return err

@@ -29,17 +29,25 @@ func startHop(dir string, extraStores int) (*system, error) {
 	if !srv.ReadyForConnections(10 * time.Second) {
 		return nil, fmt.Errorf("hop: server not ready")
 	}
+	return hopOn(srv.ClientURL(), 1, extraStores, func() {
+		srv.Shutdown()
+		srv.WaitForShutdown()
+		_ = os.RemoveAll(dir)
+	})
+}
+
+// hopOn runs the hop against the NATS at url with streams of replicas
+// copies; stop stops that NATS.
+func hopOn(url string, replicas, extraStores int, stop func()) (*system, error) {
 	var conns []*nats.Conn
 	cleanup := func() {
 		for _, nc := range conns {
 			nc.Close()
 		}
-		srv.Shutdown()
-		srv.WaitForShutdown()
-		_ = os.RemoveAll(dir)
+		stop()
 	}
 	connect := func() (jetstream.JetStream, error) {
-		nc, err := nats.Connect(srv.ClientURL())
+		nc, err := nats.Connect(url)
 		if err != nil {
 			return nil, err
 		}
@@ -53,11 +61,11 @@ func startHop(dir string, extraStores int) (*system, error) {
 		return fail(err)
 	}
 	if _, err := admin.CreateStream(ctx, jetstream.StreamConfig{Name: "IN", Subjects: []string{"in.>"},
-		Storage: jetstream.FileStorage, Retention: jetstream.WorkQueuePolicy, Duplicates: 2 * time.Minute}); err != nil {
+		Storage: jetstream.FileStorage, Retention: jetstream.WorkQueuePolicy, Duplicates: 2 * time.Minute, Replicas: replicas}); err != nil {
 		return fail(err)
 	}
 	if _, err := admin.CreateStream(ctx, jetstream.StreamConfig{Name: "OUT", Subjects: []string{"out.>"},
-		Storage: jetstream.FileStorage, Duplicates: 2 * time.Minute}); err != nil {
+		Storage: jetstream.FileStorage, Duplicates: 2 * time.Minute, Replicas: replicas}); err != nil {
 		return fail(err)
 	}
 	w, err := admin.CreateOrUpdateConsumer(ctx, "IN", jetstream.ConsumerConfig{Durable: "worker",
@@ -73,8 +81,8 @@ func startHop(dir string, extraStores int) (*system, error) {
 	if extraStores > 0 {
 		name = fmt.Sprintf("hop%d", 2+extraStores)
 		for _, sc := range []jetstream.StreamConfig{
-			{Name: "RCPT", Subjects: []string{"rcpt.>"}, Storage: jetstream.FileStorage, Duplicates: 2 * time.Minute},
-			{Name: "AUD", Subjects: []string{"aud"}, Storage: jetstream.FileStorage, Duplicates: 2 * time.Minute},
+			{Name: "RCPT", Subjects: []string{"rcpt.>"}, Storage: jetstream.FileStorage, Duplicates: 2 * time.Minute, Replicas: replicas},
+			{Name: "AUD", Subjects: []string{"aud"}, Storage: jetstream.FileStorage, Duplicates: 2 * time.Minute, Replicas: replicas},
 		} {
 			if _, err := admin.CreateStream(ctx, sc); err != nil {
 				return fail(err)

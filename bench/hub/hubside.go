@@ -22,39 +22,54 @@ import (
 func startHub(dir string, workers int) (*system, error) {
 	mou := policy.DemoMoU()
 	mou.Quotas = policy.UnthrottledQuota
-	h, err := hub.New(hub.Config{MoU: mou, DataDir: dir, NATSListen: "127.0.0.1:-1", HTTPListen: "off",
-		Workers: workers, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	h, stop, err := runHub(hub.Config{MoU: mou, DataDir: dir, NATSListen: "127.0.0.1:-1", Workers: workers})
 	if err != nil {
 		return nil, err
+	}
+	return members(h.ClientURL(), dir, func() { stop(); _ = os.RemoveAll(dir) })
+}
+
+// runHub runs a hub with cfg (HTTP off, log discarded) until stop.
+func runHub(cfg hub.Config) (*hub.Hub, func(), error) {
+	cfg.HTTPListen, cfg.Logger = "off", slog.New(slog.NewTextHandler(io.Discard, nil))
+	h, err := hub.New(cfg)
+	if err != nil {
+		return nil, nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- h.Run(ctx) }()
+	stop := func() { cancel(); <-done }
+	select {
+	case <-h.Ready():
+		return h, stop, nil
+	case err := <-done:
+		cancel()
+		return nil, nil, fmt.Errorf("hub: %w", err)
+	case <-time.After(60 * time.Second):
+		stop()
+		return nil, nil, fmt.Errorf("hub: not ready after 60s")
+	}
+}
+
+// members connects the sender and the receiving members to the hub's NATS
+// at url with their creds under credsDir; the system's close closes them,
+// then calls stop.
+func members(url, credsDir string, stop func()) (*system, error) {
 	var conns []*nats.Conn
 	cleanup := func() {
 		for _, nc := range conns {
 			nc.Close()
 		}
-		cancel()
-		<-done
-		_ = os.RemoveAll(dir)
-	}
-	select {
-	case <-h.Ready():
-	case err := <-done:
-		cancel()
-		return nil, fmt.Errorf("hub: %w", err)
-	case <-time.After(30 * time.Second):
-		cleanup()
-		return nil, fmt.Errorf("hub: not ready after 30s")
+		stop()
 	}
 	fail := func(err error) (*system, error) { cleanup(); return nil, fmt.Errorf("hub: %w", err) }
 	connect := func(member string) (jetstream.JetStream, error) {
-		_, opts, err := hub.MemberOptions(hub.CredsPath(dir, member), nil)
+		_, opts, err := hub.MemberOptions(hub.CredsPath(credsDir, member), nil)
 		if err != nil {
 			return nil, err
 		}
-		nc, err := nats.Connect(h.ClientURL(), opts...)
+		nc, err := nats.Connect(url, opts...)
 		if err != nil {
 			return nil, err
 		}
@@ -65,6 +80,7 @@ func startHub(dir string, workers int) (*system, error) {
 		msg: func(key string, bundle []byte) *nats.Msg {
 			return hub.SubmitMsg(sender, bundle, hub.SubmitOptions{MsgID: key})
 		}}
+	var err error
 	if sys.submit, err = connect(sender); err != nil {
 		return fail(err)
 	}

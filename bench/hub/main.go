@@ -40,7 +40,7 @@ func run() error {
 	rates := flag.String("rates", "1000", "offered submissions/s of the latency runs (comma-separated)")
 	flag.IntVar(&o.seconds, "seconds", 10, "length of each latency run (the first second is warm-up, not counted); 0: no latency runs")
 	flag.IntVar(&o.workers, "workers", 0, "hub policy workers (0: the hub's default)")
-	sides := flag.String("sides", "hop,hub", "which sides to run: hop, hub, hub-w<N> (the hub with N policy workers), hop3 (the hop storing a receipt-sized message too) and hop4 (a receipt- and an audit-sized message)")
+	sides := flag.String("sides", "hop,hub", "which sides to run: hop, hub, hub-w<N> (the hub with N policy workers), hop3 (the hop storing a receipt-sized message too) and hop4 (a receipt- and an audit-sized message); on a 3-node cluster with R3 streams: hop-r3, hop4-r3, hub-c<N> (N hub processes in cluster mode)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	memProfile := flag.String("memprofile", "", "write an allocation profile of the whole run to this file (what the GC has to pay for)")
 	flag.Parse()
@@ -116,6 +116,19 @@ func runSide(side string, r int, o options) (sideResult, error) {
 		if err == nil {
 			sys.name = side
 		}
+	case side == "hop-r3":
+		sys, err = startClusterHop(dir, 0)
+	case side == "hop4-r3":
+		sys, err = startClusterHop(dir, 2)
+	case strings.HasPrefix(side, "hub-c"):
+		n, perr := strconv.Atoi(strings.TrimPrefix(side, "hub-c"))
+		if perr != nil || n < 1 {
+			return sideResult{}, fmt.Errorf("side %q: want hub-c<hub processes>", side)
+		}
+		sys, err = startClusterHubs(dir, n, o.workers)
+		if err == nil {
+			sys.name = side
+		}
 	case side == "hop":
 		sys, err = startHop(dir, 0)
 	case side == "hop3":
@@ -123,7 +136,7 @@ func runSide(side string, r int, o options) (sideResult, error) {
 	case side == "hop4":
 		sys, err = startHop(dir, 2)
 	default:
-		err = fmt.Errorf("unknown side %q (want hub, hub-w<workers>, hop, hop3 or hop4)", side)
+		err = fmt.Errorf("unknown side %q (want hub, hub-w<workers>, hop, hop3, hop4, hop-r3, hop4-r3 or hub-c<processes>)", side)
 	}
 	if err != nil {
 		return sideResult{}, err

@@ -46,6 +46,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 			return runArchive(ctx, args[1:], stderr)
 		case "worker":
 			return runWorker(ctx, args[1:], stderr)
+		case "cluster-users":
+			return runClusterUsers(ctx, args[1:], stderr)
 		}
 	}
 	fs := flag.NewFlagSet("geneva-hub", flag.ContinueOnError)
@@ -63,6 +65,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
   geneva-hub --config FILE            production settings
   geneva-hub archive --config FILE    the Kafka archive bridge on its own (docs/archive.md)
   geneva-hub worker --config FILE     a worker node: policy decisions on another machine
+  geneva-hub cluster-users --config FILE --out FILE
+                                      the NATS users for a cluster (docs/operating.md "Cluster")
   geneva-hub --version | version      the version and the commit it was built from
 
 Flags:
@@ -73,7 +77,7 @@ Flags:
 		return usageError{err}
 	}
 	if fs.NArg() > 0 {
-		return usageError{fmt.Errorf("unexpected argument %q (subcommands: archive, worker, version; see --help)", fs.Arg(0))}
+		return usageError{fmt.Errorf("unexpected argument %q (subcommands: archive, worker, cluster-users, version; see --help)", fs.Arg(0))}
 	}
 	if *dev == (*configFile != "") {
 		return usageError{errors.New("give exactly one of --dev or --config FILE (the archive bridge alone: geneva-hub archive --config FILE; a worker node: geneva-hub worker --config FILE)")}

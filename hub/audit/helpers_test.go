@@ -27,12 +27,12 @@ func startJS(t *testing.T) jetstream.JetStream {
 	return connect(t, hubtest.StartNATS(t).ClientURL())
 }
 
-func connect(t *testing.T, url string) jetstream.JetStream {
+func connect(t *testing.T, url string, opts ...jetstream.JetStreamOpt) jetstream.JetStream {
 	t.Helper()
 	nc, err := nats.Connect(url)
 	require.NoError(t, err)
 	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
+	js, err := jetstream.New(nc, opts...)
 	require.NoError(t, err)
 	return js
 }

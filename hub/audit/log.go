@@ -19,6 +19,8 @@ const (
 	maxAttempts = 1000
 	// maxBatch bounds how many queued records one leader publishes at once.
 	maxBatch = 256
+	// readTimeout bounds one read of the stream (the tail, a duplicate).
+	readTimeout = 5 * time.Second
 )
 
 // Log appends records to the audit stream, keeping one linear chain however
@@ -256,7 +258,11 @@ func (l *Log) attempt(ctx context.Context, batch []*pending) (retry, leftover []
 		case ack = <-s.future.Ok():
 		case err := <-s.future.Err():
 			diverged = true
-			if isConflict(err) {
+			// A PubAck that timed out (jetstream.WithPublishAsyncTimeout)
+			// was lost, e.g. with the stream's leader on a cluster: the
+			// record may or may not be stored, and a retry finds out (its
+			// msg id and expected tail sequence cannot store it twice).
+			if isConflict(err) || errors.Is(err, jetstream.ErrAsyncPublishTimeout) {
 				retry = append(retry, s.p)
 			} else {
 				s.p.finish(Record{}, fmt.Errorf("audit: append %q: %w", s.p.msgID, err))
@@ -339,6 +345,10 @@ func isHexSHA256(s string) bool {
 // loadTail reads the last record on the subject. Prev of the next record is
 // the recomputed hash of that record's canonical bytes.
 func (l *Log) loadTail(ctx context.Context) error {
+	// Bounded: a read sent to a stream leader that dies is never answered,
+	// and the caller's context may be long (a decision's 30 s).
+	ctx, cancel := context.WithTimeout(ctx, readTimeout)
+	defer cancel()
 	m, err := l.stream.GetLastMsgForSubject(ctx, l.subject)
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
 		l.tailSeq, l.tailHash, l.tailMsgID, l.loaded = 0, "", "", true
@@ -356,6 +366,8 @@ func (l *Log) loadTail(ctx context.Context) error {
 }
 
 func (l *Log) get(ctx context.Context, seq uint64) (Record, error) {
+	ctx, cancel := context.WithTimeout(ctx, readTimeout)
+	defer cancel()
 	m, err := l.stream.GetMsg(ctx, seq)
 	if err != nil {
 		return Record{}, err

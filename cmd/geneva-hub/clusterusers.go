@@ -1,0 +1,50 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"os"
+
+	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/policy"
+)
+
+// runClusterUsers is `geneva-hub cluster-users --config FILE --out FILE`:
+// the NATS users of a hub in cluster mode, for the cluster's servers
+// (docs/operating.md "Cluster").
+func runClusterUsers(_ context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("geneva-hub cluster-users", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configFile := fs.String("config", "", "the hub's settings (YAML; mou_file and data_dir are read)")
+	out := fs.String("out", "", "where to write the users (nats-server configuration, an authorization include)")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	if *configFile == "" || *out == "" || fs.NArg() > 0 {
+		return usageError{errors.New("usage: geneva-hub cluster-users --config FILE --out FILE")}
+	}
+	cfg, err := hub.LoadConfig(*configFile)
+	if err != nil {
+		return err
+	}
+	mou, err := policy.LoadMoU(cfg.MoUFile)
+	if err != nil {
+		return err
+	}
+	dir := cfg.DataDir
+	if dir == "" {
+		dir = hub.DefaultDataDir
+	}
+	users, names, err := hub.ClusterUsers(dir, mou)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := hub.WriteClusterUsers(&buf, users, names); err != nil {
+		return err
+	}
+	return os.WriteFile(*out, buf.Bytes(), 0o600)
+}

@@ -1,0 +1,42 @@
+package hubtest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/genevahub/geneva/internal/natscluster"
+)
+
+// Cluster is a NATS cluster of in-process servers with clustered
+// JetStream, routed on 127.0.0.1, for the hub's cluster mode.
+type Cluster struct {
+	*natscluster.Cluster
+	t testing.TB
+}
+
+// StartCluster starts n servers named n1..nN that know users (nil: no
+// authentication), each with its own store under a temporary directory,
+// and waits until JetStream has a meta leader that knows them all. They
+// shut down when the test ends.
+func StartCluster(t testing.TB, n int, users []*server.NkeyUser) *Cluster {
+	t.Helper()
+	c, err := natscluster.Start(t.TempDir(), n, users, 30*time.Second)
+	if err != nil {
+		t.Fatalf("hubtest: %v", err)
+	}
+	t.Cleanup(c.Shutdown)
+	return &Cluster{Cluster: c, t: t}
+}
+
+// Start starts node i again after Stop.
+func (c *Cluster) Start(i int) {
+	c.t.Helper()
+	if err := c.StartNode(i); err != nil {
+		c.t.Fatalf("hubtest: %v", err)
+	}
+}
+
+// Stop shuts node i down.
+func (c *Cluster) Stop(i int) { c.StopNode(i) }

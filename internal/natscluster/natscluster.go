@@ -1,0 +1,162 @@
+// Package natscluster runs a NATS cluster of in-process servers with
+// clustered JetStream, routed on 127.0.0.1: for the hub's cluster tests
+// (hub/hubtest) and benchmarks (bench/hub).
+package natscluster
+
+import (
+	"fmt"
+	"net"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+)
+
+// Cluster is n servers named n1..nN.
+type Cluster struct {
+	Nodes []*server.Server
+	opts  []*server.Options
+}
+
+// Start starts n servers that know users (nil: no authentication), each
+// with its store under dir, and waits up to timeout until JetStream has a
+// meta leader that knows every server.
+func Start(dir string, n int, users []*server.NkeyUser, timeout time.Duration) (*Cluster, error) {
+	clientPorts, err := freePorts(n)
+	if err != nil {
+		return nil, err
+	}
+	routePorts, err := freePorts(n)
+	if err != nil {
+		return nil, err
+	}
+	var routes []string
+	for _, p := range routePorts {
+		routes = append(routes, fmt.Sprintf("nats-route://127.0.0.1:%d", p))
+	}
+	c := &Cluster{}
+	for i := range n {
+		name := fmt.Sprintf("n%d", i+1)
+		c.opts = append(c.opts, &server.Options{ServerName: name, Host: "127.0.0.1", Port: clientPorts[i], JetStream: true,
+			StoreDir: filepath.Join(dir, name), NoLog: true, NoSigs: true, Nkeys: users,
+			Cluster: server.ClusterOpts{Name: "geneva-test", Host: "127.0.0.1", Port: routePorts[i]},
+			Routes:  server.RoutesFromStr(strings.Join(routes, ","))})
+		c.Nodes = append(c.Nodes, nil)
+		if err := c.StartNode(i); err != nil {
+			c.Shutdown()
+			return nil, err
+		}
+	}
+	if err := c.WaitForMetaLeader(timeout); err != nil {
+		c.Shutdown()
+		return nil, err
+	}
+	return c, nil
+}
+
+// URL lists every node's client URL, comma-separated (NATS seeds).
+func (c *Cluster) URL() string {
+	var urls []string
+	for _, o := range c.opts {
+		urls = append(urls, fmt.Sprintf("nats://127.0.0.1:%d", o.Port))
+	}
+	return strings.Join(urls, ",")
+}
+
+// StartNode starts node i (again, on its store and ports, after StopNode).
+func (c *Cluster) StartNode(i int) error {
+	s, err := server.NewServer(c.opts[i].Clone())
+	if err != nil {
+		return fmt.Errorf("cluster node %d: %w", i+1, err)
+	}
+	s.Start()
+	if !s.ReadyForConnections(20 * time.Second) {
+		s.Shutdown()
+		return fmt.Errorf("cluster node %d not ready after 20s", i+1)
+	}
+	c.Nodes[i] = s
+	return nil
+}
+
+// StopNode shuts node i down; a stopped node stays stopped.
+func (c *Cluster) StopNode(i int) {
+	if s := c.Nodes[i]; s != nil && s.Running() {
+		s.Shutdown()
+		s.WaitForShutdown()
+	}
+}
+
+// Shutdown stops every node.
+func (c *Cluster) Shutdown() {
+	for i := range c.Nodes {
+		c.StopNode(i)
+	}
+}
+
+// Index is the index of the node named name (as stream infos name
+// leaders), or -1.
+func (c *Cluster) Index(name string) int {
+	for i, o := range c.opts {
+		if o.ServerName == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// WaitForMetaLeader waits up to timeout until a running node is the
+// JetStream meta leader and knows every running node as a peer.
+func (c *Cluster) WaitForMetaLeader(timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		err := c.metaReady()
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("cluster: %w after %s", err, timeout)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (c *Cluster) metaReady() error {
+	running := 0
+	for _, s := range c.Nodes {
+		if s != nil && s.Running() {
+			running++
+		}
+	}
+	for _, s := range c.Nodes {
+		if s != nil && s.Running() && s.JetStreamIsLeader() {
+			if peers := s.JetStreamClusterPeers(); len(peers) < running {
+				return fmt.Errorf("the meta leader knows %d of %d servers", len(peers), running)
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("no JetStream meta leader")
+}
+
+// freePorts reserves n free TCP ports on 127.0.0.1. The listeners close
+// before the servers bind, so another process could take one in between;
+// the server then fails to start with a clear error.
+func freePorts(n int) ([]int, error) {
+	var ports []int
+	var lns []net.Listener
+	defer func() {
+		for _, ln := range lns {
+			_ = ln.Close()
+		}
+	}()
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("free port: %w", err)
+		}
+		lns = append(lns, ln)
+		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}
