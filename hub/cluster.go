@@ -230,8 +230,8 @@ func (h *Hub) adoptSecret(ctx context.Context) ([]byte, error) {
 	return e.Value(), nil
 }
 
-// replicated creates every stream, KV bucket and object store with n
-// copies unless the caller asked for a number.
+// replicated creates every stream and KV bucket with n copies unless the
+// caller asked for a number (the hub keeps no object stores).
 type replicated struct {
 	jetstream.JetStream
 	n int
@@ -252,13 +252,6 @@ func (r replicated) stream(c jetstream.StreamConfig) jetstream.StreamConfig {
 }
 
 func (r replicated) kv(c jetstream.KeyValueConfig) jetstream.KeyValueConfig {
-	if c.Replicas == 0 {
-		c.Replicas = r.n
-	}
-	return c
-}
-
-func (r replicated) obj(c jetstream.ObjectStoreConfig) jetstream.ObjectStoreConfig {
 	if c.Replicas == 0 {
 		c.Replicas = r.n
 	}
@@ -287,16 +280,4 @@ func (r replicated) UpdateKeyValue(ctx context.Context, c jetstream.KeyValueConf
 
 func (r replicated) CreateOrUpdateKeyValue(ctx context.Context, c jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
 	return r.JetStream.CreateOrUpdateKeyValue(ctx, r.kv(c))
-}
-
-func (r replicated) CreateObjectStore(ctx context.Context, c jetstream.ObjectStoreConfig) (jetstream.ObjectStore, error) {
-	return r.JetStream.CreateObjectStore(ctx, r.obj(c))
-}
-
-func (r replicated) UpdateObjectStore(ctx context.Context, c jetstream.ObjectStoreConfig) (jetstream.ObjectStore, error) {
-	return r.JetStream.UpdateObjectStore(ctx, r.obj(c))
-}
-
-func (r replicated) CreateOrUpdateObjectStore(ctx context.Context, c jetstream.ObjectStoreConfig) (jetstream.ObjectStore, error) {
-	return r.JetStream.CreateOrUpdateObjectStore(ctx, r.obj(c))
 }
