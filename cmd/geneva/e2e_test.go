@@ -99,7 +99,7 @@ func TestBinaryEndToEnd(t *testing.T) {
 		sub := b.command(ctx, "subscribe", "--creds", creds("le-alpha"), "--since", since, "--type", "indicator", "--count", "6")
 		stdout, err := sub.StdoutPipe()
 		require.NoError(t, err)
-		var errOut strings.Builder
+		var errOut syncBuffer // the command writes it while the test reads it
 		sub.Stderr = &errOut
 		require.NoError(t, sub.Start())
 		lines := bufio.NewScanner(stdout)
