@@ -50,12 +50,21 @@ type Config struct {
 	// TAXII limits each member's use of the TAXII 2.1 API (docs/taxii.md).
 	TAXII taxii.Limits `yaml:"taxii"`
 
+	// HTTPTLS serves the HTTP listener (TAXII, portal, /metrics) over TLS;
+	// with ca_file, a client certificate signed by it names its member
+	// (CN) to TAXII, and verify_clients requires one (httptls.go).
+	HTTPTLS TLSConfig `yaml:"http_tls"`
+	// HTTPAllowPlaintext lets an http_listen off loopback serve plain HTTP
+	// (tokens and passwords in clear): only behind a TLS-terminating proxy.
+	HTTPAllowPlaintext bool `yaml:"http_allow_plaintext"`
+
 	MoU    *policy.MoU  `yaml:"-"` // set in code (tests); takes precedence over MoUFile and Dev
 	Logger *slog.Logger `yaml:"-"` // default: discard
 }
 
-// TLSConfig enables TLS on the NATS listener; with VerifyClients, members
-// must also present a certificate signed by CAFile (mTLS).
+// TLSConfig enables TLS on the NATS listener (tls) or the HTTP listener
+// (http_tls); with VerifyClients, clients must also present a certificate
+// signed by CAFile (mTLS).
 type TLSConfig struct {
 	CertFile      string `yaml:"cert_file"`
 	KeyFile       string `yaml:"key_file"`
@@ -137,6 +146,7 @@ func (c Config) Validate() error {
 			bad("http_listen", "%v", err)
 		} else {
 			checkMetricsAccess(c, bad)
+			checkHTTPTLS(c, bad)
 		}
 	}
 	if c.MaxPayload < 1024 || c.MaxPayload > 64<<20 {

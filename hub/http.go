@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"regexp"
 	"time"
@@ -13,8 +14,9 @@ import (
 	"github.com/genevahub/geneva/internal/httpserve"
 )
 
-// startHTTP serves /healthz, /readyz and /metrics (hub/metrics), and the
-// web portal under /portal/.
+// startHTTP serves /healthz, /readyz and /metrics (hub/metrics), the web
+// portal under /portal/ and TAXII under /taxii2/, over TLS when http_tls
+// says so (httptls.go).
 func (h *Hub) startHTTP() (stop func(), err error) {
 	h.metrics.WatchConsumerLag(metrics.JetStreamLag(h.js, h.consumerRefs))
 	h.metrics.WatchStreams(metrics.JetStreamSizes(h.js, StreamShare, StreamReceipt, StreamAudit, StreamReview))
@@ -27,6 +29,10 @@ func (h *Hub) startHTTP() (stop func(), err error) {
 			return nil, fmt.Errorf("metrics_token_file: %w", err)
 		}
 	}
+	tlsConfig, err := h.cfg.httpTLS()
+	if err != nil {
+		return nil, fmt.Errorf("http_tls: %w", err)
+	}
 	srv := metrics.NewServer(h.cfg.HTTPListen, h.metrics, func() error {
 		select {
 		case <-h.ready:
@@ -35,6 +41,7 @@ func (h *Hub) startHTTP() (stop func(), err error) {
 			return errors.New("starting")
 		}
 	}, metrics.BearerToken(token))
+	srv.TLSConfig = tlsConfig
 	if err := h.mountPortal(srv); err != nil { // hub/portal.go
 		return nil, err
 	}
@@ -64,7 +71,11 @@ func serveHTTP(listen string, srv *http.Server, log *slog.Logger) (addr string, 
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		serve := srv.Serve
+		if srv.TLSConfig != nil { // ServeTLS adds HTTP/2 to the protocols offered
+			serve = func(ln net.Listener) error { return srv.ServeTLS(ln, "", "") }
+		}
+		if err := serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("http server", "err", err)
 		}
 	}()

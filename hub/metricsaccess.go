@@ -2,7 +2,6 @@ package hub
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"strings"
 )
@@ -17,8 +16,7 @@ func checkMetricsAccess(c Config, bad func(field, format string, args ...any)) {
 		}
 		return
 	}
-	host, _, _ := hostPort(c.HTTPListen)
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+	if !isLoopback(c.HTTPListen) {
 		bad("http_listen", "%s is reachable from other hosts and /metrics shows per-member data: "+
 			"listen on 127.0.0.1 or set metrics_token_file (a file holding the bearer token your Prometheus sends)", c.HTTPListen)
 	}

@@ -28,7 +28,7 @@ func TestMetricsOffLoopbackNeedAToken(t *testing.T) {
 
 	const token = "s3cret-metrics-token"
 	require.NoError(t, os.WriteFile(file, []byte(token+"\n"), 0o600))
-	h := hubtest.StartHub(t, hubtest.WithConfig(func(c *hub.Config) { c.HTTPListen, c.MetricsTokenFile = "0.0.0.0:0", file }))
+	h := hubtest.StartHub(t, hubtest.WithConfig(func(c *hub.Config) { c.HTTPListen, c.MetricsTokenFile, c.HTTPAllowPlaintext = "0.0.0.0:0", file, true }))
 	get := func(path, auth string) int {
 		req, err := http.NewRequest("GET", "http://"+h.HTTPAddr()+path, nil)
 		require.NoError(t, err)

@@ -101,7 +101,7 @@ func basic(t *testing.T, h *taxiiHub, path, user, pass string) response {
 	req, err := http.NewRequest("GET", h.base+path, nil)
 	require.NoError(t, err)
 	req.SetBasicAuth(user, pass)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := h.client.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	return readResponse(t, resp)

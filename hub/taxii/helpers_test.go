@@ -3,10 +3,13 @@ package taxii_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"testing"
 	"time"
 
@@ -19,13 +22,44 @@ import (
 // taxiiHub is a hub under test with its TAXII base URL.
 type taxiiHub struct {
 	*hubtest.Hub
-	base string // http://127.0.0.1:port
+	base   string // http://127.0.0.1:port, or https://
+	client *http.Client
 }
 
 func startHub(t *testing.T, opts ...hubtest.Option) *taxiiHub {
 	t.Helper()
 	h := hubtest.StartHub(t, opts...)
-	return &taxiiHub{Hub: h, base: "http://" + h.HTTPAddr()}
+	return &taxiiHub{Hub: h, base: "http://" + h.HTTPAddr(), client: http.DefaultClient}
+}
+
+// startTLSHub starts a hub serving HTTP over TLS with pki's server
+// certificate, verifying client certificates of pki's CA (required with
+// requireCerts); its client trusts pki's CA and presents no certificate.
+func startTLSHub(t *testing.T, pki hubtest.PKI, requireCerts bool, opts ...hubtest.Option) *taxiiHub {
+	t.Helper()
+	opts = append(opts, hubtest.WithConfig(func(c *hub.Config) {
+		c.HTTPTLS = hub.TLSConfig{CertFile: pki.Cert, KeyFile: pki.Key, CAFile: pki.CA, VerifyClients: requireCerts}
+	}))
+	h := hubtest.StartHub(t, opts...)
+	return &taxiiHub{Hub: h, base: "https://" + h.HTTPAddr(), client: tlsClient(t, pki.CA, "", "")}
+}
+
+// tlsClient trusts ca and presents cert (if not "").
+func tlsClient(t *testing.T, ca, cert, key string) *http.Client {
+	t.Helper()
+	pem, err := os.ReadFile(ca)
+	require.NoError(t, err)
+	roots := x509.NewCertPool()
+	require.True(t, roots.AppendCertsFromPEM(pem))
+	tc := &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+	if cert != "" {
+		pair, err := tls.LoadX509KeyPair(cert, key)
+		require.NoError(t, err)
+		tc.Certificates = []tls.Certificate{pair}
+	}
+	tr := &http.Transport{TLSClientConfig: tc, ForceAttemptHTTP2: true}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
 }
 
 // tokenRequest asks the hub's token service as the operator.
@@ -77,7 +111,7 @@ func (h *taxiiHub) call(t *testing.T, method, path, token string, body []byte) r
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := h.client.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	return readResponse(t, resp)

@@ -4,24 +4,41 @@ import (
 	"encoding/json"
 	"os/exec"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
 // TestOASISClients drives the server with clients no one here wrote: the
 // OASIS taxii2-client (discovery, collections, posting with status
 // polling, paging with as_pages, manifest, versions) and stix2's
-// TAXIICollectionSink and TAXIICollectionSource.
+// TAXIICollectionSink and TAXIICollectionSource; over plain HTTP, and
+// over TLS with verify= the test CA and a client certificate (mTLS).
 func TestOASISClients(t *testing.T) {
 	python := stixtest.Peer(t, "GENEVA_PYTHON")
-	h := startHub(t)
+	t.Run("http", func(t *testing.T) { oasisClients(t, python, startHub(t), nil) })
+	t.Run("https", func(t *testing.T) {
+		pki := hubtest.NewPKI(t, t.TempDir(), "cert-three")
+		cert, key := pki.Client("cert-three")
+		oasisClients(t, python, startTLSHub(t, pki, false), []string{"TAXII_CA=" + pki.CA,
+			"TAXII_CLIENT_CERT=" + cert, "TAXII_CLIENT_KEY=" + key})
+	})
+}
+
+func oasisClients(t *testing.T, python string, h *taxiiHub, env []string) {
 	cmd := exec.Command(python, "testdata/clients.py")
-	cmd.Env = append(cmd.Environ(), "TAXII_BASE="+h.base,
+	// requests lets these override a session's verify= (psf/requests#3829).
+	environ := slices.DeleteFunc(cmd.Environ(), func(kv string) bool {
+		return strings.HasPrefix(kv, "REQUESTS_CA_BUNDLE=") || strings.HasPrefix(kv, "CURL_CA_BUNDLE=")
+	})
+	cmd.Env = append(environ, "TAXII_BASE="+h.base,
 		"TAXII_SENDER=bank-one", "TAXII_SENDER_TOKEN="+h.token(t, "bank-one"),
 		"TAXII_READER=le-alpha", "TAXII_READER_TOKEN="+h.token(t, "le-alpha"))
+	cmd.Env = append(cmd.Env, env...)
 	stdout, err := cmd.Output()
 	var stderr []byte
 	if ee, ok := err.(*exec.ExitError); ok {
@@ -49,6 +66,7 @@ func TestOASISClients(t *testing.T) {
 		SourceGet       string   `json:"source_get"`
 		SourceQuery     []string `json:"source_query"`
 		ReadSubmit      string   `json:"read_submit"`
+		CertAPIRoots    []string `json:"cert_api_roots"`
 	}
 	require.NoError(t, json.Unmarshal(stdout, &out), "%s", stdout)
 	require.Equal(t, []string{h.base + "/taxii2/bank-one/"}, out.APIRoots)
@@ -71,4 +89,7 @@ func TestOASISClients(t *testing.T) {
 	require.True(t, slices.Contains(out.Posted, out.SourceGet))
 	require.Equal(t, out.Posted, out.SourceQuery)
 	require.Contains(t, out.ReadSubmit, "AccessError")
+	if env != nil {
+		require.Equal(t, []string{h.base + "/taxii2/cert-three/"}, out.CertAPIRoots, "the client certificate's member")
+	}
 }

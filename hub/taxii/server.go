@@ -162,7 +162,9 @@ func (s *Server) handle(m *http.ServeMux, pattern, endpoint string, h handler) {
 
 // authenticate finds the member of a request: a token as Bearer (or
 // taxii2-client's "Token"), or HTTP Basic with the member id as user and
-// the token as password. Suspended and unknown members are refused.
+// the token as password, or a client certificate the hub's http_tls CA
+// verified, whose CN is the member id. A token and a certificate together
+// must name the same member. Suspended and unknown members are refused.
 func (s *Server) authenticate(r *http.Request) (Member, *apiError) {
 	unauthorized := func(why string) (Member, *apiError) {
 		return Member{}, errorf(http.StatusUnauthorized, "unauthorized", "Unauthorized", why)
@@ -174,21 +176,41 @@ func (s *Server) authenticate(r *http.Request) (Member, *apiError) {
 	} else if scheme, t, ok := strings.Cut(h, " "); ok && (strings.EqualFold(scheme, "Bearer") || strings.EqualFold(scheme, "Token")) {
 		token = strings.TrimSpace(t)
 	}
-	if token == "" {
+	certified := certMember(r)
+	id := certified
+	switch {
+	case token != "":
+		ti, ok := s.cfg.Tokens.Lookup(token)
+		if !ok || (user != "" && user != ti.Member) {
+			return unauthorized("unknown or revoked token")
+		}
+		if certified != "" && certified != ti.Member {
+			return unauthorized("the token is not the member's of the client certificate (" + certified + ")")
+		}
+		id = ti.Member
+	case certified == "":
 		return unauthorized("give a member's TAXII token as Authorization: Bearer TOKEN, or as the password of HTTP Basic with the member id as user")
+	case user != "" && user != certified:
+		return unauthorized("user " + user + " is not the member of the client certificate (" + certified + ")")
 	}
-	ti, ok := s.cfg.Tokens.Lookup(token)
-	if !ok || (user != "" && user != ti.Member) {
-		return unauthorized("unknown or revoked token")
-	}
-	m, ok := s.cfg.Backend.Member(ti.Member)
+	m, ok := s.cfg.Backend.Member(id)
 	if !ok {
-		return unauthorized("member " + ti.Member + " is not in the MoU in force")
+		return unauthorized("member " + id + " is not in the MoU in force")
 	}
 	if m.Suspended {
 		return Member{ID: m.ID}, errorf(http.StatusForbidden, "suspended", "Forbidden", "member "+m.ID+" is suspended")
 	}
 	return m, nil
+}
+
+// certMember is the member a verified client certificate names (its
+// subject's CN), or "". Only a chain the TLS handshake verified against
+// the hub's http_tls CA counts; a certificate merely presented does not.
+func certMember(r *http.Request) string {
+	if r.TLS == nil || len(r.TLS.VerifiedChains) == 0 || len(r.TLS.VerifiedChains[0]) == 0 {
+		return ""
+	}
+	return r.TLS.VerifiedChains[0][0].Subject.CommonName
 }
 
 func (s *Server) discovery(w http.ResponseWriter, r *request) *apiError {

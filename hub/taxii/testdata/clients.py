@@ -15,11 +15,13 @@ from taxii2client.v21 import Server, Collection, as_pages
 base = os.environ["TAXII_BASE"]
 sender, sender_token = os.environ["TAXII_SENDER"], os.environ["TAXII_SENDER_TOKEN"]
 reader, reader_token = os.environ["TAXII_READER"], os.environ["TAXII_READER_TOKEN"]
+# Over https, every client verifies the hub's certificate with the test CA.
+tls = {"verify": os.environ.get("TAXII_CA") or True}
 GREEN = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
 out = {}
 
 # Discovery with HTTP Basic (member id, token), as most TIPs configure it.
-server = Server(base + "/taxii2/", user=sender, password=sender_token)
+server = Server(base + "/taxii2/", user=sender, password=sender_token, **tls)
 out["title"] = server.title
 out["api_roots"] = [r.url for r in server.api_roots]
 root = server.default
@@ -32,7 +34,7 @@ def indicator(n):
                            object_marking_refs=[GREEN])
 
 # Post with taxii2-client and its Token auth; wait for the status.
-submit = Collection(base + "/taxii2/%s/collections/submit/" % sender, auth=TokenAuth(sender_token))
+submit = Collection(base + "/taxii2/%s/collections/submit/" % sender, auth=TokenAuth(sender_token), **tls)
 posted = [indicator(n) for n in range(1, 8)]
 status = submit.add_objects(json.loads(stix2.Bundle(posted[:5]).serialize()), wait_for_completion=True, poll_interval=0.2, timeout=20)
 out["status"] = {"status": status.status, "total": status.total_count, "success": status.success_count,
@@ -40,12 +42,12 @@ out["status"] = {"status": status.status, "total": status.total_count, "success"
 out["status_refreshed"] = root.get_status(status.id).status
 
 # stix2's sink: a bundle as the envelope, like OpenCTI's stix2-based tools.
-sink = TAXIICollectionSink(Collection(base + "/taxii2/%s/collections/submit/" % sender, user=sender, password=sender_token))
+sink = TAXIICollectionSink(Collection(base + "/taxii2/%s/collections/submit/" % sender, user=sender, password=sender_token, **tls))
 sink.add(posted[5:])
 out["posted"] = sorted(o.id for o in posted)
 
 # The reader pages through its inbox with as_pages until it has them all.
-inbox = Collection(base + "/taxii2/%s/collections/inbox/" % reader, user=reader, password=reader_token)
+inbox = Collection(base + "/taxii2/%s/collections/inbox/" % reader, user=reader, password=reader_token, **tls)
 want = set(out["posted"])
 deadline = time.time() + 20
 seen, pages = [], 0
@@ -79,4 +81,9 @@ try:
     out["read_submit"] = "allowed"
 except Exception as e:
     out["read_submit"] = type(e).__name__ + ": " + str(e)[:80]
+
+# A client certificate alone (mTLS) names the member.
+if os.environ.get("TAXII_CLIENT_CERT"):
+    by_cert = Server(base + "/taxii2/", cert=(os.environ["TAXII_CLIENT_CERT"], os.environ["TAXII_CLIENT_KEY"]), **tls)
+    out["cert_api_roots"] = [r.url for r in by_cert.api_roots]
 print(json.dumps(out))
