@@ -23,6 +23,9 @@ import (
 // (only the operator's credentials may publish there).
 const SubjectTokenService = "geneva.svc.token"
 
+// BucketTAXIIStatus keeps TAXII POSTs' statuses across hub restarts.
+const BucketTAXIIStatus = "GENEVA_TAXII_STATUS"
+
 // TokenRequest is an operator's request on SubjectTokenService. Actions:
 // "create" (member, label), "list" (member, or every member's), "revoke"
 // (member, id).
@@ -66,8 +69,13 @@ func (h *Hub) mountTAXII(srv *http.Server) (stop func(), err error) {
 	if err != nil {
 		return fail(err)
 	}
+	statuses, err := h.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: BucketTAXIIStatus, History: 1,
+		TTL: taxii.StatusTTL, Storage: jetstream.FileStorage, Description: "TAXII POSTs' statuses (member, time, objects), 24 h"})
+	if err != nil {
+		return fail(fmt.Errorf("provision %s: %w", BucketTAXIIStatus, err))
+	}
 	t, err := taxii.New(ctx, taxii.Config{Backend: taxiiBackend{h}, Tokens: tokens, Share: share, Receipts: receipts,
-		ScopeOf: ScopeOf, MaxContentLength: int(h.cfg.MaxPayload), Limits: h.cfg.TAXII,
+		Statuses: statuses, ReceiptSubject: ReceiptSubject, ScopeOf: ScopeOf, MaxContentLength: int(h.cfg.MaxPayload), Limits: h.cfg.TAXII,
 		Metrics: taxii.NewMetrics(h.metrics.Registry()), Log: h.log.With("component", "taxii")})
 	if err != nil {
 		return fail(err)

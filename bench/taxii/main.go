@@ -18,6 +18,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -55,11 +56,16 @@ func run() error {
 	samples := flag.Int("latency", 50, "submissions timed from sender to receiver, through TAXII and through NATS (hub only)")
 	runs := flag.Int("runs", 3, "runs per side, alternating which side goes first (medians are reported)")
 	python := flag.String("python", os.Getenv("GENEVA_PYTHON"), "the venv's python with medallion (scripts/peers.sh)")
+	hubOnly := flag.Bool("hub-only", false, "measure the hub alone (no ratio): for profiling")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the hub side's POSTs and polls (this process: hub and client) to this file")
 	flag.Parse()
-	if *python == "" {
-		return fmt.Errorf("-python or $GENEVA_PYTHON: the venv with medallion (eval \"$(scripts/peers.sh)\")")
+	starts := []func() (*server, error){startHub}
+	if !*hubOnly {
+		if *python == "" {
+			return fmt.Errorf("-python or $GENEVA_PYTHON: the venv with medallion (eval \"$(scripts/peers.sh)\")")
+		}
+		starts = append(starts, func() (*server, error) { return startMedallion(*python) })
 	}
-	starts := []func() (*server, error){startHub, func() (*server, error) { return startMedallion(*python) }}
 	results := make([][]result, len(starts))
 	names := make([]string, len(starts))
 	for run := range *runs {
@@ -69,7 +75,12 @@ func run() error {
 			if err != nil {
 				return err
 			}
+			stopProfile, err := profile(*cpuProfile, s.hub != nil && run == 0)
+			if err != nil {
+				return err
+			}
 			r, err := measure(s, *single, *envelopes, *poll)
+			stopProfile()
 			if err == nil && s.hub != nil && *samples > 0 && run == 0 {
 				var v visibility
 				if v, err = measureVisibility(s, s.hub, *samples); err == nil {
@@ -95,9 +106,28 @@ func run() error {
 	for i, r := range med {
 		fmt.Printf("| %s | %.0f | %.0f | %.0f |\n", names[i], r.single, r.envelope, r.poll)
 	}
+	if len(med) < 2 {
+		return nil
+	}
 	h, m := med[0], med[1]
 	fmt.Printf("| **%s / %s** | **%.1f×** | **%.1f×** | **%.0f×** |\n", names[0], names[1], h.single/m.single, h.envelope/m.envelope, h.poll/m.poll)
 	return nil
+}
+
+// profile writes a CPU profile to file until stop, if file is set and on.
+func profile(file string, on bool) (stop func(), err error) {
+	if file == "" || !on {
+		return func() {}, nil
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func median(rs []result, f func(result) float64) float64 {

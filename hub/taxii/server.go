@@ -51,7 +51,12 @@ type Config struct {
 	Tokens   *Tokens
 	Share    jetstream.Stream // GENEVA_SHARE
 	Receipts jetstream.Stream // GENEVA_RECEIPT
-	ScopeOf  func(subject string) string
+	// Statuses keeps POSTs' statuses across restarts (entries expire
+	// after 24 h); nil: in memory only. ReceiptSubject is a member's
+	// subject in Receipts.
+	Statuses       jetstream.KeyValue
+	ReceiptSubject func(member string) string
+	ScopeOf        func(subject string) string
 	// MaxContentLength is the largest POST body (the hub's max_payload).
 	MaxContentLength int
 	// SyncWait is how long a POST waits for the decision before answering
@@ -67,6 +72,7 @@ type Server struct {
 	cfg      Config
 	index    *Index
 	statuses *statuses
+	store    *statusStore // nil: statuses in memory only
 	limiter  *limiter
 	mux      *http.ServeMux
 }
@@ -84,6 +90,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cfg: cfg, index: NewIndex(cfg.ScopeOf), statuses: newStatuses(), limiter: newLimiter(cfg.Limits)}
+	if cfg.Statuses != nil {
+		s.store = &statusStore{kv: cfg.Statuses, receipts: cfg.Receipts, subject: cfg.ReceiptSubject}
+	}
 	if err := s.index.Follow(ctx, cfg.Share); err != nil {
 		return nil, fmt.Errorf("taxii: follow shares: %w", err)
 	}
@@ -468,8 +477,12 @@ func (s *Server) addObjects(w http.ResponseWriter, r *request) *apiError {
 	}
 	st := &status{id: newUUID(), member: r.member.ID, requested: time.Now().UTC(), objects: objects, decided: make(chan struct{})}
 	s.statuses.add(st)
+	saved := s.saveStatus(r.Context(), st) // beside the submission, not after it: a POST waits for the slower
 	if err := s.cfg.Backend.Submit(r.Context(), r.member.ID, MsgID(st.id), bundle, c.audience); err != nil {
 		return errorf(http.StatusServiceUnavailable, "unavailable", "Unavailable", "storing the submission: "+err.Error())
+	}
+	if err := <-saved; err != nil { // the submission is stored: its status is lost only if the hub restarts
+		s.cfg.Log.Warn("taxii: storing a status", "member", r.member.ID, "status", st.id, "err", err)
 	}
 	s.cfg.Metrics.objects(r.member.ID, "add_objects", len(objects))
 	select {
@@ -483,11 +496,43 @@ func (s *Server) addObjects(w http.ResponseWriter, r *request) *apiError {
 
 func (s *Server) getStatus(w http.ResponseWriter, r *request) *apiError {
 	st := s.statuses.get(r.PathValue("id"))
+	if st == nil {
+		var err error
+		if st, err = s.loadStatus(r.Context(), r.PathValue("id")); err != nil {
+			return errorf(http.StatusServiceUnavailable, "unavailable", "Unavailable", "reading status "+r.PathValue("id")+": "+err.Error())
+		}
+	}
 	if st == nil || st.member != r.member.ID {
-		return errorf(http.StatusNotFound, "not_found", "Not found", "no status "+r.PathValue("id")+" for member "+r.member.ID+" (statuses are kept 24 h, and not across a hub restart)")
+		return errorf(http.StatusNotFound, "not_found", "Not found", "no status "+r.PathValue("id")+" for member "+r.member.ID+" (statuses are kept 24 h)")
 	}
 	writeJSON(w, http.StatusOK, st.resource())
 	return nil
+}
+
+// saveStatus stores st in the status bucket; the channel says how it went.
+func (s *Server) saveStatus(ctx context.Context, st *status) <-chan error {
+	done := make(chan error, 1)
+	if s.store == nil {
+		done <- nil
+		return done
+	}
+	go func() { done <- s.store.save(ctx, st) }()
+	return done
+}
+
+// loadStatus reads a status a previous hub process answered from the
+// status bucket, with its receipts, and keeps it in memory from then on
+// (where the receipt follower completes it, if it is still pending).
+func (s *Server) loadStatus(ctx context.Context, id string) (*status, error) {
+	if s.store == nil {
+		return nil, nil
+	}
+	st, err := s.store.load(ctx, id)
+	if st == nil || err != nil {
+		return nil, err
+	}
+	st = s.statuses.add(st)
+	return st, s.store.findReceipts(ctx, st)
 }
 
 // newUUID is a random (version 4) UUID.

@@ -1,6 +1,7 @@
 package taxii
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
@@ -11,10 +12,10 @@ import (
 )
 
 // A POST's status resource carries the submission's receipt. The hub
-// keeps statuses in memory for statusTTL after the POST: a status asked
-// for after a hub restart is unknown (the receipt itself stays in
-// GENEVA_RECEIPT: geneva receipts shows it).
-const statusTTL = 24 * time.Hour
+// keeps statuses in memory and in a KV bucket for StatusTTL after the
+// POST; after a hub restart a status is read back from the bucket and its
+// receipts from GENEVA_RECEIPT (statusstore.go).
+const StatusTTL = 24 * time.Hour
 
 // receipt is what a status reads of a hub receipt (the JSON on
 // geneva.receipt.<member>, hub.Receipt).
@@ -53,7 +54,7 @@ type status struct {
 
 type postedObject struct{ ID, Version string }
 
-// statuses are the POSTs of the last statusTTL, by status id; the receipt
+// statuses are the POSTs of the last StatusTTL, by status id; the receipt
 // follower completes them by (member, msg id). Each member's statuses
 // hold at most maxStatusObjects object entries: a member posting without
 // pause loses its oldest statuses, not the hub its memory.
@@ -87,13 +88,18 @@ func msgKey(member, msgID string) string { return member + " " + msgID }
 // MsgID is the Nats-Msg-Id of the submission a status id stands for.
 func MsgID(statusID string) string { return "taxii-" + statusID }
 
-func (ss *statuses) add(st *status) {
+// add keeps st, unless a status with its id is kept already: add returns
+// the one kept.
+func (ss *statuses) add(st *status) *status {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
+	if have := ss.byID[st.id]; have != nil {
+		return have
+	}
 	if now := time.Now(); now.Sub(ss.swept) > time.Minute {
 		for m, list := range ss.byMember {
 			n := 0
-			for n < len(list) && now.Sub(list[n].requested) > statusTTL {
+			for n < len(list) && now.Sub(list[n].requested) > StatusTTL {
 				ss.drop(list[n])
 				n++
 			}
@@ -110,6 +116,7 @@ func (ss *statuses) add(st *status) {
 	ss.byMember[st.member] = list
 	ss.byID[st.id] = st
 	ss.byMsg[msgKey(st.member, MsgID(st.id))] = st
+	return st
 }
 
 func (ss *statuses) get(id string) *status {
@@ -120,16 +127,33 @@ func (ss *statuses) get(id string) *status {
 
 // deliver hands a receipt to its status, if it is a TAXII POST's.
 func (ss *statuses) deliver(data []byte) {
-	var r receipt
-	if json.Unmarshal(data, &r) != nil || !strings.HasPrefix(r.MsgID, "taxii-") {
+	r, ok := parseReceipt(data)
+	if !ok {
 		return
 	}
 	ss.mu.Lock()
 	st := ss.byMsg[msgKey(r.Member, r.MsgID)]
 	ss.mu.Unlock()
-	if st == nil {
-		return
+	if st != nil {
+		st.apply(r)
 	}
+}
+
+// parseReceipt reads a receipt if it is a TAXII POST's.
+func parseReceipt(data []byte) (*receipt, bool) {
+	if !bytes.Contains(data, []byte(`"taxii-`)) { // most receipts are not: skip their decoding
+		return nil, false
+	}
+	var r receipt
+	if json.Unmarshal(data, &r) != nil || !strings.HasPrefix(r.MsgID, "taxii-") {
+		return nil, false
+	}
+	return &r, true
+}
+
+// apply takes r as st's receipt unless st has its final one already (a
+// held submission has two: "review", then the reviewer's verdict).
+func (st *status) apply(r *receipt) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	switch {
@@ -138,7 +162,7 @@ func (ss *statuses) deliver(data []byte) {
 	case st.receipt.Verdict != "review":
 		return // final already
 	}
-	st.receipt = &r
+	st.receipt = r
 }
 
 // follow feeds every new receipt to deliver until ctx is done.
