@@ -7,6 +7,8 @@
 //
 //	eval "$(scripts/peers.sh)"
 //	go run ./bench/taxii -runs 3 -single 300 -envelopes 20 -poll 10000
+//	go run ./bench/taxii -runs 0 -flat 1000,10000,50000   # the hub's poll cost by collection size
+//	go run ./bench/taxii -hub-only -runs 1 -cpuprofile post.prof   # where a POST spends its CPU
 package main
 
 import (
@@ -20,6 +22,8 @@ import (
 	"os"
 	"runtime/pprof"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/genevahub/geneva/hub"
@@ -57,6 +61,7 @@ func run() error {
 	runs := flag.Int("runs", 3, "runs per side, alternating which side goes first (medians are reported)")
 	python := flag.String("python", os.Getenv("GENEVA_PYTHON"), "the venv's python with medallion (scripts/peers.sh)")
 	hubOnly := flag.Bool("hub-only", false, "measure the hub alone (no ratio): for profiling")
+	flat := flag.String("flat", "", "comma-separated collection sizes (e.g. 1000,10000,50000): after the runs, the hub's poll cost at each, on one hub")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the hub side's POSTs and polls (this process: hub and client) to this file")
 	flag.Parse()
 	starts := []func() (*server, error){startHub}
@@ -96,22 +101,39 @@ func run() error {
 			fmt.Fprintf(os.Stderr, "run %d %s: %+v\n", run+1, s.name, r)
 		}
 	}
-	med := make([]result, len(starts))
+	if *runs > 0 {
+		report(names, results, *runs, *poll)
+	}
+	if *flat == "" {
+		return nil
+	}
+	var sizes []int
+	for _, f := range strings.Split(*flat, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 200 {
+			return fmt.Errorf("-flat: %q: want sizes of at least 200", f)
+		}
+		sizes = append(sizes, n)
+	}
+	return measureFlat(sizes)
+}
+
+// report prints the medians of each side's runs, and their ratio.
+func report(names []string, results [][]result, runs, poll int) {
+	med := make([]result, len(results))
 	for i, rs := range results {
 		med[i] = result{single: median(rs, func(r result) float64 { return r.single }),
 			envelope: median(rs, func(r result) float64 { return r.envelope }),
 			poll:     median(rs, func(r result) float64 { return r.poll })}
 	}
-	fmt.Printf("| server (median of %d) | single-object POSTs (obj/s) | 100-object envelopes (obj/s) | polling %d objects (obj/s) |\n|---|---:|---:|---:|\n", *runs, *poll)
+	fmt.Printf("| server (median of %d) | single-object POSTs (obj/s) | 100-object envelopes (obj/s) | polling %d objects (obj/s) |\n|---|---:|---:|---:|\n", runs, poll)
 	for i, r := range med {
 		fmt.Printf("| %s | %.0f | %.0f | %.0f |\n", names[i], r.single, r.envelope, r.poll)
 	}
-	if len(med) < 2 {
-		return nil
+	if len(med) > 1 {
+		h, m := med[0], med[1]
+		fmt.Printf("| **%s / %s** | **%.1f×** | **%.1f×** | **%.0f×** |\n", names[0], names[1], h.single/m.single, h.envelope/m.envelope, h.poll/m.poll)
 	}
-	h, m := med[0], med[1]
-	fmt.Printf("| **%s / %s** | **%.1f×** | **%.1f×** | **%.0f×** |\n", names[0], names[1], h.single/m.single, h.envelope/m.envelope, h.poll/m.poll)
-	return nil
 }
 
 // profile writes a CPU profile to file until stop, if file is set and on.
