@@ -72,28 +72,34 @@ func pageEnds(s *server) (n int, ends []string, err error) {
 		if next != "" {
 			u += "&next=" + url.QueryEscape(next)
 		}
-		req, _ := http.NewRequest("GET", u, nil)
-		req.Header.Set("Accept", media)
-		s.pollAuth(req)
-		resp, err := client.Do(req)
-		if err != nil {
-			return n, ends, err
-		}
 		var env struct {
 			More    bool
 			Next    string
 			Objects []json.RawMessage
 		}
-		err = json.NewDecoder(resp.Body).Decode(&env)
-		resp.Body.Close()
+		last, err := pollPage(s, u, &env)
 		if err != nil {
 			return n, ends, err
 		}
 		n += len(env.Objects)
-		ends = append(ends, resp.Header.Get("X-TAXII-Date-Added-Last"))
+		ends = append(ends, last)
 		if !env.More {
 			return n, ends, nil
 		}
 		next = env.Next
 	}
+}
+
+// pollPage GETs one page of the polled collection into env and returns
+// its X-TAXII-Date-Added-Last.
+func pollPage(s *server, u string, env any) (dateAddedLast string, err error) {
+	req, _ := http.NewRequest("GET", u, nil)
+	req.Header.Set("Accept", media)
+	s.pollAuth(req)
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	return resp.Header.Get("X-TAXII-Date-Added-Last"), json.NewDecoder(resp.Body).Decode(env)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -38,20 +37,15 @@ func measureVisibility(s *server, h *hub.Hub, samples int) (visibility, error) {
 			if after != "" {
 				u += "&added_after=" + url.QueryEscape(after)
 			}
-			req, _ := http.NewRequest("GET", u, nil)
-			req.Header.Set("Accept", media)
-			s.pollAuth(req)
-			resp, err := client.Do(req)
+			var env struct{ Objects []struct{ ID string } }
+			last, err := pollPage(s, u, &env)
 			if err != nil {
 				return v, err
 			}
-			var env struct{ Objects []struct{ ID string } }
-			err = json.NewDecoder(resp.Body).Decode(&env)
-			resp.Body.Close()
-			if last := resp.Header.Get("X-TAXII-Date-Added-Last"); last != "" {
+			if last != "" {
 				after = last
 			}
-			if err == nil && slices.ContainsFunc(env.Objects, func(o struct{ ID string }) bool { return o.ID == id }) {
+			if slices.ContainsFunc(env.Objects, func(o struct{ ID string }) bool { return o.ID == id }) {
 				break
 			}
 		}
