@@ -477,18 +477,23 @@ func (s *Server) addObjects(w http.ResponseWriter, r *request) *apiError {
 	}
 	st := &status{id: newUUID(), member: r.member.ID, requested: time.Now().UTC(), objects: objects, decided: make(chan struct{})}
 	s.statuses.add(st)
-	saved := s.saveStatus(r.Context(), st) // beside the submission, not after it: a POST waits for the slower
+	saved := s.saveStatus(st) // beside the submission, not after it
 	if err := s.cfg.Backend.Submit(r.Context(), r.member.ID, MsgID(st.id), bundle, c.audience); err != nil {
 		return errorf(http.StatusServiceUnavailable, "unavailable", "Unavailable", "storing the submission: "+err.Error())
-	}
-	if err := <-saved; err != nil { // the submission is stored: its status is lost only if the hub restarts
-		s.cfg.Log.Warn("taxii: storing a status", "member", r.member.ID, "status", st.id, "err", err)
 	}
 	s.cfg.Metrics.objects(r.member.ID, "add_objects", len(objects))
 	select {
 	case <-st.decided:
 	case <-time.After(s.cfg.SyncWait):
 	case <-r.Context().Done():
+	}
+	if !st.final() {
+		// The client will ask for this status again, maybe of a restarted
+		// hub: it is stored before it is given. A final status is given
+		// whole now; its copy is stored within milliseconds.
+		if err := <-saved; err != nil { // the submission is stored: only its status may be lost, in a restart
+			s.cfg.Log.Warn("taxii: storing a status", "member", r.member.ID, "status", st.id, "err", err)
+		}
 	}
 	writeJSON(w, http.StatusAccepted, st.resource())
 	return nil
@@ -510,13 +515,21 @@ func (s *Server) getStatus(w http.ResponseWriter, r *request) *apiError {
 }
 
 // saveStatus stores st in the status bucket; the channel says how it went.
-func (s *Server) saveStatus(ctx context.Context, st *status) <-chan error {
+func (s *Server) saveStatus(st *status) <-chan error {
 	done := make(chan error, 1)
 	if s.store == nil {
 		done <- nil
 		return done
 	}
-	go func() { done <- s.store.save(ctx, st) }()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		err := s.store.save(ctx, st)
+		if err != nil && st.final() {
+			s.cfg.Log.Warn("taxii: storing a status", "member", st.member, "status", st.id, "err", err)
+		}
+		done <- err
+	}()
 	return done
 }
 

@@ -179,6 +179,14 @@ func (ss *statuses) follow(ctx context.Context, receipts jetstream.Stream) error
 	return nil
 }
 
+// final is whether st has its final receipt (a verdict other than held
+// for review): its status will not change.
+func (st *status) final() bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.receipt != nil && st.receipt.Verdict != "review"
+}
+
 // statusDetails is a TAXII status-details entry.
 type statusDetails struct {
 	ID      string `json:"id"`
