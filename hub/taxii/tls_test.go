@@ -69,6 +69,7 @@ func TestTLS(t *testing.T) {
 		require.NoError(t, err)
 		resp.Body.Close()
 		require.Less(t, resp.StatusCode, 500, "the portal answers over TLS")
+		require.NotEmpty(t, resp.Header.Get("Strict-Transport-Security"), "the portal sees the connection is TLS")
 	})
 }
 
