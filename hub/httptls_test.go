@@ -17,8 +17,7 @@ import (
 // address other hosts reach, unless TLS is configured or plain HTTP is
 // allowed in so many words (a TLS-terminating proxy in front).
 func TestPlainHTTPOffLoopbackIsRefused(t *testing.T) {
-	tokenFile := filepath.Join(t.TempDir(), "metrics.token")
-	require.NoError(t, os.WriteFile(tokenFile, []byte("s3cret-metrics-token\n"), 0o600))
+	tokenFile := writeToken(t)
 	cfg := func(f func(c *hub.Config)) hub.Config {
 		c := hub.Config{DataDir: t.TempDir(), HTTPListen: "0.0.0.0:0", MetricsTokenFile: tokenFile, MoU: policy.DemoMoU()}
 		f(&c)
@@ -46,4 +45,26 @@ func TestPlainHTTPOffLoopbackIsRefused(t *testing.T) {
 	hubtest.StartHub(t, hubtest.WithConfig(func(c *hub.Config) {
 		c.HTTPListen, c.MetricsTokenFile, c.HTTPAllowPlaintext = "0.0.0.0:0", tokenFile, true
 	}))
+}
+
+// The hub's file spells the HTTP listener's TLS as the NATS port's, under
+// http_tls; problems name the file, line and field.
+func TestConfigHTTPTLS(t *testing.T) {
+	pki := hubtest.NewPKI(t, t.TempDir())
+	c, err := hub.LoadConfig(writeConfig(t, "mou_file: DIR/mou.yaml\nhttp_listen: 0.0.0.0:8443\nmetrics_token_file: "+writeToken(t)+
+		"\nhttp_tls:\n  cert_file: "+pki.Cert+"\n  key_file: "+pki.Key+"\n  ca_file: "+pki.CA+"\n  verify_clients: true\n"))
+	require.NoError(t, err)
+	require.Equal(t, hub.TLSConfig{CertFile: pki.Cert, KeyFile: pki.Key, CAFile: pki.CA, VerifyClients: true}, c.HTTPTLS)
+
+	_, err = hub.LoadConfig(writeConfig(t, "mou_file: DIR/mou.yaml\nhttp_listen: 0.0.0.0:8443\nmetrics_token_file: "+writeToken(t)+"\n"))
+	require.ErrorContains(t, err, "http_listen: 0.0.0.0:8443 is reachable from other hosts over plain HTTP")
+	c, err = hub.LoadConfig(writeConfig(t, "mou_file: DIR/mou.yaml\nhttp_listen: 0.0.0.0:8443\nmetrics_token_file: "+writeToken(t)+"\nhttp_allow_plaintext: true\n"))
+	require.NoError(t, err)
+	require.True(t, c.HTTPAllowPlaintext)
+}
+
+func writeToken(t *testing.T) string {
+	file := filepath.Join(t.TempDir(), "metrics.token")
+	require.NoError(t, os.WriteFile(file, []byte("s3cret-metrics-token\n"), 0o600))
+	return file
 }
