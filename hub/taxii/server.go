@@ -503,7 +503,7 @@ func (s *Server) getStatus(w http.ResponseWriter, r *request) *apiError {
 	st := s.statuses.get(r.PathValue("id"))
 	if st == nil {
 		var err error
-		if st, err = s.loadStatus(r.Context(), r.PathValue("id")); err != nil {
+		if st, err = s.loadStatus(r.Context(), r.member.ID, r.PathValue("id")); err != nil {
 			return errorf(http.StatusServiceUnavailable, "unavailable", "Unavailable", "reading status "+r.PathValue("id")+": "+err.Error())
 		}
 	}
@@ -533,15 +533,16 @@ func (s *Server) saveStatus(st *status) <-chan error {
 	return done
 }
 
-// loadStatus reads a status a previous hub process answered from the
-// status bucket, with its receipts, and keeps it in memory from then on
-// (where the receipt follower completes it, if it is still pending).
-func (s *Server) loadStatus(ctx context.Context, id string) (*status, error) {
+// loadStatus reads member's status id, answered by a previous hub
+// process, from the status bucket, with its receipts, and keeps it in
+// memory from then on (where the receipt follower completes it, if it is
+// still pending). Another member's status is not read further.
+func (s *Server) loadStatus(ctx context.Context, member, id string) (*status, error) {
 	if s.store == nil {
 		return nil, nil
 	}
 	st, err := s.store.load(ctx, id)
-	if st == nil || err != nil {
+	if st == nil || err != nil || st.member != member {
 		return nil, err
 	}
 	st = s.statuses.add(st)
