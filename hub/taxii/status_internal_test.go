@@ -28,3 +28,17 @@ func TestStatusesAreBoundedPerMember(t *testing.T) {
 		t.Fatal("another member's status was dropped")
 	}
 }
+
+// Only a UUID reaches the status bucket as a key: a path segment with
+// dots or wildcards would be a subject in the bucket's stream.
+func TestStatusIDsReachingTheBucket(t *testing.T) {
+	if id := newUUID(); !validStatusID(id) {
+		t.Fatalf("a status id %s is refused", id)
+	}
+	for _, id := range []string{"", "a.b", "*", ">", "0c7b5b88-8ff7-4a4d-aa9d-feb398cd006", "0c7b5b88-8ff7-4a4d-aa9d-feb398cd00.1",
+		"0c7b5b88.8ff7-4a4d-aa9d-feb398cd0061", "0C7B5B88-8FF7-4A4D-AA9D-FEB398CD0061", "0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061x"} {
+		if validStatusID(id) {
+			t.Errorf("%q reaches the bucket", id)
+		}
+	}
+}
