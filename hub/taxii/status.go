@@ -11,10 +11,10 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// A POST's status resource carries the submission's receipt. The hub
-// keeps statuses in memory and in a KV bucket for StatusTTL after the
-// POST; after a hub restart a status is read back from the bucket and its
-// receipts from GENEVA_RECEIPT (statusstore.go).
+// StatusTTL is how long a POST's status is kept. A status resource
+// carries the submission's receipt; the hub keeps statuses in memory and
+// in a KV bucket, and after a hub restart reads a status back from the
+// bucket and its receipts from GENEVA_RECEIPT (statusstore.go).
 const StatusTTL = 24 * time.Hour
 
 // receipt is what a status reads of a hub receipt (the JSON on
