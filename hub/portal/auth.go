@@ -90,6 +90,8 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, Prefix+"login", http.StatusSeeOther)
 	case sess.role.canReport():
 		http.Redirect(w, r, Prefix+"report", http.StatusSeeOther)
+	case canReview(sess.role):
+		http.Redirect(w, r, Prefix+"review", http.StatusSeeOther)
 	default:
 		http.Redirect(w, r, Prefix+"directory", http.StatusSeeOther)
 	}

@@ -86,6 +86,15 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET "+Prefix+"people", s.signedIn(canAdmin, s.people))
 	s.mux.HandleFunc("POST "+Prefix+"people", s.signedIn(canAdmin, s.invite))
 	s.mux.HandleFunc("POST "+Prefix+"people/remove", s.signedIn(canAdmin, s.removePerson))
+	s.mux.HandleFunc("GET "+Prefix+"on-duty", s.signedIn(anyone, s.onDuty))
+	s.mux.HandleFunc("GET "+Prefix+"requests", s.signedIn(canRead, s.requestList))
+	s.mux.HandleFunc("POST "+Prefix+"requests", s.signedIn(canRead, s.sendRequest))
+	s.mux.HandleFunc("GET "+Prefix+"requests/show", s.signedIn(canRead, s.showRequest))
+	s.mux.HandleFunc("POST "+Prefix+"requests/respond", s.signedIn(canRead, s.respond))
+	s.mux.HandleFunc("POST "+Prefix+"requests/close", s.signedIn(canRead, s.closeRequest))
+	s.mux.HandleFunc("GET "+Prefix+"review", s.signedIn(canReview, s.reviewQueue))
+	s.mux.HandleFunc("GET "+Prefix+"review/show", s.signedIn(canReview, s.showHeld))
+	s.mux.HandleFunc("POST "+Prefix+"review", s.signedIn(canReview, s.settleHeld))
 	return s, nil
 }
 
