@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,8 +18,10 @@ import (
 // wide): bank-one signs in with password and TOTP, reports an incident to
 // the law-enforcement members by name, sees the policy's explanation and
 // the receipt; le-alpha's live feed shows the card; a classified report
-// is refused with its reason. Screenshots of each page go to
-// $GENEVA_ARTEFACTS/portal (default: the OS temp dir).
+// is refused with its reason; the operator opens the review queue. Every
+// page is checked with axe-core (WCAG 2.1 A and AA) and at 360 px, and its
+// screenshot goes to $GENEVA_ARTEFACTS/portal (default: the OS temp dir;
+// the test logs the folder).
 func TestPortalInChromium(t *testing.T) {
 	chromium := stixtest.Peer(t, "GENEVA_CHROMIUM")
 	if _, err := os.Stat(chromium); err != nil {
@@ -28,9 +31,13 @@ func TestPortalInChromium(t *testing.T) {
 	if os.Getenv("GENEVA_ARTEFACTS") == "" {
 		artefacts = filepath.Join(os.TempDir(), "geneva-artefacts", "portal")
 	}
+	if err := os.RemoveAll(artefacts); err != nil { // this run's screenshots only
+		t.Fatal(err)
+	}
 	if err := os.MkdirAll(artefacts, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("screenshots go to %s", artefacts)
 	h := devHub(t)
 	base := "http://" + h.HTTPAddr()
 
@@ -72,8 +79,11 @@ func TestPortalInChromium(t *testing.T) {
 			t.Fatalf("%s (at %s): %v\n%s", what, loc, err, text)
 		}
 	}
-	// Every page: nothing wider than the screen, every field labelled.
-	checkPage := func(c context.Context, page string) {
+	// Every page: nothing wider than the screen, every field labelled, no
+	// WCAG 2.1 A/AA violation axe-core finds; then its screenshot.
+	axe := axeSource(t)
+	n := 0
+	look := func(c context.Context, page string) {
 		t.Helper()
 		fits, err := chromedp.Run(c, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
 		if err != nil || !fits {
@@ -84,17 +94,37 @@ func TestPortalInChromium(t *testing.T) {
 		if err != nil || len(unlabelled) > 0 {
 			t.Errorf("%s has fields without a label: %v (%v)", page, unlabelled, err)
 		}
+		violations, err := axeCheck(c, axe)
+		if err != nil {
+			t.Fatalf("%s: %v", page, err)
+		}
+		for _, v := range violations {
+			t.Errorf("%s: accessibility: %s", page, v)
+		}
+		n++
+		shot(c, fmt.Sprintf("%02d-%s", n, page))
 	}
+	// The check finds what it is meant to find: an unlabelled field and
+	// grey-on-white text fail it.
+	probe := person()
+	do(probe, "probe page", chromedp.Navigate("about:blank"))
+	if _, err := chromedp.Run(probe, chromedp.Evaluate[bool](`document.documentElement.lang = "en"; document.title = "probe";
+		document.body.innerHTML = '<main><h1>Probe</h1><input name="q"><p style="color:#bbb">faint</p></main>'; true`)); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := axeCheck(probe, axe); err != nil || !strings.Contains(strings.Join(v, "\n"), "label") ||
+		!strings.Contains(strings.Join(v, "\n"), "color-contrast") {
+		t.Fatalf("axe-core missed the probe's violations: %v %v", v, err)
+	}
+
 	signIn := func(c context.Context, user string) {
 		t.Helper()
 		a := readAccount(t, h, user)
 		do(c, "sign-in page", chromedp.Navigate(base+"/portal/login"), chromedp.WaitVisible(chromedp.ID("user")))
-		checkPage(c, "sign-in")
-		shot(c, "1-sign-in-"+user)
+		look(c, "sign-in-"+user)
 		do(c, "password", chromedp.SendKeys(chromedp.ID("user"), a.user), chromedp.SendKeys(chromedp.ID("password"), a.password),
 			chromedp.Click(chromedp.CSS("main button[type=submit]")), chromedp.WaitVisible(chromedp.ID("code")))
-		checkPage(c, "TOTP")
-		shot(c, "2-totp-"+user)
+		look(c, "totp-"+user)
 		do(c, "TOTP code", chromedp.SendKeys(chromedp.ID("code"), totpCode(t, a, 0)),
 			chromedp.Click(chromedp.CSS("main button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("nav")))
 	}
@@ -102,12 +132,11 @@ func TestPortalInChromium(t *testing.T) {
 	le := person()
 	signIn(le, "le-alpha-admin")
 	do(le, "feed", chromedp.Navigate(base+"/portal/feed"), chromedp.WaitVisible(chromedp.ID("feed-status")))
-	checkPage(le, "feed")
+	look(le, "feed-le-alpha-empty")
 
 	bank := person()
 	signIn(bank, "bank-one-admin")
 	do(bank, "report form", chromedp.Navigate(base+"/portal/report"), chromedp.WaitVisible(chromedp.ID("title")))
-	checkPage(bank, "report form")
 	do(bank, "fill in the report",
 		chromedp.SendKeys(chromedp.ID("title"), "Phishing wave against customers"),
 		chromedp.SendKeys(chromedp.ID("what"), "Mails with a fake login page since this morning."),
@@ -115,28 +144,26 @@ func TestPortalInChromium(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("indicators"), "203.0.113.90\nlogin-bank-one.example"),
 		chromedp.Click(chromedp.ID("tlp-amber")), chromedp.Click(chromedp.ID("aud-members")),
 		chromedp.Click(chromedp.ID("to-le-alpha")), chromedp.Click(chromedp.ID("to-le-bravo")))
-	shot(bank, "3-report-form")
+	look(bank, "report-form")
 	do(bank, "preview", chromedp.Click(chromedp.CSS("main form button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("pre.explain")))
 	explanation, err := chromedp.Run(bank, chromedp.Text(chromedp.CSS("pre.explain")))
 	if err != nil || !strings.Contains(explanation, "verdict: ACCEPT") || !strings.Contains(explanation, "TLP:AMBER to le-alpha") {
 		t.Fatalf("preview: %v\n%s", err, explanation)
 	}
-	checkPage(bank, "preview")
-	shot(bank, "4-preview")
+	look(bank, "preview")
 	do(bank, "send", chromedp.Click(chromedp.CSS(`form[action="/portal/report/send"] button`)), chromedp.WaitVisible(chromedp.Search(`//dt[text()="Submission"]`)))
 	verdict, _ := chromedp.Run(bank, chromedp.Text(chromedp.CSS("p.verdict")))
 	if !strings.Contains(verdict, "accept") {
 		t.Fatalf("receipt verdict: %q", verdict)
 	}
-	checkPage(bank, "receipt")
-	shot(bank, "5-receipt")
+	look(bank, "receipt")
 
 	waitCtx, stop := context.WithTimeout(le, 10*time.Second)
 	defer stop()
 	if err := chromedp.Do(waitCtx, chromedp.WaitVisible(chromedp.Search(`//li[contains(@class,"card")][contains(., "203.0.113.90")]`))); err != nil {
 		t.Fatalf("le-alpha's feed did not show the report within 10s: %v", err)
 	}
-	shot(le, "6-feed-le-alpha")
+	look(le, "feed-le-alpha")
 
 	do(bank, "classified report", chromedp.Navigate(base+"/portal/report"), chromedp.WaitVisible(chromedp.ID("title")),
 		chromedp.SendKeys(chromedp.ID("title"), "SECRET//REL TO USA, GBR - staging host"),
@@ -147,12 +174,24 @@ func TestPortalInChromium(t *testing.T) {
 	if !strings.Contains(refusal, "would refuse") || !strings.Contains(refusal, "classified.banner") {
 		t.Fatalf("classified report: %q", refusal)
 	}
-	shot(bank, "7-classified-refused")
+	look(bank, "classified-refused")
 	do(bank, "people", chromedp.Navigate(base+"/portal/people"), chromedp.WaitVisible(chromedp.ID("name")))
-	checkPage(bank, "people")
-	shot(bank, "8-people")
+	look(bank, "people")
 	do(bank, "directory", chromedp.Navigate(base+"/portal/directory"), chromedp.WaitVisible(chromedp.CSS(".card")))
-	checkPage(bank, "directory")
-	shot(bank, "9-directory")
-	t.Logf("screenshots in %s", artefacts)
+	look(bank, "directory")
+	do(bank, "receipts", chromedp.Navigate(base+"/portal/receipts"), chromedp.WaitVisible(chromedp.CSS(".card")))
+	look(bank, "receipts")
+	do(bank, "on duty", chromedp.Navigate(base+"/portal/on-duty"), chromedp.WaitVisible(chromedp.CSS(".card")))
+	look(bank, "on-duty")
+	do(le, "requests", chromedp.Navigate(base+"/portal/requests"), chromedp.WaitVisible(chromedp.ID("summary")))
+	look(le, "requests")
+
+	id, _ := heldSubmission(t, h)
+	op := person()
+	signIn(op, "operator")
+	do(op, "review queue", chromedp.Navigate(base+"/portal/review"), chromedp.WaitVisible(chromedp.Search(`//a[text()="`+id+`"]`)))
+	look(op, "review-queue")
+	do(op, "held bundle", chromedp.Click(chromedp.Search(`//a[text()="`+id+`"]`)), chromedp.WaitVisible(chromedp.ID("shown")))
+	look(op, "review-show")
+	t.Logf("%d pages checked; screenshots in %s", n, artefacts)
 }
