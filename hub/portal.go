@@ -35,8 +35,8 @@ const BucketPortal = "GENEVA_PORTAL"
 const SubjectPortalService = "geneva.svc.portal"
 
 // PortalUserRequest is an operator's request on SubjectPortalService.
-// Actions: "add" (user, member, role), "remove" (user), "list" (member, or
-// every account).
+// Actions: "add" (user, member, role), "remove" (user), "signout" (user:
+// end every session of the account), "list" (member, or every account).
 type PortalUserRequest struct {
 	Action string `json:"action"`
 	User   string `json:"user,omitempty"`
@@ -116,6 +116,12 @@ func (h *Hub) servePortalUser(users *portal.Users, data []byte) PortalUserReply 
 		}
 		h.log.Info("portal account removed", "user", req.User)
 		return PortalUserReply{}
+	case "signout":
+		if err := users.SignOutEverywhere(ctx, req.User); err != nil {
+			return PortalUserReply{Error: fmt.Sprintf("signout %q: %v", req.User, err)}
+		}
+		h.log.Info("portal account signed out everywhere", "user", req.User)
+		return PortalUserReply{}
 	case "list":
 		list, err := users.List(ctx, req.Member)
 		if err != nil {
@@ -123,7 +129,7 @@ func (h *Hub) servePortalUser(users *portal.Users, data []byte) PortalUserReply 
 		}
 		return PortalUserReply{Users: list}
 	}
-	return PortalUserReply{Error: fmt.Sprintf("portal user request: action %q: want add, remove or list", req.Action)}
+	return PortalUserReply{Error: fmt.Sprintf("portal user request: action %q: want add, remove, signout or list", req.Action)}
 }
 
 // devPortalAccounts gives a --dev hub one member admin per member and an

@@ -61,7 +61,8 @@ func (s *Server) signedIn(allowed permission, h func(http.ResponseWriter, *http.
 		// The account as stored now: a removed person, or one whose member
 		// was suspended, is signed out at their next request.
 		u, _, err := s.cfg.Users.Get(r.Context(), sess.user)
-		if err != nil || u.Member != sess.member || u.Role != sess.role || s.suspended(sess.member) {
+		if err != nil || u.Member != sess.member || u.Role != sess.role || sess.created.Before(u.SignedOutBefore) ||
+			s.suspended(sess.member) {
 			s.sessions.drop(sess.id)
 			http.Redirect(w, r, Prefix+"login", http.StatusSeeOther)
 			return
@@ -189,8 +190,19 @@ func (s *Server) totp(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, Prefix, http.StatusSeeOther)
 }
 
+// logout ends this session, or with everywhere=yes every session of the
+// account, on every hub.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	if sess, ok := s.current(r); ok {
+		if sess.signedIn() && r.PostForm.Get("everywhere") == "yes" {
+			if err := s.cfg.Users.SignOutEverywhere(r.Context(), sess.user); err != nil {
+				s.cfg.Log.Error("portal: sign out everywhere", "user", sess.user, "err", err)
+				s.render(w, sess, http.StatusServiceUnavailable, "error.html", "Not signed out everywhere",
+					"The hub could not record it; try again.")
+				return
+			}
+			s.cfg.Log.Info("portal: signed out everywhere", "user", sess.user)
+		}
 		s.sessions.drop(sess.id)
 	}
 	http.SetCookie(w, &http.Cookie{Name: s.cookieName(r), Value: "", Path: "/", MaxAge: -1, HttpOnly: true,

@@ -69,3 +69,20 @@ func (s *Server) removePerson(w http.ResponseWriter, r *http.Request, sess sessi
 	s.cfg.Log.Info("portal: account removed", "user", name, "member", sess.member, "by", sess.user)
 	s.renderPeople(w, r, sess, http.StatusOK, nil)
 }
+
+// signOutPerson ends every session of one of the member's people (a lost
+// laptop, a departure pending removal).
+func (s *Server) signOutPerson(w http.ResponseWriter, r *http.Request, sess session) {
+	name := r.PostForm.Get("name")
+	u, _, err := s.cfg.Users.Get(r.Context(), name)
+	if err != nil || u.Member != sess.member {
+		s.renderPeople(w, r, sess, http.StatusNotFound, nil, "No such person in your member: "+name)
+		return
+	}
+	if err := s.cfg.Users.SignOutEverywhere(r.Context(), name); err != nil {
+		s.renderPeople(w, r, sess, http.StatusServiceUnavailable, nil, "Not signed out: "+err.Error())
+		return
+	}
+	s.cfg.Log.Info("portal: sessions ended", "user", name, "member", sess.member, "by", sess.user)
+	s.renderPeople(w, r, sess, http.StatusOK, nil)
+}

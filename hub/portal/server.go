@@ -51,7 +51,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), sessions: newSessions(), pages: map[string]*template.Template{},
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), sessions: newSessions(newSessionStore(cfg.Users, cfg.Log)), pages: map[string]*template.Template{},
 		throttle: throttle{fails: map[string]*failures{}}, feeds: feedLimit{open: map[string]int{}}}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
@@ -86,6 +86,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET "+Prefix+"people", s.signedIn(canAdmin, s.people))
 	s.mux.HandleFunc("POST "+Prefix+"people", s.signedIn(canAdmin, s.invite))
 	s.mux.HandleFunc("POST "+Prefix+"people/remove", s.signedIn(canAdmin, s.removePerson))
+	s.mux.HandleFunc("POST "+Prefix+"people/signout", s.signedIn(canAdmin, s.signOutPerson))
 	s.mux.HandleFunc("GET "+Prefix+"on-duty", s.signedIn(anyone, s.onDuty))
 	s.mux.HandleFunc("GET "+Prefix+"requests", s.signedIn(canRead, s.requestList))
 	s.mux.HandleFunc("POST "+Prefix+"requests", s.signedIn(canRead, s.sendRequest))
