@@ -99,7 +99,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
-	s.render(w, s.anonymous(w, r), http.StatusOK, "login.html", "Sign in", nil)
+	s.render(w, s.anonymous(w, r), http.StatusOK, "login.html", "Sign in", s.loginData(r))
 }
 
 const signInFailed = "Wrong user name or password."
@@ -110,7 +110,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	sess, _ := s.current(r) // checkPost made sure there is one
 	name, pw := r.PostForm.Get("user"), r.PostForm.Get("password")
 	if s.throttle.locked(name) {
-		s.render(w, sess, http.StatusTooManyRequests, "login.html", "Sign in", nil, "Too many failed attempts: wait five minutes.")
+		s.render(w, sess, http.StatusTooManyRequests, "login.html", "Sign in", s.loginData(r), "Too many failed attempts: wait five minutes.")
 		return
 	}
 	u, _, err := s.cfg.Users.Get(r.Context(), name)
@@ -120,7 +120,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		hashPassword(pw) // the same time as a wrong password: no user enumeration by timing
 	case err != nil:
 		s.cfg.Log.Error("portal: read user", "user", name, "err", err)
-		s.render(w, sess, http.StatusServiceUnavailable, "login.html", "Sign in", nil, "The hub could not check your account; try again.")
+		s.render(w, sess, http.StatusServiceUnavailable, "login.html", "Sign in", s.loginData(r), "The hub could not check your account; try again.")
 		return
 	default:
 		ok, err = checkPassword(u.Password, pw)
@@ -130,7 +130,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if !ok {
 		s.throttle.fail(name)
-		s.render(w, sess, http.StatusUnauthorized, "login.html", "Sign in", nil, signInFailed)
+		s.render(w, sess, http.StatusUnauthorized, "login.html", "Sign in", s.loginData(r), signInFailed)
 		return
 	}
 	if sess, ok = s.sessions.rotate(sess.id, func(x *session) { x.pending, x.user = u.Name, "" }); !ok {

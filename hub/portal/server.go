@@ -44,6 +44,7 @@ type Server struct {
 	pages    map[string]*template.Template
 	throttle throttle
 	feeds    feedLimit
+	oidc     oidcLogins
 }
 
 // New builds the portal.
@@ -75,6 +76,11 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET "+Prefix+"login/totp", s.totpForm)
 	s.mux.HandleFunc("POST "+Prefix+"login/totp", s.totp)
 	s.mux.HandleFunc("POST "+Prefix+"logout", s.logout)
+	s.mux.HandleFunc("GET "+oidcPath, s.oidcStart)
+	s.mux.HandleFunc("GET "+oidcPath+"/callback", s.oidcCallback)
+	s.mux.HandleFunc("GET "+Prefix+"idp", s.signedIn(canReview, s.idps))
+	s.mux.HandleFunc("POST "+Prefix+"idp", s.signedIn(canReview, s.setIdP))
+	s.mux.HandleFunc("POST "+Prefix+"people/link", s.signedIn(canAdmin, s.linkPerson))
 	s.mux.HandleFunc("GET "+Prefix+"report", s.signedIn(canReport, s.reportForm))
 	s.mux.HandleFunc("POST "+Prefix+"report", s.signedIn(canReport, s.preview))
 	s.mux.HandleFunc("POST "+Prefix+"report/send", s.signedIn(canReport, s.send))

@@ -41,6 +41,9 @@ type User struct {
 	// SignedOutBefore ends every session signed in before it ("sign out
 	// everywhere", or an admin's revocation).
 	SignedOutBefore time.Time `json:"signed_out_before,omitzero"`
+	// Identity is the person at their member's OpenID provider (the
+	// value of its claim, oidc.go); "" signs in with the password only.
+	Identity string `json:"identity,omitempty"`
 }
 
 var userNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
@@ -146,9 +149,10 @@ func userKey(name string) string { return "user." + name }
 
 // UserInfo is an account as listings show it (no secrets).
 type UserInfo struct {
-	Name   string `json:"name"`
-	Member string `json:"member,omitempty"`
-	Role   Role   `json:"role"`
+	Name     string `json:"name"`
+	Member   string `json:"member,omitempty"`
+	Role     Role   `json:"role"`
+	Identity string `json:"identity,omitempty"`
 }
 
 // List returns every account, or member's only when member is not "".
@@ -164,7 +168,7 @@ func (u *Users) List(ctx context.Context, member string) ([]UserInfo, error) {
 			continue // removed meanwhile
 		}
 		if member == "" || rec.Member == member {
-			out = append(out, UserInfo{Name: rec.Name, Member: rec.Member, Role: rec.Role})
+			out = append(out, UserInfo{Name: rec.Name, Member: rec.Member, Role: rec.Role, Identity: rec.Identity})
 		}
 	}
 	slices.SortFunc(out, func(a, b UserInfo) int { return strings.Compare(a.Name, b.Name) })
