@@ -3,6 +3,8 @@ package portal_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -193,5 +195,65 @@ func TestPortalInChromium(t *testing.T) {
 	look(op, "review-queue")
 	do(op, "held bundle", chromedp.Click(chromedp.Search(`//a[text()="`+id+`"]`)), chromedp.WaitVisible(chromedp.ID("shown")))
 	look(op, "review-show")
+
+	// The operator registers bank-one's identity provider; bank-one's admin
+	// links its account; a new browser signs in there. The provider's
+	// redirect back is cross-site: the session cookie (SameSite=Strict)
+	// must still be there on the page after.
+	idp := newTestIdP(t)
+	idp.set(func(p *testIdP) {
+		p.Person = map[string]any{"sub": "u-4711", "email": "alice@bank-one.example", "email_verified": true}
+	})
+	do(op, "identity providers", chromedp.Navigate(base+"/portal/idp"), chromedp.WaitVisible(chromedp.ID("issuer")),
+		chromedp.SetValue(chromedp.ID("member"), "bank-one"), chromedp.SendKeys(chromedp.ID("issuer"), idp.URL()),
+		chromedp.SendKeys(chromedp.ID("client_id"), idp.clientID), chromedp.SendKeys(chromedp.ID("client_secret"), idp.secret),
+		chromedp.SetValue(chromedp.ID("claim"), "email"), chromedp.Click(chromedp.CSS(`form[action="/portal/idp"] button`)),
+		chromedp.WaitVisible(chromedp.Search(`//dd[text()="`+idp.URL()+`"]`)))
+	look(op, "identity-providers")
+	do(bank, "link", chromedp.Navigate(base+"/portal/people"), chromedp.WaitVisible(chromedp.ID("identity-bank-one-admin")),
+		chromedp.SendKeys(chromedp.ID("identity-bank-one-admin"), "alice@bank-one.example"),
+		chromedp.Click(chromedp.CSS(`button[aria-label="Link bank-one-admin"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//code[text()="alice@bank-one.example"]`)))
+	look(bank, "people-linked")
+	sso := person()
+	do(sso, "sign in with the provider", chromedp.Navigate(base+"/portal/login"),
+		chromedp.Click(chromedp.CSS(`a[href="/portal/login/oidc?member=bank-one"]`)),
+		chromedp.WaitVisible(chromedp.ID("title"))) // the report form: signed in
+	if who, _ := chromedp.Run(sso, chromedp.Text(chromedp.CSS(".who span"))); !strings.Contains(who, "bank-one-admin") {
+		t.Fatalf("signed in with the provider as %q", who)
+	}
+	look(sso, "signed-in-with-provider")
+
+	// CSRF: a page on another origin (same site: 127.0.0.1, another port)
+	// posts bank-one's admin a form that would create an account, with a
+	// real CSRF token of the attacker's own session. Refused.
+	attacker := newBrowser(t, h)
+	attacker.get("/portal/login")
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintf(w, `<!doctype html><title>prize</title><form method="post" action="%s/portal/people">
+<input type="hidden" name="csrf" value="%s"><input type="hidden" name="name" value="mallory">
+<input type="hidden" name="role" value="member-admin"><button id="go">Claim your prize</button></form>`, base, attacker.csrf())
+	}))
+	defer evil.Close()
+	do(bank, "cross-origin form", chromedp.Navigate(evil.URL), chromedp.Click(chromedp.ID("go")),
+		chromedp.WaitVisible(chromedp.Search(`//*[contains(., "Forbidden")]`)))
+	do(bank, "people", chromedp.Navigate(base+"/portal/people"), chromedp.WaitVisible(chromedp.ID("name")))
+	if people, _ := chromedp.Run(bank, chromedp.Text(chromedp.CSS("main"))); strings.Contains(people, "mallory") {
+		t.Fatal("a cross-origin form created an account")
+	}
+
+	// Session fixation: the attacker plants its own session id in a
+	// victim's browser before the victim signs in. After sign-in that id
+	// opens nothing.
+	planted := attacker.cookie("geneva-session")
+	victim := person()
+	do(victim, "plant", chromedp.Navigate(base+"/portal/static/portal.css"))
+	if _, err := chromedp.Run(victim, chromedp.Evaluate[bool](`document.cookie = "geneva-session=`+planted+`; path=/"; true`)); err != nil {
+		t.Fatal(err)
+	}
+	signIn(victim, "le-bravo-admin")
+	if attacker.get("/portal/feed"); attacker.url != "/portal/login" {
+		t.Fatalf("the planted session id opens %s after the victim signed in", attacker.url)
+	}
 	t.Logf("%d pages checked; screenshots in %s", n, artefacts)
 }
