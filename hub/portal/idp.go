@@ -55,9 +55,7 @@ func (s *Server) setIdP(w http.ResponseWriter, r *http.Request, sess session) {
 // member's provider ("" unlinks).
 func (s *Server) linkPerson(w http.ResponseWriter, r *http.Request, sess session) {
 	name, identity := r.PostForm.Get("name"), strings.TrimSpace(r.PostForm.Get("identity"))
-	u, _, err := s.cfg.Users.Get(r.Context(), name)
-	if err != nil || u.Member != sess.member {
-		s.renderPeople(w, r, sess, http.StatusNotFound, nil, "No such person in your member: "+name)
+	if !s.ownPerson(w, r, sess, name) {
 		return
 	}
 	if err := s.cfg.Users.LinkIdentity(r.Context(), name, identity); err != nil {

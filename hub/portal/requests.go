@@ -233,12 +233,14 @@ func (s *Server) identity(member string) string {
 	return m.Identity
 }
 
-// submitAndShow sends bundle as the member and shows its receipt.
+// submitAndShow sends bundle (a report, a request or a response) as the
+// member and shows its receipt.
 func (s *Server) submitAndShow(w http.ResponseWriter, r *http.Request, sess session, bundle []byte, to Audience) {
 	ctx, cancel := context.WithTimeout(r.Context(), receiptWait+5*time.Second)
 	defer cancel()
 	raw, err := s.cfg.Backend.Submit(ctx, sess.member, bundle, to, receiptWait)
 	if err != nil {
+		s.cfg.Log.Error("portal: submit", "member", sess.member, "user", sess.user, "err", err)
 		s.render(w, sess, http.StatusServiceUnavailable, "error.html", "Not sent", "The hub did not take it: "+err.Error())
 		return
 	}
