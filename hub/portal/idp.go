@@ -47,6 +47,7 @@ func (s *Server) setIdP(w http.ResponseWriter, r *http.Request, sess session) {
 		s.renderIdPs(w, r, sess, http.StatusUnprocessableEntity, "Provider of "+p.Member+": "+err.Error())
 		return
 	}
+	s.signInMembers.forget()
 	s.cfg.Log.Info("portal: identity provider set", "member", p.Member, "issuer", p.Issuer, "by", sess.user)
 	s.renderIdPs(w, r, sess, http.StatusOK)
 }

@@ -170,8 +170,45 @@ func (l *oidcLogins) take(key string) (oidcLogin, bool) {
 	return v, ok && time.Since(v.started) < oidcWait
 }
 
+// providers caches each issuer's discovery document and keys for a while:
+// anyone may start a sign-in, and the hub should not fetch the provider's
+// documents for every one.
+type providers struct {
+	mu  sync.Mutex
+	all map[string]cachedProvider // by issuer
+}
+
+type cachedProvider struct {
+	p       *oidc.Provider
+	fetched time.Time
+}
+
+const providerFresh = 10 * time.Minute
+
+func (c *providers) get(ctx context.Context, issuer string) (*oidc.Provider, error) {
+	c.mu.Lock()
+	cp, ok := c.all[issuer]
+	c.mu.Unlock()
+	if ok && time.Since(cp.fetched) < providerFresh {
+		return cp.p, nil
+	}
+	// go-oidc keeps ctx's HTTP client, not its deadline: the cached
+	// provider outlives this request.
+	p, err := oidc.NewProvider(ctx, issuer)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.all == nil || len(c.all) > 1000 {
+		c.all = map[string]cachedProvider{}
+	}
+	c.all[issuer] = cachedProvider{p: p, fetched: time.Now()}
+	return p, nil
+}
+
 func (s *Server) oauthConfig(ctx context.Context, p IdP, redirect string) (*oidc.Provider, *oauth2.Config, error) {
-	provider, err := oidc.NewProvider(ctx, p.Issuer)
+	provider, err := s.providers.get(ctx, p.Issuer)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -311,14 +348,40 @@ func claimValue(idt *oidc.IDToken, claim string) (string, error) {
 	return v, nil
 }
 
+// signInMembers caches the members with a provider, for the sign-in
+// page, which anyone may load as often as they like.
+type signInMembers struct {
+	mu      sync.Mutex
+	members []string
+	read    time.Time
+}
+
+const signInMembersFresh = 30 * time.Second
+
+func (c *signInMembers) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.read = time.Time{}
+}
+
 // loginData lists the members whose provider a person may sign in with.
 func (s *Server) loginData(r *http.Request) []string {
 	if s.cfg.Users == nil || s.cfg.Backend == nil {
 		return nil
 	}
+	c := &s.signInMembers
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if time.Since(c.read) < signInMembersFresh {
+		return c.members
+	}
 	keys, err := s.cfg.Users.kv.ListKeysFiltered(r.Context(), "oidc.>")
-	if err != nil {
+	if errors.Is(err, jetstream.ErrNoKeysFound) {
+		c.members, c.read = nil, time.Now()
 		return nil
+	}
+	if err != nil {
+		return c.members
 	}
 	var out []string
 	for k := range keys.Keys() {
@@ -328,5 +391,6 @@ func (s *Server) loginData(r *http.Request) []string {
 		}
 	}
 	slices.Sort(out)
+	c.members, c.read = out, time.Now()
 	return out
 }

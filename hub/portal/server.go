@@ -38,13 +38,15 @@ type Config struct {
 
 // Server is the portal's HTTP handler.
 type Server struct {
-	cfg      Config
-	mux      *http.ServeMux
-	sessions *sessions
-	pages    map[string]*template.Template
-	throttle throttle
-	feeds    feedLimit
-	oidc     oidcLogins
+	cfg           Config
+	mux           *http.ServeMux
+	sessions      *sessions
+	pages         map[string]*template.Template
+	throttle      throttle
+	feeds         feedLimit
+	oidc          oidcLogins
+	providers     providers
+	signInMembers signInMembers
 }
 
 // New builds the portal.
