@@ -1,8 +1,13 @@
 package portal_test
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net/url"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,6 +49,31 @@ func TestSessionsAndAccountsSurviveARestart(t *testing.T) {
 	out := signIn(t, h, "le-alpha-admin", 0)
 	out.get("/portal/feed")
 	out.post("/portal/logout", url.Values{})
+
+	// The bucket holds the session by its id's SHA-256, never the id: a
+	// reader of the bucket (or a backup) cannot take the session over.
+	cookie := admin.cookie("geneva-session")
+	sum := sha256.Sum256([]byte(cookie))
+	kv, err := h.Member(t, hub.OperatorName).JS.KeyValue(context.Background(), hub.BucketPortal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lister, err := kv.ListKeys(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for k := range lister.Keys() {
+		keys = append(keys, k)
+	}
+	if !slices.Contains(keys, "session."+hex.EncodeToString(sum[:])) {
+		t.Fatalf("the signed-in session is not stored by its hash: %v", keys)
+	}
+	for _, k := range keys {
+		if e, err := kv.Get(context.Background(), k); err != nil || strings.Contains(k+string(e.Value()), cookie) {
+			t.Fatalf("%s holds the session id (%v)", k, err)
+		}
+	}
 
 	h = restart(t, h, admin, daveLaptop, out)
 	if admin.get("/portal/people"); admin.url != "/portal/people" {
