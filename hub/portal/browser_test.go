@@ -2,6 +2,8 @@ package portal_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
@@ -146,8 +149,27 @@ func TestPortalInChromium(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("indicators"), "203.0.113.90\nlogin-bank-one.example"),
 		chromedp.Click(chromedp.ID("tlp-amber")), chromedp.Click(chromedp.ID("aud-members")),
 		chromedp.Click(chromedp.ID("to-le-alpha")), chromedp.Click(chromedp.ID("to-le-bravo")))
+	// An attachment: the page hashes it and sends the hash and name only.
+	secret := "customer list " + randomHex(8)
+	file := filepath.Join(t.TempDir(), "phishing-mail.eml")
+	if err := os.WriteFile(file, []byte(secret), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte(secret))
+	want := hex.EncodeToString(sum[:]) + "  phishing-mail.eml"
+	do(bank, "attach", chromedp.SetUploadFiles(chromedp.ID("attach-files"), []string{file}))
+	hubtest.Eventually(t, 10*time.Second, func() error {
+		if v, err := chromedp.Run(bank, chromedp.Value(chromedp.ID("attachments"))); err != nil || v != want {
+			return fmt.Errorf("attachments field %q (%v), want %q", v, err, want)
+		}
+		return nil
+	})
 	look(bank, "report-form")
 	do(bank, "preview", chromedp.Click(chromedp.CSS("main form button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("pre.explain")))
+	if bundle, _ := chromedp.Run(bank, chromedp.Evaluate[string](`document.querySelector("details pre").textContent`)); !strings.Contains(bundle, hex.EncodeToString(sum[:])) ||
+		!strings.Contains(bundle, `"phishing-mail.eml"`) || strings.Contains(bundle, secret) {
+		t.Fatalf("the previewed bundle should name the attachment by hash, without its content:\n%s", bundle)
+	}
 	explanation, err := chromedp.Run(bank, chromedp.Text(chromedp.CSS("pre.explain")))
 	if err != nil || !strings.Contains(explanation, "verdict: ACCEPT") || !strings.Contains(explanation, "TLP:AMBER to le-alpha") {
 		t.Fatalf("preview: %v\n%s", err, explanation)
