@@ -153,6 +153,50 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, sess session) {
 	s.submitAndShow(w, r, sess, bundle, Audience{To: []string{states[i].Requester}})
 }
 
+// extendRequest sends a new version of a request the member sent (same
+// id, later modified) with a later deadline and, for a preservation, more
+// days, to every recipient that has not closed it (`geneva request extend`).
+func (s *Server) extendRequest(w http.ResponseWriter, r *http.Request, sess session) {
+	id := r.PostForm.Get("id")
+	states, err := s.requestStates(r.Context(), sess.member, "show", id)
+	if err != nil {
+		s.renderRequests(w, r, sess, http.StatusNotFound, nil, err.Error())
+		return
+	}
+	var to []string
+	for _, st := range states {
+		if st.Requester == sess.member && st.Phase != requests.Closed {
+			to = append(to, st.Recipient)
+		}
+	}
+	if len(to) == 0 {
+		s.renderRequest(w, r, sess, id, "Only the member that sent a request extends it, to recipients that have not closed it.")
+		return
+	}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	req := states[0].Detail
+	req.Modified = now
+	hours, err := strconv.Atoi(r.PostForm.Get("deadline_hours"))
+	if err != nil || hours < 1 || hours > 24*365 {
+		s.renderRequest(w, r, sess, id, "New deadline: give the hours from now, 1 to 8760")
+		return
+	}
+	req.Deadline = now.Add(time.Duration(hours) * time.Hour)
+	if days := r.PostForm.Get("preservation_days"); days != "" && req.Kind == "preservation" {
+		if req.PreservationDays, err = strconv.Atoi(days); err != nil {
+			s.renderRequest(w, r, sess, id, "Days to preserve: give a number (at least 60)")
+			return
+		}
+	}
+	lv, _ := tlp.ParseLevel(states[0].TLP)
+	bundle, err := requests.Bundle(req.Object(lv))
+	if err != nil {
+		s.renderRequest(w, r, sess, id, err.Error())
+		return
+	}
+	s.submitAndShow(w, r, sess, bundle, Audience{To: to})
+}
+
 // sendRequest sends a new request to named members.
 func (s *Server) sendRequest(w http.ResponseWriter, r *http.Request, sess session) {
 	req, level, to, objs, errs := parseRequest(r.PostForm, time.Now().UTC().Truncate(time.Millisecond))

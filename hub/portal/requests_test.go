@@ -67,6 +67,22 @@ func TestRequestsInThePortal(t *testing.T) {
 		}
 		return nil
 	})
+	// isp-two asks for more time; le-alpha extends, and isp-two's page shows the new version.
+	isp.get("/portal/requests/show?id=" + id)
+	isp.post("/portal/requests/extend", url.Values{"id": {id}, "deadline_hours": {"96"}})
+	mustContain(t, "the recipient's extension", isp.body, "Only the member that sent a request extends it")
+	le.get("/portal/requests/show?id=" + id)
+	if le.post("/portal/requests/extend", url.Values{"id": {id}, "deadline_hours": {"96"}, "preservation_days": {"120"}}) != 200 {
+		t.Fatalf("extend: %d:\n%s", le.status, le.body)
+	}
+	mustContain(t, "extension's receipt", le.body, "<strong>accept</strong>", "to isp-two")
+	hubtest.Eventually(t, 10*time.Second, func() error {
+		isp.get("/portal/requests/show?id=" + id)
+		if !strings.Contains(isp.body, "<dd>120 days</dd>") || !strings.Contains(isp.body, "extended") {
+			return errors.New("isp-two does not see the extension yet")
+		}
+		return nil
+	})
 	// Only the requester closes it; the recipient's attempt is refused.
 	isp.get("/portal/requests/show?id=" + id)
 	isp.post("/portal/requests/close", url.Values{"id": {id}})

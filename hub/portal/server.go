@@ -101,6 +101,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET "+Prefix+"requests/show", s.signedIn(canRead, s.showRequest))
 	s.mux.HandleFunc("POST "+Prefix+"requests/respond", s.signedIn(canRead, s.respond))
 	s.mux.HandleFunc("POST "+Prefix+"requests/close", s.signedIn(canRead, s.closeRequest))
+	s.mux.HandleFunc("POST "+Prefix+"requests/extend", s.signedIn(canRead, s.extendRequest))
 	s.mux.HandleFunc("GET "+Prefix+"review", s.signedIn(canReview, s.reviewQueue))
 	s.mux.HandleFunc("GET "+Prefix+"review/show", s.signedIn(canReview, s.showHeld))
 	s.mux.HandleFunc("POST "+Prefix+"review", s.signedIn(canReview, s.settleHeld))
