@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -209,6 +210,27 @@ func TestPortalInChromium(t *testing.T) {
 	look(bank, "on-duty")
 	do(le, "requests", chromedp.Navigate(base+"/portal/requests"), chromedp.WaitVisible(chromedp.ID("summary")))
 	look(le, "requests")
+	do(le, "send a request", chromedp.SetValue(chromedp.ID("kind"), "assistance"),
+		chromedp.SendKeys(chromedp.ID("summary"), "Who else saw 198.51.100.23?"),
+		chromedp.SendKeys(chromedp.ID("observables"), "198.51.100.23"), chromedp.SendKeys(chromedp.ID("legal_basis"), "MoU art. 4"),
+		chromedp.SendKeys(chromedp.ID("reference"), "NCU-2026-0413"), chromedp.SendKeys(chromedp.ID("unit"), "Alpha Cybercrime Unit"),
+		chromedp.SendKeys(chromedp.ID("jurisdiction"), "NO"), chromedp.Click(chromedp.ID("to-isp-two")),
+		chromedp.Click(chromedp.CSS(`form[action="/portal/requests"] button`)),
+		chromedp.WaitVisible(chromedp.Search(`//dt[text()="Submission"]`)))
+	if verdict, _ := chromedp.Run(le, chromedp.Text(chromedp.CSS("p.verdict"))); !strings.Contains(verdict, "accept") {
+		t.Fatalf("the request's receipt: %q", verdict)
+	}
+	look(le, "request-receipt")
+	hubtest.Eventually(t, 10*time.Second, func() error { // the tracker takes the request in
+		do(le, "requests", chromedp.Navigate(base+"/portal/requests"), chromedp.WaitVisible(chromedp.ID("summary")))
+		if page, _ := chromedp.Run(le, chromedp.Text(chromedp.CSS("main"))); !strings.Contains(page, "Who else saw") {
+			return errors.New("the request is not listed yet")
+		}
+		return nil
+	})
+	do(le, "the request's page", chromedp.Click(chromedp.Search(`//a[contains(., "Who else saw")]`)),
+		chromedp.WaitVisible(chromedp.ID("deadline_hours")))
+	look(le, "request")
 
 	id, _ := heldSubmission(t, h)
 	op := person()

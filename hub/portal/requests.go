@@ -223,6 +223,15 @@ func parseRequest(f url.Values, now time.Time) (requests.Request, tlp.Level, []s
 	r := requests.Request{ID: requests.NewID(schemas.TypeRequest), Created: now, Kind: f.Get("kind"),
 		Summary: text("summary"), LegalBasis: text("legal_basis"), LegalReference: text("reference"),
 		RequestingUnit: text("unit"), Jurisdiction: strings.ToUpper(text("jurisdiction"))}
+	for _, req := range []struct{ field, value string }{{"Summary", r.Summary}, {"Legal basis", r.LegalBasis},
+		{"Your case reference", r.LegalReference}, {"Requesting unit", r.RequestingUnit}} {
+		if req.value == "" {
+			errs = append(errs, req.field+": required")
+		}
+	}
+	if len(r.Jurisdiction) != 2 || strings.Trim(r.Jurisdiction, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		errs = append(errs, "Jurisdiction: the two-letter country code (ISO 3166-1), e.g. NO")
+	}
 	if !slices.Contains(schemas.RequestKinds, r.Kind) {
 		errs = append(errs, "Kind: choose one of "+strings.Join(schemas.RequestKinds, ", "))
 	}

@@ -98,3 +98,17 @@ func TestReportFormErrorsNameTheField(t *testing.T) {
 		}
 	}
 }
+
+func TestRequestFormErrorsNameTheField(t *testing.T) {
+	form := url.Values{"kind": {"subpoena"}, "tlp": {"green"}, "deadline_hours": {"0"}, "observables": {"198.51.100.7\nnot a value"},
+		"jurisdiction": {"Norway"}}
+	_, _, _, _, errs := parseRequest(form, time.Now())
+	got := strings.Join(errs, "\n")
+	for _, want := range []string{"Kind: choose one of", "TLP: choose amber+strict or red", "To: name at least one member",
+		"Deadline: give the hours", `Observables: "not a value"`, "Summary: required", "Legal basis: required",
+		"Your case reference: required", "Requesting unit: required", "Jurisdiction: the two-letter country code"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("errors lack %q:\n%s", want, got)
+		}
+	}
+}
