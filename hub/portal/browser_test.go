@@ -246,7 +246,7 @@ func TestPortalInChromium(t *testing.T) {
 	// must still be there on the page after.
 	idp := newTestIdP(t)
 	idp.set(func(p *testIdP) {
-		p.Person = map[string]any{"sub": "u-4711", "email": "alice@bank-one.example", "email_verified": true}
+		p.Person = map[string]any{"sub": "u-4711", "email": "alice@bank-one.example", "email_verified": true, "amr": []string{"pwd", "hwk"}}
 	})
 	do(op, "identity providers", chromedp.Navigate(base+"/portal/idp"), chromedp.WaitVisible(chromedp.ID("issuer")),
 		chromedp.SetValue(chromedp.ID("member"), "bank-one"), chromedp.SendKeys(chromedp.ID("issuer"), idp.URL()),

@@ -38,7 +38,7 @@ func (s *Server) renderIdPs(w http.ResponseWriter, r *http.Request, sess session
 func (s *Server) setIdP(w http.ResponseWriter, r *http.Request, sess session) {
 	f := r.PostForm
 	p := IdP{Member: f.Get("member"), Issuer: strings.TrimSpace(f.Get("issuer")), ClientID: strings.TrimSpace(f.Get("client_id")),
-		ClientSecret: f.Get("client_secret"), Claim: f.Get("claim")}
+		ClientSecret: f.Get("client_secret"), Claim: f.Get("claim"), RequireMFA: f.Get("require_mfa") == "yes"}
 	if _, ok := s.cfg.Backend.MoU().Member(p.Member); !ok {
 		s.renderIdPs(w, r, sess, http.StatusUnprocessableEntity, "Member: "+p.Member+" is not in the MoU in force")
 		return

@@ -35,7 +35,13 @@ type IdP struct {
 	// Claim names the person: "sub", "email" (only when email_verified)
 	// or "preferred_username".
 	Claim string `json:"claim"`
+	// RequireMFA refuses an ID token whose amr (RFC 8176) names no second
+	// factor: the portal's own sign-in always asks for one.
+	RequireMFA bool `json:"require_mfa,omitempty"`
 }
+
+// mfaMethods are the amr values (RFC 8176) that mean more than a password.
+var mfaMethods = []string{"mfa", "otp", "hwk", "swk", "sc", "fpt", "face", "iris", "retina", "vbm", "pop"}
 
 var idpClaims = []string{"sub", "email", "preferred_username"}
 
@@ -304,6 +310,10 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusUnauthorized, "its ID token was not issued for this sign-in", "member", login.member)
 		return
 	}
+	if p.RequireMFA && !usedMFA(idt) {
+		fail(http.StatusUnauthorized, "the provider did not say a second factor was used (amr)", "member", login.member)
+		return
+	}
 	identity, err := claimValue(idt, p.Claim)
 	if err != nil {
 		fail(http.StatusUnauthorized, err.Error(), "member", login.member)
@@ -327,6 +337,17 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	// A page of ours moves on: the browser then sends the Strict session
 	// cookie, which it withholds on a redirect from the provider's site.
 	s.render(w, sess, http.StatusOK, "signedin.html", "Signed in", nil)
+}
+
+// usedMFA reports whether the ID token's amr names a second factor.
+func usedMFA(idt *oidc.IDToken) bool {
+	var c struct {
+		AMR []string `json:"amr"`
+	}
+	if idt.Claims(&c) != nil {
+		return false
+	}
+	return slices.ContainsFunc(c.AMR, func(m string) bool { return slices.Contains(mfaMethods, m) })
 }
 
 // claimValue is the ID token's claim that names the person.

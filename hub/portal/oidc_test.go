@@ -19,7 +19,7 @@ func oidcSetup(t *testing.T, h *hubtest.Hub, idp *testIdP) {
 	op := signIn(t, h, "operator", 0)
 	op.get("/portal/idp")
 	if op.post("/portal/idp", url.Values{"member": {"bank-one"}, "issuer": {idp.URL()}, "client_id": {idp.clientID},
-		"client_secret": {idp.secret}, "claim": {"email"}}) != 200 {
+		"client_secret": {idp.secret}, "claim": {"email"}, "require_mfa": {"yes"}}) != 200 {
 		t.Fatalf("register the provider: %d:\n%s", op.status, op.body)
 	}
 	mustContain(t, "providers page", op.body, idp.URL())
@@ -33,7 +33,8 @@ func oidcSetup(t *testing.T, h *hubtest.Hub, idp *testIdP) {
 	}
 	mustContain(t, "people page", admin.body, "signs in as <code>alice@bank-one.example</code>")
 	idp.set(func(p *testIdP) {
-		p.Person = map[string]any{"sub": "u-4711", "email": "alice@bank-one.example", "email_verified": true}
+		p.Person = map[string]any{"sub": "u-4711", "email": "alice@bank-one.example", "email_verified": true,
+			"amr": []string{"pwd", "otp"}}
 	})
 }
 
@@ -107,6 +108,11 @@ func TestOIDCSignInRefusals(t *testing.T) {
 		idp.set(func(p *testIdP) { p.Person["email_verified"] = false })
 		defer idp.set(func(p *testIdP) { p.Person["email_verified"] = true })
 		refused(oidcSignIn(t, h, "bank-one"), "the provider has not verified that email address")
+	})
+	t.Run("a password alone at the provider", func(t *testing.T) {
+		idp.set(func(p *testIdP) { p.Person["amr"] = []string{"pwd"} })
+		defer idp.set(func(p *testIdP) { p.Person["amr"] = []string{"pwd", "otp"} })
+		refused(oidcSignIn(t, h, "bank-one"), "the provider did not say a second factor was used")
 	})
 	t.Run("a person no one linked", func(t *testing.T) {
 		idp.set(func(p *testIdP) { p.Person["email"] = "bob@bank-one.example" })
