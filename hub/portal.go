@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/genevahub/geneva/hub/directory"
 	"github.com/genevahub/geneva/hub/portal"
+	"github.com/genevahub/geneva/hub/requests"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -33,8 +35,8 @@ const BucketPortal = "GENEVA_PORTAL"
 const SubjectPortalService = "geneva.svc.portal"
 
 // PortalUserRequest is an operator's request on SubjectPortalService.
-// Actions: "add" (user, member, role), "remove" (user), "list" (member, or
-// every account).
+// Actions: "add" (user, member, role), "remove" (user), "signout" (user:
+// end every session of the account), "list" (member, or every account).
 type PortalUserRequest struct {
 	Action string `json:"action"`
 	User   string `json:"user,omitempty"`
@@ -114,6 +116,12 @@ func (h *Hub) servePortalUser(users *portal.Users, data []byte) PortalUserReply 
 		}
 		h.log.Info("portal account removed", "user", req.User)
 		return PortalUserReply{}
+	case "signout":
+		if err := users.SignOutEverywhere(ctx, req.User); err != nil {
+			return PortalUserReply{Error: fmt.Sprintf("signout %q: %v", req.User, err)}
+		}
+		h.log.Info("portal account signed out everywhere", "user", req.User)
+		return PortalUserReply{}
 	case "list":
 		list, err := users.List(ctx, req.Member)
 		if err != nil {
@@ -121,7 +129,7 @@ func (h *Hub) servePortalUser(users *portal.Users, data []byte) PortalUserReply 
 		}
 		return PortalUserReply{Users: list}
 	}
-	return PortalUserReply{Error: fmt.Sprintf("portal user request: action %q: want add, remove or list", req.Action)}
+	return PortalUserReply{Error: fmt.Sprintf("portal user request: action %q: want add, remove, signout or list", req.Action)}
 }
 
 // devPortalAccounts gives a --dev hub one member admin per member and an
@@ -343,4 +351,41 @@ func (b portalBackend) readAll(ctx context.Context, stream string, cfg jetstream
 			return nil
 		}
 	}
+}
+
+// Review works the operator's review queue exactly as `geneva admin review`
+// does (the same code, the same audit record naming the reviewer).
+func (b portalBackend) Review(ctx context.Context, action, submission, actor, note string) (portal.ReviewResult, error) {
+	data, _ := json.Marshal(ReviewRequest{Action: action, Submission: submission, Actor: actor, Note: note})
+	reply, err := b.h.review(ctx, data)
+	if err != nil {
+		return portal.ReviewResult{}, err
+	}
+	out := portal.ReviewResult{Bundle: reply.Bundle}
+	for _, it := range reply.Items {
+		out.Held = append(out.Held, portal.Held{Submission: it.Submission, Member: it.Member, Received: it.Received,
+			To: it.To, Community: it.Community, Anonymous: it.Anonymous, Bytes: it.Bytes, Reasons: it.Reasons})
+	}
+	if reply.Receipt != nil {
+		out.Receipt, _ = json.Marshal(reply.Receipt)
+	}
+	return out, nil
+}
+
+// Requests asks the request tracker as member, on the same service
+// `geneva request` uses (whichever hub of a cluster runs it answers).
+func (b portalBackend) Requests(ctx context.Context, member, action, request string) ([]requests.State, error) {
+	data, _ := json.Marshal(RequestsQuery{Action: action, Request: request})
+	msg, err := b.h.nc.RequestWithContext(ctx, RequestsService(member), data)
+	if err != nil {
+		return nil, fmt.Errorf("requests: %w", err)
+	}
+	var reply RequestsReply
+	if err := json.Unmarshal(msg.Data, &reply); err != nil {
+		return nil, fmt.Errorf("requests: reply: %w", err)
+	}
+	if reply.Error != "" {
+		return nil, errors.New(reply.Error)
+	}
+	return reply.Requests, nil
 }

@@ -18,7 +18,7 @@ const portalUserTimeout = 15 * time.Second
 func newAdminPortalUserCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "portal-user",
-		Short: "Add, remove or list the web portal's accounts",
+		Short: "Add, remove, sign out or list the web portal's accounts",
 		Long: `People sign in to the hub's web portal (docs/portal.md) with an account that
 belongs to one member and has a role: reporter (reports incidents, reads
 the member's receipts), analyst (and reads the member's live feed),
@@ -33,9 +33,11 @@ authenticator app. Every command needs the hub operator's credentials.
 Exit status: 0 done, 1 the hub refused or is unreachable, 2 usage error.`,
 		Example: `  geneva admin portal-user add alice --member bank-one --role reporter --creds operator.creds
   geneva admin portal-user list --member bank-one --creds operator.creds
+  geneva admin portal-user signout alice --creds operator.creds
   geneva admin portal-user remove alice --creds operator.creds`,
 	}
-	cmd.AddCommand(newPortalUserActionCmd("add"), newPortalUserActionCmd("remove"), newPortalUserActionCmd("list"))
+	cmd.AddCommand(newPortalUserActionCmd("add"), newPortalUserActionCmd("remove"), newPortalUserActionCmd("signout"),
+		newPortalUserActionCmd("list"))
 	return cmd
 }
 
@@ -47,13 +49,15 @@ func newPortalUserActionCmd(action string) *cobra.Command {
 		cmd.Short = "Create an account; prints its initial password and TOTP secret once"
 	case "remove":
 		cmd.Short = "Delete an account; its sessions end at their next request"
+	case "signout":
+		cmd.Short = "End every session of an account, on every hub (it can sign in again)"
 	case "list":
 		cmd.Use, cmd.Short = "list", "List the accounts (no secrets)"
 	}
 	cf := addConnFlags(cmd)
 	cmd.Flags().Lookup("creds").Usage = "the hub operator's credentials file, DATA/creds/operator.creds (env GENEVA_CREDS; default from the context)"
 	out := addOutputFlag(cmd)
-	if action != "remove" {
+	if action == "add" || action == "list" {
 		cmd.Flags().StringVar(&member, "member", "", "the member the account belongs to (list: only its accounts)")
 	}
 	if action == "add" {
@@ -116,6 +120,8 @@ func runPortalUser(cmd *cobra.Command, cf *connFlags, out *outputFlag, req hub.P
 			fmt.Fprintf(tw, "%s\t%s\t%s\n", u.Name, u.Member, u.Role)
 		}
 		return tw.Flush()
+	case req.Action == "signout":
+		fmt.Fprintf(w, "signed out %s everywhere\n", req.User)
 	default:
 		fmt.Fprintf(w, "removed %s\n", req.User)
 	}

@@ -61,7 +61,8 @@ func (s *Server) signedIn(allowed permission, h func(http.ResponseWriter, *http.
 		// The account as stored now: a removed person, or one whose member
 		// was suspended, is signed out at their next request.
 		u, _, err := s.cfg.Users.Get(r.Context(), sess.user)
-		if err != nil || u.Member != sess.member || u.Role != sess.role || s.suspended(sess.member) {
+		if err != nil || u.Member != sess.member || u.Role != sess.role || sess.created.Before(u.SignedOutBefore) ||
+			s.suspended(sess.member) {
 			s.sessions.drop(sess.id)
 			http.Redirect(w, r, Prefix+"login", http.StatusSeeOther)
 			return
@@ -90,13 +91,15 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, Prefix+"login", http.StatusSeeOther)
 	case sess.role.canReport():
 		http.Redirect(w, r, Prefix+"report", http.StatusSeeOther)
+	case canReview(sess.role):
+		http.Redirect(w, r, Prefix+"review", http.StatusSeeOther)
 	default:
 		http.Redirect(w, r, Prefix+"directory", http.StatusSeeOther)
 	}
 }
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
-	s.render(w, s.anonymous(w, r), http.StatusOK, "login.html", "Sign in", nil)
+	s.render(w, s.anonymous(w, r), http.StatusOK, "login.html", "Sign in", s.loginData(r))
 }
 
 const signInFailed = "Wrong user name or password."
@@ -107,7 +110,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	sess, _ := s.current(r) // checkPost made sure there is one
 	name, pw := r.PostForm.Get("user"), r.PostForm.Get("password")
 	if s.throttle.locked(name) {
-		s.render(w, sess, http.StatusTooManyRequests, "login.html", "Sign in", nil, "Too many failed attempts: wait five minutes.")
+		s.render(w, sess, http.StatusTooManyRequests, "login.html", "Sign in", s.loginData(r), "Too many failed attempts: wait five minutes.")
 		return
 	}
 	u, _, err := s.cfg.Users.Get(r.Context(), name)
@@ -117,7 +120,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		hashPassword(pw) // the same time as a wrong password: no user enumeration by timing
 	case err != nil:
 		s.cfg.Log.Error("portal: read user", "user", name, "err", err)
-		s.render(w, sess, http.StatusServiceUnavailable, "login.html", "Sign in", nil, "The hub could not check your account; try again.")
+		s.render(w, sess, http.StatusServiceUnavailable, "login.html", "Sign in", s.loginData(r), "The hub could not check your account; try again.")
 		return
 	default:
 		ok, err = checkPassword(u.Password, pw)
@@ -127,7 +130,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if !ok {
 		s.throttle.fail(name)
-		s.render(w, sess, http.StatusUnauthorized, "login.html", "Sign in", nil, signInFailed)
+		s.render(w, sess, http.StatusUnauthorized, "login.html", "Sign in", s.loginData(r), signInFailed)
 		return
 	}
 	if sess, ok = s.sessions.rotate(sess.id, func(x *session) { x.pending, x.user = u.Name, "" }); !ok {
@@ -187,8 +190,19 @@ func (s *Server) totp(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, Prefix, http.StatusSeeOther)
 }
 
+// logout ends this session, or with everywhere=yes every session of the
+// account, on every hub.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	if sess, ok := s.current(r); ok {
+		if sess.signedIn() && r.PostForm.Get("everywhere") == "yes" {
+			if err := s.cfg.Users.SignOutEverywhere(r.Context(), sess.user); err != nil {
+				s.cfg.Log.Error("portal: sign out everywhere", "user", sess.user, "err", err)
+				s.render(w, sess, http.StatusServiceUnavailable, "error.html", "Not signed out everywhere",
+					"The hub could not record it; try again.")
+				return
+			}
+			s.cfg.Log.Info("portal: signed out everywhere", "user", sess.user)
+		}
 		s.sessions.drop(sess.id)
 	}
 	http.SetCookie(w, &http.Cookie{Name: s.cookieName(r), Value: "", Path: "/", MaxAge: -1, HttpOnly: true,

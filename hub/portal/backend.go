@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/genevahub/geneva/hub/directory"
+	"github.com/genevahub/geneva/hub/requests"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -29,6 +30,33 @@ type Backend interface {
 	Receipts(ctx context.Context, member string, last int) ([][]byte, error)
 	// Directory lists the active members and their 24/7 contacts.
 	Directory() []directory.Member
+	// Review works the operator's review queue as `geneva admin review`
+	// does: action list, show, approve or reject; actor is named in the
+	// audit and the sender's receipt.
+	Review(ctx context.Context, action, submission, actor, note string) (ReviewResult, error)
+	// Requests asks the request tracker as member (list, show or close):
+	// the requests member sent or received, with their state.
+	Requests(ctx context.Context, member, action, request string) ([]requests.State, error)
+}
+
+// Held is a submission waiting in the review queue.
+type Held struct {
+	Submission string
+	Member     string
+	Received   time.Time
+	To         []string
+	Community  string
+	Anonymous  bool
+	Bytes      int
+	Reasons    []string // the policy's reason codes for holding it
+}
+
+// ReviewResult answers Backend.Review: Held for list and show, Bundle for
+// show, Receipt (JSON) for approve and reject.
+type ReviewResult struct {
+	Held    []Held
+	Bundle  []byte
+	Receipt []byte
 }
 
 // Audience addresses a submission (the intake's Geneva-To,

@@ -102,25 +102,7 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, sess session) {
 			"This report was sent already or its preview expired: fill in the form again.")
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), receiptWait+5*time.Second)
-	defer cancel()
-	raw, err := s.cfg.Backend.Submit(ctx, sess.member, d.bundle, d.audience, receiptWait)
-	if err != nil {
-		s.cfg.Log.Error("portal: submit", "member", sess.member, "user", sess.user, "err", err)
-		s.render(w, sess, http.StatusServiceUnavailable, "error.html", "Not sent", "The hub did not take the report: "+err.Error())
-		return
-	}
-	s.cfg.Log.Info("portal: report sent", "member", sess.member, "user", sess.user)
-	if raw == nil {
-		s.render(w, sess, http.StatusAccepted, "receipt.html", "Sent", nil)
-		return
-	}
-	var rc Receipt
-	if err := json.Unmarshal(raw, &rc); err != nil {
-		s.render(w, sess, http.StatusOK, "error.html", "Sent", "The hub took the report; its receipt could not be read: "+err.Error())
-		return
-	}
-	s.render(w, sess, http.StatusOK, "receipt.html", "Receipt", &rc)
+	s.submitAndShow(w, r, sess, d.bundle, d.audience)
 }
 
 const receiptsShown = 100

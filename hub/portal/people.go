@@ -50,15 +50,10 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request, sess session) {
 
 func (s *Server) removePerson(w http.ResponseWriter, r *http.Request, sess session) {
 	name := r.PostForm.Get("name")
-	u, _, err := s.cfg.Users.Get(r.Context(), name)
-	switch {
-	case errors.Is(err, ErrNoUser) || (err == nil && u.Member != sess.member):
-		s.renderPeople(w, r, sess, http.StatusNotFound, nil, "No such person in your member: "+name)
+	if !s.ownPerson(w, r, sess, name) {
 		return
-	case err != nil:
-		s.renderPeople(w, r, sess, http.StatusServiceUnavailable, nil, "The hub could not read the account; try again.")
-		return
-	case name == sess.user:
+	}
+	if name == sess.user {
 		s.renderPeople(w, r, sess, http.StatusUnprocessableEntity, nil, "You cannot remove yourself; ask another member admin or the hub operator.")
 		return
 	}
@@ -68,4 +63,34 @@ func (s *Server) removePerson(w http.ResponseWriter, r *http.Request, sess sessi
 	}
 	s.cfg.Log.Info("portal: account removed", "user", name, "member", sess.member, "by", sess.user)
 	s.renderPeople(w, r, sess, http.StatusOK, nil)
+}
+
+// signOutPerson ends every session of one of the member's people (a lost
+// laptop, a departure pending removal).
+func (s *Server) signOutPerson(w http.ResponseWriter, r *http.Request, sess session) {
+	name := r.PostForm.Get("name")
+	if !s.ownPerson(w, r, sess, name) {
+		return
+	}
+	if err := s.cfg.Users.SignOutEverywhere(r.Context(), name); err != nil {
+		s.renderPeople(w, r, sess, http.StatusServiceUnavailable, nil, "Not signed out: "+err.Error())
+		return
+	}
+	s.cfg.Log.Info("portal: sessions ended", "user", name, "member", sess.member, "by", sess.user)
+	s.renderPeople(w, r, sess, http.StatusOK, nil)
+}
+
+// ownPerson reports whether name is one of the member's people, showing
+// the People page with the reason when it is not.
+func (s *Server) ownPerson(w http.ResponseWriter, r *http.Request, sess session, name string) bool {
+	u, _, err := s.cfg.Users.Get(r.Context(), name)
+	switch {
+	case errors.Is(err, ErrNoUser) || (err == nil && u.Member != sess.member):
+		s.renderPeople(w, r, sess, http.StatusNotFound, nil, "No such person in your member: "+name)
+	case err != nil:
+		s.renderPeople(w, r, sess, http.StatusServiceUnavailable, nil, "The hub could not read the account; try again.")
+	default:
+		return true
+	}
+	return false
 }

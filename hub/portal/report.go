@@ -3,6 +3,7 @@ package portal
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -19,6 +20,8 @@ type report struct {
 	rawWhen                     string
 	rawIndicators               string
 	indicators                  []indicatorValue
+	rawAttachments              string
+	attachments                 []attachment
 	level                       tlp.Level
 	audience                    string // partnership, community, members
 	community                   string
@@ -54,19 +57,48 @@ var sectors = []string{"agriculture", "aerospace", "automotive", "chemical", "co
 	"pharmaceuticals", "retail", "technology", "telecommunications", "transportation", "utilities"}
 
 const (
-	maxField      = 10_000
-	maxIndicators = 500
+	maxField       = 10_000
+	maxIndicators  = 500
+	maxAttachments = 100
 )
+
+// attachment is a file the reporter has, sent as its SHA-256 and name
+// only: the page hashes it in the browser and never uploads it.
+type attachment struct{ sha256, name string }
+
+var attachmentRE = regexp.MustCompile(`^([0-9a-fA-F]{64})(?:\s+\*?(.+))?$`)
+
+// parseAttachments reads sha256sum's format: the hash, then the name.
+func parseAttachments(raw string) ([]attachment, []string) {
+	var out []attachment
+	var errs []string
+	for i, line := range strings.Split(raw, "\n") {
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
+		m := attachmentRE.FindStringSubmatch(line)
+		if m == nil {
+			errs = append(errs, fmt.Sprintf("Attachments, line %d: want a SHA-256 (64 hex digits), then the file name", i+1))
+			continue
+		}
+		out = append(out, attachment{sha256: strings.ToLower(m[1]), name: strings.TrimSpace(m[2])})
+	}
+	if len(out) > maxAttachments {
+		errs = append(errs, fmt.Sprintf("Attachments: at most %d", maxAttachments))
+	}
+	return out, errs
+}
 
 // parseReport reads the form; problems are returned one per field, each
 // naming the field (and the line, for indicators).
 func parseReport(f url.Values, mou *policy.MoU, member string) (*report, []string) {
 	r := &report{title: strings.TrimSpace(f.Get("title")), what: strings.TrimSpace(f.Get("what")),
 		impact: strings.TrimSpace(f.Get("impact")), sector: f.Get("sector"), rawWhen: f.Get("when"),
-		rawIndicators: f.Get("indicators"), audience: f.Get("audience"), community: f.Get("community"),
+		rawIndicators: f.Get("indicators"), rawAttachments: f.Get("attachments"), audience: f.Get("audience"), community: f.Get("community"),
 		to: f["to"], anonymous: f.Get("anonymous") == "on"}
 	var errs []string
-	for name, v := range map[string]string{"Title": r.title, "What happened": r.what, "Impact": r.impact, "Indicators": r.rawIndicators} {
+	for name, v := range map[string]string{"Title": r.title, "What happened": r.what, "Impact": r.impact,
+		"Indicators": r.rawIndicators, "Attachments": r.rawAttachments} {
 		if len(v) > maxField || !utf8.ValidString(v) {
 			errs = append(errs, fmt.Sprintf("%s: at most %d characters of text", name, maxField))
 		}
@@ -102,6 +134,8 @@ func parseReport(f url.Values, mou *policy.MoU, member string) (*report, []strin
 	if len(r.indicators) > maxIndicators {
 		errs = append(errs, fmt.Sprintf("Indicators: at most %d", maxIndicators))
 	}
+	atts, attErrs := parseAttachments(r.rawAttachments)
+	r.attachments, errs = atts, append(errs, attErrs...)
 	level, err := tlp.ParseLevel(f.Get("tlp"))
 	if err != nil || level == tlp.None {
 		errs = append(errs, "TLP: choose one")

@@ -38,12 +38,15 @@ type Config struct {
 
 // Server is the portal's HTTP handler.
 type Server struct {
-	cfg      Config
-	mux      *http.ServeMux
-	sessions *sessions
-	pages    map[string]*template.Template
-	throttle throttle
-	feeds    feedLimit
+	cfg           Config
+	mux           *http.ServeMux
+	sessions      *sessions
+	pages         map[string]*template.Template
+	throttle      throttle
+	feeds         feedLimit
+	oidc          oidcLogins
+	providers     providers
+	signInMembers signInMembers
 }
 
 // New builds the portal.
@@ -51,7 +54,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), sessions: newSessions(), pages: map[string]*template.Template{},
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), sessions: newSessions(newSessionStore(cfg.Users, cfg.Log)), pages: map[string]*template.Template{},
 		throttle: throttle{fails: map[string]*failures{}}, feeds: feedLimit{open: map[string]int{}}}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
@@ -75,6 +78,11 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET "+Prefix+"login/totp", s.totpForm)
 	s.mux.HandleFunc("POST "+Prefix+"login/totp", s.totp)
 	s.mux.HandleFunc("POST "+Prefix+"logout", s.logout)
+	s.mux.HandleFunc("GET "+oidcPath, s.oidcStart)
+	s.mux.HandleFunc("GET "+oidcPath+"/callback", s.oidcCallback)
+	s.mux.HandleFunc("GET "+Prefix+"idp", s.signedIn(canReview, s.idps))
+	s.mux.HandleFunc("POST "+Prefix+"idp", s.signedIn(canReview, s.setIdP))
+	s.mux.HandleFunc("POST "+Prefix+"people/link", s.signedIn(canAdmin, s.linkPerson))
 	s.mux.HandleFunc("GET "+Prefix+"report", s.signedIn(canReport, s.reportForm))
 	s.mux.HandleFunc("POST "+Prefix+"report", s.signedIn(canReport, s.preview))
 	s.mux.HandleFunc("POST "+Prefix+"report/send", s.signedIn(canReport, s.send))
@@ -86,6 +94,17 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET "+Prefix+"people", s.signedIn(canAdmin, s.people))
 	s.mux.HandleFunc("POST "+Prefix+"people", s.signedIn(canAdmin, s.invite))
 	s.mux.HandleFunc("POST "+Prefix+"people/remove", s.signedIn(canAdmin, s.removePerson))
+	s.mux.HandleFunc("POST "+Prefix+"people/signout", s.signedIn(canAdmin, s.signOutPerson))
+	s.mux.HandleFunc("GET "+Prefix+"on-duty", s.signedIn(anyone, s.onDuty))
+	s.mux.HandleFunc("GET "+Prefix+"requests", s.signedIn(canRead, s.requestList))
+	s.mux.HandleFunc("POST "+Prefix+"requests", s.signedIn(canRead, s.sendRequest))
+	s.mux.HandleFunc("GET "+Prefix+"requests/show", s.signedIn(canRead, s.showRequest))
+	s.mux.HandleFunc("POST "+Prefix+"requests/respond", s.signedIn(canRead, s.respond))
+	s.mux.HandleFunc("POST "+Prefix+"requests/close", s.signedIn(canRead, s.closeRequest))
+	s.mux.HandleFunc("POST "+Prefix+"requests/extend", s.signedIn(canRead, s.extendRequest))
+	s.mux.HandleFunc("GET "+Prefix+"review", s.signedIn(canReview, s.reviewQueue))
+	s.mux.HandleFunc("GET "+Prefix+"review/show", s.signedIn(canReview, s.showHeld))
+	s.mux.HandleFunc("POST "+Prefix+"review", s.signedIn(canReview, s.settleHeld))
 	return s, nil
 }
 

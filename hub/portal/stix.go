@@ -129,7 +129,8 @@ func stixTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.0
 
 // incidentBundle is the STIX 2.1 bundle of a report: the TLP marking
 // definition, the incident, and per indicator value an observable, an
-// indicator and relationships tying them to the incident. Every object
+// indicator and relationships tying them to the incident; per attachment a
+// file observable (SHA-256 and name) the incident relates to. Every object
 // carries the report's TLP marking. creator is the member's identity id
 // ("" when the report is anonymous: no created_by_ref then).
 func incidentBundle(r *report, creator string, now time.Time) []byte {
@@ -169,6 +170,18 @@ func incidentBundle(r *report, creator string, now time.Time) []byte {
 		ind["pattern"], ind["pattern_type"], ind["valid_from"] = v.pattern(), "stix", validFrom
 		ind["indicator_types"] = []string{"malicious-activity"}
 		objects = append(objects, sco, ind, relate(ind["id"].(string), inc["id"].(string)), relate(ind["id"].(string), v.id()))
+	}
+	for _, a := range r.attachments { // a file observable the incident relates to
+		props := map[string]any{"hashes": map[string]string{"SHA-256": a.sha256}}
+		if a.name != "" {
+			props["name"] = a.name
+		}
+		sco := map[string]any{"type": "file", "spec_version": "2.1", "id": "file--" + uuid5(scoNamespace, compactJSON(props)),
+			"object_marking_refs": marking}
+		for k, v := range props {
+			sco[k] = v
+		}
+		objects = append(objects, sco, relate(inc["id"].(string), sco["id"].(string)))
 	}
 	return compactJSON(map[string]any{"type": "bundle", "id": "bundle--" + uuid4(), "objects": objects})
 }

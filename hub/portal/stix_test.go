@@ -54,7 +54,8 @@ func TestIncidentBundleIsValidSTIX(t *testing.T) {
 	mou := policy.DemoMoU()
 	form := url.Values{"title": {"Phishing wave"}, "what": {"Mails with a fake login page."}, "when": {"2026-12-01T08:30"},
 		"impact": {"Two accounts taken"}, "sector": {"financial-services"}, "tlp": {"amber"}, "audience": {"members"},
-		"to": {"le-alpha", "le-bravo"}, "indicators": {"198.51.100.7\nevil.example\nhttps://evil.example/login\nphish@evil.example\n" + strings.Repeat("b", 40)}}
+		"to": {"le-alpha", "le-bravo"}, "indicators": {"198.51.100.7\nevil.example\nhttps://evil.example/login\nphish@evil.example\n" + strings.Repeat("b", 40)},
+		"attachments": {strings.Repeat("C", 64) + "  invoice.pdf.exe\n" + strings.Repeat("d", 64)}}
 	r, errs := parseReport(form, mou, "bank-one")
 	if len(errs) > 0 {
 		t.Fatalf("form refused: %v", errs)
@@ -71,7 +72,8 @@ func TestIncidentBundleIsValidSTIX(t *testing.T) {
 	for _, o := range b.Objects {
 		types[o["type"].(string)]++
 	}
-	if types["incident"] != 1 || types["indicator"] != 5 || types["relationship"] != 10 || types["marking-definition"] != 1 {
+	if types["incident"] != 1 || types["indicator"] != 5 || types["relationship"] != 12 || types["marking-definition"] != 1 ||
+		types["file"] != 3 {
 		t.Fatalf("objects: %v", types)
 	}
 	engine, err := policy.NewEngine(mou)
@@ -86,11 +88,25 @@ func TestIncidentBundleIsValidSTIX(t *testing.T) {
 
 func TestReportFormErrorsNameTheField(t *testing.T) {
 	form := url.Values{"title": {""}, "what": {"x"}, "tlp": {"purple"}, "audience": {"members"}, "to": {"bank-one", "nobody"},
-		"indicators": {"198.51.100.7\n\nnot-an-indicator!"}, "when": {"yesterday"}}
+		"indicators": {"198.51.100.7\n\nnot-an-indicator!"}, "when": {"yesterday"}, "attachments": {"\nabc123  notes.txt"}}
 	_, errs := parseReport(form, policy.DemoMoU(), "bank-one")
 	got := strings.Join(errs, "\n")
 	for _, want := range []string{"Title: required", "TLP: choose one", `Members: "bank-one" is not another member`,
-		`Members: "nobody" is not another member`, "Indicators, line 3:", "When: want a date"} {
+		`Members: "nobody" is not another member`, "Indicators, line 3:", "When: want a date", "Attachments, line 2: want a SHA-256"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("errors lack %q:\n%s", want, got)
+		}
+	}
+}
+
+func TestRequestFormErrorsNameTheField(t *testing.T) {
+	form := url.Values{"kind": {"subpoena"}, "tlp": {"green"}, "deadline_hours": {"0"}, "observables": {"198.51.100.7\nnot a value"},
+		"jurisdiction": {"Norway"}}
+	_, _, _, _, errs := parseRequest(form, time.Now())
+	got := strings.Join(errs, "\n")
+	for _, want := range []string{"Kind: choose one of", "TLP: choose amber+strict or red", "To: name at least one member",
+		"Deadline: give the hours", `Observables: "not a value"`, "Summary: required", "Legal basis: required",
+		"Your case reference: required", "Requesting unit: required", "Jurisdiction: the two-letter country code"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("errors lack %q:\n%s", want, got)
 		}

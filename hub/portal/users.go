@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -37,6 +38,12 @@ type User struct {
 	Password string `json:"password"` // argon2id, PHC string
 	TOTP     string `json:"totp"`     // base32 secret
 	LastStep uint64 `json:"last_step,omitempty"`
+	// SignedOutBefore ends every session signed in before it ("sign out
+	// everywhere", or an admin's revocation).
+	SignedOutBefore time.Time `json:"signed_out_before,omitzero"`
+	// Identity is the person at their member's OpenID provider (the
+	// value of its claim, oidc.go); "" signs in with the password only.
+	Identity string `json:"identity,omitempty"`
 }
 
 var userNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
@@ -114,6 +121,22 @@ func (u *Users) useStep(ctx context.Context, rec User, rev, step uint64) error {
 	return err
 }
 
+// SignOutEverywhere ends every session of the account signed in until now,
+// on every hub (compare-and-set on the revision read, retried).
+func (u *Users) SignOutEverywhere(ctx context.Context, name string) error {
+	for try := 0; ; try++ {
+		rec, rev, err := u.Get(ctx, name)
+		if err != nil {
+			return err
+		}
+		rec.SignedOutBefore = time.Now()
+		data, _ := json.Marshal(rec)
+		if _, err = u.kv.Update(ctx, userKey(name), data, rev); err == nil || try == 3 {
+			return err
+		}
+	}
+}
+
 // Remove deletes an account.
 func (u *Users) Remove(ctx context.Context, name string) error {
 	if _, _, err := u.Get(ctx, name); err != nil {
@@ -126,28 +149,26 @@ func userKey(name string) string { return "user." + name }
 
 // UserInfo is an account as listings show it (no secrets).
 type UserInfo struct {
-	Name   string `json:"name"`
-	Member string `json:"member,omitempty"`
-	Role   Role   `json:"role"`
+	Name     string `json:"name"`
+	Member   string `json:"member,omitempty"`
+	Role     Role   `json:"role"`
+	Identity string `json:"identity,omitempty"`
 }
 
 // List returns every account, or member's only when member is not "".
 func (u *Users) List(ctx context.Context, member string) ([]UserInfo, error) {
 	out := []UserInfo{}
-	keys, err := u.kv.ListKeys(ctx)
-	if errors.Is(err, jetstream.ErrNoKeysFound) {
-		return out, nil
-	}
+	names, err := userKeys(ctx, u.kv)
 	if err != nil {
 		return nil, err
 	}
-	for k := range keys.Keys() {
-		rec, _, err := u.Get(ctx, strings.TrimPrefix(k, "user."))
+	for _, name := range names {
+		rec, _, err := u.Get(ctx, name)
 		if err != nil {
 			continue // removed meanwhile
 		}
 		if member == "" || rec.Member == member {
-			out = append(out, UserInfo{Name: rec.Name, Member: rec.Member, Role: rec.Role})
+			out = append(out, UserInfo{Name: rec.Name, Member: rec.Member, Role: rec.Role, Identity: rec.Identity})
 		}
 	}
 	slices.SortFunc(out, func(a, b UserInfo) int { return strings.Compare(a.Name, b.Name) })
