@@ -12,6 +12,12 @@
 //
 //	go run ./bench/soak -duration 30m -rate 20 -kill-every 3m
 //
+// With -cluster it runs on a NATS cluster of 3 nats-server processes
+// instead, through SIGKILLs of a node and a hub process and a partition
+// (faults.go):
+//
+//	go run ./bench/soak -cluster -hubs 2 -rate 20 -kill-every 1m
+//
 // It needs Kafka's jars in $GENEVA_KAFKA_LIB (scripts/peers.sh).
 package main
 
@@ -51,7 +57,16 @@ func main() {
 	flag.DurationVar(&o.sampleEvery, "sample-every", 30*time.Second, "how often RSS and open files are read")
 	flag.DurationVar(&o.settle, "settle", 3*time.Minute, "how long everything may take to arrive after the last submission")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work folder (logs, data) at the end")
+	cluster := flag.Bool("cluster", false, "run on 3 nats-server processes with -hubs hub processes through a fixed list of faults, -kill-every apart (faults.go), instead of the soak")
+	hubs := flag.Int("hubs", 2, "hub processes with -cluster")
 	flag.Parse()
+	if *cluster {
+		if err := runFaultsMain(o, *hubs); err != nil {
+			fmt.Fprintf(os.Stderr, "bench/soak -cluster: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(o); err != nil {
 		fmt.Fprintf(os.Stderr, "bench/soak: %v\n", err)
 		os.Exit(1)
