@@ -74,18 +74,24 @@ func TestAppendersOnTwoClusterNodesFormOneChain(t *testing.T) {
 // appendUntilAcked appends decision n, retrying the same msg id for up
 // to timeout while the cluster elects a new leader.
 func appendUntilAcked(t *testing.T, l *audit.Log, n int, timeout time.Duration) error {
+	_, err := appendRecordUntilAcked(t, l, n, timeout)
+	return err
+}
+
+// appendRecordUntilAcked is appendUntilAcked returning the stored record.
+func appendRecordUntilAcked(t *testing.T, l *audit.Log, n int, timeout time.Duration) (audit.Record, error) {
 	deadline := time.Now().Add(timeout)
 	for {
-		_, err := l.Append(testCtx(t), decision(n), fmt.Sprintf("audit.sub-%d.decide", n))
+		r, err := l.Append(testCtx(t), decision(n), fmt.Sprintf("audit.sub-%d.decide", n))
 		if err == nil || errors.Is(err, audit.ErrInvalidRecord) {
-			return err
+			return r, err
 		}
 		var broken *audit.BrokenLinkError
 		if errors.As(err, &broken) || time.Now().After(deadline) {
-			return err
+			return r, err
 		}
 		if errors.Is(err, jetstream.ErrStreamNotFound) {
-			return err
+			return r, err
 		}
 	}
 }

@@ -59,10 +59,13 @@ type Log struct {
 	// stops for good ("stream write error: last msgid mismatch"); the
 	// expected subject sequence alone fences one record in flight.
 	oneInFlight bool
-	loaded      bool // the tail fields reflect what the server last told us
-	tailSeq     uint64
-	tailHash    string
-	tailMsgID   string
+	// atomic: with oneInFlight, send two or more queued records as one
+	// atomic batch (atomic.go) when the stream allows it.
+	atomic    bool
+	loaded    bool // the tail fields reflect what the server last told us
+	tailSeq   uint64
+	tailHash  string
+	tailMsgID string
 }
 
 // pending is one queued Append. done is closed once res or err is final.
@@ -97,6 +100,7 @@ func Open(ctx context.Context, js jetstream.JetStream, stream, subject string) (
 	}
 	l := &Log{js: js, stream: s, name: stream, subject: subject, leader: make(chan struct{}, 1),
 		oneInFlight: s.CachedInfo().Config.Replicas > 1}
+	l.atomic = l.oneInFlight && s.CachedInfo().Config.AllowAtomicPublish
 	if err := l.loadTail(ctx); err != nil {
 		return nil, err
 	}
@@ -188,6 +192,7 @@ func (l *Log) withdraw(p *pending) {
 // commit appends batch in order, finishing every record it can and
 // returning those it could not finish because ctx ended.
 func (l *Log) commit(ctx context.Context, batch []*pending) []*pending {
+	singly := false // an atomic batch was refused for one of its records
 	for lost := 0; len(batch) > 0; {
 		if ctx.Err() != nil {
 			return batch
@@ -203,6 +208,19 @@ func (l *Log) commit(ctx context.Context, batch []*pending) []*pending {
 				return nil
 			}
 		}
+		if l.atomic && !singly && len(batch) > 1 {
+			switch l.attemptAtomic(ctx, batch) {
+			case atomicStored:
+				return nil
+			case atomicSingly:
+				singly = true
+			case atomicRetry:
+				if lost++; lost >= maxAttempts {
+					return l.giveUp(batch, lost)
+				}
+			}
+			continue
+		}
 		send, later := batch, []*pending(nil)
 		if l.oneInFlight {
 			send, later = batch[:1], batch[1:]
@@ -213,13 +231,18 @@ func (l *Log) commit(ctx context.Context, batch []*pending) []*pending {
 		}
 		if len(retry) > 0 {
 			if lost++; lost >= maxAttempts {
-				for _, p := range append(retry, later...) {
-					p.finish(Record{}, fmt.Errorf("audit: append %q: lost the race for the tail %d times", p.msgID, lost))
-				}
-				return nil
+				return l.giveUp(append(retry, later...), lost)
 			}
 		}
 		batch = append(retry, later...)
+	}
+	return nil
+}
+
+// giveUp fails batch after losing the race for the tail lost times.
+func (l *Log) giveUp(batch []*pending, lost int) []*pending {
+	for _, p := range batch {
+		p.finish(Record{}, fmt.Errorf("audit: append %q: lost the race for the tail %d times", p.msgID, lost))
 	}
 	return nil
 }
