@@ -79,3 +79,18 @@ func TestAtomicBatchesFromTwoProcessesFormOneChain(t *testing.T) {
 		require.Equal(t, got[0][i].Hash, got[1][i].Hash, "decision %d: both processes got the stored record", i)
 	}
 }
+
+// An R3 audit stream created without atomic batches (before them) gets
+// them when a Log opens it.
+func TestOpenAllowsAtomicBatchesOnAnOlderClusterStream(t *testing.T) {
+	cl := hubtest.StartCluster(t, 3, nil)
+	admin := connect(t, cl.URL())
+	cfg := audit.StreamConfig(testStream, testSubject)
+	cfg.Replicas, cfg.AllowDirect, cfg.AllowAtomicPublish = 3, false, false
+	_, err := admin.CreateStream(testCtx(t), cfg)
+	require.NoError(t, err)
+	openLog(t, admin)
+	s, err := admin.Stream(testCtx(t), testStream)
+	require.NoError(t, err)
+	require.True(t, s.CachedInfo().Config.AllowAtomicPublish)
+}

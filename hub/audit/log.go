@@ -98,6 +98,14 @@ func Open(ctx context.Context, js jetstream.JetStream, stream, subject string) (
 	if err != nil {
 		return nil, fmt.Errorf("audit: open stream %q: %w", stream, err)
 	}
+	if cfg := s.CachedInfo().Config; cfg.Replicas > 1 && !cfg.AllowAtomicPublish {
+		// An audit stream from before atomic batches: allow them. If the
+		// server refuses (before 2.12), the Log appends one at a time.
+		cfg.AllowAtomicPublish = true
+		if updated, err := js.UpdateStream(ctx, cfg); err == nil {
+			s = updated
+		}
+	}
 	l := &Log{js: js, stream: s, name: stream, subject: subject, leader: make(chan struct{}, 1),
 		oneInFlight: s.CachedInfo().Config.Replicas > 1}
 	l.atomic = l.oneInFlight && s.CachedInfo().Config.AllowAtomicPublish
