@@ -111,17 +111,13 @@ func newClusterSystem(work, natsBin, hubBin, connectorBin, brokerAddr string, nH
 	}
 
 	operator := hub.CredsPath(s.dataDir, hub.OperatorName)
-	write := func(name, text string) (string, error) {
-		file := filepath.Join(work, name)
-		return file, os.WriteFile(file, []byte(text), 0o600)
-	}
 	for i := range nHubs {
 		a, err := freeAddrs(1)
 		if err != nil {
 			return nil, err
 		}
 		name := fmt.Sprintf("hub-%d", i+1)
-		cfg, err := write(name+".yaml", fmt.Sprintf("nats_url: %s\ncreds: %s\nreplicas: 3\ndata_dir: %s\nhttp_listen: %s\nmou_file: %s\nworkers: 8\n",
+		cfg, err := writeConfig(work, name+".yaml", fmt.Sprintf("nats_url: %s\ncreds: %s\nreplicas: 3\ndata_dir: %s\nhttp_listen: %s\nmou_file: %s\nworkers: 8\n",
 			s.natsURL, operator, filepath.Join(work, name), a[0], mou))
 		if err != nil {
 			return nil, err
@@ -133,30 +129,13 @@ func newClusterSystem(work, natsBin, hubBin, connectorBin, brokerAddr string, nH
 	if err != nil {
 		return nil, err
 	}
-	connCfg, err := write("connector.yaml", fmt.Sprintf(`hub: {server: "%s", credentials: %s}
-mou: %s
-spool: {dir: %s}
-http: {listen: "%s"}
-sinks:
-  - {name: inbox, kind: dir, reach: organization, path: %s}
-`, s.natsURL, hub.CredsPath(s.dataDir, connected), mou, filepath.Join(work, "spool"), a[0], s.sinkDir))
-	if err != nil {
+	if s.connector, err = s.connectorProc(work, connectorBin, mou, a[0], logs); err != nil {
 		return nil, err
 	}
-	s.connector = &proc{name: "connector", argv: []string{connectorBin, "run", connCfg}, probe: "http://" + a[0] + "/healthz", logDir: logs}
 	if brokerAddr != "" {
-		bridgeCfg, err := write("archive.yaml", fmt.Sprintf(`nats_url: %s
-creds: %s
-http_listen: %s
-archive:
-  brokers: [%s]
-  objects_topic: {name: %s, partitions: 1, replication: 1}
-  audit_topic: {name: faults-audit, replication: 1}
-`, s.natsURL, operator, a[1], brokerAddr, s.objectsTopic))
-		if err != nil {
+		if s.bridge, err = s.bridgeProc(work, hubBin, a[1], "faults-audit", logs); err != nil {
 			return nil, err
 		}
-		s.bridge = &proc{name: "archive", argv: []string{hubBin, "archive", "--config", bridgeCfg}, probe: "http://" + a[1] + "/healthz", logDir: logs}
 	}
 	for _, p := range s.services() { // the hubs first: they create the streams the others use
 		if err := p.start(); err != nil {

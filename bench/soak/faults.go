@@ -89,24 +89,12 @@ func runFaults(o faultOptions, progress io.Writer) (*faultRun, error) {
 	l := newLedger()
 	readCtx, stopReading := context.WithCancel(context.Background())
 	defer stopReading()
-	for _, m := range readers {
-		_, js, err := connect(s.natsURL, hub.CredsPath(s.dataDir, m))
-		if err != nil {
-			return nil, err
-		}
-		go read(readCtx, js, hub.StreamShare, hub.InboxConsumer(m), func(msg jetstream.Msg) { l.seeShare(m, msg) })
-	}
 	offerCtx, stopOffering := context.WithCancel(context.Background())
 	defer stopOffering()
 	began := time.Now()
-	var offering []func()
-	for _, m := range senders {
-		_, js, err := connect(s.natsURL, hub.CredsPath(s.dataDir, m))
-		if err != nil {
-			return nil, err
-		}
-		go read(readCtx, js, hub.StreamReceipt, hub.ReceiptConsumer(m), l.seeReceipt)
-		offering = append(offering, l.offer(offerCtx, js, m, o.rate/float64(len(senders))).Wait)
+	offering, err := startTraffic(readCtx, offerCtx, s.system, l, o.rate)
+	if err != nil {
+		return nil, err
 	}
 
 	run := &faultRun{phases: []phase{{name: "steady", start: began}}}

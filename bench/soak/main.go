@@ -112,24 +112,12 @@ func run(o options) error {
 	l := newLedger()
 	ctx, stopReading := context.WithCancel(context.Background())
 	defer stopReading()
-	for _, m := range readers {
-		_, js, err := connect(s.natsURL, hub.CredsPath(s.dataDir, m))
-		if err != nil {
-			return err
-		}
-		go read(ctx, js, hub.StreamShare, hub.InboxConsumer(m), func(msg jetstream.Msg) { l.seeShare(m, msg) })
-	}
 	offerCtx, stopOffering := context.WithTimeout(context.Background(), o.duration)
 	defer stopOffering()
 	began := time.Now()
-	var offering []func()
-	for _, m := range senders {
-		_, js, err := connect(s.natsURL, hub.CredsPath(s.dataDir, m))
-		if err != nil {
-			return err
-		}
-		go read(ctx, js, hub.StreamReceipt, hub.ReceiptConsumer(m), l.seeReceipt)
-		offering = append(offering, l.offer(offerCtx, js, m, o.rate/float64(len(senders))).Wait)
+	offering, err := startTraffic(ctx, offerCtx, s, l, o.rate)
+	if err != nil {
+		return err
 	}
 
 	samples := []sampleRow{s.sample(began)}
@@ -177,6 +165,29 @@ func run(o options) error {
 		}
 	}
 	return nil
+}
+
+// startTraffic has every reader read its inbox and each sender its
+// receipts until readCtx ends, and the senders offer rate submissions/s
+// in all until offerCtx ends; it returns a wait for each sender.
+func startTraffic(readCtx, offerCtx context.Context, s *system, l *ledger, rate float64) ([]func(), error) {
+	for _, m := range readers {
+		_, js, err := connect(s.natsURL, hub.CredsPath(s.dataDir, m))
+		if err != nil {
+			return nil, err
+		}
+		go read(readCtx, js, hub.StreamShare, hub.InboxConsumer(m), func(msg jetstream.Msg) { l.seeShare(m, msg) })
+	}
+	var offering []func()
+	for _, m := range senders {
+		_, js, err := connect(s.natsURL, hub.CredsPath(s.dataDir, m))
+		if err != nil {
+			return nil, err
+		}
+		go read(readCtx, js, hub.StreamReceipt, hub.ReceiptConsumer(m), l.seeReceipt)
+		offering = append(offering, l.offer(offerCtx, js, m, rate/float64(len(senders))).Wait)
+	}
+	return offering, nil
 }
 
 // waitFor polls cond until it holds or limit passes; it reports how long

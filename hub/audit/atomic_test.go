@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
 	"github.com/genevahub/geneva/hub/audit"
@@ -19,23 +18,7 @@ import (
 // decision must be in the chain exactly once, and both processes must get
 // the one stored record for it.
 func TestAtomicBatchesFromTwoProcessesFormOneChain(t *testing.T) {
-	cl := hubtest.StartCluster(t, 3, nil)
-	admin := connect(t, cl.URL())
-	cfg := audit.StreamConfig(testStream, testSubject)
-	cfg.Replicas, cfg.AllowDirect = 3, false // as the hub's cluster mode creates it (hub/cluster.go)
-	_, err := admin.CreateStream(testCtx(t), cfg)
-	require.NoError(t, err)
-	s, err := admin.Stream(testCtx(t), testStream)
-	require.NoError(t, err)
-	leader := cl.Index(s.CachedInfo().Cluster.Leader)
-	require.NotEqual(t, -1, leader)
-	var logs []*audit.Log
-	for i := range 3 {
-		if i != leader {
-			logs = append(logs, openLog(t, connect(t, cl.Nodes[i].ClientURL(), jetstream.WithPublishAsyncTimeout(2*time.Second))))
-		}
-	}
-
+	cl, admin, leader, logs := startR3Audit(t)
 	const n, callers = 400, 8
 	got := make([][]audit.Record, len(logs))
 	var wg sync.WaitGroup

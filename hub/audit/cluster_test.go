@@ -20,25 +20,7 @@ import (
 // redelivered decision would be). The chain must stay one line: no fork,
 // no gap, every record exactly once.
 func TestAppendersOnTwoClusterNodesFormOneChain(t *testing.T) {
-	cl := hubtest.StartCluster(t, 3, nil)
-	admin := connect(t, cl.URL())
-	cfg := audit.StreamConfig(testStream, testSubject)
-	cfg.Replicas, cfg.AllowDirect = 3, false // as the hub's cluster mode creates it (hub/cluster.go)
-	_, err := admin.CreateStream(testCtx(t), cfg)
-	require.NoError(t, err)
-	s, err := admin.Stream(testCtx(t), testStream)
-	require.NoError(t, err)
-	leader := cl.Index(s.CachedInfo().Cluster.Leader)
-	require.NotEqual(t, -1, leader)
-
-	// Each appender is connected to a node that is not the leader, so both
-	// survive the leader's loss and forward every publish to it.
-	var logs []*audit.Log
-	for i := range 3 {
-		if i != leader {
-			logs = append(logs, openLog(t, connect(t, cl.Nodes[i].ClientURL(), jetstream.WithPublishAsyncTimeout(2*time.Second))))
-		}
-	}
+	cl, admin, leader, logs := startR3Audit(t)
 	const perProcess = 60
 	var wg sync.WaitGroup
 	var once sync.Once
@@ -69,6 +51,30 @@ func TestAppendersOnTwoClusterNodesFormOneChain(t *testing.T) {
 	res, err := audit.Verify(testCtx(t), admin, testStream)
 	require.NoError(t, err)
 	require.Equal(t, uint64(2*perProcess), res.Records, "every record once, no gap, no fork")
+}
+
+// startR3Audit creates the audit stream with 3 copies on a 3-node
+// cluster, as the hub's cluster mode does (hub/cluster.go), and opens a
+// Log connected to each node that does not lead it, so both survive the
+// leader's loss and forward every publish to the next one.
+func startR3Audit(t *testing.T) (cl *hubtest.Cluster, admin jetstream.JetStream, leader int, logs []*audit.Log) {
+	t.Helper()
+	cl = hubtest.StartCluster(t, 3, nil)
+	admin = connect(t, cl.URL())
+	cfg := audit.StreamConfig(testStream, testSubject)
+	cfg.Replicas, cfg.AllowDirect = 3, false
+	_, err := admin.CreateStream(testCtx(t), cfg)
+	require.NoError(t, err)
+	s, err := admin.Stream(testCtx(t), testStream)
+	require.NoError(t, err)
+	leader = cl.Index(s.CachedInfo().Cluster.Leader)
+	require.NotEqual(t, -1, leader)
+	for i := range 3 {
+		if i != leader {
+			logs = append(logs, openLog(t, connect(t, cl.Nodes[i].ClientURL(), jetstream.WithPublishAsyncTimeout(2*time.Second))))
+		}
+	}
+	return cl, admin, leader, logs
 }
 
 // appendUntilAcked appends decision n, retrying the same msg id for up
