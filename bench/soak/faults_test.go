@@ -25,9 +25,6 @@ const resumeBound = 45 * time.Second
 // lost or stored twice for any member, every receipt is there, the audit
 // chain verifies and delivery resumes within resumeBound of every fault.
 func TestClusterFaultsLoseNothing(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs 6–7 processes for about a minute and a half")
-	}
 	lib := os.Getenv(kafkatest.LibEnv)
 	if lib == "" && os.Getenv("GENEVA_REQUIRE_PEERS") == "1" {
 		t.Fatalf("$%s is not set and GENEVA_REQUIRE_PEERS=1: the archive bridge needs Kafka (scripts/peers.sh)", kafkatest.LibEnv)
