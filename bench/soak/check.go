@@ -157,7 +157,7 @@ func (s *system) checkAudit(l *ledger) check {
 	defer cancel()
 	stream, err := js.Stream(ctx, hub.StreamAudit)
 	if err != nil {
-		return check{what: what, got: err.Error()}
+		return check{what: what, got: "stream: " + err.Error()}
 	}
 	l.mu.Lock()
 	n := len(l.acked)
@@ -172,13 +172,20 @@ func (s *system) checkAudit(l *ledger) check {
 	}
 	c, err := stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
 	if err != nil {
-		return check{what: what, got: err.Error()}
+		return check{what: what, got: "reader: " + err.Error()}
 	}
+	// One streaming pull, not a pull request per record: on a cluster a
+	// single request now and then found no responder after a failover.
+	it, err := c.Messages()
+	if err != nil {
+		return check{what: what, got: "reader: " + err.Error()}
+	}
+	defer it.Stop()
 	decisions := map[string]int{}
-	for range res.Records {
-		m, err := c.Next(jetstream.FetchMaxWait(10 * time.Second))
+	for i := range res.Records {
+		m, err := it.Next()
 		if err != nil {
-			return check{what: what, got: err.Error()}
+			return check{what: what, got: fmt.Sprintf("record %d: %v", i+1, err)}
 		}
 		var r audit.Record
 		if json.Unmarshal(m.Data(), &r) == nil && r.Action == "decide" {

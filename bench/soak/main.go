@@ -12,6 +12,12 @@
 //
 //	go run ./bench/soak -duration 30m -rate 20 -kill-every 3m
 //
+// With -cluster it runs on a NATS cluster of 3 nats-server processes
+// instead, through SIGKILLs of a node and a hub process and a partition
+// (faults.go):
+//
+//	go run ./bench/soak -cluster -hubs 2 -rate 20 -kill-every 1m
+//
 // It needs Kafka's jars in $GENEVA_KAFKA_LIB (scripts/peers.sh).
 package main
 
@@ -51,7 +57,16 @@ func main() {
 	flag.DurationVar(&o.sampleEvery, "sample-every", 30*time.Second, "how often RSS and open files are read")
 	flag.DurationVar(&o.settle, "settle", 3*time.Minute, "how long everything may take to arrive after the last submission")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work folder (logs, data) at the end")
+	cluster := flag.Bool("cluster", false, "run on 3 nats-server processes with -hubs hub processes through a fixed list of faults, -kill-every apart (faults.go), instead of the soak")
+	hubs := flag.Int("hubs", 2, "hub processes with -cluster")
 	flag.Parse()
+	if *cluster {
+		if err := runFaultsMain(o, *hubs); err != nil {
+			fmt.Fprintf(os.Stderr, "bench/soak -cluster: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(o); err != nil {
 		fmt.Fprintf(os.Stderr, "bench/soak: %v\n", err)
 		os.Exit(1)
@@ -97,24 +112,12 @@ func run(o options) error {
 	l := newLedger()
 	ctx, stopReading := context.WithCancel(context.Background())
 	defer stopReading()
-	for _, m := range readers {
-		_, js, err := connect(s.natsURL, hub.CredsPath(s.dataDir, m))
-		if err != nil {
-			return err
-		}
-		go read(ctx, js, hub.StreamShare, hub.InboxConsumer(m), func(msg jetstream.Msg) { l.seeShare(m, msg) })
-	}
 	offerCtx, stopOffering := context.WithTimeout(context.Background(), o.duration)
 	defer stopOffering()
 	began := time.Now()
-	var offering []func()
-	for _, m := range senders {
-		_, js, err := connect(s.natsURL, hub.CredsPath(s.dataDir, m))
-		if err != nil {
-			return err
-		}
-		go read(ctx, js, hub.StreamReceipt, hub.ReceiptConsumer(m), l.seeReceipt)
-		offering = append(offering, l.offer(offerCtx, js, m, o.rate/float64(len(senders))).Wait)
+	offering, err := startTraffic(ctx, offerCtx, s, l, o.rate)
+	if err != nil {
+		return err
 	}
 
 	samples := []sampleRow{s.sample(began)}
@@ -162,6 +165,29 @@ func run(o options) error {
 		}
 	}
 	return nil
+}
+
+// startTraffic has every reader read its inbox and each sender its
+// receipts until readCtx ends, and the senders offer rate submissions/s
+// in all until offerCtx ends; it returns a wait for each sender.
+func startTraffic(readCtx, offerCtx context.Context, s *system, l *ledger, rate float64) ([]func(), error) {
+	for _, m := range readers {
+		_, js, err := connect(s.natsURL, hub.CredsPath(s.dataDir, m))
+		if err != nil {
+			return nil, err
+		}
+		go read(readCtx, js, hub.StreamShare, hub.InboxConsumer(m), func(msg jetstream.Msg) { l.seeShare(m, msg) })
+	}
+	var offering []func()
+	for _, m := range senders {
+		_, js, err := connect(s.natsURL, hub.CredsPath(s.dataDir, m))
+		if err != nil {
+			return nil, err
+		}
+		go read(readCtx, js, hub.StreamReceipt, hub.ReceiptConsumer(m), l.seeReceipt)
+		offering = append(offering, l.offer(offerCtx, js, m, rate/float64(len(senders))).Wait)
+	}
+	return offering, nil
 }
 
 // waitFor polls cond until it holds or limit passes; it reports how long

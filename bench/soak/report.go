@@ -21,14 +21,7 @@ func report(w io.Writer, o options, l *ledger, ran, settled time.Duration, phase
 	} else {
 		fmt.Fprintf(w, "Not everything had arrived %v after the last submission.\n\n", o.settle)
 	}
-	fmt.Fprintln(w, "| check | result | |\n|---|---|---|")
-	for _, c := range checks {
-		verdict := "ok"
-		if !c.ok {
-			verdict = "**FAILED**"
-		}
-		fmt.Fprintf(w, "| %s | %s | %s |\n", c.what, c.got, verdict)
-	}
+	writeChecks(w, checks)
 
 	fmt.Fprintln(w, "\nSubmit-to-delivery latency by phase (from when a submission was due on the steady schedule to its first arrival at each reading member):")
 	fmt.Fprintln(w, "\n| phase | from | back after | deliveries | p50 | p99 | max |\n|---|---:|---:|---:|---:|---:|---:|")
@@ -40,12 +33,7 @@ func report(w io.Writer, o options, l *ledger, ran, settled time.Duration, phase
 		if i+1 < len(phases) {
 			end = phases[i+1].start
 		}
-		var ds []time.Duration
-		for _, d := range lat {
-			if !d.due.Before(p.start) && d.due.Before(end) {
-				ds = append(ds, d.d)
-			}
-		}
+		ds := dueBetween(lat, p.start, end)
 		back := "–"
 		if p.restart > 0 {
 			back = p.restart.Round(time.Millisecond).String()
@@ -72,6 +60,28 @@ func report(w io.Writer, o options, l *ledger, ran, settled time.Duration, phase
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(w, "\nRan %v in all.\n", ran.Round(time.Second))
+}
+
+// dueBetween is the latency of the deliveries due in [start, end).
+func dueBetween(lat []delivery, start, end time.Time) []time.Duration {
+	var ds []time.Duration
+	for _, d := range lat {
+		if !d.due.Before(start) && d.due.Before(end) {
+			ds = append(ds, d.d)
+		}
+	}
+	return ds
+}
+
+func writeChecks(w io.Writer, checks []check) {
+	fmt.Fprintln(w, "| check | result | |\n|---|---|---|")
+	for _, c := range checks {
+		verdict := "ok"
+		if !c.ok {
+			verdict = "**FAILED**"
+		}
+		fmt.Fprintf(w, "| %s | %s | %s |\n", c.what, c.got, verdict)
+	}
 }
 
 func quantile(ds []time.Duration, q float64) string {

@@ -43,46 +43,25 @@ func newSystem(work, hubBin, connectorBin, brokerAddr string) (*system, error) {
 	if err := os.MkdirAll(logs, 0o755); err != nil {
 		return nil, err
 	}
-	write := func(name, text string) (string, error) {
-		file := filepath.Join(work, name)
-		return file, os.WriteFile(file, []byte(text), 0o600)
-	}
 	operator := hub.CredsPath(s.dataDir, hub.OperatorName)
-	hubCfg, err := write("hub.yaml", fmt.Sprintf("data_dir: %s\nnats_listen: %s\nhttp_listen: %s\nmou_file: %s\nworkers: 4\n",
+	hubCfg, err := writeConfig(work, "hub.yaml", fmt.Sprintf("data_dir: %s\nnats_listen: %s\nhttp_listen: %s\nmou_file: %s\nworkers: 4\n",
 		s.dataDir, natsAddr, hubHTTP, mou))
 	if err != nil {
 		return nil, err
 	}
-	workerCfg, err := write("worker.yaml", fmt.Sprintf("nats_url: %s\ncreds: %s\nhttp_listen: %s\nworkers: 4\n",
+	workerCfg, err := writeConfig(work, "worker.yaml", fmt.Sprintf("nats_url: %s\ncreds: %s\nhttp_listen: %s\nworkers: 4\n",
 		s.natsURL, operator, workerHTTP))
-	if err != nil {
-		return nil, err
-	}
-	bridgeCfg, err := write("archive.yaml", fmt.Sprintf(`nats_url: %s
-creds: %s
-http_listen: %s
-archive:
-  brokers: [%s]
-  objects_topic: {name: %s, partitions: 1, replication: 1}
-  audit_topic: {name: soak-audit, replication: 1}
-`, s.natsURL, operator, bridgeHTTP, brokerAddr, s.objectsTopic))
-	if err != nil {
-		return nil, err
-	}
-	connCfg, err := write("connector.yaml", fmt.Sprintf(`hub: {server: "%s", credentials: %s}
-mou: %s
-spool: {dir: %s}
-http: {listen: "%s"}
-sinks:
-  - {name: inbox, kind: dir, reach: organization, path: %s}
-`, s.natsURL, hub.CredsPath(s.dataDir, connected), mou, filepath.Join(work, "spool"), connHTTP, s.sinkDir))
 	if err != nil {
 		return nil, err
 	}
 	s.hub = &proc{name: "hub", argv: []string{hubBin, "--config", hubCfg}, probe: "http://" + hubHTTP + "/readyz", logDir: logs}
 	s.worker = &proc{name: "worker", argv: []string{hubBin, "worker", "--config", workerCfg}, probe: "http://" + workerHTTP + "/readyz", logDir: logs}
-	s.bridge = &proc{name: "archive", argv: []string{hubBin, "archive", "--config", bridgeCfg}, probe: "http://" + bridgeHTTP + "/healthz", logDir: logs}
-	s.connector = &proc{name: "connector", argv: []string{connectorBin, "run", connCfg}, probe: "http://" + connHTTP + "/healthz", logDir: logs}
+	if s.bridge, err = s.bridgeProc(work, hubBin, bridgeHTTP, "soak-audit", logs); err != nil {
+		return nil, err
+	}
+	if s.connector, err = s.connectorProc(work, connectorBin, mou, connHTTP, logs); err != nil {
+		return nil, err
+	}
 	for _, p := range s.procs() { // the hub first: it makes the creds the others use
 		if err := p.start(); err != nil {
 			s.stopAll()

@@ -20,25 +20,7 @@ import (
 // redelivered decision would be). The chain must stay one line: no fork,
 // no gap, every record exactly once.
 func TestAppendersOnTwoClusterNodesFormOneChain(t *testing.T) {
-	cl := hubtest.StartCluster(t, 3, nil)
-	admin := connect(t, cl.URL())
-	cfg := audit.StreamConfig(testStream, testSubject)
-	cfg.Replicas, cfg.AllowDirect = 3, false // as the hub's cluster mode creates it (hub/cluster.go)
-	_, err := admin.CreateStream(testCtx(t), cfg)
-	require.NoError(t, err)
-	s, err := admin.Stream(testCtx(t), testStream)
-	require.NoError(t, err)
-	leader := cl.Index(s.CachedInfo().Cluster.Leader)
-	require.NotEqual(t, -1, leader)
-
-	// Each appender is connected to a node that is not the leader, so both
-	// survive the leader's loss and forward every publish to it.
-	var logs []*audit.Log
-	for i := range 3 {
-		if i != leader {
-			logs = append(logs, openLog(t, connect(t, cl.Nodes[i].ClientURL(), jetstream.WithPublishAsyncTimeout(2*time.Second))))
-		}
-	}
+	cl, admin, leader, logs := startR3Audit(t)
 	const perProcess = 60
 	var wg sync.WaitGroup
 	var once sync.Once
@@ -71,21 +53,51 @@ func TestAppendersOnTwoClusterNodesFormOneChain(t *testing.T) {
 	require.Equal(t, uint64(2*perProcess), res.Records, "every record once, no gap, no fork")
 }
 
+// startR3Audit creates the audit stream with 3 copies on a 3-node
+// cluster, as the hub's cluster mode does (hub/cluster.go), and opens a
+// Log connected to each node that does not lead it, so both survive the
+// leader's loss and forward every publish to the next one.
+func startR3Audit(t *testing.T) (cl *hubtest.Cluster, admin jetstream.JetStream, leader int, logs []*audit.Log) {
+	t.Helper()
+	cl = hubtest.StartCluster(t, 3, nil)
+	admin = connect(t, cl.URL())
+	cfg := audit.StreamConfig(testStream, testSubject)
+	cfg.Replicas, cfg.AllowDirect = 3, false
+	_, err := admin.CreateStream(testCtx(t), cfg)
+	require.NoError(t, err)
+	s, err := admin.Stream(testCtx(t), testStream)
+	require.NoError(t, err)
+	leader = cl.Index(s.CachedInfo().Cluster.Leader)
+	require.NotEqual(t, -1, leader)
+	for i := range 3 {
+		if i != leader {
+			logs = append(logs, openLog(t, connect(t, cl.Nodes[i].ClientURL(), jetstream.WithPublishAsyncTimeout(2*time.Second))))
+		}
+	}
+	return cl, admin, leader, logs
+}
+
 // appendUntilAcked appends decision n, retrying the same msg id for up
 // to timeout while the cluster elects a new leader.
 func appendUntilAcked(t *testing.T, l *audit.Log, n int, timeout time.Duration) error {
+	_, err := appendRecordUntilAcked(t, l, n, timeout)
+	return err
+}
+
+// appendRecordUntilAcked is appendUntilAcked returning the stored record.
+func appendRecordUntilAcked(t *testing.T, l *audit.Log, n int, timeout time.Duration) (audit.Record, error) {
 	deadline := time.Now().Add(timeout)
 	for {
-		_, err := l.Append(testCtx(t), decision(n), fmt.Sprintf("audit.sub-%d.decide", n))
+		r, err := l.Append(testCtx(t), decision(n), fmt.Sprintf("audit.sub-%d.decide", n))
 		if err == nil || errors.Is(err, audit.ErrInvalidRecord) {
-			return err
+			return r, err
 		}
 		var broken *audit.BrokenLinkError
 		if errors.As(err, &broken) || time.Now().After(deadline) {
-			return err
+			return r, err
 		}
 		if errors.Is(err, jetstream.ErrStreamNotFound) {
-			return err
+			return r, err
 		}
 	}
 }

@@ -36,7 +36,8 @@ const (
 // Concurrent Appends on one Log are combined: whoever holds the leader slot
 // publishes everything queued so far asynchronously and waits for the
 // PubAcks, so throughput grows with the number of concurrent callers instead
-// of being one round trip per record.
+// of being one round trip per record; on a replicated stream, one record at
+// a time (oneInFlight).
 //
 // The stream must hold only the audit subject. Lock order: leader, then qmu.
 type Log struct {
@@ -50,8 +51,18 @@ type Log struct {
 	qmu   sync.Mutex // guards queue
 	queue []*pending
 
-	scratch   []byte // where records are encoded before their exact-size copy
-	loaded    bool   // the tail fields reflect what the server last told us
+	scratch []byte // where records are encoded before their exact-size copy
+	// oneInFlight: on a replicated stream, publish one record at a time and
+	// never send Nats-Expected-Last-Msg-Id. A replica that caught up from
+	// the leader (after a restart) keeps a stale last msg id in nats-server
+	// 2.15, so the next record that names one fails there and the replica
+	// stops for good ("stream write error: last msgid mismatch"); the
+	// expected subject sequence alone fences one record in flight.
+	oneInFlight bool
+	// atomic: with oneInFlight, send two or more queued records as one
+	// atomic batch (atomic.go) when the stream allows it.
+	atomic    bool
+	loaded    bool // the tail fields reflect what the server last told us
 	tailSeq   uint64
 	tailHash  string
 	tailMsgID string
@@ -87,7 +98,17 @@ func Open(ctx context.Context, js jetstream.JetStream, stream, subject string) (
 	if err != nil {
 		return nil, fmt.Errorf("audit: open stream %q: %w", stream, err)
 	}
-	l := &Log{js: js, stream: s, name: stream, subject: subject, leader: make(chan struct{}, 1)}
+	if cfg := s.CachedInfo().Config; cfg.Replicas > 1 && !cfg.AllowAtomicPublish {
+		// An audit stream from before atomic batches: allow them. If the
+		// server refuses (before 2.12), the Log appends one at a time.
+		cfg.AllowAtomicPublish = true
+		if updated, err := js.UpdateStream(ctx, cfg); err == nil {
+			s = updated
+		}
+	}
+	l := &Log{js: js, stream: s, name: stream, subject: subject, leader: make(chan struct{}, 1),
+		oneInFlight: s.CachedInfo().Config.Replicas > 1}
+	l.atomic = l.oneInFlight && s.CachedInfo().Config.AllowAtomicPublish
 	if err := l.loadTail(ctx); err != nil {
 		return nil, err
 	}
@@ -179,7 +200,8 @@ func (l *Log) withdraw(p *pending) {
 // commit appends batch in order, finishing every record it can and
 // returning those it could not finish because ctx ended.
 func (l *Log) commit(ctx context.Context, batch []*pending) []*pending {
-	for attempt := 1; len(batch) > 0; attempt++ {
+	singly := false // an atomic batch was refused for one of its records
+	for lost := 0; len(batch) > 0; {
 		if ctx.Err() != nil {
 			return batch
 		}
@@ -194,17 +216,41 @@ func (l *Log) commit(ctx context.Context, batch []*pending) []*pending {
 				return nil
 			}
 		}
-		retry, leftover := l.attempt(ctx, batch)
-		if len(leftover) > 0 {
-			return append(leftover, retry...)
-		}
-		if len(retry) > 0 && attempt >= maxAttempts {
-			for _, p := range retry {
-				p.finish(Record{}, fmt.Errorf("audit: append %q: lost the race for the tail %d times", p.msgID, attempt))
+		if l.atomic && !singly && len(batch) > 1 {
+			switch l.attemptAtomic(ctx, batch) {
+			case atomicStored:
+				return nil
+			case atomicSingly:
+				singly = true
+			case atomicRetry:
+				if lost++; lost >= maxAttempts {
+					return l.giveUp(batch, lost)
+				}
 			}
-			return nil
+			continue
 		}
-		batch = retry
+		send, later := batch, []*pending(nil)
+		if l.oneInFlight {
+			send, later = batch[:1], batch[1:]
+		}
+		retry, leftover := l.attempt(ctx, send)
+		if len(leftover) > 0 {
+			return append(append(leftover, retry...), later...)
+		}
+		if len(retry) > 0 {
+			if lost++; lost >= maxAttempts {
+				return l.giveUp(append(retry, later...), lost)
+			}
+		}
+		batch = append(retry, later...)
+	}
+	return nil
+}
+
+// giveUp fails batch after losing the race for the tail lost times.
+func (l *Log) giveUp(batch []*pending, lost int) []*pending {
+	for _, p := range batch {
+		p.finish(Record{}, fmt.Errorf("audit: append %q: lost the race for the tail %d times", p.msgID, lost))
 	}
 	return nil
 }

@@ -16,7 +16,7 @@ const DefaultDuplicates = 10 * time.Minute
 // StreamConfig is the configuration the audit stream should have: file
 // storage, no limits (a record that ages out breaks the chain: Verify
 // reports records missing from the start), no deletes or purges through the
-// API, and one subject.
+// API, one subject, and atomic batches allowed.
 func StreamConfig(stream, subject string) jetstream.StreamConfig {
 	return jetstream.StreamConfig{
 		Name:        stream,
@@ -29,5 +29,8 @@ func StreamConfig(stream, subject string) jetstream.StreamConfig {
 		DenyDelete:  true,
 		DenyPurge:   true,
 		AllowDirect: true,
+		// On a cluster the Log appends queued records as atomic batches
+		// (atomic.go); nats-server 2.12 or later.
+		AllowAtomicPublish: true,
 	}
 }
