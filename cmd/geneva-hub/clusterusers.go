@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -13,13 +12,13 @@ import (
 )
 
 // runClusterUsers is `geneva-hub cluster-users --config FILE --out FILE`:
-// the NATS users of a hub in cluster mode, for the cluster's servers
-// (docs/operating.md "Cluster").
+// the NATS accounts and users of a hub in cluster mode, for the cluster's
+// servers (docs/operating.md "Cluster").
 func runClusterUsers(_ context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("geneva-hub cluster-users", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configFile := fs.String("config", "", "the hub's settings (YAML; mou_file and data_dir are read)")
-	out := fs.String("out", "", "where to write the users (nats-server configuration, an authorization include)")
+	out := fs.String("out", "", "where to write the accounts (nats-server configuration, included at the top level of every server's file)")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
@@ -38,13 +37,13 @@ func runClusterUsers(_ context.Context, args []string, stderr io.Writer) error {
 	if dir == "" {
 		dir = hub.DefaultDataDir
 	}
-	users, names, err := hub.ClusterUsers(dir, mou)
+	maxPayload := cfg.MaxPayload
+	if maxPayload == 0 {
+		maxPayload = hub.DefaultMaxPayload
+	}
+	conf, err := hub.ClusterAccounts(dir, mou, maxPayload)
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := hub.WriteClusterUsers(&buf, users, names); err != nil {
-		return err
-	}
-	return os.WriteFile(*out, buf.Bytes(), 0o600)
+	return os.WriteFile(*out, []byte(conf), 0o600)
 }
