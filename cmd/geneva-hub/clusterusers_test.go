@@ -13,23 +13,30 @@ import (
 	"github.com/genevahub/geneva/hub"
 )
 
-// cluster-users writes a file nats-server loads, with the operator and
-// the demo MoU's members, whose creds it creates under data_dir.
+// cluster-users writes an accounts file nats-server loads, with the hub
+// account (the operator) and one account per demo MoU member, whose creds
+// it creates under data_dir.
 func TestClusterUsersCommand(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "hub.yaml")
 	mou, err := filepath.Abs(filepath.Join("..", "..", "policy", "demo-mou.yaml"))
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(cfg, []byte("mou_file: "+mou+"\ndata_dir: "+filepath.Join(dir, "data")+"\n"), 0o600))
-	out := filepath.Join(dir, "users.conf")
+	out := filepath.Join(dir, "accounts.conf")
 	var stderr bytes.Buffer
 	require.NoError(t, run(context.Background(), []string{"cluster-users", "--config", cfg, "--out", out}, &stderr), stderr.String())
 
 	conf := filepath.Join(dir, "nats.conf")
-	require.NoError(t, os.WriteFile(conf, []byte("authorization { include users.conf }\n"), 0o600))
+	require.NoError(t, os.WriteFile(conf, []byte("include accounts.conf\n"), 0o600))
 	opts, err := server.ProcessConfigFile(conf)
 	require.NoError(t, err)
 	require.Len(t, opts.Nkeys, 6, "the operator and the demo's five members")
+	accounts := map[string]string{}
+	for _, u := range opts.Nkeys {
+		accounts[u.Account.Name] = u.Nkey
+	}
+	require.Len(t, accounts, 6, "the hub account and one per member")
+	require.Contains(t, accounts, hub.MemberAccount("bank-one"))
 	_, err = hub.CredsMember(hub.CredsPath(filepath.Join(dir, "data"), "bank-one"))
 	require.NoError(t, err, "the member's creds, to hand over")
 

@@ -30,6 +30,28 @@ func StartCluster(t testing.TB, n int, users []*server.NkeyUser) *Cluster {
 	return &Cluster{Cluster: c, t: t}
 }
 
+// StartClusterWithAccounts is StartCluster with the nats-server accounts
+// configuration accounts (hub.ClusterAccounts) on every node, read from a
+// file each node's configuration includes.
+func StartClusterWithAccounts(t testing.TB, n int, accounts string) *Cluster {
+	t.Helper()
+	c, err := natscluster.StartWithAccounts(t.TempDir(), n, accounts, 30*time.Second)
+	if err != nil {
+		t.Fatalf("hubtest: %v", err)
+	}
+	t.Cleanup(c.Shutdown)
+	return &Cluster{Cluster: c, t: t}
+}
+
+// Reload gives every node the accounts configuration accounts, as
+// nats-server --signal reload does after the file changed.
+func (c *Cluster) Reload(accounts string) {
+	c.t.Helper()
+	if err := c.Cluster.Reload(accounts); err != nil {
+		c.t.Fatalf("hubtest: %v", err)
+	}
+}
+
 // Start starts node i again after Stop.
 func (c *Cluster) Start(i int) {
 	c.t.Helper()

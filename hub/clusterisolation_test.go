@@ -1,0 +1,171 @@
+package hub_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/stretchr/testify/require"
+
+	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/policy"
+)
+
+// isolatedCluster is a hub process connected to node 1 of a 3-node NATS
+// cluster that loads hub.ClusterAccounts, and every demo member connected
+// to node 2 or 3: never the hub's node, so every request, answer and
+// JetStream call crosses a route.
+type isolatedCluster struct {
+	cl      *hubtest.Cluster
+	h       *hubtest.Hub
+	dir     string
+	members map[string]*hubtest.Member
+	op      *hubtest.Member
+}
+
+func startIsolatedCluster(t *testing.T) *isolatedCluster {
+	t.Helper()
+	dir := t.TempDir()
+	cl := startNATSCluster(t, dir)
+	h := hubtest.StartHub(t, hubtest.WithDir(dir), hubtest.WithConfig(func(c *hub.Config) {
+		c.HubConnection = hub.HubConnection{NATSURL: cl.Nodes[0].ClientURL(), Creds: hub.CredsPath(dir, hub.OperatorName)}
+	}))
+	ic := &isolatedCluster{cl: cl, h: h, dir: dir, members: map[string]*hubtest.Member{}}
+	for i, m := range policy.DemoMoU().Members {
+		ic.members[m.ID] = ic.connect(t, m.ID, 1+i%2)
+	}
+	ic.op = ic.connect(t, hub.OperatorName, 0)
+	return ic
+}
+
+// connect connects as id to node i only.
+func (ic *isolatedCluster) connect(t *testing.T, id string, i int) *hubtest.Member {
+	t.Helper()
+	m, err := ic.h.Connect(id, onNode(ic.cl.Nodes[i].ClientURL()))
+	require.NoError(t, err, "%s on node %d", id, i+1)
+	t.Cleanup(m.NC.Close)
+	return m
+}
+
+// apply changes the MoU as an operator does on a cluster: every NATS node
+// reloads the accounts file that geneva-hub cluster-users writes for it,
+// twice (nats-server 2.15 subscribes the service imports of an account a
+// reload creates only at the next reload: a new or resumed member's
+// requests found no responders), and the hub process reloads the MoU.
+func (ic *isolatedCluster) apply(t *testing.T, change func(*policy.MoU)) {
+	t.Helper()
+	mou := *ic.h.MoU()
+	mou.Members = append([]policy.Member(nil), mou.Members...)
+	change(&mou)
+	accounts, err := hub.ClusterAccounts(ic.dir, &mou, hub.DefaultMaxPayload)
+	require.NoError(t, err)
+	ic.cl.Reload(accounts)
+	ic.cl.Reload(accounts)
+	require.NoError(t, ic.h.ApplyMoU(context.Background(), &mou))
+}
+
+// waitCutOff waits until m's connection is gone and checks that m cannot
+// connect to any node. (Its client keeps trying the cluster's other
+// nodes, each of which refuses it, so the connection is not closed.)
+func (ic *isolatedCluster) waitCutOff(t *testing.T, m *hubtest.Member) {
+	t.Helper()
+	hubtest.Eventually(t, 10*time.Second, func() error {
+		if m.NC.IsConnected() {
+			return errors.New(m.ID + " is still connected")
+		}
+		return nil
+	})
+	for i := range ic.cl.Nodes {
+		_, err := ic.h.Connect(m.ID, onNode(ic.cl.Nodes[i].ClientURL()))
+		require.ErrorIs(t, err, nats.ErrAuthorization, "%s on node %d", m.ID, i+1)
+	}
+	require.False(t, m.NC.IsConnected(), "%s reconnected", m.ID)
+}
+
+// onNode makes a connection go to url only (one node of a cluster),
+// whatever seeds it was given.
+func onNode(url string) nats.Option {
+	return func(o *nats.Options) error {
+		o.Servers = []string{url}
+		return nil
+	}
+}
+
+// On a cluster, a member connected to a node other than the hub's cannot
+// make JetStream or the hub answer anywhere but to itself (the reply
+// subject attack of TestReplySubjectsReachNothingElse). With the members
+// as NKey users of one account (the cluster-users file before member
+// accounts) it deleted, purged or changed every stream and consumer.
+func TestReplySubjectsReachNothingElseOnCluster(t *testing.T) {
+	ic := startIsolatedCluster(t)
+	replyAttack(t, ic.members, ic.op)
+}
+
+// The authorization matrix holds on a cluster, for members connected to
+// nodes other than the hub's.
+func TestAuthorizationMatrixOnCluster(t *testing.T) {
+	ic := startIsolatedCluster(t)
+	authorizationMatrix(t, ic.members)
+}
+
+// Member lifecycle on a cluster: each change reaches every node by
+// reloading the accounts file, and applies to a member on any node at
+// once; a member that comes back (or is new) reaches everything again.
+func TestMemberLifecycleOnCluster(t *testing.T) {
+	ic := startIsolatedCluster(t)
+	set := func(id string, suspended bool) func(*policy.MoU) {
+		return func(m *policy.MoU) { m.Members[memberIndex(t, m, id)].Suspended = suspended }
+	}
+	bank := ic.members["bank-one"]
+	works(t, bank)
+
+	ic.apply(t, set("bank-one", true))
+	ic.waitCutOff(t, bank)
+
+	ic.apply(t, set("bank-one", false))
+	for i := range ic.cl.Nodes {
+		works(t, ic.connect(t, "bank-one", i))
+	}
+
+	t.Run("rotate", func(t *testing.T) {
+		old := filepath.Join(t.TempDir(), "old.creds")
+		seed, err := os.ReadFile(hub.CredsPath(ic.dir, "bank-one"))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(old, seed, 0o600))
+		ic.apply(t, set("bank-one", true))
+		require.NoError(t, os.Remove(hub.CredsPath(ic.dir, "bank-one")))
+		ic.apply(t, set("bank-one", false))
+		works(t, ic.connect(t, "bank-one", 2))
+		_, opts, err := hub.MemberOptions(old, nil)
+		require.NoError(t, err)
+		for i := range ic.cl.Nodes {
+			_, err = nats.Connect(ic.cl.Nodes[i].ClientURL(), append(opts, nats.MaxReconnects(0))...)
+			require.ErrorIs(t, err, nats.ErrAuthorization, "the old key is refused on node %d", i+1)
+		}
+	})
+
+	t.Run("add", func(t *testing.T) {
+		ic.apply(t, func(m *policy.MoU) {
+			nm := m.Members[memberIndex(t, m, "cert-three")]
+			nm.ID, nm.Name = "acad-four", "Academia Four"
+			nm.Type, nm.Identity = policy.Academia, "identity--5d5e8b0e-0c6a-4c44-9d0b-3f6f8e0e6a41"
+			m.Members = append(m.Members, nm)
+		})
+		works(t, ic.connect(t, "acad-four", 1))
+	})
+
+	t.Run("remove", func(t *testing.T) {
+		isp := ic.members["isp-two"]
+		works(t, isp)
+		ic.apply(t, func(m *policy.MoU) {
+			i := memberIndex(t, m, "isp-two")
+			m.Members = append(m.Members[:i], m.Members[i+1:]...)
+		})
+		ic.waitCutOff(t, isp)
+	})
+}
