@@ -53,6 +53,9 @@ func start(dir string, n int, users []*server.NkeyUser, accounts string, timeout
 	c := &Cluster{}
 	if accounts != "" {
 		c.accounts = filepath.Join(dir, "accounts.conf")
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("cluster: %w", err)
+		}
 		if err := os.WriteFile(c.accounts, []byte(accounts), 0o600); err != nil {
 			return nil, fmt.Errorf("cluster: %w", err)
 		}
