@@ -23,11 +23,7 @@ type Cluster struct {
 func StartCluster(t testing.TB, n int, users []*server.NkeyUser) *Cluster {
 	t.Helper()
 	c, err := natscluster.Start(t.TempDir(), n, users, 30*time.Second)
-	if err != nil {
-		t.Fatalf("hubtest: %v", err)
-	}
-	t.Cleanup(c.Shutdown)
-	return &Cluster{Cluster: c, t: t}
+	return started(t, c, err)
 }
 
 // StartClusterWithAccounts is StartCluster with the nats-server accounts
@@ -36,6 +32,12 @@ func StartCluster(t testing.TB, n int, users []*server.NkeyUser) *Cluster {
 func StartClusterWithAccounts(t testing.TB, n int, accounts string) *Cluster {
 	t.Helper()
 	c, err := natscluster.StartWithAccounts(t.TempDir(), n, accounts, 30*time.Second)
+	return started(t, c, err)
+}
+
+// started fails t on err, else shuts c down when t ends.
+func started(t testing.TB, c *natscluster.Cluster, err error) *Cluster {
+	t.Helper()
 	if err != nil {
 		t.Fatalf("hubtest: %v", err)
 	}
