@@ -1,11 +1,6 @@
 package hub
 
 import (
-	"encoding/json"
-	"fmt"
-	"io"
-	"strings"
-
 	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/genevahub/geneva/policy"
@@ -40,10 +35,9 @@ func ClusterAccounts(dataDir string, mou *policy.MoU, maxPayload int32) (string,
 // ClusterUsers are the NKey users of ClusterAccounts: the operator,
 // without restrictions, and every member that is not suspended, with its
 // permissions. Creds files missing under dataDir are created, as the hub
-// does. names maps each NKey to its member (or OperatorName). Loaded
-// without ClusterAccounts' accounts (WriteClusterUsers), the members share
-// one account with the hub's JetStream and are not isolated from it:
-// tests of the cluster's fault handling only.
+// does. names maps each NKey to its member (or OperatorName). Given to a
+// server without ClusterAccounts' accounts, the members would share one
+// account with the hub's JetStream and not be isolated from it.
 func ClusterUsers(dataDir string, mou *policy.MoU) (users []*server.NkeyUser, names map[string]string, err error) {
 	opPub, err := ensureCreds(dataDir, OperatorName)
 	if err != nil {
@@ -62,33 +56,4 @@ func ClusterUsers(dataDir string, mou *policy.MoU) (users []*server.NkeyUser, na
 		names[pub] = m.ID
 	}
 	return users, names, nil
-}
-
-// WriteClusterUsers writes users as nats-server configuration: the body of
-// an authorization block (authorization { include users.conf }), all in
-// one account: not isolated, see ClusterUsers.
-func WriteClusterUsers(w io.Writer, users []*server.NkeyUser, names map[string]string) error {
-	q := func(v any) string { // JSON strings are NATS config strings, without HTML escapes
-		var b strings.Builder
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(false)
-		_ = enc.Encode(v)
-		return strings.TrimSuffix(b.String(), "\n")
-	}
-	if _, err := fmt.Fprintln(w, "# NATS users of a Geneva hub in cluster mode (geneva-hub cluster-users); regenerate after every MoU change\n"+
-		"# WARNING: members share the hub's account here, so they are not isolated from its JetStream\n"+
-		"# (docs/operating.md, Cluster): use cluster mode only with members you trust with the hub's state.\nusers = ["); err != nil {
-		return err
-	}
-	for _, u := range users {
-		line := "  {nkey: " + q(u.Nkey)
-		if p := u.Permissions; p != nil {
-			line += ", permissions: {publish: {allow: " + q(p.Publish.Allow) + "}, subscribe: {allow: " + q(p.Subscribe.Allow) + "}}"
-		}
-		if _, err := fmt.Fprintf(w, "%s} # %s\n", line, names[u.Nkey]); err != nil {
-			return err
-		}
-	}
-	_, err := fmt.Fprintln(w, "]")
-	return err
 }
