@@ -24,18 +24,37 @@ type isolatedCluster struct {
 	cl      *hubtest.Cluster
 	h       *hubtest.Hub
 	dir     string
+	layout  clusterLayout
 	members map[string]*hubtest.Member
 	op      *hubtest.Member
 }
 
-func startIsolatedCluster(t *testing.T) *isolatedCluster {
+// clusterLayout is how the cluster's servers know the members: the
+// configuration every node includes, and where each one's creds are.
+type clusterLayout struct {
+	config func(dataDir string, mou *policy.MoU, maxPayload int32) (string, error)
+	creds  func(dataDir, member string) string
+}
+
+var (
+	configuredAccounts = clusterLayout{hub.ClusterAccounts, hub.CredsPath}
+	jwtAccounts        = clusterLayout{hub.ClusterJWT, hub.JWTCredsPath}
+)
+
+func startIsolatedCluster(t *testing.T, layouts ...clusterLayout) *isolatedCluster {
 	t.Helper()
+	layout := configuredAccounts
+	if len(layouts) > 0 {
+		layout = layouts[0]
+	}
 	dir := t.TempDir()
-	cl := startNATSCluster(t, dir)
+	conf, err := layout.config(dir, policy.DemoMoU(), hub.DefaultMaxPayload)
+	require.NoError(t, err)
+	cl := hubtest.StartClusterWithAccounts(t, 3, conf)
 	h := hubtest.StartHub(t, hubtest.WithDir(dir), hubtest.WithConfig(func(c *hub.Config) {
-		c.HubConnection = hub.HubConnection{NATSURL: cl.Nodes[0].ClientURL(), Creds: hub.CredsPath(dir, hub.OperatorName)}
+		c.HubConnection = hub.HubConnection{NATSURL: cl.Nodes[0].ClientURL(), Creds: layout.creds(dir, hub.OperatorName)}
 	}))
-	ic := &isolatedCluster{cl: cl, h: h, dir: dir, members: map[string]*hubtest.Member{}}
+	ic := &isolatedCluster{cl: cl, h: h, dir: dir, layout: layout, members: map[string]*hubtest.Member{}}
 	for i, m := range policy.DemoMoU().Members {
 		ic.members[m.ID] = ic.connect(t, m.ID, 1+i%2)
 	}
@@ -46,10 +65,15 @@ func startIsolatedCluster(t *testing.T) *isolatedCluster {
 // connect connects as id to node i only.
 func (ic *isolatedCluster) connect(t *testing.T, id string, i int) *hubtest.Member {
 	t.Helper()
-	m, err := ic.h.Connect(id, onNode(ic.cl.Nodes[i].ClientURL()))
+	m, err := ic.dial(id, i)
 	require.NoError(t, err, "%s on node %d", id, i+1)
 	t.Cleanup(m.NC.Close)
 	return m
+}
+
+// dial connects as id to node i only, or fails.
+func (ic *isolatedCluster) dial(id string, i int) (*hubtest.Member, error) {
+	return ic.h.ConnectCreds(id, ic.layout.creds(ic.dir, id), onNode(ic.cl.Nodes[i].ClientURL()))
 }
 
 // apply changes the MoU as an operator does on a cluster: every NATS node
@@ -62,7 +86,7 @@ func (ic *isolatedCluster) apply(t *testing.T, change func(*policy.MoU)) {
 	mou := *ic.h.MoU()
 	mou.Members = append([]policy.Member(nil), mou.Members...)
 	change(&mou)
-	accounts, err := hub.ClusterAccounts(ic.dir, &mou, hub.DefaultMaxPayload)
+	accounts, err := ic.layout.config(ic.dir, &mou, hub.DefaultMaxPayload)
 	require.NoError(t, err)
 	ic.cl.Reload(accounts)
 	ic.cl.Reload(accounts)
@@ -81,7 +105,7 @@ func (ic *isolatedCluster) waitCutOff(t *testing.T, m *hubtest.Member) {
 		return nil
 	})
 	for i := range ic.cl.Nodes {
-		_, err := ic.h.Connect(m.ID, onNode(ic.cl.Nodes[i].ClientURL()))
+		_, err := ic.dial(m.ID, i)
 		require.ErrorIs(t, err, nats.ErrAuthorization, "%s on node %d", m.ID, i+1)
 	}
 	require.False(t, m.NC.IsConnected(), "%s reconnected", m.ID)
@@ -106,6 +130,19 @@ func TestReplySubjectsReachNothingElseOnCluster(t *testing.T) {
 	replyAttack(t, ic.members, ic.op)
 }
 
+// TestReplySubjectsReachNothingElseOnCluster with the cluster in operator
+// mode: JWT accounts from a memory resolver every node preloads.
+func TestReplySubjectsReachNothingElseOnJWTCluster(t *testing.T) {
+	ic := startIsolatedCluster(t, jwtAccounts)
+	replyAttack(t, ic.members, ic.op)
+}
+
+// TestAuthorizationMatrixOnCluster in operator mode.
+func TestAuthorizationMatrixOnJWTCluster(t *testing.T) {
+	ic := startIsolatedCluster(t, jwtAccounts)
+	authorizationMatrix(t, ic.members)
+}
+
 // The authorization matrix holds on a cluster, for members connected to
 // nodes other than the hub's.
 func TestAuthorizationMatrixOnCluster(t *testing.T) {
@@ -117,7 +154,12 @@ func TestAuthorizationMatrixOnCluster(t *testing.T) {
 // reloading the accounts file, and applies to a member on any node at
 // once; a member that comes back (or is new) reaches everything again.
 func TestMemberLifecycleOnCluster(t *testing.T) {
-	ic := startIsolatedCluster(t)
+	for name, layout := range map[string]clusterLayout{"configured accounts": configuredAccounts, "jwt accounts": jwtAccounts} {
+		t.Run(name, func(t *testing.T) { memberLifecycle(t, startIsolatedCluster(t, layout)) })
+	}
+}
+
+func memberLifecycle(t *testing.T, ic *isolatedCluster) {
 	set := func(id string, suspended bool) func(*policy.MoU) {
 		return func(m *policy.MoU) { m.Members[memberIndex(t, m, id)].Suspended = suspended }
 	}
@@ -134,7 +176,7 @@ func TestMemberLifecycleOnCluster(t *testing.T) {
 
 	t.Run("rotate", func(t *testing.T) {
 		old := filepath.Join(t.TempDir(), "old.creds")
-		seed, err := os.ReadFile(hub.CredsPath(ic.dir, "bank-one"))
+		seed, err := os.ReadFile(ic.layout.creds(ic.dir, "bank-one"))
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(old, seed, 0o600))
 		ic.apply(t, set("bank-one", true))

@@ -75,6 +75,32 @@ func snapshot(t *testing.T, op *hubtest.Member, attacker string) hubState {
 	return s
 }
 
+// settled waits until the hub has done everything the seeds started: its
+// own consumers (deciding, the requests tracker) hold nothing pending or
+// unacked, so no record of theirs lands after the snapshot (on a loaded
+// cluster the requests tracker ran late).
+func settled(t *testing.T, op *hubtest.Member) {
+	t.Helper()
+	hubtest.Eventually(t, 30*time.Second, func() error {
+		c := ctx(t)
+		for name := range op.JS.StreamNames(c).Name() {
+			st, err := op.JS.Stream(c, name)
+			if err != nil {
+				return err
+			}
+			for ci := range st.ListConsumers(c).Info() {
+				if ci.Name != hub.ConsumerWorker && ci.Name != hub.ConsumerRequests {
+					continue
+				}
+				if ci.NumPending > 0 || ci.NumAckPending > 0 {
+					return fmt.Errorf("%s/%s: %d pending, %d unacked", name, ci.Name, ci.NumPending, ci.NumAckPending)
+				}
+			}
+		}
+		return nil
+	})
+}
+
 // replyTargets are the subjects an attacker would have the hub or
 // JetStream "answer" on: every destructive JetStream API call on every
 // stream and durable consumer, every key of the hub's bucket, and every
@@ -175,6 +201,7 @@ func replyAttack(t *testing.T, members map[string]*hubtest.Member, op *hubtest.M
 		require.NoError(t, members[o].NC.Flush())
 	}
 
+	settled(t, op)
 	before := snapshot(t, op, attacker)
 	require.NotZero(t, before.audit)
 	targets := replyTargets(t, op, attacker, others)

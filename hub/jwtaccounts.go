@@ -1,0 +1,333 @@
+package hub
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/nats-io/jwt/v2"
+	"github.com/nats-io/nkeys"
+
+	"github.com/genevahub/geneva/policy"
+)
+
+// JWT accounts (docs/operating.md "JWT accounts on a cluster"): the layout
+// of accountsConfig as signed JWTs, for servers in operator mode. The hub
+// is the operator: it alone signs account JWTs, so a member's account
+// holds exactly the imports of memberReach and nothing else, whoever
+// issues its users. A member's admin gets a signing key of the member's
+// account scoped to memberPermissions: the users it issues can do what
+// the member can, and no more.
+
+// jwtDir is where the hub keeps its JWT keys and the JWT creds it issues.
+func jwtDir(dataDir string) string { return filepath.Join(dataDir, "jwt") }
+
+// JWTCredsPath is where the JWT creds (user JWT and seed, the standard
+// NATS creds file) of member (or OperatorName) live under dataDir.
+func JWTCredsPath(dataDir, member string) string {
+	return filepath.Join(jwtDir(dataDir), "creds", member+".creds")
+}
+
+// SigningKeyPath is member's account signing key, for its admin to issue
+// users (geneva admin member user).
+func SigningKeyPath(dataDir, member string) string {
+	return filepath.Join(jwtDir(dataDir), "signing", member+".nk")
+}
+
+// jwtKey reads the seed at path, or creates it with create.
+func jwtKey(path string, create func() (nkeys.KeyPair, error)) (nkeys.KeyPair, string, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		kp, err := create()
+		if err != nil {
+			return nil, "", fmt.Errorf("jwt key %s: %w", path, err)
+		}
+		seed, _ := kp.Seed()
+		if err := writeSecret(path, seed); err != nil {
+			return nil, "", err
+		}
+		data = seed
+	} else if err != nil {
+		return nil, "", fmt.Errorf("jwt key: %w", err)
+	}
+	kp, err := nkeys.FromSeed(bytes.TrimSpace(data))
+	if err != nil {
+		return nil, "", fmt.Errorf("jwt key %s: %w", path, err)
+	}
+	pub, err := kp.PublicKey()
+	return kp, pub, err
+}
+
+// writeSecret writes data to path (mode 0600) through a rename.
+func writeSecret(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("jwt: %w", err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return fmt.Errorf("jwt: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("jwt: %w", err)
+	}
+	return nil
+}
+
+// ClusterJWT is nats-server configuration for every server of a cluster in
+// operator mode: the hub's operator JWT, the system account and a memory
+// resolver preloaded with the account JWTs of the hub and of every member
+// that is not suspended (a suspended member's account is gone, so its
+// users are refused). It writes the JWT creds of the operator and of every
+// member, for the NKeys of their creds files (a member keeps its key; its
+// file gains the user JWT), and each member's scoped signing key.
+func ClusterJWT(dataDir string, mou *policy.MoU, maxPayload int32) (string, error) {
+	dir := jwtDir(dataDir)
+	op, opPub, err := jwtKey(filepath.Join(dir, "operator.nk"), nkeys.CreateOperator)
+	if err != nil {
+		return "", err
+	}
+	_, sysPub, err := jwtKey(filepath.Join(dir, "accounts", "SYS.nk"), nkeys.CreateAccount)
+	if err != nil {
+		return "", err
+	}
+	hubKP, hubPub, err := jwtKey(filepath.Join(dir, "accounts", HubAccount+".nk"), nkeys.CreateAccount)
+	if err != nil {
+		return "", err
+	}
+	opJWT, err := operatorJWT(filepath.Join(dir, "operator.jwt"), op, opPub, sysPub)
+	if err != nil {
+		return "", err
+	}
+	preload := map[string]string{}
+	sign := func(ac *jwt.AccountClaims) error {
+		tok, err := ac.Encode(op)
+		if err != nil {
+			return fmt.Errorf("account %s jwt: %w", ac.Name, err)
+		}
+		preload[ac.Subject] = tok
+		return nil
+	}
+	sc := jwt.NewAccountClaims(sysPub)
+	sc.Name = "SYS"
+	if err := sign(sc); err != nil {
+		return "", err
+	}
+
+	hc := jwt.NewAccountClaims(hubPub)
+	hc.Name = HubAccount
+	hc.Limits.JetStreamLimits = jwt.JetStreamLimits{MemoryStorage: -1, DiskStorage: -1, Streams: -1, Consumer: -1}
+	exported := map[string]bool{}
+	if err := issueCreds(dataDir, OperatorName, hubKP, nil); err != nil {
+		return "", err
+	}
+	for _, m := range mou.Members {
+		if _, err := ensureCreds(dataDir, m.ID); err != nil {
+			return "", err
+		}
+		if m.Suspended {
+			continue
+		}
+		acc, accPub, err := jwtKey(filepath.Join(dir, "accounts", m.ID+".nk"), nkeys.CreateAccount)
+		if err != nil {
+			return "", err
+		}
+		_, signPub, err := jwtKey(SigningKeyPath(dataDir, m.ID), nkeys.CreateAccount)
+		if err != nil {
+			return "", err
+		}
+		mc := memberAccountClaims(m.ID, accPub, hubPub, mou.QuotaOf(m.ID), maxPayload)
+		if err := revokeReplacedKeys(dataDir, m.ID, mc); err != nil {
+			return "", err
+		}
+		scope := jwt.NewUserScope()
+		scope.Key, scope.Role = signPub, "member-admin"
+		scope.Template.Permissions = natsPermissions(m.ID)
+		mc.SigningKeys.AddScopedSigner(scope)
+		if err := sign(mc); err != nil {
+			return "", err
+		}
+		for _, r := range append(memberReach(m.ID), reach{jsInfoSink, service}) {
+			if exported[r.subject] {
+				continue
+			}
+			exported[r.subject] = true
+			hc.Exports.Add(hubExport(r))
+		}
+		if err := issueCreds(dataDir, m.ID, acc, &scope.Template); err != nil {
+			return "", err
+		}
+	}
+	if err := sign(hc); err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# NATS operator mode for a Geneva hub cluster (geneva-hub cluster-users --jwt); the same file on\n"+
+		"# every server; regenerate after every MoU change and reload every server.\n"+
+		"operator: %s\nsystem_account: %s\nresolver: MEMORY\nresolver_preload: {\n", confString(opJWT), confString(sysPub))
+	for _, pub := range sortedKeys(preload) {
+		fmt.Fprintf(&b, "  %s: %s\n", pub, confString(preload[pub]))
+	}
+	b.WriteString("}\n")
+	return b.String(), nil
+}
+
+// operatorJWT is the operator's JWT, signed once and kept at path: the
+// servers refuse a reload that changes it.
+func operatorJWT(path string, op nkeys.KeyPair, opPub, sysPub string) (string, error) {
+	if data, err := os.ReadFile(path); err == nil {
+		return string(bytes.TrimSpace(data)), nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("operator jwt: %w", err)
+	}
+	oc := jwt.NewOperatorClaims(opPub)
+	oc.Name, oc.SystemAccount = "geneva", sysPub
+	tok, err := oc.Encode(op)
+	if err != nil {
+		return "", fmt.Errorf("operator jwt: %w", err)
+	}
+	return tok, writeSecret(path, []byte(tok))
+}
+
+// memberAccountClaims is member m's account: the imports of memberReach
+// from the hub account (and $JS.API.INFO to nowhere, see jsInfoSubject),
+// no JetStream, its quota as account limits.
+func memberAccountClaims(m, accPub, hubPub string, q policy.Quota, maxPayload int32) *jwt.AccountClaims {
+	mc := jwt.NewAccountClaims(accPub)
+	mc.Name = MemberAccount(m)
+	mc.Limits.Conn = int64(q.Connections)
+	mc.Limits.Subs = int64(q.Subscriptions)
+	mc.Limits.Payload = min(int64(q.MaxSubmissionBytes), int64(maxPayload))
+	for _, r := range append(memberReach(m), reach{jsInfoSink, service}) {
+		imp := &jwt.Import{Account: hubPub, Subject: jwt.Subject(r.subject), Type: jwt.Service, LocalSubject: jwt.RenamingSubject(r.subject)}
+		switch {
+		case r.kind == delivery:
+			imp.Type, imp.LocalSubject = jwt.Stream, ""
+		case r.subject == jsInfoSink:
+			imp.LocalSubject = jsInfoSubject
+		}
+		mc.Imports.Add(imp)
+	}
+	return mc
+}
+
+// hubExport is the hub account's export of r. Exports are public: only
+// the operator (the hub) signs account JWTs, so no account but one the hub
+// wrote imports anything.
+func hubExport(r reach) *jwt.Export {
+	if r.kind == delivery {
+		return &jwt.Export{Subject: jwt.Subject(r.subject), Type: jwt.Stream}
+	}
+	e := &jwt.Export{Subject: jwt.Subject(r.subject), Type: jwt.Service, ResponseType: jwt.ResponseTypeSingleton}
+	if r.kind == jetStreamStreamed {
+		e.ResponseType = jwt.ResponseTypeStream
+	}
+	return e
+}
+
+// revokeReplacedKeys revokes in mc every user key member's JWT creds held
+// before its creds file got a new key (a rotation: suspend, delete the
+// creds file, resume): a user JWT stays valid until its account revokes
+// it. The replaced keys are kept in dataDir/jwt/revoked/<member>.
+func revokeReplacedKeys(dataDir, member string, mc *jwt.AccountClaims) error {
+	path := filepath.Join(jwtDir(dataDir), "revoked", member)
+	list, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("jwt: %w", err)
+	}
+	current, err := ensureCreds(dataDir, member)
+	if err != nil {
+		return err
+	}
+	if issued, err := credsUserKey(JWTCredsPath(dataDir, member)); err == nil && issued != current &&
+		!slices.Contains(strings.Fields(string(list)), issued) {
+		list = append(list, issued+"\n"...)
+		if err := writeSecret(path, list); err != nil {
+			return err
+		}
+	}
+	for _, pub := range strings.Fields(string(list)) {
+		mc.RevokeAt(pub, time.Now())
+	}
+	return nil
+}
+
+// credsUserKey is the user key of the JWT in a creds file.
+func credsUserKey(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	tok, err := jwt.ParseDecoratedJWT(data)
+	if err != nil {
+		return "", err
+	}
+	uc, err := jwt.DecodeUserClaims(tok)
+	if err != nil {
+		return "", err
+	}
+	return uc.Subject, nil
+}
+
+// natsPermissions are memberPermissions as JWT permissions.
+func natsPermissions(m string) jwt.Permissions {
+	p := memberPermissions(m)
+	return jwt.Permissions{Pub: jwt.Permission{Allow: p.Publish.Allow}, Sub: jwt.Permission{Allow: p.Subscribe.Allow}}
+}
+
+// issueCreds writes name's JWT creds: a user JWT for the NKey of its creds
+// file, issued by account with limits (nil: unrestricted).
+func issueCreds(dataDir, name string, account nkeys.KeyPair, limits *jwt.UserPermissionLimits) error {
+	if _, err := ensureCreds(dataDir, name); err != nil {
+		return err
+	}
+	data, err := os.ReadFile(CredsPath(dataDir, name))
+	if err != nil {
+		return fmt.Errorf("creds: %w", err)
+	}
+	user, err := nkeys.ParseDecoratedNKey(data)
+	if err != nil {
+		return fmt.Errorf("creds %s: %w", CredsPath(dataDir, name), err)
+	}
+	creds, err := userCreds(name, user, account, "", limits)
+	if err != nil {
+		return err
+	}
+	return writeSecret(JWTCredsPath(dataDir, name), creds)
+}
+
+// userCreds is a NATS creds file for user, a user of member (or the
+// operator) issued by signer: the account's own key, or a signing key of
+// it (issuerAccount, its public key, names the account then). limits nil:
+// unrestricted; a scoped signing key's template overrides them anyway.
+func userCreds(member string, user, signer nkeys.KeyPair, issuerAccount string, limits *jwt.UserPermissionLimits) ([]byte, error) {
+	pub, err := user.PublicKey()
+	if err != nil {
+		return nil, err
+	}
+	uc := jwt.NewUserClaims(pub)
+	uc.Name, uc.IssuerAccount = member, issuerAccount
+	if limits != nil {
+		uc.UserPermissionLimits = *limits
+	}
+	tok, err := uc.Encode(signer)
+	if err != nil {
+		return nil, fmt.Errorf("user jwt %s: %w", member, err)
+	}
+	seed, err := user.Seed()
+	if err != nil {
+		return nil, err
+	}
+	creds, err := jwt.FormatUserConfig(tok, seed)
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte("# member: "+member+"\n"), creds...), nil
+}
+
+func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
