@@ -211,3 +211,36 @@ func memberLifecycle(t *testing.T, ic *isolatedCluster) {
 		ic.waitCutOff(t, isp)
 	})
 }
+
+// On a cluster in operator mode a member's admin issues users for its own
+// people with its signing key (geneva admin member user): they can do what
+// the member can and no more, even when the admin writes broader
+// permissions into the user's JWT (the key is scoped to the member's).
+func TestMemberAdminIssuesUsersOnJWTCluster(t *testing.T) {
+	ic := startIsolatedCluster(t, jwtAccounts)
+	sk, err := hub.ReadSigningKey(hub.SigningKeyPath(ic.dir, "bank-one"))
+	require.NoError(t, err)
+	require.Equal(t, "bank-one", sk.Member)
+	creds, _, err := hub.IssueMemberUser(sk, "alice")
+	require.NoError(t, err)
+	file := filepath.Join(t.TempDir(), "alice.creds")
+	require.NoError(t, os.WriteFile(file, creds, 0o600))
+	alice, err := ic.h.ConnectCreds("bank-one", file, onNode(ic.cl.Nodes[2].ClientURL()))
+	require.NoError(t, err)
+	t.Cleanup(alice.NC.Close)
+	works(t, alice)
+	refusedPub(t, alice, "submit as another", hub.SubmitSubject("isp-two"))
+	refusedSub(t, alice, "read another's deliveries", hub.DeliverPrefix("isp-two")+".>")
+
+	greedy, err := hub.IssueMemberUserWithPermissions(sk, "mallory", []string{">"})
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(file, greedy, 0o600))
+	mallory, err := ic.h.ConnectCreds("bank-one", file, onNode(ic.cl.Nodes[1].ClientURL()))
+	if err != nil {
+		require.ErrorIs(t, err, nats.ErrAuthorization, "a user JWT beyond the scope is refused, or held to it")
+		return
+	}
+	t.Cleanup(mallory.NC.Close)
+	refusedPub(t, mallory, "submit as another", hub.SubmitSubject("isp-two"))
+	refusedSub(t, mallory, "read everything", ">")
+}

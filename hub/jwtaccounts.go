@@ -79,6 +79,82 @@ func writeSecret(path string, data []byte) error {
 	return nil
 }
 
+// signingKeyTemplate is a member admin's signing key file: the seed of a
+// signing key of the member's account, and the account it signs for.
+const signingKeyTemplate = `# Geneva member admin signing key (JWT accounts): issues NATS users of
+# member %s with geneva admin member user. Keep it secret: whoever holds it
+# can speak as %s (never beyond the member's permissions).
+# member: %s
+# account: %s
+%s
+`
+
+// signingKey returns the public signing key of member's account (account
+// accPub), creating the member admin's key file on first use.
+func signingKey(dataDir, member, accPub string) (string, error) {
+	path := SigningKeyPath(dataDir, member)
+	if sk, err := ReadSigningKey(path); err == nil {
+		if sk.Account != accPub {
+			return "", fmt.Errorf("signing key %s: for account %s, not %s", path, sk.Account, accPub)
+		}
+		return sk.Key.PublicKey()
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	kp, err := nkeys.CreateAccount()
+	if err != nil {
+		return "", fmt.Errorf("signing key %s: %w", member, err)
+	}
+	seed, _ := kp.Seed()
+	if err := writeSecret(path, fmt.Appendf(nil, signingKeyTemplate, member, member, member, accPub, seed)); err != nil {
+		return "", err
+	}
+	return kp.PublicKey()
+}
+
+// SigningKey is a member admin's signing key file, read.
+type SigningKey struct {
+	Member, Account string
+	Key             nkeys.KeyPair
+}
+
+// ReadSigningKey reads a member admin's signing key file.
+func ReadSigningKey(path string) (SigningKey, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return SigningKey{}, err
+	}
+	var sk SigningKey
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "# member: "); ok {
+			sk.Member = strings.TrimSpace(v)
+		} else if v, ok := strings.CutPrefix(line, "# account: "); ok {
+			sk.Account = strings.TrimSpace(v)
+		}
+	}
+	if sk.Key, err = nkeys.ParseDecoratedNKey(data); err != nil || sk.Member == "" || !nkeys.IsValidPublicAccountKey(sk.Account) {
+		return SigningKey{}, fmt.Errorf("signing key %s: not a Geneva member admin signing key (a \"# member:\" and an \"# account:\" line and a seed)", path)
+	}
+	return sk, nil
+}
+
+// IssueMemberUser is a NATS creds file for a new user name of the member
+// whose admin holds the signing key sk: a fresh NKey and a user JWT signed
+// with sk. The account's scope gives the user exactly the member's
+// permissions, whatever the JWT says. It returns the user's public key,
+// for revoking it.
+func IssueMemberUser(sk SigningKey, name string) (creds []byte, userPub string, err error) {
+	user, err := nkeys.CreateUser()
+	if err != nil {
+		return nil, "", err
+	}
+	if creds, err = userCreds(sk.Member, name, user, sk.Key, sk.Account, nil); err != nil {
+		return nil, "", err
+	}
+	userPub, err = user.PublicKey()
+	return creds, userPub, err
+}
+
 // ClusterJWT is nats-server configuration for every server of a cluster in
 // operator mode: the hub's operator JWT, the system account and a memory
 // resolver preloaded with the account JWTs of the hub and of every member
@@ -137,7 +213,7 @@ func ClusterJWT(dataDir string, mou *policy.MoU, maxPayload int32) (string, erro
 		if err != nil {
 			return "", err
 		}
-		_, signPub, err := jwtKey(SigningKeyPath(dataDir, m.ID), nkeys.CreateAccount)
+		signPub, err := signingKey(dataDir, m.ID, accPub)
 		if err != nil {
 			return "", err
 		}
@@ -294,26 +370,29 @@ func issueCreds(dataDir, name string, account nkeys.KeyPair, limits *jwt.UserPer
 	if err != nil {
 		return fmt.Errorf("creds %s: %w", CredsPath(dataDir, name), err)
 	}
-	creds, err := userCreds(name, user, account, "", limits)
+	creds, err := userCreds(name, name, user, account, "", limits)
 	if err != nil {
 		return err
 	}
 	return writeSecret(JWTCredsPath(dataDir, name), creds)
 }
 
-// userCreds is a NATS creds file for user, a user of member (or the
+// userCreds is a NATS creds file for user, a user name of member (or the
 // operator) issued by signer: the account's own key, or a signing key of
 // it (issuerAccount, its public key, names the account then). limits nil:
 // unrestricted; a scoped signing key's template overrides them anyway.
-func userCreds(member string, user, signer nkeys.KeyPair, issuerAccount string, limits *jwt.UserPermissionLimits) ([]byte, error) {
+func userCreds(member, name string, user, signer nkeys.KeyPair, issuerAccount string, limits *jwt.UserPermissionLimits) ([]byte, error) {
 	pub, err := user.PublicKey()
 	if err != nil {
 		return nil, err
 	}
 	uc := jwt.NewUserClaims(pub)
-	uc.Name, uc.IssuerAccount = member, issuerAccount
-	if limits != nil {
+	uc.Name, uc.IssuerAccount = name, issuerAccount
+	switch {
+	case limits != nil:
 		uc.UserPermissionLimits = *limits
+	case issuerAccount != "":
+		uc.UserPermissionLimits = jwt.UserPermissionLimits{} // a scoped key's users carry none, not even "no limit"
 	}
 	tok, err := uc.Encode(signer)
 	if err != nil {
