@@ -19,11 +19,12 @@ func runClusterUsers(_ context.Context, args []string, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	configFile := fs.String("config", "", "the hub's settings (YAML; mou_file and data_dir are read)")
 	out := fs.String("out", "", "where to write the accounts (nats-server configuration, included at the top level of every server's file)")
+	useJWT := fs.Bool("jwt", false, "operator mode instead: the operator JWT and a memory resolver preloaded with every account JWT; writes JWT creds under data_dir/jwt/creds and member admin signing keys under data_dir/jwt/signing")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
 	if *configFile == "" || *out == "" || fs.NArg() > 0 {
-		return usageError{errors.New("usage: geneva-hub cluster-users --config FILE --out FILE")}
+		return usageError{errors.New("usage: geneva-hub cluster-users [--jwt] --config FILE --out FILE")}
 	}
 	cfg, err := hub.LoadConfig(*configFile)
 	if err != nil {
@@ -41,7 +42,11 @@ func runClusterUsers(_ context.Context, args []string, stderr io.Writer) error {
 	if maxPayload == 0 {
 		maxPayload = hub.DefaultMaxPayload
 	}
-	conf, err := hub.ClusterAccounts(dir, mou, maxPayload)
+	generate := hub.ClusterAccounts
+	if *useJWT {
+		generate = hub.ClusterJWT
+	}
+	conf, err := generate(dir, mou, maxPayload)
 	if err != nil {
 		return err
 	}

@@ -41,5 +41,30 @@ func TestClusterUsersCommand(t *testing.T) {
 	require.NoError(t, err, "the member's creds, to hand over")
 
 	err = run(context.Background(), []string{"cluster-users", "--config", cfg}, &stderr)
-	require.ErrorContains(t, err, "usage: geneva-hub cluster-users --config FILE --out FILE")
+	require.ErrorContains(t, err, "usage: geneva-hub cluster-users [--jwt] --config FILE --out FILE")
+}
+
+// cluster-users --jwt writes operator mode: the operator JWT and a memory
+// resolver preloaded with the system, hub and member accounts; the
+// operator's JWT creds for the hub.
+func TestClusterUsersJWTCommand(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "hub.yaml")
+	mou, err := filepath.Abs(filepath.Join("..", "..", "policy", "demo-mou.yaml"))
+	require.NoError(t, err)
+	data := filepath.Join(dir, "data")
+	require.NoError(t, os.WriteFile(cfg, []byte("mou_file: "+mou+"\ndata_dir: "+data+"\n"), 0o600))
+	out := filepath.Join(dir, "operator.conf")
+	var stderr bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"cluster-users", "--jwt", "--config", cfg, "--out", out}, &stderr), stderr.String())
+	opts, err := server.ProcessConfigFile(out)
+	require.NoError(t, err)
+	require.Len(t, opts.TrustedOperators, 1)
+	require.NotEmpty(t, opts.SystemAccount)
+	require.NotNil(t, opts.AccountResolver)
+	member, _, err := hub.MemberOptions(hub.JWTCredsPath(data, hub.OperatorName), nil)
+	require.NoError(t, err)
+	require.Equal(t, hub.OperatorName, member)
+	_, err = hub.ReadSigningKey(hub.SigningKeyPath(data, "bank-one"))
+	require.NoError(t, err, "the member admin's signing key, to hand over")
 }
