@@ -71,6 +71,15 @@ func (ic *isolatedCluster) connect(t *testing.T, id string, i int) *hubtest.Memb
 	return m
 }
 
+// connect2 connects as id with credsFile to node i only.
+func (ic *isolatedCluster) connect2(t *testing.T, id, credsFile string, i int) *hubtest.Member {
+	t.Helper()
+	m, err := ic.h.ConnectCreds(id, credsFile, onNode(ic.cl.Nodes[i].ClientURL()))
+	require.NoError(t, err, "%s (%s) on node %d", id, credsFile, i+1)
+	t.Cleanup(m.NC.Close)
+	return m
+}
+
 // dial connects as id to node i only, or fails.
 func (ic *isolatedCluster) dial(id string, i int) (*hubtest.Member, error) {
 	return ic.h.ConnectCreds(id, ic.layout.creds(ic.dir, id), onNode(ic.cl.Nodes[i].ClientURL()))
@@ -94,9 +103,9 @@ func (ic *isolatedCluster) apply(t *testing.T, change func(*policy.MoU)) {
 }
 
 // waitCutOff waits until m's connection is gone and checks that m cannot
-// connect to any node. (Its client keeps trying the cluster's other
+// connect to any node (with its creds, or credsFile). (Its client keeps trying the cluster's other
 // nodes, each of which refuses it, so the connection is not closed.)
-func (ic *isolatedCluster) waitCutOff(t *testing.T, m *hubtest.Member) {
+func (ic *isolatedCluster) waitCutOff(t *testing.T, m *hubtest.Member, credsFile ...string) {
 	t.Helper()
 	hubtest.Eventually(t, 10*time.Second, func() error {
 		if m.NC.IsConnected() {
@@ -105,7 +114,11 @@ func (ic *isolatedCluster) waitCutOff(t *testing.T, m *hubtest.Member) {
 		return nil
 	})
 	for i := range ic.cl.Nodes {
-		_, err := ic.dial(m.ID, i)
+		creds := ic.layout.creds(ic.dir, m.ID)
+		if len(credsFile) > 0 {
+			creds = credsFile[0]
+		}
+		_, err := ic.h.ConnectCreds(m.ID, creds, onNode(ic.cl.Nodes[i].ClientURL()))
 		require.ErrorIs(t, err, nats.ErrAuthorization, "%s on node %d", m.ID, i+1)
 	}
 	require.False(t, m.NC.IsConnected(), "%s reconnected", m.ID)
@@ -214,8 +227,9 @@ func memberLifecycle(t *testing.T, ic *isolatedCluster) {
 
 // On a cluster in operator mode a member's admin issues users for its own
 // people with its signing key (geneva admin member user): they can do what
-// the member can and no more, even when the admin writes broader
-// permissions into the user's JWT (the key is scoped to the member's).
+// the member can and no more (the key is scoped to the member's
+// permissions; a user JWT of it that claims any is refused), and a new
+// signing key cuts every user the old one issued.
 func TestMemberAdminIssuesUsersOnJWTCluster(t *testing.T) {
 	ic := startIsolatedCluster(t, jwtAccounts)
 	sk, err := hub.ReadSigningKey(hub.SigningKeyPath(ic.dir, "bank-one"))
@@ -225,22 +239,28 @@ func TestMemberAdminIssuesUsersOnJWTCluster(t *testing.T) {
 	require.NoError(t, err)
 	file := filepath.Join(t.TempDir(), "alice.creds")
 	require.NoError(t, os.WriteFile(file, creds, 0o600))
-	alice, err := ic.h.ConnectCreds("bank-one", file, onNode(ic.cl.Nodes[2].ClientURL()))
-	require.NoError(t, err)
-	t.Cleanup(alice.NC.Close)
+	alice := ic.connect2(t, "bank-one", file, 2)
 	works(t, alice)
 	refusedPub(t, alice, "submit as another", hub.SubmitSubject("isp-two"))
 	refusedSub(t, alice, "read another's deliveries", hub.DeliverPrefix("isp-two")+".>")
 
+	t.Run("a new signing key cuts every user the old one issued", func(t *testing.T) {
+		require.NoError(t, os.Remove(hub.SigningKeyPath(ic.dir, "bank-one")))
+		ic.apply(t, func(*policy.MoU) {})
+		ic.waitCutOff(t, alice, file)
+		works(t, ic.members["bank-one"]) // the member's own creds are not the admin's
+	})
+
+	sk, err = hub.ReadSigningKey(hub.SigningKeyPath(ic.dir, "bank-one")) // the new key
+	require.NoError(t, err)
+	creds, _, err = hub.IssueMemberUser(sk, "alice")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(file, creds, 0o600))
+	works(t, ic.connect2(t, "bank-one", file, 1))
+
 	greedy, err := hub.IssueMemberUserWithPermissions(sk, "mallory", []string{">"})
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(file, greedy, 0o600))
-	mallory, err := ic.h.ConnectCreds("bank-one", file, onNode(ic.cl.Nodes[1].ClientURL()))
-	if err != nil {
-		require.ErrorIs(t, err, nats.ErrAuthorization, "a user JWT beyond the scope is refused, or held to it")
-		return
-	}
-	t.Cleanup(mallory.NC.Close)
-	refusedPub(t, mallory, "submit as another", hub.SubmitSubject("isp-two"))
-	refusedSub(t, mallory, "read everything", ">")
+	_, err = ic.h.ConnectCreds("bank-one", file, onNode(ic.cl.Nodes[1].ClientURL()))
+	require.ErrorIs(t, err, nats.ErrAuthorization, "a user JWT of the scoped key that claims permissions is refused")
 }
