@@ -406,7 +406,7 @@ func userCreds(member, name string, user, signer nkeys.KeyPair, issuerAccount st
 	if err != nil {
 		return nil, err
 	}
-	return append([]byte("# member: "+member+"\n"), creds...), nil
+	return append([]byte("# Geneva hub credentials (NATS user JWT and seed; read with nats.UserCredentials or hub.MemberOptions).\n# member: "+member+"\n"), creds...), nil
 }
 
 func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
