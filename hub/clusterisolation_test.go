@@ -30,15 +30,20 @@ type isolatedCluster struct {
 }
 
 // clusterLayout is how the cluster's servers know the members: the
-// configuration every node includes, and where each one's creds are.
+// configuration every node includes, where each one's creds are, and how
+// many reloads a change takes (nats-server 2.15 subscribes the service
+// imports of a configured account a reload creates only at the next
+// reload: a new or resumed member's requests found no responders; JWT
+// accounts are registered when first used, with their imports).
 type clusterLayout struct {
-	config func(dataDir string, mou *policy.MoU, maxPayload int32) (string, error)
-	creds  func(dataDir, member string) string
+	config  func(dataDir string, mou *policy.MoU, maxPayload int32) (string, error)
+	creds   func(dataDir, member string) string
+	reloads int
 }
 
 var (
-	configuredAccounts = clusterLayout{hub.ClusterAccounts, hub.CredsPath}
-	jwtAccounts        = clusterLayout{hub.ClusterJWT, hub.JWTCredsPath}
+	configuredAccounts = clusterLayout{hub.ClusterAccounts, hub.CredsPath, 2}
+	jwtAccounts        = clusterLayout{hub.ClusterJWT, hub.JWTCredsPath, 1}
 )
 
 func startIsolatedCluster(t *testing.T, layouts ...clusterLayout) *isolatedCluster {
@@ -86,10 +91,8 @@ func (ic *isolatedCluster) dial(id string, i int) (*hubtest.Member, error) {
 }
 
 // apply changes the MoU as an operator does on a cluster: every NATS node
-// reloads the accounts file that geneva-hub cluster-users writes for it,
-// twice (nats-server 2.15 subscribes the service imports of an account a
-// reload creates only at the next reload: a new or resumed member's
-// requests found no responders), and the hub process reloads the MoU.
+// reloads the file that geneva-hub cluster-users writes for it (as often
+// as the layout needs), and the hub process reloads the MoU.
 func (ic *isolatedCluster) apply(t *testing.T, change func(*policy.MoU)) {
 	t.Helper()
 	mou := *ic.h.MoU()
@@ -97,8 +100,9 @@ func (ic *isolatedCluster) apply(t *testing.T, change func(*policy.MoU)) {
 	change(&mou)
 	accounts, err := ic.layout.config(ic.dir, &mou, hub.DefaultMaxPayload)
 	require.NoError(t, err)
-	ic.cl.Reload(accounts)
-	ic.cl.Reload(accounts)
+	for range ic.layout.reloads {
+		ic.cl.Reload(accounts)
+	}
 	require.NoError(t, ic.h.ApplyMoU(context.Background(), &mou))
 }
 
