@@ -209,34 +209,18 @@ func ClusterJWT(dataDir string, mou *policy.MoU, maxPayload int32) (string, erro
 		if m.Suspended {
 			continue
 		}
-		acc, accPub, err := jwtKey(filepath.Join(dir, "accounts", m.ID+".nk"), nkeys.CreateAccount)
+		mc, err := memberAccountJWT(dataDir, m.ID, hubPub, mou.QuotaOf(m.ID), maxPayload)
+		if err == nil {
+			err = sign(mc)
+		}
 		if err != nil {
-			return "", err
-		}
-		signPub, err := signingKey(dataDir, m.ID, accPub)
-		if err != nil {
-			return "", err
-		}
-		mc := memberAccountClaims(m.ID, accPub, hubPub, mou.QuotaOf(m.ID), maxPayload)
-		if err := revokeReplacedKeys(dataDir, m.ID, mc); err != nil {
-			return "", err
-		}
-		scope := jwt.NewUserScope()
-		scope.Key, scope.Role = signPub, "member-admin"
-		scope.Template.Permissions = natsPermissions(m.ID)
-		mc.SigningKeys.AddScopedSigner(scope)
-		if err := sign(mc); err != nil {
 			return "", err
 		}
 		for _, r := range append(memberReach(m.ID), reach{jsInfoSink, service}) {
-			if exported[r.subject] {
-				continue
+			if !exported[r.subject] {
+				exported[r.subject] = true
+				hc.Exports.Add(hubExport(r))
 			}
-			exported[r.subject] = true
-			hc.Exports.Add(hubExport(r))
-		}
-		if err := issueCreds(dataDir, m.ID, acc, &scope.Template); err != nil {
-			return "", err
 		}
 	}
 	if err := sign(hc); err != nil {
@@ -268,6 +252,29 @@ func operatorJWT(path string, op nkeys.KeyPair, opPub, sysPub string) (string, e
 		return "", fmt.Errorf("operator jwt: %w", err)
 	}
 	return tok, writeSecret(path, []byte(tok))
+}
+
+// memberAccountJWT is the claims of member m's account (memberAccountClaims)
+// with its admin's scoped signing key and its replaced user keys revoked;
+// it writes the member's JWT creds, issued by the account.
+func memberAccountJWT(dataDir, m, hubPub string, q policy.Quota, maxPayload int32) (*jwt.AccountClaims, error) {
+	acc, accPub, err := jwtKey(filepath.Join(jwtDir(dataDir), "accounts", m+".nk"), nkeys.CreateAccount)
+	if err != nil {
+		return nil, err
+	}
+	signPub, err := signingKey(dataDir, m, accPub)
+	if err != nil {
+		return nil, err
+	}
+	mc := memberAccountClaims(m, accPub, hubPub, q, maxPayload)
+	if err := revokeReplacedKeys(dataDir, m, mc); err != nil {
+		return nil, err
+	}
+	scope := jwt.NewUserScope()
+	scope.Key, scope.Role = signPub, "member-admin"
+	scope.Template.Permissions = natsPermissions(m)
+	mc.SigningKeys.AddScopedSigner(scope)
+	return mc, issueCreds(dataDir, m, acc, &scope.Template)
 }
 
 // memberAccountClaims is member m's account: the imports of memberReach
