@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/nats-io/jwt/v2"
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nkeys"
 	"github.com/stretchr/testify/require"
 
 	"github.com/genevahub/geneva/hub"
@@ -67,4 +69,23 @@ func TestClusterUsersJWTCommand(t *testing.T) {
 	require.Equal(t, hub.OperatorName, member)
 	_, err = hub.ReadSigningKey(hub.SigningKeyPath(data, "bank-one"))
 	require.NoError(t, err, "the member admin's signing key, to hand over")
+
+	// The upgrade keeps each member's key: its JWT creds are for the NKey
+	// of its existing creds file.
+	seedOnly, err := os.ReadFile(hub.CredsPath(data, "bank-one"))
+	require.NoError(t, err)
+	withJWT, err := os.ReadFile(hub.JWTCredsPath(data, "bank-one"))
+	require.NoError(t, err)
+	oldKey, err := nkeys.ParseDecoratedNKey(seedOnly)
+	require.NoError(t, err)
+	newKey, err := nkeys.ParseDecoratedNKey(withJWT)
+	require.NoError(t, err)
+	oldPub, _ := oldKey.PublicKey()
+	newPub, _ := newKey.PublicKey()
+	require.Equal(t, oldPub, newPub)
+	tok, err := jwt.ParseDecoratedJWT(withJWT)
+	require.NoError(t, err)
+	uc, err := jwt.DecodeUserClaims(tok)
+	require.NoError(t, err)
+	require.Equal(t, oldPub, uc.Subject, "the user JWT is for the member's key")
 }
