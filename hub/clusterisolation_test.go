@@ -245,6 +245,8 @@ func TestMemberAdminIssuesUsersOnJWTCluster(t *testing.T) {
 	require.NoError(t, os.WriteFile(file, creds, 0o600))
 	alice := ic.connect2(t, "bank-one", file, 2)
 	works(t, alice)
+	_, err = ic.h.ConnectCreds("bank-one", hub.CredsPath(ic.dir, "bank-one"), onNode(ic.cl.Nodes[0].ClientURL()))
+	require.ErrorIs(t, err, nats.ErrAuthorization, "the member's seed-only creds file, without its user JWT")
 	refusedPub(t, alice, "submit as another", hub.SubmitSubject("isp-two"))
 	refusedSub(t, alice, "read another's deliveries", hub.DeliverPrefix("isp-two")+".>")
 
