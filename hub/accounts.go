@@ -1,7 +1,9 @@
 package hub
 
 import (
+	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/nats-io/nats-server/v2/server"
 
@@ -17,107 +19,135 @@ const HubAccount = "geneva"
 // MemberAccount is member m's NATS account.
 func MemberAccount(m string) string { return "member-" + m }
 
-// newHubAccount is the hub account with JetStream enabled (without account
-// limits).
-func newHubAccount() (*server.Account, error) {
-	return parsedAccount(HubAccount, "jetstream: enabled")
-}
-
-// newMemberAccount is member m's account, without JetStream, with NATS's
-// account limits set from its quota: connections, subscriptions per
-// connection and the largest message (never above the hub's max_payload).
-func newMemberAccount(m string, q policy.Quota, maxPayload int32) (*server.Account, error) {
-	return parsedAccount(MemberAccount(m), fmt.Sprintf("limits: { max_connections: %d, max_subscriptions: %d, max_payload: %d }",
-		q.Connections, q.Subscriptions, min(int64(q.MaxSubmissionBytes), int64(maxPayload))))
-}
-
-// parsedAccount builds account name from a config body: the server keeps
-// "JetStream enabled" and account limits in fields only its config parser
-// sets.
-func parsedAccount(name, body string) (*server.Account, error) {
-	o := &server.Options{}
-	if err := o.ProcessConfigString(fmt.Sprintf("accounts { %q: { %s } }", name, body)); err != nil {
-		return nil, fmt.Errorf("account %s: %w", name, err)
-	}
-	for _, a := range o.Accounts {
-		if a.Name == name {
-			return a, nil
-		}
-	}
-	return nil, fmt.Errorf("account %s: not in its own config", name)
-}
-
 // memberAccounts builds the hub account and one account per active
 // member of mou, with the hub account's exports and each member's
-// imports. Suspended members get no account (their users are gone too).
+// imports, from the same configuration a cluster's servers load
+// (accountsConfig). Suspended members get no account (their users are
+// gone too).
 func memberAccounts(mou *policy.MoU, maxPayload int32) (hubAcc *server.Account, members map[string]*server.Account, err error) {
-	if hubAcc, err = newHubAccount(); err != nil {
-		return nil, nil, err
+	o := &server.Options{}
+	if err := o.ProcessConfigString(accountsConfig(mou, maxPayload, nil)); err != nil {
+		return nil, nil, fmt.Errorf("nats accounts: %w", err)
 	}
 	members = map[string]*server.Account{}
-	for _, m := range mou.Members {
-		if m.Suspended {
-			continue
+	for _, a := range o.Accounts {
+		if a.Name == HubAccount {
+			hubAcc = a
+		} else if m, ok := strings.CutPrefix(a.Name, MemberAccount("")); ok {
+			members[m] = a
 		}
-		acc, err := newMemberAccount(m.ID, mou.QuotaOf(m.ID), maxPayload)
-		if err == nil {
-			err = connect(hubAcc, acc, memberReach(m.ID))
-		}
-		if err == nil {
-			err = shadowJetStreamAPI(hubAcc, acc)
-		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("member %q account: %w", m.ID, err)
-		}
-		members[m.ID] = acc
+	}
+	if hubAcc == nil {
+		return nil, nil, fmt.Errorf("nats accounts: no account %s", HubAccount)
 	}
 	return hubAcc, members, nil
 }
 
-// connect exports each reach from the hub account to acc only and imports
-// it into acc under the same subject. The server adds a Nats-Request-Info
-// header naming the asking account to every request through an import;
-// sharing more of the user (its address, name) is not needed.
-func connect(hubAcc, acc *server.Account, rs []reach) error {
-	only := []*server.Account{acc}
-	for _, r := range rs {
-		var err error
-		switch r.kind {
-		case service, jetStream, jetStreamStreamed:
-			rt := server.Singleton
-			if r.kind == jetStreamStreamed {
-				rt = server.Streamed
-			}
-			if err = hubAcc.AddServiceExportWithResponse(r.subject, rt, only); err == nil {
-				err = acc.AddServiceImport(hubAcc, r.subject, r.subject)
-			}
-		case delivery:
-			if err = hubAcc.AddStreamExport(r.subject, only); err == nil {
-				err = acc.AddStreamImport(hubAcc, r.subject, "")
-			}
+// accountUser is an NKey user of an account in a cluster's configuration;
+// nil permissions: unrestricted (the operator).
+type accountUser struct {
+	nkey, name  string
+	permissions *server.Permissions
+}
+
+// accountsConfig is nats-server configuration (an accounts block) for the
+// hub account and one account per member of mou that is not suspended:
+// the hub account alone has JetStream and exports each reach of
+// memberReach to that member's account only; the member's account imports
+// exactly those, under the same subjects, with NATS account limits from
+// its quota (connections, subscriptions per connection, the largest
+// message, never above maxPayload). users lists each account's users by
+// account name (a cluster's servers); the embedded server binds its users
+// itself and passes nil. Services are imported, so the server rewrites
+// every reply subject to _R_... (the server adds a Nats-Request-Info
+// header naming the asking account; sharing more of the user is not
+// needed).
+func accountsConfig(mou *policy.MoU, maxPayload int32, users map[string][]accountUser) string {
+	var exports []string              // in order of first use
+	exportTo := map[string][]string{} // export → the accounts it is granted to
+	export := func(e, acc string) {
+		if _, ok := exportTo[e]; !ok {
+			exports = append(exports, e)
 		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", r.subject, err)
-		}
+		exportTo[e] = append(exportTo[e], acc)
 	}
-	return nil
+	var members strings.Builder
+	for _, m := range mou.Members {
+		if m.Suspended {
+			continue
+		}
+		acc, q := MemberAccount(m.ID), mou.QuotaOf(m.ID)
+		var imports []string
+		for _, r := range append(memberReach(m.ID), reach{jsInfoSink, service}) {
+			local := r.subject
+			if r.subject == jsInfoSink {
+				local = jsInfoSubject
+			}
+			from := "{account: " + confString(HubAccount) + ", subject: " + confString(r.subject) + "}"
+			switch r.kind {
+			case delivery:
+				export("stream: "+confString(r.subject), acc)
+				imports = append(imports, "{stream: "+from+"}")
+			default:
+				rt := "singleton"
+				if r.kind == jetStreamStreamed {
+					rt = "stream"
+				}
+				export("service: "+confString(r.subject)+", response_type: "+rt, acc)
+				imports = append(imports, "{service: "+from+", to: "+confString(local)+"}")
+			}
+		}
+		fmt.Fprintf(&members, "  %s: {\n    limits: {max_connections: %d, max_subscriptions: %d, max_payload: %d}\n    imports: [\n      %s\n    ]\n%s  }\n",
+			confString(acc), q.Connections, q.Subscriptions, min(int64(q.MaxSubmissionBytes), int64(maxPayload)),
+			strings.Join(imports, "\n      "), usersConfig(users[acc]))
+	}
+	for i, e := range exports {
+		exports[i] = "{" + e + ", accounts: " + confString(exportTo[e]) + "}"
+	}
+	return fmt.Sprintf("accounts: {\n  %s: {\n    jetstream: enabled\n    exports: [\n      %s\n    ]\n%s  }\n%s}\n",
+		confString(HubAccount), strings.Join(exports, "\n      "), usersConfig(users[HubAccount]), members.String())
+}
+
+// usersConfig is the users line of an account block, "" for none.
+func usersConfig(users []accountUser) string {
+	if len(users) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("    users: [\n")
+	for _, u := range users {
+		b.WriteString("      {nkey: " + confString(u.nkey))
+		if p := u.permissions; p != nil {
+			b.WriteString(", permissions: {publish: {allow: " + confString(p.Publish.Allow) + "}, subscribe: {allow: " + confString(p.Subscribe.Allow) + "}}")
+		}
+		b.WriteString("} # " + u.name + "\n")
+	}
+	return b.String() + "    ]\n"
+}
+
+// confString is v (a string or a list of strings) as nats-server
+// configuration: JSON strings, which the config parser reads literally
+// ($ included), without HTML escapes.
+func confString(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // jsInfoSink is a hub-account subject nobody serves: a member's
 // $JS.API.INFO goes there and gets "no responders".
 const jsInfoSink = "geneva.none.jsinfo"
 
-// shadowJetStreamAPI keeps the server from giving acc, which has no
-// JetStream, its default import of the whole $JS.API.> from the system
-// account: that import answers "JetStream not enabled" to every API
-// request, the imported consumer requests included, and its answer
-// arrives first. The server skips it when an import covers $JS.API.INFO.
-func shadowJetStreamAPI(hubAcc, acc *server.Account) error {
-	if err := hubAcc.AddServiceExport(jsInfoSink, []*server.Account{acc}); err != nil {
-		return err
-	}
-	return acc.AddServiceImport(hubAcc, "$JS.API.INFO", jsInfoSink)
-}
+// jsInfoSubject is imported to jsInfoSink in every member account
+// (accountsConfig): it keeps the server from giving an account
+// without JetStream its default import of the whole $JS.API.> from the
+// system account, which answers "JetStream not enabled" to every API
+// request, the imported consumer requests included, and whose answer
+// arrives first. The server skips that import when an import covers
+// $JS.API.INFO.
+const jsInfoSubject = "$JS.API.INFO"
 
 // registerNewAccounts registers, empty, the accounts of opts the running
 // server does not know yet, so that the reload fills them in as existing

@@ -24,13 +24,14 @@ import (
 	"github.com/genevahub/geneva/policy"
 )
 
-// startNATSCluster starts 3 clustered NATS servers that know the demo
-// MoU's members and the operator, whose creds are written under dir.
+// startNATSCluster starts 3 clustered NATS servers with the accounts of
+// the demo MoU's members and the hub (the operator), whose creds are
+// written under dir: the file geneva-hub cluster-users writes.
 func startNATSCluster(t *testing.T, dir string) *hubtest.Cluster {
 	t.Helper()
-	users, _, err := hub.ClusterUsers(dir, policy.DemoMoU())
+	accounts, err := hub.ClusterAccounts(dir, policy.DemoMoU(), hub.DefaultMaxPayload)
 	require.NoError(t, err)
-	return hubtest.StartCluster(t, 3, users)
+	return hubtest.StartClusterWithAccounts(t, 3, accounts)
 }
 
 // startClusterHub runs a hub process in cluster mode on its own data dir.

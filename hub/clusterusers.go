@@ -1,21 +1,46 @@
 package hub
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/genevahub/geneva/policy"
 )
 
-// ClusterUsers are the NATS users a cluster needs for the hub in cluster
-// mode, as the embedded server has them (withUsers): the operator, without
-// restrictions, and every member that is not suspended, with its
+// ClusterAccounts is the nats-server configuration every server of a
+// cluster needs for the hub in cluster mode (an accounts block, included at
+// the top level of each server's file): the same accounts as the embedded
+// server's (accountsConfig), the hub account with the operator's NKey
+// user, without restrictions, and each member that is not suspended in
+// its own account, as an NKey user with its permissions. So a member is
+// isolated on whichever node it connects to. Creds files missing under
+// dataDir are created, as the hub does.
+func ClusterAccounts(dataDir string, mou *policy.MoU, maxPayload int32) (string, error) {
+	nkeys, names, err := ClusterUsers(dataDir, mou)
+	if err != nil {
+		return "", err
+	}
+	users := map[string][]accountUser{}
+	for _, u := range nkeys {
+		acc := HubAccount
+		if u.Permissions != nil {
+			acc = MemberAccount(names[u.Nkey])
+		}
+		users[acc] = append(users[acc], accountUser{nkey: u.Nkey, name: names[u.Nkey], permissions: u.Permissions})
+	}
+	return "# NATS accounts of a Geneva hub in cluster mode (geneva-hub cluster-users); include this file at the top\n" +
+		"# level of every server's configuration, the same file on every server; regenerate it after every MoU\n" +
+		"# change and reload every server (docs/operating.md \"Cluster\").\n" + accountsConfig(mou, maxPayload, users), nil
+}
+
+// ClusterUsers are the NKey users of ClusterAccounts: the operator,
+// without restrictions, and every member that is not suspended, with its
 // permissions. Creds files missing under dataDir are created, as the hub
-// does. names maps each NKey to its member (or OperatorName).
+// does. names maps each NKey to its member (or OperatorName). Given to a
+// server without ClusterAccounts' accounts, the members would share one
+// account with the hub's JetStream and not be isolated from it.
 func ClusterUsers(dataDir string, mou *policy.MoU) (users []*server.NkeyUser, names map[string]string, err error) {
 	opPub, err := ensureCreds(dataDir, OperatorName)
 	if err != nil {
@@ -37,16 +62,15 @@ func ClusterUsers(dataDir string, mou *policy.MoU) (users []*server.NkeyUser, na
 }
 
 // WriteClusterUsers writes users as nats-server configuration: the body of
-// an authorization block (authorization { include users.conf }).
+// an authorization block (authorization { include users.conf }), all in
+// the server's one account.
+//
+// Deprecated: members are not isolated there (docs/operating.md "Member
+// accounts on the cluster"); write ClusterAccounts or ClusterJWT instead.
+// Kept for code written against the earlier cluster-users file.
 func WriteClusterUsers(w io.Writer, users []*server.NkeyUser, names map[string]string) error {
-	q := func(v any) string { // JSON strings are NATS config strings, without HTML escapes
-		var b strings.Builder
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(false)
-		_ = enc.Encode(v)
-		return strings.TrimSuffix(b.String(), "\n")
-	}
-	if _, err := fmt.Fprintln(w, "# NATS users of a Geneva hub in cluster mode (geneva-hub cluster-users); regenerate after every MoU change\n"+
+	q := confString
+	if _, err := fmt.Fprintln(w, "# NATS users of a Geneva hub in cluster mode (hub.WriteClusterUsers, deprecated: geneva-hub cluster-users writes accounts)\n"+
 		"# WARNING: members share the hub's account here, so they are not isolated from its JetStream\n"+
 		"# (docs/operating.md, Cluster): use cluster mode only with members you trust with the hub's state.\nusers = ["); err != nil {
 		return err

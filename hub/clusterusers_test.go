@@ -1,7 +1,6 @@
 package hub_test
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,34 +12,46 @@ import (
 	"github.com/genevahub/geneva/policy"
 )
 
-// The users file nats-server reads gives every member exactly the
-// permissions the embedded server gives it, and a suspended member none.
-func TestClusterUsersFileLoadsIntoNATS(t *testing.T) {
+// The accounts file nats-server reads puts the operator in the hub
+// account and every member in its own account, with exactly the
+// permissions the embedded server gives it; a suspended member has neither
+// account nor user.
+func TestClusterAccountsFileLoadsIntoNATS(t *testing.T) {
 	dir := t.TempDir()
 	mou := policy.DemoMoU()
+	suspended := mou.Members[len(mou.Members)-1].ID
 	mou.Members[len(mou.Members)-1].Suspended = true
 	users, names, err := hub.ClusterUsers(dir, mou)
 	require.NoError(t, err)
 	require.Len(t, users, len(mou.Members)) // the operator, and every member but the suspended one
+	accounts, err := hub.ClusterAccounts(dir, mou, hub.DefaultMaxPayload)
+	require.NoError(t, err)
 
-	var buf bytes.Buffer
-	require.NoError(t, hub.WriteClusterUsers(&buf, users, names))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "users.conf"), buf.Bytes(), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "accounts.conf"), []byte(accounts), 0o600))
 	conf := filepath.Join(dir, "nats.conf")
-	require.NoError(t, os.WriteFile(conf, []byte("authorization { include users.conf }\n"), 0o600))
+	require.NoError(t, os.WriteFile(conf, []byte("include accounts.conf\n"), 0o600))
 	opts, err := server.ProcessConfigFile(conf)
-	require.NoError(t, err, buf.String())
+	require.NoError(t, err, accounts)
 	require.Len(t, opts.Nkeys, len(users))
-	for i, u := range opts.Nkeys {
-		require.Equal(t, users[i].Nkey, u.Nkey)
-		if users[i].Permissions == nil {
+	want := map[string]*server.NkeyUser{}
+	for _, u := range users {
+		want[u.Nkey] = u
+	}
+	for _, u := range opts.Nkeys {
+		require.Contains(t, want, u.Nkey)
+		if want[u.Nkey].Permissions == nil {
+			require.Equal(t, hub.HubAccount, u.Account.Name, "the operator")
 			require.Nil(t, u.Permissions, "the operator is unrestricted")
 			continue
 		}
-		require.Equal(t, users[i].Permissions.Publish.Allow, u.Permissions.Publish.Allow, names[u.Nkey])
-		require.Equal(t, users[i].Permissions.Subscribe.Allow, u.Permissions.Subscribe.Allow, names[u.Nkey])
+		require.Equal(t, hub.MemberAccount(names[u.Nkey]), u.Account.Name)
+		require.Equal(t, want[u.Nkey].Permissions.Publish.Allow, u.Permissions.Publish.Allow, names[u.Nkey])
+		require.Equal(t, want[u.Nkey].Permissions.Subscribe.Allow, u.Permissions.Subscribe.Allow, names[u.Nkey])
 	}
-	suspended, err := hub.CredsMember(hub.CredsPath(dir, mou.Members[len(mou.Members)-1].ID))
+	for _, a := range opts.Accounts {
+		require.NotEqual(t, hub.MemberAccount(suspended), a.Name)
+	}
+	key, err := hub.CredsMember(hub.CredsPath(dir, suspended))
 	require.NoError(t, err)
-	require.NotContains(t, names, suspended)
+	require.NotContains(t, names, key)
 }

@@ -98,7 +98,7 @@ func MemberOptions(credsFile string, report func(error)) (string, []nats.Option,
 	if err != nil {
 		return "", nil, err
 	}
-	auth, err := nats.NkeyOptionFromSeed(credsFile)
+	auth, err := credsAuth(credsFile)
 	if err != nil {
 		return "", nil, fmt.Errorf("creds %s: %w", credsFile, err)
 	}
@@ -112,6 +112,19 @@ func MemberOptions(credsFile string, report func(error)) (string, []nats.Option,
 		}
 	}))
 	return member, opts, nil
+}
+
+// credsAuth authenticates with a creds file: a user JWT and its seed (a
+// cluster in operator mode, ClusterJWT) or the NKey seed alone.
+func credsAuth(credsFile string) (nats.Option, error) {
+	data, err := os.ReadFile(credsFile)
+	if err != nil {
+		return nil, err
+	}
+	if bytes.Contains(data, []byte("-----BEGIN NATS USER JWT-----")) {
+		return nats.UserCredentials(credsFile), nil
+	}
+	return nats.NkeyOptionFromSeed(credsFile)
 }
 
 // Explain turns a server permission violation into a clear error; other

@@ -11,12 +11,14 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nkeys"
 	"github.com/stretchr/testify/require"
+
+	"github.com/genevahub/geneva/policy"
 )
 
-// TestMemberReachAsJWTAccounts is the groundwork for JWT accounts
-// (docs/operating.md "Why configured accounts, not JWT accounts (yet)"):
-// memberReach turned into account JWT exports and imports, in the
-// embedded server in operator mode with a memory resolver, carries a
+// TestMemberReachAsJWTAccounts: the account JWTs of ClusterJWT
+// (hubExport, memberAccountClaims), in one server in operator mode with a
+// memory resolver (the cluster tests are in clusterisolation_test.go),
+// carry a
 // member's submit, pull, info and ack across accounts, and a pull whose
 // reply subject is a JetStream API call deletes nothing.
 func TestMemberReachAsJWTAccounts(t *testing.T) {
@@ -39,26 +41,12 @@ func TestMemberReachAsJWTAccounts(t *testing.T) {
 		require.NoError(t, resolver.Store(ac.Subject, tok))
 	}
 	store(jwt.NewAccountClaims(sysPub))
-	hc, mc := jwt.NewAccountClaims(hubPub), jwt.NewAccountClaims(memPub)
+	hc := jwt.NewAccountClaims(hubPub)
 	hc.Limits.JetStreamLimits = jwt.JetStreamLimits{MemoryStorage: -1, DiskStorage: -1, Streams: -1, Consumer: -1}
 	for _, r := range append(memberReach("m1"), reach{jsInfoSink, service}) {
-		local := r.subject
-		if r.subject == jsInfoSink {
-			local = "$JS.API.INFO"
-		}
-		switch r.kind {
-		case delivery:
-			hc.Exports.Add(&jwt.Export{Subject: jwt.Subject(r.subject), Type: jwt.Stream})
-			mc.Imports.Add(&jwt.Import{Account: hubPub, Subject: jwt.Subject(r.subject), Type: jwt.Stream})
-		default:
-			var rt jwt.ResponseType = jwt.ResponseTypeSingleton
-			if r.kind == jetStreamStreamed {
-				rt = jwt.ResponseTypeStream
-			}
-			hc.Exports.Add(&jwt.Export{Subject: jwt.Subject(r.subject), Type: jwt.Service, ResponseType: rt})
-			mc.Imports.Add(&jwt.Import{Account: hubPub, Subject: jwt.Subject(r.subject), LocalSubject: jwt.RenamingSubject(local), Type: jwt.Service})
-		}
+		hc.Exports.Add(hubExport(r))
 	}
+	mc := memberAccountClaims("m1", memPub, hubPub, policy.DefaultQuota, DefaultMaxPayload)
 	store(hc)
 	store(mc)
 	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(),

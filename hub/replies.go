@@ -6,6 +6,7 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nkeys"
 )
 
 // serviceReplyPrefix is where the server sends the answers to a request
@@ -54,6 +55,16 @@ func replyAllowed(msg *nats.Msg) (member string, ok bool) {
 	if hdr := msg.Header.Get(server.ClientInfoHdr); hdr != "" && json.Unmarshal([]byte(hdr), &info) == nil {
 		if m, imported := strings.CutPrefix(info.Account, MemberAccount("")); imported {
 			return m, strings.HasPrefix(msg.Reply, serviceReplyPrefix) && (subjectMember == "" || subjectMember == m)
+		}
+		if nkeys.IsValidPublicAccountKey(info.Account) {
+			// A JWT account (ClusterJWT) is named by its key: a per-member
+			// subject is imported by that member's account only, so the
+			// subject names the member; a shared service is counted under
+			// the key.
+			if subjectMember == "" {
+				subjectMember = info.Account
+			}
+			return subjectMember, strings.HasPrefix(msg.Reply, serviceReplyPrefix)
 		}
 	}
 	return subjectMember, strings.HasPrefix(msg.Reply, hubInboxPrefix) ||

@@ -27,11 +27,11 @@ func startClusterHop(dir string, extraStores int) (*system, error) {
 
 // startClusterHubs runs n hub processes (in this process) on the cluster.
 func startClusterHubs(dir string, n, workers int) (*system, error) {
-	users, _, err := hub.ClusterUsers(dir, policy.DemoMoU())
+	accounts, err := hub.ClusterAccounts(dir, policy.DemoMoU(), hub.DefaultMaxPayload)
 	if err != nil {
 		return nil, err
 	}
-	c, err := natscluster.Start(filepath.Join(dir, "nats"), clusterNodes, users, 30*time.Second)
+	c, err := natscluster.StartWithAccounts(filepath.Join(dir, "nats"), clusterNodes, accounts, 30*time.Second)
 	if err != nil {
 		return nil, err
 	}

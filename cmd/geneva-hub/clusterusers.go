@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -13,18 +12,19 @@ import (
 )
 
 // runClusterUsers is `geneva-hub cluster-users --config FILE --out FILE`:
-// the NATS users of a hub in cluster mode, for the cluster's servers
-// (docs/operating.md "Cluster").
+// the NATS accounts and users of a hub in cluster mode, for the cluster's
+// servers (docs/operating.md "Cluster").
 func runClusterUsers(_ context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("geneva-hub cluster-users", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configFile := fs.String("config", "", "the hub's settings (YAML; mou_file and data_dir are read)")
-	out := fs.String("out", "", "where to write the users (nats-server configuration, an authorization include)")
+	out := fs.String("out", "", "where to write the accounts (nats-server configuration, included at the top level of every server's file)")
+	useJWT := fs.Bool("jwt", false, "operator mode instead: the operator JWT and a memory resolver preloaded with every account JWT; writes JWT creds under data_dir/jwt/creds and member admin signing keys under data_dir/jwt/signing")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
 	if *configFile == "" || *out == "" || fs.NArg() > 0 {
-		return usageError{errors.New("usage: geneva-hub cluster-users --config FILE --out FILE")}
+		return usageError{errors.New("usage: geneva-hub cluster-users [--jwt] --config FILE --out FILE")}
 	}
 	cfg, err := hub.LoadConfig(*configFile)
 	if err != nil {
@@ -38,13 +38,17 @@ func runClusterUsers(_ context.Context, args []string, stderr io.Writer) error {
 	if dir == "" {
 		dir = hub.DefaultDataDir
 	}
-	users, names, err := hub.ClusterUsers(dir, mou)
+	maxPayload := cfg.MaxPayload
+	if maxPayload == 0 {
+		maxPayload = hub.DefaultMaxPayload
+	}
+	generate := hub.ClusterAccounts
+	if *useJWT {
+		generate = hub.ClusterJWT
+	}
+	conf, err := generate(dir, mou, maxPayload)
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := hub.WriteClusterUsers(&buf, users, names); err != nil {
-		return err
-	}
-	return os.WriteFile(*out, buf.Bytes(), 0o600)
+	return os.WriteFile(*out, []byte(conf), 0o600)
 }

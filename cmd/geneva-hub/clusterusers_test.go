@@ -7,32 +7,85 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/nats-io/jwt/v2"
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nkeys"
 	"github.com/stretchr/testify/require"
 
 	"github.com/genevahub/geneva/hub"
 )
 
-// cluster-users writes a file nats-server loads, with the operator and
-// the demo MoU's members, whose creds it creates under data_dir.
+// cluster-users writes an accounts file nats-server loads, with the hub
+// account (the operator) and one account per demo MoU member, whose creds
+// it creates under data_dir.
 func TestClusterUsersCommand(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "hub.yaml")
 	mou, err := filepath.Abs(filepath.Join("..", "..", "policy", "demo-mou.yaml"))
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(cfg, []byte("mou_file: "+mou+"\ndata_dir: "+filepath.Join(dir, "data")+"\n"), 0o600))
-	out := filepath.Join(dir, "users.conf")
+	out := filepath.Join(dir, "accounts.conf")
 	var stderr bytes.Buffer
 	require.NoError(t, run(context.Background(), []string{"cluster-users", "--config", cfg, "--out", out}, &stderr), stderr.String())
 
 	conf := filepath.Join(dir, "nats.conf")
-	require.NoError(t, os.WriteFile(conf, []byte("authorization { include users.conf }\n"), 0o600))
+	require.NoError(t, os.WriteFile(conf, []byte("include accounts.conf\n"), 0o600))
 	opts, err := server.ProcessConfigFile(conf)
 	require.NoError(t, err)
 	require.Len(t, opts.Nkeys, 6, "the operator and the demo's five members")
+	accounts := map[string]string{}
+	for _, u := range opts.Nkeys {
+		accounts[u.Account.Name] = u.Nkey
+	}
+	require.Len(t, accounts, 6, "the hub account and one per member")
+	require.Contains(t, accounts, hub.MemberAccount("bank-one"))
 	_, err = hub.CredsMember(hub.CredsPath(filepath.Join(dir, "data"), "bank-one"))
 	require.NoError(t, err, "the member's creds, to hand over")
 
 	err = run(context.Background(), []string{"cluster-users", "--config", cfg}, &stderr)
-	require.ErrorContains(t, err, "usage: geneva-hub cluster-users --config FILE --out FILE")
+	require.ErrorContains(t, err, "usage: geneva-hub cluster-users [--jwt] --config FILE --out FILE")
+}
+
+// cluster-users --jwt writes operator mode: the operator JWT and a memory
+// resolver preloaded with the system, hub and member accounts; the
+// operator's JWT creds for the hub.
+func TestClusterUsersJWTCommand(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "hub.yaml")
+	mou, err := filepath.Abs(filepath.Join("..", "..", "policy", "demo-mou.yaml"))
+	require.NoError(t, err)
+	data := filepath.Join(dir, "data")
+	require.NoError(t, os.WriteFile(cfg, []byte("mou_file: "+mou+"\ndata_dir: "+data+"\n"), 0o600))
+	out := filepath.Join(dir, "operator.conf")
+	var stderr bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"cluster-users", "--jwt", "--config", cfg, "--out", out}, &stderr), stderr.String())
+	opts, err := server.ProcessConfigFile(out)
+	require.NoError(t, err)
+	require.Len(t, opts.TrustedOperators, 1)
+	require.NotEmpty(t, opts.SystemAccount)
+	require.NotNil(t, opts.AccountResolver)
+	member, _, err := hub.MemberOptions(hub.JWTCredsPath(data, hub.OperatorName), nil)
+	require.NoError(t, err)
+	require.Equal(t, hub.OperatorName, member)
+	_, err = hub.ReadSigningKey(hub.SigningKeyPath(data, "bank-one"))
+	require.NoError(t, err, "the member admin's signing key, to hand over")
+
+	// The upgrade keeps each member's key: its JWT creds are for the NKey
+	// of its existing creds file.
+	seedOnly, err := os.ReadFile(hub.CredsPath(data, "bank-one"))
+	require.NoError(t, err)
+	withJWT, err := os.ReadFile(hub.JWTCredsPath(data, "bank-one"))
+	require.NoError(t, err)
+	oldKey, err := nkeys.ParseDecoratedNKey(seedOnly)
+	require.NoError(t, err)
+	newKey, err := nkeys.ParseDecoratedNKey(withJWT)
+	require.NoError(t, err)
+	oldPub, _ := oldKey.PublicKey()
+	newPub, _ := newKey.PublicKey()
+	require.Equal(t, oldPub, newPub)
+	tok, err := jwt.ParseDecoratedJWT(withJWT)
+	require.NoError(t, err)
+	uc, err := jwt.DecodeUserClaims(tok)
+	require.NoError(t, err)
+	require.Equal(t, oldPub, uc.Subject, "the user JWT is for the member's key")
 }

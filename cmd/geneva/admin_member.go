@@ -15,7 +15,7 @@ func newAdminMemberCmd() *cobra.Command {
 		Use:   "member",
 		Short: "Manage members' credentials and TAXII tokens",
 	}
-	cmd.AddCommand(newAdminMemberAddCmd(), newAdminTokenCmd())
+	cmd.AddCommand(newAdminMemberAddCmd(), newAdminTokenCmd(), newAdminMemberUserCmd())
 	return cmd
 }
 

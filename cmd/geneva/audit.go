@@ -244,15 +244,15 @@ func credsOptions(credsFile string, report func(error)) ([]nats.Option, error) {
 		return nil, fmt.Errorf("creds: %w", err)
 	}
 	defer wipeSecret(data)
+	if bytes.Contains(data, []byte("\n# member: ")) { // a Geneva creds file: an NKey seed, or a user JWT and seed
+		_, opts, err := hub.MemberOptions(credsFile, report)
+		return opts, err
+	}
 	if bytes.Contains(data, []byte("BEGIN NATS USER JWT")) {
 		return []nats.Option{nats.UserCredentials(credsFile)}, nil
 	}
 	if _, err := nkeys.ParseDecoratedUserNKey(data); err != nil {
 		return nil, fmt.Errorf("creds %s: neither a NATS .creds file (user JWT and seed) nor an NKey user seed: %w", credsFile, err)
-	}
-	if bytes.Contains(data, []byte("\n# member: ")) {
-		_, opts, err := hub.MemberOptions(credsFile, report)
-		return opts, err
 	}
 	auth, err := nats.NkeyOptionFromSeed(credsFile)
 	if err != nil {

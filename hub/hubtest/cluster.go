@@ -23,11 +23,35 @@ type Cluster struct {
 func StartCluster(t testing.TB, n int, users []*server.NkeyUser) *Cluster {
 	t.Helper()
 	c, err := natscluster.Start(t.TempDir(), n, users, 30*time.Second)
+	return started(t, c, err)
+}
+
+// StartClusterWithAccounts is StartCluster with the nats-server accounts
+// configuration accounts (hub.ClusterAccounts) on every node, read from a
+// file each node's configuration includes.
+func StartClusterWithAccounts(t testing.TB, n int, accounts string) *Cluster {
+	t.Helper()
+	c, err := natscluster.StartWithAccounts(t.TempDir(), n, accounts, 30*time.Second)
+	return started(t, c, err)
+}
+
+// started fails t on err, else shuts c down when t ends.
+func started(t testing.TB, c *natscluster.Cluster, err error) *Cluster {
+	t.Helper()
 	if err != nil {
 		t.Fatalf("hubtest: %v", err)
 	}
 	t.Cleanup(c.Shutdown)
 	return &Cluster{Cluster: c, t: t}
+}
+
+// Reload gives every node the accounts configuration accounts, as
+// nats-server --signal reload does after the file changed.
+func (c *Cluster) Reload(accounts string) {
+	c.t.Helper()
+	if err := c.Cluster.Reload(accounts); err != nil {
+		c.t.Fatalf("hubtest: %v", err)
+	}
 }
 
 // Start starts node i again after Stop.

@@ -34,8 +34,14 @@ func (h *Hub) Member(t testing.TB, id string) *Member {
 
 // Connect connects as member id (or hub.OperatorName) with its creds file.
 func (h *Hub) Connect(id string, extra ...nats.Option) (*Member, error) {
+	return h.ConnectCreds(id, hub.CredsPath(h.Dir, id), extra...)
+}
+
+// ConnectCreds connects as member id (or hub.OperatorName) with the creds
+// file credsFile.
+func (h *Hub) ConnectCreds(id, credsFile string, extra ...nats.Option) (*Member, error) {
 	m := &Member{ID: id}
-	_, opts, err := hub.MemberOptions(hub.CredsPath(h.Dir, id), func(err error) {
+	_, opts, err := hub.MemberOptions(credsFile, func(err error) {
 		m.mu.Lock()
 		m.errs = append(m.errs, err)
 		m.mu.Unlock()

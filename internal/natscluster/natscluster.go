@@ -6,6 +6,7 @@ package natscluster
 import (
 	"fmt"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -15,14 +16,28 @@ import (
 
 // Cluster is n servers named n1..nN.
 type Cluster struct {
-	Nodes []*server.Server
-	opts  []*server.Options
+	Nodes    []*server.Server
+	opts     []*server.Options
+	accounts string // the accounts file every node includes, "" for none
 }
 
 // Start starts n servers that know users (nil: no authentication), each
 // with its store under dir, and waits up to timeout until JetStream has a
 // meta leader that knows every server.
 func Start(dir string, n int, users []*server.NkeyUser, timeout time.Duration) (*Cluster, error) {
+	return start(dir, n, users, "", timeout)
+}
+
+// StartWithAccounts starts n servers whose accounts and users are the
+// nats-server configuration accounts (an accounts block, as
+// geneva-hub cluster-accounts writes it): each node reads it from
+// dir/accounts.conf, included by its own configuration file, as a
+// deployed server would. Reload changes it on every node.
+func StartWithAccounts(dir string, n int, accounts string, timeout time.Duration) (*Cluster, error) {
+	return start(dir, n, nil, accounts, timeout)
+}
+
+func start(dir string, n int, users []*server.NkeyUser, accounts string, timeout time.Duration) (*Cluster, error) {
 	clientPorts, err := freePorts(n)
 	if err != nil {
 		return nil, err
@@ -36,12 +51,27 @@ func Start(dir string, n int, users []*server.NkeyUser, timeout time.Duration) (
 		routes = append(routes, fmt.Sprintf("nats-route://127.0.0.1:%d", p))
 	}
 	c := &Cluster{}
+	if accounts != "" {
+		c.accounts = filepath.Join(dir, "accounts.conf")
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("cluster: %w", err)
+		}
+		if err := os.WriteFile(c.accounts, []byte(accounts), 0o600); err != nil {
+			return nil, fmt.Errorf("cluster: %w", err)
+		}
+	}
 	for i := range n {
 		name := fmt.Sprintf("n%d", i+1)
-		c.opts = append(c.opts, &server.Options{ServerName: name, Host: "127.0.0.1", Port: clientPorts[i], JetStream: true,
+		o := &server.Options{ServerName: name, Host: "127.0.0.1", Port: clientPorts[i], JetStream: true,
 			StoreDir: filepath.Join(dir, name), NoLog: true, NoSigs: true, Nkeys: users,
 			Cluster: server.ClusterOpts{Name: "geneva-test", Host: "127.0.0.1", Port: routePorts[i]},
-			Routes:  server.RoutesFromStr(strings.Join(routes, ","))})
+			Routes:  server.RoutesFromStr(strings.Join(routes, ","))}
+		if accounts != "" {
+			if o, err = nodeConfig(dir, o); err != nil {
+				return nil, err
+			}
+		}
+		c.opts = append(c.opts, o)
 		c.Nodes = append(c.Nodes, nil)
 		if err := c.StartNode(i); err != nil {
 			c.Shutdown()
@@ -53,6 +83,63 @@ func Start(dir string, n int, users []*server.NkeyUser, timeout time.Duration) (
 		return nil, err
 	}
 	return c, nil
+}
+
+// nodeConfig writes o as node o.ServerName's configuration file under
+// dir, including the accounts file, and reads it back as the server does.
+func nodeConfig(dir string, o *server.Options) (*server.Options, error) {
+	var routes []string
+	for _, r := range o.Routes {
+		routes = append(routes, fmt.Sprintf("%q", r.String()))
+	}
+	conf := fmt.Sprintf(`server_name: %q
+listen: "%s:%d"
+jetstream: {store_dir: %q}
+cluster: {name: %q, listen: "%s:%d", routes: [%s]}
+include accounts.conf
+`, o.ServerName, o.Host, o.Port, o.StoreDir, o.Cluster.Name, o.Cluster.Host, o.Cluster.Port, strings.Join(routes, ", "))
+	file := filepath.Join(dir, o.ServerName+".conf")
+	if err := os.WriteFile(file, []byte(conf), 0o600); err != nil {
+		return nil, fmt.Errorf("cluster node %s: %w", o.ServerName, err)
+	}
+	return readNodeConfig(file)
+}
+
+// readNodeConfig reads a node's configuration file, quiet and without
+// signal handlers (in-process).
+func readNodeConfig(file string) (*server.Options, error) {
+	o, err := server.ProcessConfigFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("cluster node %s: %w", file, err)
+	}
+	o.NoLog, o.NoSigs = true, true
+	return o, nil
+}
+
+// Reload writes accounts as the accounts file every node includes and
+// reloads every running node's configuration from its file, as
+// nats-server --signal reload does.
+func (c *Cluster) Reload(accounts string) error {
+	if c.accounts == "" {
+		return fmt.Errorf("cluster: started without an accounts file")
+	}
+	if err := os.WriteFile(c.accounts, []byte(accounts), 0o600); err != nil {
+		return fmt.Errorf("cluster: %w", err)
+	}
+	for i, s := range c.Nodes {
+		o, err := readNodeConfig(c.opts[i].ConfigFile)
+		if err != nil {
+			return err
+		}
+		c.opts[i] = o
+		if s == nil || !s.Running() {
+			continue
+		}
+		if err := s.ReloadOptions(o.Clone()); err != nil {
+			return fmt.Errorf("cluster node %d: reload: %w", i+1, err)
+		}
+	}
+	return nil
 }
 
 // URL lists every node's client URL, comma-separated (NATS seeds).

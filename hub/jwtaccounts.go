@@ -1,0 +1,419 @@
+package hub
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/nats-io/jwt/v2"
+	"github.com/nats-io/nkeys"
+
+	"github.com/genevahub/geneva/policy"
+)
+
+// JWT accounts (docs/operating.md "JWT accounts on a cluster"): the layout
+// of accountsConfig as signed JWTs, for servers in operator mode. The hub
+// is the operator: it alone signs account JWTs, so a member's account
+// holds exactly the imports of memberReach and nothing else, whoever
+// issues its users. A member's admin gets a signing key of the member's
+// account scoped to memberPermissions: the users it issues can do what
+// the member can, and no more.
+
+// jwtDir is where the hub keeps its JWT keys and the JWT creds it issues.
+func jwtDir(dataDir string) string { return filepath.Join(dataDir, "jwt") }
+
+// JWTCredsPath is where the JWT creds (user JWT and seed, the standard
+// NATS creds file) of member (or OperatorName) live under dataDir.
+func JWTCredsPath(dataDir, member string) string {
+	return filepath.Join(jwtDir(dataDir), "creds", member+".creds")
+}
+
+// SigningKeyPath is member's account signing key, for its admin to issue
+// users (geneva admin member user).
+func SigningKeyPath(dataDir, member string) string {
+	return filepath.Join(jwtDir(dataDir), "signing", member+".nk")
+}
+
+// jwtKey reads the seed at path, or creates it with create.
+func jwtKey(path string, create func() (nkeys.KeyPair, error)) (nkeys.KeyPair, string, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		kp, err := create()
+		if err != nil {
+			return nil, "", fmt.Errorf("jwt key %s: %w", path, err)
+		}
+		seed, _ := kp.Seed()
+		if err := writeSecret(path, seed); err != nil {
+			return nil, "", err
+		}
+		data = seed
+	} else if err != nil {
+		return nil, "", fmt.Errorf("jwt key: %w", err)
+	}
+	kp, err := nkeys.FromSeed(bytes.TrimSpace(data))
+	if err != nil {
+		return nil, "", fmt.Errorf("jwt key %s: %w", path, err)
+	}
+	pub, err := kp.PublicKey()
+	return kp, pub, err
+}
+
+// writeSecret writes data to path (mode 0600) through a rename.
+func writeSecret(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("jwt: %w", err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return fmt.Errorf("jwt: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("jwt: %w", err)
+	}
+	return nil
+}
+
+// signingKeyTemplate is a member admin's signing key file: the seed of a
+// signing key of the member's account, and the account it signs for.
+const signingKeyTemplate = `# Geneva member admin signing key (JWT accounts): issues NATS users of
+# member %s with geneva admin member user. Keep it secret: whoever holds it
+# can speak as %s (never beyond the member's permissions).
+# member: %s
+# account: %s
+%s
+`
+
+// signingKey returns the public signing key of member's account (account
+// accPub), creating the member admin's key file on first use.
+func signingKey(dataDir, member, accPub string) (string, error) {
+	path := SigningKeyPath(dataDir, member)
+	if sk, err := ReadSigningKey(path); err == nil {
+		if sk.Account != accPub {
+			return "", fmt.Errorf("signing key %s: for account %s, not %s", path, sk.Account, accPub)
+		}
+		return sk.Key.PublicKey()
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	kp, err := nkeys.CreateAccount()
+	if err != nil {
+		return "", fmt.Errorf("signing key %s: %w", member, err)
+	}
+	seed, _ := kp.Seed()
+	if err := writeSecret(path, fmt.Appendf(nil, signingKeyTemplate, member, member, member, accPub, seed)); err != nil {
+		return "", err
+	}
+	return kp.PublicKey()
+}
+
+// SigningKey is a member admin's signing key file, read.
+type SigningKey struct {
+	Member, Account string
+	Key             nkeys.KeyPair
+}
+
+// ReadSigningKey reads a member admin's signing key file.
+func ReadSigningKey(path string) (SigningKey, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return SigningKey{}, err
+	}
+	var sk SigningKey
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "# member: "); ok {
+			sk.Member = strings.TrimSpace(v)
+		} else if v, ok := strings.CutPrefix(line, "# account: "); ok {
+			sk.Account = strings.TrimSpace(v)
+		}
+	}
+	if sk.Key, err = nkeys.ParseDecoratedNKey(data); err != nil || sk.Member == "" || !nkeys.IsValidPublicAccountKey(sk.Account) {
+		return SigningKey{}, fmt.Errorf("signing key %s: not a Geneva member admin signing key (a \"# member:\" and an \"# account:\" line and a seed)", path)
+	}
+	return sk, nil
+}
+
+// IssueMemberUser is a NATS creds file for a new user name of the member
+// whose admin holds the signing key sk: a fresh NKey and a user JWT signed
+// with sk. The account's scope gives the user exactly the member's
+// permissions, whatever the JWT says. It returns the user's public key,
+// for revoking it.
+func IssueMemberUser(sk SigningKey, name string) (creds []byte, userPub string, err error) {
+	user, err := nkeys.CreateUser()
+	if err != nil {
+		return nil, "", err
+	}
+	if creds, err = userCreds(sk.Member, name, user, sk.Key, sk.Account, nil); err != nil {
+		return nil, "", err
+	}
+	userPub, err = user.PublicKey()
+	return creds, userPub, err
+}
+
+// ClusterJWT is nats-server configuration for every server of a cluster in
+// operator mode: the hub's operator JWT, the system account and a memory
+// resolver preloaded with the account JWTs of the hub and of every member
+// that is not suspended (a suspended member's account is gone, so its
+// users are refused). It writes the JWT creds of the operator and of every
+// member, for the NKeys of their creds files (a member keeps its key; its
+// file gains the user JWT), and each member's scoped signing key.
+func ClusterJWT(dataDir string, mou *policy.MoU, maxPayload int32) (string, error) {
+	dir := jwtDir(dataDir)
+	op, opPub, err := jwtKey(filepath.Join(dir, "operator.nk"), nkeys.CreateOperator)
+	if err != nil {
+		return "", err
+	}
+	_, sysPub, err := jwtKey(filepath.Join(dir, "accounts", "SYS.nk"), nkeys.CreateAccount)
+	if err != nil {
+		return "", err
+	}
+	hubKP, hubPub, err := jwtKey(filepath.Join(dir, "accounts", HubAccount+".nk"), nkeys.CreateAccount)
+	if err != nil {
+		return "", err
+	}
+	opJWT, err := operatorJWT(filepath.Join(dir, "operator.jwt"), op, opPub, sysPub)
+	if err != nil {
+		return "", err
+	}
+	preload := map[string]string{}
+	sign := func(ac *jwt.AccountClaims) error {
+		tok, err := ac.Encode(op)
+		if err != nil {
+			return fmt.Errorf("account %s jwt: %w", ac.Name, err)
+		}
+		preload[ac.Subject] = tok
+		return nil
+	}
+	sc := jwt.NewAccountClaims(sysPub)
+	sc.Name = "SYS"
+	if err := sign(sc); err != nil {
+		return "", err
+	}
+
+	hc := jwt.NewAccountClaims(hubPub)
+	hc.Name = HubAccount
+	hc.Limits.JetStreamLimits = jwt.JetStreamLimits{MemoryStorage: -1, DiskStorage: -1, Streams: -1, Consumer: -1}
+	exported := map[string]bool{}
+	if err := issueCreds(dataDir, OperatorName, hubKP, nil); err != nil {
+		return "", err
+	}
+	for _, m := range mou.Members {
+		if _, err := ensureCreds(dataDir, m.ID); err != nil {
+			return "", err
+		}
+		if m.Suspended {
+			continue
+		}
+		mc, err := memberAccountJWT(dataDir, m.ID, hubPub, mou.QuotaOf(m.ID), maxPayload)
+		if err == nil {
+			err = sign(mc)
+		}
+		if err != nil {
+			return "", err
+		}
+		for _, r := range append(memberReach(m.ID), reach{jsInfoSink, service}) {
+			if !exported[r.subject] {
+				exported[r.subject] = true
+				hc.Exports.Add(hubExport(r))
+			}
+		}
+	}
+	if err := sign(hc); err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# NATS operator mode for a Geneva hub cluster (geneva-hub cluster-users --jwt); the same file on\n"+
+		"# every server; regenerate after every MoU change and reload every server.\n"+
+		"operator: %s\nsystem_account: %s\nresolver: MEMORY\nresolver_preload: {\n", confString(opJWT), confString(sysPub))
+	for _, pub := range sortedKeys(preload) {
+		fmt.Fprintf(&b, "  %s: %s\n", pub, confString(preload[pub]))
+	}
+	b.WriteString("}\n")
+	return b.String(), nil
+}
+
+// operatorJWT is the operator's JWT, signed once and kept at path: the
+// servers refuse a reload that changes it.
+func operatorJWT(path string, op nkeys.KeyPair, opPub, sysPub string) (string, error) {
+	if data, err := os.ReadFile(path); err == nil {
+		return string(bytes.TrimSpace(data)), nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("operator jwt: %w", err)
+	}
+	oc := jwt.NewOperatorClaims(opPub)
+	oc.Name, oc.SystemAccount = "geneva", sysPub
+	tok, err := oc.Encode(op)
+	if err != nil {
+		return "", fmt.Errorf("operator jwt: %w", err)
+	}
+	return tok, writeSecret(path, []byte(tok))
+}
+
+// memberAccountJWT is the claims of member m's account (memberAccountClaims)
+// with its admin's scoped signing key and its replaced user keys revoked;
+// it writes the member's JWT creds, issued by the account.
+func memberAccountJWT(dataDir, m, hubPub string, q policy.Quota, maxPayload int32) (*jwt.AccountClaims, error) {
+	acc, accPub, err := jwtKey(filepath.Join(jwtDir(dataDir), "accounts", m+".nk"), nkeys.CreateAccount)
+	if err != nil {
+		return nil, err
+	}
+	signPub, err := signingKey(dataDir, m, accPub)
+	if err != nil {
+		return nil, err
+	}
+	mc := memberAccountClaims(m, accPub, hubPub, q, maxPayload)
+	if err := revokeReplacedKeys(dataDir, m, mc); err != nil {
+		return nil, err
+	}
+	scope := jwt.NewUserScope()
+	scope.Key, scope.Role = signPub, "member-admin"
+	scope.Template.Permissions = natsPermissions(m)
+	mc.SigningKeys.AddScopedSigner(scope)
+	return mc, issueCreds(dataDir, m, acc, &scope.Template)
+}
+
+// memberAccountClaims is member m's account: the imports of memberReach
+// from the hub account (and $JS.API.INFO to nowhere, see jsInfoSubject),
+// no JetStream, its quota as account limits.
+func memberAccountClaims(m, accPub, hubPub string, q policy.Quota, maxPayload int32) *jwt.AccountClaims {
+	mc := jwt.NewAccountClaims(accPub)
+	mc.Name = MemberAccount(m)
+	mc.Limits.Conn = int64(q.Connections)
+	mc.Limits.Subs = int64(q.Subscriptions)
+	mc.Limits.Payload = min(int64(q.MaxSubmissionBytes), int64(maxPayload))
+	for _, r := range append(memberReach(m), reach{jsInfoSink, service}) {
+		imp := &jwt.Import{Account: hubPub, Subject: jwt.Subject(r.subject), Type: jwt.Service, LocalSubject: jwt.RenamingSubject(r.subject)}
+		switch {
+		case r.kind == delivery:
+			imp.Type, imp.LocalSubject = jwt.Stream, ""
+		case r.subject == jsInfoSink:
+			imp.LocalSubject = jsInfoSubject
+		}
+		mc.Imports.Add(imp)
+	}
+	return mc
+}
+
+// hubExport is the hub account's export of r. Exports are public: only
+// the operator (the hub) signs account JWTs, so no account but one the hub
+// wrote imports anything.
+func hubExport(r reach) *jwt.Export {
+	if r.kind == delivery {
+		return &jwt.Export{Subject: jwt.Subject(r.subject), Type: jwt.Stream}
+	}
+	e := &jwt.Export{Subject: jwt.Subject(r.subject), Type: jwt.Service, ResponseType: jwt.ResponseTypeSingleton}
+	if r.kind == jetStreamStreamed {
+		e.ResponseType = jwt.ResponseTypeStream
+	}
+	return e
+}
+
+// revokeReplacedKeys revokes in mc every user key member's JWT creds held
+// before its creds file got a new key (a rotation: suspend, delete the
+// creds file, resume): a user JWT stays valid until its account revokes
+// it. The replaced keys are kept in dataDir/jwt/revoked/<member>.
+func revokeReplacedKeys(dataDir, member string, mc *jwt.AccountClaims) error {
+	path := filepath.Join(jwtDir(dataDir), "revoked", member)
+	list, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("jwt: %w", err)
+	}
+	current, err := ensureCreds(dataDir, member)
+	if err != nil {
+		return err
+	}
+	if issued, err := credsUserKey(JWTCredsPath(dataDir, member)); err == nil && issued != current &&
+		!slices.Contains(strings.Fields(string(list)), issued) {
+		list = append(list, issued+"\n"...)
+		if err := writeSecret(path, list); err != nil {
+			return err
+		}
+	}
+	for _, pub := range strings.Fields(string(list)) {
+		mc.RevokeAt(pub, time.Now())
+	}
+	return nil
+}
+
+// credsUserKey is the user key of the JWT in a creds file.
+func credsUserKey(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	tok, err := jwt.ParseDecoratedJWT(data)
+	if err != nil {
+		return "", err
+	}
+	uc, err := jwt.DecodeUserClaims(tok)
+	if err != nil {
+		return "", err
+	}
+	return uc.Subject, nil
+}
+
+// natsPermissions are memberPermissions as JWT permissions.
+func natsPermissions(m string) jwt.Permissions {
+	p := memberPermissions(m)
+	return jwt.Permissions{Pub: jwt.Permission{Allow: p.Publish.Allow}, Sub: jwt.Permission{Allow: p.Subscribe.Allow}}
+}
+
+// issueCreds writes name's JWT creds: a user JWT for the NKey of its creds
+// file, issued by account with limits (nil: unrestricted).
+func issueCreds(dataDir, name string, account nkeys.KeyPair, limits *jwt.UserPermissionLimits) error {
+	if _, err := ensureCreds(dataDir, name); err != nil {
+		return err
+	}
+	data, err := os.ReadFile(CredsPath(dataDir, name))
+	if err != nil {
+		return fmt.Errorf("creds: %w", err)
+	}
+	user, err := nkeys.ParseDecoratedNKey(data)
+	if err != nil {
+		return fmt.Errorf("creds %s: %w", CredsPath(dataDir, name), err)
+	}
+	creds, err := userCreds(name, name, user, account, "", limits)
+	if err != nil {
+		return err
+	}
+	return writeSecret(JWTCredsPath(dataDir, name), creds)
+}
+
+// userCreds is a NATS creds file for user, a user name of member (or the
+// operator) issued by signer: the account's own key, or a signing key of
+// it (issuerAccount, its public key, names the account then). limits nil:
+// unrestricted; a scoped signing key's template overrides them anyway.
+func userCreds(member, name string, user, signer nkeys.KeyPair, issuerAccount string, limits *jwt.UserPermissionLimits) ([]byte, error) {
+	pub, err := user.PublicKey()
+	if err != nil {
+		return nil, err
+	}
+	uc := jwt.NewUserClaims(pub)
+	uc.Name, uc.IssuerAccount = name, issuerAccount
+	switch {
+	case limits != nil:
+		uc.UserPermissionLimits = *limits
+	case issuerAccount != "":
+		uc.UserPermissionLimits = jwt.UserPermissionLimits{} // a scoped key's users carry none, not even "no limit"
+	}
+	tok, err := uc.Encode(signer)
+	if err != nil {
+		return nil, fmt.Errorf("user jwt %s: %w", member, err)
+	}
+	seed, err := user.Seed()
+	if err != nil {
+		return nil, err
+	}
+	creds, err := jwt.FormatUserConfig(tok, seed)
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte("# Geneva hub credentials (NATS user JWT and seed; read with nats.UserCredentials or hub.MemberOptions).\n# member: "+member+"\n"), creds...), nil
+}
+
+func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
