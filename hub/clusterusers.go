@@ -1,8 +1,6 @@
 package hub
 
 import (
-	"fmt"
-	"io"
 
 	"github.com/nats-io/nats-server/v2/server"
 
@@ -59,31 +57,4 @@ func ClusterUsers(dataDir string, mou *policy.MoU) (users []*server.NkeyUser, na
 		names[pub] = m.ID
 	}
 	return users, names, nil
-}
-
-// WriteClusterUsers writes users as nats-server configuration: the body of
-// an authorization block (authorization { include users.conf }), all in
-// the server's one account.
-//
-// Deprecated: members are not isolated there (docs/operating.md "Member
-// accounts on the cluster"); write ClusterAccounts or ClusterJWT instead.
-// Kept for code written against the earlier cluster-users file.
-func WriteClusterUsers(w io.Writer, users []*server.NkeyUser, names map[string]string) error {
-	q := confString
-	if _, err := fmt.Fprintln(w, "# NATS users of a Geneva hub in cluster mode (hub.WriteClusterUsers, deprecated: geneva-hub cluster-users writes accounts)\n"+
-		"# WARNING: members share the hub's account here, so they are not isolated from its JetStream\n"+
-		"# (docs/operating.md, Cluster): use cluster mode only with members you trust with the hub's state.\nusers = ["); err != nil {
-		return err
-	}
-	for _, u := range users {
-		line := "  {nkey: " + q(u.Nkey)
-		if p := u.Permissions; p != nil {
-			line += ", permissions: {publish: {allow: " + q(p.Publish.Allow) + "}, subscribe: {allow: " + q(p.Subscribe.Allow) + "}}"
-		}
-		if _, err := fmt.Fprintf(w, "%s} # %s\n", line, names[u.Nkey]); err != nil {
-			return err
-		}
-	}
-	_, err := fmt.Fprintln(w, "]")
-	return err
 }

@@ -76,7 +76,7 @@ func newClusterSystem(work, natsBin, hubBin, connectorBin, brokerAddr string, nH
 	if err != nil {
 		return nil, err
 	}
-	if err := writeClusterUsers(s.dataDir, filepath.Join(natsDir, "users.conf")); err != nil {
+	if err := writeClusterAccounts(s.dataDir, filepath.Join(natsDir, "accounts.conf")); err != nil {
 		return nil, err
 	}
 	var seeds []string
@@ -146,23 +146,15 @@ func newClusterSystem(work, natsBin, hubBin, connectorBin, brokerAddr string, nH
 	return s, nil
 }
 
-// writeClusterUsers writes the operator and the demo MoU's members as
-// nats-server users (what geneva-hub cluster-users writes), creating
-// their creds under dataDir.
-func writeClusterUsers(dataDir, file string) error {
-	users, names, err := hub.ClusterUsers(dataDir, policy.DemoMoU())
+// writeClusterAccounts writes the hub's and the demo MoU's members' NATS
+// accounts (what geneva-hub cluster-users writes), creating their creds
+// under dataDir, so members are isolated on every node as in production.
+func writeClusterAccounts(dataDir, file string) error {
+	conf, err := hub.ClusterAccounts(dataDir, policy.DemoMoU(), hub.DefaultMaxPayload)
 	if err != nil {
 		return err
 	}
-	f, err := os.Create(file)
-	if err != nil {
-		return err
-	}
-	if err := hub.WriteClusterUsers(f, users, names); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return os.WriteFile(file, []byte(conf), 0o600)
 }
 
 // writeNATSConfigs writes every node's config; node cut (if >= 0) gets no
@@ -185,7 +177,7 @@ cluster {
   listen: %q
   routes: [%s]
 }
-authorization { include "users.conf" }
+include "accounts.conf"
 `, n.name, n.client, n.monit, n.store, n.route, strings.Join(routes, ", "))
 		tmp := n.conf + ".tmp"
 		if err := os.WriteFile(tmp, []byte(conf), 0o600); err != nil {
