@@ -75,7 +75,7 @@ func memberAccounts(mou *policy.MoU, maxPayload int32) (hubAcc *server.Account, 
 }
 
 // connect exports each reach from the hub account to acc only and imports
-// it into acc under the same subject. The server adds a Nats-Request-Info
+// it into acc under the member's subject. The server adds a Nats-Request-Info
 // header naming the asking account to every request through an import;
 // sharing more of the user (its address, name) is not needed.
 func connect(hubAcc, acc *server.Account, rs []reach) error {
@@ -83,13 +83,13 @@ func connect(hubAcc, acc *server.Account, rs []reach) error {
 	for _, r := range rs {
 		var err error
 		switch r.kind {
-		case service, jetStream, jetStreamStreamed:
+		case service, jetStream, jetStreamStreamed, gated:
 			rt := server.Singleton
 			if r.kind == jetStreamStreamed {
 				rt = server.Streamed
 			}
-			if err = hubAcc.AddServiceExportWithResponse(r.subject, rt, only); err == nil {
-				err = acc.AddServiceImport(hubAcc, r.subject, r.subject)
+			if err = hubAcc.AddServiceExportWithResponse(r.hubSubject(), rt, only); err == nil {
+				err = acc.AddServiceImport(hubAcc, r.subject, r.hubSubject())
 			}
 		case delivery:
 			if err = hubAcc.AddStreamExport(r.subject, only); err == nil {

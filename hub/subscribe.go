@@ -230,6 +230,12 @@ func (h *Hub) startServices(_ context.Context) (*services, error) {
 		return nil, fmt.Errorf("directory service: %w", err)
 	}
 	s.subs = append(s.subs, sub)
+	gate, err := h.startGate()
+	if err != nil {
+		s.stop()
+		return nil, err
+	}
+	s.subs = append(s.subs, gate...)
 	return s, nil
 }
 
