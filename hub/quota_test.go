@@ -27,24 +27,6 @@ func quotaMoU(t *testing.T) *policy.MoU {
 	return m
 }
 
-// deliveryLatency has le-alpha share n bundles to all, one at a time, and
-// returns how long each took to reach isp-two's inbox, sorted.
-func deliveryLatency(t *testing.T, alpha, isp *hubtest.Member, n int) []time.Duration {
-	t.Helper()
-	green := caseBundle(t, "green-tlp2-to-all.json")
-	var out []time.Duration
-	for range n {
-		batch := isp.StartFetch(t, hub.StreamShare, hub.InboxConsumer("isp-two"), 1, 10*time.Second)
-		start := time.Now()
-		alpha.Submit(t, green, hub.SubmitOptions{})
-		require.Len(t, isp.Collect(t, batch), 1)
-		out = append(out, time.Since(start))
-		alpha.NextReceipt(t, 10*time.Second)
-	}
-	slices.Sort(out)
-	return out
-}
-
 // TestQuotasThrottleAFlood: a member flooding the hub gets every
 // submission beyond its burst and rate refused in its PubAck with
 // quota.rate, before anything is stored, counted in /metrics; the
