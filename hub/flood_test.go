@@ -49,7 +49,7 @@ const (
 	// flooder shares the test's two cores with the hub: a flooder
 	// publishing flat out would take the probes' CPU in this process, which
 	// no hub design can give back.
-	submitRate = 5000
+	submitRate = 1000
 )
 
 // floodMoU gives the flooders small quotas: bank-one a rate, connections,

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,10 +31,12 @@ import (
 // delivery, an ack, a receipt and an audit append on the one audit chain
 // that every member's decisions wait for (docs/benchmarks.md "Flood").
 //
-// A refusal gets a receipt and an audit record too, but only as many as
-// the member's own rate quota allows (refusalRecords): a flood grows the
-// receipt and audit streams at most as fast as the member's accepted
-// submissions could; every refusal is counted in /metrics and answered.
+// A refusal gets a receipt and an audit record too, but at most
+// refusalRecords of them per member (a burst of 100, then one a second):
+// a flood, however large, grows the receipt and audit streams by at most
+// 86,500 records a member a day, and each recorded refusal counts the
+// ones since the last that were answered only (every refusal is answered
+// and counted in /metrics).
 
 // gateSubject is where, in the hub account, member m's submissions arrive
 // (the member publishes on SubmitSubject(m); its import maps it here).
@@ -64,14 +67,38 @@ func (a *admissionMarks) of(member string) string {
 	return mark
 }
 
+// refusalRecords is how many refusals of one member get a receipt and an
+// audit record: a burst, then a rate.
+var refusalRecords = policy.Quota{SubmissionsPerSecond: 1, SubmissionBurst: 100, BytesPerDay: math.MaxInt}
+
 // gate holds the hub's quota accounts: submissions charged, and refusals
 // that get a receipt and an audit record.
 type gate struct {
-	quota          *quotaLimiter
-	refusalRecords *quotaLimiter
+	quota    *quotaLimiter
+	recorded *quotaLimiter // charged refusalRecords
+
+	mu         sync.Mutex
+	unrecorded map[string]int // refusals answered only since the member's last recorded one
 }
 
-func newGate() *gate { return &gate{quota: newQuotaLimiter(), refusalRecords: newQuotaLimiter()} }
+func newGate() *gate {
+	return &gate{quota: newQuotaLimiter(), recorded: newQuotaLimiter(), unrecorded: map[string]int{}}
+}
+
+// record says whether a refusal of member at t gets a receipt and an audit
+// record, and how many before it since the last one did not.
+func (g *gate) record(member string, t time.Time) (unrecorded int, ok bool) {
+	_, _, over := g.recorded.admit(member, refusalRecords, 0, t)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if over {
+		g.unrecorded[member]++
+		return 0, false
+	}
+	unrecorded = g.unrecorded[member]
+	delete(g.unrecorded, member)
+	return unrecorded, true
+}
 
 // startGate serves every member's gateSubject, and relays the intake's
 // PubAcks, until the returned subscriptions are drained. One subscription
@@ -110,8 +137,12 @@ func (h *Hub) admit(msg *nats.Msg, r *relay) {
 		return
 	}
 	h.metrics.QuotaRefusal(member, string(code))
-	if _, _, over := h.gate.refusalRecords.admit(member, q, 0, now); !over {
-		h.recordRefusal(member, msg, code, why, now)
+	if unrecorded, ok := h.gate.record(member, now); ok {
+		recorded := why
+		if unrecorded > 0 {
+			recorded += fmt.Sprintf(" (and %d refusals since the last receipt, answered only in their PubAck)", unrecorded)
+		}
+		h.recordRefusal(member, msg, code, recorded, now)
 	}
 	if msg.Reply != "" {
 		_ = msg.Respond(pubAckRefusal(code, why))
