@@ -6,10 +6,13 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
+	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -65,40 +68,67 @@ func floodMoU(t *testing.T) *policy.MoU {
 	return m
 }
 
+// floods are the floods of TestFloodsKeepOthersOnTime, by name, each with
+// the refusal it must meet. A flood runs until ctx ends and returns the
+// refusals it saw.
+var floods = []struct {
+	name, reason string
+	flood        func(ctx context.Context, t *testing.T, at floodTarget) int
+}{
+	{"submissions per second", string(hub.CodeQuotaRate), func(ctx context.Context, t *testing.T, at floodTarget) int {
+		return submitFlood(ctx, t, at, "bank-one", []byte(`{}`), submitRate, string(hub.CodeQuotaRate))
+	}},
+	{"bytes per day", string(hub.CodeQuotaBytes), func(ctx context.Context, t *testing.T, at floodTarget) int {
+		return submitFlood(ctx, t, at, "cert-three", []byte(`{"pad":"`+strings.Repeat("x", 8<<10)+`"}`), submitRate/5, string(hub.CodeQuotaBytes))
+	}},
+	{"message size", "Maximum Payload Violation", func(ctx context.Context, t *testing.T, at floodTarget) int {
+		return oversizeFlood(ctx, t, at, "cert-three", 32<<10, 200)
+	}},
+	{"connections", "maximum account active connections exceeded", func(ctx context.Context, t *testing.T, at floodTarget) int {
+		return connectionFlood(ctx, t, at, "bank-one", 4, 200)
+	}},
+	{"subscriptions", "maximum subscriptions exceeded", func(ctx context.Context, t *testing.T, at floodTarget) int {
+		return subscriptionFlood(ctx, t, at, "bank-one", 50, 2000)
+	}},
+	{"views", "real-time subscriptions per member", func(ctx context.Context, t *testing.T, at floodTarget) int {
+		return viewFlood(ctx, t, at, "bank-one", 2, 200)
+	}},
+}
+
+// floodTarget is the hub a flood goes to: its URL and data directory (for
+// the members' creds).
+type floodTarget struct{ url, dir string }
+
+// connect connects as member with its own creds.
+func (at floodTarget) connect(member string, extra ...nats.Option) (*hubtest.Member, error) {
+	_, opts, err := hub.MemberOptions(hub.CredsPath(at.dir, member), nil)
+	if err != nil {
+		return nil, err
+	}
+	nc, err := nats.Connect(at.url, append(append(opts, nats.MaxReconnects(0)), extra...)...)
+	if err != nil {
+		return nil, err
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	return &hubtest.Member{ID: member, NC: nc, JS: js}, nil
+}
+
 // TestFloodsKeepOthersOnTime floods the hub past each quota in turn, as a
 // member with valid credentials would, and checks that the flooder is
 // refused with the quota's reason while the other members' delivery
 // latency (le-alpha to isp-two, one share at a time) stays within twice an
-// idle hub's p99 (or latencyFloor). Each flood is paced, and runs only
-// while its probes do, at most floodFor a round, on 127.0.0.1.
+// idle hub's p99 (or latencyFloor). Each flood is paced and runs in a
+// process of its own (the flooding member is on another machine: its
+// client's CPU is not the hub's), only while its probes do, at most
+// floodFor a round, on 127.0.0.1.
 func TestFloodsKeepOthersOnTime(t *testing.T) {
 	h := hubtest.StartHub(t, hubtest.WithMoU(floodMoU(t)))
 	members := connectAll(t, h)
 	alpha, isp := members["le-alpha"], members["isp-two"]
-	floods := []struct {
-		name   string
-		flood  func(ctx context.Context, t *testing.T) int // returns the refusals it saw
-		reason string
-	}{
-		{"submissions per second", func(ctx context.Context, t *testing.T) int {
-			return submitFlood(ctx, t, members["bank-one"], []byte(`{}`), submitRate, string(hub.CodeQuotaRate))
-		}, string(hub.CodeQuotaRate)},
-		{"bytes per day", func(ctx context.Context, t *testing.T) int {
-			return submitFlood(ctx, t, members["cert-three"], []byte(`{"pad":"`+strings.Repeat("x", 8<<10)+`"}`), submitRate/5, string(hub.CodeQuotaBytes))
-		}, string(hub.CodeQuotaBytes)},
-		{"message size", func(ctx context.Context, t *testing.T) int {
-			return oversizeFlood(ctx, t, h, "cert-three", 32<<10, 200)
-		}, "Maximum Payload Violation"},
-		{"connections", func(ctx context.Context, t *testing.T) int {
-			return connectionFlood(ctx, t, h, "bank-one", 4, 200)
-		}, "maximum account active connections exceeded"},
-		{"subscriptions", func(ctx context.Context, t *testing.T) int {
-			return subscriptionFlood(ctx, t, h, "bank-one", 50, 2000)
-		}, "maximum subscriptions exceeded"},
-		{"views", func(ctx context.Context, t *testing.T) int {
-			return viewFlood(ctx, t, members["bank-one"], 2, 200)
-		}, "real-time subscriptions per member"},
-	}
 	deliveryLatency(t, alpha, isp, 20) // warm up
 	for _, f := range floods {
 		t.Run(f.name, func(t *testing.T) {
@@ -106,12 +136,9 @@ func TestFloodsKeepOthersOnTime(t *testing.T) {
 			n := 0
 			for range rounds {
 				idle = append(idle, deliveryLatency(t, alpha, isp, probes/rounds)...)
-				ctx, cancel := context.WithTimeout(context.Background(), floodFor)
-				refused := make(chan int, 1)
-				go func() { refused <- f.flood(ctx, t) }()
+				stop := startFlood(t, f.name, floodTarget{url: h.ClientURL(), dir: h.Dir})
 				busy = append(busy, deliveryLatency(t, alpha, isp, probes/rounds)...)
-				cancel()
-				n += <-refused
+				n += stop()
 			}
 			slices.Sort(idle)
 			slices.Sort(busy)
@@ -123,6 +150,76 @@ func TestFloodsKeepOthersOnTime(t *testing.T) {
 			require.LessOrEqual(t, busyP99, bound, "the others' p99 during the flood")
 		})
 	}
+}
+
+// The flooding process: this test binary, running TestFloodProcess.
+const (
+	envFlood    = "GENEVA_TEST_FLOOD" // the flood's name
+	envFloodURL = "GENEVA_TEST_FLOOD_URL"
+	envFloodDir = "GENEVA_TEST_FLOOD_DIR"
+)
+
+// startFlood starts flood name against at in a process of its own, once
+// it floods returns, and stop ends it and returns the refusals it saw.
+func startFlood(t *testing.T, name string, at floodTarget) (stop func() int) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestFloodProcess$", "-test.v")
+	cmd.Env = append(os.Environ(), envFlood+"="+name, envFloodURL+"="+at.url, envFloodDir+"="+at.dir)
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	var out strings.Builder
+	cmd.Stderr = &out
+	require.NoError(t, cmd.Start())
+	lines := bufio.NewScanner(stdout)
+	wait := func(prefix string) string {
+		for lines.Scan() {
+			out.WriteString(lines.Text() + "\n")
+			if v, ok := strings.CutPrefix(lines.Text(), prefix); ok {
+				return v
+			}
+		}
+		_ = cmd.Wait()
+		t.Fatalf("flood %q: no %q line:\n%s", name, prefix, out.String())
+		return ""
+	}
+	wait("flood-started")
+	return func() int {
+		_ = stdin.Close() // the flood ends
+		n, err := strconv.Atoi(wait("flood-refused "))
+		require.NoError(t, err)
+		for lines.Scan() {
+			out.WriteString(lines.Text() + "\n")
+		}
+		require.NoError(t, cmd.Wait(), "flood %q:\n%s", name, out.String())
+		return n
+	}
+}
+
+// TestFloodProcess is the flooding process of TestFloodsKeepOthersOnTime
+// (startFlood); run alone it does nothing. It floods until its stdin
+// closes, at most floodFor, and prints the refusals it saw.
+func TestFloodProcess(t *testing.T) {
+	name := os.Getenv(envFlood)
+	if name == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), floodFor)
+	defer cancel()
+	go func() {
+		_, _ = io.Copy(io.Discard, os.Stdin)
+		cancel()
+	}()
+	at := floodTarget{url: os.Getenv(envFloodURL), dir: os.Getenv(envFloodDir)}
+	for _, f := range floods {
+		if f.name == name {
+			fmt.Println("flood-started")
+			fmt.Println("flood-refused", f.flood(ctx, t, at))
+			return
+		}
+	}
+	t.Fatalf("no flood %q", name)
 }
 
 // deliveryLatency has le-alpha share n bundles to all, one every 10 ms
@@ -177,10 +274,15 @@ func failed(t *testing.T, err error) bool {
 	return err != nil
 }
 
-// submitFlood publishes body as m at perSecond, at most 256 unanswered,
+// submitFlood publishes body as member at perSecond, at most 256 unanswered,
 // until ctx ends; it returns how many PubAcks were refusals naming code.
-func submitFlood(ctx context.Context, t *testing.T, m *hubtest.Member, body []byte, perSecond int, code string) int {
+func submitFlood(ctx context.Context, t *testing.T, at floodTarget, member string, body []byte, perSecond int, code string) int {
 	refused := 0
+	m, err := at.connect(member)
+	if failed(t, err) {
+		return 0
+	}
+	defer m.NC.Close()
 	var window []jetstream.PubAckFuture
 	wait := func(f jetstream.PubAckFuture) {
 		select {
@@ -215,9 +317,9 @@ func submitFlood(ctx context.Context, t *testing.T, m *hubtest.Member, body []by
 // to its submit subject, perSecond times a second until ctx ends; it
 // returns how many times the server refused it (and closed the
 // connection).
-func oversizeFlood(ctx context.Context, t *testing.T, h *hubtest.Hub, member string, size, perSecond int) int {
+func oversizeFlood(ctx context.Context, t *testing.T, at floodTarget, member string, size, perSecond int) int {
 	refused := 0
-	seed, err := os.ReadFile(hub.CredsPath(h.Dir, member))
+	seed, err := os.ReadFile(hub.CredsPath(at.dir, member))
 	if failed(t, err) {
 		return refused
 	}
@@ -226,7 +328,7 @@ func oversizeFlood(ctx context.Context, t *testing.T, h *hubtest.Hub, member str
 		return refused
 	}
 	pub, _ := kp.PublicKey()
-	u, err := url.Parse(h.ClientURL())
+	u, err := url.Parse(at.url)
 	if failed(t, err) {
 		return refused
 	}
@@ -269,7 +371,7 @@ func oversizeFlood(ctx context.Context, t *testing.T, h *hubtest.Hub, member str
 // ends, keeping every connection the server lets in; it returns the
 // refused attempts, and fails if more than limit were open at once
 // (counting the one the test holds).
-func connectionFlood(ctx context.Context, t *testing.T, h *hubtest.Hub, member string, limit, perSecond int) int {
+func connectionFlood(ctx context.Context, t *testing.T, at floodTarget, member string, limit, perSecond int) int {
 	refused := 0
 	var held []*hubtest.Member
 	defer func() {
@@ -278,7 +380,7 @@ func connectionFlood(ctx context.Context, t *testing.T, h *hubtest.Hub, member s
 		}
 	}()
 	paced(ctx, perSecond, func() bool {
-		m, err := h.Connect(member)
+		m, err := at.connect(member)
 		switch {
 		case err == nil:
 			if held = append(held, m); len(held)+1 > limit {
@@ -298,9 +400,9 @@ func connectionFlood(ctx context.Context, t *testing.T, h *hubtest.Hub, member s
 // subscriptionFlood fills one connection's limit of subscriptions, then
 // asks for one more perSecond times a second until ctx ends; it returns
 // the refusals the server reported.
-func subscriptionFlood(ctx context.Context, t *testing.T, h *hubtest.Hub, member string, limit, perSecond int) int {
+func subscriptionFlood(ctx context.Context, t *testing.T, at floodTarget, member string, limit, perSecond int) int {
 	var refused atomic.Int64
-	m, err := h.Connect(member, nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+	m, err := at.connect(member, nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
 		if strings.Contains(strings.ToLower(err.Error()), "maximum subscriptions exceeded") {
 			refused.Add(1)
 		}
@@ -328,11 +430,16 @@ func subscriptionFlood(ctx context.Context, t *testing.T, h *hubtest.Hub, member
 	return int(refused.Load())
 }
 
-// viewFlood asks for real-time subscriptions as m perSecond times a
+// viewFlood asks for real-time subscriptions as member perSecond times a
 // second until ctx ends, keeping the reader of the first limit sessions;
 // it returns the refusals.
-func viewFlood(ctx context.Context, t *testing.T, m *hubtest.Member, limit, perSecond int) int {
+func viewFlood(ctx context.Context, t *testing.T, at floodTarget, member string, limit, perSecond int) int {
 	refused, i := 0, 0
+	m, err := at.connect(member)
+	if failed(t, err) {
+		return 0
+	}
+	defer m.NC.Close()
 	paced(ctx, perSecond, func() bool {
 		session := fmt.Sprint("flood", i)
 		if i++; i <= limit {
