@@ -119,7 +119,7 @@ func (h *Hub) subscriptions(ctx context.Context, stream, member string) (int, er
 		if !strings.HasPrefix(name, subscriptionPrefix(member)) {
 			continue
 		}
-		c, err := s.Consumer(ctx, name)
+		c, err := s.PushConsumer(ctx, name) // views are push consumers
 		switch {
 		case errors.Is(err, jetstream.ErrConsumerNotFound): // gone meanwhile
 		case err != nil:
