@@ -119,7 +119,7 @@ func (at floodTarget) connect(member string, extra ...nats.Option) (*hubtest.Mem
 // member with valid credentials would, and checks that the flooder is
 // refused with the quota's reason while the other members' delivery
 // latency (le-alpha to isp-two, one share at a time) stays within twice an
-// idle hub's p99 (or latencyFloor). Each flood is paced and runs in a
+// idle hub's p99 (or latencyFloor; without -race, see raceDetector). Each flood is paced and runs in a
 // process of its own (the flooding member is on another machine: its
 // client's CPU is not the hub's), only while its probes do, at most
 // floodFor a round, on 127.0.0.1.
@@ -147,6 +147,12 @@ func TestFloodsKeepOthersOnTime(t *testing.T) {
 			t.Logf("%d refused (%s); isp-two's delivery p50/p99 idle %v/%v, during the flood %v/%v (bound %v)",
 				n, f.reason, idle[len(idle)/2], idleP99, busy[len(busy)/2], busyP99, bound)
 			require.Positive(t, n, "the flood was refused with %q", f.reason)
+			if raceDetector {
+				// The flooder's process is a race binary too: it takes
+				// 5-10 times the CPU, from the same two cores.
+				t.Log("the latency bound is checked without -race only")
+				return
+			}
 			require.LessOrEqual(t, busyP99, bound, "the others' p99 during the flood")
 		})
 	}
