@@ -40,7 +40,7 @@ const (
 	// p99 is whatever the machine's scheduler adds, and on two cores under
 	// scripts/stress.sh's hogs plus other work (load average 30-40) the
 	// idle p99 of this very test ranged from 5 to 157 ms between runs
-	// (docs/benchmarks.md "Floods"): twice a lucky 10 ms would fail on
+	// (docs/benchmarks.md "Floods and the submission gate"): twice a lucky 10 ms would fail on
 	// scheduling alone. 50 ms is a few of those delays, and below what a
 	// submission flood did before the gate (86-317 ms at the same load).
 	latencyFloor = 50 * time.Millisecond

@@ -29,7 +29,7 @@ import (
 // reason code, and nothing enters the durable pipeline: a flood costs
 // the hub one core-NATS message per submission, not an intake write, a
 // delivery, an ack, a receipt and an audit append on the one audit chain
-// that every member's decisions wait for (docs/benchmarks.md "Flood").
+// that every member's decisions wait for (docs/benchmarks.md "Floods and the submission gate").
 //
 // A refusal gets a receipt and an audit record too, but at most
 // refusalRecords of them per member (a burst of 100, then one a second):
