@@ -83,17 +83,17 @@ func accountsConfig(mou *policy.MoU, maxPayload int32, users map[string][]accoun
 			if r.subject == jsInfoSink {
 				local = jsInfoSubject
 			}
-			from := "{account: " + confString(HubAccount) + ", subject: " + confString(r.subject) + "}"
+			from := "{account: " + confString(HubAccount) + ", subject: " + confString(r.hubSubject()) + "}"
 			switch r.kind {
 			case delivery:
-				export("stream: "+confString(r.subject), acc)
+				export("stream: "+confString(r.hubSubject()), acc)
 				imports = append(imports, "{stream: "+from+"}")
 			default:
 				rt := "singleton"
 				if r.kind == jetStreamStreamed {
 					rt = "stream"
 				}
-				export("service: "+confString(r.subject)+", response_type: "+rt, acc)
+				export("service: "+confString(r.hubSubject())+", response_type: "+rt, acc)
 				imports = append(imports, "{service: "+from+", to: "+confString(local)+"}")
 			}
 		}

@@ -44,6 +44,7 @@ type Hub struct {
 	nc     *nats.Conn
 	js     jetstream.JetStream
 	worker *worker
+	gate   *gate // the submission gate's quotas (gate.go)
 
 	requests *requestTracker // law-enforcement requests (requesttrack.go)
 
@@ -91,7 +92,7 @@ func New(cfg Config) (*Hub, error) {
 		return nil, err
 	}
 	h := &Hub{cfg: cfg, log: cfg.Logger, key: key, id: "hub-" + rand.Text()[:8], secret: secret,
-		prior: newPriorIndex(), metrics: metrics.New(), reload: make(chan reloadRequest), stopped: make(chan struct{}), ready: make(chan struct{})}
+		prior: newPriorIndex(), gate: newGate(), metrics: metrics.New(), reload: make(chan reloadRequest), stopped: make(chan struct{}), ready: make(chan struct{})}
 	h.policy.set(mou, engine)
 	if h.base, err = h.baseOptions(); err != nil {
 		return nil, err

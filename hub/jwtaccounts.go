@@ -217,8 +217,8 @@ func ClusterJWT(dataDir string, mou *policy.MoU, maxPayload int32) (string, erro
 			return "", err
 		}
 		for _, r := range append(memberReach(m.ID), reach{jsInfoSink, service}) {
-			if !exported[r.subject] {
-				exported[r.subject] = true
+			if !exported[r.hubSubject()] {
+				exported[r.hubSubject()] = true
 				hc.Exports.Add(hubExport(r))
 			}
 		}
@@ -287,7 +287,7 @@ func memberAccountClaims(m, accPub, hubPub string, q policy.Quota, maxPayload in
 	mc.Limits.Subs = int64(q.Subscriptions)
 	mc.Limits.Payload = min(int64(q.MaxSubmissionBytes), int64(maxPayload))
 	for _, r := range append(memberReach(m), reach{jsInfoSink, service}) {
-		imp := &jwt.Import{Account: hubPub, Subject: jwt.Subject(r.subject), Type: jwt.Service, LocalSubject: jwt.RenamingSubject(r.subject)}
+		imp := &jwt.Import{Account: hubPub, Subject: jwt.Subject(r.hubSubject()), Type: jwt.Service, LocalSubject: jwt.RenamingSubject(r.subject)}
 		switch {
 		case r.kind == delivery:
 			imp.Type, imp.LocalSubject = jwt.Stream, ""
@@ -304,9 +304,9 @@ func memberAccountClaims(m, accPub, hubPub string, q policy.Quota, maxPayload in
 // wrote imports anything.
 func hubExport(r reach) *jwt.Export {
 	if r.kind == delivery {
-		return &jwt.Export{Subject: jwt.Subject(r.subject), Type: jwt.Stream}
+		return &jwt.Export{Subject: jwt.Subject(r.hubSubject()), Type: jwt.Stream}
 	}
-	e := &jwt.Export{Subject: jwt.Subject(r.subject), Type: jwt.Service, ResponseType: jwt.ResponseTypeSingleton}
+	e := &jwt.Export{Subject: jwt.Subject(r.hubSubject()), Type: jwt.Service, ResponseType: jwt.ResponseTypeSingleton}
 	if r.kind == jetStreamStreamed {
 		e.ResponseType = jwt.ResponseTypeStream
 	}

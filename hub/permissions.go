@@ -1,6 +1,10 @@
 package hub
 
-import "github.com/nats-io/nats-server/v2/server"
+import (
+	"strings"
+
+	"github.com/nats-io/nats-server/v2/server"
+)
 
 // reachKind says how a member reaches a subject of the hub account.
 type reachKind int
@@ -20,6 +24,10 @@ const (
 	// delivery: the hub account publishes, the member subscribes (a
 	// stream import).
 	delivery
+	// gated: a publish to the member's intake, through the hub's
+	// gate (gate.go): a service import of the gate's subject, answered
+	// once, by the intake's PubAck or the gate's refusal.
+	gated
 )
 
 // reach is one subject of the hub account a member may reach. The member
@@ -27,6 +35,15 @@ const (
 type reach struct {
 	subject string
 	kind    reachKind
+}
+
+// hubSubject is where r arrives in the hub account: a submission at the
+// hub's gate, anything else under its own name.
+func (r reach) hubSubject() string {
+	if r.kind == gated {
+		return gateSubject(strings.TrimPrefix(r.subject, SubmitSubject("")))
+	}
+	return r.subject
 }
 
 // memberReach is everything member m may reach in the hub account, and
@@ -42,7 +59,9 @@ type reach struct {
 // audit, no other member's subjects (DESIGN.md "Security model").
 func memberReach(m string) []reach {
 	r := []reach{
-		{SubmitSubject(m), jetStream}, // publish to its own intake; the PubAck answers
+		// Submit through the hub's gate (gate.go) to its own intake: the
+		// PubAck, or the gate's refusal over quota, answers.
+		{SubmitSubject(m), gated},
 		{SubjectDirectory, service},
 		{SubscribeService(m), service},
 		{ReceiptsService(m), service},

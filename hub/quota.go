@@ -17,10 +17,12 @@ const (
 	CodeQuotaBytes policy.Code = "quota.bytes_per_day"
 )
 
-// quotaLimiter charges each member's submissions against its quota, in
-// the deciding process (the hub and each worker node keep their own).
-// Time is the hub's receive time of the submission, so a backlog decided
-// later is judged as it arrived.
+// quotaLimiter charges each member's submissions against its quota: in
+// the hub's submission gate (gate.go) before they are stored, and, for
+// submissions the gate did not admit (cluster mode), in the deciding
+// process (the hub and each worker node keep their own). Time is the
+// receive time of the submission, so a backlog decided later is judged
+// as it arrived.
 type quotaLimiter struct {
 	mu      sync.Mutex
 	members map[string]*usage
@@ -65,11 +67,10 @@ func (l *quotaLimiter) admit(member string, q policy.Quota, size int, t time.Tim
 	return "", "", false
 }
 
-// overQuota is the decision for a submission refused for its quota: a
+// refusal is the decision for a submission refused for its quota: a
 // rejection with the reason, a receipt and an audit record like any other.
-func (w *worker) overQuota(member string, bundle []byte, code policy.Code, why string) policy.Decision {
-	w.host.metrics.QuotaRefusal(member, string(code))
+func refusal(host workerHost, member string, bundle []byte, code policy.Code, why string) policy.Decision {
 	sum := sha256.Sum256(bundle)
 	return policy.Decision{Verdict: policy.Reject, Sender: member, Digest: hex.EncodeToString(sum[:]),
-		PolicyVersion: w.host.mou().Partnership.Version, Reasons: []policy.Reason{{Code: code, Message: why}}}
+		PolicyVersion: host.mou().Partnership.Version, Reasons: []policy.Reason{{Code: code, Message: why}}}
 }

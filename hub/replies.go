@@ -74,7 +74,7 @@ func replyAllowed(msg *nats.Msg) (member string, ok bool) {
 // memberOfSubject is the member a per-member service subject names
 // (geneva.svc.<service>.<member>), "" for a shared service.
 func memberOfSubject(subject string) string {
-	for _, svc := range []string{SubscribeService(""), ReceiptsService(""), RequestsService("")} {
+	for _, svc := range []string{SubscribeService(""), ReceiptsService(""), RequestsService(""), gateSubject("")} {
 		if m, ok := strings.CutPrefix(subject, svc); ok {
 			return m
 		}

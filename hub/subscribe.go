@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -108,18 +109,28 @@ func (h *Hub) subscriptions(ctx context.Context, stream, member string) (int, er
 	if err != nil {
 		return 0, err
 	}
+	// Names first, then the info of this member's views only: the info of
+	// every consumer (the members' filtered inboxes) costs the server a
+	// pending count each, and a member asking again and again (a flood of
+	// requests over its quota) would slow everyone's deliveries.
 	n := 0
-	infos := s.ListConsumers(ctx)
-	for info := range infos.Info() {
+	names := s.ConsumerNames(ctx)
+	for name := range names.Name() {
+		if !strings.HasPrefix(name, subscriptionPrefix(member)) {
+			continue
+		}
+		c, err := s.PushConsumer(ctx, name) // views are push consumers
 		switch {
-		case !strings.HasPrefix(info.Name, subscriptionPrefix(member)):
-		case info.PushBound:
+		case errors.Is(err, jetstream.ErrConsumerNotFound): // gone meanwhile
+		case err != nil:
+			return 0, err
+		case c.CachedInfo().PushBound:
 			n++
-		case time.Since(info.Created) > time.Second:
-			_ = s.DeleteConsumer(ctx, info.Name) // gone already is fine too
+		case time.Since(c.CachedInfo().Created) > time.Second:
+			_ = s.DeleteConsumer(ctx, name) // gone already is fine too
 		}
 	}
-	return n, infos.Err()
+	return n, names.Err()
 }
 
 func (h *Hub) subscription(member string, data []byte) (jetstream.ConsumerConfig, error) {
@@ -230,6 +241,12 @@ func (h *Hub) startServices(_ context.Context) (*services, error) {
 		return nil, fmt.Errorf("directory service: %w", err)
 	}
 	s.subs = append(s.subs, sub)
+	gate, err := h.startGate()
+	if err != nil {
+		s.stop()
+		return nil, err
+	}
+	s.subs = append(s.subs, gate...)
 	return s, nil
 }
 

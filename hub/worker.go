@@ -33,7 +33,8 @@ type worker struct {
 	host  workerHost
 	ids   *submissionIDs
 	audit *audit.Log
-	quota *quotaLimiter
+	quota *quotaLimiter // for submissions the gate did not admit (charge)
+	marks *admissionMarks
 	work  chan jetstream.Msg
 	wg    sync.WaitGroup // the decision goroutines and the completions they start
 
@@ -66,7 +67,7 @@ func newWorker(ctx context.Context, host workerHost) (*worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &worker{host: host, ids: newSubmissionIDs(host.secret), audit: log, quota: newQuotaLimiter(), work: make(chan jetstream.Msg, host.workers),
+	w := &worker{host: host, ids: newSubmissionIDs(host.secret), audit: log, quota: newQuotaLimiter(), marks: &admissionMarks{secret: host.secret}, work: make(chan jetstream.Msg, host.workers),
 		inflight:  make(chan struct{}, max(maxInFlight, host.workers)),
 		consuming: map[string]jetstream.ConsumeContext{}}
 	for range host.workers {
@@ -193,8 +194,9 @@ func (w *worker) handle(msg jetstream.Msg) {
 	}
 	start := time.Now()
 	var d policy.Decision
-	if code, why, over := w.quota.admit(member, w.host.mou().QuotaOf(member), len(msg.Data()), sub.received); over {
-		d = w.overQuota(member, msg.Data(), code, why)
+	if code, why, over := w.charge(member, hd, len(msg.Data()), sub.received); over {
+		w.host.metrics.QuotaRefusal(member, string(code))
+		d = refusal(w.host, member, msg.Data(), code, why)
 	} else {
 		d = w.decide(policy.Request{Sender: member, To: sub.to, Community: sub.community,
 			Anonymous: sub.anonymous, Bundle: msg.Data(), Prior: w.host.prior})
@@ -223,6 +225,15 @@ func (w *worker) handle(msg jetstream.Msg) {
 				"codes", reasonCodes(&d), "routes", len(d.Routes), "took", time.Since(start))
 		}
 	})
+}
+
+// charge charges a submission the hub's gate did not admit against its
+// member's quota: one the gate admitted was charged there.
+func (w *worker) charge(member string, hd nats.Header, size int, received time.Time) (policy.Code, string, bool) {
+	if hd.Get(HeaderAdmitted) == w.marks.of(member) {
+		return "", "", false
+	}
+	return w.quota.admit(member, w.host.mou().QuotaOf(member), size, received)
 }
 
 // retry leaves a submission whose outputs were not all stored unacked: it
@@ -263,7 +274,7 @@ func intakeOutcome(msg jetstream.Msg, sub submission, d *policy.Decision) outcom
 			// JetStream's own headers (Nats-Expected-Stream, Nats-Rollup,
 			// Nats-TTL, ...) are the sender's instructions to its intake:
 			// on the review stream they would fail or act on every retry.
-			if !strings.HasPrefix(strings.ToLower(k), "nats-") {
+			if !strings.HasPrefix(strings.ToLower(k), "nats-") && k != HeaderAdmitted {
 				m.Header[k] = v
 			}
 		}
