@@ -1,7 +1,6 @@
 package hub
 
 import (
-
 	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/genevahub/geneva/policy"
