@@ -16,7 +16,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/internal/httpserve"
 	"github.com/genevahub/geneva/policy"
 )
@@ -203,7 +203,7 @@ func (c *Connector) closeSinks(ctx context.Context) {
 // connect dials the hub as the member; a hub that is away is retried in
 // the background (RetryOnFailedConnect), so the connector starts anyway.
 func (c *Connector) connect() error {
-	_, opts, err := hub.MemberOptions(c.cfg.Hub.Credentials, func(err error) { c.log.Warn("hub", "err", err) })
+	_, opts, err := wire.MemberOptions(c.cfg.Hub.Credentials, func(err error) { c.log.Warn("hub", "err", err) })
 	if err != nil {
 		return err
 	}

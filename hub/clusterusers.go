@@ -8,6 +8,7 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -17,13 +18,13 @@ import (
 // permissions. Creds files missing under dataDir are created, as the hub
 // does. names maps each NKey to its member (or OperatorName).
 func ClusterUsers(dataDir string, mou *policy.MoU) (users []*server.NkeyUser, names map[string]string, err error) {
-	opPub, err := ensureCreds(dataDir, OperatorName)
+	opPub, err := wire.EnsureCreds(dataDir, wire.OperatorName)
 	if err != nil {
 		return nil, nil, err
 	}
-	users, names = []*server.NkeyUser{{Nkey: opPub}}, map[string]string{opPub: OperatorName}
+	users, names = []*server.NkeyUser{{Nkey: opPub}}, map[string]string{opPub: wire.OperatorName}
 	for _, m := range mou.Members {
-		pub, err := ensureCreds(dataDir, m.ID)
+		pub, err := wire.EnsureCreds(dataDir, m.ID)
 		if err != nil {
 			return nil, nil, err
 		}

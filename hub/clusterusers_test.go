@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -40,7 +41,7 @@ func TestClusterUsersFileLoadsIntoNATS(t *testing.T) {
 		require.Equal(t, users[i].Permissions.Publish.Allow, u.Permissions.Publish.Allow, names[u.Nkey])
 		require.Equal(t, users[i].Permissions.Subscribe.Allow, u.Permissions.Subscribe.Allow, names[u.Nkey])
 	}
-	suspended, err := hub.CredsMember(hub.CredsPath(dir, mou.Members[len(mou.Members)-1].ID))
+	suspended, err := wire.CredsMember(wire.CredsPath(dir, mou.Members[len(mou.Members)-1].ID))
 	require.NoError(t, err)
 	require.NotContains(t, names, suspended)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nkeys"
 
 	"github.com/genevahub/geneva/hub/metrics"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -288,8 +289,8 @@ func (h *Hub) banner() {
 		if m.Suspended {
 			state = "suspended"
 		}
-		h.log.Info("member", "id", m.ID, "state", state, "creds", CredsPath(h.cfg.DataDir, m.ID),
-			"try", fmt.Sprintf("geneva --server %s --creds %s subscribe", h.ClientURL(), CredsPath(h.cfg.DataDir, m.ID)))
+		h.log.Info("member", "id", m.ID, "state", state, "creds", wire.CredsPath(h.cfg.DataDir, m.ID),
+			"try", fmt.Sprintf("geneva --server %s --creds %s subscribe", h.ClientURL(), wire.CredsPath(h.cfg.DataDir, m.ID)))
 	}
-	h.log.Info("operator", "creds", CredsPath(h.cfg.DataDir, OperatorName))
+	h.log.Info("operator", "creds", wire.CredsPath(h.cfg.DataDir, wire.OperatorName))
 }

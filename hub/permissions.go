@@ -1,6 +1,10 @@
 package hub
 
-import "github.com/nats-io/nats-server/v2/server"
+import (
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/genevahub/geneva/hub/wire"
+)
 
 // reachKind says how a member reaches a subject of the hub account.
 type reachKind int
@@ -42,18 +46,18 @@ type reach struct {
 // audit, no other member's subjects (DESIGN.md "Security model").
 func memberReach(m string) []reach {
 	r := []reach{
-		{SubmitSubject(m), jetStream}, // publish to its own intake; the PubAck answers
-		{SubjectDirectory, service},
-		{SubscribeService(m), service},
-		{ReceiptsService(m), service},
-		{RequestsService(m), service},       // its requests for assistance (requesttrack.go)
-		{DeliverPrefix(m) + ".>", delivery}, // its real-time subscriptions and receipt views
+		{wire.SubmitSubject(m), jetStream}, // publish to its own intake; the PubAck answers
+		{wire.SubjectDirectory, service},
+		{wire.SubscribeService(m), service},
+		{wire.ReceiptsService(m), service},
+		{wire.RequestsService(m), service},       // its requests for assistance (requesttrack.go)
+		{wire.DeliverPrefix(m) + ".>", delivery}, // its real-time subscriptions and receipt views
 	}
 	// Its two hub-created consumers: exact names, no wildcard that could
 	// match another member's (the cross-account JetStream consumer pattern).
 	for _, c := range []struct{ stream, consumer string }{
-		{StreamShare, InboxConsumer(m)},
-		{StreamReceipt, ReceiptConsumer(m)},
+		{wire.StreamShare, wire.InboxConsumer(m)},
+		{wire.StreamReceipt, wire.ReceiptConsumer(m)},
 	} {
 		r = append(r,
 			reach{consumerNext(c.stream, c.consumer), jetStreamStreamed},
@@ -70,7 +74,7 @@ func memberReach(m string) []reach {
 // receive only on its private inbox prefix and its delivery subjects.
 func memberPermissions(m string) *server.Permissions {
 	var pub []string
-	sub := []string{InboxPrefix(m) + ".>"}
+	sub := []string{wire.InboxPrefix(m) + ".>"}
 	for _, r := range memberReach(m) {
 		if r.kind == delivery {
 			sub = append(sub, r.subject)
@@ -96,3 +100,12 @@ func MemberPublishSubjects(m string) []string {
 	}
 	return out
 }
+
+// JetStream API subjects a member may use on its own consumers.
+func consumerNext(stream, consumer string) string {
+	return "$JS.API.CONSUMER.MSG.NEXT." + stream + "." + consumer
+}
+func consumerInfo(stream, consumer string) string {
+	return "$JS.API.CONSUMER.INFO." + stream + "." + consumer
+}
+func consumerAck(stream, consumer string) string { return "$JS.ACK." + stream + "." + consumer + ".>" }

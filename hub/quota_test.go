@@ -14,6 +14,7 @@ import (
 
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -34,9 +35,9 @@ func deliveryLatency(t *testing.T, alpha, isp *hubtest.Member, n int) []time.Dur
 	green := caseBundle(t, "green-tlp2-to-all.json")
 	var out []time.Duration
 	for range n {
-		batch := isp.StartFetch(t, hub.StreamShare, hub.InboxConsumer("isp-two"), 1, 10*time.Second)
+		batch := isp.StartFetch(t, wire.StreamShare, wire.InboxConsumer("isp-two"), 1, 10*time.Second)
 		start := time.Now()
-		alpha.Submit(t, green, hub.SubmitOptions{})
+		alpha.Submit(t, green, wire.SubmitOptions{})
 		require.Len(t, isp.Collect(t, batch), 1)
 		out = append(out, time.Since(start))
 		alpha.NextReceipt(t, 10*time.Second)
@@ -63,7 +64,7 @@ func TestQuotasThrottleAFlood(t *testing.T) {
 	var futures []jetstream.PubAckFuture
 	start := time.Now()
 	for i := range flood {
-		f, err := bank.JS.PublishMsgAsync(hub.SubmitMsg("bank-one", []byte(`{}`), hub.SubmitOptions{MsgID: fmt.Sprint("f", i)}))
+		f, err := bank.JS.PublishMsgAsync(wire.SubmitMsg("bank-one", []byte(`{}`), wire.SubmitOptions{MsgID: fmt.Sprint("f", i)}))
 		require.NoError(t, err)
 		futures = append(futures, f)
 	}
@@ -101,7 +102,7 @@ func TestQuotasThrottleAFlood(t *testing.T) {
 		body := []byte(`{"pad":"` + strings.Repeat("x", 1000) + `"}`)
 		var codes [][]policy.Code
 		for range 3 {
-			isp.Submit(t, body, hub.SubmitOptions{})
+			isp.Submit(t, body, wire.SubmitOptions{})
 			codes = append(codes, reasonCodes(isp.NextReceipt(t, 10*time.Second)))
 		}
 		require.NotContains(t, codes[0], hub.CodeQuotaBytes)
@@ -109,18 +110,18 @@ func TestQuotasThrottleAFlood(t *testing.T) {
 		require.Equal(t, []policy.Code{hub.CodeQuotaBytes}, codes[2], "2,000 of 2,500 bytes used")
 	})
 	t.Run("message size", func(t *testing.T) {
-		_, err := isp.JS.PublishMsg(ctx(t), hub.SubmitMsg("isp-two", make([]byte, 5000), hub.SubmitOptions{}))
+		_, err := isp.JS.PublishMsg(ctx(t), wire.SubmitMsg("isp-two", make([]byte, 5000), wire.SubmitOptions{}))
 		require.ErrorIs(t, err, nats.ErrMaxPayload)
 	})
 	t.Run("views", func(t *testing.T) {
 		var errs []string
 		for i := range 3 {
 			session := fmt.Sprint("v", i)
-			_, err := isp.NC.SubscribeSync(hub.DeliverSubject("isp-two", session)) // keep it alive
+			_, err := isp.NC.SubscribeSync(wire.DeliverSubject("isp-two", session)) // keep it alive
 			require.NoError(t, err)
-			resp, err := isp.NC.Request(hub.SubscribeService("isp-two"), []byte(`{"session":"`+session+`"}`), 5*time.Second)
+			resp, err := isp.NC.Request(wire.SubscribeService("isp-two"), []byte(`{"session":"`+session+`"}`), 5*time.Second)
 			require.NoError(t, err)
-			var r hub.SubscribeReply
+			var r wire.SubscribeReply
 			require.NoError(t, json.Unmarshal(resp.Data, &r))
 			errs = append(errs, r.Error)
 		}
@@ -135,7 +136,7 @@ func TestQuotasThrottleAFlood(t *testing.T) {
 	})
 }
 
-func reasonCodes(r hub.Receipt) []policy.Code {
+func reasonCodes(r wire.Receipt) []policy.Code {
 	var out []policy.Code
 	for _, reason := range r.Reasons {
 		out = append(out, reason.Code)

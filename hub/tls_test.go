@@ -19,6 +19,7 @@ import (
 
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // testPKI writes a CA, a server certificate for 127.0.0.1 and a client
@@ -69,6 +70,6 @@ func TestMutualTLS(t *testing.T) {
 	require.NoError(t, err)
 	defer m.NC.Close()
 	require.True(t, m.NC.TLSRequired())
-	m.Submit(t, caseBundle(t, "green-tlp2-to-all.json"), hub.SubmitOptions{})
+	m.Submit(t, caseBundle(t, "green-tlp2-to-all.json"), wire.SubmitOptions{})
 	require.Equal(t, "accept", m.NextReceipt(t, 10*time.Second).Verdict)
 }

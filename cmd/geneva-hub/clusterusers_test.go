@@ -10,7 +10,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // cluster-users writes a file nats-server loads, with the operator and
@@ -30,7 +30,7 @@ func TestClusterUsersCommand(t *testing.T) {
 	opts, err := server.ProcessConfigFile(conf)
 	require.NoError(t, err)
 	require.Len(t, opts.Nkeys, 6, "the operator and the demo's five members")
-	_, err = hub.CredsMember(hub.CredsPath(filepath.Join(dir, "data"), "bank-one"))
+	_, err = wire.CredsMember(wire.CredsPath(filepath.Join(dir, "data"), "bank-one"))
 	require.NoError(t, err, "the member's creds, to hand over")
 
 	err = run(context.Background(), []string{"cluster-users", "--config", cfg}, &stderr)

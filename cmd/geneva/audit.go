@@ -16,8 +16,8 @@ import (
 	"github.com/nats-io/nkeys"
 	"github.com/spf13/cobra"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/audit"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 const defaultServer = "nats://127.0.0.1:4222"
@@ -73,7 +73,7 @@ be read, 2 on a usage error or an unusable credentials file.`,
 	fl := cmd.Flags()
 	fl.StringVar(&f.server, "server", f.server, "hub NATS URL (env GENEVA_SERVER)")
 	fl.StringVar(&f.creds, "creds", f.creds, "hub operator credentials file (env GENEVA_CREDS)")
-	fl.StringVar(&f.stream, "stream", hub.StreamAudit, "audit stream to verify (a copy or a restored backup, say)")
+	fl.StringVar(&f.stream, "stream", wire.StreamAudit, "audit stream to verify (a copy or a restored backup, say)")
 	fl.BoolVar(&f.json, "json", false, "print the result as JSON")
 	return cmd
 }
@@ -174,7 +174,7 @@ func (c *hubConn) refused() error {
 }
 
 func (c *hubConn) report(err error) {
-	if err == nil || !errors.Is(err, nats.ErrPermissionViolation) && !errors.Is(err, hub.ErrNotPermitted) {
+	if err == nil || !errors.Is(err, nats.ErrPermissionViolation) && !errors.Is(err, wire.ErrNotPermitted) {
 		return
 	}
 	c.mu.Lock()
@@ -251,7 +251,7 @@ func credsOptions(credsFile string, report func(error)) ([]nats.Option, error) {
 		return nil, fmt.Errorf("creds %s: neither a NATS .creds file (user JWT and seed) nor an NKey user seed: %w", credsFile, err)
 	}
 	if bytes.Contains(data, []byte("\n# member: ")) {
-		_, opts, err := hub.MemberOptions(credsFile, report)
+		_, opts, err := wire.MemberOptions(credsFile, report)
 		return opts, err
 	}
 	auth, err := nats.NkeyOptionFromSeed(credsFile)

@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/policy/explain"
 )
@@ -74,7 +74,7 @@ Exit status: 0, or 1 when the hub cannot be reached, 2 usage.`,
 	return cmd
 }
 
-func writeReceipts(w io.Writer, rs []hub.Receipt, output string) error {
+func writeReceipts(w io.Writer, rs []wire.Receipt, output string) error {
 	switch output {
 	case "json":
 		for _, r := range rs {
@@ -121,7 +121,7 @@ func writeReceipts(w io.Writer, rs []hub.Receipt, output string) error {
 
 // routeShort is a route in a few characters: green→all, amber→c.finance,
 // red→le-alpha+cert-three.
-func routeShort(rt hub.RouteReceipt) string {
+func routeShort(rt wire.RouteReceipt) string {
 	scope := rt.Scope
 	if strings.HasPrefix(scope, "m.") {
 		scope = strings.Join(rt.Audience, "+")
@@ -137,7 +137,7 @@ func orDash(s string) string {
 }
 
 // writeReceipt tells a person what the hub did with one submission.
-func writeReceipt(w io.Writer, r *hub.Receipt) {
+func writeReceipt(w io.Writer, r *wire.Receipt) {
 	v, _ := parseVerdict(r.Verdict)
 	fmt.Fprintf(w, "verdict:    %s (%s)\n", strings.ToUpper(r.Verdict), explain.VerdictMeaning(v))
 	fmt.Fprintf(w, "submission: %s, received %s, policy version %s\n", r.Submission,
@@ -165,7 +165,7 @@ func writeReceipt(w io.Writer, r *hub.Receipt) {
 				explain.ScopeText(policy.Route{Scope: rt.Scope, Audience: rt.Audience}), routeObjects(r, rt))
 		}
 	}
-	var listed []hub.ObjectReceipt
+	var listed []wire.ObjectReceipt
 	blocked := 0
 	for _, o := range r.Objects {
 		switch {
@@ -192,7 +192,7 @@ func writeReceipt(w io.Writer, r *hub.Receipt) {
 
 // routeObjects counts what went along a route, leaving out the marking
 // definitions that travel with the objects.
-func routeObjects(r *hub.Receipt, rt hub.RouteReceipt) string {
+func routeObjects(r *wire.Receipt, rt wire.RouteReceipt) string {
 	n := 0
 	for _, o := range r.Objects {
 		if o.Shared && o.Type != "marking-definition" && o.TLP == rt.TLP && subset(rt.Audience, o.Audience) {

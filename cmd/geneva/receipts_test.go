@@ -11,8 +11,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/member/membertest"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 func TestReceipts(t *testing.T) {
@@ -29,14 +29,14 @@ func TestReceipts(t *testing.T) {
 	receipts := func(args ...string) (string, string, int) {
 		return runCLI(t, append(append([]string{"receipts"}, args...), as("bank-one")...)...)
 	}
-	var lines []hub.Receipt
+	var lines []wire.Receipt
 	eventually(t, func() bool {
 		out, _, code := receipts("--output", "json")
 		require.Equal(t, exitOK, code)
 		lines = nil
 		sc := bufio.NewScanner(strings.NewReader(out))
 		for sc.Scan() {
-			var r hub.Receipt
+			var r wire.Receipt
 			require.NoError(t, json.Unmarshal(sc.Bytes(), &r))
 			lines = append(lines, r)
 		}

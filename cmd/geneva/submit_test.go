@@ -10,7 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 func TestSubmit(t *testing.T) {
@@ -67,7 +67,7 @@ $`, out)
 	t.Run("json receipt", func(t *testing.T) {
 		out, errOut, code := submit("bank-one", "--output", "json", bundleFile(t, "amber", "Amber thing"))
 		require.Equal(t, exitOK, code, errOut)
-		var r hub.Receipt
+		var r wire.Receipt
 		require.NoError(t, json.Unmarshal([]byte(out), &r))
 		require.Equal(t, "accept", r.Verdict)
 		require.Equal(t, "bank-one", r.Member)
@@ -75,7 +75,7 @@ $`, out)
 	t.Run("community and anonymous reach the hub", func(t *testing.T) {
 		out, errOut, code := submit("le-alpha", "--community", "le", "--anonymous", "--output", "json", policyCase(t, "green-to-community-le.json"))
 		require.Equal(t, exitOK, code, errOut)
-		var r hub.Receipt
+		var r wire.Receipt
 		require.NoError(t, json.Unmarshal([]byte(out), &r))
 		require.True(t, r.Anonymous)
 		require.Equal(t, []string{"le-bravo"}, r.Routes[0].Audience)
@@ -108,7 +108,7 @@ $`, out)
 	})
 	t.Run("hub not running", func(t *testing.T) {
 		url := h.ClientURL()
-		creds := hub.CredsPath(h.Dir, "bank-one")
+		creds := wire.CredsPath(h.Dir, "bank-one")
 		require.NoError(t, h.Stop())
 		start := time.Now()
 		_, errOut, code := runCLI(t, "submit", "--server", url, "--creds", creds, "--timeout", "2s", bundleFile(t, "green", "x"))

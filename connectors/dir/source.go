@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/genevahub/geneva/connectors"
-	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 var (
@@ -190,7 +190,7 @@ func (s *source) move(name, to string) error {
 
 // Receipt writes the hub's receipt beside the file in done/; a rejected
 // file moves to failed/ with it.
-func (s *source) Receipt(_ context.Context, name string, r hub.Receipt) error {
+func (s *source) Receipt(_ context.Context, name string, r wire.Receipt) error {
 	data, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/member"
 	"github.com/genevahub/geneva/hub/member/membertest"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // Receipts reads a view of the receipt stream: it lists every receipt,
@@ -49,7 +50,7 @@ func TestReceiptsAreReadNotTaken(t *testing.T) {
 	require.Empty(t, rs, "another member sees none of bank-one's")
 
 	connector := h.Member(t, "bank-one")
-	got := connector.Available(t, hub.StreamReceipt, hub.ReceiptConsumer("bank-one"))
+	got := connector.Available(t, wire.StreamReceipt, wire.ReceiptConsumer("bank-one"))
 	require.Len(t, got, 2, "the connector still gets both receipts, also the one Submit waited for")
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/member"
 	"github.com/genevahub/geneva/hub/member/membertest"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // submit sends bundles as c and checks each is accepted.
@@ -187,7 +188,7 @@ func TestSubscribeRecoversFromDroppedDeliveries(t *testing.T) {
 	var want []string
 	for i := range n {
 		want = append(want, fmt.Sprintf("burst %02d", i))
-		bank.Submit(t, membertest.Indicator(t, "green", want[i]), hub.SubmitOptions{})
+		bank.Submit(t, membertest.Indicator(t, "green", want[i]), wire.SubmitOptions{})
 	}
 	for range n {
 		bank.NextReceipt(t, 10*time.Second) // every share is stored and pushed by now
