@@ -25,9 +25,9 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/archive/kafkatest"
 	"github.com/genevahub/geneva/hub/crashtest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -98,22 +98,22 @@ func run(o options) error {
 	ctx, stopReading := context.WithCancel(context.Background())
 	defer stopReading()
 	for _, m := range readers {
-		_, js, err := connect(s.natsURL, hub.CredsPath(s.dataDir, m))
+		_, js, err := connect(s.natsURL, wire.CredsPath(s.dataDir, m))
 		if err != nil {
 			return err
 		}
-		go read(ctx, js, hub.StreamShare, hub.InboxConsumer(m), func(msg jetstream.Msg) { l.seeShare(m, msg) })
+		go read(ctx, js, wire.StreamShare, wire.InboxConsumer(m), func(msg jetstream.Msg) { l.seeShare(m, msg) })
 	}
 	offerCtx, stopOffering := context.WithTimeout(context.Background(), o.duration)
 	defer stopOffering()
 	began := time.Now()
 	var offering []func()
 	for _, m := range senders {
-		_, js, err := connect(s.natsURL, hub.CredsPath(s.dataDir, m))
+		_, js, err := connect(s.natsURL, wire.CredsPath(s.dataDir, m))
 		if err != nil {
 			return err
 		}
-		go read(ctx, js, hub.StreamReceipt, hub.ReceiptConsumer(m), l.seeReceipt)
+		go read(ctx, js, wire.StreamReceipt, wire.ReceiptConsumer(m), l.seeReceipt)
 		offering = append(offering, l.offer(offerCtx, js, m, o.rate/float64(len(senders))).Wait)
 	}
 

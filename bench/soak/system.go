@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/crashtest"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // system is the soak's processes, each on its own fixed ports so it can be
@@ -47,7 +47,7 @@ func newSystem(work, hubBin, connectorBin, brokerAddr string) (*system, error) {
 		file := filepath.Join(work, name)
 		return file, os.WriteFile(file, []byte(text), 0o600)
 	}
-	operator := hub.CredsPath(s.dataDir, hub.OperatorName)
+	operator := wire.CredsPath(s.dataDir, wire.OperatorName)
 	hubCfg, err := write("hub.yaml", fmt.Sprintf("data_dir: %s\nnats_listen: %s\nhttp_listen: %s\nmou_file: %s\nworkers: 4\n",
 		s.dataDir, natsAddr, hubHTTP, mou))
 	if err != nil {
@@ -75,7 +75,7 @@ spool: {dir: %s}
 http: {listen: "%s"}
 sinks:
   - {name: inbox, kind: dir, reach: organization, path: %s}
-`, s.natsURL, hub.CredsPath(s.dataDir, connected), mou, filepath.Join(work, "spool"), connHTTP, s.sinkDir))
+`, s.natsURL, wire.CredsPath(s.dataDir, connected), mou, filepath.Join(work, "spool"), connHTTP, s.sinkDir))
 	if err != nil {
 		return nil, err
 	}
