@@ -207,13 +207,13 @@ func (c *hubConn) stopOnDenial(parent context.Context) (context.Context, context
 // ""). The file is recognised by its content: a NATS .creds file (a user JWT
 // and its seed, for hubs using NATS accounts), the hub's own credentials
 // file (an NKey seed with a "# member:" line, connected through
-// hub.MemberOptions so a member gets its private inbox prefix), or any
+// wire.MemberOptions so a member gets its private inbox prefix), or any
 // other file holding an NKey user seed.
 func connectHub(server, credsFile, name string) (*hubConn, error) {
 	c := &hubConn{}
 	opts := []nats.Option{nats.Name(name), nats.Timeout(5 * time.Second), nats.MaxReconnects(0),
 		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { c.report(err) })}
-	auth, err := credsOptions(credsFile, c.report) // hub.MemberOptions may replace the handler with its own
+	auth, err := credsOptions(credsFile, c.report) // wire.MemberOptions may replace the handler with its own
 	if err != nil {
 		return nil, usageError(err)
 	}
