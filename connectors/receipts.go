@@ -9,6 +9,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 )
 
 // receipts reads the member's receipt consumer and matches each receipt to
@@ -43,7 +44,7 @@ func (c *Connector) handleReceipt(ctx context.Context, m jetstream.Msg) {
 		_ = m.NakWithDelay(100 * time.Millisecond)
 		return
 	}
-	rejected := r.Verdict == "reject"
+	rejected := r.Verdict == policy.Reject
 	// Hand the receipt to the source before the spool forgets the item: a
 	// crash in between redelivers the receipt and this runs again.
 	it, ok, err := c.spool.SentItem(r.MsgID)
@@ -71,7 +72,7 @@ func (c *Connector) handleReceipt(ctx context.Context, m jetstream.Msg) {
 		_ = m.NakWithDelay(time.Second)
 		return
 	}
-	c.metrics.Receipts.WithLabelValues(r.Verdict).Inc()
+	c.metrics.Receipts.WithLabelValues(r.Verdict.String()).Inc()
 	if rejected {
 		c.metrics.Rejections.Inc()
 		log.Warn("the hub rejected a submission", "reasons", receiptCodes(r), "failed", c.spool.Dir()+"/failed/"+r.MsgID+".json")

@@ -175,7 +175,7 @@ func TestSubmitDeliverAndTLPReach(t *testing.T) {
 		data, err := os.ReadFile(filepath.Join(sender.dir, "drop/done", name+".receipt.json"))
 		require.NoError(t, err)
 		require.NoError(t, json.Unmarshal(data, &r))
-		require.Equal(t, "accept", r.Verdict, name)
+		require.Equal(t, policy.Accept, r.Verdict, name)
 		require.Equal(t, "bank-one", r.Member)
 	}
 	eventually(t, "three shares in the organization's sink", func() bool { return len(receiver.files("soc")) == 3 })

@@ -24,6 +24,7 @@ import (
 	"github.com/genevahub/geneva/hub/audit"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/policy/tlp"
 )
 
@@ -78,7 +79,7 @@ func TestHubArchivesToKafka(t *testing.T) {
 	for _, c := range archiveCases {
 		members[c.sender].Submit(t, caseBundle(t, c.file), c.opts)
 		r := members[c.sender].NextReceipt(t, 10*time.Second)
-		require.Equal(t, "accept", r.Verdict, "%s: %+v", c.file, r.Reasons)
+		require.Equal(t, policy.Accept, r.Verdict, "%s: %+v", c.file, r.Reasons)
 		receipts[r.Submission] = r
 		sender := c.sender
 		if c.opts.Anonymous {
@@ -88,11 +89,11 @@ func TestHubArchivesToKafka(t *testing.T) {
 			if _, marking := tlp.LevelOfID(o.ID); marking || !o.Shared {
 				continue
 			}
-			if o.TLP == "red" {
+			if o.TLP == tlp.Red {
 				redIDs[o.ID] = true
 				continue
 			}
-			wantObjects[r.Submission+"/"+o.ID] = want{o.TLP, sender}
+			wantObjects[r.Submission+"/"+o.ID] = want{o.TLP.String(), sender}
 		}
 	}
 	require.NotEmpty(t, redIDs, "the cases share RED objects")

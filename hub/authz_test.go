@@ -72,7 +72,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				ack := m.Submit(t, []byte(`{}`), wire.SubmitOptions{})
 				require.Equal(t, wire.IntakeStream(id), ack.Stream)
 				r := m.NextReceipt(t, 10*time.Second)
-				require.Equal(t, "reject", r.Verdict)
+				require.Equal(t, policy.Reject, r.Verdict)
 				m.NextShare(t, 10*time.Millisecond) // may pull; must not be refused
 				require.Empty(t, m.Errors())
 			})

@@ -37,7 +37,7 @@ func TestPolicyCasesEndToEnd(t *testing.T) {
 			members[sender].Submit(t, bundle, wire.SubmitOptions{To: c.To, Community: c.Community})
 
 			r := members[sender].NextReceipt(t, 10*time.Second)
-			require.Equal(t, verdict, r.Verdict, "reasons: %+v", r.Reasons)
+			require.Equal(t, verdict, r.Verdict.String(), "reasons: %+v", r.Reasons)
 			require.Equal(t, sender, r.Member)
 			require.NotEmpty(t, r.PolicyVersion)
 

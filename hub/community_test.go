@@ -24,7 +24,7 @@ func TestIndustryReportsToLawEnforcement(t *testing.T) {
 
 	members["bank-one"].Submit(t, caseBundle(t, "green-tlp1-to-all.json"), wire.SubmitOptions{Community: "le"})
 	r := members["bank-one"].NextReceipt(t, 10*time.Second)
-	require.Equal(t, "accept", r.Verdict, "%+v", r.Reasons)
+	require.Equal(t, policy.Accept, r.Verdict, "%+v", r.Reasons)
 	require.Equal(t, "bank-one", r.Member, "the sender sees its own receipt")
 	require.Len(t, r.Routes, 1)
 	require.Equal(t, "c.le", r.Routes[0].Scope)
@@ -41,7 +41,7 @@ func TestIndustryReportsToLawEnforcement(t *testing.T) {
 
 	members["isp-two"].Submit(t, caseBundle(t, "amber-to-all.json"), wire.SubmitOptions{Community: "finance"})
 	r = members["isp-two"].NextReceipt(t, 10*time.Second)
-	require.Equal(t, "reject", r.Verdict)
+	require.Equal(t, policy.Reject, r.Verdict)
 	require.Equal(t, policy.CodeAudienceNotInCommunity, r.Reasons[0].Code, "%+v", r.Reasons)
 	require.Empty(t, r.Routes)
 	hubtest.ExpectShares(t, members, map[string]int{}, 300*time.Millisecond)

@@ -9,7 +9,7 @@ import (
 func newReceipt(sub submission, d *policy.Decision) *wire.Receipt {
 	r := &wire.Receipt{
 		Submission: sub.id, Member: sub.member, MsgID: sub.msgID, Received: sub.received,
-		Verdict: d.Verdict.String(), PolicyVersion: d.PolicyVersion, Digest: d.Digest,
+		Verdict: d.Verdict, PolicyVersion: d.PolicyVersion, Digest: d.Digest,
 		Anonymous: sub.anonymous, Classified: d.Classified,
 		Reasons: nonNilReasons(d.Reasons), Objects: []wire.ObjectReceipt{}, Routes: []wire.RouteReceipt{},
 	}
@@ -30,10 +30,10 @@ func newReceipt(sub submission, d *policy.Decision) *wire.Receipt {
 			aud = []string{}
 		}
 		r.Objects = append(r.Objects, wire.ObjectReceipt{ID: o.ID, Type: o.Type, Shared: o.Shared,
-			TLP: o.TLP.String(), Audience: aud, Reasons: nonNilReasons(o.Reasons)})
+			TLP: o.TLP, Audience: aud, Reasons: nonNilReasons(o.Reasons)})
 	}
 	for _, rt := range d.Routes {
-		r.Routes = append(r.Routes, wire.RouteReceipt{TLP: rt.TLP.String(), Scope: rt.Scope,
+		r.Routes = append(r.Routes, wire.RouteReceipt{TLP: rt.TLP, Scope: rt.Scope,
 			Audience: rt.Audience, Objects: len(rt.Objects)})
 	}
 	return r

@@ -102,7 +102,7 @@ func (w *worker) startEmit(sub submission, d *policy.Decision, o outcome) (*emis
 		return nil, fmt.Errorf("receipt: %w", err)
 	}
 	rm := &nats.Msg{Subject: wire.ReceiptSubject(sub.member), Data: body, Header: nats.Header{
-		wire.HeaderSubmission: {sub.id}, wire.HeaderMember: {sub.member}, wire.HeaderVerdict: {receipt.Verdict},
+		wire.HeaderSubmission: {sub.id}, wire.HeaderMember: {sub.member}, wire.HeaderVerdict: {receipt.Verdict.String()},
 		wire.HeaderDecidedBy: {w.host.id},
 	}}
 	if err := pub(rm, sub.id+"/receipt"+em.suffix); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 )
 
 // TestObjectsArriveAsSent: a name with characters Go quotes its own way
@@ -32,7 +33,7 @@ func TestObjectsArriveAsSent(t *testing.T) {
 	members["bank-one"].Submit(t, bundle, wire.SubmitOptions{})
 
 	r := members["bank-one"].NextReceipt(t, 10*time.Second)
-	require.Equal(t, "accept", r.Verdict, "%+v", r.Reasons)
+	require.Equal(t, policy.Accept, r.Verdict, "%+v", r.Reasons)
 	for id, shares := range hubtest.ExpectShares(t, members, othersOfBankOne, 300*time.Millisecond) {
 		data := shares[0].Data()
 		require.True(t, json.Valid(data) && utf8.Valid(data), "%s received invalid JSON: %q", id, data)

@@ -22,6 +22,7 @@ import (
 	"github.com/genevahub/geneva/hub/directory"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
@@ -61,7 +62,7 @@ func TestAnonymousSubmission(t *testing.T) {
 	members["bank-one"].Submit(t, caseBundle(t, "green-tlp2-to-all.json"), wire.SubmitOptions{Anonymous: true})
 
 	r := members["bank-one"].NextReceipt(t, 10*time.Second)
-	require.Equal(t, "accept", r.Verdict, "%+v", r.Reasons)
+	require.Equal(t, policy.Accept, r.Verdict, "%+v", r.Reasons)
 	require.Equal(t, "bank-one", r.Member, "the receipt keeps the real sender")
 	require.True(t, r.Anonymous)
 
@@ -120,7 +121,7 @@ func TestClassifiedIsErasedEverywhere(t *testing.T) {
 	ack := members["bank-one"].Submit(t, bundle, wire.SubmitOptions{})
 
 	r := members["bank-one"].NextReceipt(t, 10*time.Second)
-	require.Equal(t, "reject", r.Verdict)
+	require.Equal(t, policy.Reject, r.Verdict)
 	require.True(t, r.Classified)
 	hubtest.ExpectShares(t, members, map[string]int{}, 300*time.Millisecond)
 
@@ -180,7 +181,7 @@ func TestReviewIgnoresTheSendersJetStreamHeaders(t *testing.T) {
 	_, err := members["cert-three"].JS.PublishMsg(ctx(t), msg)
 	require.NoError(t, err)
 	r := members["cert-three"].NextReceipt(t, 20*time.Second)
-	require.Equal(t, "review", r.Verdict, "%+v", r.Reasons)
+	require.Equal(t, policy.Review, r.Verdict, "%+v", r.Reasons)
 	review, err := h.Member(t, wire.OperatorName).JS.Stream(ctx(t), wire.StreamReview)
 	require.NoError(t, err)
 	var held *jetstream.RawStreamMsg
@@ -198,7 +199,7 @@ func TestReviewWaits(t *testing.T) {
 	bundle := reviewBundle(t)
 	members["cert-three"].Submit(t, bundle, wire.SubmitOptions{})
 	r := members["cert-three"].NextReceipt(t, 10*time.Second)
-	require.Equal(t, "review", r.Verdict, "%+v", r.Reasons)
+	require.Equal(t, policy.Review, r.Verdict, "%+v", r.Reasons)
 	hubtest.ExpectShares(t, members, map[string]int{}, 300*time.Millisecond)
 
 	op := h.Member(t, wire.OperatorName)
@@ -232,7 +233,7 @@ func TestReviewWaits(t *testing.T) {
 	t.Run("approve releases it", func(t *testing.T) {
 		reply := ask(hub.ReviewRequest{Action: "approve", Submission: r.Submission, Actor: "duty-officer"})
 		require.Empty(t, reply.Error)
-		require.Equal(t, "accept", reply.Receipt.Verdict)
+		require.Equal(t, policy.Accept, reply.Receipt.Verdict)
 		second := members["cert-three"].NextReceipt(t, 10*time.Second)
 		require.Equal(t, r.Submission, second.Submission)
 		require.Equal(t, "review", second.Review)
@@ -247,11 +248,11 @@ func TestReviewWaits(t *testing.T) {
 	t.Run("reject tells the sender why and shares nothing", func(t *testing.T) {
 		members["cert-three"].Submit(t, bundle, wire.SubmitOptions{})
 		held := members["cert-three"].NextReceipt(t, 10*time.Second)
-		require.Equal(t, "review", held.Verdict)
+		require.Equal(t, policy.Review, held.Verdict)
 		reply := ask(hub.ReviewRequest{Action: "reject", Submission: held.Submission, Note: "attribution not sourced"})
 		require.Empty(t, reply.Error)
 		final := members["cert-three"].NextReceipt(t, 10*time.Second)
-		require.Equal(t, "reject", final.Verdict)
+		require.Equal(t, policy.Reject, final.Verdict)
 		require.Contains(t, string(mustJSON(t, final)), "attribution not sourced")
 		require.Contains(t, string(mustJSON(t, final)), string(hub.CodeReviewRejected))
 		hubtest.ExpectShares(t, members, map[string]int{}, 300*time.Millisecond)
@@ -267,7 +268,7 @@ func TestRestartKeepsEverything(t *testing.T) {
 	bank := h.Member(t, "bank-one")
 	bank.Submit(t, caseBundle(t, "green-tlp2-to-all.json"), wire.SubmitOptions{})
 	first := bank.NextReceipt(t, 10*time.Second)
-	require.Equal(t, "accept", first.Verdict)
+	require.Equal(t, policy.Accept, first.Verdict)
 	require.NoError(t, h.Stop())
 
 	h = hubtest.StartHub(t, hubtest.WithDir(dir))
@@ -303,7 +304,7 @@ func TestMonotonicMarkingsSurviveRestart(t *testing.T) {
 	bank := h.Member(t, "bank-one")
 	bank.Submit(t, green, wire.SubmitOptions{})
 	r := bank.NextReceipt(t, 10*time.Second)
-	require.Equal(t, "reject", r.Verdict)
+	require.Equal(t, policy.Reject, r.Verdict)
 	require.Contains(t, string(mustJSON(t, r)), "monotonic.tlp_lowered")
 }
 

@@ -40,23 +40,18 @@ func (p *priorIndex) Object(id string) (policy.PriorObject, bool) {
 	return o, ok
 }
 
-var noTLP = tlp.None.String()
-
 // record remembers the objects a receipt says were shared.
 func (p *priorIndex) record(r *wire.Receipt) {
-	if r.Verdict != policy.Accept.String() && r.Verdict != policy.Partial.String() {
+	if r.Verdict != policy.Accept && r.Verdict != policy.Partial {
 		return // nothing went out (rejected, or waiting for review)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, o := range r.Objects {
-		if !o.Shared || o.TLP == "" || o.TLP == noTLP { // a marking definition: nothing to compare (and ParseLevel's error is dear)
+		if !o.Shared || o.TLP == tlp.None { // a marking definition: nothing to compare
 			continue
 		}
-		level, err := tlp.ParseLevel(o.TLP)
-		if err != nil {
-			continue
-		}
+		level := o.TLP
 		have, ok := p.objects[o.ID]
 		if !ok {
 			have.Originator = r.Member

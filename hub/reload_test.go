@@ -75,7 +75,7 @@ func TestReload(t *testing.T) {
 
 		members["bank-one"].Submit(t, green, wire.SubmitOptions{Community: "finance"})
 		r := members["bank-one"].NextReceipt(t, 10*time.Second)
-		require.Equal(t, "accept", r.Verdict, "%+v", r.Reasons)
+		require.Equal(t, policy.Accept, r.Verdict, "%+v", r.Reasons)
 		hubtest.ExpectShares(t, members, map[string]int{"isp-two": 1}, 300*time.Millisecond)
 	})
 
@@ -138,7 +138,7 @@ func TestSubscriptionCannotReplayBeforeJoining(t *testing.T) {
 
 		alpha.Submit(t, green, wire.SubmitOptions{Community: "le"})
 		after := alpha.NextReceipt(t, 10*time.Second)
-		require.Equal(t, "accept", after.Verdict)
+		require.Equal(t, policy.Accept, after.Verdict)
 		var got *nats.Msg
 		for got == nil || got.Header.Get(wire.HeaderSubmission) == "" { // skip heartbeats
 			got, err = sub.NextMsg(5 * time.Second)
@@ -164,7 +164,7 @@ func TestJoiningACommunityDoesNotOpenItsBacklog(t *testing.T) {
 
 	alpha.Submit(t, green, wire.SubmitOptions{Community: "le"})
 	after := alpha.NextReceipt(t, 10*time.Second)
-	require.Equal(t, "accept", after.Verdict)
+	require.Equal(t, policy.Accept, after.Verdict)
 	got := hubtest.ExpectShares(t, map[string]*hubtest.Member{"isp-two": isp, "le-bravo": bravo},
 		map[string]int{"isp-two": 1, "le-bravo": 2}, time.Second)
 	submissions := func(id string) []string {
@@ -185,7 +185,7 @@ func shareWithLEThenJoinIt(t *testing.T, h *hubtest.Hub, alpha *hubtest.Member, 
 	t.Helper()
 	alpha.Submit(t, bundle, wire.SubmitOptions{Community: "le"}) // isp-two is not in le yet
 	before := alpha.NextReceipt(t, 10*time.Second)
-	require.Equal(t, "accept", before.Verdict)
+	require.Equal(t, policy.Accept, before.Verdict)
 	cp := *h.MoU()
 	cp.Members = append([]policy.Member(nil), cp.Members...)
 	cp.Members[memberIndex(t, &cp, "isp-two")].Communities = []string{"le"}

@@ -56,7 +56,7 @@ func submitOK(t *testing.T, m *hubtest.Member, bundle []byte, to ...string) wire
 	t.Helper()
 	m.Submit(t, bundle, wire.SubmitOptions{To: to})
 	r := m.NextReceipt(t, 10*time.Second)
-	require.Equal(t, "accept", r.Verdict, "%+v %+v", r.Reasons, r.Objects)
+	require.Equal(t, policy.Accept, r.Verdict, "%+v %+v", r.Reasons, r.Objects)
 	return r
 }
 
@@ -146,7 +146,7 @@ func TestIndustryPreservationRequestRefused(t *testing.T) {
 	req := requeststest.Preservation(t, "preservation", requeststest.BankOne, time.Now())
 	bank.Submit(t, requeststest.RequestBundle(t, req, tlp.AmberStrict, nil), wire.SubmitOptions{To: []string{"isp-two"}})
 	r := bank.NextReceipt(t, 10*time.Second)
-	require.Equal(t, "reject", r.Verdict)
+	require.Equal(t, policy.Reject, r.Verdict)
 	var codes []policy.Code
 	for _, rs := range r.Reasons {
 		codes = append(codes, rs.Code)

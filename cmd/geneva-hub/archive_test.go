@@ -20,6 +20,7 @@ import (
 	"github.com/genevahub/geneva/hub/archive/kafkatest"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
@@ -106,7 +107,7 @@ archive:
 	sender := h.Member(t, "cert-three")
 	sender.Submit(t, bundle, wire.SubmitOptions{})
 	r := sender.NextReceipt(t, 10*time.Second)
-	require.Equal(t, "accept", r.Verdict)
+	require.Equal(t, policy.Accept, r.Verdict)
 
 	written := regexp.MustCompile(`(?m)^geneva_archive_records_total\{topic="` + topic + `"\} 1$`)
 	hubtest.Eventually(t, 30*time.Second, func() error {

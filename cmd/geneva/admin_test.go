@@ -60,7 +60,7 @@ func TestAdminReview(t *testing.T) {
 
 	sender.Submit(t, bundle, wire.SubmitOptions{})
 	held := sender.NextReceipt(t, 10*time.Second)
-	require.Equal(t, "review", held.Verdict, "%+v", held.Reasons)
+	require.Equal(t, policy.Review, held.Verdict, "%+v", held.Reasons)
 	hubtest.ExpectShares(t, members, map[string]int{}, 300*time.Millisecond)
 	// The audit record of the holding decision follows the receipt.
 	hubtest.Eventually(t, 10*time.Second, func() error {
@@ -118,7 +118,7 @@ func TestAdminReview(t *testing.T) {
 		require.Contains(t, stdout, "approved by duty-officer")
 		second := sender.NextReceipt(t, 10*time.Second)
 		require.Equal(t, held.Submission, second.Submission)
-		require.Equal(t, "accept", second.Verdict)
+		require.Equal(t, policy.Accept, second.Verdict)
 		require.Equal(t, "duty-officer", second.Reviewer)
 		hubtest.ExpectShares(t, members, map[string]int{"le-alpha": 1, "le-bravo": 1, "bank-one": 1, "isp-two": 1}, 300*time.Millisecond)
 
@@ -133,14 +133,14 @@ func TestAdminReview(t *testing.T) {
 	t.Run("reject shares nothing and tells the sender why", func(t *testing.T) {
 		sender.Submit(t, bundle, wire.SubmitOptions{})
 		again := sender.NextReceipt(t, 10*time.Second)
-		require.Equal(t, "review", again.Verdict)
+		require.Equal(t, policy.Review, again.Verdict)
 		stdout, stderr, code := admin(t, "reject", again.Submission, "--reason", "attribution not sourced", "-o", "json")
 		require.Equal(t, 0, code, stderr)
 		var r wire.Receipt
 		require.NoError(t, json.Unmarshal([]byte(stdout), &r))
-		require.Equal(t, "reject", r.Verdict)
+		require.Equal(t, policy.Reject, r.Verdict)
 		final := sender.NextReceipt(t, 10*time.Second)
-		require.Equal(t, "reject", final.Verdict)
+		require.Equal(t, policy.Reject, final.Verdict)
 		b, _ := json.Marshal(final)
 		require.Contains(t, string(b), "attribution not sourced")
 		require.Contains(t, string(b), string(hub.CodeReviewRejected))
@@ -203,7 +203,7 @@ func TestAdminMemberAdd(t *testing.T) {
 	acad.Submit(t, green, wire.SubmitOptions{})
 	r := acad.NextReceipt(t, 10*time.Second)
 	require.Equal(t, "acad-four", r.Member)
-	require.Equal(t, "accept", r.Verdict, "%+v", r.Reasons)
+	require.Equal(t, policy.Accept, r.Verdict, "%+v", r.Reasons)
 	require.Empty(t, acad.Errors())
 
 	t.Run("an existing file is kept unless --force", func(t *testing.T) {

@@ -114,7 +114,7 @@ func writeReceipts(w io.Writer, rs []wire.Receipt, output string) error {
 			to = append(to, routeShort(rt))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\n", r.Received.Local().Format("2006-01-02 15:04:05"),
-			strings.ToUpper(r.Verdict), shared, refused, orDash(strings.Join(to, " ")), r.Submission, r.MsgID)
+			strings.ToUpper(r.Verdict.String()), shared, refused, orDash(strings.Join(to, " ")), r.Submission, r.MsgID)
 	}
 	return tw.Flush()
 }
@@ -126,7 +126,7 @@ func routeShort(rt wire.RouteReceipt) string {
 	if strings.HasPrefix(scope, "m.") {
 		scope = strings.Join(rt.Audience, "+")
 	}
-	return rt.TLP + "→" + scope
+	return rt.TLP.String() + "→" + scope
 }
 
 func orDash(s string) string {
@@ -138,8 +138,7 @@ func orDash(s string) string {
 
 // writeReceipt tells a person what the hub did with one submission.
 func writeReceipt(w io.Writer, r *wire.Receipt) {
-	v, _ := parseVerdict(r.Verdict)
-	fmt.Fprintf(w, "verdict:    %s (%s)\n", strings.ToUpper(r.Verdict), explain.VerdictMeaning(v))
+	fmt.Fprintf(w, "verdict:    %s (%s)\n", strings.ToUpper(r.Verdict.String()), explain.VerdictMeaning(r.Verdict))
 	fmt.Fprintf(w, "submission: %s, received %s, policy version %s\n", r.Submission,
 		r.Received.Local().Format(time.RFC3339), r.PolicyVersion)
 	if r.Anonymous {
@@ -155,13 +154,13 @@ func writeReceipt(w io.Writer, r *wire.Receipt) {
 			explain.WriteReason(w, "  ", rs)
 		}
 	}
-	if r.Verdict == "review" {
+	if r.Verdict == policy.Review {
 		fmt.Fprintln(w, "\nheld: nothing is shared until a person at the hub approves it; the receipt of that decision follows")
 	}
 	if len(r.Routes) > 0 {
 		fmt.Fprintln(w, "\nshared:")
 		for _, rt := range r.Routes {
-			fmt.Fprintf(w, "  %s to %s: %s\n", tlpLabel(rt.TLP),
+			fmt.Fprintf(w, "  %s to %s: %s\n", rt.TLP.Label(),
 				explain.ScopeText(policy.Route{Scope: rt.Scope, Audience: rt.Audience}), routeObjects(r, rt))
 		}
 	}
@@ -215,15 +214,6 @@ func subset(a, b []string) bool {
 		}
 	}
 	return true
-}
-
-func parseVerdict(s string) (policy.Verdict, bool) {
-	for _, v := range []policy.Verdict{policy.Accept, policy.Partial, policy.Reject, policy.Review} {
-		if v.String() == s {
-			return v, true
-		}
-	}
-	return policy.Reject, false
 }
 
 // parseSince reads "2h", "30m", "7d" (before now) or an RFC 3339 time.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/genevahub/geneva/hub/member/membertest"
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 )
 
 func TestReceipts(t *testing.T) {
@@ -42,9 +43,9 @@ func TestReceipts(t *testing.T) {
 		}
 		return len(lines) == 3
 	})
-	require.Equal(t, "accept", lines[0].Verdict)
+	require.Equal(t, policy.Accept, lines[0].Verdict)
 	require.Contains(t, shown, "(msg id "+lines[0].MsgID+")")
-	require.Equal(t, "reject", lines[1].Verdict)
+	require.Equal(t, policy.Reject, lines[1].Verdict)
 	require.True(t, lines[2].Classified)
 
 	t.Run("table", func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 )
 
 func TestSubmit(t *testing.T) {
@@ -69,7 +70,7 @@ $`, out)
 		require.Equal(t, exitOK, code, errOut)
 		var r wire.Receipt
 		require.NoError(t, json.Unmarshal([]byte(out), &r))
-		require.Equal(t, "accept", r.Verdict)
+		require.Equal(t, policy.Accept, r.Verdict)
 		require.Equal(t, "bank-one", r.Member)
 	})
 	t.Run("community and anonymous reach the hub", func(t *testing.T) {
@@ -119,8 +120,8 @@ $`, out)
 }
 
 func TestVerdictExit(t *testing.T) {
-	for verdict, want := range map[string]int{"accept": exitOK, "partial": exitPartial, "reject": exitRejected, "review": exitReview, "odd": exitRejected} {
-		require.Equal(t, want, exitCode(verdictExit(verdict)), verdict)
+	for verdict, want := range map[policy.Verdict]int{policy.Accept: exitOK, policy.Partial: exitPartial, policy.Reject: exitRejected, policy.Review: exitReview, policy.Verdict(99): exitRejected} {
+		require.Equal(t, want, exitCode(verdictExit(verdict)), verdict.String())
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/genevahub/geneva/connectors"
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 )
 
 var (
@@ -196,7 +197,7 @@ func (s *source) Receipt(_ context.Context, name string, r wire.Receipt) error {
 		return err
 	}
 	where := "done"
-	if r.Verdict == "reject" {
+	if r.Verdict == policy.Reject {
 		where = "failed"
 		if err := os.MkdirAll(filepath.Join(s.cfg.Path, where), 0o755); err != nil {
 			return err

@@ -19,6 +19,7 @@ import (
 	"github.com/genevahub/geneva/hub/audit"
 	"github.com/genevahub/geneva/hub/crashtest"
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 )
 
 var (
@@ -148,7 +149,7 @@ func checkReceipts(t *testing.T, url, dataDir string, s *submitterProcess, bySub
 		if _, ok := s.acked[r.MsgID]; !ok {
 			problems = append(problems, fmt.Sprintf("%s: receipt for msg id %q that was never acknowledged", s.member, r.MsgID))
 		}
-		if r.Verdict != "accept" || len(r.Objects) != 2 || !slices.ContainsFunc(r.Objects, func(o wire.ObjectReceipt) bool {
+		if r.Verdict != policy.Accept || len(r.Objects) != 2 || !slices.ContainsFunc(r.Objects, func(o wire.ObjectReceipt) bool {
 			return o.ID == crashtest.IndicatorID(r.MsgID) && o.Shared
 		}) {
 			problems = append(problems, fmt.Sprintf("%s: receipt of %s: verdict %s, objects %+v", s.member, r.MsgID, r.Verdict, r.Objects))

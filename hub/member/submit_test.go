@@ -15,6 +15,7 @@ import (
 	"github.com/genevahub/geneva/hub/member"
 	"github.com/genevahub/geneva/hub/member/membertest"
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 )
 
 func ctxFor(t *testing.T, d time.Duration) context.Context {
@@ -32,7 +33,7 @@ func TestSubmitWaitsForTheReceipt(t *testing.T) {
 		res, err := bank.Submit(ctxFor(t, 10*time.Second), membertest.Indicator(t, "green", "Phish A"), member.SubmitOptions{})
 		require.NoError(t, err)
 		require.NotNil(t, res.Receipt)
-		require.Equal(t, "accept", res.Receipt.Verdict)
+		require.Equal(t, policy.Accept, res.Receipt.Verdict)
 		require.Equal(t, res.MsgID, res.Receipt.MsgID)
 		require.NotZero(t, res.Sequence)
 		require.NotEmpty(t, res.Receipt.Routes)
@@ -40,7 +41,7 @@ func TestSubmitWaitsForTheReceipt(t *testing.T) {
 	t.Run("rejected, with reasons and pointers", func(t *testing.T) {
 		res, err := bank.Submit(ctxFor(t, 10*time.Second), membertest.Indicator(t, "red", "Phish B"), member.SubmitOptions{})
 		require.NoError(t, err)
-		require.Equal(t, "reject", res.Receipt.Verdict)
+		require.Equal(t, policy.Reject, res.Receipt.Verdict)
 		var pointers []string
 		for _, o := range res.Receipt.Objects {
 			for _, r := range o.Reasons {

@@ -15,6 +15,7 @@ import (
 	"github.com/genevahub/geneva/hub/member"
 	"github.com/genevahub/geneva/hub/member/membertest"
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 )
 
 // submit sends bundles as c and checks each is accepted.
@@ -23,7 +24,7 @@ func submit(t *testing.T, c *member.Client, bundles ...[]byte) {
 	for _, b := range bundles {
 		res, err := c.Submit(ctxFor(t, 10*time.Second), b, member.SubmitOptions{})
 		require.NoError(t, err)
-		require.Equal(t, "accept", res.Receipt.Verdict, "%+v", res.Receipt)
+		require.Equal(t, policy.Accept, res.Receipt.Verdict, "%+v", res.Receipt)
 	}
 }
 

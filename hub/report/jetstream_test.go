@@ -114,10 +114,10 @@ func TestJetStreamAndKafkaAgree(t *testing.T) {
 		}
 		m.Submit(t, s.bundle, s.opts)
 		r := m.NextReceipt(t, 15*time.Second)
-		require.Equal(t, s.verdict, r.Verdict, "%s", s.file)
-		wantVerdicts[r.Verdict]++
+		require.Equal(t, s.verdict, r.Verdict.String(), "%s", s.file)
+		wantVerdicts[r.Verdict.String()]++
 		wantSubmissions[s.sender]++
-		if r.Verdict == "reject" || r.Verdict == "partial" {
+		if r.Verdict == policy.Reject || r.Verdict == policy.Partial {
 			var codes []string
 			for _, rs := range r.Reasons {
 				codes = append(codes, string(rs.Code))
@@ -133,7 +133,7 @@ func TestJetStreamAndKafkaAgree(t *testing.T) {
 					continue
 				}
 				v := wantRefusals[c]
-				if r.Verdict == "reject" {
+				if r.Verdict == policy.Reject {
 					v[0]++
 				} else {
 					v[1]++

@@ -41,7 +41,7 @@ type decision struct {
 }
 
 func decisionOf(r wire.Receipt) decision {
-	d := decision{Verdict: r.Verdict, Shared: map[string][]string{}}
+	d := decision{Verdict: r.Verdict.String(), Shared: map[string][]string{}}
 	for _, rs := range r.Reasons {
 		d.Codes = append(d.Codes, string(rs.Code))
 	}
@@ -54,7 +54,7 @@ func decisionOf(r wire.Receipt) decision {
 		}
 	}
 	for _, rt := range r.Routes {
-		d.Routes = append(d.Routes, rt.TLP+" "+rt.Scope+" "+strings.Join(rt.Audience, ","))
+		d.Routes = append(d.Routes, rt.TLP.String()+" "+rt.Scope+" "+strings.Join(rt.Audience, ","))
 	}
 	slices.Sort(d.Codes)
 	d.Codes = slices.Compact(d.Codes)
