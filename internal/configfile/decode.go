@@ -89,9 +89,9 @@ func (d *Decoder) scalar(n *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 	if v.Type() == durationType {
-		dur, err := time.ParseDuration(n.Value)
+		dur, err := ParseDuration(n.Value)
 		if err != nil {
-			d.Fail(n, path, "want a duration such as 30s or 5m, not %q", n.Value)
+			d.Fail(n, path, "%s", err)
 			return
 		}
 		v.SetInt(int64(dur))
