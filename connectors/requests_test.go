@@ -14,6 +14,7 @@ import (
 	"github.com/genevahub/geneva/hub/requests"
 	"github.com/genevahub/geneva/hub/requests/requeststest"
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/policy/tlp"
 )
 
@@ -29,7 +30,7 @@ func TestConnectorReceivesARequestAndSendsTheResponse(t *testing.T) {
 	alpha := h.Member(t, "le-alpha")
 	req := requeststest.Preservation(t, "preservation", requeststest.LEAlpha, time.Now().UTC().Truncate(time.Millisecond))
 	alpha.Submit(t, requeststest.RequestBundle(t, req, tlp.AmberStrict, nil), wire.SubmitOptions{To: []string{"isp-two"}})
-	require.Equal(t, "accept", alpha.NextReceipt(t, 10*time.Second).Verdict)
+	require.Equal(t, policy.Accept, alpha.NextReceipt(t, 10*time.Second).Verdict)
 
 	eventually(t, "the request in isp-two's sink", func() bool { return len(isp.files("soc")) == 1 })
 	got, err := os.ReadFile(filepath.Join(isp.dir, "soc", isp.files("soc")[0]))

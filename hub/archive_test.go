@@ -228,7 +228,7 @@ func TestHubSharesWhileKafkaIsDown(t *testing.T) {
 	h := hubtest.StartHub(t, hubtest.WithConfig(func(c *hub.Config) { c.Archive = settings }))
 	members := connectAll(t, h)
 	members["cert-three"].Submit(t, caseBundle(t, "green-tlp2-to-all.json"), wire.SubmitOptions{})
-	require.Equal(t, "accept", members["cert-three"].NextReceipt(t, 10*time.Second).Verdict)
+	require.Equal(t, policy.Accept, members["cert-three"].NextReceipt(t, 10*time.Second).Verdict)
 	hubtest.ExpectShares(t, members, map[string]int{"le-alpha": 1, "le-bravo": 1, "bank-one": 1, "isp-two": 1}, 300*time.Millisecond)
 
 	code, body := scrape(t, h.HTTPAddr(), "/readyz")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 )
 
 // archivedPositions counts, per part body and position, how often the
@@ -57,7 +58,7 @@ func TestSplitAudienceIsArchivedOnce(t *testing.T) {
 			h := hubtest.StartHub(t)
 			bank := h.Member(t, "bank-one")
 			bank.Submit(t, caseBundle(t, tc.file), tc.opts)
-			require.Equal(t, "accept", bank.NextReceipt(t, 10*time.Second).Verdict)
+			require.Equal(t, policy.Accept, bank.NextReceipt(t, 10*time.Second).Verdict)
 
 			parts, archived := archivedCounts(t, h.Member(t, wire.OperatorName))
 			require.Greater(t, parts, 1, "the audience is split into several messages")

@@ -290,7 +290,7 @@ func TestMonotonicMarkingsSurviveRestart(t *testing.T) {
 	amber := caseBundle(t, "amber-to-all.json")
 	isp := h.Member(t, "isp-two")
 	isp.Submit(t, amber, wire.SubmitOptions{})
-	require.Equal(t, "accept", isp.NextReceipt(t, 10*time.Second).Verdict)
+	require.Equal(t, policy.Accept, isp.NextReceipt(t, 10*time.Second).Verdict)
 	require.NoError(t, h.Stop())
 
 	h = hubtest.StartHub(t, hubtest.WithDir(dir))

@@ -17,6 +17,7 @@ import (
 	"github.com/genevahub/geneva/hub/audit"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 )
 
 // hubState is what a member's reply-subject attack must not change: every
@@ -141,7 +142,7 @@ func TestReplySubjectsReachNothingElse(t *testing.T) {
 		{"isp-two", "green-tlp2-to-all.json"}, {"cert-three", "green-tlp1-to-all.json"}, {"le-alpha", "clear-to-all.json"},
 	} {
 		members[s.from].Submit(t, caseBundle(t, s.bundle), wire.SubmitOptions{})
-		require.NotEqual(t, "reject", members[s.from].NextReceipt(t, 10*time.Second).Verdict, "seed %d", i)
+		require.NotEqual(t, policy.Reject, members[s.from].NextReceipt(t, 10*time.Second).Verdict, "seed %d", i)
 	}
 	for i := 0; i < 4; i++ {
 		a.Submit(t, []byte(`{}`), wire.SubmitOptions{})

@@ -20,6 +20,7 @@ import (
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 )
 
 // testPKI writes a CA, a server certificate for 127.0.0.1 and a client
@@ -71,5 +72,5 @@ func TestMutualTLS(t *testing.T) {
 	defer m.NC.Close()
 	require.True(t, m.NC.TLSRequired())
 	m.Submit(t, caseBundle(t, "green-tlp2-to-all.json"), wire.SubmitOptions{})
-	require.Equal(t, "accept", m.NextReceipt(t, 10*time.Second).Verdict)
+	require.Equal(t, policy.Accept, m.NextReceipt(t, 10*time.Second).Verdict)
 }

@@ -123,7 +123,7 @@ func TestHubRemembersWhatANodeShared(t *testing.T) {
 	startWorkerNode(t, h)
 	isp := h.Member(t, "isp-two")
 	isp.Submit(t, caseBundle(t, "amber-to-all.json"), wire.SubmitOptions{})
-	require.Equal(t, "accept", isp.NextReceipt(t, 10*time.Second).Verdict)
+	require.Equal(t, policy.Accept, isp.NextReceipt(t, 10*time.Second).Verdict)
 	hubtest.Eventually(t, 5*time.Second, func() error {
 		if tlp, ok := h.PriorTLP("indicator--71052ab5-c7af-5fd7-b821-8b58cb607196"); !ok || tlp != "amber" {
 			return fmt.Errorf("the hub's prior state: %q, %v (want amber)", tlp, ok)

@@ -21,6 +21,7 @@ import (
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/report"
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
@@ -36,10 +37,10 @@ func TestReportOnARealHub(t *testing.T) {
 	bank := h.Member(t, "bank-one")
 	for range 3 {
 		bank.Submit(t, green, wire.SubmitOptions{})
-		require.Equal(t, "accept", bank.NextReceipt(t, 15*time.Second).Verdict)
+		require.Equal(t, policy.Accept, bank.NextReceipt(t, 15*time.Second).Verdict)
 	}
 	bank.Submit(t, banner, wire.SubmitOptions{})
-	require.Equal(t, "reject", bank.NextReceipt(t, 15*time.Second).Verdict)
+	require.Equal(t, policy.Reject, bank.NextReceipt(t, 15*time.Second).Verdict)
 	op := h.Member(t, wire.OperatorName)
 	s, err := op.JS.Stream(t.Context(), wire.StreamAudit)
 	require.NoError(t, err)
@@ -164,7 +165,7 @@ func TestReportOverSASLSSL(t *testing.T) {
 	bank := h.Member(t, "bank-one")
 	for range 3 {
 		bank.Submit(t, green, wire.SubmitOptions{})
-		require.Equal(t, "accept", bank.NextReceipt(t, 15*time.Second).Verdict)
+		require.Equal(t, policy.Accept, bank.NextReceipt(t, 15*time.Second).Verdict)
 	}
 	args := []string{"report", "--format", "json", "--progress", "never", "--brokers", sec.Addr,
 		"--objects-topic", objects, "--audit-topic", audits,
