@@ -215,7 +215,7 @@ func (c *Connector) connect() error {
 			c.metrics.HubConnected.Set(0)
 			c.log.Warn("hub disconnected", "err", err)
 		}))
-	if t := c.cfg.Hub.TLS; t.CA != "" || t.Cert != "" {
+	if t := c.cfg.Hub.TLS; t.CAFile != "" || t.CertFile != "" {
 		tc, err := tlsConfig(t)
 		if err != nil {
 			return err
@@ -239,19 +239,19 @@ func (c *Connector) connect() error {
 
 func tlsConfig(t TLSConfig) (*tls.Config, error) {
 	tc := &tls.Config{MinVersion: tls.VersionTLS12}
-	if t.CA != "" {
-		pem, err := os.ReadFile(t.CA)
+	if t.CAFile != "" {
+		pem, err := os.ReadFile(t.CAFile)
 		if err != nil {
-			return nil, fmt.Errorf("hub.tls.ca: %w", err)
+			return nil, fmt.Errorf("hub.tls.ca_file: %w", err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("hub.tls.ca: %s holds no PEM certificate", t.CA)
+			return nil, fmt.Errorf("hub.tls.ca_file: %s holds no PEM certificate", t.CAFile)
 		}
 		tc.RootCAs = pool
 	}
-	if t.Cert != "" {
-		cert, err := tls.LoadX509KeyPair(t.Cert, t.Key)
+	if t.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
 		if err != nil {
 			return nil, fmt.Errorf("hub.tls: %w", err)
 		}
