@@ -214,41 +214,39 @@ func (h *Hub) runServices(ctx context.Context) error {
 		return err
 	}
 	defer stopPrior()
+	// One stop path, for a failed start and for the shutdown alike: each
+	// part registers its stop as it starts, and stopAll stops what started,
+	// in this order: stop taking work (services, requests, trimming), finish
+	// in-flight decisions (worker), then flush the archive and close HTTP.
+	var stops struct{ services, requests, trim, worker, archive, http func() }
+	stopAll := sync.OnceFunc(func() {
+		for _, stop := range []func(){stops.services, stops.requests, stops.trim, stops.worker, stops.archive, stops.http} {
+			if stop != nil {
+				stop()
+			}
+		}
+	})
+	defer stopAll()
 	if h.worker, err = newWorker(ctx, h.workerHost()); err != nil {
 		return err
 	}
-	stopTrim := h.startTrimming(ctx)
-	defer stopTrim()
+	stops.worker = h.worker.stop
+	stops.trim = h.startTrimming(ctx)
 	svc, err := h.startServices(ctx)
 	if err != nil {
-		h.worker.stop()
 		return err
 	}
-	stopHTTP, err := h.startHTTP()
-	if err != nil {
-		svc.stop()
-		h.worker.stop()
+	stops.services = svc.stop
+	if stops.http, err = h.startHTTP(); err != nil {
 		return err
 	}
 	if err := h.followIntakes(ctx, h.MoU()); err != nil {
-		stopHTTP()
-		svc.stop()
-		h.worker.stop()
 		return err
 	}
-	stopArchive, err := h.startArchive()
-	if err != nil {
-		stopHTTP()
-		svc.stop()
-		h.worker.stop()
+	if stops.archive, err = h.startArchive(); err != nil {
 		return err
 	}
-	stopRequests, err := h.startRequests(ctx)
-	if err != nil {
-		stopArchive()
-		stopHTTP()
-		svc.stop()
-		h.worker.stop()
+	if stops.requests, err = h.startRequests(ctx); err != nil {
 		return err
 	}
 	h.banner()
@@ -269,12 +267,7 @@ func (h *Hub) runServices(ctx context.Context) error {
 	}
 	close(h.stopped)
 	h.log.Info("shutting down: finishing in-flight decisions")
-	svc.stop()
-	stopRequests()
-	stopTrim()
-	h.worker.stop() // stop taking work, then wait for in-flight decisions
-	stopArchive()
-	stopHTTP()
+	stopAll()
 	_ = h.nc.Drain()
 	h.log.Info("hub stopped")
 	return nil
