@@ -16,6 +16,9 @@ out=$(mktemp -d "${TMPDIR:-/tmp}/geneva-test.XXXXXX")
 echo "== go vet"
 go vet ./... || problems+=("go vet: see above")
 
+echo "== golangci-lint (.golangci.yml; the pinned version is built into the cache once)"
+scripts/lint.sh || problems+=("golangci-lint: see above")
+
 echo "== go test"
 if ! go test -count=1 -timeout 15m ./... 2>&1 | tee "$out/test.log"; then
   failed=$(awk '/^--- FAIL: / {tests = tests " " $3}
