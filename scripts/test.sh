@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The one test command: installs the test peers (cached), then vets, tests
-# and briefly fuzzes everything. Exits non-zero on any failure.
+# The one test command: installs the test peers (cached), then vets, lints,
+# tests and briefly fuzzes everything. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GENEVA_REQUIRE_PEERS=1
