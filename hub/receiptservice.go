@@ -58,12 +58,6 @@ func (h *Hub) receiptView(member string, data []byte) (jetstream.ConsumerConfig,
 		DeliverPolicy: jetstream.DeliverNewPolicy, InactiveThreshold: receiptViewIdle,
 		Description: "receipts of member " + member,
 	}
-	switch {
-	case req.StartSeq > 0:
-		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, req.StartSeq
-	case !req.Since.IsZero():
-		since := req.Since.UTC()
-		cfg.DeliverPolicy, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, &since
-	}
+	startAt(&cfg, req)
 	return cfg, nil
 }

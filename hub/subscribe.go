@@ -130,13 +130,7 @@ func (h *Hub) subscription(member string, data []byte) (jetstream.ConsumerConfig
 		InactiveThreshold: subscriptionIdle, IdleHeartbeat: 5 * time.Second,
 		Description: "real-time view of member " + member,
 	}
-	switch {
-	case req.StartSeq > 0:
-		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, req.StartSeq
-	case !req.Since.IsZero():
-		since := req.Since.UTC()
-		cfg.DeliverPolicy, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, &since
-	}
+	startAt(&cfg, req)
 	return cfg, nil
 }
 
@@ -221,4 +215,16 @@ func (h *Hub) directoryMembers() []directory.Member {
 				Email: m.Contact.Email, Languages: m.Contact.Languages}})
 	}
 	return out
+}
+
+// startAt starts a view where req asks: at a stream sequence, at a time,
+// or (the default) with what arrives next.
+func startAt(cfg *jetstream.ConsumerConfig, req wire.SubscribeRequest) {
+	switch {
+	case req.StartSeq > 0:
+		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, req.StartSeq
+	case !req.Since.IsZero():
+		since := req.Since.UTC()
+		cfg.DeliverPolicy, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, &since
+	}
 }
