@@ -26,7 +26,7 @@ func TestRestartAfterCleanStopIsQuiet(t *testing.T) {
 		{"classified-secret-statement.json", "reject"}, // erased from the intake
 	} {
 		bank.Submit(t, caseBundle(t, c.file), wire.SubmitOptions{})
-		require.Equal(t, c.verdict, bank.NextReceipt(t, 10*time.Second).Verdict, c.file)
+		require.Equal(t, c.verdict, bank.NextReceipt(t, 10*time.Second).Verdict.String(), c.file)
 	}
 	require.NoError(t, h.TrimIntake(context.Background(), "bank-one", time.Now().Add(time.Hour)))
 	require.NoError(t, h.Stop())
