@@ -89,8 +89,6 @@ type EntryConfig struct {
 	keyLines map[string]int
 }
 
-var entryKeys = map[string]bool{"name": true, "kind": true, "reach": true, "named_individuals": true}
-
 // LoadConfig reads and checks a config file, building every source and
 // sink once (no I/O) so their options are validated too. Every problem is
 // reported at once, each as a *ConfigError. The file is read and parsed by

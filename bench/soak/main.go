@@ -85,7 +85,7 @@ func run(o options) error {
 	if err != nil {
 		return fmt.Errorf("kafka: %w", err)
 	}
-	defer broker.Stop()
+	defer func() { _ = broker.Stop() }() // the run's result is already written
 
 	s, err := newSystem(work, bins[0], bins[1], broker.Addr)
 	if err != nil {

@@ -214,7 +214,7 @@ sources:
 	h = startHub()
 	wait("forwarding started", func() bool { return count(filepath.Join(dir, "spool", "queue"), ".json") < produced })
 	p.kill(t) // SIGKILL again, while forwarding
-	p = startProcess(t, bin, config, logs)
+	startProcess(t, bin, config, logs)
 
 	isp := h.Member(t, "isp-two")
 	seen := map[string]int{}

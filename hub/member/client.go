@@ -184,7 +184,7 @@ func (c *Client) explain(ctx context.Context, what string, started time.Time, er
 		return nil
 	}
 	if v := context.Cause(ctx); errors.Is(v, wire.ErrNotPermitted) {
-		c.takeViolation()
+		_ = c.takeViolation() // the cause is that violation: clear it
 		return fmt.Errorf("%s: %w", what, v)
 	}
 	if v := c.takeViolation(); v != nil {

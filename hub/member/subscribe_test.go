@@ -163,7 +163,7 @@ func TestSubscribeSurvivesHubRestart(t *testing.T) {
 	require.NoError(t, h.Stop())
 	h = hubtest.StartHub(t, hubtest.WithDir(dir), samePort)
 	send(h, 3, 6)
-	h.Stop()
+	require.NoError(t, h.Stop())
 	h = hubtest.StartHub(t, hubtest.WithDir(dir), samePort)
 	send(h, 6, 8)
 
