@@ -52,6 +52,13 @@ type Hub struct {
 	reload   chan reloadRequest
 	stopped  chan struct{} // closed when Run stops taking reloads
 	ready    chan struct{}
+
+	// handlers is the context of the services' handlers, set by each Run
+	// before the services start: it ends once the hub has stopped
+	// (endHandlers, the last step of the stop path), so no handler
+	// outlives its Run.
+	handlers    context.Context
+	endHandlers context.CancelFunc
 }
 
 // New validates cfg, loads the MoU and prepares the data directory; Run
@@ -217,10 +224,12 @@ func (h *Hub) runServices(ctx context.Context) error {
 	// One stop path, for a failed start and for the shutdown alike: each
 	// part registers its stop as it starts, and stopAll stops what started,
 	// in this order: stop taking work (services, requests, trimming), finish
-	// in-flight decisions (worker), then flush the archive and close HTTP.
+	// in-flight decisions (worker), flush the archive, close HTTP, and end
+	// what a handler may still be doing.
 	var stops struct{ services, requests, trim, worker, archive, http func() }
+	h.handlers, h.endHandlers = context.WithCancel(context.WithoutCancel(ctx))
 	stopAll := sync.OnceFunc(func() {
-		for _, stop := range []func(){stops.services, stops.requests, stops.trim, stops.worker, stops.archive, stops.http} {
+		for _, stop := range []func(){stops.services, stops.requests, stops.trim, stops.worker, stops.archive, stops.http, h.endHandlers} {
 			if stop != nil {
 				stop()
 			}

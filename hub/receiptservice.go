@@ -30,7 +30,7 @@ func (h *Hub) serveReceipts(msg *nats.Msg) {
 	if cfg, err := h.receiptView(member, msg.Data); err != nil {
 		reply.Error = err.Error()
 	} else {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(h.handlers, 10*time.Second)
 		defer cancel()
 		reply = h.openView(ctx, wire.StreamReceipt, member, cfg)
 	}

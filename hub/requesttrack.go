@@ -333,7 +333,7 @@ func (t *requestTracker) serve(msg *nats.Msg) {
 	} else if q.Action != "list" && q.Request == "" {
 		reply.Error = fmt.Sprintf("requests query: /request_id: required for %q", q.Action)
 	} else {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(t.h.handlers, 10*time.Second)
 		defer cancel()
 		if err := t.do(ctx, func(ctx context.Context) { reply = t.answer(ctx, member, q) }); err != nil {
 			reply.Error = err.Error()

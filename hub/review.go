@@ -52,7 +52,7 @@ type ReviewReply struct {
 }
 
 func (h *Hub) serveReview(msg *nats.Msg) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(h.handlers, 30*time.Second)
 	defer cancel()
 	reply, err := h.review(ctx, msg.Data)
 	if err != nil {

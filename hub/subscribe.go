@@ -30,7 +30,7 @@ func (h *Hub) serveSubscribe(msg *nats.Msg) {
 		b, _ := json.Marshal(r)
 		_ = msg.Respond(b)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(h.handlers, 10*time.Second)
 	defer cancel()
 	cfg, err := h.subscription(member, msg.Data)
 	if err == nil {
