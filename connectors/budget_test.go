@@ -15,6 +15,7 @@ import (
 	"github.com/genevahub/geneva/connectors"
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -122,7 +123,7 @@ spool: {dir: %q}
 http: {listen: "127.0.0.1:0", stuck_after: 1s}
 sources:
   - {name: drop, kind: dir, path: %q, interval: 50ms}
-`, h.ClientURL(), hub.CredsPath(h.Dir, "bank-one"), filepath.Join(dir, "mou.yaml"), spoolDir, filepath.Join(dir, "drop")))
+`, h.ClientURL(), wire.CredsPath(h.Dir, "bank-one"), filepath.Join(dir, "mou.yaml"), spoolDir, filepath.Join(dir, "drop")))
 
 	dead := filepath.Join(spoolDir, "deadletter", connectors.OutboundQueue)
 	eventually(t, "the big item dead-lettered with its reason", func() bool {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -22,7 +22,7 @@ func loadPolicy(cfg *Config) (string, *policy.MoU, *policy.Engine, error) {
 	case !fi.Mode().IsRegular() || fi.Size() > maxCredsBytes:
 		return "", nil, nil, fmt.Errorf("creds %s: not a regular file of at most %d bytes", cfg.Hub.Credentials, maxCredsBytes)
 	}
-	member, err := hub.CredsMember(cfg.Hub.Credentials)
+	member, err := wire.CredsMember(cfg.Hub.Credentials)
 	if err != nil {
 		return "", nil, nil, err
 	}

@@ -27,6 +27,9 @@ type Config struct {
 	Sinks    []EntryConfig `yaml:"sinks"`
 
 	File string `yaml:"-"` // where it was loaded from, for messages
+	// Warnings are what the file should change but may keep for now (old
+	// spellings), each "file:line: field: ..."; the daemon logs them.
+	Warnings []string `yaml:"-"`
 }
 
 // HubConfig is how the connector reaches the hub.
@@ -36,12 +39,18 @@ type HubConfig struct {
 	TLS         TLSConfig `yaml:"tls"`
 }
 
-// TLSConfig is optional; CA alone verifies the hub, Cert and Key add a
-// client certificate.
+// TLSConfig is optional; CAFile alone verifies the hub, CertFile and
+// KeyFile add a client certificate. The keys are spelled as in every
+// Geneva file (the hub's tls block, the archive's).
 type TLSConfig struct {
-	CA   string `yaml:"ca"`
-	Cert string `yaml:"cert"`
-	Key  string `yaml:"key"`
+	CAFile   string `yaml:"ca_file"`
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+
+	// The spellings before the one above, read with a deprecation warning.
+	OldCA   string `yaml:"ca"`
+	OldCert string `yaml:"cert"`
+	OldKey  string `yaml:"key"`
 }
 
 // Defaults apply to the partner's own content: unmarked objects get TLP,
@@ -79,8 +88,6 @@ type EntryConfig struct {
 	line     int
 	keyLines map[string]int
 }
-
-var entryKeys = map[string]bool{"name": true, "kind": true, "reach": true, "named_individuals": true}
 
 // LoadConfig reads and checks a config file, building every source and
 // sink once (no I/O) so their options are validated too. Every problem is
@@ -125,6 +132,11 @@ func ParseConfig(name string, data []byte, reg *Registry) (*Config, error) {
 		}
 	}
 	d.Decode(rest, cfg, "")
+	t := &cfg.Hub.TLS
+	d.Deprecated("hub.tls.ca", "hub.tls.ca_file", &t.OldCA, &t.CAFile)
+	d.Deprecated("hub.tls.cert", "hub.tls.cert_file", &t.OldCert, &t.CertFile)
+	d.Deprecated("hub.tls.key", "hub.tls.key_file", &t.OldKey, &t.KeyFile)
+	cfg.Warnings = d.Warnings
 	cfg.withDefaults()
 	if len(d.Errs) < configfile.MaxErrors {
 		d.validate(cfg, reg)
@@ -211,8 +223,8 @@ func (d *decoder) validate(c *Config, reg *Registry) {
 	if c.Hub.Credentials == "" {
 		d.fail(line("hub"), "hub.credentials", "required (the member's .creds file)")
 	}
-	if (c.Hub.TLS.Cert == "") != (c.Hub.TLS.Key == "") {
-		d.fail(line("hub.tls"), "hub.tls", "cert and key go together")
+	if (c.Hub.TLS.CertFile == "") != (c.Hub.TLS.KeyFile == "") {
+		d.fail(line("hub.tls"), "hub.tls", "cert_file and key_file go together")
 	}
 	if c.MoU == "" {
 		d.fail(line("mou"), "mou", "required (the local copy of the MoU, for pre-flight)")

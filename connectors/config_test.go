@@ -128,6 +128,7 @@ func TestDeployExamplesLoad(t *testing.T) {
 	for _, f := range files {
 		cfg, err := connectors.LoadConfig(f, connectors.Default)
 		require.NoError(t, err, f)
+		require.Empty(t, cfg.Warnings, "%s uses an old spelling", f)
 		for _, e := range append(cfg.Sources, cfg.Sinks...) {
 			kinds[e.Kind] = true
 		}

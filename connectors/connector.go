@@ -16,7 +16,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/internal/httpserve"
 	"github.com/genevahub/geneva/policy"
 )
@@ -203,7 +203,7 @@ func (c *Connector) closeSinks(ctx context.Context) {
 // connect dials the hub as the member; a hub that is away is retried in
 // the background (RetryOnFailedConnect), so the connector starts anyway.
 func (c *Connector) connect() error {
-	_, opts, err := hub.MemberOptions(c.cfg.Hub.Credentials, func(err error) { c.log.Warn("hub", "err", err) })
+	_, opts, err := wire.MemberOptions(c.cfg.Hub.Credentials, func(err error) { c.log.Warn("hub", "err", err) })
 	if err != nil {
 		return err
 	}
@@ -215,7 +215,7 @@ func (c *Connector) connect() error {
 			c.metrics.HubConnected.Set(0)
 			c.log.Warn("hub disconnected", "err", err)
 		}))
-	if t := c.cfg.Hub.TLS; t.CA != "" || t.Cert != "" {
+	if t := c.cfg.Hub.TLS; t.CAFile != "" || t.CertFile != "" {
 		tc, err := tlsConfig(t)
 		if err != nil {
 			return err
@@ -239,19 +239,19 @@ func (c *Connector) connect() error {
 
 func tlsConfig(t TLSConfig) (*tls.Config, error) {
 	tc := &tls.Config{MinVersion: tls.VersionTLS12}
-	if t.CA != "" {
-		pem, err := os.ReadFile(t.CA)
+	if t.CAFile != "" {
+		pem, err := os.ReadFile(t.CAFile)
 		if err != nil {
-			return nil, fmt.Errorf("hub.tls.ca: %w", err)
+			return nil, fmt.Errorf("hub.tls.ca_file: %w", err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("hub.tls.ca: %s holds no PEM certificate", t.CA)
+			return nil, fmt.Errorf("hub.tls.ca_file: %s holds no PEM certificate", t.CAFile)
 		}
 		tc.RootCAs = pool
 	}
-	if t.Cert != "" {
-		cert, err := tls.LoadX509KeyPair(t.Cert, t.Key)
+	if t.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
 		if err != nil {
 			return nil, fmt.Errorf("hub.tls: %w", err)
 		}

@@ -9,7 +9,7 @@ import (
 	"context"
 	"encoding/json"
 
-	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // Envelope is one unit a source produces or a sink receives.
@@ -45,5 +45,5 @@ type Sink interface {
 // ReceiptHandler is implemented by sources that want the hub's receipt for
 // what they produced (the dir source writes it beside the file).
 type ReceiptHandler interface {
-	Receipt(ctx context.Context, ref string, r hub.Receipt) error
+	Receipt(ctx context.Context, ref string, r wire.Receipt) error
 }

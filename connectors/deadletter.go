@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/internal/deadletter"
 	"github.com/genevahub/geneva/policy/tlp"
 )
@@ -90,7 +90,7 @@ func (w *sinkWorker) finish(q queued) {
 func (w *sinkWorker) deadLetter(ctx context.Context, q queued, reason string, attempts int) bool {
 	d := q.d
 	m := deadletter.Message{Name: d.letter, Body: d.env.Body, Headers: map[string]string{
-		hub.HeaderTLP: d.env.TLP, hub.HeaderSender: d.env.Member, hub.HeaderSubmission: d.env.Ref, "Geneva-Id": d.env.ID}}
+		wire.HeaderTLP: d.env.TLP, wire.HeaderSender: d.env.Member, wire.HeaderSubmission: d.env.Ref, "Geneva-Id": d.env.ID}}
 	for failures := 0; ; failures++ {
 		err := deadletter.Put(w.deadRoot, deadLetterQueue(w.name), m, reason, attempts, time.Now())
 		if err == nil {
@@ -123,12 +123,12 @@ func (w *sinkWorker) takeReplays() {
 		if taken {
 			continue
 		}
-		level, err := tlp.ParseLevel(r.Headers[hub.HeaderTLP])
+		level, err := tlp.ParseLevel(r.Headers[wire.HeaderTLP])
 		if err != nil {
 			level = tlp.None // no TLP known: goes nowhere
 		}
 		d := &delivery{letter: r.Name, json: json.Valid(r.Body), level: level, pending: 1, env: Envelope{ID: r.Headers["Geneva-Id"],
-			Member: r.Headers[hub.HeaderSender], TLP: r.Headers[hub.HeaderTLP], Ref: r.Headers[hub.HeaderSubmission], Body: r.Body}}
+			Member: r.Headers[wire.HeaderSender], TLP: r.Headers[wire.HeaderTLP], Ref: r.Headers[wire.HeaderSubmission], Body: r.Body}}
 		w.log.Info("replaying a dead letter", "name", r.Name)
 		w.enqueue(d, func(*delivery) {
 			if err := r.Done(); err != nil {

@@ -17,8 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/genevahub/geneva/connectors/connectortest"
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/internal/deadletter"
 	"github.com/genevahub/geneva/policy/tlp"
 )
@@ -90,11 +90,11 @@ func TestPoisonShareIsDeadLetteredAndReplayable(t *testing.T) {
   - {name: archive, kind: dir, reach: organization, path: DIR/archive}`, nil)
 			bank := h.Member(t, "bank-one")
 			good1, refused, good2 := marked("good-1", tlp.Green), marked(marker, tlp.Green), marked("good-2", tlp.Green)
-			bank.Submit(t, good1, hub.SubmitOptions{MsgID: "g1"})
+			bank.Submit(t, good1, wire.SubmitOptions{MsgID: "g1"})
 			eventually(t, "the first good share is written", func() bool { return s.has(indicatorID(t, good1)) })
 			notJSON := h.InjectShare(t, "bank-one", "isp-two", []byte(`{"type":"bundle","objects":[{"name":"\a"}]}`))
 			h.InjectShare(t, "bank-one", "isp-two", refused) // in the stream before good2 is submitted
-			bank.Submit(t, good2, hub.SubmitOptions{MsgID: "g2"})
+			bank.Submit(t, good2, wire.SubmitOptions{MsgID: "g2"})
 			eventually(t, "the good share behind the poison ones is written", func() bool { return s.has(indicatorID(t, good2)) })
 			spool := filepath.Join(receiver.dir, "spool")
 			var letters []deadletter.Letter
@@ -145,8 +145,8 @@ func TestPoisonShareIsDeadLetteredAndReplayable(t *testing.T) {
 
 // inboxPending is how many shares member's connector has not acked yet.
 func inboxPending(t *testing.T, h *hubtest.Hub, member string) int {
-	op := h.Member(t, hub.OperatorName)
-	c, err := op.JS.Consumer(t.Context(), hub.StreamShare, hub.InboxConsumer(member))
+	op := h.Member(t, wire.OperatorName)
+	c, err := op.JS.Consumer(t.Context(), wire.StreamShare, wire.InboxConsumer(member))
 	if err != nil {
 		return -1
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy/tlp"
 )
 
@@ -77,7 +77,7 @@ func (c *Connector) deliver(ctx context.Context) {
 		}
 	})
 	defer wg.Wait()
-	c.pull(ctx, hub.StreamShare, hub.InboxConsumer(c.member), 32, func(m jetstream.Msg) {
+	c.pull(ctx, wire.StreamShare, wire.InboxConsumer(c.member), 32, func(m jetstream.Msg) {
 		meta, err := m.Metadata()
 		if err != nil {
 			_ = m.Term()
@@ -103,7 +103,7 @@ func (c *Connector) deliver(ctx context.Context) {
 
 func newDelivery(seq uint64, m jetstream.Msg, sinks int) *delivery {
 	h := m.Headers()
-	level, err := tlp.ParseLevel(h.Get(hub.HeaderTLP))
+	level, err := tlp.ParseLevel(h.Get(wire.HeaderTLP))
 	if err != nil {
 		level = tlp.None // goes nowhere
 	}
@@ -113,10 +113,10 @@ func newDelivery(seq uint64, m jetstream.Msg, sinks int) *delivery {
 	_ = json.Unmarshal(m.Data(), &probe)
 	id := probe.ID
 	if id == "" {
-		id = h.Get(hub.HeaderSubmission)
+		id = h.Get(wire.HeaderSubmission)
 	}
 	return &delivery{seq: seq, letter: shareLetter(seq), json: json.Valid(m.Data()), msg: m, pending: sinks, level: level,
-		env: Envelope{ID: id, Member: h.Get(hub.HeaderSender), TLP: h.Get(hub.HeaderTLP), Ref: h.Get(hub.HeaderSubmission), Body: m.Data()}}
+		env: Envelope{ID: id, Member: h.Get(wire.HeaderSender), TLP: h.Get(wire.HeaderTLP), Ref: h.Get(wire.HeaderSubmission), Body: m.Data()}}
 }
 
 // sinkWorker feeds one sink from its own queue, so a failing sink retries

@@ -7,22 +7,13 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-	"time"
+
+	"github.com/genevahub/geneva/internal/configfile"
 )
 
-// Duration is a time.Duration written as "30s" in config files.
-type Duration time.Duration
-
-func (d *Duration) UnmarshalText(b []byte) error {
-	v, err := time.ParseDuration(string(b))
-	if err != nil {
-		return fmt.Errorf("%q is not a duration like \"30s\"", b)
-	}
-	*d = Duration(v)
-	return nil
-}
-
-func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+// Duration is a time.Duration written as "30s" (or "2d") in options: the
+// one configuration Duration (internal/configfile).
+type Duration = configfile.Duration
 
 // DecodeOptions decodes a kind's options strictly into v (a pointer to a
 // struct with json tags): every unknown key is reported, each as

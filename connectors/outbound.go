@@ -13,7 +13,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -162,7 +162,7 @@ func (c *Connector) forward(ctx context.Context) {
 			continue
 		}
 		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		ack, err := c.js.PublishMsg(pctx, hub.SubmitMsg(c.member, it.Body, hub.SubmitOptions{
+		ack, err := c.js.PublishMsg(pctx, wire.SubmitMsg(c.member, it.Body, wire.SubmitOptions{
 			To: c.cfg.Defaults.To, Community: c.cfg.Defaults.Community, Anonymous: c.cfg.Defaults.Anonymous, MsgID: it.ID}),
 			jetstream.WithMsgID(it.ID))
 		cancel()

@@ -8,7 +8,8 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 )
 
 // receipts reads the member's receipt consumer and matches each receipt to
@@ -17,12 +18,12 @@ import (
 // it can take them (`geneva submit` reads receipts through the hub's
 // read-only receipt view and never takes them).
 func (c *Connector) receipts(ctx context.Context) {
-	c.pull(ctx, hub.StreamReceipt, hub.ReceiptConsumer(c.member), 16,
+	c.pull(ctx, wire.StreamReceipt, wire.ReceiptConsumer(c.member), 16,
 		func(m jetstream.Msg) { c.handleReceipt(ctx, m) }, nil)
 }
 
 func (c *Connector) handleReceipt(ctx context.Context, m jetstream.Msg) {
-	var r hub.Receipt
+	var r wire.Receipt
 	if err := json.Unmarshal(m.Data(), &r); err != nil {
 		c.log.Warn("receipt is not JSON; dropped", "err", err)
 		_ = m.Ack()
@@ -43,7 +44,7 @@ func (c *Connector) handleReceipt(ctx context.Context, m jetstream.Msg) {
 		_ = m.NakWithDelay(100 * time.Millisecond)
 		return
 	}
-	rejected := r.Verdict == "reject"
+	rejected := r.Verdict == policy.Reject
 	// Hand the receipt to the source before the spool forgets the item: a
 	// crash in between redelivers the receipt and this runs again.
 	it, ok, err := c.spool.SentItem(r.MsgID)
@@ -71,7 +72,7 @@ func (c *Connector) handleReceipt(ctx context.Context, m jetstream.Msg) {
 		_ = m.NakWithDelay(time.Second)
 		return
 	}
-	c.metrics.Receipts.WithLabelValues(r.Verdict).Inc()
+	c.metrics.Receipts.WithLabelValues(r.Verdict.String()).Inc()
 	if rejected {
 		c.metrics.Rejections.Inc()
 		log.Warn("the hub rejected a submission", "reasons", receiptCodes(r), "failed", c.spool.Dir()+"/failed/"+r.MsgID+".json")
@@ -81,7 +82,7 @@ func (c *Connector) handleReceipt(ctx context.Context, m jetstream.Msg) {
 	_ = m.Ack()
 }
 
-func receiptCodes(r hub.Receipt) []string {
+func receiptCodes(r wire.Receipt) []string {
 	var codes []string
 	for _, x := range r.Reasons {
 		codes = append(codes, string(x.Code))

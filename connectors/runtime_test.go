@@ -19,8 +19,8 @@ import (
 	"github.com/genevahub/geneva/connectors"
 	_ "github.com/genevahub/geneva/connectors/all"
 	"github.com/genevahub/geneva/connectors/connectortest"
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/policy/tlp"
 	"github.com/genevahub/geneva/schemas/stixtest"
@@ -54,7 +54,7 @@ http:
 %s
 %s
 %s
-`, h.ClientURL(), hub.CredsPath(h.Dir, member), filepath.Join(dir, "mou.yaml"), filepath.Join(dir, "spool"), extra,
+`, h.ClientURL(), wire.CredsPath(h.Dir, member), filepath.Join(dir, "mou.yaml"), filepath.Join(dir, "spool"), extra,
 		block("sources", sources, dir), block("sinks", sinks, dir))
 	return runConfig(t, dir, member, cfg)
 }
@@ -171,11 +171,11 @@ func TestSubmitDeliverAndTLPReach(t *testing.T) {
 		return len(sender.files("drop/done")) == 6
 	})
 	for _, name := range []string{"clear.json", "green.json", "amber.json"} {
-		var r hub.Receipt
+		var r wire.Receipt
 		data, err := os.ReadFile(filepath.Join(sender.dir, "drop/done", name+".receipt.json"))
 		require.NoError(t, err)
 		require.NoError(t, json.Unmarshal(data, &r))
-		require.Equal(t, "accept", r.Verdict, name)
+		require.Equal(t, policy.Accept, r.Verdict, name)
 		require.Equal(t, "bank-one", r.Member)
 	}
 	eventually(t, "three shares in the organization's sink", func() bool { return len(receiver.files("soc")) == 3 })
@@ -191,9 +191,9 @@ func TestSubmitDeliverAndTLPReach(t *testing.T) {
 	require.Equal(t, "3", sender.metric(t, `geneva_connector_receipts_total{verdict="accept"}`))
 
 	// Every share was acknowledged to the hub once all sinks had it.
-	op := h.Member(t, hub.OperatorName)
+	op := h.Member(t, wire.OperatorName)
 	eventually(t, "isp-two's inbox fully acknowledged", func() bool {
-		c, err := op.JS.Consumer(t.Context(), hub.StreamShare, hub.InboxConsumer("isp-two"))
+		c, err := op.JS.Consumer(t.Context(), wire.StreamShare, wire.InboxConsumer("isp-two"))
 		if err != nil {
 			return false
 		}
@@ -234,8 +234,8 @@ func TestPreflightKeepsClassifiedAndInvalidAtHome(t *testing.T) {
 	require.Equal(t, "3", sender.metric(t, `geneva_connector_source_items_total{outcome="refused",source="drop"}`))
 
 	// Exactly one submission ever reached the hub's intake.
-	op := h.Member(t, hub.OperatorName)
-	s, err := op.JS.Stream(t.Context(), hub.IntakeStream("bank-one"))
+	op := h.Member(t, wire.OperatorName)
+	s, err := op.JS.Stream(t.Context(), wire.IntakeStream("bank-one"))
 	require.NoError(t, err)
 	info, err := s.Info(t.Context())
 	require.NoError(t, err)
@@ -298,9 +298,9 @@ func TestFailingSinkDoesNotBlockTheOthers(t *testing.T) {
 		v := receiver.metric(t, `geneva_connector_deliveries_total{outcome="retry",sink="siem"}`)
 		return v != "" && v != "0"
 	})
-	op := h.Member(t, hub.OperatorName)
+	op := h.Member(t, wire.OperatorName)
 	pending := func() int {
-		c, err := op.JS.Consumer(t.Context(), hub.StreamShare, hub.InboxConsumer("isp-two"))
+		c, err := op.JS.Consumer(t.Context(), wire.StreamShare, wire.InboxConsumer("isp-two"))
 		if err != nil {
 			return -1
 		}
@@ -337,7 +337,7 @@ spool: {dir: %s, max_items: 2}
 http: {listen: "127.0.0.1:0"}
 sources:
   - {name: drop, kind: dir, path: %s, interval: 20ms}
-`, server, hub.CredsPath(h.Dir, "bank-one"), filepath.Join(dir, "mou.yaml"), filepath.Join(dir, "spool"), filepath.Join(dir, "drop"))
+`, server, wire.CredsPath(h.Dir, "bank-one"), filepath.Join(dir, "mou.yaml"), filepath.Join(dir, "spool"), filepath.Join(dir, "drop"))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "c.yaml"), []byte(cfg), 0o600))
 	c, err := connectors.LoadConfig(filepath.Join(dir, "c.yaml"), connectors.Default)
 	require.NoError(t, err)

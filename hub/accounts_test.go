@@ -11,8 +11,8 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -20,13 +20,13 @@ import (
 // its receipt, ask the directory and open a real-time subscription.
 func works(t *testing.T, m *hubtest.Member) {
 	t.Helper()
-	m.Submit(t, []byte(`{}`), hub.SubmitOptions{})
+	m.Submit(t, []byte(`{}`), wire.SubmitOptions{})
 	require.Equal(t, m.ID, m.NextReceipt(t, 10*time.Second).Member)
-	_, err := m.NC.Request(hub.SubjectDirectory, []byte(`{}`), 5*time.Second)
+	_, err := m.NC.Request(wire.SubjectDirectory, []byte(`{}`), 5*time.Second)
 	require.NoError(t, err, "%s: directory", m.ID)
-	resp, err := m.NC.Request(hub.SubscribeService(m.ID), []byte(`{"session":"w"}`), 5*time.Second)
+	resp, err := m.NC.Request(wire.SubscribeService(m.ID), []byte(`{"session":"w"}`), 5*time.Second)
 	require.NoError(t, err, "%s: subscribe", m.ID)
-	var reply hub.SubscribeReply
+	var reply wire.SubscribeReply
 	require.NoError(t, json.Unmarshal(resp.Data, &reply))
 	require.Empty(t, reply.Error)
 }
@@ -63,14 +63,14 @@ func TestMemberLifecycleKeepsAccountsLive(t *testing.T) {
 
 	t.Run("rotate", func(t *testing.T) {
 		old := filepath.Join(t.TempDir(), "old.creds")
-		seed, err := os.ReadFile(hub.CredsPath(h.Dir, "bank-one"))
+		seed, err := os.ReadFile(wire.CredsPath(h.Dir, "bank-one"))
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(old, seed, 0o600))
 		apply(suspend, "bank-one")
-		require.NoError(t, os.Remove(hub.CredsPath(h.Dir, "bank-one")))
+		require.NoError(t, os.Remove(wire.CredsPath(h.Dir, "bank-one")))
 		apply(resume, "bank-one")
 		works(t, h.Member(t, "bank-one"))
-		_, opts, err := hub.MemberOptions(old, nil)
+		_, opts, err := wire.MemberOptions(old, nil)
 		require.NoError(t, err)
 		_, err = nats.Connect(h.ClientURL(), append(opts, nats.MaxReconnects(0))...)
 		require.ErrorIs(t, err, nats.ErrAuthorization, "the old key is refused")

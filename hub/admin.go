@@ -8,6 +8,8 @@ import (
 	"regexp"
 
 	"github.com/nats-io/nkeys"
+
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // memberIDPattern is what a member id may look like (as in the MoU).
@@ -27,10 +29,10 @@ func CreateMemberCreds(dataDir, member string, replace bool) (path, publicKey st
 	if !memberIDPattern.MatchString(member) {
 		return "", "", fmt.Errorf("member id %q: must match [a-z0-9-]{2,32}", member)
 	}
-	if member == OperatorName {
+	if member == wire.OperatorName {
 		return "", "", fmt.Errorf("member id %q: reserved for the hub operator", member)
 	}
-	path = CredsPath(dataDir, member)
+	path = wire.CredsPath(dataDir, member)
 	if _, err := os.Stat(path); err == nil && !replace {
 		return path, "", fmt.Errorf("%s: %w", path, ErrCredsExist)
 	}
@@ -43,7 +45,7 @@ func CreateMemberCreds(dataDir, member string, replace bool) (path, publicKey st
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return "", "", fmt.Errorf("creds: %w", err)
 	}
-	body := fmt.Sprintf(credsTemplate, member, pub, InboxPrefix(member), member, seed)
+	body := wire.FormatCreds(member, pub, seed)
 	// Write beside the target and rename, so the hub never reads half a file.
 	tmp, err := os.CreateTemp(filepath.Dir(path), member+".creds.*.tmp")
 	if err != nil {
@@ -54,7 +56,7 @@ func CreateMemberCreds(dataDir, member string, replace bool) (path, publicKey st
 		tmp.Close()
 		return "", "", fmt.Errorf("creds: %w", err)
 	}
-	if _, err := tmp.WriteString(body); err != nil {
+	if _, err := tmp.Write(body); err != nil {
 		tmp.Close()
 		return "", "", fmt.Errorf("creds: %w", err)
 	}

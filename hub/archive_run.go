@@ -15,23 +15,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/genevahub/geneva/hub/archive"
+	"github.com/genevahub/geneva/hub/wire"
 )
-
-// wireNames are the hub's names as the bridge needs them.
-func wireNames() archive.WireNames {
-	return archive.WireNames{
-		ShareStream: StreamShare, AuditStream: StreamAudit, AuditSubject: SubjectAudit,
-		Submission: HeaderSubmission, Sender: HeaderSender, TLP: HeaderTLP, Audience: HeaderAudience,
-		Received: HeaderReceived, ArchiveFlag: HeaderArchive, ArchiveObjects: HeaderArchiveObjects,
-	}
-}
 
 func newBridge(s archive.Settings, js jetstream.JetStream, log *slog.Logger) (*archive.Bridge, error) {
 	cfg, err := s.Config()
 	if err != nil {
 		return nil, err
 	}
-	cfg.Wire = wireNames()
 	return archive.New(cfg, js, log)
 }
 
@@ -128,8 +119,8 @@ func RunArchive(ctx context.Context, cfg ArchiveConfig) error {
 		return err
 	}
 	defer nc.Close()
-	if _, err := js.Stream(ctx, StreamShare); err != nil {
-		return fmt.Errorf("nats_url %s: stream %s: %w (is this the hub's NATS, and are the creds its operator's?)", cfg.NATSURL, StreamShare, err)
+	if _, err := js.Stream(ctx, wire.StreamShare); err != nil {
+		return fmt.Errorf("nats_url %s: stream %s: %w (is this the hub's NATS, and are the creds its operator's?)", cfg.NATSURL, wire.StreamShare, err)
 	}
 	b, err := newBridge(cfg.Archive, js, log)
 	if err != nil {

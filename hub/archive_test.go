@@ -23,6 +23,8 @@ import (
 	"github.com/genevahub/geneva/hub/archive/kafkatest"
 	"github.com/genevahub/geneva/hub/audit"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/policy/tlp"
 )
 
@@ -47,17 +49,17 @@ func archiveSettings(brokers ...string) archive.Settings {
 
 type archiveCase struct {
 	file, sender string
-	opts         hub.SubmitOptions
+	opts         wire.SubmitOptions
 }
 
 // The policy cases the archive must reflect: GREEN to all, AMBER+STRICT to
 // two named members, RED to one, GREEN and RED in one bundle, anonymous GREEN.
 var archiveCases = []archiveCase{
-	{"green-tlp2-to-all.json", "cert-three", hub.SubmitOptions{}},
-	{"amber-strict-named.json", "bank-one", hub.SubmitOptions{To: []string{"le-alpha", "cert-three"}}},
-	{"red-named.json", "le-bravo", hub.SubmitOptions{To: []string{"le-alpha"}}},
-	{"mixed-green-red-addressed.json", "bank-one", hub.SubmitOptions{To: []string{"le-alpha"}}},
-	{"green-tlp1-to-all.json", "isp-two", hub.SubmitOptions{Anonymous: true}},
+	{"green-tlp2-to-all.json", "cert-three", wire.SubmitOptions{}},
+	{"amber-strict-named.json", "bank-one", wire.SubmitOptions{To: []string{"le-alpha", "cert-three"}}},
+	{"red-named.json", "le-bravo", wire.SubmitOptions{To: []string{"le-alpha"}}},
+	{"mixed-green-red-addressed.json", "bank-one", wire.SubmitOptions{To: []string{"le-alpha"}}},
+	{"green-tlp1-to-all.json", "isp-two", wire.SubmitOptions{Anonymous: true}},
 }
 
 // TestHubArchivesToKafka runs a real hub with the archive configured and a
@@ -73,11 +75,11 @@ func TestHubArchivesToKafka(t *testing.T) {
 	type want struct{ tlp, sender string }
 	wantObjects := map[string]want{} // "submission/id"
 	redIDs := map[string]bool{}
-	receipts := map[string]hub.Receipt{}
+	receipts := map[string]wire.Receipt{}
 	for _, c := range archiveCases {
 		members[c.sender].Submit(t, caseBundle(t, c.file), c.opts)
 		r := members[c.sender].NextReceipt(t, 10*time.Second)
-		require.Equal(t, "accept", r.Verdict, "%s: %+v", c.file, r.Reasons)
+		require.Equal(t, policy.Accept, r.Verdict, "%s: %+v", c.file, r.Reasons)
 		receipts[r.Submission] = r
 		sender := c.sender
 		if c.opts.Anonymous {
@@ -87,11 +89,11 @@ func TestHubArchivesToKafka(t *testing.T) {
 			if _, marking := tlp.LevelOfID(o.ID); marking || !o.Shared {
 				continue
 			}
-			if o.TLP == "red" {
+			if o.TLP == tlp.Red {
 				redIDs[o.ID] = true
 				continue
 			}
-			wantObjects[r.Submission+"/"+o.ID] = want{o.TLP, sender}
+			wantObjects[r.Submission+"/"+o.ID] = want{o.TLP.String(), sender}
 		}
 	}
 	require.NotEmpty(t, redIDs, "the cases share RED objects")
@@ -129,11 +131,11 @@ func TestHubArchivesToKafka(t *testing.T) {
 		require.NoError(t, json.Unmarshal([]byte(*r.Payload), &obj), k)
 		require.Equal(t, id, obj.ID)
 		require.Equal(t, obj.Type, hd["stix-type"])
-		require.Equal(t, hub.StreamShare, hd["nats-stream"])
+		require.Equal(t, wire.StreamShare, hd["nats-stream"])
 		require.NotEmpty(t, hd["nats-seq"])
 		rec := receipts[hd["geneva-submission"]]
 		for _, a := range strings.Split(hd["geneva-audience"], ",") {
-			require.True(t, slices.ContainsFunc(rec.Routes, func(rt hub.RouteReceipt) bool { return slices.Contains(rt.Audience, a) }),
+			require.True(t, slices.ContainsFunc(rec.Routes, func(rt wire.RouteReceipt) bool { return slices.Contains(rt.Audience, a) }),
 				"%s: audience %q not in the receipt's routes", k, a)
 		}
 		_, err := time.Parse(time.RFC3339, hd["geneva-received"])
@@ -171,8 +173,8 @@ func TestHubArchivesToKafka(t *testing.T) {
 // auditStream reads GENEVA_AUDIT as the operator, by sequence.
 func auditStream(t *testing.T, h *hubtest.Hub) map[uint64][]byte {
 	t.Helper()
-	op := h.Member(t, hub.OperatorName)
-	cons, err := op.JS.OrderedConsumer(ctx(t), hub.StreamAudit, jetstream.OrderedConsumerConfig{})
+	op := h.Member(t, wire.OperatorName)
+	cons, err := op.JS.OrderedConsumer(ctx(t), wire.StreamAudit, jetstream.OrderedConsumerConfig{})
 	require.NoError(t, err)
 	out := map[uint64][]byte{}
 	for {
@@ -225,8 +227,8 @@ func TestHubSharesWhileKafkaIsDown(t *testing.T) {
 	settings := archiveSettings(deadAddr(t))
 	h := hubtest.StartHub(t, hubtest.WithConfig(func(c *hub.Config) { c.Archive = settings }))
 	members := connectAll(t, h)
-	members["cert-three"].Submit(t, caseBundle(t, "green-tlp2-to-all.json"), hub.SubmitOptions{})
-	require.Equal(t, "accept", members["cert-three"].NextReceipt(t, 10*time.Second).Verdict)
+	members["cert-three"].Submit(t, caseBundle(t, "green-tlp2-to-all.json"), wire.SubmitOptions{})
+	require.Equal(t, policy.Accept, members["cert-three"].NextReceipt(t, 10*time.Second).Verdict)
 	hubtest.ExpectShares(t, members, map[string]int{"le-alpha": 1, "le-bravo": 1, "bank-one": 1, "isp-two": 1}, 300*time.Millisecond)
 
 	code, body := scrape(t, h.HTTPAddr(), "/readyz")

@@ -9,15 +9,16 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 )
 
 // archivedPositions counts, per part body and position, how often the
 // share stream asks the archive to keep an object.
 func archivedCounts(t *testing.T, op *hubtest.Member) (parts int, archived map[string]int) {
 	t.Helper()
-	cons, err := op.JS.OrderedConsumer(ctx(t), hub.StreamShare, jetstream.OrderedConsumerConfig{})
+	cons, err := op.JS.OrderedConsumer(ctx(t), wire.StreamShare, jetstream.OrderedConsumerConfig{})
 	require.NoError(t, err)
 	archived = map[string]int{}
 	for {
@@ -26,11 +27,11 @@ func archivedCounts(t *testing.T, op *hubtest.Member) (parts int, archived map[s
 			break
 		}
 		parts++
-		if m.Headers().Get(hub.HeaderArchive) != "true" {
+		if m.Headers().Get(wire.HeaderArchive) != "true" {
 			continue
 		}
-		key := m.Headers().Get(hub.HeaderSubmission)
-		positions := m.Headers().Get(hub.HeaderArchiveObjects)
+		key := m.Headers().Get(wire.HeaderSubmission)
+		positions := m.Headers().Get(wire.HeaderArchiveObjects)
 		if positions == "" {
 			archived[key+"/all"]++
 			continue
@@ -48,18 +49,18 @@ func TestSplitAudienceIsArchivedOnce(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		file string
-		opts hub.SubmitOptions
+		opts wire.SubmitOptions
 	}{
-		{"named recipients split per member", "amber-strict-named.json", hub.SubmitOptions{To: []string{"le-alpha", "cert-three"}}},
-		{"anonymous copies per receiver", "green-tlp2-to-all.json", hub.SubmitOptions{Anonymous: true}},
+		{"named recipients split per member", "amber-strict-named.json", wire.SubmitOptions{To: []string{"le-alpha", "cert-three"}}},
+		{"anonymous copies per receiver", "green-tlp2-to-all.json", wire.SubmitOptions{Anonymous: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := hubtest.StartHub(t)
 			bank := h.Member(t, "bank-one")
 			bank.Submit(t, caseBundle(t, tc.file), tc.opts)
-			require.Equal(t, "accept", bank.NextReceipt(t, 10*time.Second).Verdict)
+			require.Equal(t, policy.Accept, bank.NextReceipt(t, 10*time.Second).Verdict)
 
-			parts, archived := archivedCounts(t, h.Member(t, hub.OperatorName))
+			parts, archived := archivedCounts(t, h.Member(t, wire.OperatorName))
 			require.Greater(t, parts, 1, "the audience is split into several messages")
 			require.NotEmpty(t, archived, "something is archived")
 			for key, n := range archived {

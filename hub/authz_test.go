@@ -15,6 +15,7 @@ import (
 
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -28,7 +29,7 @@ func refused(t *testing.T, m *hubtest.Member, what, subject string, act func() e
 	require.NoError(t, m.NC.Flush())
 	hubtest.Eventually(t, 5*time.Second, func() error {
 		for _, err := range m.Errors()[before:] {
-			if errors.Is(err, hub.ErrNotPermitted) && strings.Contains(err.Error(), fmt.Sprintf("%q", subject)) {
+			if errors.Is(err, wire.ErrNotPermitted) && strings.Contains(err.Error(), fmt.Sprintf("%q", subject)) {
 				return nil
 			}
 		}
@@ -39,7 +40,7 @@ func refused(t *testing.T, m *hubtest.Member, what, subject string, act func() e
 func refusedPub(t *testing.T, m *hubtest.Member, what, subject string) {
 	t.Helper()
 	refused(t, m, what, subject, func() error {
-		return m.NC.PublishMsg(&nats.Msg{Subject: subject, Reply: hub.InboxPrefix(m.ID) + ".x", Data: []byte(`{}`)})
+		return m.NC.PublishMsg(&nats.Msg{Subject: subject, Reply: wire.InboxPrefix(m.ID) + ".x", Data: []byte(`{}`)})
 	})
 }
 
@@ -67,16 +68,16 @@ func authorizationMatrix(t *testing.T, members map[string]*hubtest.Member) {
 	for _, m := range policy.DemoMoU().Members {
 		ids = append(ids, m.ID)
 	}
-	shared := []string{hub.StreamShare, hub.StreamReceipt, hub.StreamAudit, hub.StreamReview}
+	shared := []string{wire.StreamShare, wire.StreamReceipt, wire.StreamAudit, wire.StreamReview}
 
 	for _, id := range ids {
 		m := members[id]
 		t.Run(id, func(t *testing.T) {
 			t.Run("allowed: own submit, inbox and receipts", func(t *testing.T) {
-				ack := m.Submit(t, []byte(`{}`), hub.SubmitOptions{})
-				require.Equal(t, hub.IntakeStream(id), ack.Stream)
+				ack := m.Submit(t, []byte(`{}`), wire.SubmitOptions{})
+				require.Equal(t, wire.IntakeStream(id), ack.Stream)
 				r := m.NextReceipt(t, 10*time.Second)
-				require.Equal(t, "reject", r.Verdict)
+				require.Equal(t, policy.Reject, r.Verdict)
 				m.NextShare(t, 10*time.Millisecond) // may pull; must not be refused
 				require.Empty(t, m.Errors())
 			})
@@ -85,25 +86,25 @@ func authorizationMatrix(t *testing.T, members map[string]*hubtest.Member) {
 					continue
 				}
 				t.Run("against "+other, func(t *testing.T) {
-					refusedPub(t, m, "submit as another", hub.SubmitSubject(other))
-					refusedPub(t, m, "pull another's inbox", "$JS.API.CONSUMER.MSG.NEXT."+hub.StreamShare+"."+hub.InboxConsumer(other))
-					refusedPub(t, m, "pull another's receipts", "$JS.API.CONSUMER.MSG.NEXT."+hub.StreamReceipt+"."+hub.ReceiptConsumer(other))
-					refusedPub(t, m, "pull another's real-time subscription", "$JS.API.CONSUMER.MSG.NEXT."+hub.StreamShare+".sub_"+other+"_X")
-					refusedPub(t, m, "read another's consumer info", "$JS.API.CONSUMER.INFO."+hub.StreamShare+"."+hub.InboxConsumer(other))
-					refusedPub(t, m, "delete another's consumer", "$JS.API.CONSUMER.DELETE."+hub.StreamShare+"."+hub.InboxConsumer(other))
-					refusedPub(t, m, "ack for another", "$JS.ACK."+hub.StreamShare+"."+hub.InboxConsumer(other)+".1.1.1.1.0")
-					refusedPub(t, m, "subscribe on another's behalf", hub.SubscribeService(other))
-					refusedPub(t, m, "view another's receipts", hub.ReceiptsService(other))
-					refusedPub(t, m, "read or close another's requests", hub.RequestsService(other))
-					refusedPub(t, m, "write a request's state", "$KV."+hub.BucketRequests+".geneva-request--00000000-0000-4000-8000-000000000000."+other)
-					refusedPub(t, m, "read the request states", "$JS.API.STREAM.MSG.GET.KV_"+hub.BucketRequests)
-					refusedPub(t, m, "purge another's intake", "$JS.API.STREAM.PURGE."+hub.IntakeStream(other))
-					refusedPub(t, m, "consume another's intake", "$JS.API.CONSUMER.CREATE."+hub.IntakeStream(other))
-					refusedPub(t, m, "spoof a receipt", hub.ReceiptSubject(other))
-					refusedSub(t, m, "read another's private inbox", hub.InboxPrefix(other)+".>")
-					refusedSub(t, m, "read another's real-time deliveries", hub.DeliverPrefix(other)+".>")
-					refusedSub(t, m, "read another's receipts", hub.ReceiptSubject(other))
-					refusedSub(t, m, "read another's submissions", hub.SubmitSubject(other))
+					refusedPub(t, m, "submit as another", wire.SubmitSubject(other))
+					refusedPub(t, m, "pull another's inbox", "$JS.API.CONSUMER.MSG.NEXT."+wire.StreamShare+"."+wire.InboxConsumer(other))
+					refusedPub(t, m, "pull another's receipts", "$JS.API.CONSUMER.MSG.NEXT."+wire.StreamReceipt+"."+wire.ReceiptConsumer(other))
+					refusedPub(t, m, "pull another's real-time subscription", "$JS.API.CONSUMER.MSG.NEXT."+wire.StreamShare+".sub_"+other+"_X")
+					refusedPub(t, m, "read another's consumer info", "$JS.API.CONSUMER.INFO."+wire.StreamShare+"."+wire.InboxConsumer(other))
+					refusedPub(t, m, "delete another's consumer", "$JS.API.CONSUMER.DELETE."+wire.StreamShare+"."+wire.InboxConsumer(other))
+					refusedPub(t, m, "ack for another", "$JS.ACK."+wire.StreamShare+"."+wire.InboxConsumer(other)+".1.1.1.1.0")
+					refusedPub(t, m, "subscribe on another's behalf", wire.SubscribeService(other))
+					refusedPub(t, m, "view another's receipts", wire.ReceiptsService(other))
+					refusedPub(t, m, "read or close another's requests", wire.RequestsService(other))
+					refusedPub(t, m, "write a request's state", "$KV."+wire.BucketRequests+".geneva-request--00000000-0000-4000-8000-000000000000."+other)
+					refusedPub(t, m, "read the request states", "$JS.API.STREAM.MSG.GET.KV_"+wire.BucketRequests)
+					refusedPub(t, m, "purge another's intake", "$JS.API.STREAM.PURGE."+wire.IntakeStream(other))
+					refusedPub(t, m, "consume another's intake", "$JS.API.CONSUMER.CREATE."+wire.IntakeStream(other))
+					refusedPub(t, m, "spoof a receipt", wire.ReceiptSubject(other))
+					refusedSub(t, m, "read another's private inbox", wire.InboxPrefix(other)+".>")
+					refusedSub(t, m, "read another's real-time deliveries", wire.DeliverPrefix(other)+".>")
+					refusedSub(t, m, "read another's receipts", wire.ReceiptSubject(other))
+					refusedSub(t, m, "read another's submissions", wire.SubmitSubject(other))
 				})
 			}
 			t.Run("shared streams", func(t *testing.T) {
@@ -123,17 +124,17 @@ func authorizationMatrix(t *testing.T, members map[string]*hubtest.Member) {
 				refusedSub(t, m, "watch the hub's bucket", "$KV."+hub.BucketHub+".>")
 				refusedSub(t, m, "subscribe to the shared inbox prefix", "_INBOX.>")
 				refusedSub(t, m, "subscribe to everything", ">")
-				refusedSub(t, m, "read the audit", hub.SubjectAudit)
-				refusedSub(t, m, "read every share", hub.SubjectShareAll)
+				refusedSub(t, m, "read the audit", wire.SubjectAudit)
+				refusedSub(t, m, "read every share", wire.SubjectShareAll)
 				refusedSub(t, m, "read JetStream acks", "$JS.ACK.>")
-				refusedPub(t, m, "write the audit", hub.SubjectAudit)
-				refusedPub(t, m, "act as the reviewer", hub.SubjectReviewService)
-				refusedPub(t, m, "publish a share directly", hub.ShareSubjectFrom("green", "all", id))
+				refusedPub(t, m, "write the audit", wire.SubjectAudit)
+				refusedPub(t, m, "act as the reviewer", wire.SubjectReviewService)
+				refusedPub(t, m, "publish a share directly", wire.ShareSubjectFrom("green", "all", id))
 			})
 			t.Run("the JetStream API refuses too", func(t *testing.T) {
 				ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 				defer cancel()
-				_, err := m.JS.CreateConsumer(ctx, hub.StreamShare, jetstream.ConsumerConfig{FilterSubject: "geneva.>"})
+				_, err := m.JS.CreateConsumer(ctx, wire.StreamShare, jetstream.ConsumerConfig{FilterSubject: "geneva.>"})
 				require.Error(t, err, "a consumer with filter geneva.> on GENEVA_SHARE")
 			})
 		})
@@ -141,9 +142,9 @@ func authorizationMatrix(t *testing.T, members map[string]*hubtest.Member) {
 
 	t.Run("a chosen Nats-Msg-Id cannot suppress another's submission", func(t *testing.T) {
 		a, b := members["bank-one"], members["isp-two"]
-		ackA := a.Submit(t, []byte(`{}`), hub.SubmitOptions{MsgID: "next-id"})
+		ackA := a.Submit(t, []byte(`{}`), wire.SubmitOptions{MsgID: "next-id"})
 		require.False(t, ackA.Duplicate)
-		ackB := b.Submit(t, []byte(`{}`), hub.SubmitOptions{MsgID: "next-id"})
+		ackB := b.Submit(t, []byte(`{}`), wire.SubmitOptions{MsgID: "next-id"})
 		require.False(t, ackB.Duplicate, "isp-two's submission was dropped as a duplicate of bank-one's")
 		require.Equal(t, "next-id", a.NextReceipt(t, 10*time.Second).MsgID)
 		require.Equal(t, "next-id", b.NextReceipt(t, 10*time.Second).MsgID)
@@ -158,16 +159,16 @@ func TestReceiptsViewShowsOnlyOwnReceipts(t *testing.T) {
 	bank, alpha := h.Member(t, "bank-one"), h.Member(t, "le-alpha")
 	forged := `{"session":"%s","start_seq":1,"member":"le-alpha","filter_subject":"geneva.receipt.le-alpha",` +
 		`"filter_subjects":["geneva.receipt.>"],"deliver_subject":"geneva.deliver.le-alpha.x"}`
-	view := func(session string) (*nats.Subscription, hub.SubscribeReply) {
+	view := func(session string) (*nats.Subscription, wire.SubscribeReply) {
 		t.Helper()
-		deliveries, err := bank.NC.SubscribeSync(hub.DeliverSubject("bank-one", session))
+		deliveries, err := bank.NC.SubscribeSync(wire.DeliverSubject("bank-one", session))
 		require.NoError(t, err)
-		resp, err := bank.NC.Request(hub.ReceiptsService("bank-one"), fmt.Appendf(nil, forged, session), 5*time.Second)
+		resp, err := bank.NC.Request(wire.ReceiptsService("bank-one"), fmt.Appendf(nil, forged, session), 5*time.Second)
 		require.NoError(t, err)
-		var reply hub.SubscribeReply
+		var reply wire.SubscribeReply
 		require.NoError(t, json.Unmarshal(resp.Data, &reply))
 		require.Empty(t, reply.Error)
-		require.Equal(t, hub.DeliverSubject("bank-one", session), reply.DeliverSubject)
+		require.Equal(t, wire.DeliverSubject("bank-one", session), reply.DeliverSubject)
 		require.Equal(t, uint64(1), reply.StartSeq)
 		return deliveries, reply
 	}
@@ -175,8 +176,8 @@ func TestReceiptsViewShowsOnlyOwnReceipts(t *testing.T) {
 		t.Helper()
 		m, err := deliveries.NextMsg(10 * time.Second)
 		require.NoError(t, err)
-		require.Equal(t, hub.ReceiptSubject("bank-one"), m.Subject)
-		var r hub.Receipt
+		require.Equal(t, wire.ReceiptSubject("bank-one"), m.Subject)
+		var r wire.Receipt
 		require.NoError(t, json.Unmarshal(m.Data, &r))
 		require.Equal(t, "bank-one", r.Member)
 		_, err = deliveries.NextMsg(300 * time.Millisecond)
@@ -185,9 +186,9 @@ func TestReceiptsViewShowsOnlyOwnReceipts(t *testing.T) {
 
 	live, reply := view("live")
 	require.Zero(t, reply.Pending, "no receipts yet")
-	alpha.Submit(t, []byte(`{}`), hub.SubmitOptions{})
-	bank.Submit(t, []byte(`{}`), hub.SubmitOptions{})
-	alpha.Submit(t, []byte(`{}`), hub.SubmitOptions{})
+	alpha.Submit(t, []byte(`{}`), wire.SubmitOptions{})
+	bank.Submit(t, []byte(`{}`), wire.SubmitOptions{})
+	alpha.Submit(t, []byte(`{}`), wire.SubmitOptions{})
 	alpha.NextReceipt(t, 10*time.Second)
 	alpha.NextReceipt(t, 10*time.Second)
 	onlyBanks(live)
@@ -195,16 +196,16 @@ func TestReceiptsViewShowsOnlyOwnReceipts(t *testing.T) {
 	history, reply := view("history")
 	require.Equal(t, uint64(1), reply.Pending, "only bank-one's one receipt of three")
 	onlyBanks(history)
-	require.Len(t, bank.Available(t, hub.StreamReceipt, hub.ReceiptConsumer("bank-one")), 1, "the views took nothing")
+	require.Len(t, bank.Available(t, wire.StreamReceipt, wire.ReceiptConsumer("bank-one")), 1, "the views took nothing")
 
 	t.Run("bad requests are refused with a reason", func(t *testing.T) {
 		for body, want := range map[string]string{
 			`{"session":"a.b"}`:               "receipts request: /session: want 1 to 64 of [A-Za-z0-9_-]",
 			`{"session":"s","tlp":["green"]}`: "receipts request: /tlp: receipts have no TLP; leave it out",
 		} {
-			resp, err := bank.NC.Request(hub.ReceiptsService("bank-one"), []byte(body), 5*time.Second)
+			resp, err := bank.NC.Request(wire.ReceiptsService("bank-one"), []byte(body), 5*time.Second)
 			require.NoError(t, err)
-			var reply hub.SubscribeReply
+			var reply wire.SubscribeReply
 			require.NoError(t, json.Unmarshal(resp.Data, &reply))
 			require.Equal(t, want, reply.Error, body)
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/internal/cputime"
 	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/schemas/stixtest"
@@ -36,7 +37,7 @@ func BenchmarkHubGreenToAll(b *testing.B) {
 	want := int64(4 * b.N)
 	for _, id := range receivers {
 		m := h.Member(b, id)
-		c, err := m.JS.Consumer(context.Background(), hub.StreamShare, hub.InboxConsumer(id))
+		c, err := m.JS.Consumer(context.Background(), wire.StreamShare, wire.InboxConsumer(id))
 		require.NoError(b, err)
 		cc, err := c.Consume(func(msg jetstream.Msg) {
 			_ = msg.Ack()
@@ -50,7 +51,7 @@ func BenchmarkHubGreenToAll(b *testing.B) {
 	bank := h.Member(b, "bank-one")
 	b.ResetTimer()
 	start, cpu0 := time.Now(), int64(cputime.Process())
-	publishAll(b, bank.JS, b.N, func(i int) *nats.Msg { return hub.SubmitMsg("bank-one", bundle, hub.SubmitOptions{}) })
+	publishAll(b, bank.JS, b.N, func(i int) *nats.Msg { return wire.SubmitMsg("bank-one", bundle, wire.SubmitOptions{}) })
 	select {
 	case <-done:
 	case <-time.After(5 * time.Minute):

@@ -8,8 +8,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
@@ -34,10 +34,10 @@ func TestPolicyCasesEndToEnd(t *testing.T) {
 	for _, c := range stixtest.PolicyCases(t) {
 		file, sender, verdict, receivers, bundle := c.File, c.Sender, c.Verdict, c.Receivers, c.Bundle
 		t.Run(strings.TrimSuffix(file, ".json"), func(t *testing.T) {
-			members[sender].Submit(t, bundle, hub.SubmitOptions{To: c.To, Community: c.Community})
+			members[sender].Submit(t, bundle, wire.SubmitOptions{To: c.To, Community: c.Community})
 
 			r := members[sender].NextReceipt(t, 10*time.Second)
-			require.Equal(t, verdict, r.Verdict, "reasons: %+v", r.Reasons)
+			require.Equal(t, verdict, r.Verdict.String(), "reasons: %+v", r.Reasons)
 			require.Equal(t, sender, r.Member)
 			require.NotEmpty(t, r.PolicyVersion)
 
@@ -58,9 +58,9 @@ func TestPolicyCasesEndToEnd(t *testing.T) {
 			got := hubtest.ExpectShares(t, members, want, 300*time.Millisecond)
 			for id, shares := range got {
 				for _, s := range shares {
-					require.Equal(t, r.Submission, s.Headers().Get(hub.HeaderSubmission), "%s got another submission", id)
-					require.Equal(t, sender, s.Headers().Get(hub.HeaderSender))
-					require.Contains(t, strings.Split(s.Headers().Get(hub.HeaderAudience), ","), id)
+					require.Equal(t, r.Submission, s.Headers().Get(wire.HeaderSubmission), "%s got another submission", id)
+					require.Equal(t, sender, s.Headers().Get(wire.HeaderSender))
+					require.Contains(t, strings.Split(s.Headers().Get(wire.HeaderAudience), ","), id)
 				}
 			}
 			for _, rt := range r.Routes {

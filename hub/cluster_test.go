@@ -21,6 +21,7 @@ import (
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/audit"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -38,7 +39,7 @@ func startNATSCluster(t *testing.T, dir string) *hubtest.Cluster {
 func startClusterHub(t *testing.T, cl *hubtest.Cluster, credsDir string, opts ...hubtest.Option) *hubtest.Hub {
 	t.Helper()
 	return hubtest.StartHub(t, append([]hubtest.Option{hubtest.WithConfig(func(c *hub.Config) {
-		c.HubConnection = hub.HubConnection{NATSURL: cl.URL(), Creds: hub.CredsPath(credsDir, hub.OperatorName)}
+		c.HubConnection = hub.HubConnection{NATSURL: cl.URL(), Creds: wire.CredsPath(credsDir, wire.OperatorName)}
 	})}, opts...)...)
 }
 
@@ -60,7 +61,7 @@ func submitUntilAcked(t *testing.T, m *hubtest.Member, msgID string) {
 	hubtest.Eventually(t, 30*time.Second, func() error {
 		c, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		_, err := m.JS.PublishMsg(c, hub.SubmitMsg(m.ID, bundle, hub.SubmitOptions{MsgID: msgID}))
+		_, err := m.JS.PublishMsg(c, wire.SubmitMsg(m.ID, bundle, wire.SubmitOptions{MsgID: msgID}))
 		return err
 	})
 }
@@ -87,7 +88,7 @@ func delivered(t *testing.T, m *hubtest.Member, stream, consumer string, n int, 
 		for msg := range batch.Messages() {
 			md, err := msg.Metadata()
 			require.NoError(t, err)
-			id := msg.Headers().Get(hub.HeaderSubmission)
+			id := msg.Headers().Get(wire.HeaderSubmission)
 			if seq, seen := bySub[id]; seen && seq != md.Sequence.Stream {
 				t.Fatalf("%s: submission %s stored twice on %s (sequences %d and %d)", m.ID, id, stream, seq, md.Sequence.Stream)
 			}
@@ -115,18 +116,18 @@ func TestHubOnClusterSurvivesLosingANode(t *testing.T) {
 	dir := t.TempDir()
 	cl := startNATSCluster(t, dir)
 	h := startClusterHub(t, cl, dir, hubtest.WithDir(dir))
-	op := reconnecting(t, h, hub.OperatorName)
-	requireReplicas(t, op.JS, 3, hub.StreamShare, hub.StreamReceipt, hub.StreamReview, hub.StreamAudit,
-		hub.IntakeStream("bank-one"), "KV_"+hub.BucketHub)
+	op := reconnecting(t, h, wire.OperatorName)
+	requireReplicas(t, op.JS, 3, wire.StreamShare, wire.StreamReceipt, wire.StreamReview, wire.StreamAudit,
+		wire.IntakeStream("bank-one"), "KV_"+hub.BucketHub)
 
 	bank, le := reconnecting(t, h, "bank-one"), reconnecting(t, h, "le-alpha")
 	const n = 20
 	for i := range n {
 		submitUntilAcked(t, bank, fmt.Sprint("before-", i))
 	}
-	delivered(t, le, hub.StreamShare, hub.InboxConsumer("le-alpha"), n, 30*time.Second)
+	delivered(t, le, wire.StreamShare, wire.InboxConsumer("le-alpha"), n, 30*time.Second)
 
-	share, err := op.JS.Stream(ctx(t), hub.StreamShare)
+	share, err := op.JS.Stream(ctx(t), wire.StreamShare)
 	require.NoError(t, err)
 	leader := share.CachedInfo().Cluster.Leader
 	require.NotEqual(t, -1, cl.Index(leader), "share stream leader %q", leader)
@@ -134,23 +135,23 @@ func TestHubOnClusterSurvivesLosingANode(t *testing.T) {
 	cl.Stop(cl.Index(leader))
 
 	submitUntilAcked(t, bank, "after-0")
-	first := delivered(t, le, hub.StreamShare, hub.InboxConsumer("le-alpha"), 1, 60*time.Second)
+	first := delivered(t, le, wire.StreamShare, wire.InboxConsumer("le-alpha"), 1, 60*time.Second)
 	resumed := time.Since(stopped)
-	t.Logf("stopped %s (leader of %s); the first submission after it was delivered %v later", leader, hub.StreamShare, resumed)
+	t.Logf("stopped %s (leader of %s); the first submission after it was delivered %v later", leader, wire.StreamShare, resumed)
 	for i := 1; i < n; i++ {
 		submitUntilAcked(t, bank, fmt.Sprint("after-", i))
 	}
-	rest := delivered(t, le, hub.StreamShare, hub.InboxConsumer("le-alpha"), n-1, 60*time.Second)
+	rest := delivered(t, le, wire.StreamShare, wire.InboxConsumer("le-alpha"), n-1, 60*time.Second)
 	for id := range first {
 		require.NotContains(t, rest, id, "submission %s delivered twice", id)
 	}
-	receipts := delivered(t, bank, hub.StreamReceipt, hub.ReceiptConsumer("bank-one"), 2*n, 60*time.Second)
+	receipts := delivered(t, bank, wire.StreamReceipt, wire.ReceiptConsumer("bank-one"), 2*n, 60*time.Second)
 	require.Len(t, receipts, 2*n, "one receipt per submission")
-	requireNothingMore(t, le, hub.StreamShare, hub.InboxConsumer("le-alpha"))
-	requireNothingMore(t, bank, hub.StreamReceipt, hub.ReceiptConsumer("bank-one"))
+	requireNothingMore(t, le, wire.StreamShare, wire.InboxConsumer("le-alpha"))
+	requireNothingMore(t, bank, wire.StreamReceipt, wire.ReceiptConsumer("bank-one"))
 
 	hubtest.Eventually(t, 30*time.Second, func() error {
-		res, err := audit.Verify(ctx(t), op.JS, hub.StreamAudit)
+		res, err := audit.Verify(ctx(t), op.JS, wire.StreamAudit)
 		if err != nil || res.Records < 2*n {
 			return fmt.Errorf("audit: %d records verified, want %d or more: %v", res.Records, 2*n, err)
 		}
@@ -171,7 +172,7 @@ func requireNothingMore(t *testing.T, m *hubtest.Member, stream, consumer string
 		if md != nil && md.NumDelivered > 1 {
 			continue // a redelivery of an ack lost in the failover
 		}
-		t.Fatalf("%s: one more message on %s: %s", m.ID, stream, msg.Headers().Get(hub.HeaderSubmission))
+		t.Fatalf("%s: one more message on %s: %s", m.ID, stream, msg.Headers().Get(wire.HeaderSubmission))
 	}
 	if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, nats.ErrTimeout) {
 		t.Fatal(err)
@@ -196,12 +197,12 @@ func TestTwoHubsOnClusterDecideTogether(t *testing.T) {
 			submitUntilAcked(t, bank, fmt.Sprint("both-", sent))
 			sent++
 		}
-		c, err := bank.JS.Consumer(ctx(t), hub.StreamReceipt, hub.ReceiptConsumer("bank-one"))
+		c, err := bank.JS.Consumer(ctx(t), wire.StreamReceipt, wire.ReceiptConsumer("bank-one"))
 		require.NoError(t, err)
 		batch, err := c.Fetch(10, jetstream.FetchMaxWait(2*time.Second))
 		require.NoError(t, err)
 		for msg := range batch.Messages() {
-			deciders[msg.Headers().Get(hub.HeaderDecidedBy)] = true
+			deciders[msg.Headers().Get(wire.HeaderDecidedBy)] = true
 			require.NoError(t, msg.Nak()) // leave it for the count below
 		}
 		if len(deciders) < 2 {
@@ -215,22 +216,22 @@ func TestTwoHubsOnClusterDecideTogether(t *testing.T) {
 		submitUntilAcked(t, bank, fmt.Sprint("second-only-", i))
 	}
 	n := sent + 20
-	receipts := delivered(t, bank, hub.StreamReceipt, hub.ReceiptConsumer("bank-one"), n, 60*time.Second)
+	receipts := delivered(t, bank, wire.StreamReceipt, wire.ReceiptConsumer("bank-one"), n, 60*time.Second)
 	require.Len(t, receipts, n, "one receipt per submission")
-	requireIDsUnderBucketSecret(t, reconnecting(t, first, hub.OperatorName), "bank-one", n, receipts)
-	delivered(t, le, hub.StreamShare, hub.InboxConsumer("le-alpha"), n, 60*time.Second)
-	requireNothingMore(t, le, hub.StreamShare, hub.InboxConsumer("le-alpha"))
-	requireNothingMore(t, bank, hub.StreamReceipt, hub.ReceiptConsumer("bank-one"))
+	requireIDsUnderBucketSecret(t, reconnecting(t, first, wire.OperatorName), "bank-one", n, receipts)
+	delivered(t, le, wire.StreamShare, wire.InboxConsumer("le-alpha"), n, 60*time.Second)
+	requireNothingMore(t, le, wire.StreamShare, wire.InboxConsumer("le-alpha"))
+	requireNothingMore(t, bank, wire.StreamReceipt, wire.ReceiptConsumer("bank-one"))
 
 	// Each decision's audit record is appended before its ack, so a record
 	// that lost its race is redelivered and appended later: wait for all.
 	hubtest.Eventually(t, 90*time.Second, func() error {
-		op, err := first.Connect(hub.OperatorName) // first.Dir holds the creds
+		op, err := first.Connect(wire.OperatorName) // first.Dir holds the creds
 		if err != nil {
 			return err
 		}
 		defer op.NC.Close()
-		res, err := audit.Verify(ctx(t), op.JS, hub.StreamAudit)
+		res, err := audit.Verify(ctx(t), op.JS, wire.StreamAudit)
 		if err != nil || res.Records < uint64(n) {
 			return fmt.Errorf("audit: %d records verified, want %d or more: %v", res.Records, n, err)
 		}
@@ -272,17 +273,17 @@ func TestHubOnSingleExternalServerKeepsOneCopy(t *testing.T) {
 	t.Cleanup(func() { srv.Shutdown(); srv.WaitForShutdown() })
 	require.True(t, srv.ReadyForConnections(10*time.Second))
 	h := hubtest.StartHub(t, hubtest.WithDir(dir), hubtest.WithConfig(func(c *hub.Config) {
-		c.HubConnection = hub.HubConnection{NATSURL: srv.ClientURL(), Creds: hub.CredsPath(dir, hub.OperatorName)}
+		c.HubConnection = hub.HubConnection{NATSURL: srv.ClientURL(), Creds: wire.CredsPath(dir, wire.OperatorName)}
 	}))
-	op := reconnecting(t, h, hub.OperatorName)
-	requireReplicas(t, op.JS, 1, hub.StreamShare, hub.StreamAudit, "KV_"+hub.BucketHub)
+	op := reconnecting(t, h, wire.OperatorName)
+	requireReplicas(t, op.JS, 1, wire.StreamShare, wire.StreamAudit, "KV_"+hub.BucketHub)
 }
 
 func TestClusterSettingsAreChecked(t *testing.T) {
 	dir := t.TempDir()
 	_, _, err := hub.ClusterUsers(dir, policy.DemoMoU())
 	require.NoError(t, err)
-	op, member := hub.CredsPath(dir, hub.OperatorName), hub.CredsPath(dir, "bank-one")
+	op, member := wire.CredsPath(dir, wire.OperatorName), wire.CredsPath(dir, "bank-one")
 	for _, c := range []struct {
 		name, yaml, want string
 	}{

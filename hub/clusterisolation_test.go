@@ -13,6 +13,7 @@ import (
 
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -42,7 +43,7 @@ type clusterLayout struct {
 }
 
 var (
-	configuredAccounts = clusterLayout{hub.ClusterAccounts, hub.CredsPath, 2}
+	configuredAccounts = clusterLayout{hub.ClusterAccounts, wire.CredsPath, 2}
 	jwtAccounts        = clusterLayout{hub.ClusterJWT, hub.JWTCredsPath, 1}
 )
 
@@ -57,13 +58,13 @@ func startIsolatedCluster(t *testing.T, layouts ...clusterLayout) *isolatedClust
 	require.NoError(t, err)
 	cl := hubtest.StartClusterWithAccounts(t, 3, conf)
 	h := hubtest.StartHub(t, hubtest.WithDir(dir), hubtest.WithConfig(func(c *hub.Config) {
-		c.HubConnection = hub.HubConnection{NATSURL: cl.Nodes[0].ClientURL(), Creds: layout.creds(dir, hub.OperatorName)}
+		c.HubConnection = hub.HubConnection{NATSURL: cl.Nodes[0].ClientURL(), Creds: layout.creds(dir, wire.OperatorName)}
 	}))
 	ic := &isolatedCluster{cl: cl, h: h, dir: dir, layout: layout, members: map[string]*hubtest.Member{}}
 	for i, m := range policy.DemoMoU().Members {
 		ic.members[m.ID] = ic.connect(t, m.ID, 1+i%2)
 	}
-	ic.op = ic.connect(t, hub.OperatorName, 0)
+	ic.op = ic.connect(t, wire.OperatorName, 0)
 	return ic
 }
 
@@ -197,10 +198,10 @@ func memberLifecycle(t *testing.T, ic *isolatedCluster) {
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(old, seed, 0o600))
 		ic.apply(t, set("bank-one", true))
-		require.NoError(t, os.Remove(hub.CredsPath(ic.dir, "bank-one")))
+		require.NoError(t, os.Remove(wire.CredsPath(ic.dir, "bank-one")))
 		ic.apply(t, set("bank-one", false))
 		works(t, ic.connect(t, "bank-one", 2))
-		_, opts, err := hub.MemberOptions(old, nil)
+		_, opts, err := wire.MemberOptions(old, nil)
 		require.NoError(t, err)
 		for i := range ic.cl.Nodes {
 			_, err = nats.Connect(ic.cl.Nodes[i].ClientURL(), append(opts, nats.MaxReconnects(0))...)
@@ -245,10 +246,10 @@ func TestMemberAdminIssuesUsersOnJWTCluster(t *testing.T) {
 	require.NoError(t, os.WriteFile(file, creds, 0o600))
 	alice := ic.connect2(t, "bank-one", file, 2)
 	works(t, alice)
-	_, err = ic.h.ConnectCreds("bank-one", hub.CredsPath(ic.dir, "bank-one"), onNode(ic.cl.Nodes[0].ClientURL()))
+	_, err = ic.h.ConnectCreds("bank-one", wire.CredsPath(ic.dir, "bank-one"), onNode(ic.cl.Nodes[0].ClientURL()))
 	require.ErrorIs(t, err, nats.ErrAuthorization, "the member's seed-only creds file, without its user JWT")
-	refusedPub(t, alice, "submit as another", hub.SubmitSubject("isp-two"))
-	refusedSub(t, alice, "read another's deliveries", hub.DeliverPrefix("isp-two")+".>")
+	refusedPub(t, alice, "submit as another", wire.SubmitSubject("isp-two"))
+	refusedSub(t, alice, "read another's deliveries", wire.DeliverPrefix("isp-two")+".>")
 
 	t.Run("a new signing key cuts every user the old one issued", func(t *testing.T) {
 		require.NoError(t, os.Remove(hub.SigningKeyPath(ic.dir, "bank-one")))

@@ -3,6 +3,7 @@ package hub
 import (
 	"github.com/nats-io/nats-server/v2/server"
 
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -39,13 +40,13 @@ func ClusterAccounts(dataDir string, mou *policy.MoU, maxPayload int32) (string,
 // server without ClusterAccounts' accounts, the members would share one
 // account with the hub's JetStream and not be isolated from it.
 func ClusterUsers(dataDir string, mou *policy.MoU) (users []*server.NkeyUser, names map[string]string, err error) {
-	opPub, err := ensureCreds(dataDir, OperatorName)
+	opPub, err := wire.EnsureCreds(dataDir, wire.OperatorName)
 	if err != nil {
 		return nil, nil, err
 	}
-	users, names = []*server.NkeyUser{{Nkey: opPub}}, map[string]string{opPub: OperatorName}
+	users, names = []*server.NkeyUser{{Nkey: opPub}}, map[string]string{opPub: wire.OperatorName}
 	for _, m := range mou.Members {
-		pub, err := ensureCreds(dataDir, m.ID)
+		pub, err := wire.EnsureCreds(dataDir, m.ID)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -51,7 +52,7 @@ func TestClusterAccountsFileLoadsIntoNATS(t *testing.T) {
 	for _, a := range opts.Accounts {
 		require.NotEqual(t, hub.MemberAccount(suspended), a.Name)
 	}
-	key, err := hub.CredsMember(hub.CredsPath(dir, suspended))
+	key, err := wire.CredsMember(wire.CredsPath(dir, suspended))
 	require.NoError(t, err)
 	require.NotContains(t, names, key)
 }

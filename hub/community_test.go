@@ -7,8 +7,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -22,9 +22,9 @@ func TestIndustryReportsToLawEnforcement(t *testing.T) {
 	h := hubtest.StartHub(t)
 	members := connectAll(t, h)
 
-	members["bank-one"].Submit(t, caseBundle(t, "green-tlp1-to-all.json"), hub.SubmitOptions{Community: "le"})
+	members["bank-one"].Submit(t, caseBundle(t, "green-tlp1-to-all.json"), wire.SubmitOptions{Community: "le"})
 	r := members["bank-one"].NextReceipt(t, 10*time.Second)
-	require.Equal(t, "accept", r.Verdict, "%+v", r.Reasons)
+	require.Equal(t, policy.Accept, r.Verdict, "%+v", r.Reasons)
 	require.Equal(t, "bank-one", r.Member, "the sender sees its own receipt")
 	require.Len(t, r.Routes, 1)
 	require.Equal(t, "c.le", r.Routes[0].Scope)
@@ -33,15 +33,15 @@ func TestIndustryReportsToLawEnforcement(t *testing.T) {
 	got := hubtest.ExpectShares(t, members, map[string]int{"le-alpha": 1, "le-bravo": 1}, 300*time.Millisecond)
 	for id, shares := range got {
 		s := shares[0]
-		require.Equal(t, "c.le", hub.ScopeOf(s.Subject()), "%s", id)
+		require.Equal(t, "c.le", wire.ScopeOf(s.Subject()), "%s", id)
 		require.True(t, strings.HasSuffix(s.Subject(), ".bank-one"), "%s: %s", id, s.Subject())
-		require.Equal(t, "bank-one", s.Headers().Get(hub.HeaderSender))
-		require.Equal(t, "le-alpha,le-bravo", s.Headers().Get(hub.HeaderAudience))
+		require.Equal(t, "bank-one", s.Headers().Get(wire.HeaderSender))
+		require.Equal(t, "le-alpha,le-bravo", s.Headers().Get(wire.HeaderAudience))
 	}
 
-	members["isp-two"].Submit(t, caseBundle(t, "amber-to-all.json"), hub.SubmitOptions{Community: "finance"})
+	members["isp-two"].Submit(t, caseBundle(t, "amber-to-all.json"), wire.SubmitOptions{Community: "finance"})
 	r = members["isp-two"].NextReceipt(t, 10*time.Second)
-	require.Equal(t, "reject", r.Verdict)
+	require.Equal(t, policy.Reject, r.Verdict)
 	require.Equal(t, policy.CodeAudienceNotInCommunity, r.Reasons[0].Code, "%+v", r.Reasons)
 	require.Empty(t, r.Routes)
 	hubtest.ExpectShares(t, members, map[string]int{}, 300*time.Millisecond)

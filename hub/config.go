@@ -7,13 +7,11 @@ import (
 	"net"
 	"os"
 	"strconv"
-	"strings"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/genevahub/geneva/hub/archive"
 	"github.com/genevahub/geneva/hub/taxii"
+	"github.com/genevahub/geneva/internal/configfile"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -72,27 +70,9 @@ type TLSConfig struct {
 	VerifyClients bool   `yaml:"verify_clients"`
 }
 
-// Duration reads "720h", "30m" or "30d" (days) from YAML.
-type Duration time.Duration
-
-// UnmarshalYAML reads a duration string.
-func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
-	s := strings.TrimSpace(n.Value)
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		v, err := strconv.Atoi(days)
-		if err != nil {
-			return fmt.Errorf("line %d: invalid duration %q", n.Line, s)
-		}
-		*d = Duration(time.Duration(v) * 24 * time.Hour)
-		return nil
-	}
-	v, err := time.ParseDuration(s)
-	if err != nil {
-		return fmt.Errorf("line %d: invalid duration %q (want e.g. 720h or 30d)", n.Line, s)
-	}
-	*d = Duration(v)
-	return nil
-}
+// Duration reads "720h", "30m" or "30d" (days) from YAML: the one
+// configuration Duration (internal/configfile).
+type Duration = configfile.Duration
 
 // Defaults, shared by --dev and production.
 const (

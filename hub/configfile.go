@@ -1,7 +1,6 @@
 package hub
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -25,18 +24,18 @@ func loadYAML(path string, v any, validate func() error) error {
 	if root != nil {
 		d.Decode(root, v, "")
 	}
-	errs := d.Errs.Unwrap()
+	errs := d.Errs
 	// Type errors leave the rest decoded, so validation adds its own
-	// findings and the user sees every problem at once.
+	// findings and the user sees every problem at once, each a
+	// configfile.Error like the decoder's.
 	if err := validate(); err != nil && len(d.Errs) < configfile.MaxErrors {
 		for _, e := range unjoin(err) {
 			field, _, _ := strings.Cut(e.Error(), ": ")
-			if line := configfile.Line(d.Lines, field); line > 0 {
-				errs = append(errs, fmt.Errorf("%s:%d: %w", path, line, e))
-			} else {
-				errs = append(errs, fmt.Errorf("%s: %w", path, e))
-			}
+			errs = append(errs, &configfile.Error{File: path, Line: configfile.Line(d.Lines, field), Msg: e.Error()})
 		}
 	}
-	return errors.Join(errs...)
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
 }

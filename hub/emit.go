@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/genevahub/geneva/hub/audit"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -30,7 +31,7 @@ type outcome struct {
 // every PubAck, then appends the audit record. Every output has a
 // deterministic Nats-Msg-Id, so emitting the same decision again (a
 // redelivery, a retried review action) stores nothing twice.
-func (w *worker) emit(ctx context.Context, sub submission, d *policy.Decision, o outcome) (*Receipt, error) {
+func (w *worker) emit(ctx context.Context, sub submission, d *policy.Decision, o outcome) (*wire.Receipt, error) {
 	em, err := w.startEmit(sub, d, o)
 	if err != nil {
 		return nil, err
@@ -46,7 +47,7 @@ type emission struct {
 	d       *policy.Decision
 	o       outcome
 	suffix  string
-	receipt *Receipt
+	receipt *wire.Receipt
 	futures []jetstream.PubAckFuture
 }
 
@@ -100,9 +101,9 @@ func (w *worker) startEmit(sub submission, d *policy.Decision, o outcome) (*emis
 	if err != nil {
 		return nil, fmt.Errorf("receipt: %w", err)
 	}
-	rm := &nats.Msg{Subject: ReceiptSubject(sub.member), Data: body, Header: nats.Header{
-		HeaderSubmission: {sub.id}, HeaderMember: {sub.member}, HeaderVerdict: {receipt.Verdict},
-		HeaderDecidedBy: {w.host.id},
+	rm := &nats.Msg{Subject: wire.ReceiptSubject(sub.member), Data: body, Header: nats.Header{
+		wire.HeaderSubmission: {sub.id}, wire.HeaderMember: {sub.member}, wire.HeaderVerdict: {receipt.Verdict.String()},
+		wire.HeaderDecidedBy: {w.host.id},
 	}}
 	if err := pub(rm, sub.id+"/receipt"+em.suffix); err != nil {
 		return nil, err
@@ -113,7 +114,7 @@ func (w *worker) startEmit(sub submission, d *policy.Decision, o outcome) (*emis
 
 // finish waits for every PubAck of the emission, then appends the audit
 // record: the audit log never names an output that was not stored.
-func (em *emission) finish(ctx context.Context) (*Receipt, error) {
+func (em *emission) finish(ctx context.Context) (*wire.Receipt, error) {
 	for _, f := range em.futures {
 		select {
 		case <-f.Ok():
@@ -147,24 +148,24 @@ func shareMessages(sub submission, rt policy.Route, part []byte) []*nats.Msg {
 	mk := func(subject, sender string, audience []string, archive bool) *nats.Msg {
 		// One map literal, sized once (nats.go headers are case-sensitive).
 		h := nats.Header{
-			HeaderSubmission: {sub.id}, HeaderSender: {sender}, HeaderTLP: {rt.TLP.String()},
-			HeaderAudience: {strings.Join(audience, ",")}, HeaderReceived: {received},
+			wire.HeaderSubmission: {sub.id}, wire.HeaderSender: {sender}, wire.HeaderTLP: {rt.TLP.String()},
+			wire.HeaderAudience: {strings.Join(audience, ",")}, wire.HeaderReceived: {received},
 		}
 		if archive {
-			h[HeaderArchive] = []string{"true"}
+			h[wire.HeaderArchive] = []string{"true"}
 			if len(rt.ArchiveObjects) != len(rt.Objects) {
-				h[HeaderArchiveObjects] = []string{joinInts(rt.ArchiveObjects)}
+				h[wire.HeaderArchiveObjects] = []string{joinInts(rt.ArchiveObjects)}
 			}
 		}
 		return &nats.Msg{Subject: subject, Data: part, Header: h}
 	}
 	if !sub.anonymous {
-		return []*nats.Msg{mk(ShareSubjectFrom(rt.TLP.String(), routeScope(rt, sub.member), sub.member), sub.member, rt.Audience, rt.Archive)}
+		return []*nats.Msg{mk(wire.ShareSubjectFrom(rt.TLP.String(), routeScope(rt, sub.member), sub.member), sub.member, rt.Audience, rt.Archive)}
 	}
 	var out []*nats.Msg
 	for k, a := range rt.Audience {
 		// Only the first copy archives: the archive holds each object once.
-		out = append(out, mk(ShareSubjectFrom(rt.TLP.String(), "m."+a, AnonymousSender), AnonymousSender, []string{a}, rt.Archive && k == 0))
+		out = append(out, mk(wire.ShareSubjectFrom(rt.TLP.String(), "m."+a, wire.AnonymousSender), wire.AnonymousSender, []string{a}, rt.Archive && k == 0))
 	}
 	return out
 }

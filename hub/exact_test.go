@@ -9,8 +9,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 )
 
 // TestObjectsArriveAsSent: a name with characters Go quotes its own way
@@ -29,10 +30,10 @@ func TestObjectsArriveAsSent(t *testing.T) {
 		`  "object_marking_refs": ["marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"]` + "\n}"
 	bundle := []byte(`{"type": "bundle", "id": "bundle--0a8e7c3c-4b1e-4d6f-8a2b-9c0d1e2f3a4b", "objects": [` + indicator + `]}`)
 	require.True(t, json.Valid(bundle))
-	members["bank-one"].Submit(t, bundle, hub.SubmitOptions{})
+	members["bank-one"].Submit(t, bundle, wire.SubmitOptions{})
 
 	r := members["bank-one"].NextReceipt(t, 10*time.Second)
-	require.Equal(t, "accept", r.Verdict, "%+v", r.Reasons)
+	require.Equal(t, policy.Accept, r.Verdict, "%+v", r.Reasons)
 	for id, shares := range hubtest.ExpectShares(t, members, othersOfBankOne, 300*time.Millisecond) {
 		data := shares[0].Data()
 		require.True(t, json.Valid(data) && utf8.Valid(data), "%s received invalid JSON: %q", id, data)
@@ -41,15 +42,15 @@ func TestObjectsArriveAsSent(t *testing.T) {
 		require.Len(t, part.Objects, 1)
 		require.True(t, bytes.Equal([]byte(indicator), part.Objects[0]), "%s received\n%q\nsent\n%q", id, part.Objects[0], indicator)
 	}
-	requireValidJSONOnStream(t, h, hub.StreamReceipt)
-	requireValidJSONOnStream(t, h, hub.StreamAudit)
+	requireValidJSONOnStream(t, h, wire.StreamReceipt)
+	requireValidJSONOnStream(t, h, wire.StreamAudit)
 }
 
 // requireValidJSONOnStream checks every message stream holds is valid
 // JSON text, read with the operator's credentials.
 func requireValidJSONOnStream(t *testing.T, h *hubtest.Hub, stream string) {
 	t.Helper()
-	op := h.Member(t, hub.OperatorName)
+	op := h.Member(t, wire.OperatorName)
 	s, err := op.JS.Stream(ctx(t), stream)
 	require.NoError(t, err)
 	info, err := s.Info(ctx(t))

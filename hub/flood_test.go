@@ -25,6 +25,7 @@ import (
 
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -99,7 +100,7 @@ type floodTarget struct{ url, dir string }
 
 // connect connects as member with its own creds.
 func (at floodTarget) connect(member string, extra ...nats.Option) (*hubtest.Member, error) {
-	_, opts, err := hub.MemberOptions(hub.CredsPath(at.dir, member), nil)
+	_, opts, err := wire.MemberOptions(wire.CredsPath(at.dir, member), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +128,7 @@ func TestFloodsKeepOthersOnTime(t *testing.T) {
 	h := hubtest.StartHub(t, hubtest.WithMoU(floodMoU(t)))
 	members := connectAll(t, h)
 	alpha, isp := members["le-alpha"], members["isp-two"]
-	op := h.Member(t, hub.OperatorName)
+	op := h.Member(t, wire.OperatorName)
 	deliveryLatency(t, alpha, isp, 20) // warm up
 	for _, f := range floods {
 		t.Run(f.name, func(t *testing.T) {
@@ -164,7 +165,7 @@ func TestFloodsKeepOthersOnTime(t *testing.T) {
 func waitIdle(t *testing.T, op *hubtest.Member, member string) {
 	t.Helper()
 	hubtest.Eventually(t, time.Minute, func() error {
-		c, err := op.JS.Consumer(ctx(t), hub.IntakeStream(member), hub.ConsumerWorker)
+		c, err := op.JS.Consumer(ctx(t), wire.IntakeStream(member), wire.ConsumerWorker)
 		if err != nil {
 			return err
 		}
@@ -256,9 +257,9 @@ func deliveryLatency(t *testing.T, alpha, isp *hubtest.Member, n int) []time.Dur
 	var out []time.Duration
 	for range n {
 		<-tick.C
-		batch := isp.StartFetch(t, hub.StreamShare, hub.InboxConsumer("isp-two"), 1, 10*time.Second)
+		batch := isp.StartFetch(t, wire.StreamShare, wire.InboxConsumer("isp-two"), 1, 10*time.Second)
 		start := time.Now()
-		alpha.Submit(t, green, hub.SubmitOptions{})
+		alpha.Submit(t, green, wire.SubmitOptions{})
 		require.Len(t, isp.Collect(t, batch), 1)
 		out = append(out, time.Since(start))
 		alpha.NextReceipt(t, 10*time.Second)
@@ -319,7 +320,7 @@ func submitFlood(ctx context.Context, t *testing.T, at floodTarget, member strin
 		}
 	}
 	paced(ctx, perSecond, func() bool {
-		f, err := m.JS.PublishMsgAsync(hub.SubmitMsg(m.ID, body, hub.SubmitOptions{}))
+		f, err := m.JS.PublishMsgAsync(wire.SubmitMsg(m.ID, body, wire.SubmitOptions{}))
 		if failed(t, err) {
 			return false
 		}
@@ -342,7 +343,7 @@ func submitFlood(ctx context.Context, t *testing.T, at floodTarget, member strin
 // connection).
 func oversizeFlood(ctx context.Context, t *testing.T, at floodTarget, member string, size, perSecond int) int {
 	refused := 0
-	seed, err := os.ReadFile(hub.CredsPath(at.dir, member))
+	seed, err := os.ReadFile(wire.CredsPath(at.dir, member))
 	if failed(t, err) {
 		return refused
 	}
@@ -374,7 +375,7 @@ func oversizeFlood(ctx context.Context, t *testing.T, at floodTarget, member str
 		}
 		sig, _ := kp.Sign([]byte(info.Nonce))
 		fmt.Fprintf(c, `CONNECT {"nkey":%q,"sig":%q,"verbose":false,"pedantic":false,"protocol":1}`+"\r\nPUB %s %d\r\n",
-			pub, base64.RawURLEncoding.EncodeToString(sig), hub.SubmitSubject(member), len(payload))
+			pub, base64.RawURLEncoding.EncodeToString(sig), wire.SubmitSubject(member), len(payload))
 		_, _ = c.Write(append(payload, "\r\n"...))
 		for { // until the server closes the connection
 			line, err := r.ReadString('\n')
@@ -434,7 +435,7 @@ func subscriptionFlood(ctx context.Context, t *testing.T, at floodTarget, member
 		return 0
 	}
 	defer m.NC.Close()
-	subject := func(i int) string { return fmt.Sprintf("%s.flood.%d", hub.InboxPrefix(member), i) }
+	subject := func(i int) string { return fmt.Sprintf("%s.flood.%d", wire.InboxPrefix(member), i) }
 	// Callback subscriptions: a SubscribeSync allocates a 64k-message
 	// channel each, and that garbage would slow this process, not the hub.
 	ignore := func(*nats.Msg) {}
@@ -466,15 +467,15 @@ func viewFlood(ctx context.Context, t *testing.T, at floodTarget, member string,
 	paced(ctx, perSecond, func() bool {
 		session := fmt.Sprint("flood", i)
 		if i++; i <= limit {
-			if _, err := m.NC.SubscribeSync(hub.DeliverSubject(m.ID, session)); failed(t, err) {
+			if _, err := m.NC.SubscribeSync(wire.DeliverSubject(m.ID, session)); failed(t, err) {
 				return false
 			}
 		}
-		resp, err := m.NC.Request(hub.SubscribeService(m.ID), []byte(`{"session":"`+session+`"}`), 10*time.Second)
+		resp, err := m.NC.Request(wire.SubscribeService(m.ID), []byte(`{"session":"`+session+`"}`), 10*time.Second)
 		if failed(t, err) {
 			return false
 		}
-		var r hub.SubscribeReply
+		var r wire.SubscribeReply
 		if failed(t, json.Unmarshal(resp.Data, &r)) {
 			return false
 		}

@@ -21,6 +21,8 @@ import (
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/directory"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
@@ -57,24 +59,24 @@ var othersOfBankOne = map[string]int{"le-alpha": 1, "le-bravo": 1, "isp-two": 1,
 func TestAnonymousSubmission(t *testing.T) {
 	h := hubtest.StartHub(t)
 	members := connectAll(t, h)
-	members["bank-one"].Submit(t, caseBundle(t, "green-tlp2-to-all.json"), hub.SubmitOptions{Anonymous: true})
+	members["bank-one"].Submit(t, caseBundle(t, "green-tlp2-to-all.json"), wire.SubmitOptions{Anonymous: true})
 
 	r := members["bank-one"].NextReceipt(t, 10*time.Second)
-	require.Equal(t, "accept", r.Verdict, "%+v", r.Reasons)
+	require.Equal(t, policy.Accept, r.Verdict, "%+v", r.Reasons)
 	require.Equal(t, "bank-one", r.Member, "the receipt keeps the real sender")
 	require.True(t, r.Anonymous)
 
 	got := hubtest.ExpectShares(t, members, othersOfBankOne, 300*time.Millisecond)
 	for id, shares := range got {
 		s := shares[0]
-		require.Equal(t, hub.AnonymousSender, s.Headers().Get(hub.HeaderSender))
-		require.Equal(t, id, s.Headers().Get(hub.HeaderAudience), "the audience must not reveal who is missing")
+		require.Equal(t, wire.AnonymousSender, s.Headers().Get(wire.HeaderSender))
+		require.Equal(t, id, s.Headers().Get(wire.HeaderAudience), "the audience must not reveal who is missing")
 		require.NotContains(t, s.Subject(), "bank-one")
-		require.NotContains(t, s.Headers().Get(hub.HeaderSubmission), "bank-one")
+		require.NotContains(t, s.Headers().Get(wire.HeaderSubmission), "bank-one")
 		require.NotContains(t, string(s.Data()), "bank-one")
 	}
 
-	op := h.Member(t, hub.OperatorName)
+	op := h.Member(t, wire.OperatorName)
 	rec := auditRecord(t, op, r.Submission, "decide")
 	require.Equal(t, "bank-one", rec["member"], "the audit keeps the real sender")
 }
@@ -85,7 +87,7 @@ func TestAnonymousSubmission(t *testing.T) {
 // "the last one" can be assumed; 30s bounds it on a loaded machine.
 func auditRecord(t *testing.T, op *hubtest.Member, submission, action string) map[string]any {
 	t.Helper()
-	s, err := op.JS.Stream(ctx(t), hub.StreamAudit)
+	s, err := op.JS.Stream(ctx(t), wire.StreamAudit)
 	require.NoError(t, err)
 	var found map[string]any
 	hubtest.Eventually(t, 30*time.Second, func() error {
@@ -116,15 +118,15 @@ func TestClassifiedIsErasedEverywhere(t *testing.T) {
 	h := hubtest.StartHub(t)
 	members := connectAll(t, h)
 	bundle := caseBundle(t, "classified-secret-statement.json")
-	ack := members["bank-one"].Submit(t, bundle, hub.SubmitOptions{})
+	ack := members["bank-one"].Submit(t, bundle, wire.SubmitOptions{})
 
 	r := members["bank-one"].NextReceipt(t, 10*time.Second)
-	require.Equal(t, "reject", r.Verdict)
+	require.Equal(t, policy.Reject, r.Verdict)
 	require.True(t, r.Classified)
 	hubtest.ExpectShares(t, members, map[string]int{}, 300*time.Millisecond)
 
-	op := h.Member(t, hub.OperatorName)
-	intake, err := op.JS.Stream(ctx(t), hub.IntakeStream("bank-one"))
+	op := h.Member(t, wire.OperatorName)
+	intake, err := op.JS.Stream(ctx(t), wire.IntakeStream("bank-one"))
 	require.NoError(t, err)
 	hubtest.Eventually(t, 30*time.Second, func() error { // erased after the receipt and the audit record
 		if _, err := intake.GetMsg(ctx(t), ack.Sequence); !errors.Is(err, jetstream.ErrMsgNotFound) {
@@ -147,7 +149,7 @@ func TestClassifiedIsErasedEverywhere(t *testing.T) {
 		}
 	}
 	require.Equal(t, r.Digest, rec["digest"])
-	for _, s := range []string{hub.StreamShare, hub.StreamReview} {
+	for _, s := range []string{wire.StreamShare, wire.StreamReview} {
 		st, err := op.JS.Stream(ctx(t), s)
 		require.NoError(t, err)
 		require.Zero(t, st.CachedInfo().State.Msgs, "%s holds something", s)
@@ -174,20 +176,20 @@ func reviewBundle(t *testing.T) []byte {
 func TestReviewIgnoresTheSendersJetStreamHeaders(t *testing.T) {
 	h := hubtest.StartHub(t)
 	members := connectAll(t, h)
-	msg := hub.SubmitMsg("cert-three", reviewBundle(t), hub.SubmitOptions{})
-	msg.Header.Set(jetstream.ExpectedStreamHeader, hub.IntakeStream("cert-three"))
+	msg := wire.SubmitMsg("cert-three", reviewBundle(t), wire.SubmitOptions{})
+	msg.Header.Set(jetstream.ExpectedStreamHeader, wire.IntakeStream("cert-three"))
 	_, err := members["cert-three"].JS.PublishMsg(ctx(t), msg)
 	require.NoError(t, err)
 	r := members["cert-three"].NextReceipt(t, 20*time.Second)
-	require.Equal(t, "review", r.Verdict, "%+v", r.Reasons)
-	review, err := h.Member(t, hub.OperatorName).JS.Stream(ctx(t), hub.StreamReview)
+	require.Equal(t, policy.Review, r.Verdict, "%+v", r.Reasons)
+	review, err := h.Member(t, wire.OperatorName).JS.Stream(ctx(t), wire.StreamReview)
 	require.NoError(t, err)
 	var held *jetstream.RawStreamMsg
 	require.Eventually(t, func() bool {
-		held, err = review.GetLastMsgForSubject(ctx(t), hub.ReviewSubject("cert-three"))
+		held, err = review.GetLastMsgForSubject(ctx(t), wire.ReviewSubject("cert-three"))
 		return err == nil
 	}, 20*time.Second, 50*time.Millisecond, "the held copy reaches the review stream")
-	require.Equal(t, r.Submission, held.Header.Get(hub.HeaderSubmission))
+	require.Equal(t, r.Submission, held.Header.Get(wire.HeaderSubmission))
 	require.Empty(t, held.Header.Get(jetstream.ExpectedStreamHeader))
 }
 
@@ -195,23 +197,23 @@ func TestReviewWaits(t *testing.T) {
 	h := hubtest.StartHub(t)
 	members := connectAll(t, h)
 	bundle := reviewBundle(t)
-	members["cert-three"].Submit(t, bundle, hub.SubmitOptions{})
+	members["cert-three"].Submit(t, bundle, wire.SubmitOptions{})
 	r := members["cert-three"].NextReceipt(t, 10*time.Second)
-	require.Equal(t, "review", r.Verdict, "%+v", r.Reasons)
+	require.Equal(t, policy.Review, r.Verdict, "%+v", r.Reasons)
 	hubtest.ExpectShares(t, members, map[string]int{}, 300*time.Millisecond)
 
-	op := h.Member(t, hub.OperatorName)
-	review, err := op.JS.Stream(ctx(t), hub.StreamReview)
+	op := h.Member(t, wire.OperatorName)
+	review, err := op.JS.Stream(ctx(t), wire.StreamReview)
 	require.NoError(t, err)
-	m, err := review.GetLastMsgForSubject(ctx(t), hub.ReviewSubject("cert-three"))
+	m, err := review.GetLastMsgForSubject(ctx(t), wire.ReviewSubject("cert-three"))
 	require.NoError(t, err)
-	require.Equal(t, r.Submission, m.Header.Get(hub.HeaderSubmission))
+	require.Equal(t, r.Submission, m.Header.Get(wire.HeaderSubmission))
 	require.Equal(t, bundle, m.Data)
 
 	ask := func(req hub.ReviewRequest) hub.ReviewReply {
 		t.Helper()
 		b, _ := json.Marshal(req)
-		resp, err := op.NC.Request(hub.SubjectReviewService, b, 10*time.Second)
+		resp, err := op.NC.Request(wire.SubjectReviewService, b, 10*time.Second)
 		require.NoError(t, err)
 		var reply hub.ReviewReply
 		require.NoError(t, json.Unmarshal(resp.Data, &reply))
@@ -231,7 +233,7 @@ func TestReviewWaits(t *testing.T) {
 	t.Run("approve releases it", func(t *testing.T) {
 		reply := ask(hub.ReviewRequest{Action: "approve", Submission: r.Submission, Actor: "duty-officer"})
 		require.Empty(t, reply.Error)
-		require.Equal(t, "accept", reply.Receipt.Verdict)
+		require.Equal(t, policy.Accept, reply.Receipt.Verdict)
 		second := members["cert-three"].NextReceipt(t, 10*time.Second)
 		require.Equal(t, r.Submission, second.Submission)
 		require.Equal(t, "review", second.Review)
@@ -244,13 +246,13 @@ func TestReviewWaits(t *testing.T) {
 	})
 
 	t.Run("reject tells the sender why and shares nothing", func(t *testing.T) {
-		members["cert-three"].Submit(t, bundle, hub.SubmitOptions{})
+		members["cert-three"].Submit(t, bundle, wire.SubmitOptions{})
 		held := members["cert-three"].NextReceipt(t, 10*time.Second)
-		require.Equal(t, "review", held.Verdict)
+		require.Equal(t, policy.Review, held.Verdict)
 		reply := ask(hub.ReviewRequest{Action: "reject", Submission: held.Submission, Note: "attribution not sourced"})
 		require.Empty(t, reply.Error)
 		final := members["cert-three"].NextReceipt(t, 10*time.Second)
-		require.Equal(t, "reject", final.Verdict)
+		require.Equal(t, policy.Reject, final.Verdict)
 		require.Contains(t, string(mustJSON(t, final)), "attribution not sourced")
 		require.Contains(t, string(mustJSON(t, final)), string(hub.CodeReviewRejected))
 		hubtest.ExpectShares(t, members, map[string]int{}, 300*time.Millisecond)
@@ -261,23 +263,23 @@ func TestReviewWaits(t *testing.T) {
 func TestRestartKeepsEverything(t *testing.T) {
 	dir := t.TempDir()
 	h := hubtest.StartHub(t, hubtest.WithDir(dir))
-	creds, err := os.ReadFile(hub.CredsPath(dir, "le-alpha"))
+	creds, err := os.ReadFile(wire.CredsPath(dir, "le-alpha"))
 	require.NoError(t, err)
 	bank := h.Member(t, "bank-one")
-	bank.Submit(t, caseBundle(t, "green-tlp2-to-all.json"), hub.SubmitOptions{})
+	bank.Submit(t, caseBundle(t, "green-tlp2-to-all.json"), wire.SubmitOptions{})
 	first := bank.NextReceipt(t, 10*time.Second)
-	require.Equal(t, "accept", first.Verdict)
+	require.Equal(t, policy.Accept, first.Verdict)
 	require.NoError(t, h.Stop())
 
 	h = hubtest.StartHub(t, hubtest.WithDir(dir))
-	again, err := os.ReadFile(hub.CredsPath(dir, "le-alpha"))
+	again, err := os.ReadFile(wire.CredsPath(dir, "le-alpha"))
 	require.NoError(t, err)
 	require.Equal(t, creds, again, "the same keys")
 	members := connectAll(t, h) // the same creds files still work
 	got := hubtest.ExpectShares(t, members, othersOfBankOne, 300*time.Millisecond)
-	require.Equal(t, first.Submission, got["le-alpha"][0].Headers().Get(hub.HeaderSubmission), "the share waited in the inbox")
+	require.Equal(t, first.Submission, got["le-alpha"][0].Headers().Get(wire.HeaderSubmission), "the share waited in the inbox")
 
-	members["bank-one"].Submit(t, caseBundle(t, "clear-to-all.json"), hub.SubmitOptions{})
+	members["bank-one"].Submit(t, caseBundle(t, "clear-to-all.json"), wire.SubmitOptions{})
 	second := members["bank-one"].NextReceipt(t, 10*time.Second)
 	require.NotEqual(t, first.Submission, second.Submission, "submission ids do not restart")
 }
@@ -287,8 +289,8 @@ func TestMonotonicMarkingsSurviveRestart(t *testing.T) {
 	h := hubtest.StartHub(t, hubtest.WithDir(dir))
 	amber := caseBundle(t, "amber-to-all.json")
 	isp := h.Member(t, "isp-two")
-	isp.Submit(t, amber, hub.SubmitOptions{})
-	require.Equal(t, "accept", isp.NextReceipt(t, 10*time.Second).Verdict)
+	isp.Submit(t, amber, wire.SubmitOptions{})
+	require.Equal(t, policy.Accept, isp.NextReceipt(t, 10*time.Second).Verdict)
 	require.NoError(t, h.Stop())
 
 	h = hubtest.StartHub(t, hubtest.WithDir(dir))
@@ -300,9 +302,9 @@ func TestMonotonicMarkingsSurviveRestart(t *testing.T) {
 		return objs
 	})
 	bank := h.Member(t, "bank-one")
-	bank.Submit(t, green, hub.SubmitOptions{})
+	bank.Submit(t, green, wire.SubmitOptions{})
 	r := bank.NextReceipt(t, 10*time.Second)
-	require.Equal(t, "reject", r.Verdict)
+	require.Equal(t, policy.Reject, r.Verdict)
 	require.Contains(t, string(mustJSON(t, r)), "monotonic.tlp_lowered")
 }
 
@@ -316,28 +318,28 @@ func TestSubscribeServiceDoesNotConsumeTheInbox(t *testing.T) {
 	h := hubtest.StartHub(t)
 	members := connectAll(t, h)
 	alpha := members["le-alpha"]
-	sub, err := alpha.NC.SubscribeSync(hub.DeliverSubject("le-alpha", "s1"))
+	sub, err := alpha.NC.SubscribeSync(wire.DeliverSubject("le-alpha", "s1"))
 	require.NoError(t, err)
-	req, _ := json.Marshal(hub.SubscribeRequest{Session: "s1", TLP: []string{"green"}})
-	resp, err := alpha.NC.Request(hub.SubscribeService("le-alpha"), req, 5*time.Second)
+	req, _ := json.Marshal(wire.SubscribeRequest{Session: "s1", TLP: []string{"green"}})
+	resp, err := alpha.NC.Request(wire.SubscribeService("le-alpha"), req, 5*time.Second)
 	require.NoError(t, err)
-	var reply hub.SubscribeReply
+	var reply wire.SubscribeReply
 	require.NoError(t, json.Unmarshal(resp.Data, &reply))
 	require.Empty(t, reply.Error)
 
 	bank := members["bank-one"]
-	bank.Submit(t, caseBundle(t, "clear-to-all.json"), hub.SubmitOptions{}) // CLEAR: filtered out
-	bank.Submit(t, caseBundle(t, "green-tlp2-to-all.json"), hub.SubmitOptions{})
+	bank.Submit(t, caseBundle(t, "clear-to-all.json"), wire.SubmitOptions{}) // CLEAR: filtered out
+	bank.Submit(t, caseBundle(t, "green-tlp2-to-all.json"), wire.SubmitOptions{})
 	for range 2 {
 		bank.NextReceipt(t, 10*time.Second)
 	}
 	var live *nats.Msg
-	for live == nil || live.Header.Get(hub.HeaderTLP) == "" { // skip heartbeats
+	for live == nil || live.Header.Get(wire.HeaderTLP) == "" { // skip heartbeats
 		live, err = sub.NextMsg(5 * time.Second)
 		require.NoError(t, err)
 	}
-	require.Equal(t, "green", live.Header.Get(hub.HeaderTLP))
-	require.Equal(t, "bank-one", live.Header.Get(hub.HeaderSender))
+	require.Equal(t, "green", live.Header.Get(wire.HeaderTLP))
+	require.Equal(t, "bank-one", live.Header.Get(wire.HeaderSender))
 	require.Equal(t, uint64(1), reply.StartSeq, "new shares of an empty stream start at 1")
 	got := hubtest.ExpectShares(t, members, map[string]int{"le-alpha": 2, "le-bravo": 2, "isp-two": 2, "cert-three": 2}, 300*time.Millisecond)
 	require.Len(t, got["le-alpha"], 2, "the subscription consumed nothing of the inbox")
@@ -351,15 +353,15 @@ func TestSubscribeServiceDoesNotConsumeTheInbox(t *testing.T) {
 			require.NoError(t, err)
 			last = max(last, md.Sequence.Stream)
 		}
-		_, err = alpha.NC.SubscribeSync(hub.DeliverSubject("le-alpha", "s2"))
+		_, err = alpha.NC.SubscribeSync(wire.DeliverSubject("le-alpha", "s2"))
 		require.NoError(t, err)
 		for req, want := range map[string]uint64{
 			`{"session":"s2","start_seq":` + fmt.Sprint(meta.Sequence.Stream) + `}`: meta.Sequence.Stream,
 			`{"session":"s2"}`: last + 1,
 		} {
-			resp, err := alpha.NC.Request(hub.SubscribeService("le-alpha"), []byte(req), 5*time.Second)
+			resp, err := alpha.NC.Request(wire.SubscribeService("le-alpha"), []byte(req), 5*time.Second)
 			require.NoError(t, err)
-			var r hub.SubscribeReply
+			var r wire.SubscribeReply
 			require.NoError(t, json.Unmarshal(resp.Data, &r))
 			require.Empty(t, r.Error)
 			require.Equal(t, want, r.StartSeq, req)
@@ -368,7 +370,7 @@ func TestSubscribeServiceDoesNotConsumeTheInbox(t *testing.T) {
 
 	t.Run("bad requests get a clear error", func(t *testing.T) {
 		for _, body := range []string{`{"session":"a.b"}`, `{"session":"s","tlp":["purple"]}`, `nope`} {
-			resp, err := alpha.NC.Request(hub.SubscribeService("le-alpha"), []byte(body), 5*time.Second)
+			resp, err := alpha.NC.Request(wire.SubscribeService("le-alpha"), []byte(body), 5*time.Second)
 			require.NoError(t, err)
 			require.True(t, bytes.Contains(resp.Data, []byte(`"error"`)), "%s: %s", body, resp.Data)
 		}
@@ -378,9 +380,9 @@ func TestSubscribeServiceDoesNotConsumeTheInbox(t *testing.T) {
 func TestMetricsAndHealth(t *testing.T) {
 	h := hubtest.StartHub(t)
 	bank := h.Member(t, "bank-one")
-	bank.Submit(t, caseBundle(t, "green-tlp2-to-all.json"), hub.SubmitOptions{})
+	bank.Submit(t, caseBundle(t, "green-tlp2-to-all.json"), wire.SubmitOptions{})
 	bank.NextReceipt(t, 10*time.Second)
-	require.NoError(t, bank.NC.Publish(hub.SubmitSubject("isp-two"), []byte("{}")))
+	require.NoError(t, bank.NC.Publish(wire.SubmitSubject("isp-two"), []byte("{}")))
 	require.NoError(t, bank.NC.Flush())
 
 	get := func(path string) string {
@@ -413,7 +415,7 @@ func TestMetricsAndHealth(t *testing.T) {
 func TestDirectoryAnswersMembers(t *testing.T) {
 	h := hubtest.StartHub(t)
 	isp := h.Member(t, "isp-two")
-	resp, err := isp.NC.Request(hub.SubjectDirectory, []byte(`{"type":"law-enforcement"}`), 5*time.Second)
+	resp, err := isp.NC.Request(wire.SubjectDirectory, []byte(`{"type":"law-enforcement"}`), 5*time.Second)
 	require.NoError(t, err)
 	var d directory.Response
 	require.NoError(t, json.Unmarshal(resp.Data, &d))
@@ -429,13 +431,13 @@ func TestDirectoryAnswersMembers(t *testing.T) {
 func TestSubscriptionsAreLimited(t *testing.T) {
 	h := hubtest.StartHub(t)
 	alpha := h.Member(t, "le-alpha")
-	ask := func(session string) hub.SubscribeReply {
-		_, err := alpha.NC.SubscribeSync(hub.DeliverSubject("le-alpha", session)) // keep it alive
+	ask := func(session string) wire.SubscribeReply {
+		_, err := alpha.NC.SubscribeSync(wire.DeliverSubject("le-alpha", session)) // keep it alive
 		require.NoError(t, err)
-		req, _ := json.Marshal(hub.SubscribeRequest{Session: session})
-		resp, err := alpha.NC.Request(hub.SubscribeService("le-alpha"), req, 5*time.Second)
+		req, _ := json.Marshal(wire.SubscribeRequest{Session: session})
+		resp, err := alpha.NC.Request(wire.SubscribeService("le-alpha"), req, 5*time.Second)
 		require.NoError(t, err)
-		var r hub.SubscribeReply
+		var r wire.SubscribeReply
 		require.NoError(t, json.Unmarshal(resp.Data, &r))
 		return r
 	}
@@ -445,7 +447,7 @@ func TestSubscriptionsAreLimited(t *testing.T) {
 	require.Contains(t, ask("one-too-many").Error, "at most")
 	// Another member is not affected by le-alpha's subscriptions.
 	bravo := h.Member(t, "le-bravo")
-	resp, err := bravo.NC.Request(hub.SubscribeService("le-bravo"), []byte(`{"session":"b"}`), 5*time.Second)
+	resp, err := bravo.NC.Request(wire.SubscribeService("le-bravo"), []byte(`{"session":"b"}`), 5*time.Second)
 	require.NoError(t, err)
 	require.NotContains(t, string(resp.Data), "error")
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -130,7 +131,7 @@ func (h *Hub) admit(msg *nats.Msg, r *relay) {
 			msg.Header = nats.Header{}
 		}
 		msg.Header.Set(HeaderAdmitted, h.worker.marks.of(member))
-		if err := r.forward(SubmitSubject(member), msg, now); err != nil {
+		if err := r.forward(wire.SubmitSubject(member), msg, now); err != nil {
 			// No PubAck: the member's client times out and retries.
 			h.log.Warn("submission gate: forwarding to the intake failed", "member", member, "err", err)
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/genevahub/geneva/hub/metrics"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/internal/httpserve"
 )
 
@@ -19,7 +20,7 @@ import (
 // says so (httptls.go).
 func (h *Hub) startHTTP() (stop func(), err error) {
 	h.metrics.WatchConsumerLag(metrics.JetStreamLag(h.js, h.consumerRefs))
-	h.metrics.WatchStreams(metrics.JetStreamSizes(h.js, StreamShare, StreamReceipt, StreamAudit, StreamReview))
+	h.metrics.WatchStreams(metrics.JetStreamSizes(h.js, wire.StreamShare, wire.StreamReceipt, wire.StreamAudit, wire.StreamReview))
 	if h.cfg.HTTPListen == "off" {
 		return func() {}, nil
 	}
@@ -95,8 +96,8 @@ func (h *Hub) consumerRefs() []metrics.ConsumerRef {
 	var refs []metrics.ConsumerRef
 	for _, m := range h.MoU().Members {
 		refs = append(refs,
-			metrics.ConsumerRef{Member: m.ID, Stream: StreamShare, Consumer: InboxConsumer(m.ID)},
-			metrics.ConsumerRef{Member: m.ID, Stream: StreamReceipt, Consumer: ReceiptConsumer(m.ID)})
+			metrics.ConsumerRef{Member: m.ID, Stream: wire.StreamShare, Consumer: wire.InboxConsumer(m.ID)},
+			metrics.ConsumerRef{Member: m.ID, Stream: wire.StreamReceipt, Consumer: wire.ReceiptConsumer(m.ID)})
 	}
 	return refs
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nkeys"
 
 	"github.com/genevahub/geneva/hub/metrics"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -52,6 +53,13 @@ type Hub struct {
 	reload   chan reloadRequest
 	stopped  chan struct{} // closed when Run stops taking reloads
 	ready    chan struct{}
+
+	// handlers is the context of the services' handlers, set by each Run
+	// before the services start: it ends once the hub has stopped
+	// (endHandlers, the last step of the stop path), so no handler
+	// outlives its Run.
+	handlers    context.Context
+	endHandlers context.CancelFunc
 }
 
 // New validates cfg, loads the MoU and prepares the data directory; Run
@@ -214,41 +222,41 @@ func (h *Hub) runServices(ctx context.Context) error {
 		return err
 	}
 	defer stopPrior()
+	// One stop path, for a failed start and for the shutdown alike: each
+	// part registers its stop as it starts, and stopAll stops what started,
+	// in this order: stop taking work (services, requests, trimming), finish
+	// in-flight decisions (worker), flush the archive, close HTTP, and end
+	// what a handler may still be doing.
+	var stops struct{ services, requests, trim, worker, archive, http func() }
+	h.handlers, h.endHandlers = context.WithCancel(context.WithoutCancel(ctx))
+	stopAll := sync.OnceFunc(func() {
+		for _, stop := range []func(){stops.services, stops.requests, stops.trim, stops.worker, stops.archive, stops.http, h.endHandlers} {
+			if stop != nil {
+				stop()
+			}
+		}
+	})
+	defer stopAll()
 	if h.worker, err = newWorker(ctx, h.workerHost()); err != nil {
 		return err
 	}
-	stopTrim := h.startTrimming(ctx)
-	defer stopTrim()
+	stops.worker = h.worker.stop
+	stops.trim = h.startTrimming(ctx)
 	svc, err := h.startServices(ctx)
 	if err != nil {
-		h.worker.stop()
 		return err
 	}
-	stopHTTP, err := h.startHTTP()
-	if err != nil {
-		svc.stop()
-		h.worker.stop()
+	stops.services = svc.stop
+	if stops.http, err = h.startHTTP(); err != nil {
 		return err
 	}
 	if err := h.followIntakes(ctx, h.MoU()); err != nil {
-		stopHTTP()
-		svc.stop()
-		h.worker.stop()
 		return err
 	}
-	stopArchive, err := h.startArchive()
-	if err != nil {
-		stopHTTP()
-		svc.stop()
-		h.worker.stop()
+	if stops.archive, err = h.startArchive(); err != nil {
 		return err
 	}
-	stopRequests, err := h.startRequests(ctx)
-	if err != nil {
-		stopArchive()
-		stopHTTP()
-		svc.stop()
-		h.worker.stop()
+	if stops.requests, err = h.startRequests(ctx); err != nil {
 		return err
 	}
 	h.banner()
@@ -269,12 +277,7 @@ func (h *Hub) runServices(ctx context.Context) error {
 	}
 	close(h.stopped)
 	h.log.Info("shutting down: finishing in-flight decisions")
-	svc.stop()
-	stopRequests()
-	stopTrim()
-	h.worker.stop() // stop taking work, then wait for in-flight decisions
-	stopArchive()
-	stopHTTP()
+	stopAll()
 	_ = h.nc.Drain()
 	h.log.Info("hub stopped")
 	return nil
@@ -289,8 +292,8 @@ func (h *Hub) banner() {
 		if m.Suspended {
 			state = "suspended"
 		}
-		h.log.Info("member", "id", m.ID, "state", state, "creds", CredsPath(h.cfg.DataDir, m.ID),
-			"try", fmt.Sprintf("geneva --server %s --creds %s subscribe", h.ClientURL(), CredsPath(h.cfg.DataDir, m.ID)))
+		h.log.Info("member", "id", m.ID, "state", state, "creds", wire.CredsPath(h.cfg.DataDir, m.ID),
+			"try", fmt.Sprintf("geneva --server %s --creds %s subscribe", h.ClientURL(), wire.CredsPath(h.cfg.DataDir, m.ID)))
 	}
-	h.log.Info("operator", "creds", CredsPath(h.cfg.DataDir, OperatorName))
+	h.log.Info("operator", "creds", wire.CredsPath(h.cfg.DataDir, wire.OperatorName))
 }

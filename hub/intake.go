@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // Intake streams keep limits retention, not work-queue retention: JetStream
@@ -55,11 +57,11 @@ func (h *Hub) trimIntakes(ctx context.Context) {
 // so the first one to keep is found by bisection: a few lookups however
 // long the intake is.
 func (h *Hub) trimIntake(ctx context.Context, m string, cutoff time.Time) error {
-	s, err := h.js.Stream(ctx, IntakeStream(m))
+	s, err := h.js.Stream(ctx, wire.IntakeStream(m))
 	if err != nil {
 		return err
 	}
-	c, err := s.Consumer(ctx, ConsumerWorker)
+	c, err := s.Consumer(ctx, wire.ConsumerWorker)
 	if err != nil {
 		return err
 	}
@@ -73,7 +75,7 @@ func (h *Hub) trimIntake(ctx context.Context, m string, cutoff time.Time) error 
 	lo, hi := first, floor+1
 	for lo < hi {
 		mid := lo + (hi-lo)/2
-		msg, err := s.GetMsg(ctx, mid, jetstream.WithGetMsgSubject(SubmitSubject(m))) // the next message from mid on
+		msg, err := s.GetMsg(ctx, mid, jetstream.WithGetMsgSubject(wire.SubmitSubject(m))) // the next message from mid on
 		switch {
 		case errors.Is(err, jetstream.ErrMsgNotFound):
 			hi = mid

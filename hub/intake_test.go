@@ -6,8 +6,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // Decided submissions stay in the intake for the dedup window (so a retry
@@ -22,12 +22,12 @@ func TestIntakeIsTrimmedAfterTheDedupWindow(t *testing.T) {
 			between = time.Now()
 			time.Sleep(20 * time.Millisecond)
 		}
-		bank.Submit(t, caseBundle(t, "green-tlp1-to-all.json"), hub.SubmitOptions{MsgID: id})
+		bank.Submit(t, caseBundle(t, "green-tlp1-to-all.json"), wire.SubmitOptions{MsgID: id})
 		bank.NextReceipt(t, 10*time.Second)
 	}
-	op := h.Member(t, hub.OperatorName)
+	op := h.Member(t, wire.OperatorName)
 	intake := func() uint64 {
-		s, err := op.JS.Stream(ctx(t), hub.IntakeStream("bank-one"))
+		s, err := op.JS.Stream(ctx(t), wire.IntakeStream("bank-one"))
 		require.NoError(t, err)
 		return s.CachedInfo().State.Msgs
 	}
@@ -46,6 +46,6 @@ func TestIntakeIsTrimmedAfterTheDedupWindow(t *testing.T) {
 		require.NoError(t, h.TrimIntake(ctx(t), "bank-one", time.Now().Add(time.Second)))
 		return intake() == 0
 	}, 10*time.Second, 50*time.Millisecond, "acked and older than the cutoff: trimmed")
-	require.True(t, bank.Submit(t, caseBundle(t, "green-tlp1-to-all.json"), hub.SubmitOptions{MsgID: "c"}).Duplicate,
+	require.True(t, bank.Submit(t, caseBundle(t, "green-tlp1-to-all.json"), wire.SubmitOptions{MsgID: "c"}).Duplicate,
 		"the running server still remembers the ids it trimmed")
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/jwt/v2"
 	"github.com/nats-io/nkeys"
 
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -199,11 +200,11 @@ func ClusterJWT(dataDir string, mou *policy.MoU, maxPayload int32) (string, erro
 	hc.Name = HubAccount
 	hc.Limits.JetStreamLimits = jwt.JetStreamLimits{MemoryStorage: -1, DiskStorage: -1, Streams: -1, Consumer: -1}
 	exported := map[string]bool{}
-	if err := issueCreds(dataDir, OperatorName, hubKP, nil); err != nil {
+	if err := issueCreds(dataDir, wire.OperatorName, hubKP, nil); err != nil {
 		return "", err
 	}
 	for _, m := range mou.Members {
-		if _, err := ensureCreds(dataDir, m.ID); err != nil {
+		if _, err := wire.EnsureCreds(dataDir, m.ID); err != nil {
 			return "", err
 		}
 		if m.Suspended {
@@ -323,7 +324,7 @@ func revokeReplacedKeys(dataDir, member string, mc *jwt.AccountClaims) error {
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("jwt: %w", err)
 	}
-	current, err := ensureCreds(dataDir, member)
+	current, err := wire.EnsureCreds(dataDir, member)
 	if err != nil {
 		return err
 	}
@@ -366,16 +367,16 @@ func natsPermissions(m string) jwt.Permissions {
 // issueCreds writes name's JWT creds: a user JWT for the NKey of its creds
 // file, issued by account with limits (nil: unrestricted).
 func issueCreds(dataDir, name string, account nkeys.KeyPair, limits *jwt.UserPermissionLimits) error {
-	if _, err := ensureCreds(dataDir, name); err != nil {
+	if _, err := wire.EnsureCreds(dataDir, name); err != nil {
 		return err
 	}
-	data, err := os.ReadFile(CredsPath(dataDir, name))
+	data, err := os.ReadFile(wire.CredsPath(dataDir, name))
 	if err != nil {
 		return fmt.Errorf("creds: %w", err)
 	}
 	user, err := nkeys.ParseDecoratedNKey(data)
 	if err != nil {
-		return fmt.Errorf("creds %s: %w", CredsPath(dataDir, name), err)
+		return fmt.Errorf("creds %s: %w", wire.CredsPath(dataDir, name), err)
 	}
 	creds, err := userCreds(name, name, user, account, "", limits)
 	if err != nil {

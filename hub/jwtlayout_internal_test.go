@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nkeys"
 	"github.com/stretchr/testify/require"
 
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -70,24 +71,24 @@ func TestMemberReachAsJWTAccounts(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	hub, member := connect(hubKP), connect(memKP)
-	_, err = hub.CreateStream(ctx, jetstream.StreamConfig{Name: IntakeStream("m1"), Subjects: []string{SubmitSubject("m1")}})
+	_, err = hub.CreateStream(ctx, jetstream.StreamConfig{Name: wire.IntakeStream("m1"), Subjects: []string{wire.SubmitSubject("m1")}})
 	require.NoError(t, err)
-	_, err = hub.CreateStream(ctx, jetstream.StreamConfig{Name: StreamShare, Subjects: []string{SubjectShareAll}})
+	_, err = hub.CreateStream(ctx, jetstream.StreamConfig{Name: wire.StreamShare, Subjects: []string{wire.SubjectShareAll}})
 	require.NoError(t, err)
-	_, err = hub.CreateOrUpdateConsumer(ctx, StreamShare, jetstream.ConsumerConfig{Durable: InboxConsumer("m1"), AckPolicy: jetstream.AckExplicitPolicy})
+	_, err = hub.CreateOrUpdateConsumer(ctx, wire.StreamShare, jetstream.ConsumerConfig{Durable: wire.InboxConsumer("m1"), AckPolicy: jetstream.AckExplicitPolicy})
 	require.NoError(t, err)
 
-	_, err = member.Publish(ctx, SubmitSubject("m1"), []byte("{}"))
+	_, err = member.Publish(ctx, wire.SubmitSubject("m1"), []byte("{}"))
 	require.NoError(t, err, "submit through the import")
 	// The attack of issue 13: a pull on an empty inbox whose 404 answer
 	// goes to a stream delete.
-	require.NoError(t, member.Conn().PublishRequest(consumerNext(StreamShare, InboxConsumer("m1")), "$JS.API.STREAM.DELETE."+StreamShare,
+	require.NoError(t, member.Conn().PublishRequest(consumerNext(wire.StreamShare, wire.InboxConsumer("m1")), "$JS.API.STREAM.DELETE."+wire.StreamShare,
 		[]byte(`{"batch":1,"no_wait":true}`)))
-	inbox, err := member.Consumer(ctx, StreamShare, InboxConsumer("m1")) // answered after the attack's pull
+	inbox, err := member.Consumer(ctx, wire.StreamShare, wire.InboxConsumer("m1")) // answered after the attack's pull
 	require.NoError(t, err, "consumer info through the import (the consumer is still there)")
-	_, err = hub.Stream(ctx, StreamShare)
+	_, err = hub.Stream(ctx, wire.StreamShare)
 	require.NoError(t, err, "GENEVA_SHARE is still there")
-	_, err = hub.Publish(ctx, ShareSubjectFrom("green", "m.m1", "x"), []byte("{}"))
+	_, err = hub.Publish(ctx, wire.ShareSubjectFrom("green", "m.m1", "x"), []byte("{}"))
 	require.NoError(t, err)
 	batch, err := inbox.Fetch(1, jetstream.FetchMaxWait(5*time.Second))
 	require.NoError(t, err)

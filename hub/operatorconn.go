@@ -8,6 +8,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // HubConnection is how a process apart from the hub (a worker node, a
@@ -24,13 +26,13 @@ func (c HubConnection) check(bad func(field, format string, args ...any), why st
 	if c.NATSURL == "" {
 		bad("nats_url", "required (the hub's NATS address, e.g. nats://hub.example:4222)")
 	}
-	switch m, err := CredsMember(c.Creds); {
+	switch m, err := wire.CredsMember(c.Creds); {
 	case c.Creds == "":
-		bad("creds", "required (the hub operator's creds file, %s)", CredsPath("DATA_DIR", OperatorName))
+		bad("creds", "required (the hub operator's creds file, %s)", wire.CredsPath("DATA_DIR", wire.OperatorName))
 	case err != nil:
 		bad("creds", "%s", strings.TrimPrefix(err.Error(), "creds: "))
-	case m != OperatorName:
-		bad("creds", "%s are member %q's; %s and needs the hub operator's (%s)", c.Creds, m, why, CredsPath("DATA_DIR", OperatorName))
+	case m != wire.OperatorName:
+		bad("creds", "%s are member %q's; %s and needs the hub operator's (%s)", c.Creds, m, why, wire.CredsPath("DATA_DIR", wire.OperatorName))
 	}
 	if c.CAFile != "" {
 		if _, err := os.Stat(c.CAFile); err != nil {
@@ -42,7 +44,7 @@ func (c HubConnection) check(bad func(field, format string, args ...any), why st
 // dial connects as the operator, reconnecting for ever; NATS errors go to
 // log.
 func (c HubConnection) dial(name string, log *slog.Logger) (*nats.Conn, jetstream.JetStream, error) {
-	_, opts, err := MemberOptions(c.Creds, func(err error) { log.Error("nats", "err", err) })
+	_, opts, err := wire.MemberOptions(c.Creds, func(err error) { log.Error("nats", "err", err) })
 	if err != nil {
 		return nil, nil, err
 	}

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // reachKind says how a member reaches a subject of the hub account.
@@ -41,7 +43,7 @@ type reach struct {
 // hub's gate, anything else under its own name.
 func (r reach) hubSubject() string {
 	if r.kind == gated {
-		return gateSubject(strings.TrimPrefix(r.subject, SubmitSubject("")))
+		return gateSubject(strings.TrimPrefix(r.subject, wire.SubmitSubject("")))
 	}
 	return r.subject
 }
@@ -61,18 +63,18 @@ func memberReach(m string) []reach {
 	r := []reach{
 		// Submit through the hub's gate (gate.go) to its own intake: the
 		// PubAck, or the gate's refusal over quota, answers.
-		{SubmitSubject(m), gated},
-		{SubjectDirectory, service},
-		{SubscribeService(m), service},
-		{ReceiptsService(m), service},
-		{RequestsService(m), service},       // its requests for assistance (requesttrack.go)
-		{DeliverPrefix(m) + ".>", delivery}, // its real-time subscriptions and receipt views
+		{wire.SubmitSubject(m), gated},
+		{wire.SubjectDirectory, service},
+		{wire.SubscribeService(m), service},
+		{wire.ReceiptsService(m), service},
+		{wire.RequestsService(m), service},       // its requests for assistance (requesttrack.go)
+		{wire.DeliverPrefix(m) + ".>", delivery}, // its real-time subscriptions and receipt views
 	}
 	// Its two hub-created consumers: exact names, no wildcard that could
 	// match another member's (the cross-account JetStream consumer pattern).
 	for _, c := range []struct{ stream, consumer string }{
-		{StreamShare, InboxConsumer(m)},
-		{StreamReceipt, ReceiptConsumer(m)},
+		{wire.StreamShare, wire.InboxConsumer(m)},
+		{wire.StreamReceipt, wire.ReceiptConsumer(m)},
 	} {
 		r = append(r,
 			reach{consumerNext(c.stream, c.consumer), jetStreamStreamed},
@@ -89,7 +91,7 @@ func memberReach(m string) []reach {
 // receive only on its private inbox prefix and its delivery subjects.
 func memberPermissions(m string) *server.Permissions {
 	var pub []string
-	sub := []string{InboxPrefix(m) + ".>"}
+	sub := []string{wire.InboxPrefix(m) + ".>"}
 	for _, r := range memberReach(m) {
 		if r.kind == delivery {
 			sub = append(sub, r.subject)
@@ -115,3 +117,12 @@ func MemberPublishSubjects(m string) []string {
 	}
 	return out
 }
+
+// JetStream API subjects a member may use on its own consumers.
+func consumerNext(stream, consumer string) string {
+	return "$JS.API.CONSUMER.MSG.NEXT." + stream + "." + consumer
+}
+func consumerInfo(stream, consumer string) string {
+	return "$JS.API.CONSUMER.INFO." + stream + "." + consumer
+}
+func consumerAck(stream, consumer string) string { return "$JS.ACK." + stream + "." + consumer + ".>" }

@@ -17,6 +17,7 @@ import (
 	"github.com/genevahub/geneva/hub/directory"
 	"github.com/genevahub/geneva/hub/portal"
 	"github.com/genevahub/geneva/hub/requests"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -177,7 +178,7 @@ func (b portalBackend) Directory() []directory.Member { return b.h.directoryMemb
 // Submit publishes to member's intake as its NATS client would (the same
 // policy, receipt and audit), then waits for the receipt carrying its id.
 func (b portalBackend) Submit(ctx context.Context, member string, bundle []byte, to portal.Audience, wait time.Duration) ([]byte, error) {
-	receipts, err := b.h.js.Stream(ctx, StreamReceipt)
+	receipts, err := b.h.js.Stream(ctx, wire.StreamReceipt)
 	if err != nil {
 		return nil, err
 	}
@@ -186,8 +187,8 @@ func (b portalBackend) Submit(ctx context.Context, member string, bundle []byte,
 		return nil, err
 	}
 	// Start after the last receipt stored now: ours comes later.
-	c, err := b.h.js.OrderedConsumer(ctx, StreamReceipt, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{ReceiptSubject(member)}, DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
+	c, err := b.h.js.OrderedConsumer(ctx, wire.StreamReceipt, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{wire.ReceiptSubject(member)}, DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
 		OptStartSeq: info.State.LastSeq + 1})
 	if err != nil {
 		return nil, err
@@ -195,8 +196,8 @@ func (b portalBackend) Submit(ctx context.Context, member string, bundle []byte,
 	msgID := "geneva-portal-" + nuid.Next()
 	// No Nats-Expected-Stream: the worker copies a held submission's headers
 	// into GENEVA_REVIEW, where that header would refuse the copy.
-	if _, err := b.h.js.PublishMsg(ctx, SubmitMsg(member, bundle,
-		SubmitOptions{To: to.To, Community: to.Community, Anonymous: to.Anonymous, MsgID: msgID})); err != nil {
+	if _, err := b.h.js.PublishMsg(ctx, wire.SubmitMsg(member, bundle,
+		wire.SubmitOptions{To: to.To, Community: to.Community, Anonymous: to.Anonymous, MsgID: msgID})); err != nil {
 		return nil, fmt.Errorf("intake: %w", err)
 	}
 	deadline := time.Now().Add(wait)
@@ -221,15 +222,15 @@ func (b portalBackend) Submit(ctx context.Context, member string, bundle []byte,
 // filters.
 func (b portalBackend) Feed(ctx context.Context, member string, since time.Time, afterSeq uint64, deliver func(portal.Share)) error {
 	mou := b.h.MoU()
-	req := SubscribeRequest{Session: "portal", Since: since}
+	req := wire.SubscribeRequest{Session: "portal", Since: since}
 	if afterSeq > 0 {
-		req = SubscribeRequest{Session: "portal", StartSeq: afterSeq + 1}
+		req = wire.SubscribeRequest{Session: "portal", StartSeq: afterSeq + 1}
 	}
 	cfg, err := b.inbox(ctx, member, req)
 	if err != nil {
 		return err
 	}
-	c, err := b.h.js.OrderedConsumer(ctx, StreamShare, cfg)
+	c, err := b.h.js.OrderedConsumer(ctx, wire.StreamShare, cfg)
 	if err != nil {
 		return err
 	}
@@ -258,7 +259,7 @@ func (b portalBackend) Feed(ctx context.Context, member string, since time.Time,
 
 // inbox is member's inbox as its real-time subscription reads it: the
 // inbox filters, from req's start but never before the member's floor.
-func (b portalBackend) inbox(ctx context.Context, member string, req SubscribeRequest) (jetstream.OrderedConsumerConfig, error) {
+func (b portalBackend) inbox(ctx context.Context, member string, req wire.SubscribeRequest) (jetstream.OrderedConsumerConfig, error) {
 	data, _ := json.Marshal(req)
 	cfg, err := b.h.subscription(member, data)
 	if err != nil {
@@ -276,16 +277,16 @@ func shareOf(m jetstream.Msg) (portal.Share, bool) {
 	if err != nil {
 		return portal.Share{}, false
 	}
-	received, _ := time.Parse(time.RFC3339Nano, m.Headers().Get(HeaderReceived))
-	return portal.Share{Seq: md.Sequence.Stream, Sender: m.Headers().Get(HeaderSender), TLP: m.Headers().Get(HeaderTLP),
-		Scope: ScopeOf(m.Subject()), Received: received, Bundle: m.Data()}, true
+	received, _ := time.Parse(time.RFC3339Nano, m.Headers().Get(wire.HeaderReceived))
+	return portal.Share{Seq: md.Sequence.Stream, Sender: m.Headers().Get(wire.HeaderSender), TLP: m.Headers().Get(wire.HeaderTLP),
+		Scope: wire.ScopeOf(m.Subject()), Received: received, Bundle: m.Data()}, true
 }
 
 // Receipts are member's last receipts, oldest first. It reads them all
 // (GENEVA_RECEIPT's retention bounds that) and keeps the last ones.
 func (b portalBackend) Receipts(ctx context.Context, member string, last int) ([][]byte, error) {
 	var out [][]byte
-	err := b.readAll(ctx, StreamReceipt, jetstream.OrderedConsumerConfig{FilterSubjects: []string{ReceiptSubject(member)}},
+	err := b.readAll(ctx, wire.StreamReceipt, jetstream.OrderedConsumerConfig{FilterSubjects: []string{wire.ReceiptSubject(member)}},
 		func(m jetstream.Msg) {
 			if out = append(out, m.Data()); len(out) > last {
 				out = out[1:]
@@ -296,12 +297,12 @@ func (b portalBackend) Receipts(ctx context.Context, member string, last int) ([
 
 // History is what Feed would deliver from since, up to now.
 func (b portalBackend) History(ctx context.Context, member string, since time.Time) ([]portal.Share, error) {
-	cfg, err := b.inbox(ctx, member, SubscribeRequest{Session: "portal", Since: since})
+	cfg, err := b.inbox(ctx, member, wire.SubscribeRequest{Session: "portal", Since: since})
 	if err != nil {
 		return nil, err
 	}
 	var out []portal.Share
-	err = b.readAll(ctx, StreamShare, cfg, func(m jetstream.Msg) {
+	err = b.readAll(ctx, wire.StreamShare, cfg, func(m jetstream.Msg) {
 		if sh, ok := shareOf(m); ok {
 			out = append(out, sh)
 		}
@@ -375,12 +376,12 @@ func (b portalBackend) Review(ctx context.Context, action, submission, actor, no
 // Requests asks the request tracker as member, on the same service
 // `geneva request` uses (whichever hub of a cluster runs it answers).
 func (b portalBackend) Requests(ctx context.Context, member, action, request string) ([]requests.State, error) {
-	data, _ := json.Marshal(RequestsQuery{Action: action, Request: request})
-	msg, err := b.h.nc.RequestWithContext(ctx, RequestsService(member), data)
+	data, _ := json.Marshal(wire.RequestsQuery{Action: action, Request: request})
+	msg, err := b.h.nc.RequestWithContext(ctx, wire.RequestsService(member), data)
 	if err != nil {
 		return nil, fmt.Errorf("requests: %w", err)
 	}
-	var reply RequestsReply
+	var reply wire.RequestsReply
 	if err := json.Unmarshal(msg.Data, &reply); err != nil {
 		return nil, fmt.Errorf("requests: reply: %w", err)
 	}

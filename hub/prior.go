@@ -12,6 +12,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/policy/tlp"
 )
@@ -39,23 +40,18 @@ func (p *priorIndex) Object(id string) (policy.PriorObject, bool) {
 	return o, ok
 }
 
-var noTLP = tlp.None.String()
-
 // record remembers the objects a receipt says were shared.
-func (p *priorIndex) record(r *Receipt) {
-	if r.Verdict != policy.Accept.String() && r.Verdict != policy.Partial.String() {
+func (p *priorIndex) record(r *wire.Receipt) {
+	if r.Verdict != policy.Accept && r.Verdict != policy.Partial {
 		return // nothing went out (rejected, or waiting for review)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, o := range r.Objects {
-		if !o.Shared || o.TLP == "" || o.TLP == noTLP { // a marking definition: nothing to compare (and ParseLevel's error is dear)
+		if !o.Shared || o.TLP == tlp.None { // a marking definition: nothing to compare
 			continue
 		}
-		level, err := tlp.ParseLevel(o.TLP)
-		if err != nil {
-			continue
-		}
+		level := o.TLP
 		have, ok := p.objects[o.ID]
 		if !ok {
 			have.Originator = r.Member
@@ -77,7 +73,7 @@ func (p *priorIndex) record(r *Receipt) {
 // hub and the other nodes when this is a node) until stop. Receipts that
 // self stored are skipped: the worker records them as it decides.
 func (p *priorIndex) follow(ctx context.Context, js jetstream.JetStream, self string, from uint64, log *slog.Logger) (stop func(), err error) {
-	s, err := js.Stream(ctx, StreamReceipt)
+	s, err := js.Stream(ctx, wire.StreamReceipt)
 	if err != nil {
 		return nil, fmt.Errorf("prior state: %w", err)
 	}
@@ -91,13 +87,13 @@ func (p *priorIndex) follow(ctx context.Context, js jetstream.JetStream, self st
 	if last == 0 || from > 0 {
 		done()
 	}
-	c, err := js.OrderedConsumer(ctx, StreamReceipt, cfg)
+	c, err := js.OrderedConsumer(ctx, wire.StreamReceipt, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("prior state: %w", err)
 	}
 	cc, err := c.Consume(func(m jetstream.Msg) {
-		if m.Headers().Get(HeaderDecidedBy) != self || self == "" {
-			var r Receipt
+		if m.Headers().Get(wire.HeaderDecidedBy) != self || self == "" {
+			var r wire.Receipt
 			if json.Unmarshal(m.Data(), &r) == nil {
 				p.record(&r)
 			}

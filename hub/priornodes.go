@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // The hub records its own decisions in its prior-state index as it makes
@@ -25,7 +27,7 @@ const nodeKeyPrefix = "nodes."
 // hub reads from there. The returned func removes the key (a node that
 // dies keeps it: the hub then just goes on reading).
 func registerNode(ctx context.Context, kv jetstream.KeyValue, js jetstream.JetStream, id string) (func(), error) {
-	s, err := js.Stream(ctx, StreamReceipt)
+	s, err := js.Stream(ctx, wire.StreamReceipt)
 	if err != nil {
 		return nil, fmt.Errorf("register worker node: %w", err)
 	}

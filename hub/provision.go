@@ -10,6 +10,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -31,12 +32,12 @@ const (
 func (h *Hub) sharedStreams() []jetstream.StreamConfig {
 	age := time.Duration(h.cfg.Retention)
 	return []jetstream.StreamConfig{
-		{Name: StreamShare, Subjects: []string{SubjectShareAll}, Storage: jetstream.FileStorage,
+		{Name: wire.StreamShare, Subjects: []string{wire.SubjectShareAll}, Storage: jetstream.FileStorage,
 			MaxAge: age, Duplicates: dedupWindow, MaxMsgSize: h.cfg.MaxPayload,
 			Description: "accepted parts, one message per (submission, audience)"},
-		{Name: StreamReceipt, Subjects: []string{SubjectReceiptAll}, Storage: jetstream.FileStorage,
+		{Name: wire.StreamReceipt, Subjects: []string{wire.SubjectReceiptAll}, Storage: jetstream.FileStorage,
 			MaxAge: age, Duplicates: dedupWindow, Description: "one receipt per submission"},
-		{Name: StreamReview, Subjects: []string{SubjectReviewAll}, Storage: jetstream.FileStorage,
+		{Name: wire.StreamReview, Subjects: []string{wire.SubjectReviewAll}, Storage: jetstream.FileStorage,
 			Duplicates: dedupWindow, MaxMsgSize: h.cfg.MaxPayload,
 			Description: "submissions held for a human"},
 	}
@@ -44,7 +45,7 @@ func (h *Hub) sharedStreams() []jetstream.StreamConfig {
 
 func intakeStream(m string, maxPayload int32) jetstream.StreamConfig {
 	return jetstream.StreamConfig{
-		Name: IntakeStream(m), Subjects: []string{SubmitSubject(m)}, Storage: jetstream.FileStorage,
+		Name: wire.IntakeStream(m), Subjects: []string{wire.SubmitSubject(m)}, Storage: jetstream.FileStorage,
 		Retention: jetstream.LimitsPolicy, Duplicates: dedupWindow, MaxMsgSize: maxPayload, // see intake.go
 		Description: "submissions of member " + m + " (PubAck = the hub has it)",
 	}
@@ -62,7 +63,7 @@ func (h *Hub) provision(ctx context.Context, engine *policy.Engine) error {
 	if err != nil {
 		return err
 	}
-	share, err := h.js.Stream(ctx, StreamShare)
+	share, err := h.js.Stream(ctx, wire.StreamShare)
 	if err != nil {
 		return fmt.Errorf("provision: %w", err)
 	}
@@ -84,20 +85,20 @@ func (h *Hub) provisionMember(ctx context.Context, scopes, senders map[string][]
 		return fmt.Errorf("provision intake of %s: %w", m, err)
 	}
 	if _, err := s.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
-		Durable: ConsumerWorker, AckPolicy: jetstream.AckExplicitPolicy, AckWait: workerAckWait,
+		Durable: wire.ConsumerWorker, AckPolicy: jetstream.AckExplicitPolicy, AckWait: workerAckWait,
 		MaxDeliver: -1, MaxAckPending: 10000, Description: "the policy workers",
 	}); err != nil {
 		return fmt.Errorf("provision worker consumer of %s: %w", m, err)
 	}
-	if err := h.ensureConsumer(ctx, StreamShare, jetstream.ConsumerConfig{
-		Durable: InboxConsumer(m), FilterSubjects: h.scopes.inboxFilters(scopes, senders, m),
+	if err := h.ensureConsumer(ctx, wire.StreamShare, jetstream.ConsumerConfig{
+		Durable: wire.InboxConsumer(m), FilterSubjects: h.scopes.inboxFilters(scopes, senders, m),
 		AckPolicy: jetstream.AckExplicitPolicy, DeliverPolicy: jetstream.DeliverNewPolicy,
 		MaxDeliver: -1, Description: "what policy routed to member " + m,
 	}); err != nil {
 		return err
 	}
-	return h.ensureConsumer(ctx, StreamReceipt, jetstream.ConsumerConfig{
-		Durable: ReceiptConsumer(m), FilterSubject: ReceiptSubject(m),
+	return h.ensureConsumer(ctx, wire.StreamReceipt, jetstream.ConsumerConfig{
+		Durable: wire.ReceiptConsumer(m), FilterSubject: wire.ReceiptSubject(m),
 		AckPolicy: jetstream.AckExplicitPolicy, DeliverPolicy: jetstream.DeliverAllPolicy,
 		MaxDeliver: -1, Description: "receipts of member " + m,
 	})

@@ -14,6 +14,7 @@ import (
 
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -38,19 +39,19 @@ func TestQuotasThrottleAFlood(t *testing.T) {
 	h := hubtest.StartHub(t, hubtest.WithMoU(quotaMoU(t)))
 	members := connectAll(t, h)
 	bank, isp := members["bank-one"], members["isp-two"]
-	op := h.Member(t, hub.OperatorName)
+	op := h.Member(t, wire.OperatorName)
 	count := func(stream string) uint64 {
 		s, err := op.JS.Stream(ctx(t), stream)
 		require.NoError(t, err)
 		return s.CachedInfo().State.Msgs
 	}
-	receipts0, audit0 := count(hub.StreamReceipt), count(hub.StreamAudit)
+	receipts0, audit0 := count(wire.StreamReceipt), count(wire.StreamAudit)
 
 	const flood = 2000
 	var futures []jetstream.PubAckFuture
 	start := time.Now()
 	for i := range flood {
-		f, err := bank.JS.PublishMsgAsync(hub.SubmitMsg("bank-one", []byte(`{}`), hub.SubmitOptions{MsgID: fmt.Sprint("f", i)}))
+		f, err := bank.JS.PublishMsgAsync(wire.SubmitMsg("bank-one", []byte(`{}`), wire.SubmitOptions{MsgID: fmt.Sprint("f", i)}))
 		require.NoError(t, err)
 		futures = append(futures, f)
 	}
@@ -72,7 +73,7 @@ func TestQuotasThrottleAFlood(t *testing.T) {
 	t.Logf("flood of %d in %v: %d accepted, %d refused for quota.rate", flood, took, accepted, refused)
 	require.GreaterOrEqual(t, accepted, 20, "the burst is stored")
 	require.LessOrEqual(t, accepted, allowed, "beyond the burst, at most the rate")
-	in, err := op.JS.Stream(ctx(t), hub.IntakeStream("bank-one"))
+	in, err := op.JS.Stream(ctx(t), wire.IntakeStream("bank-one"))
 	require.NoError(t, err)
 	require.Equal(t, uint64(accepted), in.CachedInfo().State.Msgs, "refused submissions never reach the intake")
 
@@ -80,20 +81,20 @@ func TestQuotasThrottleAFlood(t *testing.T) {
 	// fast as the rate quota allows, the rest only their PubAck error.
 	// Every refusal's receipt was published before its answer: what
 	// arrives now is all there will be.
-	var receipts []hub.Receipt
+	var receipts []wire.Receipt
 	recorded := 0
 	hubtest.Eventually(t, 10*time.Second, func() error {
-		for _, msg := range bank.Available(t, hub.StreamReceipt, hub.ReceiptConsumer("bank-one")) {
-			var r hub.Receipt
+		for _, msg := range bank.Available(t, wire.StreamReceipt, wire.ReceiptConsumer("bank-one")) {
+			var r wire.Receipt
 			require.NoError(t, json.Unmarshal(msg.Data(), &r))
 			receipts = append(receipts, r)
 			if slices.Contains(reasonCodes(r), hub.CodeQuotaRate) {
-				require.Equal(t, "reject", r.Verdict)
+				require.Equal(t, policy.Reject, r.Verdict)
 				recorded++
 			}
 		}
-		grown := count(hub.StreamAudit) - audit0
-		if len(receipts)-recorded != accepted || grown != uint64(len(receipts)) || count(hub.StreamReceipt)-receipts0 != grown {
+		grown := count(wire.StreamAudit) - audit0
+		if len(receipts)-recorded != accepted || grown != uint64(len(receipts)) || count(wire.StreamReceipt)-receipts0 != grown {
 			return fmt.Errorf("%d receipts (%d for refusals) of %d accepted; the audit log grew by %d", len(receipts), recorded, accepted, grown)
 		}
 		return nil
@@ -114,29 +115,29 @@ func TestQuotasThrottleAFlood(t *testing.T) {
 		body := []byte(`{"pad":"` + strings.Repeat("x", 1000) + `"}`)
 		var codes [][]policy.Code
 		for range 2 {
-			isp.Submit(t, body, hub.SubmitOptions{})
+			isp.Submit(t, body, wire.SubmitOptions{})
 			codes = append(codes, reasonCodes(isp.NextReceipt(t, 10*time.Second)))
 		}
 		require.NotContains(t, codes[0], hub.CodeQuotaBytes)
 		require.NotContains(t, codes[1], hub.CodeQuotaBytes)
-		_, err := isp.JS.PublishMsg(ctx(t), hub.SubmitMsg("isp-two", body, hub.SubmitOptions{}))
+		_, err := isp.JS.PublishMsg(ctx(t), wire.SubmitMsg("isp-two", body, wire.SubmitOptions{}))
 		require.ErrorContains(t, err, string(hub.CodeQuotaBytes)+": ", "2,000 of 2,500 bytes used")
 		codes = append(codes, reasonCodes(isp.NextReceipt(t, 10*time.Second)))
 		require.Equal(t, []policy.Code{hub.CodeQuotaBytes}, codes[2], "the refusal's receipt")
 	})
 	t.Run("message size", func(t *testing.T) {
-		_, err := isp.JS.PublishMsg(ctx(t), hub.SubmitMsg("isp-two", make([]byte, 5000), hub.SubmitOptions{}))
+		_, err := isp.JS.PublishMsg(ctx(t), wire.SubmitMsg("isp-two", make([]byte, 5000), wire.SubmitOptions{}))
 		require.ErrorIs(t, err, nats.ErrMaxPayload)
 	})
 	t.Run("views", func(t *testing.T) {
 		var errs []string
 		for i := range 3 {
 			session := fmt.Sprint("v", i)
-			_, err := isp.NC.SubscribeSync(hub.DeliverSubject("isp-two", session)) // keep it alive
+			_, err := isp.NC.SubscribeSync(wire.DeliverSubject("isp-two", session)) // keep it alive
 			require.NoError(t, err)
-			resp, err := isp.NC.Request(hub.SubscribeService("isp-two"), []byte(`{"session":"`+session+`"}`), 5*time.Second)
+			resp, err := isp.NC.Request(wire.SubscribeService("isp-two"), []byte(`{"session":"`+session+`"}`), 5*time.Second)
 			require.NoError(t, err)
-			var r hub.SubscribeReply
+			var r wire.SubscribeReply
 			require.NoError(t, json.Unmarshal(resp.Data, &r))
 			errs = append(errs, r.Error)
 		}
@@ -151,7 +152,7 @@ func TestQuotasThrottleAFlood(t *testing.T) {
 	})
 }
 
-func reasonCodes(r hub.Receipt) []policy.Code {
+func reasonCodes(r wire.Receipt) []policy.Code {
 	var out []policy.Code
 	for _, reason := range r.Reasons {
 		out = append(out, reason.Code)

@@ -11,8 +11,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/genevahub/geneva/hub/crashtest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/internal/jsonappend/jsonappendtest"
 	"github.com/genevahub/geneva/policy"
+	"github.com/genevahub/geneva/policy/tlp"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
@@ -50,12 +52,14 @@ func FuzzReceiptAppendJSON(f *testing.F) {
 	f.Add("s", "m", "id", "reject", "", int64(300000000000), 0, true, true, "")
 	f.Fuzz(func(t *testing.T, id, member, msgID, verdict, text string, secs int64, offset int, anonymous, classified bool, review string) {
 		at := time.Unix(secs, int64(len(text))*7919).In(time.FixedZone("z", offset))
-		r := &Receipt{Submission: id, Member: member, MsgID: msgID, Received: at, Verdict: verdict,
+		// Every verdict (an unknown one is "invalid" both ways) and every level.
+		v, level := policy.Verdict(len(verdict)%5), tlp.Level(len(text)%6)
+		r := &wire.Receipt{Submission: id, Member: member, MsgID: msgID, Received: at, Verdict: v,
 			PolicyVersion: text, Digest: id + text, Anonymous: anonymous, Classified: classified,
 			Review: review, Reviewer: review + text, Refused: len(text) - 2,
 			Reasons: []policy.Reason{{Code: policy.Code(text), Pointer: "/objects/0/" + text, Message: text}},
-			Objects: []ObjectReceipt{{ID: text, Type: member, Shared: anonymous, TLP: verdict, Audience: []string{text, id}}},
-			Routes:  []RouteReceipt{{TLP: text, Scope: "m." + text, Audience: []string{}, Objects: len(text)}}}
+			Objects: []wire.ObjectReceipt{{ID: text, Type: member, Shared: anonymous, TLP: level, Audience: []string{text, id}}},
+			Routes:  []wire.RouteReceipt{{TLP: level, Scope: "m." + text, Audience: []string{}, Objects: len(text)}}}
 		if len(text)%2 == 1 { // nil slices encode as null
 			r.Reasons, r.Objects[0].Audience, r.Routes = nil, nil, nil
 		}
@@ -68,14 +72,14 @@ func FuzzReceiptAppendJSON(f *testing.F) {
 // receipt is valid JSON text, as json.Marshal writes it.
 func TestReceiptEveryRune(t *testing.T) {
 	for _, s := range jsonappendtest.EveryRune() {
-		r := &Receipt{Submission: "sub-1", Member: "bank-one", MsgID: s, Verdict: "reject", Digest: s,
+		r := &wire.Receipt{Submission: "sub-1", Member: "bank-one", MsgID: s, Verdict: policy.Reject, Digest: s,
 			Reasons: []policy.Reason{{Code: policy.CodeSTIXSyntax, Pointer: "/objects/0/" + s, Message: s}},
-			Objects: []ObjectReceipt{{ID: s, Type: s, Audience: []string{s}}}}
+			Objects: []wire.ObjectReceipt{{ID: s, Type: s, Audience: []string{s}}}}
 		requireSameJSON(t, r)
 	}
 }
 
-func requireSameJSON(t *testing.T, r *Receipt) {
+func requireSameJSON(t *testing.T, r *wire.Receipt) {
 	t.Helper()
 	jsonappendtest.RequireMarshalEqual(t, r, r.AppendJSON)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -56,10 +57,10 @@ func TestReload(t *testing.T) {
 
 		acad := h.Member(outer, "acad-four") // stays connected for the later subtests
 		members["acad-four"] = acad
-		members["bank-one"].Submit(t, green, hub.SubmitOptions{})
+		members["bank-one"].Submit(t, green, wire.SubmitOptions{})
 		members["bank-one"].NextReceipt(t, 10*time.Second)
 		hubtest.ExpectShares(t, members, map[string]int{"le-alpha": 1, "le-bravo": 1, "isp-two": 1, "cert-three": 1, "acad-four": 1}, 300*time.Millisecond)
-		acad.Submit(t, green, hub.SubmitOptions{})
+		acad.Submit(t, green, wire.SubmitOptions{})
 		require.Equal(t, "acad-four", acad.NextReceipt(t, 10*time.Second).Member)
 		hubtest.ExpectShares(t, members, map[string]int{"le-alpha": 1, "le-bravo": 1, "bank-one": 1, "isp-two": 1, "cert-three": 1}, 300*time.Millisecond)
 	})
@@ -72,9 +73,9 @@ func TestReload(t *testing.T) {
 		isp.Communities = []string{"finance"}
 		require.NoError(t, h.ApplyMoU(context.Background(), &cp))
 
-		members["bank-one"].Submit(t, green, hub.SubmitOptions{Community: "finance"})
+		members["bank-one"].Submit(t, green, wire.SubmitOptions{Community: "finance"})
 		r := members["bank-one"].NextReceipt(t, 10*time.Second)
-		require.Equal(t, "accept", r.Verdict, "%+v", r.Reasons)
+		require.Equal(t, policy.Accept, r.Verdict, "%+v", r.Reasons)
 		hubtest.ExpectShares(t, members, map[string]int{"isp-two": 1}, 300*time.Millisecond)
 	})
 
@@ -124,28 +125,28 @@ func TestSubscriptionCannotReplayBeforeJoining(t *testing.T) {
 	before := shareWithLEThenJoinIt(t, h, alpha, green)
 
 	isp := members["isp-two"]
-	for _, req := range []hub.SubscribeRequest{
+	for _, req := range []wire.SubscribeRequest{
 		{Session: "by-time", Since: time.Now().Add(-time.Hour)},
 		{Session: "by-seq", StartSeq: 1},
 	} {
-		sub, err := isp.NC.SubscribeSync(hub.DeliverSubject("isp-two", req.Session))
+		sub, err := isp.NC.SubscribeSync(wire.DeliverSubject("isp-two", req.Session))
 		require.NoError(t, err)
 		body, _ := json.Marshal(req)
-		resp, err := isp.NC.Request(hub.SubscribeService("isp-two"), body, 5*time.Second)
+		resp, err := isp.NC.Request(wire.SubscribeService("isp-two"), body, 5*time.Second)
 		require.NoError(t, err)
 		require.NotContains(t, string(resp.Data), "error")
 
-		alpha.Submit(t, green, hub.SubmitOptions{Community: "le"})
+		alpha.Submit(t, green, wire.SubmitOptions{Community: "le"})
 		after := alpha.NextReceipt(t, 10*time.Second)
-		require.Equal(t, "accept", after.Verdict)
+		require.Equal(t, policy.Accept, after.Verdict)
 		var got *nats.Msg
-		for got == nil || got.Header.Get(hub.HeaderSubmission) == "" { // skip heartbeats
+		for got == nil || got.Header.Get(wire.HeaderSubmission) == "" { // skip heartbeats
 			got, err = sub.NextMsg(5 * time.Second)
 			require.NoError(t, err)
 		}
-		require.NotEqual(t, before.Submission, got.Header.Get(hub.HeaderSubmission), "%s: replayed a share from before joining", req.Session)
+		require.NotEqual(t, before.Submission, got.Header.Get(wire.HeaderSubmission), "%s: replayed a share from before joining", req.Session)
 		if req.Session == "by-time" {
-			require.Equal(t, after.Submission, got.Header.Get(hub.HeaderSubmission))
+			require.Equal(t, after.Submission, got.Header.Get(wire.HeaderSubmission))
 		}
 	}
 }
@@ -161,15 +162,15 @@ func TestJoiningACommunityDoesNotOpenItsBacklog(t *testing.T) {
 	alpha, isp, bravo := members["le-alpha"], members["isp-two"], members["le-bravo"]
 	before := shareWithLEThenJoinIt(t, h, alpha, green) // no inbox is read meanwhile
 
-	alpha.Submit(t, green, hub.SubmitOptions{Community: "le"})
+	alpha.Submit(t, green, wire.SubmitOptions{Community: "le"})
 	after := alpha.NextReceipt(t, 10*time.Second)
-	require.Equal(t, "accept", after.Verdict)
+	require.Equal(t, policy.Accept, after.Verdict)
 	got := hubtest.ExpectShares(t, map[string]*hubtest.Member{"isp-two": isp, "le-bravo": bravo},
 		map[string]int{"isp-two": 1, "le-bravo": 2}, time.Second)
 	submissions := func(id string) []string {
 		var ids []string
 		for _, msg := range got[id] {
-			ids = append(ids, msg.Headers().Get(hub.HeaderSubmission))
+			ids = append(ids, msg.Headers().Get(wire.HeaderSubmission))
 		}
 		return ids
 	}
@@ -180,11 +181,11 @@ func TestJoiningACommunityDoesNotOpenItsBacklog(t *testing.T) {
 
 // shareWithLEThenJoinIt has le-alpha share bundle with community le, then
 // makes isp-two a member of le; it returns the share's receipt.
-func shareWithLEThenJoinIt(t *testing.T, h *hubtest.Hub, alpha *hubtest.Member, bundle []byte) hub.Receipt {
+func shareWithLEThenJoinIt(t *testing.T, h *hubtest.Hub, alpha *hubtest.Member, bundle []byte) wire.Receipt {
 	t.Helper()
-	alpha.Submit(t, bundle, hub.SubmitOptions{Community: "le"}) // isp-two is not in le yet
+	alpha.Submit(t, bundle, wire.SubmitOptions{Community: "le"}) // isp-two is not in le yet
 	before := alpha.NextReceipt(t, 10*time.Second)
-	require.Equal(t, "accept", before.Verdict)
+	require.Equal(t, policy.Accept, before.Verdict)
 	cp := *h.MoU()
 	cp.Members = append([]policy.Member(nil), cp.Members...)
 	cp.Members[memberIndex(t, &cp, "isp-two")].Communities = []string{"le"}

@@ -7,6 +7,8 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nkeys"
+
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // serviceReplyPrefix is where the server sends the answers to a request
@@ -68,13 +70,13 @@ func replyAllowed(msg *nats.Msg) (member string, ok bool) {
 		}
 	}
 	return subjectMember, strings.HasPrefix(msg.Reply, hubInboxPrefix) ||
-		(subjectMember != "" && strings.HasPrefix(msg.Reply, InboxPrefix(subjectMember)+"."))
+		(subjectMember != "" && strings.HasPrefix(msg.Reply, wire.InboxPrefix(subjectMember)+"."))
 }
 
 // memberOfSubject is the member a per-member service subject names
 // (geneva.svc.<service>.<member>), "" for a shared service.
 func memberOfSubject(subject string) string {
-	for _, svc := range []string{SubscribeService(""), ReceiptsService(""), RequestsService(""), gateSubject("")} {
+	for _, svc := range []string{wire.SubscribeService(""), wire.ReceiptsService(""), wire.RequestsService(""), gateSubject("")} {
 		if m, ok := strings.CutPrefix(subject, svc); ok {
 			return m
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // TestServicesRefuseForeignReplySubjects is the hub's own check behind the
@@ -25,16 +26,16 @@ func TestServicesRefuseForeignReplySubjects(t *testing.T) {
 	h := hubtest.StartHub(t, hubtest.WithConfig(func(c *hub.Config) {
 		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	}))
-	op := h.Member(t, hub.OperatorName) // the hub account: no service import rewrites its replies
+	op := h.Member(t, wire.OperatorName) // the hub account: no service import rewrites its replies
 	audit := func() uint64 {
-		s, err := op.JS.Stream(ctx(t), hub.StreamAudit)
+		s, err := op.JS.Stream(ctx(t), wire.StreamAudit)
 		require.NoError(t, err, "GENEVA_AUDIT is still there")
 		info, err := s.Info(ctx(t))
 		require.NoError(t, err)
 		return info.State.Msgs
 	}
 	bank := h.Member(t, "bank-one")
-	bank.Submit(t, []byte(`{}`), hub.SubmitOptions{})
+	bank.Submit(t, []byte(`{}`), wire.SubmitOptions{})
 	bank.NextReceipt(t, 10*time.Second)
 	before := audit()
 
@@ -43,19 +44,19 @@ func TestServicesRefuseForeignReplySubjects(t *testing.T) {
 		subject, reply string
 		header         nats.Header
 	}{
-		{hub.SubscribeService("bank-one"), "$JS.API.STREAM.DELETE." + hub.StreamAudit, nil},
-		{hub.ReceiptsService("bank-one"), hub.SubjectAudit, nil},
-		{hub.SubscribeService("bank-one"), hub.SubjectAudit, forged},
-		{hub.SubjectDirectory, hub.SubjectAudit, forged},
-		{hub.SubjectDirectory, "$JS.API.STREAM.PURGE." + hub.StreamAudit, nil},
-		{hub.SubjectReviewService, "$JS.API.STREAM.DELETE." + hub.StreamAudit, nil},
+		{wire.SubscribeService("bank-one"), "$JS.API.STREAM.DELETE." + wire.StreamAudit, nil},
+		{wire.ReceiptsService("bank-one"), wire.SubjectAudit, nil},
+		{wire.SubscribeService("bank-one"), wire.SubjectAudit, forged},
+		{wire.SubjectDirectory, wire.SubjectAudit, forged},
+		{wire.SubjectDirectory, "$JS.API.STREAM.PURGE." + wire.StreamAudit, nil},
+		{wire.SubjectReviewService, "$JS.API.STREAM.DELETE." + wire.StreamAudit, nil},
 	} {
 		msg := &nats.Msg{Subject: r.subject, Reply: r.reply, Header: r.header, Data: []byte(`{"session":"s","action":"list"}`)}
 		require.NoError(t, op.NC.PublishMsg(msg))
 	}
 	// Each service answers its own caller afterwards: the forged requests
 	// were handled before.
-	for _, s := range []string{hub.SubscribeService("bank-one"), hub.ReceiptsService("bank-one"), hub.SubjectDirectory, hub.SubjectReviewService} {
+	for _, s := range []string{wire.SubscribeService("bank-one"), wire.ReceiptsService("bank-one"), wire.SubjectDirectory, wire.SubjectReviewService} {
 		_, err := op.NC.Request(s, []byte(`{"session":"t","action":"list"}`), 10*time.Second)
 		require.NoError(t, err, "%s answers a caller in its reply space", s)
 	}

@@ -16,6 +16,8 @@ import (
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/audit"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 )
 
 // hubState is what a member's reply-subject attack must not change: every
@@ -37,7 +39,7 @@ func snapshot(t *testing.T, op *hubtest.Member, attacker string) hubState {
 	s := hubState{streams: map[string]string{}, subjects: map[string]uint64{}, lastSeq: map[string]uint64{},
 		consumers: map[string]string{}, views: map[string]string{}}
 	c := ctx(t)
-	own := map[string]bool{hub.IntakeStream(attacker): true, hub.StreamReceipt: true, hub.StreamAudit: true}
+	own := map[string]bool{wire.IntakeStream(attacker): true, wire.StreamReceipt: true, wire.StreamAudit: true}
 	for name := range op.JS.StreamNames(c).Name() {
 		st, err := op.JS.Stream(c, name)
 		require.NoError(t, err)
@@ -50,11 +52,11 @@ func snapshot(t *testing.T, op *hubtest.Member, attacker string) hubState {
 		}
 		for subj, n := range info.State.Subjects {
 			switch subj {
-			case hub.SubjectAudit:
+			case wire.SubjectAudit:
 				s.audit = n
-			case hub.ReceiptSubject(attacker):
+			case wire.ReceiptSubject(attacker):
 				s.receipts = n
-			case hub.SubmitSubject(attacker):
+			case wire.SubmitSubject(attacker):
 			default:
 				s.subjects[name+" "+subj] = n
 			}
@@ -65,7 +67,7 @@ func snapshot(t *testing.T, op *hubtest.Member, attacker string) hubState {
 				s.consumers[name+"/"+ci.Name] = string(cfg)
 			}
 			if strings.HasSuffix(ci.Name, "_"+attacker) || strings.HasPrefix(ci.Name, "sub_") || ci.Config.Durable == "" ||
-				name == hub.IntakeStream(attacker) || ci.Name == hub.ConsumerWorker || ci.Name == hub.ConsumerRequests {
+				name == wire.IntakeStream(attacker) || ci.Name == wire.ConsumerWorker || ci.Name == wire.ConsumerRequests {
 				// The hub's own consumers move on their own (on a cluster the
 				// requests tracker's delivered sequence caught up during the
 				// attack); their configurations are compared above.
@@ -92,7 +94,7 @@ func settled(t *testing.T, op *hubtest.Member) {
 				return err
 			}
 			for ci := range st.ListConsumers(c).Info() {
-				if ci.Name != hub.ConsumerWorker && ci.Name != hub.ConsumerRequests {
+				if ci.Name != wire.ConsumerWorker && ci.Name != wire.ConsumerRequests {
 					continue
 				}
 				if ci.NumPending > 0 || ci.NumAckPending > 0 {
@@ -131,13 +133,13 @@ func replyTargets(t *testing.T, op *hubtest.Member, attacker string, others []st
 	for _, k := range keys {
 		out = append(out, "$KV."+hub.BucketHub+"."+k)
 	}
-	out = append(out, "$KV."+hub.BucketHub+".evil", hub.SubjectAudit, hub.SubjectReviewService,
-		hub.ShareSubjectFrom("green", "all.g000000000000", "cert-three"))
+	out = append(out, "$KV."+hub.BucketHub+".evil", wire.SubjectAudit, wire.SubjectReviewService,
+		wire.ShareSubjectFrom("green", "all.g000000000000", "cert-three"))
 	for _, o := range others {
 		out = append(out,
-			hub.ShareSubjectFrom("red", "m."+o, "cert-three"), hub.ShareSubjectFrom("red", "m."+o, attacker),
-			hub.ReceiptSubject(o), hub.ReviewSubject(o), hub.SubmitSubject(o),
-			hub.DeliverSubject(o, "x"), hub.InboxPrefix(o)+".x")
+			wire.ShareSubjectFrom("red", "m."+o, "cert-three"), wire.ShareSubjectFrom("red", "m."+o, attacker),
+			wire.ReceiptSubject(o), wire.ReviewSubject(o), wire.SubmitSubject(o),
+			wire.DeliverSubject(o, "x"), wire.InboxPrefix(o)+".x")
 	}
 	return out
 }
@@ -151,7 +153,7 @@ func replyTargets(t *testing.T, op *hubtest.Member, attacker string, others []st
 // other member's view holds anything new, and the audit verifies.
 func TestReplySubjectsReachNothingElse(t *testing.T) {
 	h := hubtest.StartHub(t)
-	replyAttack(t, connectAll(t, h), h.Member(t, hub.OperatorName))
+	replyAttack(t, connectAll(t, h), h.Member(t, wire.OperatorName))
 }
 
 // replyAttack is TestReplySubjectsReachNothingElse on members of a running
@@ -172,16 +174,16 @@ func replyAttack(t *testing.T, members map[string]*hubtest.Member, op *hubtest.M
 	for i, s := range []struct{ from, bundle string }{
 		{"isp-two", "green-tlp2-to-all.json"}, {"cert-three", "green-tlp1-to-all.json"}, {"le-alpha", "clear-to-all.json"},
 	} {
-		members[s.from].Submit(t, caseBundle(t, s.bundle), hub.SubmitOptions{})
-		require.NotEqual(t, "reject", members[s.from].NextReceipt(t, 10*time.Second).Verdict, "seed %d", i)
+		members[s.from].Submit(t, caseBundle(t, s.bundle), wire.SubmitOptions{})
+		require.NotEqual(t, policy.Reject, members[s.from].NextReceipt(t, 10*time.Second).Verdict, "seed %d", i)
 	}
 	for i := 0; i < 4; i++ {
-		a.Submit(t, []byte(`{}`), hub.SubmitOptions{})
+		a.Submit(t, []byte(`{}`), wire.SubmitOptions{})
 	}
 	// Ack subjects of delivered, unacked messages: acks with a reply answer.
 	var ackSubjects []string
 	for _, c := range []struct{ stream, consumer string }{
-		{hub.StreamShare, hub.InboxConsumer(attacker)}, {hub.StreamReceipt, hub.ReceiptConsumer(attacker)},
+		{wire.StreamShare, wire.InboxConsumer(attacker)}, {wire.StreamReceipt, wire.ReceiptConsumer(attacker)},
 	} {
 		cons, err := a.JS.Consumer(ctx(t), c.stream, c.consumer)
 		require.NoError(t, err)
@@ -196,7 +198,7 @@ func replyAttack(t *testing.T, members map[string]*hubtest.Member, op *hubtest.M
 	// Other members listen on their private inboxes and deliver subjects.
 	var watchers []*nats.Subscription
 	for _, o := range others {
-		for _, subj := range []string{hub.InboxPrefix(o) + ".>", hub.DeliverPrefix(o) + ".>"} {
+		for _, subj := range []string{wire.InboxPrefix(o) + ".>", wire.DeliverPrefix(o) + ".>"} {
 			sub, err := members[o].NC.SubscribeSync(subj)
 			require.NoError(t, err)
 			watchers = append(watchers, sub)
@@ -231,7 +233,7 @@ func replyAttack(t *testing.T, members map[string]*hubtest.Member, op *hubtest.M
 		case strings.HasPrefix(subj, "$JS.API.CONSUMER.MSG.NEXT."):
 			channels = append(channels, channel{"next", subj, `{"batch":1,"no_wait":true}`},
 				channel{"next (408)", subj, `{"batch":1,"expires":1000000}`})
-		case subj == hub.SubmitSubject(attacker):
+		case subj == wire.SubmitSubject(attacker):
 			channels = append(channels, channel{"submit", subj, `{}`})
 		default:
 			channels = append(channels, channel{"request", subj, `{"session":"s1"}`})
@@ -302,7 +304,7 @@ func replyAttack(t *testing.T, members map[string]*hubtest.Member, op *hubtest.M
 	require.Empty(t, unanswered, "every channel still answers its caller")
 	require.Equal(t, before.receipts+uint64(submits), after.receipts, "every submission of the attacker has its receipt")
 	require.Equal(t, before.audit+uint64(submits), after.audit, "one audit record per submission, nothing else")
-	res, err := audit.Verify(ctx(t), op.JS, hub.StreamAudit)
+	res, err := audit.Verify(ctx(t), op.JS, wire.StreamAudit)
 	require.NoError(t, err, "the audit verifies")
 	require.Equal(t, after.audit, res.Records)
 

@@ -16,18 +16,19 @@ import (
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/requests"
 	"github.com/genevahub/geneva/hub/requests/requeststest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/policy/tlp"
 )
 
 // askRequests calls the request service as member m.
-func askRequests(t *testing.T, m *hubtest.Member, q hub.RequestsQuery) hub.RequestsReply {
+func askRequests(t *testing.T, m *hubtest.Member, q wire.RequestsQuery) wire.RequestsReply {
 	t.Helper()
 	body, err := json.Marshal(q)
 	require.NoError(t, err)
-	msg, err := m.NC.Request(hub.RequestsService(m.ID), body, 10*time.Second)
+	msg, err := m.NC.Request(wire.RequestsService(m.ID), body, 10*time.Second)
 	require.NoError(t, err)
-	var r hub.RequestsReply
+	var r wire.RequestsReply
 	require.NoError(t, json.Unmarshal(msg.Data, &r))
 	return r
 }
@@ -37,7 +38,7 @@ func waitPhase(t *testing.T, m *hubtest.Member, id, recipient string, want reque
 	t.Helper()
 	var got requests.State
 	hubtest.Eventually(t, 10*time.Second, func() error {
-		for _, s := range askRequests(t, m, hub.RequestsQuery{Action: "list"}).Requests {
+		for _, s := range askRequests(t, m, wire.RequestsQuery{Action: "list"}).Requests {
 			if s.Request == id && s.Recipient == recipient {
 				got = s
 				if s.Phase == want {
@@ -51,11 +52,11 @@ func waitPhase(t *testing.T, m *hubtest.Member, id, recipient string, want reque
 	return got
 }
 
-func submitOK(t *testing.T, m *hubtest.Member, bundle []byte, to ...string) hub.Receipt {
+func submitOK(t *testing.T, m *hubtest.Member, bundle []byte, to ...string) wire.Receipt {
 	t.Helper()
-	m.Submit(t, bundle, hub.SubmitOptions{To: to})
+	m.Submit(t, bundle, wire.SubmitOptions{To: to})
 	r := m.NextReceipt(t, 10*time.Second)
-	require.Equal(t, "accept", r.Verdict, "%+v %+v", r.Reasons, r.Objects)
+	require.Equal(t, policy.Accept, r.Verdict, "%+v %+v", r.Reasons, r.Objects)
 	return r
 }
 
@@ -76,9 +77,9 @@ func TestPreservationRequestEndToEnd(t *testing.T) {
 	s := waitPhase(t, alpha, req.ID, "isp-two", requests.Open)
 	require.Equal(t, "le-alpha", s.Requester)
 	require.Equal(t, req.Deadline, s.Deadline.UTC())
-	require.Empty(t, askRequests(t, members["bank-one"], hub.RequestsQuery{Action: "list"}).Requests, "a third member sees nothing")
-	require.NotEmpty(t, askRequests(t, members["bank-one"], hub.RequestsQuery{Action: "show", Request: req.ID}).Error)
-	require.NotEmpty(t, askRequests(t, isp, hub.RequestsQuery{Action: "close", Request: req.ID}).Error, "only the requester closes")
+	require.Empty(t, askRequests(t, members["bank-one"], wire.RequestsQuery{Action: "list"}).Requests, "a third member sees nothing")
+	require.NotEmpty(t, askRequests(t, members["bank-one"], wire.RequestsQuery{Action: "show", Request: req.ID}).Error)
+	require.NotEmpty(t, askRequests(t, isp, wire.RequestsQuery{Action: "close", Request: req.ID}).Error, "only the requester closes")
 
 	// A member that was not asked answers in isp-two's place, and re-sends
 	// the request under its own name with a later deadline: policy lets
@@ -120,18 +121,18 @@ func TestPreservationRequestEndToEnd(t *testing.T) {
 	require.Equal(t, requests.StatusFulfilled, s.Status)
 	require.True(t, s.PreservedUntil.After(now.AddDate(0, 0, 119)), "preserved for the 120 days asked: %v", s.PreservedUntil)
 
-	closed := askRequests(t, alpha, hub.RequestsQuery{Action: "close", Request: req.ID})
+	closed := askRequests(t, alpha, wire.RequestsQuery{Action: "close", Request: req.ID})
 	require.Empty(t, closed.Error)
 	require.Equal(t, requests.Closed, closed.Requests[0].Phase)
 	// Past the retention after closing, the tracker forgets it; the audit
 	// keeps its history.
 	require.NoError(t, h.SetRequestClock(ctx(t), func() time.Time { return time.Now().Add(time.Duration(hub.DefaultRetention) + time.Hour) }))
 	require.NoError(t, h.TickRequests(ctx(t)))
-	require.Empty(t, askRequests(t, alpha, hub.RequestsQuery{Action: "list"}).Requests)
+	require.Empty(t, askRequests(t, alpha, wire.RequestsQuery{Action: "list"}).Requests)
 
 	require.Equal(t, []string{"request.opened", "request.acknowledged", "request.extension-requested", "request.extended",
 		"request.fulfilled", "request.closed"}, requestActions(t, h), "every transition is in the audit chain")
-	_, err := audit.Verify(ctx(t), h.Member(t, hub.OperatorName).JS, hub.StreamAudit)
+	_, err := audit.Verify(ctx(t), h.Member(t, wire.OperatorName).JS, wire.StreamAudit)
 	require.NoError(t, err, "the chain holds")
 }
 
@@ -143,16 +144,16 @@ func TestIndustryPreservationRequestRefused(t *testing.T) {
 	members := connectAll(t, h)
 	bank := members["bank-one"]
 	req := requeststest.Preservation(t, "preservation", requeststest.BankOne, time.Now())
-	bank.Submit(t, requeststest.RequestBundle(t, req, tlp.AmberStrict, nil), hub.SubmitOptions{To: []string{"isp-two"}})
+	bank.Submit(t, requeststest.RequestBundle(t, req, tlp.AmberStrict, nil), wire.SubmitOptions{To: []string{"isp-two"}})
 	r := bank.NextReceipt(t, 10*time.Second)
-	require.Equal(t, "reject", r.Verdict)
+	require.Equal(t, policy.Reject, r.Verdict)
 	var codes []policy.Code
 	for _, rs := range r.Reasons {
 		codes = append(codes, rs.Code)
 	}
 	require.Contains(t, codes, policy.CodeRequestSender)
 	hubtest.ExpectShares(t, members, map[string]int{}, 300*time.Millisecond)
-	require.Empty(t, askRequests(t, members["isp-two"], hub.RequestsQuery{Action: "list"}).Requests)
+	require.Empty(t, askRequests(t, members["isp-two"], wire.RequestsQuery{Action: "list"}).Requests)
 }
 
 // TestUnacknowledgedRequestEscalates: at a fake clock past the MoU's
@@ -181,10 +182,10 @@ func TestUnacknowledgedRequestEscalates(t *testing.T) {
 
 	got := hubtest.ExpectShares(t, members, map[string]int{"isp-two": 1, "le-alpha": 1}, 300*time.Millisecond)
 	resent := got["isp-two"][0]
-	require.Contains(t, resent.Headers().Get(hub.HeaderEscalation), "ISP Two abuse and NOC, +31 20 000 0002, noc@isp-two.example")
+	require.Contains(t, resent.Headers().Get(wire.HeaderEscalation), "ISP Two abuse and NOC, +31 20 000 0002, noc@isp-two.example")
 	require.Contains(t, string(resent.Data()), req.ID, "the request itself, again")
 	flag := got["le-alpha"][0]
-	require.Equal(t, hub.HubSender, flag.Headers().Get(hub.HeaderSender))
+	require.Equal(t, wire.HubSender, flag.Headers().Get(wire.HeaderSender))
 	require.Contains(t, string(flag.Data()), `"type":"note"`)
 	require.Contains(t, string(flag.Data()), req.ID)
 
@@ -216,7 +217,7 @@ func TestRequestStateSurvivesARestart(t *testing.T) {
 	req := requeststest.Preservation(t, "preservation", requeststest.LEAlpha, time.Now())
 	submitOK(t, alpha, requeststest.RequestBundle(t, req, tlp.AmberStrict, nil), "isp-two")
 	waitPhase(t, alpha, req.ID, "isp-two", requests.Open)
-	kv, err := h.Member(t, hub.OperatorName).JS.KeyValue(ctx(t), hub.BucketRequests)
+	kv, err := h.Member(t, wire.OperatorName).JS.KeyValue(ctx(t), wire.BucketRequests)
 	require.NoError(t, err)
 	_, err = kv.Put(ctx(t), "geneva-request--00000000-0000-4000-8000-000000000000.isp-two", []byte("not json"))
 	require.NoError(t, err)

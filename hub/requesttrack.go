@@ -15,6 +15,7 @@ import (
 
 	"github.com/genevahub/geneva/hub/audit"
 	"github.com/genevahub/geneva/hub/requests"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // The request tracker follows law-enforcement requests and their responses
@@ -42,19 +43,19 @@ type requestTracker struct {
 const requestTickEvery = 5 * time.Second
 
 // requestFilters are the parts requests and responses travel in.
-var requestFilters = []string{ShareSubjectFrom("amber+strict", "m.*", "*"), ShareSubjectFrom("red", "m.*", "*")}
+var requestFilters = []string{wire.ShareSubjectFrom("amber+strict", "m.*", "*"), wire.ShareSubjectFrom("red", "m.*", "*")}
 
 func (h *Hub) startRequests(ctx context.Context) (stop func(), err error) {
-	kv, err := h.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: BucketRequests, Storage: jetstream.FileStorage,
+	kv, err := h.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: wire.BucketRequests, Storage: jetstream.FileStorage,
 		Description: "the state of each law-enforcement request with each recipient"})
 	if err != nil {
 		return nil, fmt.Errorf("requests: %w", err)
 	}
-	share, err := h.js.Stream(ctx, StreamShare)
+	share, err := h.js.Stream(ctx, wire.StreamShare)
 	if err != nil {
 		return nil, fmt.Errorf("requests: %w", err)
 	}
-	cons, err := share.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{Durable: ConsumerRequests, FilterSubjects: requestFilters,
+	cons, err := share.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{Durable: wire.ConsumerRequests, FilterSubjects: requestFilters,
 		AckPolicy: jetstream.AckExplicitPolicy, AckWait: 10 * time.Second, MaxDeliver: -1, Description: "the request tracker"})
 	if err != nil {
 		return nil, fmt.Errorf("requests: %w", err)
@@ -85,7 +86,7 @@ func (h *Hub) startRequests(ctx context.Context) (stop func(), err error) {
 		}
 	}()
 	go t.loop(loopCtx, msgs, done)
-	sub, err := h.nc.QueueSubscribe(RequestsService("*"), "geneva-hub", h.serve("requests", t.serve))
+	sub, err := h.nc.QueueSubscribe(wire.RequestsService("*"), "geneva-hub", h.serve("requests", t.serve))
 	if err != nil {
 		iter.Stop()
 		cancel()
@@ -115,7 +116,7 @@ func (t *requestTracker) load(ctx context.Context) error {
 		var s requests.State
 		if err := json.Unmarshal(e.Value(), &s); err != nil || len(s.Transitions) == 0 {
 			// One unreadable entry must not keep the hub from starting.
-			t.h.log.Error("requests: skipping an unreadable state", "bucket", BucketRequests, "key", k, "err", err)
+			t.h.log.Error("requests: skipping an unreadable state", "bucket", wire.BucketRequests, "key", k, "err", err)
 			continue
 		}
 		t.states[k] = &s
@@ -165,8 +166,8 @@ func (t *requestTracker) do(ctx context.Context, f func(context.Context)) error 
 // handle applies the requests and responses of one part.
 func (t *requestTracker) handle(ctx context.Context, m jetstream.Msg) error {
 	hd := m.Headers()
-	sender, to := hd.Get(HeaderSender), hd.Get(HeaderAudience)
-	if hd.Get(HeaderEscalation) != "" || sender == HubSender || sender == AnonymousSender || strings.Contains(to, ",") {
+	sender, to := hd.Get(wire.HeaderSender), hd.Get(wire.HeaderAudience)
+	if hd.Get(wire.HeaderEscalation) != "" || sender == wire.HubSender || sender == wire.AnonymousSender || strings.Contains(to, ",") {
 		return nil
 	}
 	found, err := requests.Find(m.Data())
@@ -177,7 +178,7 @@ func (t *requestTracker) handle(ctx context.Context, m jetstream.Msg) error {
 	if err != nil {
 		return err
 	}
-	at, err := time.Parse(time.RFC3339Nano, hd.Get(HeaderReceived))
+	at, err := time.Parse(time.RFC3339Nano, hd.Get(wire.HeaderReceived))
 	if err != nil {
 		at = meta.Timestamp
 	}
@@ -185,7 +186,7 @@ func (t *requestTracker) handle(ctx context.Context, m jetstream.Msg) error {
 		key := requests.Key(r.ID, to)
 		if err := t.change(ctx, key, func(s *requests.State) (bool, error) {
 			if s.Request == "" {
-				*s = requests.Sent(r, sender, to, hd.Get(HeaderSubmission), meta.Sequence.Stream, hd.Get(HeaderTLP), at, t.h.MoU().Requests.AckWithin())
+				*s = requests.Sent(r, sender, to, hd.Get(wire.HeaderSubmission), meta.Sequence.Stream, hd.Get(wire.HeaderTLP), at, t.h.MoU().Requests.AckWithin())
 				return true, nil
 			}
 			if s.Requester != sender {
@@ -298,11 +299,11 @@ func (t *requestTracker) escalate(ctx context.Context, s *requests.State) error 
 	if raw, err := t.share.GetMsg(ctx, s.ShareSeq); err == nil {
 		m := &nats.Msg{Subject: raw.Subject, Data: raw.Data, Header: nats.Header{}}
 		for k, v := range raw.Header {
-			if k != HeaderArchive && k != HeaderArchiveObjects && k != nats.MsgIdHdr {
+			if k != wire.HeaderArchive && k != wire.HeaderArchiveObjects && k != nats.MsgIdHdr {
 				m.Header[k] = v
 			}
 		}
-		m.Header.Set(HeaderEscalation, "unacknowledged; 24/7 desk: "+desk)
+		m.Header.Set(wire.HeaderEscalation, "unacknowledged; 24/7 desk: "+desk)
 		m.Header.Set(nats.MsgIdHdr, "escalate/"+s.Key())
 		if _, err := t.h.js.PublishMsg(ctx, m); err != nil {
 			return fmt.Errorf("requests: escalate %s: %w", s.Key(), err)
@@ -314,38 +315,25 @@ func (t *requestTracker) escalate(ctx context.Context, s *requests.State) error 
 	if err != nil {
 		return err
 	}
-	m := &nats.Msg{Subject: ShareSubjectFrom(s.TLP, "m."+s.Requester, HubSender), Data: note, Header: nats.Header{
-		HeaderSubmission: {s.Submission}, HeaderSender: {HubSender}, HeaderTLP: {s.TLP}, HeaderAudience: {s.Requester},
-		HeaderReceived: {t.now().UTC().Format(time.RFC3339Nano)}, HeaderEscalation: {text}, nats.MsgIdHdr: {"escalate-note/" + s.Key()}}}
+	m := &nats.Msg{Subject: wire.ShareSubjectFrom(s.TLP, "m."+s.Requester, wire.HubSender), Data: note, Header: nats.Header{
+		wire.HeaderSubmission: {s.Submission}, wire.HeaderSender: {wire.HubSender}, wire.HeaderTLP: {s.TLP}, wire.HeaderAudience: {s.Requester},
+		wire.HeaderReceived: {t.now().UTC().Format(time.RFC3339Nano)}, wire.HeaderEscalation: {text}, nats.MsgIdHdr: {"escalate-note/" + s.Key()}}}
 	if _, err := t.h.js.PublishMsg(ctx, m); err != nil {
 		return fmt.Errorf("requests: tell %s: %w", s.Requester, err)
 	}
 	return nil
 }
 
-// RequestsQuery is a member's call to RequestsService.
-type RequestsQuery struct {
-	Action  string `json:"action"`               // list, show or close
-	Request string `json:"request_id,omitempty"` // show, close
-}
-
-// RequestsReply answers a RequestsQuery: the states the member may see
-// (it is the requester or the recipient), sorted by opening time.
-type RequestsReply struct {
-	Requests []requests.State `json:"requests"`
-	Error    string           `json:"error,omitempty"`
-}
-
 func (t *requestTracker) serve(msg *nats.Msg) {
-	member, _ := strings.CutPrefix(msg.Subject, "geneva.svc.requests.")
-	var q RequestsQuery
-	reply := RequestsReply{Requests: []requests.State{}}
+	member := wire.MemberOf(msg.Subject)
+	var q wire.RequestsQuery
+	reply := wire.RequestsReply{Requests: []requests.State{}}
 	if err := json.Unmarshal(msg.Data, &q); err != nil {
 		reply.Error = "requests query: " + err.Error()
 	} else if q.Action != "list" && q.Request == "" {
 		reply.Error = fmt.Sprintf("requests query: /request_id: required for %q", q.Action)
 	} else {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(t.h.handlers, 10*time.Second)
 		defer cancel()
 		if err := t.do(ctx, func(ctx context.Context) { reply = t.answer(ctx, member, q) }); err != nil {
 			reply.Error = err.Error()
@@ -356,7 +344,7 @@ func (t *requestTracker) serve(msg *nats.Msg) {
 }
 
 // answer runs on the tracker's goroutine.
-func (t *requestTracker) answer(ctx context.Context, member string, q RequestsQuery) RequestsReply {
+func (t *requestTracker) answer(ctx context.Context, member string, q wire.RequestsQuery) wire.RequestsReply {
 	var mine []*requests.State
 	for _, s := range t.states {
 		if (s.Requester == member || s.Recipient == member) && (q.Request == "" || s.Request == q.Request) {
@@ -369,14 +357,14 @@ func (t *requestTracker) answer(ctx context.Context, member string, q RequestsQu
 		}
 		return strings.Compare(a.Key(), b.Key())
 	})
-	reply := RequestsReply{Requests: []requests.State{}}
+	reply := wire.RequestsReply{Requests: []requests.State{}}
 	switch q.Action {
 	case "list", "show":
 	case "close":
 		now := t.now()
 		for _, s := range mine {
 			if err := t.change(ctx, s.Key(), func(s *requests.State) (bool, error) { return s.Close(member, now) }); err != nil {
-				return RequestsReply{Requests: []requests.State{}, Error: err.Error()}
+				return wire.RequestsReply{Requests: []requests.State{}, Error: err.Error()}
 			}
 		}
 		mine = mine[:0]
@@ -386,10 +374,10 @@ func (t *requestTracker) answer(ctx context.Context, member string, q RequestsQu
 			}
 		}
 	default:
-		return RequestsReply{Requests: []requests.State{}, Error: fmt.Sprintf("requests query: /action: %q is not list, show or close", q.Action)}
+		return wire.RequestsReply{Requests: []requests.State{}, Error: fmt.Sprintf("requests query: /action: %q is not list, show or close", q.Action)}
 	}
 	if len(mine) == 0 && q.Request != "" {
-		return RequestsReply{Requests: []requests.State{}, Error: fmt.Sprintf("no request %s of member %s", q.Request, member)}
+		return wire.RequestsReply{Requests: []requests.State{}, Error: fmt.Sprintf("no request %s of member %s", q.Request, member)}
 	}
 	for _, s := range mine {
 		reply.Requests = append(reply.Requests, *s)

@@ -9,8 +9,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // TestRestartAfterCleanStopIsQuiet: a hub stopped cleanly after normal
@@ -25,8 +25,8 @@ func TestRestartAfterCleanStopIsQuiet(t *testing.T) {
 		{"green-tlp2-to-all.json", "accept"},
 		{"classified-secret-statement.json", "reject"}, // erased from the intake
 	} {
-		bank.Submit(t, caseBundle(t, c.file), hub.SubmitOptions{})
-		require.Equal(t, c.verdict, bank.NextReceipt(t, 10*time.Second).Verdict, c.file)
+		bank.Submit(t, caseBundle(t, c.file), wire.SubmitOptions{})
+		require.Equal(t, c.verdict, bank.NextReceipt(t, 10*time.Second).Verdict.String(), c.file)
 	}
 	require.NoError(t, h.TrimIntake(context.Background(), "bank-one", time.Now().Add(time.Hour)))
 	require.NoError(t, h.Stop())

@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -46,12 +47,12 @@ type ReviewItem struct {
 type ReviewReply struct {
 	Items   []ReviewItem    `json:"items,omitempty"`   // list, show
 	Bundle  json.RawMessage `json:"bundle,omitempty"`  // show
-	Receipt *Receipt        `json:"receipt,omitempty"` // approve, reject: the receipt sent to the member
+	Receipt *wire.Receipt   `json:"receipt,omitempty"` // approve, reject: the receipt sent to the member
 	Error   string          `json:"error,omitempty"`
 }
 
 func (h *Hub) serveReview(msg *nats.Msg) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(h.handlers, 30*time.Second)
 	defer cancel()
 	reply, err := h.review(ctx, msg.Data)
 	if err != nil {
@@ -67,7 +68,7 @@ func (h *Hub) review(ctx context.Context, data []byte) (ReviewReply, error) {
 		return ReviewReply{}, fmt.Errorf("review request: %v", err)
 	}
 	if req.Actor == "" {
-		req.Actor = OperatorName
+		req.Actor = wire.OperatorName
 	}
 	held, err := h.held(ctx)
 	if err != nil {
@@ -80,7 +81,7 @@ func (h *Hub) review(ctx context.Context, data []byte) (ReviewReply, error) {
 		}
 		return ReviewReply{Items: items}, nil
 	}
-	i := slices.IndexFunc(held, func(m *jetstream.RawStreamMsg) bool { return m.Header.Get(HeaderSubmission) == req.Submission })
+	i := slices.IndexFunc(held, func(m *jetstream.RawStreamMsg) bool { return m.Header.Get(wire.HeaderSubmission) == req.Submission })
 	if i < 0 {
 		return ReviewReply{}, fmt.Errorf("review request: /submission_id: %q is not waiting for review", req.Submission)
 	}
@@ -100,7 +101,7 @@ func (h *Hub) review(ctx context.Context, data []byte) (ReviewReply, error) {
 
 // held reads every submission waiting in GENEVA_REVIEW (a small stream).
 func (h *Hub) held(ctx context.Context) ([]*jetstream.RawStreamMsg, error) {
-	s, err := h.js.Stream(ctx, StreamReview)
+	s, err := h.js.Stream(ctx, wire.StreamReview)
 	if err != nil {
 		return nil, fmt.Errorf("review: %w", err)
 	}
@@ -120,11 +121,11 @@ func (h *Hub) held(ctx context.Context) ([]*jetstream.RawStreamMsg, error) {
 }
 
 func reviewItem(m *jetstream.RawStreamMsg) ReviewItem {
-	received, _ := time.Parse(time.RFC3339Nano, m.Header.Get(HeaderReceived))
-	return ReviewItem{Submission: m.Header.Get(HeaderSubmission), Member: m.Header.Get(HeaderMember),
-		Received: received, To: splitList(m.Header.Get(HeaderTo)), Community: m.Header.Get(HeaderCommunity),
-		Anonymous: m.Header.Get(HeaderAnonymous) == "true", Bytes: len(m.Data), Seq: m.Sequence,
-		Reasons: splitList(m.Header.Get(HeaderReasonCodes))}
+	received, _ := time.Parse(time.RFC3339Nano, m.Header.Get(wire.HeaderReceived))
+	return ReviewItem{Submission: m.Header.Get(wire.HeaderSubmission), Member: m.Header.Get(wire.HeaderMember),
+		Received: received, To: splitList(m.Header.Get(wire.HeaderTo)), Community: m.Header.Get(wire.HeaderCommunity),
+		Anonymous: m.Header.Get(wire.HeaderAnonymous) == "true", Bytes: len(m.Data), Seq: m.Sequence,
+		Reasons: splitList(m.Header.Get(wire.HeaderReasonCodes))}
 }
 
 // settle decides a held submission again under the MoU in force and
@@ -132,9 +133,9 @@ func reviewItem(m *jetstream.RawStreamMsg) ReviewItem {
 // sender, an audit record naming the reviewer, then the held copy is
 // erased. Every output has its own deterministic id, so a retried action
 // stores nothing twice.
-func (h *Hub) settle(ctx context.Context, m *jetstream.RawStreamMsg, req ReviewRequest) (*Receipt, error) {
+func (h *Hub) settle(ctx context.Context, m *jetstream.RawStreamMsg, req ReviewRequest) (*wire.Receipt, error) {
 	it := reviewItem(m)
-	sub := submission{id: it.Submission, member: it.Member, msgID: m.Header.Get(HeaderSenderMsgID),
+	sub := submission{id: it.Submission, member: it.Member, msgID: m.Header.Get(wire.HeaderSenderMsgID),
 		received: it.Received, anonymous: it.Anonymous, to: it.To, community: it.Community}
 	d := h.worker.decide(policy.Request{Sender: sub.member, To: sub.to, Community: sub.community,
 		Anonymous: sub.anonymous, Bundle: m.Data, Prior: h.prior})
@@ -162,7 +163,7 @@ func (h *Hub) settle(ctx context.Context, m *jetstream.RawStreamMsg, req ReviewR
 	if err != nil {
 		return nil, err
 	}
-	s, err := h.js.Stream(ctx, StreamReview)
+	s, err := h.js.Stream(ctx, wire.StreamReview)
 	if err != nil {
 		return nil, fmt.Errorf("review: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -146,7 +147,7 @@ func (s *scopeHistory) prune(ctx context.Context, share jetstream.Stream, now ti
 		kept := sets[:0]
 		for _, set := range sets {
 			if !set.Superseded.IsZero() && now.Sub(set.Superseded) > pruneGrace {
-				filter := ShareSubjectFrom("*", scope+"."+scopeGeneration(scope, set.Members), "*")
+				filter := wire.ShareSubjectFrom("*", scope+"."+scopeGeneration(scope, set.Members), "*")
 				info, err := share.Info(ctx, jetstream.WithSubjectFilter(filter))
 				if err != nil {
 					return pruned, fmt.Errorf("scope history: %s: %w", filter, err)
@@ -189,12 +190,12 @@ func (s *scopeHistory) inboxFilters(scopes, senders map[string][]string, m strin
 			gen := scope + "." + scopeGeneration(scope, set.Members)
 			for _, sender := range slices.Concat(set.Members, senders[scope]) {
 				if sender != m {
-					f = append(f, ShareSubjectFrom("*", gen, sender))
+					f = append(f, wire.ShareSubjectFrom("*", gen, sender))
 				}
 			}
 		}
 	}
-	f = append(f, ShareSubjectFrom("*", "m."+m, "*"))
+	f = append(f, wire.ShareSubjectFrom("*", "m."+m, "*"))
 	slices.Sort(f)
 	return slices.Compact(f)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -71,7 +72,7 @@ func TestInboxFiltersFollowTheAudienceThroughMembershipChanges(t *testing.T) {
 				}
 				sender := may[rng.IntN(len(may))]
 				rt := policy.Route{Scope: scope, Audience: slices.DeleteFunc(slices.Clone(set), func(m string) bool { return m == sender }), ScopeMembers: set}
-				shares = append(shares, share{ShareSubjectFrom("green", routeScope(rt, sender), sender), scope, sender, rt.Audience})
+				shares = append(shares, share{wire.ShareSubjectFrom("green", routeScope(rt, sender), sender), scope, sender, rt.Audience})
 			}
 		}
 		for _, m := range pool {
@@ -128,9 +129,9 @@ func TestScopeOf(t *testing.T) {
 		"geneva.share.green.m.le-bravo.anonymous":        "m.le-bravo",
 		"geneva.receipt.bank-one":                        "",
 		"geneva.share.green":                             "",
-		ShareSubjectFrom("clear", routeScope(policy.Route{Scope: "c.finance", Audience: []string{"bank-one"}}, "isp-two"), "isp-two"): "c.finance",
+		wire.ShareSubjectFrom("clear", routeScope(policy.Route{Scope: "c.finance", Audience: []string{"bank-one"}}, "isp-two"), "isp-two"): "c.finance",
 	} {
-		if got := ScopeOf(subject); got != want {
+		if got := wire.ScopeOf(subject); got != want {
 			t.Errorf("ScopeOf(%q) = %q, want %q", subject, got, want)
 		}
 	}
@@ -150,7 +151,7 @@ func TestScopeHistoryPrunesWhatTheStreamNoLongerHolds(t *testing.T) {
 	js, err := jetstream.New(nc)
 	require.NoError(t, err)
 	ctx := context.Background()
-	share, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: StreamShare, Subjects: []string{SubjectShareAll}})
+	share, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: wire.StreamShare, Subjects: []string{wire.SubjectShareAll}})
 	require.NoError(t, err)
 
 	h := &scopeHistory{loaded: true, sets: map[string][]scopeSet{}}
@@ -158,7 +159,7 @@ func TestScopeHistoryPrunesWhatTheStreamNoLongerHolds(t *testing.T) {
 	require.True(t, h.add(map[string][]string{"all": {"a", "b"}}, t0))
 	require.True(t, h.add(map[string][]string{"all": {"a", "b", "c"}}, t0)) // {a b} superseded at t0
 	old := routeScope(policy.Route{Scope: "all", Audience: []string{"b"}}, "a")
-	_, err = js.Publish(ctx, ShareSubjectFrom("green", old, "a"), []byte("{}"))
+	_, err = js.Publish(ctx, wire.ShareSubjectFrom("green", old, "a"), []byte("{}"))
 	require.NoError(t, err)
 	members := func() (sets [][]string) {
 		for _, s := range h.sets["all"] {
@@ -180,6 +181,6 @@ func TestScopeHistoryPrunesWhatTheStreamNoLongerHolds(t *testing.T) {
 	require.True(t, pruned)
 	require.Equal(t, [][]string{{"a", "b", "c"}}, members(), "the current set stays, whatever the stream holds")
 	filters := h.inboxFilters(map[string][]string{"all": {"a", "b", "c"}}, nil, "a")
-	require.NotContains(t, filters, ShareSubjectFrom("*", old, "b"), "a filter names the pruned set")
-	require.Contains(t, filters, ShareSubjectFrom("*", routeScope(policy.Route{Scope: "all", Audience: []string{"a", "c"}}, "b"), "b"))
+	require.NotContains(t, filters, wire.ShareSubjectFrom("*", old, "b"), "a filter names the pruned set")
+	require.Contains(t, filters, wire.ShareSubjectFrom("*", routeScope(policy.Route{Scope: "all", Audience: []string{"a", "c"}}, "b"), "b"))
 }

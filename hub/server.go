@@ -8,6 +8,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nkeys"
 
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -47,7 +48,7 @@ func (h *Hub) baseOptions() (*server.Options, error) {
 func (h *Hub) withUsers(base *server.Options, mou *policy.MoU) (*server.Options, error) {
 	o := base.Clone()
 	hubPub, _ := h.key.PublicKey()
-	opPub, err := ensureCreds(h.cfg.DataDir, OperatorName)
+	opPub, err := wire.EnsureCreds(h.cfg.DataDir, wire.OperatorName)
 	if err != nil {
 		return nil, err
 	}
@@ -57,9 +58,9 @@ func (h *Hub) withUsers(base *server.Options, mou *policy.MoU) (*server.Options,
 	}
 	o.Accounts = []*server.Account{hubAcc}
 	o.Nkeys = []*server.NkeyUser{{Nkey: hubPub, Account: hubAcc}, {Nkey: opPub, Account: hubAcc}}
-	keys := map[string]string{opPub: OperatorName}
+	keys := map[string]string{opPub: wire.OperatorName}
 	for _, m := range mou.Members {
-		pub, err := ensureCreds(h.cfg.DataDir, m.ID)
+		pub, err := wire.EnsureCreds(h.cfg.DataDir, m.ID)
 		if err != nil {
 			return nil, err
 		}

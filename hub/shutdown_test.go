@@ -10,6 +10,7 @@ import (
 
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // TestShutdownMidStreamLosesNothing stops the hub while submissions are
@@ -30,7 +31,7 @@ func TestShutdownMidStreamLosesNothing(t *testing.T) {
 	green := caseBundle(t, "green-tlp2-to-all.json")
 	var futures []jetstream.PubAckFuture
 	for i := range n {
-		f, err := bank.JS.PublishMsgAsync(hub.SubmitMsg("bank-one", green, hub.SubmitOptions{MsgID: fmt.Sprint("m", i)}))
+		f, err := bank.JS.PublishMsgAsync(wire.SubmitMsg("bank-one", green, wire.SubmitOptions{MsgID: fmt.Sprint("m", i)}))
 		require.NoError(t, err)
 		futures = append(futures, f)
 	}
@@ -54,13 +55,13 @@ func TestShutdownMidStreamLosesNothing(t *testing.T) {
 	alpha := h.Member(t, "le-alpha")
 	shares := map[string]bool{}
 	for len(shares) < n {
-		batch := alpha.StartFetch(t, hub.StreamShare, hub.InboxConsumer("le-alpha"), n-len(shares), 2*hub.WorkerAckWait)
+		batch := alpha.StartFetch(t, wire.StreamShare, wire.InboxConsumer("le-alpha"), n-len(shares), 2*hub.WorkerAckWait)
 		for _, m := range alpha.Collect(t, batch) {
-			id := m.Headers().Get(hub.HeaderSubmission)
+			id := m.Headers().Get(wire.HeaderSubmission)
 			require.False(t, shares[id], "second share of %s", id)
 			shares[id] = true
 		}
 	}
 	hubtest.ExpectShares(t, map[string]*hubtest.Member{"le-alpha": alpha, "bank-one": bank}, map[string]int{}, 300*time.Millisecond)
-	require.Empty(t, bank.Available(t, hub.StreamReceipt, hub.ReceiptConsumer("bank-one")), "no extra receipt")
+	require.Empty(t, bank.Available(t, wire.StreamReceipt, wire.ReceiptConsumer("bank-one")), "no extra receipt")
 }

@@ -15,35 +15,9 @@ import (
 	"github.com/nats-io/nuid"
 
 	"github.com/genevahub/geneva/hub/directory"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy/tlp"
 )
-
-// SubscribeRequest asks for a real-time view of what policy routes to the
-// requesting member, without consuming from its inbox (its connector reads
-// that). Subscribe to the returned deliver subject first, then ask: the
-// hub creates an ephemeral push consumer on GENEVA_SHARE whose filters are
-// the member's own inbox filters (narrowed to TLP if given), delivering
-// only to geneva.deliver.<member>.<session>, which no other member may
-// subscribe to. Nobody gets API rights on that consumer, so its name is
-// useless to anyone else.
-type SubscribeRequest struct {
-	Session  string    `json:"session"`             // [A-Za-z0-9_-]{1,64}; the deliver subject's last token
-	TLP      []string  `json:"tlp,omitempty"`       // only these levels; empty means all
-	Since    time.Time `json:"since,omitzero"`      // start at this time; zero: only new shares
-	StartSeq uint64    `json:"start_seq,omitempty"` // or start at this GENEVA_SHARE sequence
-}
-
-// SubscribeReply answers a SubscribeRequest.
-type SubscribeReply struct {
-	DeliverSubject string `json:"deliver_subject,omitempty"`
-	Consumer       string `json:"consumer,omitempty"`
-	StartSeq       uint64 `json:"start_seq,omitempty"` // the stream sequence the consumer starts at: resume there
-	Pending        uint64 `json:"pending,omitempty"`   // messages it had to deliver when created
-	Error          string `json:"error,omitempty"`
-}
-
-// DeliverSubject is where session of member m receives its subscription.
-func DeliverSubject(m, session string) string { return DeliverPrefix(m) + "." + session }
 
 var sessionRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
@@ -52,43 +26,43 @@ var sessionRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 const subscriptionIdle = 30 * time.Second
 
 func (h *Hub) serveSubscribe(msg *nats.Msg) {
-	member, _ := strings.CutPrefix(msg.Subject, "geneva.svc.subscribe.")
-	reply := func(r SubscribeReply) {
+	member := wire.MemberOf(msg.Subject)
+	reply := func(r wire.SubscribeReply) {
 		b, _ := json.Marshal(r)
 		_ = msg.Respond(b)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(h.handlers, 10*time.Second)
 	defer cancel()
 	cfg, err := h.subscription(member, msg.Data)
 	if err == nil {
 		err = h.clampToFloor(ctx, member, &cfg)
 	}
 	if err != nil {
-		reply(SubscribeReply{Error: err.Error()})
+		reply(wire.SubscribeReply{Error: err.Error()})
 		return
 	}
-	reply(h.openView(ctx, StreamShare, member, cfg))
+	reply(h.openView(ctx, wire.StreamShare, member, cfg))
 }
 
 // openView creates a viewer consumer on stream for member, unless it
 // already has as many there as its quota's views, and says where it
 // starts.
-func (h *Hub) openView(ctx context.Context, stream, member string, cfg jetstream.ConsumerConfig) SubscribeReply {
+func (h *Hub) openView(ctx context.Context, stream, member string, cfg jetstream.ConsumerConfig) wire.SubscribeReply {
 	limit := h.MoU().QuotaOf(member).Views
 	if n, err := h.subscriptions(ctx, stream, member); err != nil || n >= limit {
 		if err != nil {
 			h.log.Error("subscribe", "member", member, "stream", stream, "err", err)
 		}
-		return SubscribeReply{Error: fmt.Sprintf("at most %d real-time subscriptions per member; close one first", limit)}
+		return wire.SubscribeReply{Error: fmt.Sprintf("at most %d real-time subscriptions per member; close one first", limit)}
 	}
 	c, err := h.js.CreatePushConsumer(ctx, stream, cfg)
 	if err != nil {
 		h.log.Error("subscribe", "member", member, "stream", stream, "err", err)
-		return SubscribeReply{Error: "the hub could not create the subscription"}
+		return wire.SubscribeReply{Error: "the hub could not create the subscription"}
 	}
 	// The create answer is a snapshot taken before the first delivery.
 	info := c.CachedInfo()
-	return SubscribeReply{DeliverSubject: cfg.DeliverSubject, Consumer: cfg.Name,
+	return wire.SubscribeReply{DeliverSubject: cfg.DeliverSubject, Consumer: cfg.Name,
 		StartSeq: info.Delivered.Stream + 1, Pending: info.NumPending}
 }
 
@@ -139,7 +113,7 @@ func (h *Hub) subscription(member string, data []byte) (jetstream.ConsumerConfig
 	if !ok || me.Suspended {
 		return jetstream.ConsumerConfig{}, fmt.Errorf("member %q is not active", member)
 	}
-	var req SubscribeRequest
+	var req wire.SubscribeRequest
 	if err := json.Unmarshal(data, &req); err != nil {
 		return jetstream.ConsumerConfig{}, fmt.Errorf("subscribe request: %v", err)
 	}
@@ -156,24 +130,18 @@ func (h *Hub) subscription(member string, data []byte) (jetstream.ConsumerConfig
 				return jetstream.ConsumerConfig{}, fmt.Errorf("subscribe request: /tlp/%d: %v", i, err)
 			}
 			for _, f := range filters {
-				narrowed = append(narrowed, strings.Replace(f, "geneva.share.*.", "geneva.share."+l.String()+".", 1))
+				narrowed = append(narrowed, strings.Replace(f, wire.ShareSubject("*", ""), wire.ShareSubject(l.String(), ""), 1))
 			}
 		}
 		filters = narrowed
 	}
 	cfg := jetstream.ConsumerConfig{
-		Name: subscriptionPrefix(member) + nuid.Next(), DeliverSubject: DeliverSubject(member, req.Session),
+		Name: subscriptionPrefix(member) + nuid.Next(), DeliverSubject: wire.DeliverSubject(member, req.Session),
 		FilterSubjects: filters, AckPolicy: jetstream.AckNonePolicy, DeliverPolicy: jetstream.DeliverNewPolicy,
 		InactiveThreshold: subscriptionIdle, IdleHeartbeat: 5 * time.Second,
 		Description: "real-time view of member " + member,
 	}
-	switch {
-	case req.StartSeq > 0:
-		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, req.StartSeq
-	case !req.Since.IsZero():
-		since := req.Since.UTC()
-		cfg.DeliverPolicy, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, &since
-	}
+	startAt(&cfg, req)
 	return cfg, nil
 }
 
@@ -181,7 +149,7 @@ func (h *Hub) subscription(member string, data []byte) (jetstream.ConsumerConfig
 // inbox filters took effect: what was shared before it joined, or before it
 // joined a community, was not routed to it.
 func (h *Hub) clampToFloor(ctx context.Context, member string, cfg *jetstream.ConsumerConfig) error {
-	c, err := h.js.Consumer(ctx, StreamShare, InboxConsumer(member))
+	c, err := h.js.Consumer(ctx, wire.StreamShare, wire.InboxConsumer(member))
 	if err != nil {
 		h.log.Error("subscribe: inbox consumer", "member", member, "err", err)
 		return fmt.Errorf("the hub could not create the subscription")
@@ -216,12 +184,12 @@ func (s *services) stop() {
 
 func (h *Hub) startServices(_ context.Context) (*services, error) {
 	s := &services{}
-	sub, err := h.nc.QueueSubscribe(SubscribeService("*"), "geneva-hub", h.serve("subscribe", h.serveSubscribe))
+	sub, err := h.nc.QueueSubscribe(wire.SubscribeService("*"), "geneva-hub", h.serve("subscribe", h.serveSubscribe))
 	if err != nil {
 		return nil, fmt.Errorf("subscribe service: %w", err)
 	}
 	s.subs = append(s.subs, sub)
-	sub, err = h.nc.QueueSubscribe(ReceiptsService("*"), "geneva-hub", h.serve("receipts", h.serveReceipts))
+	sub, err = h.nc.QueueSubscribe(wire.ReceiptsService("*"), "geneva-hub", h.serve("receipts", h.serveReceipts))
 	if err != nil {
 		s.stop()
 		return nil, fmt.Errorf("receipts service: %w", err)
@@ -229,13 +197,13 @@ func (h *Hub) startServices(_ context.Context) (*services, error) {
 	s.subs = append(s.subs, sub)
 	// Review requests are handled one at a time (one subscription), so two
 	// operators acting on one submission are serialised.
-	sub, err = h.nc.QueueSubscribe(SubjectReviewService, "geneva-hub", h.serve("review", h.serveReview))
+	sub, err = h.nc.QueueSubscribe(wire.SubjectReviewService, "geneva-hub", h.serve("review", h.serveReview))
 	if err != nil {
 		s.stop()
 		return nil, fmt.Errorf("review service: %w", err)
 	}
 	s.subs = append(s.subs, sub)
-	sub, err = h.nc.QueueSubscribe(SubjectDirectory, "geneva-hub", h.serve("directory", directory.Handler(h.directoryMembers)))
+	sub, err = h.nc.QueueSubscribe(wire.SubjectDirectory, "geneva-hub", h.serve("directory", directory.Handler(h.directoryMembers)))
 	if err != nil {
 		s.stop()
 		return nil, fmt.Errorf("directory service: %w", err)
@@ -264,4 +232,16 @@ func (h *Hub) directoryMembers() []directory.Member {
 				Email: m.Contact.Email, Languages: m.Contact.Languages}})
 	}
 	return out
+}
+
+// startAt starts a view where req asks: at a stream sequence, at a time,
+// or (the default) with what arrives next.
+func startAt(cfg *jetstream.ConsumerConfig, req wire.SubscribeRequest) {
+	switch {
+	case req.StartSeq > 0:
+		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, req.StartSeq
+	case !req.Since.IsZero():
+		since := req.Since.UTC()
+		cfg.DeliverPolicy, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, &since
+	}
 }

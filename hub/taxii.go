@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/genevahub/geneva/hub/taxii"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // The TAXII 2.1 server (hub/taxii, docs/taxii.md) on the HTTP listener,
@@ -61,11 +62,11 @@ func (h *Hub) mountTAXII(srv *http.Server) (stop func(), err error) {
 	if err != nil {
 		return fail(err)
 	}
-	share, err := h.js.Stream(ctx, StreamShare)
+	share, err := h.js.Stream(ctx, wire.StreamShare)
 	if err != nil {
 		return fail(err)
 	}
-	receipts, err := h.js.Stream(ctx, StreamReceipt)
+	receipts, err := h.js.Stream(ctx, wire.StreamReceipt)
 	if err != nil {
 		return fail(err)
 	}
@@ -75,7 +76,7 @@ func (h *Hub) mountTAXII(srv *http.Server) (stop func(), err error) {
 		return fail(fmt.Errorf("provision %s: %w", BucketTAXIIStatus, err))
 	}
 	t, err := taxii.New(ctx, taxii.Config{Backend: taxiiBackend{h}, Tokens: tokens, Share: share, Receipts: receipts,
-		Statuses: statuses, ReceiptSubject: ReceiptSubject, ScopeOf: ScopeOf, MaxContentLength: int(h.cfg.MaxPayload), Limits: h.cfg.TAXII,
+		Statuses: statuses, ReceiptSubject: wire.ReceiptSubject, ScopeOf: wire.ScopeOf, MaxContentLength: int(h.cfg.MaxPayload), Limits: h.cfg.TAXII,
 		Metrics: taxii.NewMetrics(h.metrics.Registry()), Log: h.log.With("component", "taxii")})
 	if err != nil {
 		return fail(err)
@@ -172,7 +173,7 @@ func (b taxiiBackend) Member(id string) (taxii.Member, bool) {
 // Inbox is the member's inbox consumer's definition: its filters, and
 // its creation.
 func (b taxiiBackend) Inbox(ctx context.Context, member string) (taxii.Inbox, error) {
-	c, err := b.h.js.Consumer(ctx, StreamShare, InboxConsumer(member))
+	c, err := b.h.js.Consumer(ctx, wire.StreamShare, wire.InboxConsumer(member))
 	if err != nil {
 		return taxii.Inbox{}, err
 	}
@@ -187,7 +188,7 @@ func (b taxiiBackend) Inbox(ctx context.Context, member string) (taxii.Inbox, er
 // Submit publishes to the member's intake as its NATS client would: the
 // same policy decides, and the same receipt and audit record follow.
 func (b taxiiBackend) Submit(ctx context.Context, member, msgID string, bundle []byte, to taxii.Audience) error {
-	m := SubmitMsg(member, bundle, SubmitOptions{To: to.To, Community: to.Community, Anonymous: to.Anonymous})
+	m := wire.SubmitMsg(member, bundle, wire.SubmitOptions{To: to.To, Community: to.Community, Anonymous: to.Anonymous})
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	// No Nats-Expected-Stream: the worker copies a held submission's headers

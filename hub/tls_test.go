@@ -9,6 +9,8 @@ import (
 
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 )
 
 func TestMutualTLS(t *testing.T) {
@@ -26,6 +28,6 @@ func TestMutualTLS(t *testing.T) {
 	require.NoError(t, err)
 	defer m.NC.Close()
 	require.True(t, m.NC.TLSRequired())
-	m.Submit(t, caseBundle(t, "green-tlp2-to-all.json"), hub.SubmitOptions{})
-	require.Equal(t, "accept", m.NextReceipt(t, 10*time.Second).Verdict)
+	m.Submit(t, caseBundle(t, "green-tlp2-to-all.json"), wire.SubmitOptions{})
+	require.Equal(t, policy.Accept, m.NextReceipt(t, 10*time.Second).Verdict)
 }

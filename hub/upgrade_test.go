@@ -11,6 +11,8 @@ import (
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/audit"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 )
 
 // TestUpgradeFromSharedAccountDataDir starts the hub on a data directory
@@ -21,24 +23,24 @@ func TestUpgradeFromSharedAccountDataDir(t *testing.T) {
 	dir := t.TempDir()
 	h := hubtest.StartHub(t, hubtest.WithDir(dir))
 	bank := h.Member(t, "bank-one")
-	bank.Submit(t, caseBundle(t, "green-tlp2-to-all.json"), hub.SubmitOptions{})
+	bank.Submit(t, caseBundle(t, "green-tlp2-to-all.json"), wire.SubmitOptions{})
 	first := bank.NextReceipt(t, 10*time.Second)
-	require.Equal(t, "accept", first.Verdict)
+	require.Equal(t, policy.Accept, first.Verdict)
 	require.NoError(t, h.Stop())
 	js := filepath.Join(dir, "jetstream")
 	require.NoError(t, os.Rename(filepath.Join(js, hub.HubAccount), filepath.Join(js, "$G")), "the old layout")
-	creds, err := os.ReadFile(hub.CredsPath(dir, "le-alpha"))
+	creds, err := os.ReadFile(wire.CredsPath(dir, "le-alpha"))
 	require.NoError(t, err)
 
 	h = hubtest.StartHub(t, hubtest.WithDir(dir))
 	members := connectAll(t, h) // the same creds files
 	got := hubtest.ExpectShares(t, members, othersOfBankOne, 300*time.Millisecond)
-	require.Equal(t, first.Submission, got["le-alpha"][0].Headers().Get(hub.HeaderSubmission), "the share waited in the inbox")
-	again, err := os.ReadFile(hub.CredsPath(dir, "le-alpha"))
+	require.Equal(t, first.Submission, got["le-alpha"][0].Headers().Get(wire.HeaderSubmission), "the share waited in the inbox")
+	again, err := os.ReadFile(wire.CredsPath(dir, "le-alpha"))
 	require.NoError(t, err)
 	require.Equal(t, creds, again)
-	op := h.Member(t, hub.OperatorName)
-	res, err := audit.Verify(ctx(t), op.JS, hub.StreamAudit)
+	op := h.Member(t, wire.OperatorName)
+	res, err := audit.Verify(ctx(t), op.JS, wire.StreamAudit)
 	require.NoError(t, err)
 	require.Equal(t, uint64(1), res.Records, "the audit chain moved with the streams")
 	require.NoDirExists(t, filepath.Join(js, "$G"))

@@ -19,6 +19,7 @@ import (
 
 	"github.com/genevahub/geneva/hub/audit"
 	"github.com/genevahub/geneva/hub/metrics"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -63,7 +64,7 @@ type workerHost struct {
 }
 
 func newWorker(ctx context.Context, host workerHost) (*worker, error) {
-	log, err := audit.Open(ctx, host.js, StreamAudit, SubjectAudit)
+	log, err := audit.Open(ctx, host.js, wire.StreamAudit, wire.SubjectAudit)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +94,7 @@ func (w *worker) follow(ctx context.Context, mou *policy.MoU) error {
 		if _, ok := w.consuming[m.ID]; ok {
 			continue
 		}
-		c, err := w.host.js.Consumer(ctx, IntakeStream(m.ID), ConsumerWorker)
+		c, err := w.host.js.Consumer(ctx, wire.IntakeStream(m.ID), wire.ConsumerWorker)
 		if err != nil {
 			return fmt.Errorf("worker: intake of %s: %w", m.ID, err)
 		}
@@ -184,13 +185,13 @@ func (w *worker) handle(msg jetstream.Msg) {
 		w.host.log.Error("intake message without metadata", "err", err)
 		return
 	}
-	member, _ := strings.CutPrefix(msg.Subject(), "geneva.submit.")
+	member := wire.MemberOf(msg.Subject())
 	hd := msg.Headers()
 	sub := submission{
 		id: w.ids.id(member, meta.Sequence.Stream), member: member, seq: meta.Sequence.Stream,
 		msgID: hd.Get(nats.MsgIdHdr), received: meta.Timestamp.UTC(),
-		anonymous: hd.Get(HeaderAnonymous) == "true", community: hd.Get(HeaderCommunity),
-		to: splitList(hd.Get(HeaderTo)),
+		anonymous: hd.Get(wire.HeaderAnonymous) == "true", community: hd.Get(wire.HeaderCommunity),
+		to: splitList(hd.Get(wire.HeaderTo)),
 	}
 	start := time.Now()
 	var d policy.Decision
@@ -268,7 +269,7 @@ func (w *worker) decide(req policy.Request) (d policy.Decision) {
 func intakeOutcome(msg jetstream.Msg, sub submission, d *policy.Decision) outcome {
 	o := outcome{}
 	if d.Verdict == policy.Review && !d.Classified {
-		m := nats.NewMsg(ReviewSubject(sub.member))
+		m := nats.NewMsg(wire.ReviewSubject(sub.member))
 		m.Data = msg.Data()
 		for k, v := range msg.Headers() {
 			// JetStream's own headers (Nats-Expected-Stream, Nats-Rollup,
@@ -278,11 +279,11 @@ func intakeOutcome(msg jetstream.Msg, sub submission, d *policy.Decision) outcom
 				m.Header[k] = v
 			}
 		}
-		m.Header.Set(HeaderSubmission, sub.id)
-		m.Header.Set(HeaderMember, sub.member)
-		m.Header.Set(HeaderReceived, sub.received.Format(time.RFC3339Nano))
-		m.Header.Set(HeaderSenderMsgID, sub.msgID)
-		m.Header.Set(HeaderReasonCodes, strings.Join(reasonCodes(d), ","))
+		m.Header.Set(wire.HeaderSubmission, sub.id)
+		m.Header.Set(wire.HeaderMember, sub.member)
+		m.Header.Set(wire.HeaderReceived, sub.received.Format(time.RFC3339Nano))
+		m.Header.Set(wire.HeaderSenderMsgID, sub.msgID)
+		m.Header.Set(wire.HeaderReasonCodes, strings.Join(reasonCodes(d), ","))
 		o.hold = m
 	}
 	return o
@@ -297,7 +298,7 @@ func (w *worker) complete(ctx context.Context, msg jetstream.Msg, em *emission) 
 	}
 	if em.d.Classified {
 		// Overwrite the stored bytes, not just drop the index entry.
-		s, err := w.host.js.Stream(ctx, IntakeStream(em.sub.member))
+		s, err := w.host.js.Stream(ctx, wire.IntakeStream(em.sub.member))
 		if err != nil {
 			return fmt.Errorf("erase classified submission: %w", err)
 		}

@@ -14,11 +14,12 @@ import (
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/audit"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
 func operatorOf(h *hubtest.Hub) hub.HubConnection {
-	return hub.HubConnection{NATSURL: h.ClientURL(), Creds: hub.CredsPath(h.Dir, hub.OperatorName)}
+	return hub.HubConnection{NATSURL: h.ClientURL(), Creds: wire.CredsPath(h.Dir, wire.OperatorName)}
 }
 
 // startWorkerNode runs a worker node against h until the test ends.
@@ -47,18 +48,18 @@ func TestWorkerNodeDecidesUnderTheHubsPolicy(t *testing.T) {
 	}
 	const n = 20
 	for i := range n {
-		bank.Submit(t, caseBundle(t, "green-tlp1-to-all.json"), hub.SubmitOptions{MsgID: fmt.Sprint("before-", i)})
+		bank.Submit(t, caseBundle(t, "green-tlp1-to-all.json"), wire.SubmitOptions{MsgID: fmt.Sprint("before-", i)})
 	}
-	_, ok := bank.Next(t, hub.StreamReceipt, hub.ReceiptConsumer("bank-one"), time.Second)
+	_, ok := bank.Next(t, wire.StreamReceipt, wire.ReceiptConsumer("bank-one"), time.Second)
 	require.False(t, ok, "no worker node yet: nothing is decided")
 
 	startWorkerNode(t, h)
 	seen := map[string]bool{}
 	for range n {
-		msg, ok := bank.Next(t, hub.StreamReceipt, hub.ReceiptConsumer("bank-one"), 10*time.Second)
+		msg, ok := bank.Next(t, wire.StreamReceipt, wire.ReceiptConsumer("bank-one"), 10*time.Second)
 		require.True(t, ok, "a receipt for every submission once the node runs")
-		require.True(t, strings.HasPrefix(msg.Headers().Get(hub.HeaderDecidedBy), "node-"), "decided by %q", msg.Headers().Get(hub.HeaderDecidedBy))
-		id := msg.Headers().Get(hub.HeaderSubmission)
+		require.True(t, strings.HasPrefix(msg.Headers().Get(wire.HeaderDecidedBy), "node-"), "decided by %q", msg.Headers().Get(wire.HeaderDecidedBy))
+		id := msg.Headers().Get(wire.HeaderSubmission)
 		require.False(t, seen[id], "one receipt per submission")
 		seen[id] = true
 	}
@@ -72,7 +73,7 @@ func TestWorkerNodeDecidesUnderTheHubsPolicy(t *testing.T) {
 	mou.Partnership.Version = "node-test-2"
 	require.NoError(t, h.ApplyMoU(ctx(t), mou))
 	hubtest.Eventually(t, 10*time.Second, func() error {
-		bank.Submit(t, caseBundle(t, "green-tlp1-to-all.json"), hub.SubmitOptions{})
+		bank.Submit(t, caseBundle(t, "green-tlp1-to-all.json"), wire.SubmitOptions{})
 		r := bank.NextReceipt(t, 10*time.Second)
 		if r.PolicyVersion != "node-test-2" {
 			return fmt.Errorf("decided under %q", r.PolicyVersion)
@@ -80,9 +81,9 @@ func TestWorkerNodeDecidesUnderTheHubsPolicy(t *testing.T) {
 		return nil
 	})
 
-	op := h.Member(t, hub.OperatorName)
+	op := h.Member(t, wire.OperatorName)
 	hubtest.Eventually(t, 10*time.Second, func() error { // the audit record follows the receipt's PubAck
-		res, err := audit.Verify(ctx(t), op.JS, hub.StreamAudit)
+		res, err := audit.Verify(ctx(t), op.JS, wire.StreamAudit)
 		if err != nil || res.Records < n+1 {
 			return fmt.Errorf("the node's audit records: %d, want %d or more: %v", res.Records, n+1, err)
 		}
@@ -98,17 +99,17 @@ func TestHubAndWorkerNodeDecideEachSubmissionOnce(t *testing.T) {
 	bank := h.Member(t, "bank-one")
 	const n = 300
 	for i := range n {
-		bank.Submit(t, caseBundle(t, "green-tlp1-to-all.json"), hub.SubmitOptions{MsgID: fmt.Sprint("mixed-", i)})
+		bank.Submit(t, caseBundle(t, "green-tlp1-to-all.json"), wire.SubmitOptions{MsgID: fmt.Sprint("mixed-", i)})
 	}
 	receipts := map[string]bool{}
 	for range n {
-		msg, ok := bank.Next(t, hub.StreamReceipt, hub.ReceiptConsumer("bank-one"), 10*time.Second)
+		msg, ok := bank.Next(t, wire.StreamReceipt, wire.ReceiptConsumer("bank-one"), 10*time.Second)
 		require.True(t, ok, "a receipt for every submission")
-		id := msg.Headers().Get(hub.HeaderSubmission)
+		id := msg.Headers().Get(wire.HeaderSubmission)
 		require.False(t, receipts[id], "one receipt per submission")
 		receipts[id] = true
 	}
-	_, extra := bank.Next(t, hub.StreamReceipt, hub.ReceiptConsumer("bank-one"), 500*time.Millisecond)
+	_, extra := bank.Next(t, wire.StreamReceipt, wire.ReceiptConsumer("bank-one"), 500*time.Millisecond)
 	require.False(t, extra, "no receipt beyond one per submission")
 	le := map[string]*hubtest.Member{"le-alpha": h.Member(t, "le-alpha")}
 	hubtest.ExpectShares(t, le, map[string]int{"le-alpha": n}, time.Second)
@@ -121,8 +122,8 @@ func TestHubRemembersWhatANodeShared(t *testing.T) {
 	h := hubtest.StartHub(t, hubtest.WithConfig(func(c *hub.Config) { c.WorkerNodesOnly = true }))
 	startWorkerNode(t, h)
 	isp := h.Member(t, "isp-two")
-	isp.Submit(t, caseBundle(t, "amber-to-all.json"), hub.SubmitOptions{})
-	require.Equal(t, "accept", isp.NextReceipt(t, 10*time.Second).Verdict)
+	isp.Submit(t, caseBundle(t, "amber-to-all.json"), wire.SubmitOptions{})
+	require.Equal(t, policy.Accept, isp.NextReceipt(t, 10*time.Second).Verdict)
 	hubtest.Eventually(t, 5*time.Second, func() error {
 		if tlp, ok := h.PriorTLP("indicator--71052ab5-c7af-5fd7-b821-8b58cb607196"); !ok || tlp != "amber" {
 			return fmt.Errorf("the hub's prior state: %q, %v (want amber)", tlp, ok)
@@ -136,7 +137,7 @@ func TestWorkerConfigErrors(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "worker.yaml")
 	require.NoError(t, os.WriteFile(file, []byte(fmt.Sprintf("creds: %s\nworkers: 5000\nhttp_listen: nowhere\n",
-		hub.CredsPath(h.Dir, "bank-one"))), 0o600))
+		wire.CredsPath(h.Dir, "bank-one"))), 0o600))
 	_, err := hub.LoadWorkerConfig(file)
 	require.Error(t, err)
 	for _, want := range []string{"nats_url: required", `member "bank-one"'s`, ":2: workers: 5000 is outside", ":3: http_listen:"} {
@@ -144,7 +145,7 @@ func TestWorkerConfigErrors(t *testing.T) {
 	}
 
 	// A NATS without the hub's bucket is not a hub: say so, do not hang.
-	op := h.Member(t, hub.OperatorName)
+	op := h.Member(t, wire.OperatorName)
 	require.NoError(t, op.JS.DeleteKeyValue(ctx(t), hub.BucketHub))
 	err = hub.RunWorkers(ctx(t), hub.WorkerConfig{HubConnection: operatorOf(h)})
 	require.ErrorContains(t, err, "is this a Geneva hub's NATS")

@@ -24,8 +24,8 @@ var parserFields = findParserFields()
 // parsedKV has the layout of fastjson's unexported object member type
 // (checked by findParserFields).
 type parsedKV struct {
-	k string
-	v *fastjson.Value
+	k string          //nolint:unused // read through unsafe: the layout is what counts
+	v *fastjson.Value //nolint:unused // as k
 }
 
 type parserLayout struct {

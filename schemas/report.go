@@ -116,13 +116,6 @@ func appendPointerToken[T string | []byte](b []byte, name T) []byte {
 	return b
 }
 
-// label names the current value inside its object for messages:
-// "created", "external_references[0].url", or "object" at the object root.
-func (c *checker) label() string {
-	var buf [128]byte
-	return string(c.appendLabel(buf[:0]))
-}
-
 func (c *checker) appendLabel(b []byte) []byte {
 	from := c.base
 	if c.obj < 0 {

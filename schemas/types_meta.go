@@ -165,7 +165,7 @@ func checkMarkingBody(c *checker, dt, def *fastjson.Value) {
 		t := def.Get("tlp")
 		switch string(t.GetStringBytes()) {
 		case "white", "green", "amber", "red":
-			c.fail(RuleMarkingTLP1, fmt.Sprintf("a tlp marking must be one of the four predefined TLP 1.0 objects; this one has another id"))
+			c.fail(RuleMarkingTLP1, "a tlp marking must be one of the four predefined TLP 1.0 objects; this one has another id")
 		default:
 			c.fail(RuleMarkingDefinition, "tlp must be one of white, green, amber, red")
 		}

@@ -17,11 +17,6 @@ func sub(name string, own map[string]prop, required []string, check func(*checke
 	return &objSpec{name: name, props: own, required: required, check: check}
 }
 
-// scoTypes are the 18 cyber-observable objects of STIX 2.1 section 6.
-var scoTypes = []string{"artifact", "autonomous-system", "directory", "domain-name", "email-addr",
-	"email-message", "file", "ipv4-addr", "ipv6-addr", "mac-addr", "mutex", "network-traffic", "process",
-	"software", "url", "user-account", "windows-registry-key", "x509-certificate"}
-
 var addrRefs = []string{"ipv4-addr", "ipv6-addr", "mac-addr", "domain-name"}
 
 func scoSpecs() []*objSpec {

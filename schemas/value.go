@@ -151,7 +151,7 @@ func (c *checker) checkRef(v *fastjson.Value, p *prop) {
 		return
 	}
 	s := v.GetStringBytes()
-	if c.container != nil && bytes.Index(s, []byte("--")) < 0 {
+	if c.container != nil && !bytes.Contains(s, []byte("--")) {
 		// Inside the deprecated objects dictionary, references are its keys.
 		target := c.container.Get(string(s))
 		if target == nil {

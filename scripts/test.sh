@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The one test command: installs the test peers (cached), then vets, tests
-# and briefly fuzzes everything. Exits non-zero on any failure.
+# The one test command: installs the test peers (cached), then vets, lints,
+# tests and briefly fuzzes everything. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GENEVA_REQUIRE_PEERS=1
@@ -15,6 +15,9 @@ out=$(mktemp -d "${TMPDIR:-/tmp}/geneva-test.XXXXXX")
 
 echo "== go vet"
 go vet ./... || problems+=("go vet: see above")
+
+echo "== golangci-lint (.golangci.yml; the pinned version is built into the cache once)"
+scripts/lint.sh || problems+=("golangci-lint: see above")
 
 echo "== go test"
 if ! go test -count=1 -timeout 15m ./... 2>&1 | tee "$out/test.log"; then

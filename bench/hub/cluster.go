@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/internal/natscluster"
 	"github.com/genevahub/geneva/policy"
 )
@@ -45,7 +46,7 @@ func startClusterHubs(dir string, n, workers int) (*system, error) {
 	}
 	for i := range n {
 		_, stop, err := runHub(hub.Config{MoU: policy.DemoMoU(), DataDir: filepath.Join(dir, fmt.Sprint("hub", i)), Workers: workers,
-			HubConnection: hub.HubConnection{NATSURL: c.URL(), Creds: hub.CredsPath(dir, hub.OperatorName)}, Replicas: clusterNodes})
+			HubConnection: hub.HubConnection{NATSURL: c.URL(), Creds: wire.CredsPath(dir, wire.OperatorName)}, Replicas: clusterNodes})
 		if err != nil {
 			stopAll()
 			return nil, err

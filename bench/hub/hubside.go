@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -65,7 +66,7 @@ func members(url, credsDir string, stop func()) (*system, error) {
 	}
 	fail := func(err error) (*system, error) { cleanup(); return nil, fmt.Errorf("hub: %w", err) }
 	connect := func(member string) (jetstream.JetStream, error) {
-		_, opts, err := hub.MemberOptions(hub.CredsPath(credsDir, member), nil)
+		_, opts, err := wire.MemberOptions(wire.CredsPath(credsDir, member), nil)
 		if err != nil {
 			return nil, err
 		}
@@ -78,7 +79,7 @@ func members(url, credsDir string, stop func()) (*system, error) {
 	}
 	sys := &system{name: "hub", close: cleanup,
 		msg: func(key string, bundle []byte) *nats.Msg {
-			return hub.SubmitMsg(sender, bundle, hub.SubmitOptions{MsgID: key})
+			return wire.SubmitMsg(sender, bundle, wire.SubmitOptions{MsgID: key})
 		}}
 	var err error
 	if sys.submit, err = connect(sender); err != nil {
@@ -89,7 +90,7 @@ func members(url, credsDir string, stop func()) (*system, error) {
 		if err != nil {
 			return fail(err)
 		}
-		sys.receivers = append(sys.receivers, receiver{member: m, js: js, stream: hub.StreamShare, consumer: hub.InboxConsumer(m)})
+		sys.receivers = append(sys.receivers, receiver{member: m, js: js, stream: wire.StreamShare, consumer: wire.InboxConsumer(m)})
 	}
 	return sys, nil
 }

@@ -64,7 +64,7 @@ func run() error {
 		if err != nil {
 			return err
 		}
-		defer b.Kill()
+		defer func() { _ = b.Kill() }() // a benchmark's broker: nothing to do if it is already gone
 		addr = b.Addr
 	}
 	if *cpuProfile != "" {

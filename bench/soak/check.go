@@ -12,9 +12,9 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/segmentio/kafka-go"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/archive"
 	"github.com/genevahub/geneva/hub/audit"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // check is one line of the verdict.
@@ -149,13 +149,13 @@ func (s *system) checkConnector(l *ledger, want int) check {
 // finds exactly one decision per submission.
 func (s *system) checkAudit(l *ledger) check {
 	const what = "audit records"
-	_, js, err := connect(s.natsURL, hub.CredsPath(s.dataDir, hub.OperatorName))
+	_, js, err := connect(s.natsURL, wire.CredsPath(s.dataDir, wire.OperatorName))
 	if err != nil {
 		return check{what: what, got: err.Error()}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	stream, err := js.Stream(ctx, hub.StreamAudit)
+	stream, err := js.Stream(ctx, wire.StreamAudit)
 	if err != nil {
 		return check{what: what, got: "stream: " + err.Error()}
 	}
@@ -166,7 +166,7 @@ func (s *system) checkAudit(l *ledger) check {
 		info, err := stream.Info(ctx)
 		return err == nil && info.State.Msgs >= uint64(n)
 	})
-	res, err := audit.Verify(ctx, js, hub.StreamAudit)
+	res, err := audit.Verify(ctx, js, wire.StreamAudit)
 	if err != nil {
 		return check{what: what, got: fmt.Sprintf("chain: %v", err)}
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/crashtest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -110,7 +111,7 @@ func newClusterSystem(work, natsBin, hubBin, connectorBin, brokerAddr string, nH
 		}
 	}
 
-	operator := hub.CredsPath(s.dataDir, hub.OperatorName)
+	operator := wire.CredsPath(s.dataDir, wire.OperatorName)
 	for i := range nHubs {
 		a, err := freeAddrs(1)
 		if err != nil {

@@ -5,7 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // writeConfig writes text to work/name and returns the file's path.
@@ -24,7 +24,7 @@ archive:
   brokers: [%s]
   objects_topic: {name: %s, partitions: 1, replication: 1}
   audit_topic: {name: %s, replication: 1}
-`, s.natsURL, hub.CredsPath(s.dataDir, hub.OperatorName), httpAddr, s.brokerAddr, s.objectsTopic, auditTopic))
+`, s.natsURL, wire.CredsPath(s.dataDir, wire.OperatorName), httpAddr, s.brokerAddr, s.objectsTopic, auditTopic))
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +40,7 @@ spool: {dir: %s}
 http: {listen: "%s"}
 sinks:
   - {name: inbox, kind: dir, reach: organization, path: %s}
-`, s.natsURL, hub.CredsPath(s.dataDir, connected), mou, filepath.Join(work, "spool"), httpAddr, s.sinkDir))
+`, s.natsURL, wire.CredsPath(s.dataDir, connected), mou, filepath.Join(work, "spool"), httpAddr, s.sinkDir))
 	if err != nil {
 		return nil, err
 	}

@@ -11,9 +11,9 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/archive/kafkatest"
 	"github.com/genevahub/geneva/hub/crashtest"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // faultOptions shape a run of Geneva on a NATS cluster through faults.
@@ -80,7 +80,7 @@ func runFaults(o faultOptions, progress io.Writer) (*faultRun, error) {
 		return nil, err
 	}
 	defer s.stopAll()
-	_, opJS, err := connect(s.natsURL, hub.CredsPath(s.dataDir, hub.OperatorName))
+	_, opJS, err := connect(s.natsURL, wire.CredsPath(s.dataDir, wire.OperatorName))
 	if err != nil {
 		return nil, err
 	}
@@ -108,9 +108,9 @@ func runFaults(o faultOptions, progress io.Writer) (*faultRun, error) {
 		fmt.Fprintf(progress, "%v: %s (took %v)\n", at.Sub(began).Round(time.Second), name, time.Since(at).Round(time.Millisecond))
 		return nil
 	}
-	killed := s.nodes[s.leaderOf(opJS, hub.StreamAudit)]
+	killed := s.nodes[s.leaderOf(opJS, wire.StreamAudit)]
 	victim := s.hubs[0]
-	cut := s.leaderOf(opJS, hub.StreamShare)
+	cut := s.leaderOf(opJS, wire.StreamShare)
 	steps := []struct {
 		name string
 		do   func() error
@@ -148,7 +148,7 @@ func runFaults(o faultOptions, progress io.Writer) (*faultRun, error) {
 	expect := l.expected()
 	run.settled = waitFor(o.settle, func() bool { return l.complete(expect) && s.connectorFiles() >= expect[connected] })
 	stopReading()
-	if err := s.waitJetStream(hub.CredsPath(s.dataDir, hub.OperatorName), time.Minute); err != nil {
+	if err := s.waitJetStream(wire.CredsPath(s.dataDir, wire.OperatorName), time.Minute); err != nil {
 		return nil, err
 	}
 

@@ -31,9 +31,9 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/archive/kafkatest"
 	"github.com/genevahub/geneva/hub/crashtest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -100,7 +100,7 @@ func run(o options) error {
 	if err != nil {
 		return fmt.Errorf("kafka: %w", err)
 	}
-	defer broker.Stop()
+	defer func() { _ = broker.Stop() }() // the run's result is already written
 
 	s, err := newSystem(work, bins[0], bins[1], broker.Addr)
 	if err != nil {
@@ -172,19 +172,19 @@ func run(o options) error {
 // in all until offerCtx ends; it returns a wait for each sender.
 func startTraffic(readCtx, offerCtx context.Context, s *system, l *ledger, rate float64) ([]func(), error) {
 	for _, m := range readers {
-		_, js, err := connect(s.natsURL, hub.CredsPath(s.dataDir, m))
+		_, js, err := connect(s.natsURL, wire.CredsPath(s.dataDir, m))
 		if err != nil {
 			return nil, err
 		}
-		go read(readCtx, js, hub.StreamShare, hub.InboxConsumer(m), func(msg jetstream.Msg) { l.seeShare(m, msg) })
+		go read(readCtx, js, wire.StreamShare, wire.InboxConsumer(m), func(msg jetstream.Msg) { l.seeShare(m, msg) })
 	}
 	var offering []func()
 	for _, m := range senders {
-		_, js, err := connect(s.natsURL, hub.CredsPath(s.dataDir, m))
+		_, js, err := connect(s.natsURL, wire.CredsPath(s.dataDir, m))
 		if err != nil {
 			return nil, err
 		}
-		go read(readCtx, js, hub.StreamReceipt, hub.ReceiptConsumer(m), l.seeReceipt)
+		go read(readCtx, js, wire.StreamReceipt, wire.ReceiptConsumer(m), l.seeReceipt)
 		offering = append(offering, l.offer(offerCtx, js, m, rate/float64(len(senders))).Wait)
 	}
 	return offering, nil

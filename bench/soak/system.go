@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/crashtest"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // system is the soak's processes, each on its own fixed ports so it can be
@@ -43,7 +43,7 @@ func newSystem(work, hubBin, connectorBin, brokerAddr string) (*system, error) {
 	if err := os.MkdirAll(logs, 0o755); err != nil {
 		return nil, err
 	}
-	operator := hub.CredsPath(s.dataDir, hub.OperatorName)
+	operator := wire.CredsPath(s.dataDir, wire.OperatorName)
 	hubCfg, err := writeConfig(work, "hub.yaml", fmt.Sprintf("data_dir: %s\nnats_listen: %s\nhttp_listen: %s\nmou_file: %s\nworkers: 4\n",
 		s.dataDir, natsAddr, hubHTTP, mou))
 	if err != nil {

@@ -11,8 +11,8 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/crashtest"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // ledger is everything the soak offered and saw, by message id.
@@ -43,7 +43,7 @@ func newLedger() *ledger {
 
 // connect opens a connection as member that survives the hub's restarts.
 func connect(url, creds string) (*nats.Conn, jetstream.JetStream, error) {
-	_, opts, err := hub.MemberOptions(creds, nil)
+	_, opts, err := wire.MemberOptions(creds, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -69,7 +69,7 @@ func (l *ledger) offer(ctx context.Context, js jetstream.JetStream, member strin
 	for range 4 {
 		wg.Go(func() {
 			for id := range queue {
-				msg := hub.SubmitMsg(member, crashtest.GreenBundle(id), hub.SubmitOptions{MsgID: id})
+				msg := wire.SubmitMsg(member, crashtest.GreenBundle(id), wire.SubmitOptions{MsgID: id})
 				for {
 					pctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 					_, err := js.PublishMsg(pctx, msg)
@@ -132,7 +132,7 @@ func read(ctx context.Context, js jetstream.JetStream, stream, consumer string, 
 }
 
 func (l *ledger) seeReceipt(m jetstream.Msg) {
-	var r hub.Receipt
+	var r wire.Receipt
 	meta, err := m.Metadata()
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // visibility is how long an object takes from its sender's submission to
@@ -65,7 +66,7 @@ func measureVisibility(s *server, h *hub.Hub, samples int) (visibility, error) {
 	sjs, _ := jetstream.New(sender)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	inbox, err := rjs.Consumer(ctx, hub.StreamShare, hub.InboxConsumer("le-alpha"))
+	inbox, err := rjs.Consumer(ctx, wire.StreamShare, wire.InboxConsumer("le-alpha"))
 	if err != nil {
 		return v, err
 	}
@@ -81,7 +82,7 @@ func measureVisibility(s *server, h *hub.Hub, samples int) (visibility, error) {
 		_ = json.Unmarshal(body, &env)
 		bundle, _ := json.Marshal(map[string]any{"type": "bundle", "id": "bundle--" + strings.TrimPrefix(id, "indicator--"), "objects": env.Objects})
 		start := time.Now()
-		if _, err := sjs.PublishMsg(ctx, hub.SubmitMsg("bank-one", bundle, hub.SubmitOptions{})); err != nil {
+		if _, err := sjs.PublishMsg(ctx, wire.SubmitMsg("bank-one", bundle, wire.SubmitOptions{})); err != nil {
 			return v, err
 		}
 		for {
@@ -108,7 +109,7 @@ func firstID(envelope []byte) string {
 }
 
 func memberConn(h *hub.Hub, member string) (*nats.Conn, error) {
-	_, opts, err := hub.MemberOptions(hub.CredsPath(h.DataDir(), member), nil)
+	_, opts, err := wire.MemberOptions(wire.CredsPath(h.DataDir(), member), nil)
 	if err != nil {
 		return nil, err
 	}

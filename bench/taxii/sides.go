@@ -16,6 +16,7 @@ import (
 
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/taxii"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -69,7 +70,7 @@ func bearer(token string) func(*http.Request) {
 
 // hubToken creates a TAXII token for member through the operator's service.
 func hubToken(h *hub.Hub, member string) (string, error) {
-	_, opts, err := hub.MemberOptions(hub.CredsPath(h.DataDir(), hub.OperatorName), nil)
+	_, opts, err := wire.MemberOptions(wire.CredsPath(h.DataDir(), wire.OperatorName), nil)
 	if err != nil {
 		return "", err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/genevahub/geneva/connectors/connectortest"
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/policy/tlp"
 )
@@ -162,7 +163,7 @@ mou: %s
 spool: {dir: %s}
 sources:
   - {name: drop, kind: dir, path: %s, interval: 20ms}
-`, listen, hub.CredsPath(hubDir, "bank-one"), filepath.Join(dir, "mou.yaml"), filepath.Join(dir, "spool"), drop)
+`, listen, wire.CredsPath(hubDir, "bank-one"), filepath.Join(dir, "mou.yaml"), filepath.Join(dir, "spool"), drop)
 	if err := os.WriteFile(config, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -213,13 +214,13 @@ sources:
 	h = startHub()
 	wait("forwarding started", func() bool { return count(filepath.Join(dir, "spool", "queue"), ".json") < produced })
 	p.kill(t) // SIGKILL again, while forwarding
-	p = startProcess(t, bin, config, logs)
+	startProcess(t, bin, config, logs)
 
 	isp := h.Member(t, "isp-two")
 	seen := map[string]int{}
 	deadline := time.Now().Add(30 * time.Second)
 	for len(seen) < produced && time.Now().Before(deadline) {
-		for _, m := range isp.Collect(t, isp.StartFetch(t, hub.StreamShare, hub.InboxConsumer("isp-two"), produced, time.Second)) {
+		for _, m := range isp.Collect(t, isp.StartFetch(t, wire.StreamShare, wire.InboxConsumer("isp-two"), produced, time.Second)) {
 			for _, id := range connectortest.ObjectIDs(t, m.Data()) {
 				if strings.HasPrefix(id, "indicator--") {
 					seen[id]++

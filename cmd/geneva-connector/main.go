@@ -71,6 +71,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintln(stderr, "geneva-connector: warning:", w)
+	}
 	if cmd == "check" {
 		if err := connectors.Check(cfg, connectors.Default); err != nil {
 			return err

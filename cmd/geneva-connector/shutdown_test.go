@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -33,7 +33,7 @@ sources:
   - {name: drop, kind: dir, path: %s}
 sinks:
   - {name: console, kind: stdout, reach: organization}
-`, h.ClientURL(), hub.CredsPath(h.Dir, "le-alpha"), filepath.Join(dir, "mou.yaml"), filepath.Join(dir, "spool"), dir)
+`, h.ClientURL(), wire.CredsPath(h.Dir, "le-alpha"), filepath.Join(dir, "mou.yaml"), filepath.Join(dir, "spool"), dir)
 	if err := os.WriteFile(config, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}

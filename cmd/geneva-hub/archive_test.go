@@ -17,9 +17,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/archive/kafkatest"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
@@ -51,13 +52,13 @@ archive:
 		require.Contains(t, err.Error(), file+want)
 	}
 
-	memberCreds := hub.CredsPath(h.Dir, "bank-one")
+	memberCreds := wire.CredsPath(h.Dir, "bank-one")
 	file = writeFile(t, fmt.Sprintf("nats_url: %s\ncreds: %s\narchive:\n  brokers: [127.0.0.1:9]\n", h.ClientURL(), memberCreds))
 	err = run(context.Background(), []string{"archive", "--config", file}, &stderr)
 	require.ErrorContains(t, err, file+":2: creds: "+memberCreds+` are member "bank-one"'s`)
 
 	dead := "nats://127.0.0.1:" + fmt.Sprint(freePort(t))
-	file = writeFile(t, fmt.Sprintf("nats_url: %s\ncreds: %s\narchive:\n  brokers: [127.0.0.1:9]\n", dead, hub.CredsPath(h.Dir, hub.OperatorName)))
+	file = writeFile(t, fmt.Sprintf("nats_url: %s\ncreds: %s\narchive:\n  brokers: [127.0.0.1:9]\n", dead, wire.CredsPath(h.Dir, wire.OperatorName)))
 	err = run(context.Background(), []string{"archive", "--config", file}, &stderr)
 	require.ErrorContains(t, err, "nats_url "+dead+": ")
 }
@@ -79,7 +80,7 @@ archive:
   objects_topic: {name: %s, partitions: 2, replication: 1}
   audit_topic: {name: standalone-audit, replication: 1}
   retention_check: 100ms
-`, h.ClientURL(), hub.CredsPath(h.Dir, hub.OperatorName), httpAddr, broker.Addr, topic))
+`, h.ClientURL(), wire.CredsPath(h.Dir, wire.OperatorName), httpAddr, broker.Addr, topic))
 
 	var stderr lockedBuffer
 	proc := exec.Command(os.Args[0], "-test.run=^$")
@@ -104,9 +105,9 @@ archive:
 	bundle, err := os.ReadFile(filepath.Join(stixtest.SharedDir(t), "policy-cases", "green-tlp2-to-all.json"))
 	require.NoError(t, err)
 	sender := h.Member(t, "cert-three")
-	sender.Submit(t, bundle, hub.SubmitOptions{})
+	sender.Submit(t, bundle, wire.SubmitOptions{})
 	r := sender.NextReceipt(t, 10*time.Second)
-	require.Equal(t, "accept", r.Verdict)
+	require.Equal(t, policy.Accept, r.Verdict)
 
 	written := regexp.MustCompile(`(?m)^geneva_archive_records_total\{topic="` + topic + `"\} 1$`)
 	hubtest.Eventually(t, 30*time.Second, func() error {

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // cluster-users writes an accounts file nats-server loads, with the hub
@@ -39,7 +40,7 @@ func TestClusterUsersCommand(t *testing.T) {
 	}
 	require.Len(t, accounts, 6, "the hub account and one per member")
 	require.Contains(t, accounts, hub.MemberAccount("bank-one"))
-	_, err = hub.CredsMember(hub.CredsPath(filepath.Join(dir, "data"), "bank-one"))
+	_, err = wire.CredsMember(wire.CredsPath(filepath.Join(dir, "data"), "bank-one"))
 	require.NoError(t, err, "the member's creds, to hand over")
 
 	err = run(context.Background(), []string{"cluster-users", "--config", cfg}, &stderr)
@@ -64,15 +65,15 @@ func TestClusterUsersJWTCommand(t *testing.T) {
 	require.Len(t, opts.TrustedOperators, 1)
 	require.NotEmpty(t, opts.SystemAccount)
 	require.NotNil(t, opts.AccountResolver)
-	member, _, err := hub.MemberOptions(hub.JWTCredsPath(data, hub.OperatorName), nil)
+	member, _, err := wire.MemberOptions(hub.JWTCredsPath(data, wire.OperatorName), nil)
 	require.NoError(t, err)
-	require.Equal(t, hub.OperatorName, member)
+	require.Equal(t, wire.OperatorName, member)
 	_, err = hub.ReadSigningKey(hub.SigningKeyPath(data, "bank-one"))
 	require.NoError(t, err, "the member admin's signing key, to hand over")
 
 	// The upgrade keeps each member's key: its JWT creds are for the NKey
 	// of its existing creds file.
-	seedOnly, err := os.ReadFile(hub.CredsPath(data, "bank-one"))
+	seedOnly, err := os.ReadFile(wire.CredsPath(data, "bank-one"))
 	require.NoError(t, err)
 	withJWT, err := os.ReadFile(hub.JWTCredsPath(data, "bank-one"))
 	require.NoError(t, err)

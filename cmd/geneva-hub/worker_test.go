@@ -19,6 +19,7 @@ import (
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/audit"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
@@ -61,7 +62,7 @@ func TestWorkerNodeProcess(t *testing.T) {
 	h := hubtest.StartHub(t, hubtest.WithConfig(func(c *hub.Config) { c.WorkerNodesOnly = true }))
 	httpAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	file := writeFile(t, fmt.Sprintf("nats_url: %s\ncreds: %s\nhttp_listen: %s\nworkers: 8\n",
-		h.ClientURL(), hub.CredsPath(h.Dir, hub.OperatorName), httpAddr))
+		h.ClientURL(), wire.CredsPath(h.Dir, wire.OperatorName), httpAddr))
 	var stderr bytes.Buffer
 	require.ErrorAs(t, run(context.Background(), []string{"worker"}, &stderr), new(usageError))
 	stderr.Reset()
@@ -74,7 +75,7 @@ func TestWorkerNodeProcess(t *testing.T) {
 	const n = 400
 	submit := func(from, to int) error {
 		for i := from; i < to; i++ {
-			msg := hub.SubmitMsg("cert-three", bundle, hub.SubmitOptions{MsgID: fmt.Sprint("node-process-", i)})
+			msg := wire.SubmitMsg("cert-three", bundle, wire.SubmitOptions{MsgID: fmt.Sprint("node-process-", i)})
 			if _, err := sender.JS.PublishMsg(context.Background(), msg); err != nil {
 				return err
 			}
@@ -101,28 +102,28 @@ func TestWorkerNodeProcess(t *testing.T) {
 	receipts := map[string]bool{}
 	for range n {
 		// Submissions the killed node had pulled come back after the ack wait (30 s).
-		msg, ok := sender.Next(t, hub.StreamReceipt, hub.ReceiptConsumer("cert-three"), 45*time.Second)
+		msg, ok := sender.Next(t, wire.StreamReceipt, wire.ReceiptConsumer("cert-three"), 45*time.Second)
 		require.True(t, ok, "a receipt for every submission (%d so far)", len(receipts))
-		id := msg.Headers().Get(hub.HeaderSubmission)
+		id := msg.Headers().Get(wire.HeaderSubmission)
 		require.False(t, receipts[id], "one receipt per submission")
 		receipts[id] = true
 	}
-	_, extra := sender.Next(t, hub.StreamReceipt, hub.ReceiptConsumer("cert-three"), 500*time.Millisecond)
+	_, extra := sender.Next(t, wire.StreamReceipt, wire.ReceiptConsumer("cert-three"), 500*time.Millisecond)
 	require.False(t, extra, "no receipt beyond one per submission")
 	shares := map[string]bool{}
-	for _, m := range receiver.Available(t, hub.StreamShare, hub.InboxConsumer("le-alpha")) {
-		id := m.Headers().Get(hub.HeaderSubmission)
+	for _, m := range receiver.Available(t, wire.StreamShare, wire.InboxConsumer("le-alpha")) {
+		id := m.Headers().Get(wire.HeaderSubmission)
 		require.False(t, shares[id], "one share per submission at a receiver")
 		shares[id] = true
 	}
 	require.Equal(t, receipts, shares, "the receiver got what was decided, once")
 
-	op := h.Member(t, hub.OperatorName)
+	op := h.Member(t, wire.OperatorName)
 	// The audit record follows the receipt's PubAck: a submission whose node
 	// died in between has its receipt but gets its record when it is
 	// redelivered after the ack wait (30 s) and decided again.
 	hubtest.Eventually(t, 45*time.Second, func() error {
-		res, err := audit.Verify(context.Background(), op.JS, hub.StreamAudit)
+		res, err := audit.Verify(context.Background(), op.JS, wire.StreamAudit)
 		if err != nil || res.Records != n {
 			return fmt.Errorf("audit: %d records (want one per submission, %d): %v", res.Records, n, err)
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 func newAdminMemberCmd() *cobra.Command {
@@ -67,12 +68,12 @@ Exit status: 0 created, 1 the file could not be written, 2 usage error
 		if dataDir == "" {
 			return usageError(errors.New("admin member add: --data DIR is required (the hub's data directory)"))
 		}
-		_, statErr := os.Stat(hub.CredsPath(dataDir, args[0]))
+		_, statErr := os.Stat(wire.CredsPath(dataDir, args[0]))
 		path, pub, err := hub.CreateMemberCreds(dataDir, args[0], force)
 		switch {
 		case errors.Is(err, hub.ErrCredsExist):
 			return usageError(fmt.Errorf("admin member add: %w (give --force to replace the key)", err))
-		case err != nil && (!validMemberID(args[0]) || args[0] == hub.OperatorName):
+		case err != nil && (!validMemberID(args[0]) || args[0] == wire.OperatorName):
 			return usageError(fmt.Errorf("admin member add: %w", err)) // the caller's mistake
 		case err != nil:
 			return fmt.Errorf("admin member add: %w", err)

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -24,14 +25,14 @@ func TestAdminMemberUser(t *testing.T) {
 	st, err := os.Stat(out)
 	require.NoError(t, err)
 	require.Equal(t, os.FileMode(0o600), st.Mode().Perm())
-	member, _, err := hub.MemberOptions(out, nil)
+	member, _, err := wire.MemberOptions(out, nil)
 	require.NoError(t, err)
 	require.Equal(t, "bank-one", member)
 
 	_, stderr, code = runCLI(t, "admin", "member", "user", "bob", "--signing-key", hub.SigningKeyPath(data, "bank-one"), "--out", out)
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, "exists")
-	_, stderr, code = runCLI(t, "admin", "member", "user", "bob", "--signing-key", hub.CredsPath(data, "bank-one"), "--out", out+"2")
+	_, stderr, code = runCLI(t, "admin", "member", "user", "bob", "--signing-key", wire.CredsPath(data, "bank-one"), "--out", out+"2")
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, "not a Geneva member admin signing key")
 }

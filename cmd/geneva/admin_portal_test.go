@@ -6,17 +6,17 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 func TestAdminPortalUser(t *testing.T) {
 	h := hubtest.StartHub(t)
 	as := func(who string, args ...string) (string, string, int) {
 		return runCLI(t, append(append([]string{"admin", "portal-user"}, args...),
-			"--server", h.ClientURL(), "--creds", hub.CredsPath(h.Dir, who))...)
+			"--server", h.ClientURL(), "--creds", wire.CredsPath(h.Dir, who))...)
 	}
-	out, errOut, code := as(hub.OperatorName, "add", "alice", "--member", "bank-one", "--role", "reporter", "-o", "json")
+	out, errOut, code := as(wire.OperatorName, "add", "alice", "--member", "bank-one", "--role", "reporter", "-o", "json")
 	require.Equal(t, 0, code, errOut)
 	var acc struct{ User, Password, TOTP, TOTPURI string }
 	require.NoError(t, json.Unmarshal([]byte(out), &acc))
@@ -24,14 +24,14 @@ func TestAdminPortalUser(t *testing.T) {
 	require.Len(t, acc.Password, 20)
 	require.Contains(t, acc.TOTPURI, "otpauth://totp/Geneva:alice?")
 
-	_, errOut, code = as(hub.OperatorName, "add", "alice", "--member", "bank-one")
+	_, errOut, code = as(wire.OperatorName, "add", "alice", "--member", "bank-one")
 	require.Equal(t, 1, code)
 	require.Equal(t, "geneva: admin portal-user add: user \"alice\" exists already\n", errOut)
-	_, errOut, code = as(hub.OperatorName, "add", "bob", "--member", "nobody")
+	_, errOut, code = as(wire.OperatorName, "add", "bob", "--member", "nobody")
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, `member "nobody" is not in the MoU in force`)
 
-	out, errOut, code = as(hub.OperatorName, "list")
+	out, errOut, code = as(wire.OperatorName, "list")
 	require.Equal(t, 0, code, errOut)
 	require.Equal(t, "USER   MEMBER    ROLE\nalice  bank-one  reporter\n", out)
 
@@ -40,9 +40,9 @@ func TestAdminPortalUser(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "not permitted: needs the hub operator's credentials")
 
-	out, errOut, code = as(hub.OperatorName, "remove", "alice")
+	out, errOut, code = as(wire.OperatorName, "remove", "alice")
 	require.Equal(t, 0, code, errOut)
 	require.Equal(t, "removed alice\n", out)
-	out, _, _ = as(hub.OperatorName, "list", "-o", "json")
+	out, _, _ = as(wire.OperatorName, "list", "-o", "json")
 	require.Equal(t, "[]\n", out)
 }

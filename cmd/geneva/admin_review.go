@@ -15,6 +15,7 @@ import (
 
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/audit"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // reviewTimeout bounds one request to the hub's review service (an approve
@@ -190,7 +191,7 @@ func showReview(ctx context.Context, cmd *cobra.Command, conn *hubConn, out *out
 // can fail into a one-line error.
 func askReview(ctx context.Context, conn *hubConn, server string, req hub.ReviewRequest) (hub.ReviewReply, error) {
 	var reply hub.ReviewReply
-	err := askOperatorService(ctx, conn, server, hub.SubjectReviewService, "admin review "+req.Action, "review", req, &reply, func() string { return reply.Error })
+	err := askOperatorService(ctx, conn, server, wire.SubjectReviewService, "admin review "+req.Action, "review", req, &reply, func() string { return reply.Error })
 	return reply, err
 }
 
@@ -237,7 +238,7 @@ func addHoldReasons(ctx context.Context, nc *nats.Conn, held []heldSubmission) e
 	if err != nil {
 		return err
 	}
-	s, err := js.Stream(ctx, hub.StreamAudit)
+	s, err := js.Stream(ctx, wire.StreamAudit)
 	if err != nil {
 		return fmt.Errorf("audit log: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
@@ -51,15 +52,15 @@ func TestAdminReview(t *testing.T) {
 	members := connectMembers(t, h)
 	sender := members["cert-three"]
 	bundle := stateConductBundle(t)
-	conn := []string{"--server", h.ClientURL(), "--creds", hub.CredsPath(h.Dir, hub.OperatorName)}
+	conn := []string{"--server", h.ClientURL(), "--creds", wire.CredsPath(h.Dir, wire.OperatorName)}
 	admin := func(t *testing.T, args ...string) (string, string, int) {
 		t.Helper()
 		return runCLI(t, append(append([]string{"admin", "review"}, args...), conn...)...)
 	}
 
-	sender.Submit(t, bundle, hub.SubmitOptions{})
+	sender.Submit(t, bundle, wire.SubmitOptions{})
 	held := sender.NextReceipt(t, 10*time.Second)
-	require.Equal(t, "review", held.Verdict, "%+v", held.Reasons)
+	require.Equal(t, policy.Review, held.Verdict, "%+v", held.Reasons)
 	hubtest.ExpectShares(t, members, map[string]int{}, 300*time.Millisecond)
 	// The audit record of the holding decision follows the receipt.
 	hubtest.Eventually(t, 10*time.Second, func() error {
@@ -105,7 +106,7 @@ func TestAdminReview(t *testing.T) {
 	})
 
 	t.Run("a member's credentials are refused", func(t *testing.T) {
-		_, stderr, code := runCLI(t, "admin", "review", "list", "--server", h.ClientURL(), "--creds", hub.CredsPath(h.Dir, "bank-one"))
+		_, stderr, code := runCLI(t, "admin", "review", "list", "--server", h.ClientURL(), "--creds", wire.CredsPath(h.Dir, "bank-one"))
 		require.Equal(t, 1, code)
 		require.Contains(t, stderr, "not permitted: needs the hub operator's credentials")
 		require.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %s", stderr)
@@ -117,7 +118,7 @@ func TestAdminReview(t *testing.T) {
 		require.Contains(t, stdout, "approved by duty-officer")
 		second := sender.NextReceipt(t, 10*time.Second)
 		require.Equal(t, held.Submission, second.Submission)
-		require.Equal(t, "accept", second.Verdict)
+		require.Equal(t, policy.Accept, second.Verdict)
 		require.Equal(t, "duty-officer", second.Reviewer)
 		hubtest.ExpectShares(t, members, map[string]int{"le-alpha": 1, "le-bravo": 1, "bank-one": 1, "isp-two": 1}, 300*time.Millisecond)
 
@@ -130,16 +131,16 @@ func TestAdminReview(t *testing.T) {
 	})
 
 	t.Run("reject shares nothing and tells the sender why", func(t *testing.T) {
-		sender.Submit(t, bundle, hub.SubmitOptions{})
+		sender.Submit(t, bundle, wire.SubmitOptions{})
 		again := sender.NextReceipt(t, 10*time.Second)
-		require.Equal(t, "review", again.Verdict)
+		require.Equal(t, policy.Review, again.Verdict)
 		stdout, stderr, code := admin(t, "reject", again.Submission, "--reason", "attribution not sourced", "-o", "json")
 		require.Equal(t, 0, code, stderr)
-		var r hub.Receipt
+		var r wire.Receipt
 		require.NoError(t, json.Unmarshal([]byte(stdout), &r))
-		require.Equal(t, "reject", r.Verdict)
+		require.Equal(t, policy.Reject, r.Verdict)
 		final := sender.NextReceipt(t, 10*time.Second)
-		require.Equal(t, "reject", final.Verdict)
+		require.Equal(t, policy.Reject, final.Verdict)
 		b, _ := json.Marshal(final)
 		require.Contains(t, string(b), "attribution not sourced")
 		require.Contains(t, string(b), string(hub.CodeReviewRejected))
@@ -154,7 +155,7 @@ func TestAdminReview(t *testing.T) {
 		_, _, code = admin(t, "list", "--output", "yaml")
 		require.Equal(t, 2, code)
 		_, stderr, code := runCLI(t, "admin", "review", "list", "--server", "nats://127.0.0.1:1",
-			"--creds", hub.CredsPath(h.Dir, hub.OperatorName))
+			"--creds", wire.CredsPath(h.Dir, wire.OperatorName))
 		require.Equal(t, 1, code, stderr)
 		require.Contains(t, stderr, "is geneva-hub running there?")
 	})
@@ -171,7 +172,7 @@ func TestAdminMemberAdd(t *testing.T) {
 
 	stdout, stderr, code := runCLI(t, "admin", "member", "add", "acad-four", "--data", h.Dir)
 	require.Equal(t, 0, code, stderr)
-	path := hub.CredsPath(h.Dir, "acad-four")
+	path := wire.CredsPath(h.Dir, "acad-four")
 	require.Contains(t, stdout, "created "+path)
 	require.Contains(t, stdout, "add member \"acad-four\" to the MoU file")
 	fi, err := os.Stat(path)
@@ -199,10 +200,10 @@ func TestAdminMemberAdd(t *testing.T) {
 	acad := h.Member(t, "acad-four") // connects with the file member add wrote
 	green, err := os.ReadFile(filepath.Join(stixtest.SharedDir(t), "policy-cases", "green-tlp2-to-all.json"))
 	require.NoError(t, err)
-	acad.Submit(t, green, hub.SubmitOptions{})
+	acad.Submit(t, green, wire.SubmitOptions{})
 	r := acad.NextReceipt(t, 10*time.Second)
 	require.Equal(t, "acad-four", r.Member)
-	require.Equal(t, "accept", r.Verdict, "%+v", r.Reasons)
+	require.Equal(t, policy.Accept, r.Verdict, "%+v", r.Reasons)
 	require.Empty(t, acad.Errors())
 
 	t.Run("an existing file is kept unless --force", func(t *testing.T) {
@@ -229,7 +230,7 @@ func TestAdminMemberAdd(t *testing.T) {
 			return nil
 		})
 		fresh := h.Member(t, "acad-four")
-		fresh.Submit(t, green, hub.SubmitOptions{})
+		fresh.Submit(t, green, wire.SubmitOptions{})
 		require.Equal(t, "acad-four", fresh.NextReceipt(t, 10*time.Second).Member)
 	})
 
@@ -241,7 +242,7 @@ func TestAdminMemberAdd(t *testing.T) {
 			_, stderr, code := runCLI(t, append([]string{"admin", "member", "add"}, args...)...)
 			require.Equal(t, 2, code, "%v: %s", args, stderr)
 		}
-		_, err := os.Stat(hub.CredsPath(h.Dir, "Bad_ID"))
+		_, err := os.Stat(wire.CredsPath(h.Dir, "Bad_ID"))
 		require.ErrorIs(t, err, os.ErrNotExist)
 	})
 }

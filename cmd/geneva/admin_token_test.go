@@ -7,8 +7,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // TestAdminMemberToken: create shows a token once and it opens the
@@ -16,7 +16,7 @@ import (
 // member's credentials cannot manage tokens.
 func TestAdminMemberToken(t *testing.T) {
 	h := hubtest.StartHub(t)
-	conn := []string{"--server", h.ClientURL(), "--creds", hub.CredsPath(h.Dir, hub.OperatorName)}
+	conn := []string{"--server", h.ClientURL(), "--creds", wire.CredsPath(h.Dir, wire.OperatorName)}
 	token := func(t *testing.T, args ...string) (string, string, int) {
 		t.Helper()
 		return runCLI(t, append(append([]string{"admin", "member", "token"}, args...), conn...)...)
@@ -56,7 +56,7 @@ func TestAdminMemberToken(t *testing.T) {
 	_, _, code = token(t, "create")
 	require.Equal(t, 2, code)
 
-	_, stderr, code = runCLI(t, "admin", "member", "token", "list", "--server", h.ClientURL(), "--creds", hub.CredsPath(h.Dir, "bank-one"))
+	_, stderr, code = runCLI(t, "admin", "member", "token", "list", "--server", h.ClientURL(), "--creds", wire.CredsPath(h.Dir, "bank-one"))
 	require.Equal(t, 1, code)
 	require.Contains(t, stderr, "not permitted")
 }

@@ -16,8 +16,8 @@ import (
 	"github.com/nats-io/nkeys"
 	"github.com/spf13/cobra"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/audit"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 const defaultServer = "nats://127.0.0.1:4222"
@@ -73,7 +73,7 @@ be read, 2 on a usage error or an unusable credentials file.`,
 	fl := cmd.Flags()
 	fl.StringVar(&f.server, "server", f.server, "hub NATS URL (env GENEVA_SERVER)")
 	fl.StringVar(&f.creds, "creds", f.creds, "hub operator credentials file (env GENEVA_CREDS)")
-	fl.StringVar(&f.stream, "stream", hub.StreamAudit, "audit stream to verify (a copy or a restored backup, say)")
+	fl.StringVar(&f.stream, "stream", wire.StreamAudit, "audit stream to verify (a copy or a restored backup, say)")
 	fl.BoolVar(&f.json, "json", false, "print the result as JSON")
 	return cmd
 }
@@ -174,7 +174,7 @@ func (c *hubConn) refused() error {
 }
 
 func (c *hubConn) report(err error) {
-	if err == nil || !errors.Is(err, nats.ErrPermissionViolation) && !errors.Is(err, hub.ErrNotPermitted) {
+	if err == nil || !errors.Is(err, nats.ErrPermissionViolation) && !errors.Is(err, wire.ErrNotPermitted) {
 		return
 	}
 	c.mu.Lock()
@@ -207,13 +207,13 @@ func (c *hubConn) stopOnDenial(parent context.Context) (context.Context, context
 // ""). The file is recognised by its content: a NATS .creds file (a user JWT
 // and its seed, for hubs using NATS accounts), the hub's own credentials
 // file (an NKey seed with a "# member:" line, connected through
-// hub.MemberOptions so a member gets its private inbox prefix), or any
+// wire.MemberOptions so a member gets its private inbox prefix), or any
 // other file holding an NKey user seed.
 func connectHub(server, credsFile, name string) (*hubConn, error) {
 	c := &hubConn{}
 	opts := []nats.Option{nats.Name(name), nats.Timeout(5 * time.Second), nats.MaxReconnects(0),
 		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { c.report(err) })}
-	auth, err := credsOptions(credsFile, c.report) // hub.MemberOptions may replace the handler with its own
+	auth, err := credsOptions(credsFile, c.report) // wire.MemberOptions may replace the handler with its own
 	if err != nil {
 		return nil, usageError(err)
 	}
@@ -245,7 +245,7 @@ func credsOptions(credsFile string, report func(error)) ([]nats.Option, error) {
 	}
 	defer wipeSecret(data)
 	if bytes.Contains(data, []byte("\n# member: ")) { // a Geneva creds file: an NKey seed, or a user JWT and seed
-		_, opts, err := hub.MemberOptions(credsFile, report)
+		_, opts, err := wire.MemberOptions(credsFile, report)
 		return opts, err
 	}
 	if bytes.Contains(data, []byte("BEGIN NATS USER JWT")) {

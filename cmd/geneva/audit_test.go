@@ -16,9 +16,9 @@ import (
 	"github.com/nats-io/nkeys"
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/audit"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
@@ -29,13 +29,13 @@ func TestAuditVerifyOnARealHub(t *testing.T) {
 	bundle, err := os.ReadFile(filepath.Join(stixtest.SharedDir(t), "policy-cases", "green-tlp2-to-all.json"))
 	require.NoError(t, err)
 	bank := h.Member(t, "bank-one")
-	bank.Submit(t, bundle, hub.SubmitOptions{})
+	bank.Submit(t, bundle, wire.SubmitOptions{})
 	bank.NextReceipt(t, 15*time.Second)
-	bank.Submit(t, bundle, hub.SubmitOptions{Anonymous: true})
+	bank.Submit(t, bundle, wire.SubmitOptions{Anonymous: true})
 	bank.NextReceipt(t, 15*time.Second)
 
-	op := h.Member(t, hub.OperatorName)
-	s, err := op.JS.Stream(t.Context(), hub.StreamAudit)
+	op := h.Member(t, wire.OperatorName)
+	s, err := op.JS.Stream(t.Context(), wire.StreamAudit)
 	require.NoError(t, err)
 	// The hub appends the audit record after it publishes the receipt.
 	hubtest.Eventually(t, 10*time.Second, func() error {
@@ -45,11 +45,11 @@ func TestAuditVerifyOnARealHub(t *testing.T) {
 		}
 		return err
 	})
-	last, err := s.GetLastMsgForSubject(t.Context(), hub.SubjectAudit)
+	last, err := s.GetLastMsgForSubject(t.Context(), wire.SubjectAudit)
 	require.NoError(t, err)
 	var head audit.Record
 	require.NoError(t, json.Unmarshal(last.Data, &head))
-	operatorCreds := hub.CredsPath(h.Dir, hub.OperatorName)
+	operatorCreds := wire.CredsPath(h.Dir, wire.OperatorName)
 
 	t.Run("flags", func(t *testing.T) {
 		stdout, stderr, code := runCLI(t, "audit", "verify", "--server", h.ClientURL(), "--creds", operatorCreds)
@@ -64,7 +64,7 @@ func TestAuditVerifyOnARealHub(t *testing.T) {
 		require.JSONEq(t, fmt.Sprintf(`{"verified":true,"stream":"GENEVA_AUDIT","records":2,"first_seq":1,"last_seq":2,"head":%q}`, head.Hash), stdout)
 	})
 	t.Run("a member's credentials cannot read the audit", func(t *testing.T) {
-		stdout, stderr, code := runCLI(t, "audit", "verify", "--server", h.ClientURL(), "--creds", hub.CredsPath(h.Dir, "bank-one"))
+		stdout, stderr, code := runCLI(t, "audit", "verify", "--server", h.ClientURL(), "--creds", wire.CredsPath(h.Dir, "bank-one"))
 		require.Equal(t, 1, code)
 		require.Empty(t, stdout)
 		require.Contains(t, stderr, "not permitted")
@@ -118,7 +118,7 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 	js, err := jetstream.New(nc)
 	require.NoError(t, err)
 
-	l, err := audit.Open(t.Context(), js, hub.StreamAudit, hub.SubjectAudit)
+	l, err := audit.Open(t.Context(), js, wire.StreamAudit, wire.SubjectAudit)
 	require.NoError(t, err)
 	for i := range 5 {
 		_, err := l.Append(t.Context(), audit.Record{Member: "isp-two", Submission: fmt.Sprintf("s%d", i),
@@ -126,7 +126,7 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 		require.NoError(t, err)
 	}
 	// A copy where record 3 now claims another verdict.
-	src, err := js.Stream(t.Context(), hub.StreamAudit)
+	src, err := js.Stream(t.Context(), wire.StreamAudit)
 	require.NoError(t, err)
 	_, err = js.CreateStream(t.Context(), jetstream.StreamConfig{Name: "AUDIT_COPY", Subjects: []string{"copy.audit"}})
 	require.NoError(t, err)
@@ -263,7 +263,7 @@ func TestAuditVerifyWithJWTCreds(t *testing.T) {
 	t.Cleanup(nc.Close)
 	js, err := jetstream.New(nc)
 	require.NoError(t, err)
-	l, err := audit.Open(t.Context(), js, hub.StreamAudit, hub.SubjectAudit)
+	l, err := audit.Open(t.Context(), js, wire.StreamAudit, wire.SubjectAudit)
 	require.NoError(t, err)
 	r, err := l.Append(t.Context(), audit.Record{Member: "le-alpha", Action: "decide", Verdict: "accept"}, "s1/audit")
 	require.NoError(t, err)

@@ -8,9 +8,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/member/membertest"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // isolate gives the test its own config folder and clears the connection
@@ -33,7 +33,7 @@ func testHub(t *testing.T) (*hubtest.Hub, func(id string) []string) {
 	isolate(t)
 	h := hubtest.StartHub(t)
 	return h, func(id string) []string {
-		return []string{"--server", h.ClientURL(), "--creds", hub.CredsPath(h.Dir, id)}
+		return []string{"--server", h.ClientURL(), "--creds", wire.CredsPath(h.Dir, id)}
 	}
 }
 
@@ -47,7 +47,7 @@ func bundleFile(t *testing.T, level, name string) string {
 
 func TestConnectionSettingsPrecedence(t *testing.T) {
 	h, _ := testHub(t)
-	bank, isp := hub.CredsPath(h.Dir, "bank-one"), hub.CredsPath(h.Dir, "isp-two")
+	bank, isp := wire.CredsPath(h.Dir, "bank-one"), wire.CredsPath(h.Dir, "isp-two")
 	whoami := func(args ...string) (string, string, int) {
 		// directory works for every member; the member shows in receipts
 		// of a submission, so use submit --no-wait --output json.

@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/archive"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/internal/deadletter"
 )
 
@@ -66,7 +66,7 @@ archive bridge's dead letters are listed, not replayed (docs/archive.md).`,
 		if err != nil {
 			return "", err
 		}
-		m, err := hub.CredsMember(creds)
+		m, err := wire.CredsMember(creds)
 		if err != nil {
 			return "", err
 		}

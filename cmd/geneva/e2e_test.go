@@ -18,6 +18,7 @@ import (
 
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
@@ -67,7 +68,7 @@ func TestBinaryEndToEnd(t *testing.T) {
 	u, err := url.Parse(h.ClientURL())
 	require.NoError(t, err)
 	samePort := hubtest.WithConfig(func(c *hub.Config) { c.NATSListen = u.Host })
-	creds := func(id string) string { return hub.CredsPath(dir, id) }
+	creds := func(id string) string { return wire.CredsPath(dir, id) }
 	b := binary{path: buildGeneva(t), env: []string{"PATH=" + os.Getenv("PATH"), "HOME=" + cfg,
 		"XDG_CONFIG_HOME=" + cfg, "GENEVA_SERVER=" + h.ClientURL()}}
 
@@ -170,7 +171,7 @@ func subscribeInATerminal(t *testing.T, b binary, cfg string, h *hubtest.Hub) {
 	t.Cleanup(func() { _ = exec.Command(tmux, "-S", sock, "kill-server").Run() })
 	tm("new-session", "-d", "-s", "geneva", "-x", "220", "-y", "30",
 		fmt.Sprintf("trap : INT; env -i PATH=%q HOME=%q XDG_CONFIG_HOME=%q TERM=xterm-256color COLORTERM=truecolor %q subscribe --server %q --creds %q; echo \"geneva exited with status $?\"",
-			os.Getenv("PATH"), cfg, cfg, b.path, h.ClientURL(), hub.CredsPath(h.Dir, "le-alpha")))
+			os.Getenv("PATH"), cfg, cfg, b.path, h.ClientURL(), wire.CredsPath(h.Dir, "le-alpha")))
 	pane := func() string { return tm("capture-pane", "-p", "-e", "-t", "geneva") }
 	hubtest.Eventually(t, 10*time.Second, func() error {
 		if !strings.Contains(pane(), "subscribed to "+h.ClientURL()+" as le-alpha; Ctrl-C to stop") {
@@ -179,7 +180,7 @@ func subscribeInATerminal(t *testing.T, b binary, cfg string, h *hubtest.Hub) {
 		return nil
 	})
 
-	_, errOut, code := b.run(t, "submit", "--no-wait", "--server", h.ClientURL(), "--creds", hub.CredsPath(h.Dir, "bank-one"),
+	_, errOut, code := b.run(t, "submit", "--no-wait", "--server", h.ClientURL(), "--creds", wire.CredsPath(h.Dir, "bank-one"),
 		bundleFile(t, "amber", "Terminal test indicator"))
 	require.Equal(t, exitOK, code, errOut)
 	stored := time.Now() // the hub has it (PubAck)

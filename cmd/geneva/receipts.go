@@ -11,7 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/internal/configfile"
 	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/policy/explain"
 )
@@ -74,7 +75,7 @@ Exit status: 0, or 1 when the hub cannot be reached, 2 usage.`,
 	return cmd
 }
 
-func writeReceipts(w io.Writer, rs []hub.Receipt, output string) error {
+func writeReceipts(w io.Writer, rs []wire.Receipt, output string) error {
 	switch output {
 	case "json":
 		for _, r := range rs {
@@ -114,19 +115,19 @@ func writeReceipts(w io.Writer, rs []hub.Receipt, output string) error {
 			to = append(to, routeShort(rt))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\n", r.Received.Local().Format("2006-01-02 15:04:05"),
-			strings.ToUpper(r.Verdict), shared, refused, orDash(strings.Join(to, " ")), r.Submission, r.MsgID)
+			strings.ToUpper(r.Verdict.String()), shared, refused, orDash(strings.Join(to, " ")), r.Submission, r.MsgID)
 	}
 	return tw.Flush()
 }
 
 // routeShort is a route in a few characters: green→all, amber→c.finance,
 // red→le-alpha+cert-three.
-func routeShort(rt hub.RouteReceipt) string {
+func routeShort(rt wire.RouteReceipt) string {
 	scope := rt.Scope
 	if strings.HasPrefix(scope, "m.") {
 		scope = strings.Join(rt.Audience, "+")
 	}
-	return rt.TLP + "→" + scope
+	return rt.TLP.String() + "→" + scope
 }
 
 func orDash(s string) string {
@@ -137,9 +138,8 @@ func orDash(s string) string {
 }
 
 // writeReceipt tells a person what the hub did with one submission.
-func writeReceipt(w io.Writer, r *hub.Receipt) {
-	v, _ := parseVerdict(r.Verdict)
-	fmt.Fprintf(w, "verdict:    %s (%s)\n", strings.ToUpper(r.Verdict), explain.VerdictMeaning(v))
+func writeReceipt(w io.Writer, r *wire.Receipt) {
+	fmt.Fprintf(w, "verdict:    %s (%s)\n", strings.ToUpper(r.Verdict.String()), explain.VerdictMeaning(r.Verdict))
 	fmt.Fprintf(w, "submission: %s, received %s, policy version %s\n", r.Submission,
 		r.Received.Local().Format(time.RFC3339), r.PolicyVersion)
 	if r.Anonymous {
@@ -155,17 +155,17 @@ func writeReceipt(w io.Writer, r *hub.Receipt) {
 			explain.WriteReason(w, "  ", rs)
 		}
 	}
-	if r.Verdict == "review" {
+	if r.Verdict == policy.Review {
 		fmt.Fprintln(w, "\nheld: nothing is shared until a person at the hub approves it; the receipt of that decision follows")
 	}
 	if len(r.Routes) > 0 {
 		fmt.Fprintln(w, "\nshared:")
 		for _, rt := range r.Routes {
-			fmt.Fprintf(w, "  %s to %s: %s\n", tlpLabel(rt.TLP),
+			fmt.Fprintf(w, "  %s to %s: %s\n", rt.TLP.Label(),
 				explain.ScopeText(policy.Route{Scope: rt.Scope, Audience: rt.Audience}), routeObjects(r, rt))
 		}
 	}
-	var listed []hub.ObjectReceipt
+	var listed []wire.ObjectReceipt
 	blocked := 0
 	for _, o := range r.Objects {
 		switch {
@@ -192,7 +192,7 @@ func writeReceipt(w io.Writer, r *hub.Receipt) {
 
 // routeObjects counts what went along a route, leaving out the marking
 // definitions that travel with the objects.
-func routeObjects(r *hub.Receipt, rt hub.RouteReceipt) string {
+func routeObjects(r *wire.Receipt, rt wire.RouteReceipt) string {
 	n := 0
 	for _, o := range r.Objects {
 		if o.Shared && o.Type != "marking-definition" && o.TLP == rt.TLP && subset(rt.Audience, o.Audience) {
@@ -217,15 +217,6 @@ func subset(a, b []string) bool {
 	return true
 }
 
-func parseVerdict(s string) (policy.Verdict, bool) {
-	for _, v := range []policy.Verdict{policy.Accept, policy.Partial, policy.Reject, policy.Review} {
-		if v.String() == s {
-			return v, true
-		}
-	}
-	return policy.Reject, false
-}
-
 // parseSince reads "2h", "30m", "7d" (before now) or an RFC 3339 time.
 func parseSince(s string, now time.Time) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
@@ -239,18 +230,11 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 }
 
 func parseAgo(s string) (time.Duration, error) {
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		var n int
-		if _, err := fmt.Sscanf(days, "%d", &n); err != nil || n < 0 || fmt.Sprint(n) != days {
-			return 0, fmt.Errorf("bad days %q", s)
-		}
-		return time.Duration(n) * 24 * time.Hour, nil
+	d, err := configfile.ParseDuration(s)
+	if err == nil && d < 0 {
+		err = fmt.Errorf("negative duration %q", s)
 	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return 0, fmt.Errorf("bad duration %q", s)
-	}
-	return d, nil
+	return d, err
 }
 
 func writeJSONLine(w io.Writer, v any) error {

@@ -11,8 +11,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/member/membertest"
+	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 )
 
 func TestReceipts(t *testing.T) {
@@ -29,22 +30,22 @@ func TestReceipts(t *testing.T) {
 	receipts := func(args ...string) (string, string, int) {
 		return runCLI(t, append(append([]string{"receipts"}, args...), as("bank-one")...)...)
 	}
-	var lines []hub.Receipt
+	var lines []wire.Receipt
 	eventually(t, func() bool {
 		out, _, code := receipts("--output", "json")
 		require.Equal(t, exitOK, code)
 		lines = nil
 		sc := bufio.NewScanner(strings.NewReader(out))
 		for sc.Scan() {
-			var r hub.Receipt
+			var r wire.Receipt
 			require.NoError(t, json.Unmarshal(sc.Bytes(), &r))
 			lines = append(lines, r)
 		}
 		return len(lines) == 3
 	})
-	require.Equal(t, "accept", lines[0].Verdict)
+	require.Equal(t, policy.Accept, lines[0].Verdict)
 	require.Contains(t, shown, "(msg id "+lines[0].MsgID+")")
-	require.Equal(t, "reject", lines[1].Verdict)
+	require.Equal(t, policy.Reject, lines[1].Verdict)
 	require.True(t, lines[2].Classified)
 
 	t.Run("table", func(t *testing.T) {

@@ -17,9 +17,9 @@ import (
 	"github.com/segmentio/kafka-go"
 	"github.com/spf13/cobra"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/archive"
 	"github.com/genevahub/geneva/hub/report"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -244,7 +244,7 @@ func reportSource(f reportFlags) (report.Source, *hubConn, error) {
 			conn.nc.Close()
 			return nil, nil, err
 		}
-		return report.JetStreamSource{JS: js, ShareStream: hub.StreamShare, AuditStream: hub.StreamAudit}, conn, nil
+		return report.JetStreamSource{JS: js, ShareStream: wire.StreamShare, AuditStream: wire.StreamAudit}, conn, nil
 	}
 	return nil, nil, usageError(fmt.Errorf("report: --source %q: want kafka or jetstream", f.source))
 }

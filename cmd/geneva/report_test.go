@@ -20,6 +20,8 @@ import (
 	"github.com/genevahub/geneva/hub/archive/kafkatest"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/report"
+	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
@@ -34,13 +36,13 @@ func TestReportOnARealHub(t *testing.T) {
 	require.NoError(t, err)
 	bank := h.Member(t, "bank-one")
 	for range 3 {
-		bank.Submit(t, green, hub.SubmitOptions{})
-		require.Equal(t, "accept", bank.NextReceipt(t, 15*time.Second).Verdict)
+		bank.Submit(t, green, wire.SubmitOptions{})
+		require.Equal(t, policy.Accept, bank.NextReceipt(t, 15*time.Second).Verdict)
 	}
-	bank.Submit(t, banner, hub.SubmitOptions{})
-	require.Equal(t, "reject", bank.NextReceipt(t, 15*time.Second).Verdict)
-	op := h.Member(t, hub.OperatorName)
-	s, err := op.JS.Stream(t.Context(), hub.StreamAudit)
+	bank.Submit(t, banner, wire.SubmitOptions{})
+	require.Equal(t, policy.Reject, bank.NextReceipt(t, 15*time.Second).Verdict)
+	op := h.Member(t, wire.OperatorName)
+	s, err := op.JS.Stream(t.Context(), wire.StreamAudit)
 	require.NoError(t, err)
 	hubtest.Eventually(t, 10*time.Second, func() error { // audit records follow the receipts
 		info, err := s.Info(t.Context())
@@ -49,7 +51,7 @@ func TestReportOnARealHub(t *testing.T) {
 		}
 		return err
 	})
-	creds := hub.CredsPath(h.Dir, hub.OperatorName)
+	creds := wire.CredsPath(h.Dir, wire.OperatorName)
 	base := []string{"report", "--source", "jetstream", "--server", h.ClientURL(), "--creds", creds}
 
 	t.Run("json", func(t *testing.T) {
@@ -111,7 +113,7 @@ func TestReportOnARealHub(t *testing.T) {
 	})
 	t.Run("member credentials are refused", func(t *testing.T) {
 		_, stderr, code := runCLI(t, "report", "--source", "jetstream", "--server", h.ClientURL(),
-			"--creds", hub.CredsPath(h.Dir, "bank-one"))
+			"--creds", wire.CredsPath(h.Dir, "bank-one"))
 		require.Equal(t, exitFailure, code)
 		require.Contains(t, stderr, "needs the hub operator's credentials")
 	})
@@ -162,8 +164,8 @@ func TestReportOverSASLSSL(t *testing.T) {
 	require.NoError(t, err)
 	bank := h.Member(t, "bank-one")
 	for range 3 {
-		bank.Submit(t, green, hub.SubmitOptions{})
-		require.Equal(t, "accept", bank.NextReceipt(t, 15*time.Second).Verdict)
+		bank.Submit(t, green, wire.SubmitOptions{})
+		require.Equal(t, policy.Accept, bank.NextReceipt(t, 15*time.Second).Verdict)
 	}
 	args := []string{"report", "--format", "json", "--progress", "never", "--brokers", sec.Addr,
 		"--objects-topic", objects, "--audit-topic", audits,

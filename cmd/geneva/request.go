@@ -13,10 +13,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/directory"
 	"github.com/genevahub/geneva/hub/member"
 	"github.com/genevahub/geneva/hub/requests"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy/tlp"
 	"github.com/genevahub/geneva/schemas"
 )
@@ -108,7 +108,7 @@ func (s *session) identity() (string, error) {
 
 // states are the hub's states of request id that the member may see.
 func (s *session) states(id string) ([]requests.State, error) {
-	return s.c.Requests(s.ctx, hub.RequestsQuery{Action: "show", Request: id})
+	return s.c.Requests(s.ctx, wire.RequestsQuery{Action: "show", Request: id})
 }
 
 // submit sends a bundle to the named members and reports its receipt.
@@ -222,7 +222,7 @@ func (rc *requestCmd) sendCmd() *cobra.Command {
 
 // statesCmd is a subcommand that asks the tracker and prints the states
 // it answers with: list, show and close.
-func (rc *requestCmd) statesCmd(use, short string, args cobra.PositionalArgs, detail bool, query func(args []string) hub.RequestsQuery) *cobra.Command {
+func (rc *requestCmd) statesCmd(use, short string, args cobra.PositionalArgs, detail bool, query func(args []string) wire.RequestsQuery) *cobra.Command {
 	return &cobra.Command{
 		Use:   use,
 		Short: short,
@@ -244,17 +244,17 @@ func (rc *requestCmd) statesCmd(use, short string, args cobra.PositionalArgs, de
 
 func (rc *requestCmd) listCmd() *cobra.Command {
 	return rc.statesCmd("list", "The requests you sent or received, with their state", noArgs, false,
-		func([]string) hub.RequestsQuery { return hub.RequestsQuery{Action: "list"} })
+		func([]string) wire.RequestsQuery { return wire.RequestsQuery{Action: "list"} })
 }
 
 func (rc *requestCmd) showCmd() *cobra.Command {
 	return rc.statesCmd("show REQUEST_ID", "One request: what was asked, and its state with each recipient", cobra.ExactArgs(1), true,
-		func(args []string) hub.RequestsQuery { return hub.RequestsQuery{Action: "show", Request: args[0]} })
+		func(args []string) wire.RequestsQuery { return wire.RequestsQuery{Action: "show", Request: args[0]} })
 }
 
 func (rc *requestCmd) closeCmd() *cobra.Command {
 	return rc.statesCmd("close REQUEST_ID", "Close a request you sent", cobra.ExactArgs(1), false,
-		func(args []string) hub.RequestsQuery { return hub.RequestsQuery{Action: "close", Request: args[0]} })
+		func(args []string) wire.RequestsQuery { return wire.RequestsQuery{Action: "close", Request: args[0]} })
 }
 
 // respond sends a response to request id, which the member received.
@@ -486,7 +486,7 @@ func withRequestState(ctx context.Context, c *member.Client, o member.Object) me
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	if states, err := c.Requests(ctx, hub.RequestsQuery{Action: "show", Request: id}); err == nil {
+	if states, err := c.Requests(ctx, wire.RequestsQuery{Action: "show", Request: id}); err == nil {
 		var lines []string
 		for _, s := range states {
 			lines = append(lines, fmt.Sprintf("%s → %s %s", s.Requester, s.Recipient, strings.ToUpper(string(s.Phase))))

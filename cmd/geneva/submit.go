@@ -111,13 +111,13 @@ func runSubmit(cmd *cobra.Command, conn *connFlags, o submitOptions, file string
 }
 
 // verdictExit is the exit status for a receipt's verdict.
-func verdictExit(verdict string) error {
+func verdictExit(verdict policy.Verdict) error {
 	switch verdict {
-	case "accept":
+	case policy.Accept:
 		return nil
-	case "partial":
+	case policy.Partial:
 		return quietError{code: exitPartial}
-	case "review":
+	case policy.Review:
 		return quietError{code: exitReview}
 	}
 	return quietError{code: exitRejected}

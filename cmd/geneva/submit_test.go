@@ -10,7 +10,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 )
 
 func TestSubmit(t *testing.T) {
@@ -67,15 +68,15 @@ $`, out)
 	t.Run("json receipt", func(t *testing.T) {
 		out, errOut, code := submit("bank-one", "--output", "json", bundleFile(t, "amber", "Amber thing"))
 		require.Equal(t, exitOK, code, errOut)
-		var r hub.Receipt
+		var r wire.Receipt
 		require.NoError(t, json.Unmarshal([]byte(out), &r))
-		require.Equal(t, "accept", r.Verdict)
+		require.Equal(t, policy.Accept, r.Verdict)
 		require.Equal(t, "bank-one", r.Member)
 	})
 	t.Run("community and anonymous reach the hub", func(t *testing.T) {
 		out, errOut, code := submit("le-alpha", "--community", "le", "--anonymous", "--output", "json", policyCase(t, "green-to-community-le.json"))
 		require.Equal(t, exitOK, code, errOut)
-		var r hub.Receipt
+		var r wire.Receipt
 		require.NoError(t, json.Unmarshal([]byte(out), &r))
 		require.True(t, r.Anonymous)
 		require.Equal(t, []string{"le-bravo"}, r.Routes[0].Audience)
@@ -108,7 +109,7 @@ $`, out)
 	})
 	t.Run("hub not running", func(t *testing.T) {
 		url := h.ClientURL()
-		creds := hub.CredsPath(h.Dir, "bank-one")
+		creds := wire.CredsPath(h.Dir, "bank-one")
 		require.NoError(t, h.Stop())
 		start := time.Now()
 		_, errOut, code := runCLI(t, "submit", "--server", url, "--creds", creds, "--timeout", "2s", bundleFile(t, "green", "x"))
@@ -119,8 +120,8 @@ $`, out)
 }
 
 func TestVerdictExit(t *testing.T) {
-	for verdict, want := range map[string]int{"accept": exitOK, "partial": exitPartial, "reject": exitRejected, "review": exitReview, "odd": exitRejected} {
-		require.Equal(t, want, exitCode(verdictExit(verdict)), verdict)
+	for verdict, want := range map[policy.Verdict]int{policy.Accept: exitOK, policy.Partial: exitPartial, policy.Reject: exitRejected, policy.Review: exitReview, policy.Verdict(99): exitRejected} {
+		require.Equal(t, want, exitCode(verdictExit(verdict)), verdict.String())
 	}
 }
 

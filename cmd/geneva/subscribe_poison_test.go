@@ -11,8 +11,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/member/membertest"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // A share that is not a STIX bundle, between two good ones: subscribe names
@@ -50,9 +50,9 @@ func TestSubscribeSkipsAPoisonShare(t *testing.T) {
 	require.Contains(t, errOut, "skipped: not a STIX bundle")
 
 	// Byte for byte what the hub sent.
-	op := h.Member(t, hub.OperatorName)
+	op := h.Member(t, wire.OperatorName)
 	for _, l := range lines {
-		m, err := op.JS.Stream(t.Context(), hub.StreamShare)
+		m, err := op.JS.Stream(t.Context(), wire.StreamShare)
 		require.NoError(t, err)
 		raw, err := m.GetMsg(t.Context(), l.Seq)
 		require.NoError(t, err)

@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/member"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/internal/deadletter"
 )
 
@@ -29,8 +29,8 @@ const headerSeq, headerScope = "Geneva-Seq", "Geneva-Scope"
 func (k *skipper) skip(e *member.SkippedError) error {
 	env := e.Share
 	m := deadletter.Message{Name: fmt.Sprintf("share-%d", env.Seq), Body: e.Data, Headers: map[string]string{
-		headerSeq: strconv.FormatUint(env.Seq, 10), hub.HeaderSubmission: env.Submission, hub.HeaderSender: env.Sender,
-		hub.HeaderTLP: env.TLP, headerScope: env.Scope, hub.HeaderReceived: env.Received.Format(time.RFC3339Nano)}}
+		headerSeq: strconv.FormatUint(env.Seq, 10), wire.HeaderSubmission: env.Submission, wire.HeaderSender: env.Sender,
+		wire.HeaderTLP: env.TLP, headerScope: env.Scope, wire.HeaderReceived: env.Received.Format(time.RFC3339Nano)}}
 	k.skipped++
 	if err := deadletter.Put(k.root, subscribeQueue, m, e.Err.Error(), 1, time.Now()); err != nil {
 		fmt.Fprintf(k.w, "geneva subscribe: %v; not kept: %v\n", e, err)
@@ -49,10 +49,10 @@ func (k *skipper) replays(show func(member.Object) error) error {
 		return err
 	}
 	for _, r := range rs {
-		env := member.Object{Submission: r.Headers[hub.HeaderSubmission], Sender: r.Headers[hub.HeaderSender],
-			TLP: r.Headers[hub.HeaderTLP], Scope: r.Headers[headerScope]}
+		env := member.Object{Submission: r.Headers[wire.HeaderSubmission], Sender: r.Headers[wire.HeaderSender],
+			TLP: r.Headers[wire.HeaderTLP], Scope: r.Headers[headerScope]}
 		env.Seq, _ = strconv.ParseUint(r.Headers[headerSeq], 10, 64)
-		env.Received, _ = time.Parse(time.RFC3339Nano, r.Headers[hub.HeaderReceived])
+		env.Received, _ = time.Parse(time.RFC3339Nano, r.Headers[wire.HeaderReceived])
 		objs, err := member.ShareObjects(env, r.Body)
 		if err != nil {
 			if err := k.skip(&member.SkippedError{Share: env, Data: r.Body, Err: err}); err != nil {

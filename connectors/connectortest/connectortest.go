@@ -148,10 +148,7 @@ func roundTrip(t *testing.T, c Case) {
 	env := connectors.Envelope{ID: "bundle--" + connectors.UUIDFrom("rt", t.Name()), Member: "bank-one", TLP: "green", Body: body}
 	if c.Source == nil {
 		require.NoError(t, <-write(k, env), "Write")
-		var got [][]byte
-		for _, b := range c.Written() {
-			got = append(got, b)
-		}
+		got := append([][]byte(nil), c.Written()...)
 		require.NotEmpty(t, got, "the sink wrote nothing")
 		require.Contains(t, string(got[len(got)-1]), ObjectIDs(t, body)[0], "the sink did not write the object")
 		return

@@ -13,7 +13,8 @@ import (
 	"time"
 
 	"github.com/genevahub/geneva/connectors"
-	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 )
 
 var (
@@ -190,13 +191,13 @@ func (s *source) move(name, to string) error {
 
 // Receipt writes the hub's receipt beside the file in done/; a rejected
 // file moves to failed/ with it.
-func (s *source) Receipt(_ context.Context, name string, r hub.Receipt) error {
+func (s *source) Receipt(_ context.Context, name string, r wire.Receipt) error {
 	data, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return err
 	}
 	where := "done"
-	if r.Verdict == "reject" {
+	if r.Verdict == policy.Reject {
 		where = "failed"
 		if err := os.MkdirAll(filepath.Join(s.cfg.Path, where), 0o755); err != nil {
 			return err

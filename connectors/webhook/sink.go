@@ -12,6 +12,7 @@ import (
 
 	"github.com/genevahub/geneva/connectors"
 	"github.com/genevahub/geneva/connectors/dir"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 var _ connectors.Sink = (*sink)(nil)
@@ -53,8 +54,8 @@ func (s *sink) Write(ctx context.Context, e connectors.Envelope) error {
 		return err
 	}
 	req.Header.Set("Content-Type", ctype)
-	req.Header.Set("Geneva-Sender", e.Member)
-	req.Header.Set("Geneva-TLP", e.TLP)
+	req.Header.Set(wire.HeaderSender, e.Member)
+	req.Header.Set(wire.HeaderTLP, e.TLP)
 	req.Header.Set("Idempotency-Key", e.ID)
 	if s.cfg.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+s.cfg.Token)

@@ -11,11 +11,13 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // Config says where to read, where to write and how. The zero value of
 // every field but Brokers means its default (see withDefaults); the stream,
-// subject and header names default to hub/subjects.go's values.
+// subject and header names default to hub/wire's values.
 type Config struct {
 	Brokers []string // Kafka bootstrap addresses, host:port
 
@@ -48,7 +50,7 @@ type Config struct {
 	SASL SASLConfig
 	TLS  *tls.Config // nil: plaintext
 
-	Wire WireNames // defaults: hub/subjects.go
+	Wire WireNames // defaults: hub/wire
 
 	// DeadLetterDir keeps a part that cannot be turned into records (not a
 	// STIX bundle, an object that is not JSON) as
@@ -75,7 +77,7 @@ type SASLConfig struct {
 	Password  string
 }
 
-// WireNames are the hub's stream, subject and header names (hub/subjects.go).
+// WireNames are the hub's stream, subject and header names (hub/wire).
 // They are copied, not imported, because package hub runs the bridge.
 type WireNames struct {
 	ShareStream, AuditStream                                 string
@@ -87,20 +89,12 @@ type WireNames struct {
 	ArchiveObjects string
 }
 
-// DefaultWireNames equal hub/subjects.go; a test holds them together.
+// DefaultWireNames are the member protocol's names (hub/wire).
 func DefaultWireNames() WireNames {
 	return WireNames{
-		ShareStream:  "GENEVA_SHARE",
-		AuditStream:  "GENEVA_AUDIT",
-		AuditSubject: "geneva.audit",
-		Submission:   "Geneva-Submission",
-		Sender:       "Geneva-Sender",
-		TLP:          "Geneva-TLP",
-		Audience:     "Geneva-Audience",
-		Received:     "Geneva-Received",
-		ArchiveFlag:  "Geneva-Archive",
-
-		ArchiveObjects: "Geneva-Archive-Objects",
+		ShareStream: wire.StreamShare, AuditStream: wire.StreamAudit, AuditSubject: wire.SubjectAudit,
+		Submission: wire.HeaderSubmission, Sender: wire.HeaderSender, TLP: wire.HeaderTLP, Audience: wire.HeaderAudience,
+		Received: wire.HeaderReceived, ArchiveFlag: wire.HeaderArchive, ArchiveObjects: wire.HeaderArchiveObjects,
 	}
 }
 

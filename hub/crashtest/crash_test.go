@@ -16,9 +16,10 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/audit"
 	"github.com/genevahub/geneva/hub/crashtest"
+	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 )
 
 var (
@@ -62,7 +63,7 @@ func TestNothingLostOrDuplicatedAcrossSIGKILL(t *testing.T) {
 		if i == 0 {
 			share += n % len(senders)
 		}
-		subs[s] = startSubmitter(t, bins[1], h.url(), hub.CredsPath(dataDir, s), s, share, &total)
+		subs[s] = startSubmitter(t, bins[1], h.url(), wire.CredsPath(dataDir, s), s, share, &total)
 	}
 
 	// Kill at random PubAck counts between 10% and 90% of N.
@@ -137,8 +138,8 @@ func checkReceipts(t *testing.T, url, dataDir string, s *submitterProcess, bySub
 	js := connect(t, url, dataDir, s.member)
 	var problems []string
 	perMsgID := map[string][]string{}
-	for _, m := range readAll(t, js, s.member, hub.StreamReceipt, hub.ReceiptConsumer(s.member), len(s.acked), quiet) {
-		var r hub.Receipt
+	for _, m := range readAll(t, js, s.member, wire.StreamReceipt, wire.ReceiptConsumer(s.member), len(s.acked), quiet) {
+		var r wire.Receipt
 		if err := json.Unmarshal(m.Data(), &r); err != nil {
 			problems = append(problems, fmt.Sprintf("%s: undecodable receipt: %v", s.member, err))
 			continue
@@ -148,7 +149,7 @@ func checkReceipts(t *testing.T, url, dataDir string, s *submitterProcess, bySub
 		if _, ok := s.acked[r.MsgID]; !ok {
 			problems = append(problems, fmt.Sprintf("%s: receipt for msg id %q that was never acknowledged", s.member, r.MsgID))
 		}
-		if r.Verdict != "accept" || len(r.Objects) != 2 || !slices.ContainsFunc(r.Objects, func(o hub.ObjectReceipt) bool {
+		if r.Verdict != policy.Accept || len(r.Objects) != 2 || !slices.ContainsFunc(r.Objects, func(o wire.ObjectReceipt) bool {
 			return o.ID == crashtest.IndicatorID(r.MsgID) && o.Shared
 		}) {
 			problems = append(problems, fmt.Sprintf("%s: receipt of %s: verdict %s, objects %+v", s.member, r.MsgID, r.Verdict, r.Objects))
@@ -173,9 +174,9 @@ func checkInbox(t *testing.T, url, dataDir, member string, want map[string]bool,
 	js := connect(t, url, dataDir, member)
 	var problems []string
 	perSubmission, perIndicator := map[string]int{}, map[string]int{}
-	msgs := readAll(t, js, member, hub.StreamShare, hub.InboxConsumer(member), len(want), quiet)
+	msgs := readAll(t, js, member, wire.StreamShare, wire.InboxConsumer(member), len(want), quiet)
 	for _, m := range msgs {
-		sub := m.Headers().Get(hub.HeaderSubmission)
+		sub := m.Headers().Get(wire.HeaderSubmission)
 		perSubmission[sub]++
 		ind := indicatorOf(m.Data())
 		perIndicator[ind]++
@@ -226,10 +227,10 @@ const auditWait = 3 * time.Minute
 // auditWait), then verifies the chain with the operator's credentials and
 // finds exactly one decision per submission, and no other.
 func checkAudit(t *testing.T, url, dataDir string, bySubmission map[string]string) []string {
-	js := connect(t, url, dataDir, hub.OperatorName)
+	js := connect(t, url, dataDir, wire.OperatorName)
 	ctx, cancel := context.WithTimeout(context.Background(), auditWait+2*time.Minute)
 	defer cancel()
-	s, err := js.Stream(ctx, hub.StreamAudit)
+	s, err := js.Stream(ctx, wire.StreamAudit)
 	require.NoError(t, err)
 	began := time.Now()
 	for {
@@ -245,7 +246,7 @@ func checkAudit(t *testing.T, url, dataDir string, bySubmission map[string]strin
 		time.Sleep(100 * time.Millisecond) // polling the record count
 	}
 	t.Logf("audit log complete %v after the receipts", time.Since(began).Round(time.Millisecond))
-	res, err := audit.Verify(ctx, js, hub.StreamAudit)
+	res, err := audit.Verify(ctx, js, wire.StreamAudit)
 	if err != nil {
 		return []string{fmt.Sprintf("audit: %v (after %d records)", err, res.Records)}
 	}

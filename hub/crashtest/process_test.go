@@ -109,7 +109,6 @@ func (h *hubProcess) logSummary() string {
 				}
 				msg := line
 				if _, rest, ok := strings.Cut(line, "msg="); ok {
-					msg = rest
 					if strings.HasPrefix(rest, `"`) {
 						msg, _, _ = strings.Cut(rest[1:], `"`)
 					} else {

@@ -10,13 +10,13 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // connect connects as member (or hub.OperatorName) with its own creds file.
 func connect(t *testing.T, url, dataDir, member string) jetstream.JetStream {
 	t.Helper()
-	_, opts, err := hub.MemberOptions(hub.CredsPath(dataDir, member), nil)
+	_, opts, err := wire.MemberOptions(wire.CredsPath(dataDir, member), nil)
 	require.NoError(t, err)
 	nc, err := nats.Connect(url, opts...)
 	require.NoError(t, err, "connect as %s", member)

@@ -13,12 +13,12 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/audit"
 	"github.com/genevahub/geneva/hub/crashtest"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/requests"
 	"github.com/genevahub/geneva/hub/requests/requeststest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy/tlp"
 )
 
@@ -59,12 +59,12 @@ func TestRequestStateSurvivesSIGKILL(t *testing.T) {
 		waitRequestPhase(t, h.url(), data, req.ID, step.want, step.event)
 	}
 
-	js := connect(t, h.url(), data, hub.OperatorName)
+	js := connect(t, h.url(), data, wire.OperatorName)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	res, err := audit.Verify(ctx, js, hub.StreamAudit)
+	res, err := audit.Verify(ctx, js, wire.StreamAudit)
 	require.NoError(t, err, "the audit chain verifies")
-	c, err := js.OrderedConsumer(ctx, hub.StreamAudit, jetstream.OrderedConsumerConfig{})
+	c, err := js.OrderedConsumer(ctx, wire.StreamAudit, jetstream.OrderedConsumerConfig{})
 	require.NoError(t, err)
 	var actions []string
 	for range res.Records {
@@ -82,7 +82,7 @@ func TestRequestStateSurvivesSIGKILL(t *testing.T) {
 // memberConn connects as member with its own creds file.
 func memberConn(t *testing.T, url, dataDir, member string) *nats.Conn {
 	t.Helper()
-	_, opts, err := hub.MemberOptions(hub.CredsPath(dataDir, member), nil)
+	_, opts, err := wire.MemberOptions(wire.CredsPath(dataDir, member), nil)
 	require.NoError(t, err)
 	nc, err := nats.Connect(url, opts...)
 	require.NoError(t, err, "connect as %s", member)
@@ -98,7 +98,7 @@ func submit(t *testing.T, url, dataDir, member string, bundle []byte, to ...stri
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	_, err = js.PublishMsg(ctx, hub.SubmitMsg(member, bundle, hub.SubmitOptions{To: to}))
+	_, err = js.PublishMsg(ctx, wire.SubmitMsg(member, bundle, wire.SubmitOptions{To: to}))
 	require.NoError(t, err)
 }
 
@@ -108,12 +108,12 @@ func waitRequestPhase(t *testing.T, url, dataDir, id string, want requests.Phase
 	t.Helper()
 	nc := memberConn(t, url, dataDir, "le-alpha")
 	hubtest.Eventually(t, 90*time.Second, func() error {
-		body, _ := json.Marshal(hub.RequestsQuery{Action: "show", Request: id})
-		msg, err := nc.Request(hub.RequestsService("le-alpha"), body, 5*time.Second)
+		body, _ := json.Marshal(wire.RequestsQuery{Action: "show", Request: id})
+		msg, err := nc.Request(wire.RequestsService("le-alpha"), body, 5*time.Second)
 		if err != nil {
 			return err
 		}
-		var r hub.RequestsReply
+		var r wire.RequestsReply
 		if err := json.Unmarshal(msg.Data, &r); err != nil {
 			return err
 		}

@@ -10,7 +10,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // Member is a client connected with one member's own credentials.
@@ -32,16 +32,16 @@ func (h *Hub) Member(t testing.TB, id string) *Member {
 	return m
 }
 
-// Connect connects as member id (or hub.OperatorName) with its creds file.
+// Connect connects as member id (or wire.OperatorName) with its creds file.
 func (h *Hub) Connect(id string, extra ...nats.Option) (*Member, error) {
-	return h.ConnectCreds(id, hub.CredsPath(h.Dir, id), extra...)
+	return h.ConnectCreds(id, wire.CredsPath(h.Dir, id), extra...)
 }
 
-// ConnectCreds connects as member id (or hub.OperatorName) with the creds
+// ConnectCreds connects as member id (or wire.OperatorName) with the creds
 // file credsFile.
 func (h *Hub) ConnectCreds(id, credsFile string, extra ...nats.Option) (*Member, error) {
 	m := &Member{ID: id}
-	_, opts, err := hub.MemberOptions(credsFile, func(err error) {
+	_, opts, err := wire.MemberOptions(credsFile, func(err error) {
 		m.mu.Lock()
 		m.errs = append(m.errs, err)
 		m.mu.Unlock()
@@ -70,9 +70,9 @@ func (m *Member) Errors() []error {
 }
 
 // Submit publishes bundle as this member and waits for the PubAck.
-func (m *Member) Submit(t testing.TB, bundle []byte, o hub.SubmitOptions) *jetstream.PubAck {
+func (m *Member) Submit(t testing.TB, bundle []byte, o wire.SubmitOptions) *jetstream.PubAck {
 	t.Helper()
-	ack, err := m.JS.PublishMsg(ctxFor(t, 5*time.Second), hub.SubmitMsg(m.ID, bundle, o))
+	ack, err := m.JS.PublishMsg(ctxFor(t, 5*time.Second), wire.SubmitMsg(m.ID, bundle, o))
 	must(t, err, "%s: submit", m.ID)
 	return ack
 }
@@ -98,17 +98,17 @@ func (m *Member) Next(t testing.TB, stream, consumer string, wait time.Duration)
 // NextShare is the next message policy routed to this member.
 func (m *Member) NextShare(t testing.TB, wait time.Duration) (jetstream.Msg, bool) {
 	t.Helper()
-	return m.Next(t, hub.StreamShare, hub.InboxConsumer(m.ID), wait)
+	return m.Next(t, wire.StreamShare, wire.InboxConsumer(m.ID), wait)
 }
 
 // NextReceipt waits up to wait for this member's next receipt.
-func (m *Member) NextReceipt(t testing.TB, wait time.Duration) hub.Receipt {
+func (m *Member) NextReceipt(t testing.TB, wait time.Duration) wire.Receipt {
 	t.Helper()
-	msg, ok := m.Next(t, hub.StreamReceipt, hub.ReceiptConsumer(m.ID), wait)
+	msg, ok := m.Next(t, wire.StreamReceipt, wire.ReceiptConsumer(m.ID), wait)
 	if !ok {
 		t.Fatalf("hubtest: %s: %v within %v (no receipt)", m.ID, errNothing, wait)
 	}
-	var r hub.Receipt
+	var r wire.Receipt
 	must(t, json.Unmarshal(msg.Data(), &r), "%s: decode receipt", m.ID)
 	return r
 }
@@ -157,7 +157,7 @@ const settleWait = 2 * time.Second
 // Shares takes every share this member's inbox holds right now.
 func (m *Member) Shares(t testing.TB) []jetstream.Msg {
 	t.Helper()
-	return m.Available(t, hub.StreamShare, hub.InboxConsumer(m.ID))
+	return m.Available(t, wire.StreamShare, wire.InboxConsumer(m.ID))
 }
 
 // StartFetch asks this member's consumer for up to n messages, waiting at
@@ -202,7 +202,7 @@ func ExpectShares(t testing.TB, members map[string]*Member, want map[string]int,
 			t.Fatalf("hubtest: expected shares for unknown member %q", id)
 		}
 		if n > 0 {
-			got[id] = m.Collect(t, m.StartFetch(t, hub.StreamShare, hub.InboxConsumer(id), n, arriveWait))
+			got[id] = m.Collect(t, m.StartFetch(t, wire.StreamShare, wire.InboxConsumer(id), n, arriveWait))
 			if len(got[id]) != n {
 				t.Fatalf("hubtest: %s got %d shares, want %d", id, len(got[id]), n)
 			}
@@ -210,7 +210,7 @@ func ExpectShares(t testing.TB, members map[string]*Member, want map[string]int,
 	}
 	extra := map[string]jetstream.MessageBatch{}
 	for id, m := range members {
-		extra[id] = m.StartFetch(t, hub.StreamShare, hub.InboxConsumer(id), 1, quiet)
+		extra[id] = m.StartFetch(t, wire.StreamShare, wire.InboxConsumer(id), 1, quiet)
 	}
 	for id, b := range extra {
 		if more := members[id].Collect(t, b); len(more) > 0 {

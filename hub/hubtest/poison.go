@@ -6,7 +6,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
-	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // InjectShare puts data on GENEVA_SHARE as if policy had routed a GREEN
@@ -15,11 +15,11 @@ import (
 // It returns the share's stream sequence.
 func (h *Hub) InjectShare(t testing.TB, sender, to string, data []byte) uint64 {
 	t.Helper()
-	op := h.Member(t, hub.OperatorName)
-	m := &nats.Msg{Subject: hub.ShareSubjectFrom("green", "m."+to, sender), Data: data, Header: nats.Header{
-		hub.HeaderSubmission: {"poison-" + nats.NewInbox()[7:]}, hub.HeaderSender: {sender}, hub.HeaderTLP: {"green"},
-		hub.HeaderAudience: {to}, hub.HeaderReceived: {time.Now().UTC().Format(time.RFC3339Nano)},
-		hub.HeaderArchive: {"true"},
+	op := h.Member(t, wire.OperatorName)
+	m := &nats.Msg{Subject: wire.ShareSubjectFrom("green", "m."+to, sender), Data: data, Header: nats.Header{
+		wire.HeaderSubmission: {"poison-" + nats.NewInbox()[7:]}, wire.HeaderSender: {sender}, wire.HeaderTLP: {"green"},
+		wire.HeaderAudience: {to}, wire.HeaderReceived: {time.Now().UTC().Format(time.RFC3339Nano)},
+		wire.HeaderArchive: {"true"},
 	}}
 	ack, err := op.JS.PublishMsg(ctxFor(t, 5*time.Second), m)
 	must(t, err, "inject a share for %s", to)

@@ -17,7 +17,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // DefaultTimeout bounds a call whose context has no deadline (nats.go's
@@ -46,7 +46,7 @@ type Client struct {
 // subjects its permissions allow.
 func Dial(ctx context.Context, server, credsFile string) (*Client, error) {
 	c := &Client{server: server, waiting: map[*int]context.CancelCauseFunc{}}
-	member, opts, err := hub.MemberOptions(credsFile, c.asyncError)
+	member, opts, err := wire.MemberOptions(credsFile, c.asyncError)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +91,7 @@ func (c *Client) asyncError(err error) {
 	switch {
 	case errors.Is(err, nats.ErrSlowConsumer):
 		c.notify("slow")
-	case errors.Is(err, hub.ErrNotPermitted):
+	case errors.Is(err, wire.ErrNotPermitted):
 		c.recordViolation(err)
 	}
 }
@@ -183,8 +183,8 @@ func (c *Client) explain(ctx context.Context, what string, started time.Time, er
 	if err == nil {
 		return nil
 	}
-	if v := context.Cause(ctx); errors.Is(v, hub.ErrNotPermitted) {
-		c.takeViolation()
+	if v := context.Cause(ctx); errors.Is(v, wire.ErrNotPermitted) {
+		_ = c.takeViolation() // the cause is that violation: clear it
 		return fmt.Errorf("%s: %w", what, v)
 	}
 	if v := c.takeViolation(); v != nil {

@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // ErrNotPermitted is what a refused action becomes: the server reports a
 // permission violation, which the client turns into this error with the
 // subject that was refused.
-var ErrNotPermitted = hub.ErrNotPermitted
+var ErrNotPermitted = wire.ErrNotPermitted
 
 // ErrRefused means the hub did not accept the member's credentials.
 var ErrRefused = errors.New("credentials refused")

@@ -5,18 +5,18 @@ import (
 	"slices"
 	"time"
 
-	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // Receipts returns the member's receipts received at or after since (zero:
 // all the hub keeps), oldest first. It reads a read-only view of the
 // receipt stream: nothing is taken, so reading twice shows the same, and
 // the member's connector still gets every receipt.
-func (c *Client) Receipts(ctx context.Context, since time.Time) ([]hub.Receipt, error) {
+func (c *Client) Receipts(ctx context.Context, since time.Time) ([]wire.Receipt, error) {
 	ctx, cancel := c.call(ctx)
 	defer cancel()
 	started := time.Now()
-	req := hub.SubscribeRequest{Since: since}
+	req := wire.SubscribeRequest{Since: since}
 	if since.IsZero() {
 		req.StartSeq = 1
 	}
@@ -25,7 +25,7 @@ func (c *Client) Receipts(ctx context.Context, since time.Time) ([]hub.Receipt, 
 		return nil, err
 	}
 	defer v.close()
-	var out []hub.Receipt
+	var out []wire.Receipt
 	// The view counts what it had when created; later receipts are not
 	// waited for.
 	for v.pending > 0 {
@@ -39,6 +39,6 @@ func (c *Client) Receipts(ctx context.Context, since time.Time) ([]hub.Receipt, 
 			out = append(out, r)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b hub.Receipt) int { return a.Received.Compare(b.Received) })
+	slices.SortStableFunc(out, func(a, b wire.Receipt) int { return a.Received.Compare(b.Received) })
 	return out, nil
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/member"
 	"github.com/genevahub/geneva/hub/member/membertest"
+	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 )
 
 // Receipts reads a view of the receipt stream: it lists every receipt,
@@ -24,7 +26,7 @@ func TestReceiptsAreReadNotTaken(t *testing.T) {
 	require.NoError(t, err)
 	second, err := bank.Submit(ctxFor(t, 10*time.Second), membertest.Indicator(t, "red", "second"), member.SubmitOptions{})
 	require.NoError(t, err)
-	require.Equal(t, "reject", second.Receipt.Verdict)
+	require.Equal(t, policy.Reject, second.Receipt.Verdict)
 	require.Equal(t, second.MsgID, second.Receipt.MsgID)
 
 	for range 2 { // reading twice shows the same: nothing was taken
@@ -32,9 +34,9 @@ func TestReceiptsAreReadNotTaken(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, rs, 2)
 		require.Equal(t, first.MsgID, rs[0].MsgID)
-		require.Equal(t, "accept", rs[0].Verdict)
+		require.Equal(t, policy.Accept, rs[0].Verdict)
 		require.Equal(t, second.MsgID, rs[1].MsgID)
-		require.Equal(t, "reject", rs[1].Verdict)
+		require.Equal(t, policy.Reject, rs[1].Verdict)
 	}
 	rs, err := bank.Receipts(ctxFor(t, 5*time.Second), time.Time{})
 	require.NoError(t, err)
@@ -49,7 +51,7 @@ func TestReceiptsAreReadNotTaken(t *testing.T) {
 	require.Empty(t, rs, "another member sees none of bank-one's")
 
 	connector := h.Member(t, "bank-one")
-	got := connector.Available(t, hub.StreamReceipt, hub.ReceiptConsumer("bank-one"))
+	got := connector.Available(t, wire.StreamReceipt, wire.ReceiptConsumer("bank-one"))
 	require.Len(t, got, 2, "the connector still gets both receipts, also the one Submit waited for")
 }
 

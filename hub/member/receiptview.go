@@ -10,7 +10,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nuid"
 
-	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // receiptView reads the member's receipts through a viewer consumer the
@@ -25,13 +25,13 @@ type receiptView struct {
 
 // viewReceipts opens a view starting where req says (new receipts when it
 // says nothing).
-func (c *Client) viewReceipts(ctx context.Context, what string, req hub.SubscribeRequest, started time.Time) (*receiptView, error) {
+func (c *Client) viewReceipts(ctx context.Context, what string, req wire.SubscribeRequest, started time.Time) (*receiptView, error) {
 	req.Session = nuid.Next()
-	sub, err := c.nc.SubscribeSync(hub.DeliverSubject(c.member, req.Session))
+	sub, err := c.nc.SubscribeSync(wire.DeliverSubject(c.member, req.Session))
 	if err != nil {
 		return nil, c.explain(ctx, what, started, err)
 	}
-	reply, err := c.requestView(ctx, what, hub.ReceiptsService(c.member), req, started)
+	reply, err := c.requestView(ctx, what, wire.ReceiptsService(c.member), req, started)
 	if err != nil {
 		_ = sub.Unsubscribe()
 		return nil, err
@@ -43,30 +43,30 @@ func (c *Client) viewReceipts(ctx context.Context, what string, req hub.Subscrib
 func (v *receiptView) close() { _ = v.sub.Unsubscribe() }
 
 // next waits for the next receipt.
-func (v *receiptView) next(ctx context.Context) (hub.Receipt, error) {
+func (v *receiptView) next(ctx context.Context) (wire.Receipt, error) {
 	for {
 		m, err := v.sub.NextMsgWithContext(ctx)
 		if err != nil {
-			return hub.Receipt{}, err
+			return wire.Receipt{}, err
 		}
 		meta, err := m.Metadata()
 		if err != nil {
 			continue // a heartbeat or flow control, not a receipt
 		}
 		if meta.Sequence.Consumer != v.lastCSeq+1 {
-			return hub.Receipt{}, errors.New("a receipt was lost on the way; try again")
+			return wire.Receipt{}, errors.New("a receipt was lost on the way; try again")
 		}
 		v.lastCSeq, v.pending = meta.Sequence.Consumer, meta.NumPending
-		var r hub.Receipt
+		var r wire.Receipt
 		if err := json.Unmarshal(m.Data, &r); err != nil {
-			return hub.Receipt{}, fmt.Errorf("the receipt at GENEVA_RECEIPT sequence %d is not JSON: %w", meta.Sequence.Stream, err)
+			return wire.Receipt{}, fmt.Errorf("the receipt at GENEVA_RECEIPT sequence %d is not JSON: %w", meta.Sequence.Stream, err)
 		}
 		return r, nil
 	}
 }
 
 // await waits for the receipt of the submission with Nats-Msg-Id msgID.
-func (v *receiptView) await(ctx context.Context, msgID string) (*hub.Receipt, error) {
+func (v *receiptView) await(ctx context.Context, msgID string) (*wire.Receipt, error) {
 	for {
 		r, err := v.next(ctx)
 		if err != nil {

@@ -4,16 +4,16 @@ import (
 	"context"
 	"errors"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/requests"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // Requests asks the hub's request tracker: "list" the requests the member
 // sent or received, "show" one, or "close" one it sent. The states come
 // back one per (request, recipient).
-func (c *Client) Requests(ctx context.Context, q hub.RequestsQuery) ([]requests.State, error) {
-	var resp hub.RequestsReply
-	if err := c.ask(ctx, "requests", hub.RequestsService(c.member), q, &resp); err != nil {
+func (c *Client) Requests(ctx context.Context, q wire.RequestsQuery) ([]requests.State, error) {
+	var resp wire.RequestsReply
+	if err := c.ask(ctx, "requests", wire.RequestsService(c.member), q, &resp); err != nil {
 		return nil, err
 	}
 	if resp.Error != "" {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/nats-io/nuid"
 
-	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // SubmitOptions address a submission and say whether to wait for its
@@ -23,9 +23,9 @@ type SubmitOptions struct {
 
 // SubmitResult is what became of a submission.
 type SubmitResult struct {
-	MsgID    string       // the id the receipt carries back
-	Sequence uint64       // the submission's sequence in the member's intake stream
-	Receipt  *hub.Receipt // nil with NoWait
+	MsgID    string        // the id the receipt carries back
+	Sequence uint64        // the submission's sequence in the member's intake stream
+	Receipt  *wire.Receipt // nil with NoWait
 }
 
 // Submit sends bundle to the hub and, unless o.NoWait, waits for its
@@ -47,14 +47,14 @@ func (c *Client) Submit(ctx context.Context, bundle []byte, o SubmitOptions) (Su
 	// cannot come before the view starts.
 	var view *receiptView
 	if !o.NoWait {
-		v, err := c.viewReceipts(ctx, "submit", hub.SubscribeRequest{}, started)
+		v, err := c.viewReceipts(ctx, "submit", wire.SubscribeRequest{}, started)
 		if err != nil {
 			return res, err
 		}
 		view = v
 		defer func() { view.close() }()
 	}
-	msg := hub.SubmitMsg(c.member, bundle, hub.SubmitOptions{To: o.To, Community: o.Community,
+	msg := wire.SubmitMsg(c.member, bundle, wire.SubmitOptions{To: o.To, Community: o.Community,
 		Anonymous: o.Anonymous, MsgID: o.MsgID})
 	ack, err := c.js.PublishMsg(ctx, msg)
 	if err != nil {
@@ -67,7 +67,7 @@ func (c *Client) Submit(ctx context.Context, bundle []byte, o SubmitOptions) (Su
 	if ack.Duplicate {
 		// A retry of a submission already stored: its receipt may be out
 		// already, within the hub's dedup window.
-		v, err := c.viewReceipts(ctx, "submit", hub.SubscribeRequest{Since: started.Add(-dedupLookback)}, started)
+		v, err := c.viewReceipts(ctx, "submit", wire.SubscribeRequest{Since: started.Add(-dedupLookback)}, started)
 		if err != nil {
 			return res, err
 		}

@@ -11,10 +11,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/member"
 	"github.com/genevahub/geneva/hub/member/membertest"
+	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 )
 
 func ctxFor(t *testing.T, d time.Duration) context.Context {
@@ -32,7 +33,7 @@ func TestSubmitWaitsForTheReceipt(t *testing.T) {
 		res, err := bank.Submit(ctxFor(t, 10*time.Second), membertest.Indicator(t, "green", "Phish A"), member.SubmitOptions{})
 		require.NoError(t, err)
 		require.NotNil(t, res.Receipt)
-		require.Equal(t, "accept", res.Receipt.Verdict)
+		require.Equal(t, policy.Accept, res.Receipt.Verdict)
 		require.Equal(t, res.MsgID, res.Receipt.MsgID)
 		require.NotZero(t, res.Sequence)
 		require.NotEmpty(t, res.Receipt.Routes)
@@ -40,7 +41,7 @@ func TestSubmitWaitsForTheReceipt(t *testing.T) {
 	t.Run("rejected, with reasons and pointers", func(t *testing.T) {
 		res, err := bank.Submit(ctxFor(t, 10*time.Second), membertest.Indicator(t, "red", "Phish B"), member.SubmitOptions{})
 		require.NoError(t, err)
-		require.Equal(t, "reject", res.Receipt.Verdict)
+		require.Equal(t, policy.Reject, res.Receipt.Verdict)
 		var pointers []string
 		for _, o := range res.Receipt.Objects {
 			for _, r := range o.Reasons {
@@ -81,7 +82,7 @@ func TestSubmitWaitsForTheReceipt(t *testing.T) {
 
 func TestSubmitToAHubThatDoesNotAnswer(t *testing.T) {
 	h := hubtest.StartHub(t)
-	creds := hub.CredsPath(h.Dir, "bank-one")
+	creds := wire.CredsPath(h.Dir, "bank-one")
 	url := h.ClientURL()
 	require.NoError(t, h.Stop())
 
@@ -109,7 +110,7 @@ func TestSubmitTimesOutWhenTheHubGoesAway(t *testing.T) {
 // timeout.
 func TestSubmitNotPermitted(t *testing.T) {
 	h := hubtest.StartHub(t)
-	data, err := os.ReadFile(hub.CredsPath(h.Dir, "bank-one"))
+	data, err := os.ReadFile(wire.CredsPath(h.Dir, "bank-one"))
 	require.NoError(t, err)
 	forged := filepath.Join(t.TempDir(), "forged.creds")
 	require.NoError(t, os.WriteFile(forged, []byte(strings.Replace(string(data), "# member: bank-one", "# member: le-alpha", 1)), 0o600))
@@ -125,7 +126,7 @@ func TestSubmitNotPermitted(t *testing.T) {
 func TestDialRefusedCredentials(t *testing.T) {
 	h := hubtest.StartHub(t)
 	other := hubtest.StartHub(t)
-	_, err := member.Dial(ctxFor(t, 5*time.Second), h.ClientURL(), hub.CredsPath(other.Dir, "bank-one"))
+	_, err := member.Dial(ctxFor(t, 5*time.Second), h.ClientURL(), wire.CredsPath(other.Dir, "bank-one"))
 	require.ErrorIs(t, err, member.ErrRefused)
-	require.Equal(t, "connect: credentials refused by the hub at "+h.ClientURL()+": \"bank-one\" in "+hub.CredsPath(other.Dir, "bank-one")+" (a suspended member, or creds of another hub?)", err.Error())
+	require.Equal(t, "connect: credentials refused by the hub at "+h.ClientURL()+": \"bank-one\" in "+wire.CredsPath(other.Dir, "bank-one")+" (a suspended member, or creds of another hub?)", err.Error())
 }

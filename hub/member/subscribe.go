@@ -12,7 +12,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nuid"
 
-	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy/tlp"
 )
 
@@ -172,11 +172,11 @@ func (s *Subscription) open(ctx context.Context) error {
 	started := time.Now()
 	session := nuid.Next()
 	msgs := make(chan *nats.Msg, s.buffer)
-	sub, err := s.c.nc.ChanSubscribe(hub.DeliverSubject(s.c.member, session), msgs)
+	sub, err := s.c.nc.ChanSubscribe(wire.DeliverSubject(s.c.member, session), msgs)
 	if err != nil {
 		return s.c.explain(ctx, "subscribe", started, err)
 	}
-	req := hub.SubscribeRequest{Session: session, TLP: s.opts.TLP}
+	req := wire.SubscribeRequest{Session: session, TLP: s.opts.TLP}
 	switch {
 	case s.resumeFrom > 0:
 		req.StartSeq = s.resumeFrom
@@ -189,7 +189,7 @@ func (s *Subscription) open(ctx context.Context) error {
 		// new shares since we first asked.
 		req.Since = s.started
 	}
-	reply, err := s.c.requestView(ctx, "subscribe", hub.SubscribeService(s.c.member), req, started)
+	reply, err := s.c.requestView(ctx, "subscribe", wire.SubscribeService(s.c.member), req, started)
 	if err != nil {
 		_ = sub.Unsubscribe()
 		return err
@@ -206,8 +206,8 @@ func (s *Subscription) open(ctx context.Context) error {
 }
 
 // requestView asks service for a viewer consumer.
-func (c *Client) requestView(ctx context.Context, what, service string, req hub.SubscribeRequest, started time.Time) (hub.SubscribeReply, error) {
-	var reply hub.SubscribeReply
+func (c *Client) requestView(ctx context.Context, what, service string, req wire.SubscribeRequest, started time.Time) (wire.SubscribeReply, error) {
+	var reply wire.SubscribeReply
 	body, _ := json.Marshal(req)
 	resp, err := c.nc.RequestWithContext(ctx, service, body)
 	if err != nil {
@@ -274,9 +274,9 @@ func (s *Subscription) handle(m *nats.Msg) error {
 		return nil
 	}
 	s.lastCSeq, s.lastSeq, s.resumeFrom = meta.Sequence.Consumer, meta.Sequence.Stream, meta.Sequence.Stream+1
-	env := Object{Seq: meta.Sequence.Stream, Submission: m.Header.Get(hub.HeaderSubmission),
-		Sender: m.Header.Get(hub.HeaderSender), TLP: m.Header.Get(hub.HeaderTLP), Scope: hub.ScopeOf(m.Subject)}
-	env.Received, _ = time.Parse(time.RFC3339Nano, m.Header.Get(hub.HeaderReceived))
+	env := Object{Seq: meta.Sequence.Stream, Submission: m.Header.Get(wire.HeaderSubmission),
+		Sender: m.Header.Get(wire.HeaderSender), TLP: m.Header.Get(wire.HeaderTLP), Scope: wire.ScopeOf(m.Subject)}
+	env.Received, _ = time.Parse(time.RFC3339Nano, m.Header.Get(wire.HeaderReceived))
 	if !s.wants(env) {
 		return nil
 	}

@@ -14,6 +14,8 @@ import (
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/member"
 	"github.com/genevahub/geneva/hub/member/membertest"
+	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 )
 
 // submit sends bundles as c and checks each is accepted.
@@ -22,7 +24,7 @@ func submit(t *testing.T, c *member.Client, bundles ...[]byte) {
 	for _, b := range bundles {
 		res, err := c.Submit(ctxFor(t, 10*time.Second), b, member.SubmitOptions{})
 		require.NoError(t, err)
-		require.Equal(t, "accept", res.Receipt.Verdict, "%+v", res.Receipt)
+		require.Equal(t, policy.Accept, res.Receipt.Verdict, "%+v", res.Receipt)
 	}
 }
 
@@ -161,7 +163,7 @@ func TestSubscribeSurvivesHubRestart(t *testing.T) {
 	require.NoError(t, h.Stop())
 	h = hubtest.StartHub(t, hubtest.WithDir(dir), samePort)
 	send(h, 3, 6)
-	h.Stop()
+	require.NoError(t, h.Stop())
 	h = hubtest.StartHub(t, hubtest.WithDir(dir), samePort)
 	send(h, 6, 8)
 
@@ -187,7 +189,7 @@ func TestSubscribeRecoversFromDroppedDeliveries(t *testing.T) {
 	var want []string
 	for i := range n {
 		want = append(want, fmt.Sprintf("burst %02d", i))
-		bank.Submit(t, membertest.Indicator(t, "green", want[i]), hub.SubmitOptions{})
+		bank.Submit(t, membertest.Indicator(t, "green", want[i]), wire.SubmitOptions{})
 	}
 	for range n {
 		bank.NextReceipt(t, 10*time.Second) // every share is stored and pushed by now

@@ -78,7 +78,7 @@ type Share struct {
 	Bundle   []byte
 }
 
-// Receipt is what the portal shows of a hub receipt (hub.Receipt).
+// Receipt is what the portal shows of a hub receipt (wire.Receipt).
 type Receipt struct {
 	Submission    string          `json:"submission_id"`
 	MsgID         string          `json:"msg_id"`

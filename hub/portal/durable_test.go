@@ -13,6 +13,7 @@ import (
 
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // restart stops h and starts a hub on the same data dir; browsers follow
@@ -54,7 +55,7 @@ func TestSessionsAndAccountsSurviveARestart(t *testing.T) {
 	// reader of the bucket (or a backup) cannot take the session over.
 	cookie := admin.cookie("geneva-session")
 	sum := sha256.Sum256([]byte(cookie))
-	kv, err := h.Member(t, hub.OperatorName).JS.KeyValue(context.Background(), hub.BucketPortal)
+	kv, err := h.Member(t, wire.OperatorName).JS.KeyValue(context.Background(), hub.BucketPortal)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +109,7 @@ func TestSessionsAndAccountsSurviveARestart(t *testing.T) {
 
 	// The operator ends the member admin's sessions, for good.
 	req, _ := json.Marshal(hub.PortalUserRequest{Action: "signout", User: "bank-one-admin"})
-	msg, err := h.Member(t, hub.OperatorName).NC.Request(hub.SubjectPortalService, req, 10*time.Second)
+	msg, err := h.Member(t, wire.OperatorName).NC.Request(hub.SubjectPortalService, req, 10*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

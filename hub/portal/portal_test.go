@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/schemas"
 )
 
@@ -242,7 +243,7 @@ func TestRemovedAccountIsSignedOut(t *testing.T) {
 	if b.get("/portal/receipts"); b.url != "/portal/receipts" {
 		t.Fatalf("signed in, GET receipts ended at %s", b.url)
 	}
-	op := h.Member(t, hub.OperatorName)
+	op := h.Member(t, wire.OperatorName)
 	req, _ := json.Marshal(hub.PortalUserRequest{Action: "remove", User: "isp-two-admin"})
 	msg, err := op.NC.Request(hub.SubjectPortalService, req, 10*time.Second)
 	if err != nil {

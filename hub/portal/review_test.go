@@ -11,8 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
@@ -36,9 +37,9 @@ func heldSubmission(t *testing.T, h *hubtest.Hub) (string, *hubtest.Member) {
 	})
 	bundle, _ := json.Marshal(doc)
 	sender := h.Member(t, "cert-three")
-	sender.Submit(t, bundle, hub.SubmitOptions{})
+	sender.Submit(t, bundle, wire.SubmitOptions{})
 	r := sender.NextReceipt(t, 10*time.Second)
-	if r.Verdict != "review" {
+	if r.Verdict != policy.Review {
 		t.Fatalf("not held: %+v", r)
 	}
 	return r.Submission, sender
@@ -77,7 +78,7 @@ func TestOperatorReviewsHeldSubmissions(t *testing.T) {
 		t.Fatalf("approve: %d:\n%s", op.status, op.body)
 	}
 	mustContain(t, "settled", op.body, "Settled: "+id, "<strong>accept</strong>", "Nothing is waiting for review.")
-	if r := sender.NextReceipt(t, 10*time.Second); r.Verdict != "accept" || r.Reviewer != "operator" {
+	if r := sender.NextReceipt(t, 10*time.Second); r.Verdict != policy.Accept || r.Reviewer != "operator" {
 		t.Fatalf("the sender's second receipt: %+v", r)
 	}
 	rec := auditRecord(t, h, id, "review.approve")
@@ -100,7 +101,7 @@ func TestOperatorRejectsWithAReasonTheSenderSees(t *testing.T) {
 	mustContain(t, "settled", op.body, "<strong>reject</strong>", "rejected at review by operator: attribution not agreed")
 	auditRecord(t, h, id, "review.reject")
 	second := sender.NextReceipt(t, 10*time.Second)
-	if second.Submission != id || second.Verdict != "reject" || second.Reviewer != "operator" {
+	if second.Submission != id || second.Verdict != policy.Reject || second.Reviewer != "operator" {
 		t.Fatalf("the sender's second receipt: %+v", second)
 	}
 }
@@ -108,12 +109,12 @@ func TestOperatorRejectsWithAReasonTheSenderSees(t *testing.T) {
 // auditRecord waits for the audit record of action on submission.
 func auditRecord(t *testing.T, h *hubtest.Hub, submission, action string) map[string]any {
 	t.Helper()
-	op := h.Member(t, hub.OperatorName)
+	op := h.Member(t, wire.OperatorName)
 	var found map[string]any
 	hubtest.Eventually(t, 30*time.Second, func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		s, err := op.JS.Stream(ctx, hub.StreamAudit)
+		s, err := op.JS.Stream(ctx, wire.StreamAudit)
 		if err != nil {
 			return err
 		}

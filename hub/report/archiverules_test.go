@@ -11,11 +11,11 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/archive"
 	"github.com/genevahub/geneva/hub/archive/kafkatest"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/report"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -32,9 +32,9 @@ func TestJetStreamFollowsArchiveRules(t *testing.T) {
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	_, err = js.CreateStream(ctx, jetstream.StreamConfig{Name: hub.StreamShare, Subjects: []string{hub.SubjectShareAll}})
+	_, err = js.CreateStream(ctx, jetstream.StreamConfig{Name: wire.StreamShare, Subjects: []string{wire.SubjectShareAll}})
 	require.NoError(t, err)
-	_, err = js.CreateStream(ctx, jetstream.StreamConfig{Name: hub.StreamAudit, Subjects: []string{hub.SubjectAudit}})
+	_, err = js.CreateStream(ctx, jetstream.StreamConfig{Name: wire.StreamAudit, Subjects: []string{wire.SubjectAudit}})
 	require.NoError(t, err)
 
 	green := "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
@@ -57,18 +57,18 @@ func TestJetStreamFollowsArchiveRules(t *testing.T) {
 		body, err := json.Marshal(map[string]any{"type": "bundle", "id": fmt.Sprintf("bundle--%08x-0000-4000-8000-000000000000", n),
 			"objects": append([]map[string]any{marking}, objects...)})
 		require.NoError(t, err)
-		m := nats.NewMsg(hub.ShareSubjectFrom(tlp, "all", "bank-one"))
+		m := nats.NewMsg(wire.ShareSubjectFrom(tlp, "all", "bank-one"))
 		m.Data = body
-		m.Header.Set(hub.HeaderSubmission, fmt.Sprintf("sub-%d", n))
-		m.Header.Set(hub.HeaderSender, "bank-one")
-		m.Header.Set(hub.HeaderTLP, tlp)
-		m.Header.Set(hub.HeaderAudience, "le-alpha,cert-three")
-		m.Header.Set(hub.HeaderReceived, "2026-11-22T10:00:00.123456789Z")
+		m.Header.Set(wire.HeaderSubmission, fmt.Sprintf("sub-%d", n))
+		m.Header.Set(wire.HeaderSender, "bank-one")
+		m.Header.Set(wire.HeaderTLP, tlp)
+		m.Header.Set(wire.HeaderAudience, "le-alpha,cert-three")
+		m.Header.Set(wire.HeaderReceived, "2026-11-22T10:00:00.123456789Z")
 		if archiveFlag != "" {
-			m.Header.Set(hub.HeaderArchive, archiveFlag)
+			m.Header.Set(wire.HeaderArchive, archiveFlag)
 		}
 		if positions != "" {
-			m.Header.Set(hub.HeaderArchiveObjects, positions)
+			m.Header.Set(wire.HeaderArchiveObjects, positions)
 		}
 		_, err = js.PublishMsg(ctx, m)
 		require.NoError(t, err)
@@ -80,7 +80,7 @@ func TestJetStreamFollowsArchiveRules(t *testing.T) {
 	rec, err := json.Marshal(map[string]any{"time": "2026-11-22T10:00:00Z", "member": "bank-one", "submission_id": "sub-1",
 		"verdict": "accept", "reason_codes": []string{}, "action": "decide"})
 	require.NoError(t, err)
-	_, err = js.Publish(ctx, hub.SubjectAudit, rec)
+	_, err = js.Publish(ctx, wire.SubjectAudit, rec)
 	require.NoError(t, err)
 
 	opt := report.Options{MoU: policy.DemoMoU()}
@@ -107,7 +107,7 @@ func TestJetStreamFollowsArchiveRules(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- bridge.Run(bctx) }()
 	hubtest.Eventually(t, 30*time.Second, func() error {
-		if got := bridge.Archived(); got[hub.StreamShare] < 4 || got[hub.StreamAudit] < 1 {
+		if got := bridge.Archived(); got[wire.StreamShare] < 4 || got[wire.StreamAudit] < 1 {
 			return fmt.Errorf("archived %v", got)
 		}
 		return nil

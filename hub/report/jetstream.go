@@ -11,8 +11,8 @@ import (
 	"github.com/valyala/fastjson"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/audit"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy/tlp"
 )
 
@@ -34,10 +34,10 @@ func (JetStreamSource) Name() string { return "jetstream" }
 func (s JetStreamSource) Scan(ctx context.Context, newAgg func() *Aggregator, p *Progress) (*Aggregator, error) {
 	share, auditStream := s.ShareStream, s.AuditStream
 	if share == "" {
-		share = hub.StreamShare
+		share = wire.StreamShare
 	}
 	if auditStream == "" {
-		auditStream = hub.StreamAudit
+		auditStream = wire.StreamAudit
 	}
 	shareAgg, auditAgg := newAgg(), newAgg()
 	g, gctx := errgroup.WithContext(ctx)
@@ -116,16 +116,16 @@ func shareParts(agg *Aggregator) handler {
 	)
 	return func(msg jetstream.Msg) {
 		h := msg.Headers()
-		if h.Get(hub.HeaderArchive) != "true" || h.Get(hub.HeaderTLP) == "red" {
+		if h.Get(wire.HeaderArchive) != "true" || h.Get(wire.HeaderTLP) == "red" {
 			return
 		}
-		received, ok := parseReceived(h.Get(hub.HeaderReceived))
+		received, ok := parseReceived(h.Get(wire.HeaderReceived))
 		v, err := bundle.ParseBytes(msg.Data())
 		if !ok || err != nil {
 			agg.Unreadable(len(msg.Data()))
 			return
 		}
-		positions, err := archivePositions(h.Get(hub.HeaderArchiveObjects))
+		positions, err := archivePositions(h.Get(wire.HeaderArchiveObjects))
 		if err != nil {
 			agg.Unreadable(len(msg.Data()))
 			return
@@ -141,8 +141,8 @@ func shareParts(agg *Aggregator) handler {
 				}
 			}
 			raw = o.MarshalTo(raw[:0])
-			obj = Object{Received: received, TLP: h.Get(hub.HeaderTLP), Sender: h.Get(hub.HeaderSender),
-				Audience: h.Get(hub.HeaderAudience)}
+			obj = Object{Received: received, TLP: h.Get(wire.HeaderTLP), Sender: h.Get(wire.HeaderSender),
+				Audience: h.Get(wire.HeaderAudience)}
 			if op.Parse(raw, &obj) != nil {
 				agg.Unreadable(len(raw))
 				continue
@@ -162,7 +162,7 @@ func archivePositions(header string) (map[int]bool, error) {
 	for f := range strings.SplitSeq(header, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 0 {
-			return nil, fmt.Errorf("%s %q: not a list of positions", hub.HeaderArchiveObjects, header)
+			return nil, fmt.Errorf("%s %q: not a list of positions", wire.HeaderArchiveObjects, header)
 		}
 		out[n] = true
 	}

@@ -15,11 +15,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/archive"
 	"github.com/genevahub/geneva/hub/archive/kafkatest"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/report"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
@@ -27,7 +27,7 @@ import (
 // submission is one real submission to the test hub.
 type submission struct {
 	file, sender, verdict string
-	opts                  hub.SubmitOptions
+	opts                  wire.SubmitOptions
 	bundle                []byte
 }
 
@@ -100,7 +100,7 @@ func TestJetStreamAndKafkaAgree(t *testing.T) {
 	require.NotNil(t, green)
 	subs = append(subs,
 		submission{file: "intel", sender: "le-alpha", verdict: "accept", bundle: intelBundle(t, green)},
-		submission{file: "anonymous", sender: "cert-three", verdict: "accept", bundle: green, opts: hub.SubmitOptions{Anonymous: true}})
+		submission{file: "anonymous", sender: "cert-three", verdict: "accept", bundle: green, opts: wire.SubmitOptions{Anonymous: true}})
 
 	members := map[string]*hubtest.Member{}
 	wantVerdicts := map[string]int64{}
@@ -114,10 +114,10 @@ func TestJetStreamAndKafkaAgree(t *testing.T) {
 		}
 		m.Submit(t, s.bundle, s.opts)
 		r := m.NextReceipt(t, 15*time.Second)
-		require.Equal(t, s.verdict, r.Verdict, "%s", s.file)
-		wantVerdicts[r.Verdict]++
+		require.Equal(t, s.verdict, r.Verdict.String(), "%s", s.file)
+		wantVerdicts[r.Verdict.String()]++
 		wantSubmissions[s.sender]++
-		if r.Verdict == "reject" || r.Verdict == "partial" {
+		if r.Verdict == policy.Reject || r.Verdict == policy.Partial {
 			var codes []string
 			for _, rs := range r.Reasons {
 				codes = append(codes, string(rs.Code))
@@ -133,7 +133,7 @@ func TestJetStreamAndKafkaAgree(t *testing.T) {
 					continue
 				}
 				v := wantRefusals[c]
-				if r.Verdict == "reject" {
+				if r.Verdict == policy.Reject {
 					v[0]++
 				} else {
 					v[1]++
@@ -143,11 +143,11 @@ func TestJetStreamAndKafkaAgree(t *testing.T) {
 		}
 	}
 
-	op := h.Member(t, hub.OperatorName)
+	op := h.Member(t, wire.OperatorName)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	hubtest.Eventually(t, 15*time.Second, func() error { // audit records follow the receipts
-		s, err := op.JS.Stream(ctx, hub.StreamAudit)
+		s, err := op.JS.Stream(ctx, wire.StreamAudit)
 		if err == nil && s.CachedInfo().State.Msgs != uint64(len(subs)) {
 			err = fmt.Errorf("%d audit records, want %d", s.CachedInfo().State.Msgs, len(subs))
 		}
@@ -163,7 +163,7 @@ func TestJetStreamAndKafkaAgree(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- bridge.Run(bctx) }()
 	hubtest.Eventually(t, 60*time.Second, func() error {
-		for _, name := range []string{hub.StreamShare, hub.StreamAudit} {
+		for _, name := range []string{wire.StreamShare, wire.StreamAudit} {
 			s, err := op.JS.Stream(ctx, name)
 			if err != nil {
 				return err

@@ -26,9 +26,9 @@ type RequestPair struct {
 
 // requestTrack is what the audit says of one request with one recipient.
 type requestTrack struct {
-	requester, recipient     string
-	opened, acked, answered  time.Time
-	overdue, escalated, seen bool
+	requester, recipient    string
+	opened, acked, answered time.Time
+	overdue, escalated      bool
 }
 
 // maxRequestTracks bounds the requests followed; past it new ones are not.

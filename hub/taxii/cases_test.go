@@ -10,8 +10,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
@@ -40,8 +40,8 @@ type decision struct {
 	Shared  map[string][]string
 }
 
-func decisionOf(r hub.Receipt) decision {
-	d := decision{Verdict: r.Verdict, Shared: map[string][]string{}}
+func decisionOf(r wire.Receipt) decision {
+	d := decision{Verdict: r.Verdict.String(), Shared: map[string][]string{}}
 	for _, rs := range r.Reasons {
 		d.Codes = append(d.Codes, string(rs.Code))
 	}
@@ -54,7 +54,7 @@ func decisionOf(r hub.Receipt) decision {
 		}
 	}
 	for _, rt := range r.Routes {
-		d.Routes = append(d.Routes, rt.TLP+" "+rt.Scope+" "+strings.Join(rt.Audience, ","))
+		d.Routes = append(d.Routes, rt.TLP.String()+" "+rt.Scope+" "+strings.Join(rt.Audience, ","))
 	}
 	slices.Sort(d.Codes)
 	d.Codes = slices.Compact(d.Codes)
@@ -87,7 +87,7 @@ func TestPolicyCasesThroughTAXII(t *testing.T) {
 		var b struct{ Objects []json.RawMessage }
 		require.NoError(t, json.Unmarshal(bundle, &b))
 
-		senders[sender].Submit(t, bundle, hub.SubmitOptions{To: to, Community: community, Anonymous: anonymous})
+		senders[sender].Submit(t, bundle, wire.SubmitOptions{To: to, Community: community, Anonymous: anonymous})
 		want := decisionOf(senders[sender].NextReceipt(t, 10*time.Second))
 
 		path := fmt.Sprintf("/taxii2/%s/collections/%s/objects/", sender, submitCollection(to, community, anonymous))
@@ -144,7 +144,7 @@ func TestPolicyCasesThroughTAXII(t *testing.T) {
 }
 
 // nextReceipt reads member's next receipt from the TAXII hub.
-func (h *taxiiHub) nextReceipt(t *testing.T, member string) hub.Receipt {
+func (h *taxiiHub) nextReceipt(t *testing.T, member string) wire.Receipt {
 	t.Helper()
 	m, err := h.Connect(member)
 	require.NoError(t, err)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // taxiiHub is a hub under test with its TAXII base URL.
@@ -65,7 +66,7 @@ func tlsClient(t *testing.T, ca, cert, key string) *http.Client {
 // tokenRequest asks the hub's token service as the operator.
 func (h *taxiiHub) tokenRequest(t *testing.T, req hub.TokenRequest) hub.TokenReply {
 	t.Helper()
-	op, err := h.Connect(hub.OperatorName)
+	op, err := h.Connect(wire.OperatorName)
 	require.NoError(t, err)
 	defer op.NC.Close()
 	data, _ := json.Marshal(req)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
@@ -87,19 +88,19 @@ func postHeld(t *testing.T, h *taxiiHub, tok string) map[string]any {
 // approve approves a held submission as the operator's reviewer.
 func approve(t *testing.T, h *taxiiHub, st map[string]any) {
 	t.Helper()
-	op, err := h.Connect(hub.OperatorName)
+	op, err := h.Connect(wire.OperatorName)
 	require.NoError(t, err)
 	defer op.NC.Close()
 	req, _ := json.Marshal(hub.ReviewRequest{Action: "approve", Submission: st["x_geneva_submission_id"].(string), Actor: "duty-officer"})
 	hubtest.Eventually(t, 10*time.Second, func() error { // the held copy is stored beside the receipt
-		msg, err := op.NC.Request(hub.SubjectReviewService, req, 30*time.Second)
+		msg, err := op.NC.Request(wire.SubjectReviewService, req, 30*time.Second)
 		if err != nil {
 			return err
 		}
 		var reply hub.ReviewReply
 		require.NoError(t, json.Unmarshal(msg.Data, &reply))
 		if reply.Error != "" {
-			l, _ := op.NC.Request(hub.SubjectReviewService, []byte(`{"action":"list"}`), 30*time.Second)
+			l, _ := op.NC.Request(wire.SubjectReviewService, []byte(`{"action":"list"}`), 30*time.Second)
 			return fmt.Errorf("%s; held: %s; status %v", reply.Error, l.Data, st)
 		}
 		return nil

@@ -18,7 +18,7 @@ import (
 const StatusTTL = 24 * time.Hour
 
 // receipt is what a status reads of a hub receipt (the JSON on
-// geneva.receipt.<member>, hub.Receipt).
+// geneva.receipt.<member>, wire.Receipt).
 type receipt struct {
 	Submission string   `json:"submission_id"`
 	Member     string   `json:"member"`

@@ -19,6 +19,9 @@ type Decoder struct {
 	File  string
 	Lines map[string]int
 	Errs  Errors
+	// Warnings are problems that do not stop the file from being used,
+	// such as an old spelling (see Deprecated), as "file:line: field: ...".
+	Warnings []string
 }
 
 // NewDecoder is a Decoder for the named file.
@@ -33,6 +36,24 @@ func (d *Decoder) Fail(n *yaml.Node, path, format string, args ...any) {
 		line = n.Line
 	}
 	d.Errs.add(&Error{File: d.File, Line: line, Field: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// Deprecated moves an old spelling's value to the current one: when the
+// file used the old field (oldPath, holding *old), it warns and sets *cur,
+// or fails if the file has both.
+func (d *Decoder) Deprecated(oldPath, curPath string, old, cur *string) {
+	if *old == "" {
+		return
+	}
+	at := (&Error{File: d.File, Line: d.Lines[oldPath], Field: oldPath}).Error()
+	if *cur != "" {
+		d.Errs.add(&Error{File: d.File, Line: d.Lines[oldPath], Field: oldPath, Msg: "the old spelling of " + curPath + ", which is given too: keep only " + curPath})
+		return
+	}
+	if len(d.Warnings) < MaxErrors {
+		d.Warnings = append(d.Warnings, at+"deprecated spelling: write "+curPath+" (the spelling of every Geneva file)")
+	}
+	*cur, *old = *old, ""
 }
 
 // Decode fills the value ptr points to from n; path names n in messages.
@@ -89,9 +110,9 @@ func (d *Decoder) scalar(n *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 	if v.Type() == durationType {
-		dur, err := time.ParseDuration(n.Value)
+		dur, err := ParseDuration(n.Value)
 		if err != nil {
-			d.Fail(n, path, "want a duration such as 30s or 5m, not %q", n.Value)
+			d.Fail(n, path, "%s", err)
 			return
 		}
 		v.SetInt(int64(dur))

@@ -32,7 +32,7 @@ func Run(t *testing.T, cases []Case, door func(input []byte) error) {
 	t.Helper()
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
-			err, took, alloc := Measure(func() error { return door(c.Input) })
+			took, alloc, err := Measure(func() error { return door(c.Input) })
 			if c.Want == "" {
 				if err != nil {
 					t.Fatalf("want it accepted, got: %v", err)
@@ -59,9 +59,9 @@ func Run(t *testing.T, cases []Case, door func(input []byte) error) {
 	}
 }
 
-// Measure runs f and returns its error, wall time and bytes allocated (on
-// the whole heap: run cases one at a time, not in parallel).
-func Measure(f func() error) (error, time.Duration, uint64) {
+// Measure runs f and returns its wall time, bytes allocated (on
+// the whole heap: run cases one at a time, not in parallel) and error.
+func Measure(f func() error) (time.Duration, uint64, error) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -69,7 +69,7 @@ func Measure(f func() error) (error, time.Duration, uint64) {
 	err := f()
 	took := time.Since(start)
 	runtime.ReadMemStats(&after)
-	return err, took, after.TotalAlloc - before.TotalAlloc
+	return took, after.TotalAlloc - before.TotalAlloc, err
 }
 
 // CheckCost fails t when took or alloc exceed their bounds (0: the
@@ -108,7 +108,7 @@ func RunFiles(t *testing.T, files []File, load func(path string) error) {
 			var alloc uint64
 			go func() {
 				defer close(done)
-				err, took, alloc = Measure(func() error { return load(f.Path) })
+				took, alloc, err = Measure(func() error { return load(f.Path) })
 			}()
 			select {
 			case <-done:

@@ -186,7 +186,7 @@ func (w *walker) label(s []byte) schemeSet {
 	if m, ok := w.text(s); ok {
 		return m.scheme
 	}
-	if isASCII(s) && bytes.IndexAny(s, ":=&") < 0 { // not a taxonomy tag
+	if isASCII(s) && !bytes.ContainsAny(s, ":=&") { // not a taxonomy tag
 		return 0
 	}
 	w.buf = appendCanonical(w.buf[:0], s)

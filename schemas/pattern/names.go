@@ -91,7 +91,7 @@ func checkHashValue(c *Comparison, pos int) error {
 	if c.Value.Kind != StringLiteral {
 		return &SyntaxError{pos, fmt.Sprintf("a %s hash must be compared with a string literal, found %s", last.Name, c.Value.Kind)}
 	}
-	ok := true
+	var ok bool
 	if string(algo) == "SSDEEP" {
 		ok = len(v) >= 1 && len(v) <= 128 && strings.Trim(v, ssdeepChars) == ""
 	} else {

@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/member"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy/tlp"
 )
 
@@ -68,7 +68,7 @@ func Dial(t testing.TB, h *hubtest.Hub, id string) *member.Client {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := member.Dial(ctx, h.ClientURL(), hub.CredsPath(h.Dir, id))
+	c, err := member.Dial(ctx, h.ClientURL(), wire.CredsPath(h.Dir, id))
 	if err != nil {
 		t.Fatalf("membertest: dial as %s: %v", id, err)
 	}

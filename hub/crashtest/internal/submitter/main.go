@@ -21,8 +21,8 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/crashtest"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 func main() {
@@ -41,7 +41,7 @@ func run() error {
 	timeout := flag.Duration("timeout", 2*time.Second, "wait for a PubAck before retrying")
 	flag.Parse()
 
-	member, opts, err := hub.MemberOptions(*creds, nil)
+	member, opts, err := wire.MemberOptions(*creds, nil)
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func run() error {
 		wg.Go(func() {
 			for i := g; i < *n; i += *parallel {
 				id := fmt.Sprintf("%s-%d", *prefix, i)
-				msg := hub.SubmitMsg(member, crashtest.GreenBundle(id), hub.SubmitOptions{MsgID: id})
+				msg := wire.SubmitMsg(member, crashtest.GreenBundle(id), wire.SubmitOptions{MsgID: id})
 				ack := submit(js, msg, *timeout, &retries)
 				mu.Lock()
 				fmt.Fprintf(out, "ack %s %d %t\n", id, ack.Sequence, ack.Duplicate)

@@ -1,7 +1,10 @@
-// Package hub is the Geneva hub runtime: an embedded NATS server with
-// JetStream that carries submissions through the policy engine to exactly
-// the members the MoU allows.
-package hub
+// Package wire is the member protocol of the Geneva hub: the subjects,
+// streams and headers, the receipt, the request and reply bodies of the
+// hub's services, and the creds file helpers. Members' clients
+// (hub/member, connectors) and the hub's side readers (hub/archive,
+// hub/report) import it instead of the server (package hub), so a client
+// links neither nats-server nor kafka-go.
+package wire
 
 import "strings"
 
@@ -55,6 +58,11 @@ func ScopeOf(subject string) string {
 	}
 	return strings.Join(scope, ".")
 }
+
+// MemberOf is the member a per-member subject names: its last token, as
+// in SubmitSubject, SubscribeService, ReceiptsService and RequestsService
+// (member ids are one token).
+func MemberOf(subject string) string { return subject[strings.LastIndexByte(subject, '.')+1:] }
 
 // ReceiptSubject is where member m's receipts are published.
 func ReceiptSubject(m string) string { return "geneva.receipt." + m }
@@ -138,14 +146,8 @@ func ReceiptsService(m string) string { return "geneva.svc.receipts." + m }
 // (geneva.deliver.<m>.<session>); only m may subscribe to it.
 func DeliverPrefix(m string) string { return "geneva.deliver." + m }
 
-// JetStream API subjects a member may use on its own consumers.
-func consumerNext(stream, consumer string) string {
-	return "$JS.API.CONSUMER.MSG.NEXT." + stream + "." + consumer
-}
-func consumerInfo(stream, consumer string) string {
-	return "$JS.API.CONSUMER.INFO." + stream + "." + consumer
-}
-func consumerAck(stream, consumer string) string { return "$JS.ACK." + stream + "." + consumer + ".>" }
+// DeliverSubject is where session of member m receives its subscription.
+func DeliverSubject(m, session string) string { return DeliverPrefix(m) + "." + session }
 
 // Law-enforcement requests (hub/requests, requesttrack.go).
 const (

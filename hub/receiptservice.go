@@ -4,12 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nuid"
+
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // receiptViewIdle is how long a receipt view outlives its reader: views
@@ -24,14 +25,14 @@ const receiptViewIdle = 2 * time.Second
 // receipt from receipt_<member>. Its filter comes from the subject the
 // server let the member publish on, never from the request body.
 func (h *Hub) serveReceipts(msg *nats.Msg) {
-	member, _ := strings.CutPrefix(msg.Subject, "geneva.svc.receipts.")
-	reply := SubscribeReply{}
+	member := wire.MemberOf(msg.Subject)
+	reply := wire.SubscribeReply{}
 	if cfg, err := h.receiptView(member, msg.Data); err != nil {
 		reply.Error = err.Error()
 	} else {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(h.handlers, 10*time.Second)
 		defer cancel()
-		reply = h.openView(ctx, StreamReceipt, member, cfg)
+		reply = h.openView(ctx, wire.StreamReceipt, member, cfg)
 	}
 	b, _ := json.Marshal(reply)
 	_ = msg.Respond(b)
@@ -41,7 +42,7 @@ func (h *Hub) receiptView(member string, data []byte) (jetstream.ConsumerConfig,
 	if me, ok := h.MoU().Member(member); !ok || me.Suspended {
 		return jetstream.ConsumerConfig{}, fmt.Errorf("member %q is not active", member)
 	}
-	var req SubscribeRequest
+	var req wire.SubscribeRequest
 	if err := json.Unmarshal(data, &req); err != nil {
 		return jetstream.ConsumerConfig{}, fmt.Errorf("receipts request: %v", err)
 	}
@@ -52,17 +53,11 @@ func (h *Hub) receiptView(member string, data []byte) (jetstream.ConsumerConfig,
 		return jetstream.ConsumerConfig{}, fmt.Errorf("receipts request: /tlp: receipts have no TLP; leave it out")
 	}
 	cfg := jetstream.ConsumerConfig{
-		Name: subscriptionPrefix(member) + nuid.Next(), DeliverSubject: DeliverSubject(member, req.Session),
-		FilterSubject: ReceiptSubject(member), AckPolicy: jetstream.AckNonePolicy,
+		Name: subscriptionPrefix(member) + nuid.Next(), DeliverSubject: wire.DeliverSubject(member, req.Session),
+		FilterSubject: wire.ReceiptSubject(member), AckPolicy: jetstream.AckNonePolicy,
 		DeliverPolicy: jetstream.DeliverNewPolicy, InactiveThreshold: receiptViewIdle,
 		Description: "receipts of member " + member,
 	}
-	switch {
-	case req.StartSeq > 0:
-		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, req.StartSeq
-	case !req.Since.IsZero():
-		since := req.Since.UTC()
-		cfg.DeliverPolicy, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, &since
-	}
+	startAt(&cfg, req)
 	return cfg, nil
 }

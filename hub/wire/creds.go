@@ -1,4 +1,4 @@
-package hub
+package wire
 
 import (
 	"bufio"
@@ -25,7 +25,7 @@ const credsTemplate = `# Geneva hub credentials (NATS NKey user, no JWT).
 # member: %s
 # public key: %s
 # Connect with nats.NkeyOptionFromSeed(this file) and
-# nats.CustomInboxPrefix(%q), or use hub.MemberOptions.
+# nats.CustomInboxPrefix(%q), or use wire.MemberOptions.
 # Keep this file secret: whoever holds it speaks as %s.
 
 -----BEGIN USER NKEY SEED-----
@@ -33,14 +33,20 @@ const credsTemplate = `# Geneva hub credentials (NATS NKey user, no JWT).
 ------END USER NKEY SEED------
 `
 
+// FormatCreds is the creds file of member name with public key pub and
+// NKey seed (the hub writes it; CredsMember and MemberOptions read it).
+func FormatCreds(name, pub string, seed []byte) []byte {
+	return fmt.Appendf(nil, credsTemplate, name, pub, InboxPrefix(name), name, seed)
+}
+
 // CredsPath is where the creds of member (or OperatorName) live under dataDir.
 func CredsPath(dataDir, member string) string {
 	return filepath.Join(dataDir, "creds", member+".creds")
 }
 
-// ensureCreds returns the public key for name, creating its creds file on
+// EnsureCreds returns the public key for name, creating its creds file on
 // first use. Existing files are kept, so a restart keeps every key.
-func ensureCreds(dataDir, name string) (string, error) {
+func EnsureCreds(dataDir, name string) (string, error) {
 	path := CredsPath(dataDir, name)
 	data, err := os.ReadFile(path)
 	if err == nil {
@@ -62,9 +68,9 @@ func ensureCreds(dataDir, name string) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return "", fmt.Errorf("creds: %w", err)
 	}
-	body := fmt.Sprintf(credsTemplate, name, pub, InboxPrefix(name), name, seed)
+	body := FormatCreds(name, pub, seed)
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(body), 0o600); err != nil {
+	if err := os.WriteFile(tmp, body, 0o600); err != nil {
 		return "", fmt.Errorf("creds: %w", err)
 	}
 	if err := os.Rename(tmp, path); err != nil {

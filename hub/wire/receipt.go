@@ -1,4 +1,4 @@
-package hub
+package wire
 
 import (
 	"strconv"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/genevahub/geneva/internal/jsonappend"
 	"github.com/genevahub/geneva/policy"
+	"github.com/genevahub/geneva/policy/tlp"
 )
 
 // Receipt is the one answer to every submission, on
@@ -16,7 +17,7 @@ type Receipt struct {
 	Member        string          `json:"member"`               // the real sender, even if anonymous
 	MsgID         string          `json:"msg_id,omitempty"`     // the sender's Nats-Msg-Id, to correlate
 	Received      time.Time       `json:"received"`             // when the hub stored the submission
-	Verdict       string          `json:"verdict"`              // accept, partial, reject, review
+	Verdict       policy.Verdict  `json:"verdict"`              // accept, partial, reject, review
 	PolicyVersion string          `json:"policy_version"`       // the MoU version that decided
 	Digest        string          `json:"digest"`               // hex SHA-256 of the submitted bytes
 	Anonymous     bool            `json:"anonymous,omitempty"`  // receivers saw the sender as anonymous
@@ -34,57 +35,17 @@ type ObjectReceipt struct {
 	ID       string          `json:"id"`
 	Type     string          `json:"type"`
 	Shared   bool            `json:"shared"`
-	TLP      string          `json:"tlp"`
+	TLP      tlp.Level       `json:"tlp"`
 	Audience []string        `json:"audience"`
 	Reasons  []policy.Reason `json:"reasons"`
 }
 
 // RouteReceipt is one audience the submission went to.
 type RouteReceipt struct {
-	TLP      string   `json:"tlp"`
-	Scope    string   `json:"scope"`
-	Audience []string `json:"audience"`
-	Objects  int      `json:"objects"`
-}
-
-func newReceipt(sub submission, d *policy.Decision) *Receipt {
-	r := &Receipt{
-		Submission: sub.id, Member: sub.member, MsgID: sub.msgID, Received: sub.received,
-		Verdict: d.Verdict.String(), PolicyVersion: d.PolicyVersion, Digest: d.Digest,
-		Anonymous: sub.anonymous, Classified: d.Classified,
-		Reasons: nonNilReasons(d.Reasons), Objects: []ObjectReceipt{}, Routes: []RouteReceipt{},
-	}
-	if d.Classified {
-		// Codes, pointers and a count only: object ids and types are
-		// content too.
-		for _, o := range d.Objects {
-			r.Reasons = append(r.Reasons, o.Reasons...)
-			if o.Type != "marking-definition" {
-				r.Refused++
-			}
-		}
-		return r
-	}
-	for _, o := range d.Objects {
-		aud := o.Audience
-		if aud == nil {
-			aud = []string{}
-		}
-		r.Objects = append(r.Objects, ObjectReceipt{ID: o.ID, Type: o.Type, Shared: o.Shared,
-			TLP: o.TLP.String(), Audience: aud, Reasons: nonNilReasons(o.Reasons)})
-	}
-	for _, rt := range d.Routes {
-		r.Routes = append(r.Routes, RouteReceipt{TLP: rt.TLP.String(), Scope: rt.Scope,
-			Audience: rt.Audience, Objects: len(rt.Objects)})
-	}
-	return r
-}
-
-func nonNilReasons(rs []policy.Reason) []policy.Reason {
-	if rs == nil {
-		return []policy.Reason{}
-	}
-	return rs
+	TLP      tlp.Level `json:"tlp"`
+	Scope    string    `json:"scope"`
+	Audience []string  `json:"audience"`
+	Objects  int       `json:"objects"`
 }
 
 // AppendJSON appends the receipt as json.Marshal writes it, byte for byte,
@@ -104,7 +65,7 @@ func (r *Receipt) AppendJSON(b []byte) ([]byte, error) {
 		return nil, err
 	}
 	b = append(b, `,"verdict":`...)
-	b = jsonappend.String(b, r.Verdict)
+	b = jsonappend.String(b, r.Verdict.String())
 	b = append(b, `,"policy_version":`...)
 	b = jsonappend.String(b, r.PolicyVersion)
 	b = append(b, `,"digest":`...)
@@ -138,7 +99,7 @@ func (r *Receipt) AppendJSON(b []byte) ([]byte, error) {
 		b = append(b, `,"shared":`...)
 		b = strconv.AppendBool(b, o.Shared)
 		b = append(b, `,"tlp":`...)
-		b = jsonappend.String(b, o.TLP)
+		b = jsonappend.String(b, o.TLP.String())
 		b = append(b, `,"audience":`...)
 		b = jsonappend.Strings(b, o.Audience)
 		b = append(b, `,"reasons":`...)
@@ -148,7 +109,7 @@ func (r *Receipt) AppendJSON(b []byte) ([]byte, error) {
 	b = append(b, `,"routes":`...)
 	b = jsonappend.Array(b, r.Routes, func(b []byte, rt RouteReceipt) []byte {
 		b = append(b, `{"tlp":`...)
-		b = jsonappend.String(b, rt.TLP)
+		b = jsonappend.String(b, rt.TLP.String())
 		b = append(b, `,"scope":`...)
 		b = jsonappend.String(b, rt.Scope)
 		b = append(b, `,"audience":`...)

@@ -1,0 +1,47 @@
+package wire
+
+import (
+	"time"
+
+	"github.com/genevahub/geneva/hub/requests"
+)
+
+// The request and reply bodies (JSON) of the services a member calls:
+// SubscribeService, ReceiptsService and RequestsService.
+
+// SubscribeRequest asks for a real-time view of what policy routes to the
+// requesting member, without consuming from its inbox (its connector reads
+// that). Subscribe to the returned deliver subject first, then ask: the
+// hub creates an ephemeral push consumer on GENEVA_SHARE whose filters are
+// the member's own inbox filters (narrowed to TLP if given), delivering
+// only to geneva.deliver.<member>.<session>, which no other member may
+// subscribe to. Nobody gets API rights on that consumer, so its name is
+// useless to anyone else.
+type SubscribeRequest struct {
+	Session  string    `json:"session"`             // [A-Za-z0-9_-]{1,64}; the deliver subject's last token
+	TLP      []string  `json:"tlp,omitempty"`       // only these levels; empty means all
+	Since    time.Time `json:"since,omitzero"`      // start at this time; zero: only new shares
+	StartSeq uint64    `json:"start_seq,omitempty"` // or start at this GENEVA_SHARE sequence
+}
+
+// SubscribeReply answers a SubscribeRequest.
+type SubscribeReply struct {
+	DeliverSubject string `json:"deliver_subject,omitempty"`
+	Consumer       string `json:"consumer,omitempty"`
+	StartSeq       uint64 `json:"start_seq,omitempty"` // the stream sequence the consumer starts at: resume there
+	Pending        uint64 `json:"pending,omitempty"`   // messages it had to deliver when created
+	Error          string `json:"error,omitempty"`
+}
+
+// RequestsQuery is a member's call to RequestsService.
+type RequestsQuery struct {
+	Action  string `json:"action"`               // list, show or close
+	Request string `json:"request_id,omitempty"` // show, close
+}
+
+// RequestsReply answers a RequestsQuery: the states the member may see
+// (it is the requester or the recipient), sorted by opening time.
+type RequestsReply struct {
+	Requests []requests.State `json:"requests"`
+	Error    string           `json:"error,omitempty"`
+}
