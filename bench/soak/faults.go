@@ -72,7 +72,7 @@ func runFaults(o faultOptions, progress io.Writer) (*faultRun, error) {
 		if err != nil {
 			return nil, fmt.Errorf("kafka: %w", err)
 		}
-		defer broker.Stop()
+		defer func() { _ = broker.Stop() }() // the checks are already done
 		brokerAddr = broker.Addr
 	}
 	s, err := newClusterSystem(work, natsBin, bins[0], bins[1], brokerAddr, o.hubs)

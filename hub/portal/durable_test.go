@@ -117,7 +117,7 @@ func TestSessionsAndAccountsSurviveARestart(t *testing.T) {
 	if err := json.Unmarshal(msg.Data, &reply); err != nil || reply.Error != "" {
 		t.Fatalf("signout: %v %q", err, reply.Error)
 	}
-	h = restart(t, h, admin)
+	restart(t, h, admin)
 	if admin.get("/portal/people"); admin.url != "/portal/login" {
 		t.Fatalf("the operator's sign-out did not hold across a restart: %s", admin.url)
 	}
