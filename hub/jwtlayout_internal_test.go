@@ -71,7 +71,10 @@ func TestMemberReachAsJWTAccounts(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	hub, member := connect(hubKP), connect(memKP)
-	_, err = hub.CreateStream(ctx, jetstream.StreamConfig{Name: wire.IntakeStream("m1"), Subjects: []string{wire.SubmitSubject("m1")}})
+	// A submission arrives in the hub account at the member's gate
+	// (gate.go), which forwards it to the intake; a stream on the gate's
+	// subject stands in for the gate here.
+	_, err = hub.CreateStream(ctx, jetstream.StreamConfig{Name: wire.IntakeStream("m1"), Subjects: []string{gateSubject("m1")}})
 	require.NoError(t, err)
 	_, err = hub.CreateStream(ctx, jetstream.StreamConfig{Name: wire.StreamShare, Subjects: []string{wire.SubjectShareAll}})
 	require.NoError(t, err)
