@@ -45,6 +45,7 @@ type scanner struct {
 	// finds), when that is an array: the spans the parts are cut from.
 	root        span
 	objects     []span
+	objectsList span // the whole "objects" array, brackets included
 	objectsSeen bool // the root's "objects" key was met
 	objectsNext bool // the next container scanned is that key's value
 	// objectsTwice: the root has "objects" more than once (escaped or
@@ -73,7 +74,10 @@ type scanResult struct {
 	containers []containerSize // valid until the scanner is released
 	root       span            // the top-level value
 	objects    []span          // the root's "objects" elements; valid until the scanner is released
-	objectsOK  bool            // objects can be trusted: "objects" was not repeated
+	// objectsList is the "objects" array with its brackets (zero when the
+	// root has no "objects" array).
+	objectsList span
+	objectsOK   bool // objects can be trusted: "objects" was not repeated
 }
 
 // scanners recycles the scanners' key and container lists.
@@ -91,7 +95,7 @@ func scanJSONKeys(data []byte, maxDepth int) (*scanner, scanResult, *scanError) 
 		return s, scanResult{}, err
 	}
 	return s, scanResult{dupSuspect: s.dupSuspect, values: s.values, containers: s.containers,
-		root: s.root, objects: s.objects, objectsOK: !s.objectsTwice}, nil
+		root: s.root, objects: s.objects, objectsList: s.objectsList, objectsOK: !s.objectsTwice}, nil
 }
 
 // releaseScanner returns s to the pool; very large lists are dropped.
@@ -292,10 +296,14 @@ func (s *scanner) array(depth int) bool {
 	}
 	objects := s.objectsNext
 	s.objectsNext = false
+	open := s.pos
 	s.pos++ // [
 	s.skipWS()
 	if s.pos < len(s.data) && s.data[s.pos] == ']' {
 		s.pos++
+		if objects {
+			s.objectsList = span{open, s.pos}
+		}
 		return true
 	}
 	s.containers = append(s.containers, containerSize{at: s.values - 1})
@@ -319,6 +327,9 @@ func (s *scanner) array(depth int) bool {
 			s.skipWS()
 		case ']':
 			s.pos++
+			if objects {
+				s.objectsList = span{open, s.pos}
+			}
 			return true
 		default:
 			return s.unexpected("',' or ']'")

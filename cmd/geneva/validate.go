@@ -228,8 +228,7 @@ func validateAll(stdin io.Reader, v *schemas.Validator, names []string, maxBytes
 }
 
 func validate(v *schemas.Validator, name string, data []byte, strict bool) validateResult {
-	doc, report := v.Validate(data)
-	doc.Release() // the findings are copies: the next file reuses the parser's memory
+	report := v.Check(data) // the verdict without the tree: one object parsed at a time
 	res := validateResult{
 		File:     displayName(name),
 		Errors:   append([]schemas.Finding{}, report.Errors...),
