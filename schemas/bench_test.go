@@ -62,6 +62,24 @@ func BenchmarkValidateCorpus(b *testing.B) {
 	report(b, objects, size, cpu)
 }
 
+// BenchmarkValidatorCheckCorpus is BenchmarkValidateCorpus by way of Check (no
+// tree kept: one object parsed at a time), as geneva validate runs.
+func BenchmarkValidatorCheckCorpus(b *testing.B) {
+	docs, objects, size := benchCorpus(b)
+	v := schemas.NewValidator(schemas.Options{})
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := cputime.Process()
+	for i := 0; i < b.N; i++ {
+		for _, d := range docs {
+			if rep := v.Check(d); !rep.Valid() {
+				b.Fatal("valid corpus file reported invalid")
+			}
+		}
+	}
+	report(b, objects, size, cpu)
+}
+
 // BenchmarkUnmarshalMap is the baseline: encoding/json into map[string]any
 // on the same bytes, which checks nothing.
 func BenchmarkUnmarshalMap(b *testing.B) {

@@ -13,7 +13,7 @@ import (
 // in the CPU's caches; objects are checked on up to Options.Workers
 // goroutines. geneva validate uses it: it needs the verdict, not the tree.
 func (v *Validator) Check(data []byte) Report {
-	sc, scan, rep, ok := v.scan(data)
+	sc, scan, rep, ok := v.scan(data, false)
 	if !ok {
 		return rep
 	}

@@ -38,7 +38,7 @@ func NewValidator(opts Options) *Validator {
 // Validate parses and checks data. Problems that stop parsing (malformed
 // JSON, a limit exceeded) are errors in the report, and the Document is nil.
 func (v *Validator) Validate(data []byte) (*Document, Report) {
-	sc, scan, rep, ok := v.scan(data)
+	sc, scan, rep, ok := v.scan(data, true)
 	if !ok {
 		return nil, rep
 	}
@@ -55,9 +55,10 @@ func refusal(rule, msg string) Report {
 	return Report{Errors: []Finding{{Object: -1, Rule: rule, Message: msg}}}
 }
 
-// scan applies the size and depth limits and pre-scans data; when it
-// refuses the document, rep says why. Release sc once scan is unused.
-func (v *Validator) scan(data []byte) (sc *scanner, scan scanResult, rep Report, ok bool) {
+// scan applies the size and depth limits and pre-scans data (noting the
+// containers' sizes for presizeParser when sizes is set); when it refuses
+// the document, rep says why. Release sc once scan is unused.
+func (v *Validator) scan(data []byte, sizes bool) (sc *scanner, scan scanResult, rep Report, ok bool) {
 	lim := v.opts.Limits
 	if lim.MaxBytes > 0 && len(data) > lim.MaxBytes {
 		return nil, scan, refusal(RuleLimitSize, fmt.Sprintf("document: %d bytes is more than the limit of %d", len(data), lim.MaxBytes)), false
@@ -69,7 +70,7 @@ func (v *Validator) scan(data []byte) (sc *scanner, scan scanResult, rep Report,
 	if depth >= fastjson.MaxDepth { // fastjson refuses deeper input itself
 		depth = fastjson.MaxDepth - 1
 	}
-	sc, scan, e := scanJSONKeys(data, depth)
+	sc, scan, e := scanJSONKeys(data, depth, sizes)
 	if e != nil {
 		releaseScanner(sc)
 		line, col := lineCol(data, e.off)
