@@ -112,7 +112,8 @@ func runValidate(cmd *cobra.Command, f validateFlags, args []string) error {
 	v := schemas.NewValidator(opts)
 	defer relaxGC()()
 	// Output is buffered (a large bundle can have thousands of warning
-	// lines) and flushed after each input, so results appear as they come.
+	// lines) and flushed whenever the next result is not ready yet, so
+	// results appear as they come without a write per file.
 	stdout := bufio.NewWriterSize(cmd.OutOrStdout(), 64<<10)
 	stderr := cmd.ErrOrStderr()
 	enc := json.NewEncoder(stdout) // one object per line
@@ -134,6 +135,9 @@ func runValidate(cmd *cobra.Command, f validateFlags, args []string) error {
 			}
 		} else {
 			printText(stdout, out.res)
+		}
+		if out.nextReady {
+			continue
 		}
 		if err := stdout.Flush(); err != nil {
 			return fmt.Errorf("validate: %s: write result: %w", out.res.File, err)
@@ -176,6 +180,9 @@ func relaxGC() (restore func()) {
 type validated struct {
 	res validateResult
 	err error
+	// nextReady: the next input's result is already there (so output
+	// need not be flushed yet).
+	nextReady bool
 }
 
 // validateAll reads and validates the inputs on every core and yields their
@@ -221,9 +228,10 @@ func validateAll(stdin io.Reader, v *schemas.Validator, names []string, maxBytes
 				}
 			}()
 		}
-		for _, r := range results {
+		for i, r := range results {
 			out := <-r
 			<-ahead
+			out.nextReady = i+1 < len(results) && len(results[i+1]) > 0
 			if !yield(out) {
 				return
 			}
