@@ -241,17 +241,21 @@ func validateAll(stdin io.Reader, v *schemas.Validator, names []string, maxBytes
 
 func validate(v *schemas.Validator, name string, data []byte, strict bool) validateResult {
 	report := v.Check(data) // the verdict without the tree: one object parsed at a time
-	res := validateResult{
-		File:     displayName(name),
-		Errors:   append([]schemas.Finding{}, report.Errors...),
-		Warnings: append([]schemas.Finding{}, report.Warnings...),
-	}
+	res := validateResult{File: displayName(name), Errors: nonNil(report.Errors), Warnings: nonNil(report.Warnings)}
 	if strict {
 		res.Errors = append(res.Errors, res.Warnings...)
 		res.Warnings = []schemas.Finding{}
 	}
 	res.Valid = len(res.Errors) == 0
 	return res
+}
+
+// nonNil keeps the --output json arrays from being null.
+func nonNil(fs []schemas.Finding) []schemas.Finding {
+	if fs == nil {
+		return []schemas.Finding{}
+	}
+	return fs
 }
 
 func displayName(name string) string {
@@ -266,7 +270,7 @@ func displayName(name string) string {
 //	bundle.json: invalid (2 errors, 1 warning)
 //	  error   /objects/3/modified: modified is before created [timestamp.order]
 //	  warning /objects/5/labels/0: ... [vocab.open]
-func printText(w io.Writer, res validateResult) {
+func printText(w *bufio.Writer, res validateResult) {
 	verdict := "valid"
 	if !res.Valid {
 		verdict = "invalid"
@@ -282,13 +286,25 @@ func printText(w io.Writer, res validateResult) {
 	if len(counts) > 0 {
 		summary += " (" + strings.Join(counts, ", ") + ")"
 	}
-	fmt.Fprintln(w, summary)
+	w.WriteString(summary + "\n")
 	for _, e := range res.Errors {
-		fmt.Fprintf(w, "  error   %s: %s [%s]\n", where(e.Pointer), e.Message, e.Rule)
+		printFinding(w, "  error   ", e)
 	}
 	for _, e := range res.Warnings {
-		fmt.Fprintf(w, "  warning %s: %s [%s]\n", where(e.Pointer), e.Message, e.Rule)
+		printFinding(w, "  warning ", e)
 	}
+}
+
+// printFinding writes one problem line; plain writes, not fmt: ATT&CK
+// alone has thousands of warnings.
+func printFinding(w *bufio.Writer, severity string, f schemas.Finding) {
+	w.WriteString(severity)
+	w.WriteString(where(f.Pointer))
+	w.WriteString(": ")
+	w.WriteString(f.Message)
+	w.WriteString(" [")
+	w.WriteString(f.Rule)
+	w.WriteString("]\n")
 }
 
 func where(pointer string) string {
