@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -254,11 +255,21 @@ func TestValidateBinary(t *testing.T) {
 	require.Equal(t, 0, exit(err))
 	require.Equal(t, valid+": valid\n", string(out))
 
+	// No garbage collection while the packages initialise (startgc) nor
+	// in the run of one small file (relaxGC): gctrace prints none.
+	cmd := exec.Command(bin, "validate", valid)
+	cmd.Env = append(withoutEnv(os.Environ(), "GOGC", "GODEBUG"), "GODEBUG=gctrace=1")
+	var trace strings.Builder
+	cmd.Stderr = &trace
+	_, err = cmd.Output()
+	require.Equal(t, 0, exit(err))
+	require.NotRegexp(t, `(?m)^gc \d+ @`, trace.String(), "a collection while starting geneva validate")
+
 	out, err = exec.Command(bin, "validate", "--output", "json", invalid).Output()
 	require.Equal(t, 1, exit(err))
 	require.Len(t, parseJSONLines(t, string(out)), 1)
 
-	cmd := exec.Command(bin, "validate", "-")
+	cmd = exec.Command(bin, "validate", "-")
 	cmd.Stdin, err = os.Open(valid)
 	require.NoError(t, err)
 	out, err = cmd.Output()
@@ -271,4 +282,16 @@ func TestValidateBinary(t *testing.T) {
 	_, err = cmd.Output()
 	require.Equal(t, 2, exit(err))
 	require.Equal(t, "geneva: validate: open no-such-file.json: no such file or directory\n", stderr.String())
+}
+
+// withoutEnv is env without the variables named.
+func withoutEnv(env []string, names ...string) []string {
+	var out []string
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(names, name) {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
