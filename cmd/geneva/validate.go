@@ -5,16 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"iter"
 	"os"
-	"runtime"
 	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	_ "github.com/genevahub/geneva/cmd/geneva/internal/startgc" // no collection while packages initialise
+	"github.com/genevahub/geneva/cmd/geneva/internal/validaterun"
 	"github.com/genevahub/geneva/schemas"
 	"github.com/genevahub/geneva/schemas/oasis"
 )
@@ -101,16 +99,21 @@ func runValidate(cmd *cobra.Command, f validateFlags, args []string) error {
 	if f.output != "text" && f.output != "json" {
 		return usageError(fmt.Errorf("validate: --output %q: want text or json", f.output))
 	}
-	opts := schemas.Options{Limits: schemas.DefaultLimits(), Workers: runtime.GOMAXPROCS(0)}
-	if f.stixSchemas != "" {
-		checker, err := oasis.Load(f.stixSchemas)
-		if err != nil {
-			return usageError(fmt.Errorf("validate: --stix-schemas: %w", err))
-		}
-		opts.Extra = checker
-	}
-	v := schemas.NewValidator(opts)
 	defer relaxGC()()
+	// The run begun while the program initialised, when it was given these
+	// files and no flags (validaterun); else one started now.
+	run := validaterun.Take(args)
+	if run == nil { // always so with flags: the early run is only for files alone
+		opts := validaterun.Options()
+		if f.stixSchemas != "" {
+			checker, err := oasis.Load(f.stixSchemas)
+			if err != nil {
+				return usageError(fmt.Errorf("validate: --stix-schemas: %w", err))
+			}
+			opts.Extra = checker
+		}
+		run = validaterun.Start(cmd.InOrStdin(), schemas.NewValidator(opts), args, opts.Limits.MaxBytes)
+	}
 	// Output is buffered (a large bundle can have thousands of warning
 	// lines) and flushed whenever the next result is not ready yet, so
 	// results appear as they come without a write per file.
@@ -119,28 +122,29 @@ func runValidate(cmd *cobra.Command, f validateFlags, args []string) error {
 	enc := json.NewEncoder(stdout) // one object per line
 	enc.SetEscapeHTML(false)       // keep <, > and & in messages readable
 	ioFailed, invalid := false, false
-	for out := range validateAll(cmd.InOrStdin(), v, args, opts.Limits.MaxBytes, f.strict) {
-		if out.err != nil {
+	for out := range run.Results() {
+		if out.Err != nil {
 			if err := stdout.Flush(); err != nil {
 				return fmt.Errorf("validate: write result: %w", err)
 			}
-			fmt.Fprintf(stderr, "geneva: validate: %v\n", out.err)
+			fmt.Fprintf(stderr, "geneva: validate: %v\n", out.Err)
 			ioFailed = true
 			continue
 		}
-		invalid = invalid || !out.res.Valid
+		res := result(out.Name, out.Report, f.strict)
+		invalid = invalid || !res.Valid
 		if f.output == "json" {
-			if err := enc.Encode(out.res); err != nil {
-				return fmt.Errorf("validate: %s: write result: %w", out.res.File, err)
+			if err := enc.Encode(res); err != nil {
+				return fmt.Errorf("validate: %s: write result: %w", res.File, err)
 			}
 		} else {
-			printText(stdout, out.res)
+			printText(stdout, res)
 		}
-		if out.nextReady {
+		if out.NextReady {
 			continue
 		}
 		if err := stdout.Flush(); err != nil {
-			return fmt.Errorf("validate: %s: write result: %w", out.res.File, err)
+			return fmt.Errorf("validate: %s: write result: %w", res.File, err)
 		}
 	}
 	switch {
@@ -176,71 +180,8 @@ func relaxGC() (restore func()) {
 	}
 }
 
-// validated is one input's result, or why it could not be read.
-type validated struct {
-	res validateResult
-	err error
-	// nextReady: the next input's result is already there (so output
-	// need not be flushed yet).
-	nextReady bool
-}
-
-// validateAll reads and validates the inputs on every core and yields their
-// results in argument order. At most twice as many inputs as there are
-// workers are read ahead of the one being printed, which bounds memory.
-func validateAll(stdin io.Reader, v *schemas.Validator, names []string, maxBytes int, strict bool) iter.Seq[validated] {
-	return func(yield func(validated) bool) {
-		workers := min(runtime.GOMAXPROCS(0), len(names))
-		results := make([]chan validated, len(names))
-		for i := range results {
-			results[i] = make(chan validated, 1)
-		}
-		jobs, ahead, done := make(chan int), make(chan struct{}, 2*workers), make(chan struct{})
-		defer close(done)
-		go func() { // hands out the inputs in order, as far ahead as allowed
-			defer close(jobs)
-			for i := range names {
-				select {
-				case ahead <- struct{}{}:
-				case <-done:
-					return
-				}
-				select {
-				case jobs <- i:
-				case <-done:
-					return
-				}
-			}
-		}()
-		for range workers {
-			go func() {
-				var buf []byte // reused: results hold copies, never the input
-				for i := range jobs {
-					// readInputInto (policy.go) stops one byte past the limit, so the
-					// validator reports an oversized document without us holding it all.
-					data, err := readInputInto(buf, stdin, names[i], maxBytes)
-					if err != nil {
-						results[i] <- validated{err: err}
-						continue
-					}
-					buf = data
-					results[i] <- validated{res: validate(v, names[i], data, strict)}
-				}
-			}()
-		}
-		for i, r := range results {
-			out := <-r
-			<-ahead
-			out.nextReady = i+1 < len(results) && len(results[i+1]) > 0
-			if !yield(out) {
-				return
-			}
-		}
-	}
-}
-
-func validate(v *schemas.Validator, name string, data []byte, strict bool) validateResult {
-	report := v.Check(data) // the verdict without the tree: one object parsed at a time
+// result is one input's verdict; --strict counts warnings as errors.
+func result(name string, report schemas.Report, strict bool) validateResult {
 	res := validateResult{File: displayName(name), Errors: nonNil(report.Errors), Warnings: nonNil(report.Warnings)}
 	if strict {
 		res.Errors = append(res.Errors, res.Warnings...)

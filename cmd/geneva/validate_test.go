@@ -265,6 +265,25 @@ func TestValidateBinary(t *testing.T) {
 	require.Equal(t, 0, exit(err))
 	require.NotRegexp(t, `(?m)^gc \d+ @`, trace.String(), "a collection while starting geneva validate")
 
+	// Given files alone, the run begins while the program initialises
+	// (validaterun); with a flag, once the command runs. Both print the
+	// same, in the same order, with the same exit status.
+	files := []string{invalid, valid, "no-such-file.json", valid, corpusFile(t, "valid/attack-mobile-attack-17.1.json"), invalid}
+	run := func(args ...string) (string, string, int) {
+		var stdout, stderr strings.Builder
+		cmd := exec.Command(bin, args...)
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		code := exit(cmd.Run())
+		return stdout.String(), stderr.String(), code
+	}
+	early, earlyErr, earlyCode := run(append([]string{"validate"}, files...)...)
+	late, lateErr, lateCode := run(append([]string{"validate", "--output", "text"}, files...)...)
+	require.Equal(t, late, early)
+	require.Equal(t, lateErr, earlyErr)
+	require.Equal(t, 2, earlyCode)
+	require.Equal(t, lateCode, earlyCode)
+	require.Equal(t, 5, strings.Count(early, ".json: "), early)
+
 	out, err = exec.Command(bin, "validate", "--output", "json", invalid).Output()
 	require.Equal(t, 1, exit(err))
 	require.Len(t, parseJSONLines(t, string(out)), 1)
