@@ -159,12 +159,12 @@ func runValidate(cmd *cobra.Command, f validateFlags, args []string) error {
 // relaxGC lets the heap grow to 17 times the live data between
 // collections instead of two, the first one at 64 MB (a command that exits
 // soon need not keep its heap small: the valid corpus, 9 MB, then runs
-// without a collection, 13 % less CPU than at GOGC 400; ten times the
-// corpus peaks at the same 80 MB either way, the live data being small since
-// Check keeps no tree), with a soft limit of 1 GiB so that many large files
-// still cannot take memory without bound. GOGC and GOMEMLIMIT, when set,
-// win. The function it returns puts the settings back (the tests run
-// commands in one process).
+// without a collection; with startgc, 13 % less CPU than GOGC 400 was;
+// ten times the corpus peaks at the same 80 MB either way, the live data
+// being small since Check keeps no tree), with a soft limit of 1 GiB so
+// that many large files still cannot take memory without bound. GOGC and
+// GOMEMLIMIT, when set, win. The function it returns puts the settings
+// back (the tests run commands in one process).
 func relaxGC() (restore func()) {
 	percent, limit := debug.SetGCPercent(-1), debug.SetMemoryLimit(-1) // read them
 	debug.SetGCPercent(percent)
