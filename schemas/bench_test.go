@@ -45,6 +45,22 @@ func report(b *testing.B, objects, bytes int, cpuStart time.Duration) {
 
 // BenchmarkValidateCorpus validates the whole valid corpus per iteration.
 func BenchmarkValidateCorpus(b *testing.B) {
+	benchCorpusPasses(b, func(v *schemas.Validator, data []byte) schemas.Report {
+		doc, rep := v.Validate(data)
+		doc.Release()
+		return rep
+	})
+}
+
+// BenchmarkValidatorCheckCorpus is BenchmarkValidateCorpus by way of Check
+// (no tree kept: one object parsed at a time), as geneva validate runs.
+func BenchmarkValidatorCheckCorpus(b *testing.B) {
+	benchCorpusPasses(b, (*schemas.Validator).Check)
+}
+
+// benchCorpusPasses runs validate over every valid corpus file per
+// iteration.
+func benchCorpusPasses(b *testing.B, validate func(*schemas.Validator, []byte) schemas.Report) {
 	docs, objects, size := benchCorpus(b)
 	v := schemas.NewValidator(schemas.Options{})
 	b.ReportAllocs()
@@ -52,11 +68,9 @@ func BenchmarkValidateCorpus(b *testing.B) {
 	cpu := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		for _, d := range docs {
-			doc, rep := v.Validate(d)
-			if !rep.Valid() {
+			if rep := validate(v, d); !rep.Valid() {
 				b.Fatal("valid corpus file reported invalid")
 			}
-			doc.Release()
 		}
 	}
 	report(b, objects, size, cpu)

@@ -10,7 +10,18 @@ import (
 
 // checkBundle checks the envelope (STIX 2.1 section 8) and then each object.
 func (c *checker) checkBundle(d *Document) {
-	o, _ := d.Root.Object()
+	c.checkEnvelope(d.Root, -1)
+	inChunks(c.v.opts.Workers, len(d.Objects), c.rep, func(lo, hi int, rep *Report) {
+		ck := newChecker(c.v, d, rep)
+		defer ck.recycle()
+		ck.checkObjects(lo, hi, func(i int) (*fastjson.Value, error) { return d.Objects[i], nil })
+	})
+}
+
+// checkEnvelope checks the bundle's own properties. objects is the length
+// of its "objects" list, or -1 to count the list root holds.
+func (c *checker) checkEnvelope(root *fastjson.Value, objects int) {
+	o, _ := root.Object()
 	o.Visit(func(k []byte, v *fastjson.Value) {
 		c.push(k)
 		defer c.pop()
@@ -30,7 +41,12 @@ func (c *checker) checkBundle(d *Document) {
 			}
 		case "objects":
 			if c.wantType(v, fastjson.TypeArray, "a list of STIX objects") {
-				if a, _ := v.Array(); len(a) == 0 {
+				n := objects
+				if n < 0 {
+					a, _ := v.Array()
+					n = len(a)
+				}
+				if n == 0 {
 					c.fail(RulePropertyEmpty, "must not be an empty list (omit it instead)")
 				}
 			}
@@ -53,29 +69,27 @@ func (c *checker) checkBundle(d *Document) {
 	if o.Get("id") == nil {
 		c.failKey(o, "id", RulePropertyRequired, "required property is missing")
 	}
-	workers := min(c.v.opts.Workers, len(d.Objects)/minObjectsPerWorker)
+}
+
+// inChunks runs check on the objects 0 to n, on up to workers goroutines.
+// Objects are checked independently (each reads only its own subtree of
+// the document), so each chunk gets a report of its own; those are
+// appended to rep in object order.
+func inChunks(workers, n int, rep *Report, check func(lo, hi int, rep *Report)) {
+	workers = min(workers, n/minObjectsPerWorker)
 	if workers <= 1 {
-		c.checkObjects(0, len(d.Objects))
+		check(0, n, rep)
 		return
 	}
-	// Objects are checked independently (each reads only its own subtree
-	// of the document), so chunks of them go to checkers of their own,
-	// whose reports are appended in object order.
 	reps := make([]Report, workers)
 	var wg sync.WaitGroup
 	for k := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ck := newChecker(c.v, d, &reps[k])
-			defer ck.recycle()
-			ck.checkObjects(k*len(d.Objects)/workers, (k+1)*len(d.Objects)/workers)
-		}()
+		wg.Go(func() { check(k*n/workers, (k+1)*n/workers, &reps[k]) })
 	}
 	wg.Wait()
 	for _, r := range reps {
-		c.rep.Errors = append(c.rep.Errors, r.Errors...)
-		c.rep.Warnings = append(c.rep.Warnings, r.Warnings...)
+		rep.Errors = append(rep.Errors, r.Errors...)
+		rep.Warnings = append(rep.Warnings, r.Warnings...)
 	}
 }
 
@@ -83,12 +97,20 @@ func (c *checker) checkBundle(d *Document) {
 // out costs more than it saves.
 const minObjectsPerWorker = 256
 
-// checkObjects checks the bundle's objects from index lo up to hi.
-func (c *checker) checkObjects(lo, hi int) {
+// checkObjects checks the bundle's objects from index lo up to hi, which
+// objectAt gives (parsing them, for Check).
+func (c *checker) checkObjects(lo, hi int, objectAt func(i int) (*fastjson.Value, error)) {
 	c.pushS("objects")
 	for i := lo; i < hi; i++ {
-		obj := c.d.Objects[i]
+		obj, err := objectAt(i)
 		c.pushIdx(i)
+		if err != nil { // the pre-scan accepts only what fastjson parses; keep a clear error anyway
+			c.obj = i
+			c.fail(RuleJSONSyntax, err.Error())
+			c.obj = -1
+			c.pop()
+			continue
+		}
 		c.checkObject(i, obj)
 		c.obj = -1
 		c.pop()

@@ -60,7 +60,9 @@ func TestValidateDocumentWithoutRoot(t *testing.T) {
 // Options.Workers splits a large bundle's objects over goroutines: the
 // report must be the one a single checker gives, findings in the same
 // order, on every corpus file (ATT&CK's thousands of objects included) and
-// on a large bundle with errors spread over it. Run with -race.
+// on a large bundle with errors spread over it; Check (one object parsed
+// at a time) gives that report too, with and without workers. Run with
+// -race.
 func TestWorkersGiveTheSameReport(t *testing.T) {
 	one := schemas.NewValidator(schemas.Options{})
 	many := schemas.NewValidator(schemas.Options{Workers: 3})
@@ -93,6 +95,12 @@ func TestWorkersGiveTheSameReport(t *testing.T) {
 		if !reflect.DeepEqual(want, got) {
 			t.Fatalf("document %d: %d errors, %d warnings with one checker; %d, %d with workers", i,
 				len(want.Errors), len(want.Warnings), len(got.Errors), len(got.Warnings))
+		}
+		for _, v := range []*schemas.Validator{one, many} {
+			if got := v.Check(data); !reflect.DeepEqual(want, got) {
+				t.Fatalf("document %d: %d errors, %d warnings from Validate; %d, %d from Check", i,
+					len(want.Errors), len(want.Warnings), len(got.Errors), len(got.Warnings))
+			}
 		}
 		split = split || (d2 != nil && len(d2.Objects) >= 3*256)
 		d1.Release()

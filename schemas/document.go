@@ -46,8 +46,9 @@ type Document struct {
 // allocates its value cache anew for every document, which costs more than
 // the checks) and room for the objects' spans.
 type docMemory struct {
-	parser fastjson.Parser
-	spans  []span
+	parser   fastjson.Parser
+	spans    []span
+	envelope []byte // Check's bundle without its objects
 }
 
 // docMemories recycles Documents' memory.

@@ -73,7 +73,7 @@ func (c *checker) reportDuplicate(k []byte) {
 
 // objectOf finds which bundle object the current path is inside, or -1.
 func (c *checker) objectOf() int {
-	if c.d.Bundle && len(c.segs) >= 2 && c.segs[0].name() == "objects" && c.segs[1].isIdx {
+	if c.d.Bundle && len(c.segs) >= 2 && c.segs[0].name() == "objects" && c.segs[1].isIdx() {
 		return c.segs[1].idx
 	}
 	if !c.d.Bundle {

@@ -47,13 +47,16 @@ func resolvePointer(doc any, p string) bool {
 
 // checkInvariants holds for every input: well-formedness agrees with
 // encoding/json (plus UTF-8, which RFC 8259 requires and json.Valid does
-// not check), results are deterministic, bounded, and every pointer
-// resolves in the document.
+// not check), results are deterministic, bounded, Check's report is
+// Validate's, and every pointer resolves in the document.
 func checkInvariants(t *testing.T, v *schemas.Validator, data []byte) {
 	d1, r1 := v.Validate(data)
 	d2, r2 := v.Validate(data)
 	if !reflect.DeepEqual(r1, r2) || (d1 == nil) != (d2 == nil) {
 		t.Fatalf("not deterministic:\n%v\n%v", r1, r2)
+	}
+	if r3 := v.Check(data); !reflect.DeepEqual(r1, r3) {
+		t.Fatalf("Check's report differs from Validate's:\n%v\n%v", r1, r3)
 	}
 	syntax := len(r1.Errors) == 1 && r1.Errors[0].Rule == "json.syntax"
 	depth := len(r1.Errors) == 1 && r1.Errors[0].Rule == "limit.depth"

@@ -161,8 +161,8 @@ func (c *checker) checkProps(o *fastjson.Object, spec *objSpec, top bool) {
 	mark := len(c.customs)
 	o.Visit(func(k []byte, v *fastjson.Value) {
 		c.push(k)
-		if p, ok := spec.props[string(k)]; ok {
-			c.checkValue(v, &p)
+		if p := spec.props[string(k)]; p != nil {
+			c.checkValue(v, p)
 		} else {
 			c.unknownProp(k, v, spec, top)
 		}

@@ -28,7 +28,7 @@ func TestPresizedParserGrowsNothing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sc, scan, e := scanJSONKeys(data, fastjson.MaxDepth-1)
+			sc, scan, e := scanJSONKeys(data, fastjson.MaxDepth-1, true)
 			if e != nil {
 				releaseScanner(sc)
 				continue // not JSON: never parsed

@@ -4,26 +4,23 @@ import (
 	"strconv"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/valyala/fastjson"
 )
 
 // seg is one step of the path from the document root to the value being
-// checked: an object key (key, or skey for keys known in advance), or an
-// array index.
+// checked: an object key, or an array index (idx >= 0). It is pushed for
+// every property checked, so it is kept small: a key from the document is
+// viewed as a string without a copy (the checker drops its path before
+// the document's memory is reused).
 type seg struct {
-	key   []byte
-	skey  string
-	idx   int
-	isIdx bool
+	key string
+	idx int // -1 for a key
 }
 
-func (s seg) name() string {
-	if s.key != nil {
-		return string(s.key)
-	}
-	return s.skey
-}
+func (s seg) name() string { return s.key }
+func (s seg) isIdx() bool  { return s.idx >= 0 }
 
 // checker carries the state of one validation: the report, the index of
 // the object being checked and the path to the current value. Pointers and
@@ -67,9 +64,11 @@ func (c *checker) recycle() {
 	checkers.Put(c)
 }
 
-func (c *checker) push(key []byte)  { c.segs = append(c.segs, seg{key: key}) }
-func (c *checker) pushS(key string) { c.segs = append(c.segs, seg{skey: key}) }
-func (c *checker) pushIdx(i int)    { c.segs = append(c.segs, seg{idx: i, isIdx: true}) }
+func (c *checker) push(key []byte) {
+	c.segs = append(c.segs, seg{key: unsafe.String(unsafe.SliceData(key), len(key)), idx: -1})
+}
+func (c *checker) pushS(key string) { c.segs = append(c.segs, seg{key: key, idx: -1}) }
+func (c *checker) pushIdx(i int)    { c.segs = append(c.segs, seg{idx: i}) }
 func (c *checker) pop()             { c.segs = c.segs[:len(c.segs)-1] }
 
 // pointer is the RFC 6901 pointer of the current value.
@@ -81,15 +80,11 @@ func (c *checker) pointer() string {
 func (c *checker) appendPointer(b []byte) []byte {
 	for _, s := range c.segs {
 		b = append(b, '/')
-		if s.isIdx {
+		if s.isIdx() {
 			b = strconv.AppendInt(b, int64(s.idx), 10)
 			continue
 		}
-		if s.key != nil {
-			b = appendPointerToken(b, s.key)
-		} else {
-			b = appendPointerToken(b, s.skey)
-		}
+		b = appendPointerToken(b, s.key)
 	}
 	return b
 }
@@ -123,7 +118,7 @@ func (c *checker) appendLabel(b []byte) []byte {
 	}
 	start := len(b)
 	for _, s := range c.segs[from:] {
-		if s.isIdx {
+		if s.isIdx() {
 			b = append(b, '[')
 			b = strconv.AppendInt(b, int64(s.idx), 10)
 			b = append(b, ']')
@@ -132,11 +127,7 @@ func (c *checker) appendLabel(b []byte) []byte {
 		if len(b) > start {
 			b = append(b, '.')
 		}
-		if s.key != nil {
-			b = append(b, s.key...)
-		} else {
-			b = append(b, s.skey...)
-		}
+		b = append(b, s.key...)
 	}
 	if len(b) == start {
 		if c.obj < 0 {

@@ -38,13 +38,17 @@ type scanner struct {
 	// but true, false and null, which it shares) to size that cache.
 	values int
 	// containers are the non-empty objects and arrays in document order,
-	// with their sizes, to size their member lists before fastjson parses.
+	// with their sizes, to size their member lists before fastjson parses
+	// the whole document (only when sizes is set: Check parses objects one
+	// by one, and for a large bundle the list alone is megabytes).
 	containers []containerSize
+	sizes      bool
 	// root is where the top-level value stands in data; objects are the
 	// elements of the root's first "objects" member (the one fastjson's Get
 	// finds), when that is an array: the spans the parts are cut from.
 	root        span
 	objects     []span
+	objectsList span // the whole "objects" array, brackets included
 	objectsSeen bool // the root's "objects" key was met
 	objectsNext bool // the next container scanned is that key's value
 	// objectsTwice: the root has "objects" more than once (escaped or
@@ -73,7 +77,10 @@ type scanResult struct {
 	containers []containerSize // valid until the scanner is released
 	root       span            // the top-level value
 	objects    []span          // the root's "objects" elements; valid until the scanner is released
-	objectsOK  bool            // objects can be trusted: "objects" was not repeated
+	// objectsList is the "objects" array with its brackets (zero when the
+	// root has no "objects" array).
+	objectsList span
+	objectsOK   bool // objects can be trusted: "objects" was not repeated
 }
 
 // scanners recycles the scanners' key and container lists.
@@ -82,16 +89,16 @@ var scanners = sync.Pool{New: func() any {
 }}
 
 // scanJSONKeys scans data and also says whether it may hold duplicate keys
-// and how big its values are. Hand the scanner back with releaseScanner
-// once the result is no longer used.
-func scanJSONKeys(data []byte, maxDepth int) (*scanner, scanResult, *scanError) {
+// and, with sizes, how big its containers are. Hand the scanner back with
+// releaseScanner once the result is no longer used.
+func scanJSONKeys(data []byte, maxDepth int, sizes bool) (*scanner, scanResult, *scanError) {
 	s := scanners.Get().(*scanner)
-	*s = scanner{data: data, maxDepth: maxDepth, keys: s.keys[:0], containers: s.containers[:0], objects: s.objects[:0]}
+	*s = scanner{data: data, maxDepth: maxDepth, keys: s.keys[:0], containers: s.containers[:0], sizes: sizes, objects: s.objects[:0]}
 	if ok, err := s.run(); !ok {
 		return s, scanResult{}, err
 	}
 	return s, scanResult{dupSuspect: s.dupSuspect, values: s.values, containers: s.containers,
-		root: s.root, objects: s.objects, objectsOK: !s.objectsTwice}, nil
+		root: s.root, objects: s.objects, objectsList: s.objectsList, objectsOK: !s.objectsTwice}, nil
 }
 
 // releaseScanner returns s to the pool; very large lists are dropped.
@@ -236,9 +243,12 @@ func (s *scanner) object(depth int) bool {
 		s.pos++
 		return true
 	}
-	first := len(s.keys)
-	s.containers = append(s.containers, containerSize{at: s.values - 1, object: true})
-	ok := s.members(depth, first, len(s.containers)-1)
+	first, self := len(s.keys), -1
+	if s.sizes {
+		s.containers = append(s.containers, containerSize{at: s.values - 1, object: true})
+		self = len(s.containers) - 1
+	}
+	ok := s.members(depth, first, self)
 	s.keys = s.keys[:first]
 	return ok
 }
@@ -246,7 +256,9 @@ func (s *scanner) object(depth int) bool {
 func (s *scanner) members(depth, first, self int) bool {
 	var seen uint64
 	for {
-		s.containers[self].n++
+		if self >= 0 {
+			s.containers[self].n++
+		}
 		if s.pos >= len(s.data) || s.data[s.pos] != '"' {
 			return s.unexpected("a string key")
 		}
@@ -292,16 +304,25 @@ func (s *scanner) array(depth int) bool {
 	}
 	objects := s.objectsNext
 	s.objectsNext = false
+	open := s.pos
 	s.pos++ // [
 	s.skipWS()
 	if s.pos < len(s.data) && s.data[s.pos] == ']' {
 		s.pos++
+		if objects {
+			s.objectsList = span{open, s.pos}
+		}
 		return true
 	}
-	s.containers = append(s.containers, containerSize{at: s.values - 1})
-	self := len(s.containers) - 1
+	self := -1
+	if s.sizes {
+		s.containers = append(s.containers, containerSize{at: s.values - 1})
+		self = len(s.containers) - 1
+	}
 	for {
-		s.containers[self].n++
+		if self >= 0 {
+			s.containers[self].n++
+		}
 		start := s.pos
 		if !s.value(depth) {
 			return false
@@ -319,6 +340,9 @@ func (s *scanner) array(depth int) bool {
 			s.skipWS()
 		case ']':
 			s.pos++
+			if objects {
+				s.objectsList = span{open, s.pos}
+			}
 			return true
 		default:
 			return s.unexpected("',' or ']'")

@@ -54,7 +54,7 @@ func BenchmarkScanCorpus(b *testing.B) {
 	cpu := cputime.Process()
 	for b.Loop() {
 		for _, d := range docs {
-			s, _, err := scanJSONKeys(d, 64)
+			s, _, err := scanJSONKeys(d, 64, true)
 			if err != nil {
 				b.Fatal(err.msg)
 			}

@@ -62,7 +62,7 @@ type prop struct {
 type objSpec struct {
 	name     string
 	class    class
-	props    map[string]prop
+	props    map[string]*prop
 	required []string
 	forbid   []string
 	exts     map[string]*objSpec // predefined "-ext" extensions of this type
@@ -113,17 +113,18 @@ func pURL() prop                 { return prop{kind: kURL} }
 func pLang() prop                { return prop{kind: kLang} }
 func pAny() prop                 { return prop{kind: kAny} }
 func pCharset() prop             { return prop{kind: kCharset} }
-func props(kv ...any) map[string]prop {
-	m := make(map[string]prop, len(kv)/2)
+func props(kv ...any) map[string]*prop {
+	m := make(map[string]*prop, len(kv)/2)
 	for i := 0; i < len(kv); i += 2 {
-		m[kv[i].(string)] = kv[i+1].(prop)
+		p := kv[i+1].(prop)
+		m[kv[i].(string)] = &p // looked up per property: a pointer, not a copy
 	}
 	return m
 }
 
 // withCommon merges a class's common properties under a type's own.
-func withCommon(own map[string]prop, common map[string]prop) map[string]prop {
-	m := make(map[string]prop, len(own)+len(common))
+func withCommon(own map[string]*prop, common map[string]*prop) map[string]*prop {
+	m := make(map[string]*prop, len(own)+len(common))
 	for k, v := range common {
 		m[k] = v
 	}

@@ -8,12 +8,12 @@ import (
 )
 
 // sco builds the spec of a cyber-observable object.
-func sco(name string, own map[string]prop, required []string, exts map[string]*objSpec, check func(*checker, *fastjson.Object)) *objSpec {
+func sco(name string, own map[string]*prop, required []string, exts map[string]*objSpec, check func(*checker, *fastjson.Object)) *objSpec {
 	return &objSpec{name: name, class: classSCO, props: withCommon(own, scoCommon),
 		required: append(append([]string{}, scoRequired...), required...), exts: exts, check: check}
 }
 
-func sub(name string, own map[string]prop, required []string, check func(*checker, *fastjson.Object)) *objSpec {
+func sub(name string, own map[string]*prop, required []string, check func(*checker, *fastjson.Object)) *objSpec {
 	return &objSpec{name: name, props: own, required: required, check: check}
 }
 

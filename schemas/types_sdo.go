@@ -7,7 +7,7 @@ import (
 )
 
 // sdo builds the spec of an SDO or SRO from its own properties.
-func sdo(name string, own map[string]prop, required []string, check func(*checker, *fastjson.Object)) *objSpec {
+func sdo(name string, own map[string]*prop, required []string, check func(*checker, *fastjson.Object)) *objSpec {
 	return &objSpec{name: name, class: classSDO, props: withCommon(own, sdoCommon),
 		required: append(append([]string{}, sdoRequired...), required...),
 		check: func(c *checker, o *fastjson.Object) {

@@ -38,12 +38,30 @@ func NewValidator(opts Options) *Validator {
 // Validate parses and checks data. Problems that stop parsing (malformed
 // JSON, a limit exceeded) are errors in the report, and the Document is nil.
 func (v *Validator) Validate(data []byte) (*Document, Report) {
-	lim := v.opts.Limits
-	envelope := func(rule, msg string) (*Document, Report) {
-		return nil, Report{Errors: []Finding{{Object: -1, Rule: rule, Message: msg}}}
+	sc, scan, rep, ok := v.scan(data, true)
+	if !ok {
+		return nil, rep
 	}
+	defer releaseScanner(sc)
+	d, rep, ok := v.parse(data, &scan)
+	if !ok {
+		return nil, rep
+	}
+	return d, v.ValidateDocument(d)
+}
+
+// refusal is the report on a document that could not be parsed.
+func refusal(rule, msg string) Report {
+	return Report{Errors: []Finding{{Object: -1, Rule: rule, Message: msg}}}
+}
+
+// scan applies the size and depth limits and pre-scans data (noting the
+// containers' sizes for presizeParser when sizes is set); when it refuses
+// the document, rep says why. Release sc once scan is unused.
+func (v *Validator) scan(data []byte, sizes bool) (sc *scanner, scan scanResult, rep Report, ok bool) {
+	lim := v.opts.Limits
 	if lim.MaxBytes > 0 && len(data) > lim.MaxBytes {
-		return envelope(RuleLimitSize, fmt.Sprintf("document: %d bytes is more than the limit of %d", len(data), lim.MaxBytes))
+		return nil, scan, refusal(RuleLimitSize, fmt.Sprintf("document: %d bytes is more than the limit of %d", len(data), lim.MaxBytes)), false
 	}
 	depth := lim.MaxDepth
 	if depth <= 0 {
@@ -52,21 +70,27 @@ func (v *Validator) Validate(data []byte) (*Document, Report) {
 	if depth >= fastjson.MaxDepth { // fastjson refuses deeper input itself
 		depth = fastjson.MaxDepth - 1
 	}
-	sc, scan, e := scanJSONKeys(data, depth)
-	defer releaseScanner(sc)
+	sc, scan, e := scanJSONKeys(data, depth, sizes)
 	if e != nil {
+		releaseScanner(sc)
 		line, col := lineCol(data, e.off)
+		rule := RuleJSONSyntax
 		if e.depth {
-			return envelope(RuleLimitDepth, fmt.Sprintf("line %d, column %d: %s", line, col, e.msg))
+			rule = RuleLimitDepth
 		}
-		return envelope(RuleJSONSyntax, fmt.Sprintf("line %d, column %d: %s", line, col, e.msg))
+		return nil, scanResult{}, refusal(rule, fmt.Sprintf("line %d, column %d: %s", line, col, e.msg)), false
 	}
+	return sc, scan, Report{}, true
+}
+
+// parse parses the scanned data into a Document.
+func (v *Validator) parse(data []byte, scan *scanResult) (*Document, Report, bool) {
 	mem := docMemories.Get().(*docMemory)
-	presizeParser(&mem.parser, len(data), &scan)
+	presizeParser(&mem.parser, len(data), scan)
 	root, err := mem.parser.ParseBytes(data)
 	if err != nil { // the scan accepts only what fastjson parses; keep a clear error anyway
 		docMemories.Put(mem)
-		return envelope(RuleJSONSyntax, "line 1, column 1: "+err.Error())
+		return nil, refusal(RuleJSONSyntax, "line 1, column 1: "+err.Error()), false
 	}
 	d := &Document{Raw: data, Root: root, mem: mem, noDuplicateKeys: !scan.dupSuspect}
 	if string(root.GetStringBytes("type")) == "bundle" {
@@ -77,15 +101,22 @@ func (v *Validator) Validate(data []byte) (*Document, Report) {
 				d.setSpans(scan.objects)
 			}
 		}
-		if n := len(d.Objects); lim.MaxObjects > 0 && n > lim.MaxObjects {
+		if rep, ok := v.objectsWithinLimit(len(d.Objects)); !ok {
 			d.Release()
-			return envelope(RuleLimitObjects, fmt.Sprintf("objects: %d objects is more than the limit of %d", n, lim.MaxObjects))
+			return nil, rep, false
 		}
 	} else if root.Type() == fastjson.TypeObject {
 		d.Objects = []*fastjson.Value{root}
 		d.setSpans([]span{scan.root})
 	}
-	return d, v.ValidateDocument(d)
+	return d, Report{}, true
+}
+
+func (v *Validator) objectsWithinLimit(n int) (Report, bool) {
+	if max := v.opts.Limits.MaxObjects; max > 0 && n > max {
+		return refusal(RuleLimitObjects, fmt.Sprintf("objects: %d objects is more than the limit of %d", n, max)), false
+	}
+	return Report{}, true
 }
 
 // ValidateDocument checks an already parsed document.

@@ -131,7 +131,7 @@ func run(sets []string, runs int, python bool) error {
 				}
 			}
 		}
-		fmt.Printf("\n%s: %d files, %.1f MB, %d runs each (medians, process start included)\n", set, len(files), float64(size)/1e6, runs)
+		fmt.Printf("\n%s: %d files, %.1f MB, %d runs each (medians, process start included), load average %s\n", set, len(files), float64(size)/1e6, runs, loadAverage())
 		fmt.Printf("  %-28s %9s %9s %9s %9s   %s\n", "", "wall s", "× geneva", "CPU s", "× geneva", "wall of each run")
 		gen, genCPU := median(times[0]), median(cpus[0])
 		for i, s := range sides {
@@ -213,6 +213,16 @@ func (s side) time() (wall, cpu time.Duration, lines int, _ error) {
 		return 0, 0, 0, fmt.Errorf("%s: %v", s.name, err)
 	}
 	return wall, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), lines, nil
+}
+
+// loadAverage is the 1-minute load average (Linux), or "?": the wall
+// times mean little on a machine busy with other work.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
 }
 
 func median(ds []time.Duration) time.Duration {

@@ -1,15 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/genevahub/geneva/cmd/geneva/internal/input"
 	"github.com/genevahub/geneva/internal/configfile"
 	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/policy/explain"
@@ -119,32 +118,7 @@ func loadMoU(file string) (*policy.MoU, error) {
 // readInput reads FILE or standard input ("-"), at most max+1 bytes, so an
 // oversized submission is decided (and refused) rather than read whole.
 func readInput(stdin io.Reader, file string, max int) ([]byte, error) {
-	return readInputInto(nil, stdin, file, max)
-}
-
-// readInputInto is readInput reading into buf's memory when it is large
-// enough (geneva validate reuses one buffer per worker across files).
-func readInputInto(buf []byte, stdin io.Reader, file string, max int) ([]byte, error) {
-	r, size := stdin, int64(bytes.MinRead)
-	if file != "-" {
-		f, err := os.Open(file)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		r = f
-		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-			size = min(st.Size(), int64(max)) + bytes.MinRead // read once, without regrowing
-		}
-	}
-	if int64(cap(buf)) < size {
-		buf = make([]byte, 0, size)
-	}
-	b := bytes.NewBuffer(buf[:0])
-	if _, err := b.ReadFrom(io.LimitReader(r, int64(max)+1)); err != nil {
-		return nil, fmt.Errorf("read %s: %w", file, err)
-	}
-	return b.Bytes(), nil
+	return input.ReadInto(nil, stdin, file, max)
 }
 
 func newPolicyCheckCmd() *cobra.Command {
