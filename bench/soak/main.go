@@ -41,6 +41,7 @@ type options struct {
 	duration, killEvery, sampleEvery, settle time.Duration
 	rate                                     float64
 	keep                                     bool
+	profiles                                 string
 }
 
 func main() {
@@ -51,6 +52,7 @@ func main() {
 	flag.DurationVar(&o.sampleEvery, "sample-every", 30*time.Second, "how often RSS and open files are read")
 	flag.DurationVar(&o.settle, "settle", 3*time.Minute, "how long everything may take to arrive after the last submission")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work folder (logs, data) at the end")
+	flag.StringVar(&o.profiles, "profiles", "", "write the hub's and the worker node's heap profiles to this folder at every sample (served on loopback, $GENEVA_PPROF_LISTEN)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintf(os.Stderr, "bench/soak: %v\n", err)
@@ -87,7 +89,12 @@ func run(o options) error {
 	}
 	defer broker.Stop()
 
-	s, err := newSystem(work, bins[0], bins[1], broker.Addr)
+	if o.profiles != "" {
+		if err := os.MkdirAll(o.profiles, 0o755); err != nil {
+			return err
+		}
+	}
+	s, err := newSystem(work, bins[0], bins[1], broker.Addr, o.profiles)
 	if err != nil {
 		return err
 	}
