@@ -171,6 +171,15 @@ func TestReplySubjectsReachNothingElse(t *testing.T) {
 		require.NoError(t, members[o].NC.Flush())
 	}
 
+	// Receipts and shares are stored before a decision's audit record:
+	// the snapshot waits for all seven decisions' records, or a late one
+	// would pass for a change the attack made.
+	hubtest.Eventually(t, 30*time.Second, func() error {
+		if n := snapshot(t, op, attacker); n.audit < 7 || n.receipts < 4 {
+			return fmt.Errorf("%d audit records of 7 decisions, %d receipts of the attacker's 4", n.audit, n.receipts)
+		}
+		return nil
+	})
 	before := snapshot(t, op, attacker)
 	require.NotZero(t, before.audit)
 	targets := replyTargets(t, op, attacker, others)
