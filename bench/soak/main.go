@@ -12,6 +12,11 @@
 //
 //	go run ./bench/soak -duration 30m -rate 20 -kill-every 3m
 //
+// With -profiles DIR it also saves the hub's and the worker node's heap
+// profiles at every sample (served on loopback through
+// $GENEVA_PPROF_LISTEN), named <process>-<start>-<seconds>s.pb.gz, for
+// go tool pprof -top -diff_base A B.
+//
 // It needs Kafka's jars in $GENEVA_KAFKA_LIB (scripts/peers.sh).
 package main
 
