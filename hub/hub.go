@@ -250,6 +250,17 @@ func (h *Hub) runServices(ctx context.Context) error {
 		h.worker.stop()
 		return err
 	}
+	// The services' subscriptions reach the server asynchronously: a
+	// round trip makes "ready" mean they answer (a member asking right
+	// after got "no responders" in scripts/stress.sh).
+	if err := h.nc.FlushTimeout(30 * time.Second); err != nil {
+		stopRequests()
+		stopArchive()
+		stopHTTP()
+		svc.stop()
+		h.worker.stop()
+		return fmt.Errorf("services: %w", err)
+	}
 	h.banner()
 	close(h.ready)
 
