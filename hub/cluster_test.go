@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -186,8 +187,14 @@ func requireNothingMore(t *testing.T, m *hubtest.Member, stream, consumer string
 func TestTwoHubsOnClusterDecideTogether(t *testing.T) {
 	dir := t.TempDir()
 	cl := startNATSCluster(t, dir)
-	first := startClusterHub(t, cl, dir, hubtest.WithDir(dir))
-	startClusterHub(t, cl, dir) // the second: its own data dir, hence its own hub.secret at first
+	var firstLog, secondLog hubtest.Logs
+	first := startClusterHub(t, cl, dir, hubtest.WithDir(dir), hubtest.WithLogs(&firstLog, slog.LevelWarn))
+	startClusterHub(t, cl, dir, hubtest.WithLogs(&secondLog, slog.LevelWarn)) // the second: its own data dir, hence its own hub.secret at first
+	t.Cleanup(func() {
+		if t.Failed() { // stress run 2 once saw the audit stop at 4 records of 30: say why next time
+			t.Logf("warnings and errors of the first hub:\n%s\nof the second:\n%s", firstLog.String(), secondLog.String())
+		}
+	})
 	bank, le := reconnecting(t, first, "bank-one"), reconnecting(t, first, "le-alpha")
 
 	deciders := map[string]bool{}

@@ -134,7 +134,7 @@ func (em *emission) finish(ctx context.Context) (*wire.Receipt, error) {
 	if _, err := em.w.audit.Append(ctx, rec, em.sub.id+"/audit"+em.suffix); err != nil {
 		return nil, err
 	}
-	em.w.host.prior.record(em.receipt)
+	em.w.host.prior.record(em.receipt, time.Now()) // just after the receipt was stored
 	return em.receipt, nil
 }
 

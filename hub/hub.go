@@ -259,6 +259,12 @@ func (h *Hub) runServices(ctx context.Context) error {
 	if stops.requests, err = h.startRequests(ctx); err != nil {
 		return err
 	}
+	// The services' subscriptions reach the server asynchronously: a
+	// round trip makes "ready" mean they answer (a member asking right
+	// after got "no responders" in scripts/stress.sh).
+	if err := h.nc.FlushTimeout(30 * time.Second); err != nil {
+		return fmt.Errorf("services: %w", err)
+	}
 	h.banner()
 	close(h.ready)
 

@@ -207,6 +207,15 @@ func replyAttack(t *testing.T, members map[string]*hubtest.Member, op *hubtest.M
 	}
 
 	settled(t, op)
+	// Receipts and shares are stored before a decision's audit record:
+	// the snapshot waits for all seven decisions' records, or a late one
+	// would pass for a change the attack made.
+	hubtest.Eventually(t, 30*time.Second, func() error {
+		if n := snapshot(t, op, attacker); n.audit < 7 || n.receipts < 4 {
+			return fmt.Errorf("%d audit records of 7 decisions, %d receipts of the attacker's 4", n.audit, n.receipts)
+		}
+		return nil
+	})
 	before := snapshot(t, op, attacker)
 	require.NotZero(t, before.audit)
 	targets := replyTargets(t, op, attacker, others)
@@ -253,14 +262,20 @@ func replyAttack(t *testing.T, members map[string]*hubtest.Member, op *hubtest.M
 
 	// Every channel answers its own caller afterwards, so every forged
 	// answer has been sent; the attacker's own submissions are decided.
+	// A service answers in order, so each request here waits for the
+	// forged ones before it: about 180 subscribe requests, each listing
+	// and creating consumers, took 10 s under -race beside a CPU hog
+	// (scripts/stress.sh), hence the bound of 2 minutes per request.
+	const answerWithin = 2 * time.Minute
 	var unanswered []string
 	for _, c := range channels {
 		if strings.HasPrefix(c.subject, "$JS.ACK.") || c.name == "next (408)" {
 			continue
 		}
-		// Up to a minute: on a cluster every one of the attack's subscribe
-		// requests before it updates an R3 consumer.
-		if _, err := a.NC.Request(c.subject, []byte(c.body), time.Minute); err != nil {
+		// Up to 2 minutes: on a cluster every one of the attack's subscribe
+		// requests before it updates an R3 consumer, and a loaded machine
+		// answers each channel's requests in order.
+		if _, err := a.NC.Request(c.subject, []byte(c.body), answerWithin); err != nil {
 			unanswered = append(unanswered, fmt.Sprintf("%s %s: %v", c.name, c.subject, err))
 		} else if c.name == "submit" {
 			submits++

@@ -18,6 +18,11 @@
 //
 //	go run ./bench/soak -cluster -hubs 2 -rate 20 -kill-every 1m
 //
+// With -profiles DIR it also saves the hub's and the worker node's heap
+// profiles at every sample (served on loopback through
+// $GENEVA_PPROF_LISTEN), named <process>-<start>-<seconds>s.pb.gz, for
+// go tool pprof -top -diff_base A B.
+//
 // It needs Kafka's jars in $GENEVA_KAFKA_LIB (scripts/peers.sh).
 package main
 
@@ -47,6 +52,7 @@ type options struct {
 	duration, killEvery, sampleEvery, settle time.Duration
 	rate                                     float64
 	keep                                     bool
+	profiles                                 string
 }
 
 func main() {
@@ -59,6 +65,7 @@ func main() {
 	flag.BoolVar(&o.keep, "keep", false, "keep the work folder (logs, data) at the end")
 	cluster := flag.Bool("cluster", false, "run on 3 nats-server processes with -hubs hub processes through a fixed list of faults, -kill-every apart (faults.go), instead of the soak")
 	hubs := flag.Int("hubs", 2, "hub processes with -cluster")
+	flag.StringVar(&o.profiles, "profiles", "", "write the hub's and the worker node's heap profiles to this folder at every sample (served on loopback, $GENEVA_PPROF_LISTEN)")
 	flag.Parse()
 	if *cluster {
 		if err := runFaultsMain(o, *hubs); err != nil {
@@ -102,7 +109,12 @@ func run(o options) error {
 	}
 	defer func() { _ = broker.Stop() }() // the run's result is already written
 
-	s, err := newSystem(work, bins[0], bins[1], broker.Addr)
+	if o.profiles != "" {
+		if err := os.MkdirAll(o.profiles, 0o755); err != nil {
+			return err
+		}
+	}
+	s, err := newSystem(work, bins[0], bins[1], broker.Addr, o.profiles)
 	if err != nil {
 		return err
 	}

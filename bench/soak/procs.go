@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/genevahub/geneva/internal/pprofserve"
 )
 
 // proc is one real process of the soak, started again in place after
@@ -19,6 +22,7 @@ type proc struct {
 	argv   []string
 	probe  string // http URL that answers 200 once it serves
 	logDir string
+	pprof  string // loopback address of its profiles (-profiles), or ""
 	starts int
 	cmd    *exec.Cmd
 	exited chan struct{}
@@ -32,6 +36,9 @@ func (p *proc) start() error {
 	}
 	p.cmd = exec.Command(p.argv[0], p.argv[1:]...)
 	p.cmd.Stdout, p.cmd.Stderr = log, log
+	if p.pprof != "" {
+		p.cmd.Env = append(os.Environ(), pprofserve.Env+"="+p.pprof)
+	}
 	if err := p.cmd.Start(); err != nil {
 		log.Close()
 		return fmt.Errorf("%s: %w", p.name, err)
@@ -102,4 +109,26 @@ func sample(pid int) usage {
 		u.fds = len(entries)
 	}
 	return u
+}
+
+// saveHeap writes the process's heap profile (after a GC) to file, for
+// go tool pprof -diff_base between two samples.
+func (p *proc) saveHeap(file string) error {
+	resp, err := http.Get("http://" + p.pprof + "/debug/pprof/heap?gc=1")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s heap profile: %s", p.name, resp.Status)
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -18,13 +18,14 @@ import (
 // killed and started again in place.
 type system struct {
 	natsURL, dataDir, sinkDir string
+	profiles                  string // where heap profiles go (-profiles), or ""
 	hub, worker, bridge       *proc
 	connector                 *proc
 	objectsTopic, brokerAddr  string
 }
 
-func newSystem(work, hubBin, connectorBin, brokerAddr string) (*system, error) {
-	addrs := make([]string, 5)
+func newSystem(work, hubBin, connectorBin, brokerAddr, profiles string) (*system, error) {
+	addrs := make([]string, 7)
 	for i := range addrs {
 		a, err := crashtest.FreeAddr()
 		if err != nil {
@@ -34,7 +35,7 @@ func newSystem(work, hubBin, connectorBin, brokerAddr string) (*system, error) {
 	}
 	natsAddr, hubHTTP, workerHTTP, bridgeHTTP, connHTTP := addrs[0], addrs[1], addrs[2], addrs[3], addrs[4]
 	s := &system{natsURL: "nats://" + natsAddr, dataDir: filepath.Join(work, "hub"), sinkDir: filepath.Join(work, "sink"),
-		objectsTopic: "soak-objects", brokerAddr: brokerAddr}
+		objectsTopic: "soak-objects", brokerAddr: brokerAddr, profiles: profiles}
 	mou, err := demoMoUFile(work)
 	if err != nil {
 		return nil, err
@@ -61,6 +62,9 @@ func newSystem(work, hubBin, connectorBin, brokerAddr string) (*system, error) {
 	}
 	if s.connector, err = s.connectorProc(work, connectorBin, mou, connHTTP, logs); err != nil {
 		return nil, err
+	}
+	if profiles != "" {
+		s.hub.pprof, s.worker.pprof = addrs[5], addrs[6]
 	}
 	for _, p := range s.procs() { // the hub first: it makes the creds the others use
 		if err := p.start(); err != nil {
@@ -93,6 +97,12 @@ func (s *system) sample(began time.Time) sampleRow {
 	r := sampleRow{at: time.Since(began), hubHeap: metric(strings.Replace(s.hub.probe, "/readyz", "/metrics", 1), "go_memstats_heap_inuse_bytes") / (1 << 20)}
 	for _, p := range s.procs() {
 		r.usage = append(r.usage, sample(p.pid()))
+		if p.pprof != "" {
+			file := filepath.Join(s.profiles, fmt.Sprintf("%s-%d-%04.0fs.pb.gz", p.name, p.starts, r.at.Seconds()))
+			if err := p.saveHeap(file); err != nil {
+				fmt.Fprintf(os.Stderr, "heap profile: %v\n", err)
+			}
+		}
 	}
 	return r
 }

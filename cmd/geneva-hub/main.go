@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/internal/pprofserve"
 	"github.com/genevahub/geneva/internal/version"
 )
 
@@ -20,6 +21,12 @@ func main() {
 	if version.Requested(os.Args[1:]) {
 		fmt.Println(version.String("geneva-hub"))
 		return
+	}
+	if addr, err := pprofserve.Start(os.Getenv(pprofserve.Env)); err != nil {
+		fmt.Fprintf(os.Stderr, "geneva-hub: %v\n", err)
+		os.Exit(2)
+	} else if addr != "" {
+		fmt.Fprintf(os.Stderr, "geneva-hub: profiles on http://%s/debug/pprof/ ($%s)\n", addr, pprofserve.Env)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -42,6 +42,7 @@ type Index struct {
 
 	views   sync.Map            // member → *view
 	scopeOf func(string) string // share subject → "all", "c.<community>" or "m.<member>"
+	names   map[string]string   // subjects, types and spec versions, interned (see intern)
 }
 
 // NewIndex is an empty index; Follow fills it. scopeOf reads the scope of
@@ -79,7 +80,7 @@ func (x *Index) add(seq uint64, stored time.Time, subject string, data []byte) {
 			added = x.last.Add(time.Microsecond)
 		}
 		x.last = added
-		e := entry{seq: seq, idx: i, stored: stored, added: added, id: o.ID, typ: o.Type, spec: o.SpecVersion, subject: subject}
+		e := entry{seq: seq, idx: i, stored: stored, added: added, id: o.ID, typ: x.intern(o.Type), spec: x.intern(o.SpecVersion), subject: x.intern(subject)}
 		if e.spec == "" {
 			e.spec = "2.1"
 		}
@@ -98,6 +99,27 @@ func (x *Index) add(seq uint64, stored time.Time, subject string, data []byte) {
 		}
 		x.objs = append(x.objs, e)
 	}
+}
+
+// maxInterned bounds the interned strings: a partnership has a few share
+// subjects and STIX types, but a member chooses its custom types.
+const maxInterned = 4096
+
+// intern returns the index's copy of s, which repeats in most entries:
+// one string per message or object would cost about 70 bytes an object
+// (BenchmarkIndexBytesPerObject). Called with x.mu held.
+func (x *Index) intern(s string) string {
+	if v, ok := x.names[s]; ok {
+		return v
+	}
+	if x.names == nil {
+		x.names = map[string]string{}
+	}
+	if len(x.names) < maxInterned {
+		s = strings.Clone(s)
+		x.names[s] = s
+	}
+	return s
 }
 
 // trim drops the entries of messages below firstSeq (aged out of the
