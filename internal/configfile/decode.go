@@ -45,14 +45,11 @@ func (d *Decoder) Deprecated(oldPath, curPath string, old, cur *string) {
 	if *old == "" {
 		return
 	}
-	at := (&Error{File: d.File, Line: d.Lines[oldPath], Field: oldPath}).Error()
 	if *cur != "" {
 		d.Errs.add(&Error{File: d.File, Line: d.Lines[oldPath], Field: oldPath, Msg: "the old spelling of " + curPath + ", which is given too: keep only " + curPath})
 		return
 	}
-	if len(d.Warnings) < MaxErrors {
-		d.Warnings = append(d.Warnings, at+"deprecated spelling: write "+curPath+" (the spelling of every Geneva file)")
-	}
+	d.Warn(oldPath, "deprecated spelling: write %s (the spelling of every Geneva file)", curPath)
 	*cur, *old = *old, ""
 }
 
@@ -155,10 +152,13 @@ func kindName(n *yaml.Node) string {
 }
 
 // fields maps each yaml key of a struct type onto its field index path,
-// descending into ",inline" fields.
+// descending into ",inline" fields. As in Go, a struct's own field hides
+// an inlined one of the same key (the hub's tls block hides that of its
+// inlined HubConnection).
 func fields(t reflect.Type) (map[string][]int, []string) {
 	out := map[string][]int{}
 	var names []string
+	var inline []int
 	for i := range t.NumField() {
 		f := t.Field(i)
 		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
@@ -166,11 +166,7 @@ func fields(t reflect.Type) (map[string][]int, []string) {
 			continue
 		}
 		if opts == "inline" && f.Type.Kind() == reflect.Struct {
-			sub, subNames := fields(f.Type)
-			for k, idx := range sub {
-				out[k] = append([]int{i}, idx...)
-			}
-			names = append(names, subNames...)
+			inline = append(inline, i)
 			continue
 		}
 		if name == "" {
@@ -178,6 +174,15 @@ func fields(t reflect.Type) (map[string][]int, []string) {
 		}
 		out[name] = []int{i}
 		names = append(names, name)
+	}
+	for _, i := range inline {
+		sub, _ := fields(t.Field(i).Type)
+		for k, idx := range sub {
+			if _, hidden := out[k]; !hidden {
+				out[k] = append([]int{i}, idx...)
+				names = append(names, k)
+			}
+		}
 	}
 	return out, names
 }
