@@ -16,6 +16,7 @@ import (
 
 	"github.com/genevahub/geneva/hub/archive"
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/internal/configfile"
 )
 
 func newBridge(s archive.Settings, js jetstream.JetStream, log *slog.Logger) (*archive.Bridge, error) {
@@ -73,6 +74,13 @@ type ArchiveConfig struct {
 	Archive       archive.Settings `yaml:"archive"`
 
 	Logger *slog.Logger `yaml:"-"` // default: discard
+	// Warnings: see WorkerConfig.Warnings.
+	Warnings []string `yaml:"-"`
+}
+
+func (c *ArchiveConfig) readOldSpellings(d *configfile.Decoder) {
+	c.moveCAFile(d, &c.TLS.CAFile)
+	c.Archive.ReadOldSpellings(d, "archive")
 }
 
 // Validate reports every problem at once.
@@ -97,9 +105,11 @@ func (c ArchiveConfig) Validate() error {
 // problem at once, as "file:line: field: problem".
 func LoadArchiveConfig(path string) (ArchiveConfig, error) {
 	var c ArchiveConfig
-	if err := loadYAML(path, &c, func() error { return c.Validate() }); err != nil {
+	warnings, err := loadYAML(path, &c, func() error { return c.Validate() })
+	if err != nil {
 		return ArchiveConfig{}, err
 	}
+	c.Warnings = warnings
 	return c, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/genevahub/geneva/internal/configfile"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -50,10 +51,10 @@ func (c Config) checkCluster(bad func(field, format string, args ...any)) {
 	if c.Creds == "" {
 		bad("creds", "required with nats_url, which runs the hub against an external NATS cluster (the operator's creds, docs/operating.md \"Cluster\"); a worker node's file goes to geneva-hub worker --config FILE")
 	} else {
-		c.HubConnection.check(bad, "the hub reads and writes every stream")
+		c.HubConnection.check(bad, "the hub reads and writes every stream") // tls: Validate checks it
 	}
-	if c.TLS.CertFile != "" || c.TLS.VerifyClients {
-		bad("tls", "configures the embedded server's listener; with nats_url the cluster's servers hold the certificates (use ca_file to trust theirs)")
+	if c.TLS.VerifyClients {
+		bad("tls.verify_clients", "with nats_url the hub is a client of the cluster, whose servers verify clients; tls holds the hub's client side (ca_file trusts the cluster's certificates, cert_file and key_file present one)")
 	}
 	if !c.Archive.IsZero() {
 		bad("archive", "with nats_url every hub process would run a bridge, and a pair of topics takes exactly one: run it alone (geneva-hub archive --config FILE, docs/archive.md)")
@@ -63,9 +64,17 @@ func (c Config) checkCluster(bad func(field, format string, args ...any)) {
 	}
 }
 
+// hubConnection is how the hub reaches an external NATS cluster: its
+// tls block, the server's on the embedded listener, is then the client's.
+func (c Config) hubConnection() HubConnection {
+	conn := c.HubConnection
+	conn.TLS = configfile.TLS{CAFile: c.TLS.CAFile, CertFile: c.TLS.CertFile, KeyFile: c.TLS.KeyFile}
+	return conn
+}
+
 // runOnCluster is Run against an external NATS cluster.
 func (h *Hub) runOnCluster(ctx context.Context) error {
-	nc, _, err := h.cfg.HubConnection.dial("geneva-hub:"+h.id, h.log)
+	nc, _, err := h.cfg.hubConnection().dial("geneva-hub:"+h.id, h.log)
 	if err != nil {
 		return err
 	}

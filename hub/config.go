@@ -58,11 +58,20 @@ type Config struct {
 
 	MoU    *policy.MoU  `yaml:"-"` // set in code (tests); takes precedence over MoUFile and Dev
 	Logger *slog.Logger `yaml:"-"` // default: discard
+	// Warnings: see WorkerConfig.Warnings.
+	Warnings []string `yaml:"-"`
+}
+
+// readOldSpellings: the top-level ca_file of cluster mode is tls.ca_file.
+func (c *Config) readOldSpellings(d *configfile.Decoder) {
+	c.moveCAFile(d, &c.TLS.CAFile)
+	c.Archive.ReadOldSpellings(d, "archive")
 }
 
 // TLSConfig enables TLS on the NATS listener (tls) or the HTTP listener
 // (http_tls); with VerifyClients, clients must also present a certificate
-// signed by CAFile (mTLS).
+// signed by CAFile (mTLS). It is configfile.TLS, every client's block,
+// plus verify_clients; with nats_url, tls is the hub's client side.
 type TLSConfig struct {
 	CertFile      string `yaml:"cert_file"`
 	KeyFile       string `yaml:"key_file"`
@@ -182,9 +191,11 @@ func hostPort(addr string) (string, int, error) {
 // prefixed with the file name and, where the file has it, the line.
 func LoadConfig(path string) (Config, error) {
 	var c Config
-	if err := loadYAML(path, &c, func() error { return c.withDefaults().Validate() }); err != nil {
+	warnings, err := loadYAML(path, &c, func() error { return c.withDefaults().Validate() })
+	if err != nil {
 		return Config{}, err
 	}
+	c.Warnings = warnings
 	return c, nil
 }
 

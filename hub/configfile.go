@@ -10,19 +10,23 @@ import (
 // loadYAML reads path (configfile: a bounded regular file, one strict YAML
 // document) into v, then runs validate, and reports every problem at once
 // as "file:line: field: problem" (the line of the field, or of its closest
-// parent present in the file).
-func loadYAML(path string, v any, validate func() error) error {
+// parent present in the file). Old spellings are read (oldSpellings) and
+// come back as warnings, each "file:line: field: ...".
+func loadYAML(path string, v any, validate func() error) ([]string, error) {
 	data, err := configfile.Read(path)
 	if err != nil {
-		return fmt.Errorf("config: %w", err)
+		return nil, fmt.Errorf("config: %w", err)
 	}
 	root, err := configfile.Parse(path, data)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	d := configfile.NewDecoder(path)
 	if root != nil {
 		d.Decode(root, v, "")
+	}
+	if o, ok := v.(oldSpellings); ok {
+		o.readOldSpellings(d)
 	}
 	errs := d.Errs
 	// Type errors leave the rest decoded, so validation adds its own
@@ -35,7 +39,13 @@ func loadYAML(path string, v any, validate func() error) error {
 		}
 	}
 	if len(errs) == 0 {
-		return nil
+		return d.Warnings, nil
 	}
-	return errs
+	return nil, errs
+}
+
+// oldSpellings is a file that still reads the spellings before the ones
+// every Geneva file uses (configfile.Decoder.Deprecated).
+type oldSpellings interface {
+	readOldSpellings(d *configfile.Decoder)
 }

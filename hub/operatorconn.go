@@ -3,13 +3,13 @@ package hub
 import (
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/internal/configfile"
 )
 
 // HubConnection is how a process apart from the hub (a worker node, a
@@ -17,7 +17,18 @@ import (
 type HubConnection struct {
 	NATSURL string `yaml:"nats_url"` // the hub's NATS, e.g. tls://hub.example:4222
 	Creds   string `yaml:"creds"`    // the operator's creds file (data_dir/creds/operator.creds)
-	CAFile  string `yaml:"ca_file"`  // optional CA of the hub's TLS certificate
+	// TLS: ca_file, the CA of the hub's certificate; cert_file and
+	// key_file, a client certificate. In the hub's own file its tls block
+	// (the server's) takes this place (Config.hubConnection).
+	TLS configfile.TLS `yaml:"tls"`
+	// OldCAFile is the spelling before tls.ca_file, read with a warning.
+	OldCAFile string `yaml:"ca_file"`
+}
+
+// moveCAFile moves the old top-level ca_file to tls.ca_file (caFile), the
+// block every Geneva file spells TLS with: a warning, or an error if both.
+func (c *HubConnection) moveCAFile(d *configfile.Decoder, caFile *string) {
+	d.Deprecated("ca_file", "tls.ca_file", &c.OldCAFile, caFile)
 }
 
 // check adds every problem to bad; why says what the process reads that
@@ -34,11 +45,7 @@ func (c HubConnection) check(bad func(field, format string, args ...any), why st
 	case m != wire.OperatorName:
 		bad("creds", "%s are member %q's; %s and needs the hub operator's (%s)", c.Creds, m, why, wire.CredsPath("DATA_DIR", wire.OperatorName))
 	}
-	if c.CAFile != "" {
-		if _, err := os.Stat(c.CAFile); err != nil {
-			bad("ca_file", "%v", err)
-		}
-	}
+	c.TLS.Check("tls", bad)
 }
 
 // dial connects as the operator, reconnecting for ever; NATS errors go to
@@ -49,8 +56,11 @@ func (c HubConnection) dial(name string, log *slog.Logger) (*nats.Conn, jetstrea
 		return nil, nil, err
 	}
 	opts = append(opts, nats.Name(name), nats.MaxReconnects(-1))
-	if c.CAFile != "" {
-		opts = append(opts, nats.RootCAs(c.CAFile))
+	if c.TLS.CAFile != "" {
+		opts = append(opts, nats.RootCAs(c.TLS.CAFile))
+	}
+	if c.TLS.CertFile != "" {
+		opts = append(opts, nats.ClientCert(c.TLS.CertFile, c.TLS.KeyFile))
 	}
 	nc, err := nats.Connect(c.NATSURL, opts...)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/genevahub/geneva/hub/metrics"
+	"github.com/genevahub/geneva/internal/configfile"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -23,7 +24,12 @@ type WorkerConfig struct {
 	Workers       int    `yaml:"workers"`     // concurrent decisions; default DefaultWorkers
 
 	Logger *slog.Logger `yaml:"-"` // default: discard
+	// Warnings are what the file should change but may keep for now (old
+	// spellings), each "file:line: field: ..."; the command logs them.
+	Warnings []string `yaml:"-"`
 }
+
+func (c *WorkerConfig) readOldSpellings(d *configfile.Decoder) { c.moveCAFile(d, &c.TLS.CAFile) }
 
 // Validate reports every problem at once.
 func (c WorkerConfig) Validate() error {
@@ -47,9 +53,11 @@ func (c WorkerConfig) Validate() error {
 // once, as "file:line: field: problem".
 func LoadWorkerConfig(path string) (WorkerConfig, error) {
 	var c WorkerConfig
-	if err := loadYAML(path, &c, func() error { return c.Validate() }); err != nil {
+	warnings, err := loadYAML(path, &c, func() error { return c.Validate() })
+	if err != nil {
 		return WorkerConfig{}, err
 	}
+	c.Warnings = warnings
 	return c, nil
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"flag"
 	"io"
 	"log/slog"
@@ -16,7 +17,7 @@ import (
 func runArchive(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("geneva-hub archive", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	configFile := fs.String("config", "", "bridge settings (YAML: nats_url, creds, http_listen, archive)")
+	configFile := fs.String("config", "", "bridge settings (YAML: nats_url, creds, tls, http_listen, archive)")
 	jsonLogs := fs.Bool("json-logs", false, "log JSON lines (default: text)")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
@@ -28,8 +29,17 @@ func runArchive(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	warn(stderr, cfg.Warnings)
 	cfg.Logger = newLogger(stderr, *jsonLogs)
 	return hub.RunArchive(ctx, cfg)
+}
+
+// warn prints what a config file should change but may keep for now (old
+// spellings), before the logger starts.
+func warn(stderr io.Writer, warnings []string) {
+	for _, w := range warnings {
+		fmt.Fprintln(stderr, "geneva-hub: warning:", w)
+	}
 }
 
 func newLogger(w io.Writer, json bool) *slog.Logger {

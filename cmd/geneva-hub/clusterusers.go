@@ -30,6 +30,7 @@ func runClusterUsers(_ context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	warn(stderr, cfg.Warnings)
 	mou, err := policy.LoadMoU(cfg.MoUFile)
 	if err != nil {
 		return err

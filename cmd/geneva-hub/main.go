@@ -95,6 +95,7 @@ Flags:
 		if cfg, err = hub.LoadConfig(*configFile); err != nil {
 			return err
 		}
+		warn(stderr, cfg.Warnings)
 	}
 	cfg.Dev = *dev
 	for _, f := range []struct{ flag, field *string }{{data, &cfg.DataDir}, {natsListen, &cfg.NATSListen}, {httpListen, &cfg.HTTPListen}} {

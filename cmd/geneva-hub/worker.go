@@ -15,7 +15,7 @@ import (
 func runWorker(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("geneva-hub worker", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	configFile := fs.String("config", "", "worker node settings (YAML: nats_url, creds, ca_file, http_listen, workers)")
+	configFile := fs.String("config", "", "worker node settings (YAML: nats_url, creds, tls, http_listen, workers)")
 	jsonLogs := fs.Bool("json-logs", false, "log JSON lines (default: text)")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
@@ -27,6 +27,7 @@ func runWorker(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	warn(stderr, cfg.Warnings)
 	cfg.Logger = newLogger(stderr, *jsonLogs)
 	return hub.RunWorkers(ctx, cfg)
 }

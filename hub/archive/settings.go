@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/genevahub/geneva/internal/configfile"
 )
 
 // Settings is the `archive:` section of a YAML configuration file: the
@@ -55,13 +57,29 @@ type SASLSettings struct {
 
 // TLSSettings turns TLS to the brokers on: Enabled alone trusts the system
 // roots; CAFile replaces them; CertFile and KeyFile add a client
-// certificate.
+// certificate. In a file it is the tls block of every Geneva file
+// (configfile.TLS) plus server_name: the block turns TLS on, `tls: {}`
+// with the system roots (ReadOldSpellings).
 type TLSSettings struct {
-	Enabled    bool   `yaml:"enabled"`
+	Enabled    bool   `yaml:"enabled"` // the old spelling; read with a warning
 	CAFile     string `yaml:"ca_file"`
 	CertFile   string `yaml:"cert_file"`
 	KeyFile    string `yaml:"key_file"`
 	ServerName string `yaml:"server_name"`
+}
+
+// ReadOldSpellings sets Enabled from the file at path (the section's
+// name): a tls block present turns TLS on, as in every Geneva file; the
+// old tls.enabled still decides, with a warning naming its line.
+func (s *Settings) ReadOldSpellings(d *configfile.Decoder, path string) {
+	block := configfile.Join(path, "tls")
+	if _, old := d.Lines[configfile.Join(block, "enabled")]; old {
+		d.Warn(configfile.Join(block, "enabled"), "deprecated spelling: drop it, the %s block alone turns TLS on (%s: {} for the system roots), as in every Geneva file", block, "tls")
+		return
+	}
+	if _, given := d.Lines[block]; given {
+		s.TLS.Enabled = true
+	}
 }
 
 // Enabled reports whether the section asks for a bridge: it has brokers.
