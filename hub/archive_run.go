@@ -102,12 +102,13 @@ func (c ArchiveConfig) Validate() error {
 }
 
 // LoadArchiveConfig reads a standalone bridge's file and reports every
-// problem at once, as "file:line: field: problem".
+// problem at once, as "file:line: field: problem"; with an error, only
+// Warnings is set.
 func LoadArchiveConfig(path string) (ArchiveConfig, error) {
 	var c ArchiveConfig
 	warnings, err := loadYAML(path, &c, func() error { return c.Validate() })
 	if err != nil {
-		return ArchiveConfig{}, err
+		return ArchiveConfig{Warnings: warnings}, err
 	}
 	c.Warnings = warnings
 	return c, nil

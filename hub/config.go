@@ -188,12 +188,13 @@ func hostPort(addr string) (string, int, error) {
 
 // LoadConfig reads production settings from a YAML file (snake_case keys,
 // unknown keys are errors) and reports every problem at once, each
-// prefixed with the file name and, where the file has it, the line.
+// prefixed with the file name and, where the file has it, the line; with an
+// error, only Warnings is set.
 func LoadConfig(path string) (Config, error) {
 	var c Config
 	warnings, err := loadYAML(path, &c, func() error { return c.withDefaults().Validate() })
 	if err != nil {
-		return Config{}, err
+		return Config{Warnings: warnings}, err
 	}
 	c.Warnings = warnings
 	return c, nil

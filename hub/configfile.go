@@ -11,7 +11,7 @@ import (
 // document) into v, then runs validate, and reports every problem at once
 // as "file:line: field: problem" (the line of the field, or of its closest
 // parent present in the file). Old spellings are read (oldSpellings) and
-// come back as warnings, each "file:line: field: ...".
+// come back as warnings, each "file:line: field: ...", with the errors too.
 func loadYAML(path string, v any, validate func() error) ([]string, error) {
 	data, err := configfile.Read(path)
 	if err != nil {
@@ -41,7 +41,7 @@ func loadYAML(path string, v any, validate func() error) ([]string, error) {
 	if len(errs) == 0 {
 		return d.Warnings, nil
 	}
-	return nil, errs
+	return d.Warnings, errs
 }
 
 // oldSpellings is a file that still reads the spellings before the ones

@@ -50,12 +50,12 @@ func (c WorkerConfig) Validate() error {
 }
 
 // LoadWorkerConfig reads a worker node's file and reports every problem at
-// once, as "file:line: field: problem".
+// once, as "file:line: field: problem"; with an error, only Warnings is set.
 func LoadWorkerConfig(path string) (WorkerConfig, error) {
 	var c WorkerConfig
 	warnings, err := loadYAML(path, &c, func() error { return c.Validate() })
 	if err != nil {
-		return WorkerConfig{}, err
+		return WorkerConfig{Warnings: warnings}, err
 	}
 	c.Warnings = warnings
 	return c, nil

@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 
@@ -26,10 +26,10 @@ func runArchive(ctx context.Context, args []string, stderr io.Writer) error {
 		return usageError{errors.New("usage: geneva-hub archive --config FILE")}
 	}
 	cfg, err := hub.LoadArchiveConfig(*configFile)
+	warn(stderr, cfg.Warnings)
 	if err != nil {
 		return err
 	}
-	warn(stderr, cfg.Warnings)
 	cfg.Logger = newLogger(stderr, *jsonLogs)
 	return hub.RunArchive(ctx, cfg)
 }

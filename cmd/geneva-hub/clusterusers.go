@@ -27,10 +27,10 @@ func runClusterUsers(_ context.Context, args []string, stderr io.Writer) error {
 		return usageError{errors.New("usage: geneva-hub cluster-users [--jwt] --config FILE --out FILE")}
 	}
 	cfg, err := hub.LoadConfig(*configFile)
+	warn(stderr, cfg.Warnings)
 	if err != nil {
 		return err
 	}
-	warn(stderr, cfg.Warnings)
 	mou, err := policy.LoadMoU(cfg.MoUFile)
 	if err != nil {
 		return err

@@ -12,11 +12,13 @@ import (
 
 // The example files in deploy/hub load: on this machine the only problems
 // may be the files they name under /etc (MoU, TLS, creds), never a key or
-// a value.
+// a value, and none of them warns (old spellings).
 func TestDeployExamplesLoad(t *testing.T) {
 	dir := filepath.Join("..", "..", "deploy", "hub")
-	_, hubErr := hub.LoadConfig(filepath.Join(dir, "hub.yaml"))
-	_, workerErr := hub.LoadWorkerConfig(filepath.Join(dir, "worker.yaml"))
+	hubCfg, hubErr := hub.LoadConfig(filepath.Join(dir, "hub.yaml"))
+	workerCfg, workerErr := hub.LoadWorkerConfig(filepath.Join(dir, "worker.yaml"))
+	require.Empty(t, hubCfg.Warnings, "hub.yaml")
+	require.Empty(t, workerCfg.Warnings, "worker.yaml")
 	for file, err := range map[string]error{"hub.yaml": hubErr, "worker.yaml": workerErr} {
 		if err == nil {
 			continue

@@ -92,10 +92,11 @@ Flags:
 	var cfg hub.Config
 	if *configFile != "" {
 		var err error
-		if cfg, err = hub.LoadConfig(*configFile); err != nil {
+		cfg, err = hub.LoadConfig(*configFile)
+		warn(stderr, cfg.Warnings)
+		if err != nil {
 			return err
 		}
-		warn(stderr, cfg.Warnings)
 	}
 	cfg.Dev = *dev
 	for _, f := range []struct{ flag, field *string }{{data, &cfg.DataDir}, {natsListen, &cfg.NATSListen}, {httpListen, &cfg.HTTPListen}} {

@@ -24,10 +24,10 @@ func runWorker(ctx context.Context, args []string, stderr io.Writer) error {
 		return usageError{errors.New("usage: geneva-hub worker --config FILE")}
 	}
 	cfg, err := hub.LoadWorkerConfig(*configFile)
+	warn(stderr, cfg.Warnings)
 	if err != nil {
 		return err
 	}
-	warn(stderr, cfg.Warnings)
 	cfg.Logger = newLogger(stderr, *jsonLogs)
 	return hub.RunWorkers(ctx, cfg)
 }

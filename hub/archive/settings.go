@@ -74,7 +74,7 @@ type TLSSettings struct {
 func (s *Settings) ReadOldSpellings(d *configfile.Decoder, path string) {
 	block := configfile.Join(path, "tls")
 	if _, old := d.Lines[configfile.Join(block, "enabled")]; old {
-		d.Warn(configfile.Join(block, "enabled"), "deprecated spelling: drop it, the %s block alone turns TLS on (%s: {} for the system roots), as in every Geneva file", block, "tls")
+		d.Warn(configfile.Join(block, "enabled"), "deprecated spelling: drop it: a tls block turns TLS on, as in every Geneva file (tls: {} with the system roots)")
 		return
 	}
 	if _, given := d.Lines[block]; given {
