@@ -41,10 +41,11 @@ archive:
   retention_check: 30s
   retention_warn: 0.5
   sasl: {mechanism: SCRAM-SHA-512, username: geneva, password_file: DIR/mou.yaml}
-  tls: {enabled: true, server_name: kafka.example}
+  tls: {server_name: kafka.example}
 `)
 	c, err := hub.LoadConfig(file)
 	require.NoError(t, err)
+	require.Empty(t, c.Warnings)
 	dir := filepath.Dir(file)
 	require.Equal(t, archive.Settings{
 		Brokers:         []string{"kafka-1:9092", "kafka-2:9092"},
@@ -87,7 +88,6 @@ archive:
 		":10: archive.retention_warn: 1.5",
 		":11: archive.sasl.username: required with sasl.mechanism PLAIN",
 		":11: archive.sasl.password_file: required",
-		":13: archive.tls.enabled: must be true",
 		":14: archive.tls.ca_file: stat ",
 		":9: archive.batch_bytes: 1048576 cannot hold the largest NATS message (max_payload 8388608 + 4096 for headers): set at least 8392704",
 	} {

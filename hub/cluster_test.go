@@ -299,7 +299,7 @@ func TestClusterSettingsAreChecked(t *testing.T) {
 		{"replicas without a cluster", "replicas: 3\n", "replicas: 3 needs nats_url"},
 		{"no creds", "nats_url: nats://a:4222\n", "creds: required with nats_url"},
 		{"member creds", "nats_url: nats://a:4222\ncreds: " + member + "\n", `member "bank-one"'s`},
-		{"server tls", "nats_url: nats://a:4222\ncreds: " + op + "\ntls: {verify_clients: true, ca_file: " + op + "}\n", "tls: configures the embedded server"},
+		{"server tls", "nats_url: nats://a:4222\ncreds: " + op + "\ntls: {verify_clients: true, ca_file: " + op + "}\n", "tls.verify_clients: with nats_url the hub is a client of the cluster"},
 		{"archive in the hub", "nats_url: nats://a:4222\ncreds: " + op + "\narchive: {brokers: [k:9092]}\n", "archive: with nats_url every hub process would run a bridge"},
 		{"worker nodes only", "nats_url: nats://a:4222\ncreds: " + op + "\nworker_nodes_only: true\n", "worker_nodes_only: with nats_url"},
 	} {
