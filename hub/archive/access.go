@@ -27,7 +27,7 @@ func accessProblem(err error) string {
 	case errors.As(err, &hostname):
 		return "the broker's certificate does not name the address dialled: check brokers or tls.server_name"
 	case strings.Contains(err.Error(), "broker appears to be expecting TLS"): // kafka-go's guess, no error type
-		return "the listener expects TLS: set tls.enabled"
+		return "the listener expects TLS: add a tls block (tls: {} trusts the system roots)"
 	case errors.As(err, &op) && op.Op == "remote error":
 		return "the broker refused the TLS handshake: check tls.cert_file and tls.key_file (a listener with ssl.client.auth=required needs a client certificate its truststore trusts)"
 	}

@@ -113,7 +113,7 @@ func TestBridgeRefusedBySecuredListener(t *testing.T) {
 		{"wrong-server-name", func(st *archive.Settings) { st.TLS.ServerName = "kafka.example" },
 			"does not name the address dialled", "not kafka.example"},
 		{"no-tls", func(st *archive.Settings) { st.TLS = archive.TLSSettings{} },
-			"the listener expects TLS: set tls.enabled", "broker appears to be expecting TLS"},
+			"the listener expects TLS: add a tls block (tls: {} trusts the system roots)", "broker appears to be expecting TLS"},
 		{"sasl-to-plaintext-listener", func(st *archive.Settings) { st.Brokers, st.TLS = []string{broker.Addr}, archive.TLSSettings{} },
 			"does not offer sasl.mechanism", "Illegal SASL State"},
 	}
