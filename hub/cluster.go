@@ -11,7 +11,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/genevahub/geneva/internal/configfile"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -68,7 +67,7 @@ func (c Config) checkCluster(bad func(field, format string, args ...any)) {
 // tls block, the server's on the embedded listener, is then the client's.
 func (c Config) hubConnection() HubConnection {
 	conn := c.HubConnection
-	conn.TLS = configfile.TLS{CAFile: c.TLS.CAFile, CertFile: c.TLS.CertFile, KeyFile: c.TLS.KeyFile}
+	conn.TLS = c.TLS.Client()
 	return conn
 }
 

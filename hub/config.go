@@ -79,6 +79,12 @@ type TLSConfig struct {
 	VerifyClients bool   `yaml:"verify_clients"`
 }
 
+// Client is the block's client settings: with nats_url, how the hub
+// reaches the cluster.
+func (t TLSConfig) Client() configfile.TLS {
+	return configfile.TLS{CAFile: t.CAFile, CertFile: t.CertFile, KeyFile: t.KeyFile}
+}
+
 // Duration reads "720h", "30m" or "30d" (days) from YAML: the one
 // configuration Duration (internal/configfile).
 type Duration = configfile.Duration
@@ -147,18 +153,13 @@ func (c Config) Validate() error {
 	if c.Workers < 1 || c.Workers > 1024 {
 		bad("workers", "%d is outside 1..1024", c.Workers)
 	}
-	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
-		bad("tls", "cert_file and key_file go together")
-	}
+	c.TLS.Client().Check("tls", bad)
 	if c.TLS.VerifyClients && c.TLS.CAFile == "" {
 		bad("tls.ca_file", "required when verify_clients is true")
 	}
-	for field, f := range map[string]string{"tls.cert_file": c.TLS.CertFile, "tls.key_file": c.TLS.KeyFile, "tls.ca_file": c.TLS.CAFile, "mou_file": c.MoUFile} {
-		if f == "" {
-			continue
-		}
-		if _, err := os.Stat(f); err != nil {
-			bad(field, "%v", err)
+	if c.MoUFile != "" {
+		if _, err := os.Stat(c.MoUFile); err != nil {
+			bad("mou_file", "%v", err)
 		}
 	}
 	c.checkCluster(bad)
