@@ -158,7 +158,7 @@ func TestWorkerNodeClientCertificate(t *testing.T) {
 	conn.TLS = tlsBlock(pki.CA, "", "")
 	c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	require.Error(t, hub.RunWorkers(c, hub.WorkerConfig{HubConnection: conn}), "no client certificate")
+	require.ErrorContains(t, hub.RunWorkers(c, hub.WorkerConfig{HubConnection: conn}), "certificate", "no client certificate: refused")
 
 	conn.TLS = tlsBlock(pki.CA, clientCert, clientKey)
 	run, stop := context.WithCancel(context.Background())

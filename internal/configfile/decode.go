@@ -120,8 +120,9 @@ func (d *Decoder) scalar(n *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 	// A single scalar: yaml's own rules for numbers and booleans, no
-	// alias to follow, constant work.
-	if err := n.Decode(v.Addr().Interface()); err != nil {
+	// alias to follow, constant work; yaml would truncate a fraction into
+	// an integer (workers: 0.5 as 0), so that is refused here.
+	if err := n.Decode(v.Addr().Interface()); err != nil || (want(v.Type()) == "an integer" && n.ShortTag() == "!!float") {
 		d.Fail(n, path, "want %s, not %q", want(v.Type()), n.Value)
 	}
 }

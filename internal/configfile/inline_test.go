@@ -40,3 +40,18 @@ func TestOwnKeyHidesInlined(t *testing.T) {
 	d.Decode(root, &s, "")
 	require.EqualError(t, d.Errs, "c.yaml:1: colour: unknown field (known: tls, url)", "each key listed once")
 }
+
+// A fraction is not an integer: yaml alone would read workers: 0.5 as 0.
+func TestFractionIsNoInteger(t *testing.T) {
+	var c struct {
+		N int32   `yaml:"n"`
+		U uint    `yaml:"u"`
+		F float64 `yaml:"f"`
+	}
+	root, err := configfile.Parse("c.yaml", []byte("n: 0.5\nu: 1e3\nf: 0.5\n"))
+	require.NoError(t, err)
+	d := configfile.NewDecoder("c.yaml")
+	d.Decode(root, &c, "")
+	require.EqualError(t, d.Errs, "c.yaml:1: n: want an integer, not \"0.5\"\nc.yaml:2: u: want an integer, not \"1e3\"")
+	require.Equal(t, 0.5, c.F)
+}
