@@ -64,10 +64,14 @@ func (c Config) checkCluster(bad func(field, format string, args ...any)) {
 }
 
 // hubConnection is how the hub reaches an external NATS cluster: its
-// tls block, the server's on the embedded listener, is then the client's.
+// tls block, the server's on the embedded listener, is then the client's
+// (in a file the only one; in code HubConnection.TLS serves when tls is
+// empty).
 func (c Config) hubConnection() HubConnection {
 	conn := c.HubConnection
-	conn.TLS = c.TLS.Client()
+	if !c.TLS.Client().IsZero() {
+		conn.TLS = c.TLS.Client()
+	}
 	return conn
 }
 
