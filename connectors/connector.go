@@ -37,8 +37,10 @@ type Connector struct {
 	nc *nats.Conn
 	js jetstream.JetStream
 
-	httpAddr    chan string // the bound /healthz address, once
-	mouMaxBytes int         // the MoU's rules.limits.max_bytes
+	httpAddr    chan string   // the bound /healthz address, once
+	mouMaxBytes int           // the MoU's rules.limits.max_bytes
+	mouState    hubMoU        // the hub's MoU pre-flight follows (hubmou.go)
+	mouStale    chan struct{} // a receipt was decided under another MoU: ask now
 	stuck       stuckQueue
 }
 
@@ -49,15 +51,17 @@ type namedSource struct {
 }
 
 // New builds a connector from a loaded config: the MoU, the spool, every
-// source and sink (no I/O yet besides opening the spool).
+// source and sink (no I/O yet besides opening the spool, and fetching the
+// hub's MoU when neither its cache nor a mou: file is there).
 func New(cfg *Config, reg *Registry, log *slog.Logger) (*Connector, error) {
 	if log == nil {
 		log = discardLogger()
 	}
-	member, mou, engine, err := loadPolicy(cfg)
+	member, pol, err := loadPolicy(cfg, true)
 	if err != nil {
 		return nil, err
 	}
+	mou := pol.mou
 	spool, err := OpenSpool(cfg.Spool.Dir, cfg.Spool.MaxItems, cfg.Spool.MaxBytes)
 	if err != nil {
 		return nil, err
@@ -67,8 +71,14 @@ func New(cfg *Config, reg *Registry, log *slog.Logger) (*Connector, error) {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
 	c := &Connector{cfg: cfg, log: log.With("member", member), member: member, spool: spool, instance: Instance(member, abs),
-		preflight: &Preflight{Engine: engine, Member: member, Defaults: cfg.Defaults},
-		metrics:   newMetrics(spool), httpAddr: make(chan string, 1), mouMaxBytes: mou.Rules.Limits.MaxBytes}
+		preflight: &Preflight{Engine: pol.engine, Member: member, Defaults: cfg.Defaults},
+		metrics:   newMetrics(spool), httpAddr: make(chan string, 1), mouMaxBytes: mou.Rules.Limits.MaxBytes,
+		mouStale: make(chan struct{}, 1)}
+	c.mouState.version, c.mouState.policyVersion, c.mouState.local = pol.version, pol.policyVersion, pol.local
+	if pol.hub {
+		c.log.Info("pre-flight starts with the hub's MoU as last fetched", "version", pol.version, "policy_version", pol.policyVersion)
+		c.warnLocalMoU()
+	}
 	closeAll := func() { c.closeConnectors(closedCtx()) }
 	for _, e := range cfg.Sources {
 		spec, err := reg.Lookup(e.Kind)
@@ -158,6 +168,7 @@ func (c *Connector) Run(ctx context.Context) error {
 	for _, s := range c.sources {
 		g.Go(func() error { c.readSource(gctx, s); return nil })
 	}
+	g.Go(func() error { c.followMoU(gctx); return nil })
 	g.Go(func() error { c.forward(gctx); return nil })
 	g.Go(func() error { c.receipts(gctx); return nil })
 	if len(c.sinks) > 0 {
