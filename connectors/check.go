@@ -33,8 +33,11 @@ func loadPolicy(cfg *Config, fetch bool) (string, *startPolicy, error) {
 }
 
 // Check validates everything Run will use beyond the config file itself,
-// without opening the spool or any port: the credentials name a member
-// of the MoU, the MoU parses, and every source and sink builds against it
+// without opening the spool or any port or dialing the hub: the
+// credentials name a member of the MoU pre-flight starts with (the cached
+// hub MoU, else the mou: file; with neither, the first run fetches it and
+// the kinds are checked without it), the MoU parses, and every source and
+// sink builds against it
 // (a webhook max_bytes above the MoU's max_bytes, for one). Every problem
 // is reported at once.
 func Check(cfg *Config, reg *Registry) error {

@@ -40,7 +40,7 @@ type Connector struct {
 	httpAddr    chan string   // the bound /healthz address, once
 	mouMaxBytes int           // the MoU's rules.limits.max_bytes
 	mouState    hubMoU        // the hub's MoU pre-flight follows (hubmou.go)
-	mouStale    chan struct{} // a receipt was decided under another MoU: ask now
+	mouStale    chan struct{} // (re)connected, or a receipt was decided under another MoU: ask now
 	stuck       stuckQueue
 }
 
@@ -220,8 +220,8 @@ func (c *Connector) connect() error {
 	}
 	opts = append(opts, nats.RetryOnFailedConnect(true), nats.MaxReconnects(-1),
 		nats.ReconnectWait(250*time.Millisecond), nats.ReconnectJitter(100*time.Millisecond, time.Second),
-		nats.ConnectHandler(func(*nats.Conn) { c.metrics.HubConnected.Set(1); c.log.Info("hub connected") }),
-		nats.ReconnectHandler(func(*nats.Conn) { c.metrics.HubConnected.Set(1); c.log.Info("hub reconnected") }),
+		nats.ConnectHandler(func(*nats.Conn) { c.metrics.HubConnected.Set(1); c.log.Info("hub connected"); c.askMoUSoon() }),
+		nats.ReconnectHandler(func(*nats.Conn) { c.metrics.HubConnected.Set(1); c.log.Info("hub reconnected"); c.askMoUSoon() }),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			c.metrics.HubConnected.Set(0)
 			c.log.Warn("hub disconnected", "err", err)

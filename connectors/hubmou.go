@@ -173,8 +173,9 @@ func writeMoUCache(dir string, r wire.MoUReply) error {
 }
 
 // followMoU keeps pre-flight on the hub's MoU: it asks at start, every
-// hub.mou_refresh, and when a receipt was decided under another
-// partnership version than the one held (mouStale).
+// hub.mou_refresh, on each (re)connection to the hub, and when a receipt
+// was decided under another partnership version than the one held
+// (mouStale).
 func (c *Connector) followMoU(ctx context.Context) {
 	for {
 		c.refreshMoU(ctx)
@@ -249,6 +250,11 @@ func (c *Connector) policyChanged(v string) {
 	if _, held := c.mouState.current(); v == "" || v == held {
 		return
 	}
+	c.askMoUSoon()
+}
+
+// askMoUSoon wakes followMoU: the hub (re)connected or hinted at a change.
+func (c *Connector) askMoUSoon() {
 	select {
 	case c.mouStale <- struct{}{}:
 	default:
