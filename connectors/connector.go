@@ -214,7 +214,7 @@ func (c *Connector) closeSinks(ctx context.Context) {
 // connect dials the hub as the member; a hub that is away is retried in
 // the background (RetryOnFailedConnect), so the connector starts anyway.
 func (c *Connector) connect() error {
-	_, opts, err := wire.MemberOptions(c.cfg.Hub.Credentials, func(err error) { c.log.Warn("hub", "err", err) })
+	opts, err := hubOptions(c.cfg, func(err error) { c.log.Warn("hub", "err", err) })
 	if err != nil {
 		return err
 	}
@@ -226,13 +226,6 @@ func (c *Connector) connect() error {
 			c.metrics.HubConnected.Set(0)
 			c.log.Warn("hub disconnected", "err", err)
 		}))
-	if t := c.cfg.Hub.TLS; t.CAFile != "" || t.CertFile != "" {
-		tc, err := tlsConfig(t)
-		if err != nil {
-			return err
-		}
-		opts = append(opts, nats.Secure(tc))
-	}
 	c.nc, err = nats.Connect(c.cfg.Hub.Server, opts...)
 	if err != nil {
 		return fmt.Errorf("connect to %s: %w", c.cfg.Hub.Server, err)
@@ -246,6 +239,23 @@ func (c *Connector) connect() error {
 	}
 	c.js, err = jetstream.New(c.nc)
 	return err
+}
+
+// hubOptions are the member's NATS options for cfg's hub: its
+// credentials, private inbox prefix and TLS.
+func hubOptions(cfg *Config, report func(error)) ([]nats.Option, error) {
+	_, opts, err := wire.MemberOptions(cfg.Hub.Credentials, report)
+	if err != nil {
+		return nil, err
+	}
+	if t := cfg.Hub.TLS; t.CAFile != "" || t.CertFile != "" {
+		tc, err := tlsConfig(t)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, nats.Secure(tc))
+	}
+	return opts, nil
 }
 
 func tlsConfig(t TLSConfig) (*tls.Config, error) {

@@ -96,16 +96,9 @@ func askMoU(ctx context.Context, nc *nats.Conn, member, known string) (wire.MoUR
 // fetchMoUOnce dials the hub just to fetch its MoU: the first start of a
 // connector with neither a cache nor a mou: file.
 func fetchMoUOnce(cfg *Config, member string) (wire.MoUReply, *policy.MoU, error) {
-	_, opts, err := wire.MemberOptions(cfg.Hub.Credentials, nil)
+	opts, err := hubOptions(cfg, nil)
 	if err != nil {
 		return wire.MoUReply{}, nil, err
-	}
-	if t := cfg.Hub.TLS; t.CAFile != "" || t.CertFile != "" {
-		tc, err := tlsConfig(t)
-		if err != nil {
-			return wire.MoUReply{}, nil, err
-		}
-		opts = append(opts, nats.Secure(tc))
 	}
 	nc, err := nats.Connect(cfg.Hub.Server, append(opts, nats.Timeout(mouAskTimeout))...)
 	if err != nil {
