@@ -1,8 +1,10 @@
 package connectors_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -81,7 +83,18 @@ func TestConnectorStartsOnTheCachedMoUWithTheHubDown(t *testing.T) {
 
 	local := filepath.Join(dir, "demo-mou.yaml")
 	require.NoError(t, os.WriteFile(local, policy.DemoMoUYAML(), 0o600))
-	c := runConfig(t, dir, "bank-one", hubMoUConfig(h, dir, "bank-one", local))
+	second := hubMoUConfig(h, dir, "bank-one", local)
+	c := runConfig(t, dir, "bank-one", second)
 	require.Equal(t, memberViewVersion(t, fewObjects()), c.MoUVersion())
+
+	// The difference is said loudly, naming both versions.
+	cfg, err = connectors.ParseConfig("second.yaml", []byte(second), connectors.Default)
+	require.NoError(t, err)
+	var logs bytes.Buffer
+	_, err = connectors.New(cfg, connectors.Default, slog.New(slog.NewTextHandler(&logs, nil)))
+	require.NoError(t, err)
+	require.Contains(t, logs.String(), "level=ERROR msg=\"the mou: file differs from the hub's MoU in force; pre-flight uses the hub's\"")
+	require.Contains(t, logs.String(), "file_version="+memberViewVersion(t, policy.DemoMoU()))
+	require.Contains(t, logs.String(), "hub_version="+memberViewVersion(t, fewObjects()))
 	require.Error(t, c.PreflightCheck(marked("cached", tlp.Green)), "pre-flight decides under the mou: file, not the hub's")
 }
