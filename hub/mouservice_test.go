@@ -68,3 +68,17 @@ func TestMoUServiceWithholdsContacts(t *testing.T) {
 	require.NotEqual(t, r.Version, after.Version)
 	require.True(t, strings.Contains(after.YAML, "max_objects: 3"), after.YAML)
 }
+
+// TestMoUServiceAnswersGarbageWithAnError: a body that is not a request
+// gets a one-line error, and the service answers the next request.
+func TestMoUServiceAnswersGarbageWithAnError(t *testing.T) {
+	h := hubtest.StartHub(t)
+	m := h.Member(t, "bank-one")
+	msg, err := m.NC.Request(wire.MoUService(m.ID), []byte("\x00not json"), 10*time.Second)
+	require.NoError(t, err)
+	var r wire.MoUReply
+	require.NoError(t, json.Unmarshal(msg.Data, &r))
+	require.Equal(t, "the request is not a JSON MoU request", r.Error)
+	require.Empty(t, r.YAML)
+	require.NotEmpty(t, askMoU(t, m, "").YAML)
+}
