@@ -3,54 +3,55 @@ package connectors
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 
 	"github.com/genevahub/geneva/hub/wire"
-	"github.com/genevahub/geneva/policy"
 )
 
 // maxCredsBytes bounds the creds file: a few hundred bytes in practice.
 const maxCredsBytes = 64 << 10
 
 // loadPolicy reads what New and Check both need: the member the
-// credentials name and the MoU, which must list that member.
-func loadPolicy(cfg *Config) (string, *policy.MoU, *policy.Engine, error) {
+// credentials name and the MoU pre-flight starts with (pickPolicy), which
+// must list that member. With fetch false it never dials the hub and may
+// find no MoU (the first start fetches it).
+func loadPolicy(cfg *Config, fetch bool) (string, *startPolicy, error) {
 	fi, err := os.Stat(cfg.Hub.Credentials)
 	switch {
 	case err != nil:
-		return "", nil, nil, fmt.Errorf("creds: %w", err)
+		return "", nil, fmt.Errorf("creds: %w", err)
 	case !fi.Mode().IsRegular() || fi.Size() > maxCredsBytes:
-		return "", nil, nil, fmt.Errorf("creds %s: not a regular file of at most %d bytes", cfg.Hub.Credentials, maxCredsBytes)
+		return "", nil, fmt.Errorf("creds %s: not a regular file of at most %d bytes", cfg.Hub.Credentials, maxCredsBytes)
 	}
 	member, err := wire.CredsMember(cfg.Hub.Credentials)
 	if err != nil {
-		return "", nil, nil, err
+		return "", nil, err
 	}
-	mou, err := policy.LoadMoU(cfg.MoU)
-	if err != nil {
-		return "", nil, nil, err
-	}
-	if _, ok := mou.Member(member); !ok {
-		return "", nil, nil, fmt.Errorf("mou %s: %q (from %s) is not a member", cfg.MoU, member, cfg.Hub.Credentials)
-	}
-	engine, err := policy.NewEngine(mou)
-	if err != nil {
-		return "", nil, nil, err
-	}
-	return member, mou, engine, nil
+	p, err := pickPolicy(cfg, member, fetch)
+	return member, p, err
 }
 
 // Check validates everything Run will use beyond the config file itself,
-// without opening the spool or any port: the credentials name a member
-// of the MoU, the MoU parses, and every source and sink builds against it
+// without opening the spool or any port or dialing the hub: the
+// credentials name a member of the MoU pre-flight starts with (the cached
+// hub MoU, else the mou: file; with neither, the first run fetches it and
+// the kinds are checked without it), the MoU parses, and every source and
+// sink builds against it
 // (a webhook max_bytes above the MoU's max_bytes, for one). Every problem
 // is reported at once.
 func Check(cfg *Config, reg *Registry) error {
-	member, mou, _, err := loadPolicy(cfg)
+	member, p, err := loadPolicy(cfg, false)
 	if err != nil {
 		return err
 	}
-	budget := func() int64 { return int64(mou.Rules.Limits.MaxBytes) }
+	mou := p.mou // nil before the first fetch: the kinds' own checks only
+	budget := func() int64 {
+		if mou == nil {
+			return math.MaxInt64
+		}
+		return int64(mou.Rules.Limits.MaxBytes)
+	}
 	deps := Deps{Logger: discardLogger(), Member: member, MoU: mou, StateDir: os.TempDir(), MaxBytes: budget}
 	var errs []error
 	for _, list := range []struct {

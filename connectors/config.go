@@ -19,7 +19,7 @@ import (
 // Config is the connector's one YAML file.
 type Config struct {
 	Hub      HubConfig     `yaml:"hub"`
-	MoU      string        `yaml:"mou"` // path of the local MoU copy used for pre-flight
+	MoU      string        `yaml:"mou"` // optional local MoU copy: pre-flight follows the hub's (hubmou.go), this only until the first fetch
 	Defaults Defaults      `yaml:"defaults"`
 	Spool    SpoolConfig   `yaml:"spool"`
 	HTTP     HTTPConfig    `yaml:"http"`
@@ -37,6 +37,9 @@ type HubConfig struct {
 	Server      string    `yaml:"server"`      // nats://host:4222 (comma-separated for several)
 	Credentials string    `yaml:"credentials"` // the member's creds file
 	TLS         TLSConfig `yaml:"tls"`
+	// MoURefresh is how often the connector asks the hub for the MoU in
+	// force (default 1m; a receipt decided under another version asks at once).
+	MoURefresh time.Duration `yaml:"mou_refresh"`
 }
 
 // TLSConfig is optional; CAFile alone verifies the hub, CertFile and
@@ -154,6 +157,9 @@ func (c *Config) withDefaults() {
 	if c.Spool.MaxBytes == 0 {
 		c.Spool.MaxBytes = 1 << 30
 	}
+	if c.Hub.MoURefresh <= 0 {
+		c.Hub.MoURefresh = time.Minute
+	}
 	if c.HTTP.StuckAfter == 0 {
 		c.HTTP.StuckAfter = 2 * time.Minute
 	}
@@ -225,9 +231,6 @@ func (d *decoder) validate(c *Config, reg *Registry) {
 	}
 	if (c.Hub.TLS.CertFile == "") != (c.Hub.TLS.KeyFile == "") {
 		d.fail(line("hub.tls"), "hub.tls", "cert_file and key_file go together")
-	}
-	if c.MoU == "" {
-		d.fail(line("mou"), "mou", "required (the local copy of the MoU, for pre-flight)")
 	}
 	if c.Defaults.TLP != "" {
 		if _, err := tlp.ParseLevel(c.Defaults.TLP); err != nil {

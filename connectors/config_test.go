@@ -60,7 +60,7 @@ sinks:
 	_, err := connectors.ParseConfig("connector.yaml", []byte(bad), connectors.Default)
 	require.Error(t, err)
 	require.Equal(t, strings.Join([]string{
-		"connector.yaml:3: hub.colour: unknown field (known: credentials, server, tls)",
+		"connector.yaml:3: hub.colour: unknown field (known: credentials, mou_refresh, server, tls)",
 		`connector.yaml:9: spool.max_items: want an integer, not "many"`,
 		"connector.yaml:1: hub.credentials: required (the member's .creds file)",
 		`connector.yaml:6: defaults.tlp: unknown TLP level "purple" (want clear, green, amber, amber+strict or red)`,

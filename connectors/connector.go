@@ -37,8 +37,10 @@ type Connector struct {
 	nc *nats.Conn
 	js jetstream.JetStream
 
-	httpAddr    chan string // the bound /healthz address, once
-	mouMaxBytes int         // the MoU's rules.limits.max_bytes
+	httpAddr    chan string   // the bound /healthz address, once
+	mouMaxBytes int           // the MoU's rules.limits.max_bytes
+	mouState    hubMoU        // the hub's MoU pre-flight follows (hubmou.go)
+	mouStale    chan struct{} // (re)connected, or a receipt was decided under another MoU: ask now
 	stuck       stuckQueue
 }
 
@@ -49,15 +51,17 @@ type namedSource struct {
 }
 
 // New builds a connector from a loaded config: the MoU, the spool, every
-// source and sink (no I/O yet besides opening the spool).
+// source and sink (no I/O yet besides opening the spool, and fetching the
+// hub's MoU when neither its cache nor a mou: file is there).
 func New(cfg *Config, reg *Registry, log *slog.Logger) (*Connector, error) {
 	if log == nil {
 		log = discardLogger()
 	}
-	member, mou, engine, err := loadPolicy(cfg)
+	member, pol, err := loadPolicy(cfg, true)
 	if err != nil {
 		return nil, err
 	}
+	mou := pol.mou
 	spool, err := OpenSpool(cfg.Spool.Dir, cfg.Spool.MaxItems, cfg.Spool.MaxBytes)
 	if err != nil {
 		return nil, err
@@ -67,8 +71,14 @@ func New(cfg *Config, reg *Registry, log *slog.Logger) (*Connector, error) {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
 	c := &Connector{cfg: cfg, log: log.With("member", member), member: member, spool: spool, instance: Instance(member, abs),
-		preflight: &Preflight{Engine: engine, Member: member, Defaults: cfg.Defaults},
-		metrics:   newMetrics(spool), httpAddr: make(chan string, 1), mouMaxBytes: mou.Rules.Limits.MaxBytes}
+		preflight: &Preflight{Engine: pol.engine, Member: member, Defaults: cfg.Defaults},
+		metrics:   newMetrics(spool), httpAddr: make(chan string, 1), mouMaxBytes: mou.Rules.Limits.MaxBytes,
+		mouStale: make(chan struct{}, 1)}
+	c.mouState.version, c.mouState.policyVersion, c.mouState.local = pol.version, pol.policyVersion, pol.local
+	if pol.hub {
+		c.log.Info("pre-flight starts with the hub's MoU as last fetched", "version", pol.version, "policy_version", pol.policyVersion)
+		c.warnLocalMoU()
+	}
 	closeAll := func() { c.closeConnectors(closedCtx()) }
 	for _, e := range cfg.Sources {
 		spec, err := reg.Lookup(e.Kind)
@@ -158,6 +168,7 @@ func (c *Connector) Run(ctx context.Context) error {
 	for _, s := range c.sources {
 		g.Go(func() error { c.readSource(gctx, s); return nil })
 	}
+	g.Go(func() error { c.followMoU(gctx); return nil })
 	g.Go(func() error { c.forward(gctx); return nil })
 	g.Go(func() error { c.receipts(gctx); return nil })
 	if len(c.sinks) > 0 {
@@ -203,25 +214,18 @@ func (c *Connector) closeSinks(ctx context.Context) {
 // connect dials the hub as the member; a hub that is away is retried in
 // the background (RetryOnFailedConnect), so the connector starts anyway.
 func (c *Connector) connect() error {
-	_, opts, err := wire.MemberOptions(c.cfg.Hub.Credentials, func(err error) { c.log.Warn("hub", "err", err) })
+	opts, err := hubOptions(c.cfg, func(err error) { c.log.Warn("hub", "err", err) })
 	if err != nil {
 		return err
 	}
 	opts = append(opts, nats.RetryOnFailedConnect(true), nats.MaxReconnects(-1),
 		nats.ReconnectWait(250*time.Millisecond), nats.ReconnectJitter(100*time.Millisecond, time.Second),
-		nats.ConnectHandler(func(*nats.Conn) { c.metrics.HubConnected.Set(1); c.log.Info("hub connected") }),
-		nats.ReconnectHandler(func(*nats.Conn) { c.metrics.HubConnected.Set(1); c.log.Info("hub reconnected") }),
+		nats.ConnectHandler(func(*nats.Conn) { c.metrics.HubConnected.Set(1); c.log.Info("hub connected"); c.askMoUSoon() }),
+		nats.ReconnectHandler(func(*nats.Conn) { c.metrics.HubConnected.Set(1); c.log.Info("hub reconnected"); c.askMoUSoon() }),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			c.metrics.HubConnected.Set(0)
 			c.log.Warn("hub disconnected", "err", err)
 		}))
-	if t := c.cfg.Hub.TLS; t.CAFile != "" || t.CertFile != "" {
-		tc, err := tlsConfig(t)
-		if err != nil {
-			return err
-		}
-		opts = append(opts, nats.Secure(tc))
-	}
 	c.nc, err = nats.Connect(c.cfg.Hub.Server, opts...)
 	if err != nil {
 		return fmt.Errorf("connect to %s: %w", c.cfg.Hub.Server, err)
@@ -235,6 +239,23 @@ func (c *Connector) connect() error {
 	}
 	c.js, err = jetstream.New(c.nc)
 	return err
+}
+
+// hubOptions are the member's NATS options for cfg's hub: its
+// credentials, private inbox prefix and TLS.
+func hubOptions(cfg *Config, report func(error)) ([]nats.Option, error) {
+	_, opts, err := wire.MemberOptions(cfg.Hub.Credentials, report)
+	if err != nil {
+		return nil, err
+	}
+	if t := cfg.Hub.TLS; t.CAFile != "" || t.CertFile != "" {
+		tc, err := tlsConfig(t)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, nats.Secure(tc))
+	}
+	return opts, nil
 }
 
 func tlsConfig(t TLSConfig) (*tls.Config, error) {

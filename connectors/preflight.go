@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/policy/tlp"
@@ -14,9 +15,21 @@ import (
 // Preflight is the policy check at the edge: the decision the hub would
 // take for this member, taken locally before anything leaves.
 type Preflight struct {
-	Engine   *policy.Engine
+	Engine   *policy.Engine // until SetEngine
 	Member   string
 	Defaults Defaults
+
+	live atomic.Pointer[policy.Engine] // the hub's MoU, as it changes (hubmou.go)
+}
+
+// SetEngine makes every later Check decide with e.
+func (p *Preflight) SetEngine(e *policy.Engine) { p.live.Store(e) }
+
+func (p *Preflight) engine() *policy.Engine {
+	if e := p.live.Load(); e != nil {
+		return e
+	}
+	return p.Engine
 }
 
 // Prepare applies the defaults to body (a bundle or one object): objects
@@ -80,7 +93,7 @@ func (p *Preflight) Prepare(body []byte) ([]byte, error) {
 // Check decides bundle as this member would submit it. A refusal lists
 // every reason; nil means it may be sent.
 func (p *Preflight) Check(bundle []byte) (*policy.Decision, *RefusedError) {
-	d := p.Engine.Decide(policy.Request{Sender: p.Member, To: p.Defaults.To, Community: p.Defaults.Community,
+	d := p.engine().Decide(policy.Request{Sender: p.Member, To: p.Defaults.To, Community: p.Defaults.Community,
 		Anonymous: p.Defaults.Anonymous, Bundle: bundle})
 	var blocking []policy.Reason
 	for _, o := range d.Objects {

@@ -29,6 +29,7 @@ func (c *Connector) handleReceipt(ctx context.Context, m jetstream.Msg) {
 		_ = m.Ack()
 		return
 	}
+	c.policyChanged(r.PolicyVersion)
 	if !strings.HasPrefix(r.MsgID, "gc-"+c.instance+"-") {
 		if time.Since(r.Received) < 2*time.Minute {
 			// Another client of this member (the CLI, a second connector)

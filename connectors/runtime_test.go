@@ -252,13 +252,26 @@ func TestPreflightKeepsClassifiedAndInvalidAtHome(t *testing.T) {
 }
 
 func TestHubRejectionIsVisible(t *testing.T) {
-	h := hubtest.StartHub(t)
-	// A stale local MoU copy that still defaults unmarked content to GREEN:
-	// pre-flight passes, the hub (which rejects unmarked content) does not.
-	stale := []byte(strings.Replace(string(policy.DemoMoUYAML()), "unmarked: reject", "unmarked: green", 1))
-	require.NotEqual(t, policy.DemoMoUYAML(), stale)
+	// The connector's pre-flight MoU is one the hub has just replaced: it
+	// still defaults unmarked content to GREEN, so pre-flight passes and
+	// the hub (which now rejects unmarked content) does not. The connector
+	// asks for the hub's MoU again only every minute (hub.mou_refresh) or
+	// after a receipt names another policy version, so the file dropped
+	// right after the change meets the old one.
+	staleYAML := []byte(strings.Replace(string(policy.DemoMoUYAML()), "unmarked: reject", "unmarked: green", 1))
+	require.NotEqual(t, policy.DemoMoUYAML(), staleYAML)
+	stale, err := policy.ParseMoU("stale.yaml", staleYAML)
+	require.NoError(t, err)
+	stale.Partnership.Version += "-stale"
+	h := hubtest.StartHub(t, hubtest.WithMoU(stale))
 	sender := startConnector(t, h, "bank-one", "", `
-  - {name: drop, kind: dir, path: DIR/drop, interval: 20ms}`, "", stale)
+  - {name: drop, kind: dir, path: DIR/drop, interval: 20ms}`, "", staleYAML)
+	_, staleVersion, err := stale.MemberView()
+	require.NoError(t, err)
+	eventually(t, "the connector holds the hub's first MoU", func() bool { return sender.MoUVersion() == staleVersion })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, h.ApplyMoU(ctx, policy.DemoMoU()))
 	sender.drop(t, "unmarked.json", connectortest.Bundle("unmarked"))
 	eventually(t, "the rejected file in failed/ with its receipt", func() bool { return len(sender.files("drop/failed")) == 2 })
 	data, err := os.ReadFile(filepath.Join(sender.dir, "drop/failed/unmarked.json.receipt.json"))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -96,6 +97,14 @@ func authorizationMatrix(t *testing.T, members map[string]*hubtest.Member) {
 					refusedPub(t, m, "subscribe on another's behalf", wire.SubscribeService(other))
 					refusedPub(t, m, "view another's receipts", wire.ReceiptsService(other))
 					refusedPub(t, m, "read or close another's requests", wire.RequestsService(other))
+					refusedPub(t, m, "ask another's MoU service", wire.MoUService(other))
+					// Whatever memberReach adds for the other member and
+					// not for this one, a new service included.
+					for _, subj := range hub.MemberPublishSubjects(other) {
+						if !slices.Contains(hub.MemberPublishSubjects(id), subj) && !strings.HasSuffix(subj, ".>") {
+							refusedPub(t, m, "reach another's subject", subj)
+						}
+					}
 					refusedPub(t, m, "write a request's state", "$KV."+wire.BucketRequests+".geneva-request--00000000-0000-4000-8000-000000000000."+other)
 					refusedPub(t, m, "read the request states", "$JS.API.STREAM.MSG.GET.KV_"+wire.BucketRequests)
 					refusedPub(t, m, "purge another's intake", "$JS.API.STREAM.PURGE."+wire.IntakeStream(other))

@@ -33,8 +33,9 @@ type Hub struct {
 	secret []byte        // keys submission ids (hides the sender of anonymous parts)
 	prior  *priorIndex
 
-	policy policyState  // the MoU in force
-	scopes scopeHistory // every member set of the shared scopes (scopes.go)
+	policy  policyState  // the MoU in force
+	mouView memberMoU    // the member view of it (mouservice.go)
+	scopes  scopeHistory // every member set of the shared scopes (scopes.go)
 
 	mu        sync.RWMutex
 	keyMember map[string]string // NKey → member id, for violation metrics

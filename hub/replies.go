@@ -76,7 +76,7 @@ func replyAllowed(msg *nats.Msg) (member string, ok bool) {
 // memberOfSubject is the member a per-member service subject names
 // (geneva.svc.<service>.<member>), "" for a shared service.
 func memberOfSubject(subject string) string {
-	for _, svc := range []string{wire.SubscribeService(""), wire.ReceiptsService(""), wire.RequestsService(""), gateSubject("")} {
+	for _, svc := range []string{wire.SubscribeService(""), wire.ReceiptsService(""), wire.RequestsService(""), wire.MoUService(""), gateSubject("")} {
 		if m, ok := strings.CutPrefix(subject, svc); ok {
 			return m
 		}

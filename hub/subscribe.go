@@ -209,6 +209,12 @@ func (h *Hub) startServices(_ context.Context) (*services, error) {
 		return nil, fmt.Errorf("directory service: %w", err)
 	}
 	s.subs = append(s.subs, sub)
+	sub, err = h.nc.QueueSubscribe(wire.MoUService("*"), "geneva-hub", h.serve("mou", h.serveMoU))
+	if err != nil {
+		s.stop()
+		return nil, fmt.Errorf("mou service: %w", err)
+	}
+	s.subs = append(s.subs, sub)
 	gate, err := h.startGate()
 	if err != nil {
 		s.stop()

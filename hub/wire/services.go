@@ -7,7 +7,7 @@ import (
 )
 
 // The request and reply bodies (JSON) of the services a member calls:
-// SubscribeService, ReceiptsService and RequestsService.
+// SubscribeService, ReceiptsService, RequestsService and MoUService.
 
 // SubscribeRequest asks for a real-time view of what policy routes to the
 // requesting member, without consuming from its inbox (its connector reads
@@ -44,4 +44,21 @@ type RequestsQuery struct {
 type RequestsReply struct {
 	Requests []requests.State `json:"requests"`
 	Error    string           `json:"error,omitempty"`
+}
+
+// MoURequest asks MoUService for the MoU in force. Known is the version
+// the asker holds: when it is still in force the reply carries no YAML.
+type MoURequest struct {
+	Known string `json:"known,omitempty"`
+}
+
+// MoUReply answers a MoURequest: the MoU in force as a member may see it
+// (YAML that policy.ParseMoU reads: every other member's contact and
+// quota withheld, see docs/connectors.md) and its version, a hash of
+// that YAML, which changes whenever the hub applies a different MoU.
+type MoUReply struct {
+	Version       string `json:"version"`
+	PolicyVersion string `json:"policy_version"` // partnership.version, as stamped on receipts
+	YAML          string `json:"yaml,omitempty"` // empty when Known is Version
+	Error         string `json:"error,omitempty"`
 }

@@ -60,7 +60,7 @@ func ScopeOf(subject string) string {
 }
 
 // MemberOf is the member a per-member subject names: its last token, as
-// in SubmitSubject, SubscribeService, ReceiptsService and RequestsService
+// in SubmitSubject, SubscribeService, ReceiptsService, RequestsService and MoUService
 // (member ids are one token).
 func MemberOf(subject string) string { return subject[strings.LastIndexByte(subject, '.')+1:] }
 
@@ -169,3 +169,7 @@ const (
 
 // RequestsService is where member m lists, shows and closes its requests.
 func RequestsService(m string) string { return "geneva.svc.requests." + m }
+
+// MoUService is where member m asks for the MoU in force, as its
+// connector's pre-flight needs it (MoUReply).
+func MoUService(m string) string { return "geneva.svc.mou." + m }
