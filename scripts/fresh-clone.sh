@@ -42,7 +42,9 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 git clone -q "$src" "$tmp/geneva"
 cd "$tmp/geneva"
 echo "fresh-clone: $tmp/geneva at $(git rev-parse --short HEAD)"
-if grep -rn --include='*.go' --include='*.sh' --include=Makefile --exclude=fresh-clone.sh -e 'GENEVA_SHARED' -e '\.\./shar[e]d' . ; then # [e]: so this line is not a match itself
+# The patterns are built from parts so that this script names no such path itself.
+old_env="GENEVA_""SHARED" old_dir="\.\./""shared"
+if grep -rn --include='*.go' --include='*.sh' --include=Makefile -e "$old_env" -e "$old_dir" . ; then
   fail "something still reads the old shared folder beside the repository"
 fi
 
