@@ -158,14 +158,7 @@ func (h *taxiiHub) inboxIDs(t *testing.T, member, token string) map[string]bool 
 	ids := map[string]bool{}
 	next := ""
 	for {
-		r := h.call(t, "GET", "/taxii2/"+member+"/collections/inbox/objects/?limit=50&match[version]=all"+next, token, nil)
-		require.Equal(t, 200, r.status, "%s", r.body)
-		var env struct {
-			More    bool
-			Next    string
-			Objects []struct{ ID string }
-		}
-		require.NoError(t, json.Unmarshal(r.body, &env))
+		env := h.call(t, "GET", "/taxii2/"+member+"/collections/inbox/objects/?limit=50&match[version]=all"+next, token, nil).page(t)
 		for _, o := range env.Objects {
 			ids[o.ID] = true
 		}

@@ -100,6 +100,22 @@ func (r response) json(t *testing.T) map[string]any {
 	return m
 }
 
+// page is the part of a TAXII envelope the paging tests read.
+type page struct {
+	More    bool
+	Next    string
+	Objects []struct{ ID string }
+}
+
+// page decodes r, a 200 answer, as a TAXII envelope.
+func (r response) page(t *testing.T) page {
+	t.Helper()
+	require.Equal(t, 200, r.status, "%s", r.body)
+	var env page
+	require.NoError(t, json.Unmarshal(r.body, &env))
+	return env
+}
+
 // call sends a TAXII request with a bearer token ("" for none).
 func (h *taxiiHub) call(t *testing.T, method, path, token string, body []byte) response {
 	t.Helper()

@@ -1,7 +1,6 @@
 package taxii_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"sync"
@@ -36,13 +35,7 @@ func (p *pager) poll(t *testing.T) {
 		q.Set("added_after", p.addedAfter)
 	}
 	r := p.h.call(t, "GET", p.path+"?"+q.Encode(), p.token, nil)
-	require.Equal(t, 200, r.status, "%s", r.body)
-	var env struct {
-		More    bool
-		Next    string
-		Objects []struct{ ID string }
-	}
-	require.NoError(t, json.Unmarshal(r.body, &env))
+	env := r.page(t)
 	for _, o := range env.Objects {
 		p.seen[o.ID]++
 	}
