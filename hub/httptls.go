@@ -3,7 +3,6 @@ package hub
 import (
 	"crypto/tls"
 	"net"
-	"os"
 
 	"github.com/genevahub/geneva/internal/httpserve"
 )
@@ -15,22 +14,12 @@ import (
 // for plain HTTP there, and it must be said (http_allow_plaintext).
 func checkHTTPTLS(c Config, bad func(field, format string, args ...any)) {
 	t := c.HTTPTLS
-	if (t.CertFile == "") != (t.KeyFile == "") {
-		bad("http_tls", "cert_file and key_file go together")
-	}
+	t.Client().Check("http_tls", bad)
 	if t.CAFile != "" && t.CertFile == "" {
 		bad("http_tls.ca_file", "client certificates need TLS: set cert_file and key_file too")
 	}
 	if t.VerifyClients && t.CAFile == "" {
 		bad("http_tls.ca_file", "required when verify_clients is true")
-	}
-	for field, f := range map[string]string{"http_tls.cert_file": t.CertFile, "http_tls.key_file": t.KeyFile, "http_tls.ca_file": t.CAFile} {
-		if f == "" {
-			continue
-		}
-		if _, err := os.Stat(f); err != nil {
-			bad(field, "%v", err)
-		}
 	}
 	if t.CertFile != "" || c.HTTPAllowPlaintext || isLoopback(c.HTTPListen) {
 		return
