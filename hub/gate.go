@@ -16,6 +16,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/genevahub/geneva/hub/quota"
 	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
@@ -75,21 +76,21 @@ var refusalRecords = policy.Quota{SubmissionsPerSecond: 1, SubmissionBurst: 100,
 // gate holds the hub's quota accounts: submissions charged, and refusals
 // that get a receipt and an audit record.
 type gate struct {
-	quota    *quotaLimiter
-	recorded *quotaLimiter // charged refusalRecords
+	quota    *quota.Limiter
+	recorded *quota.Limiter // charged refusalRecords
 
 	mu         sync.Mutex
 	unrecorded map[string]int // refusals answered only since the member's last recorded one
 }
 
 func newGate() *gate {
-	return &gate{quota: newQuotaLimiter(), recorded: newQuotaLimiter(), unrecorded: map[string]int{}}
+	return &gate{quota: quota.NewLimiter(), recorded: quota.NewLimiter(), unrecorded: map[string]int{}}
 }
 
 // record says whether a refusal of member at t gets a receipt and an audit
 // record, and how many before it since the last one did not.
 func (g *gate) record(member string, t time.Time) (unrecorded int, ok bool) {
-	_, _, over := g.recorded.admit(member, refusalRecords, 0, t)
+	_, _, over := g.recorded.Admit(member, refusalRecords, 0, t)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if over {
@@ -125,7 +126,7 @@ func (h *Hub) admit(msg *nats.Msg, r *relay) {
 	member, _ := strings.CutPrefix(msg.Subject, gateSubject(""))
 	now := time.Now()
 	q := h.MoU().QuotaOf(member)
-	code, why, over := h.gate.quota.admit(member, q, len(msg.Data), now)
+	code, why, over := h.gate.quota.Admit(member, q, len(msg.Data), now)
 	if !over {
 		if msg.Header == nil {
 			msg.Header = nats.Header{}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/genevahub/geneva/hub/audit"
 	"github.com/genevahub/geneva/hub/metrics"
+	"github.com/genevahub/geneva/hub/quota"
 	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
@@ -34,7 +35,7 @@ type worker struct {
 	host  workerHost
 	ids   *submissionIDs
 	audit *audit.Log
-	quota *quotaLimiter // for submissions the gate did not admit (charge)
+	quota *quota.Limiter // for submissions the gate did not admit (charge)
 	marks *admissionMarks
 	work  chan jetstream.Msg
 	wg    sync.WaitGroup // the decision goroutines and the completions they start
@@ -68,7 +69,7 @@ func newWorker(ctx context.Context, host workerHost) (*worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &worker{host: host, ids: newSubmissionIDs(host.secret), audit: log, quota: newQuotaLimiter(), marks: &admissionMarks{secret: host.secret}, work: make(chan jetstream.Msg, host.workers),
+	w := &worker{host: host, ids: newSubmissionIDs(host.secret), audit: log, quota: quota.NewLimiter(), marks: &admissionMarks{secret: host.secret}, work: make(chan jetstream.Msg, host.workers),
 		inflight:  make(chan struct{}, max(maxInFlight, host.workers)),
 		consuming: map[string]jetstream.ConsumeContext{}}
 	for range host.workers {
@@ -234,7 +235,7 @@ func (w *worker) charge(member string, hd nats.Header, size int, received time.T
 	if hd.Get(HeaderAdmitted) == w.marks.of(member) {
 		return "", "", false
 	}
-	return w.quota.admit(member, w.host.mou().QuotaOf(member), size, received)
+	return w.quota.Admit(member, w.host.mou().QuotaOf(member), size, received)
 }
 
 // retry leaves a submission whose outputs were not all stored unacked: it
@@ -317,4 +318,12 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// refusal is the decision for a submission refused for its quota: a
+// rejection with the reason, a receipt and an audit record like any other.
+func refusal(host workerHost, member string, bundle []byte, code policy.Code, why string) policy.Decision {
+	sum := sha256.Sum256(bundle)
+	return policy.Decision{Verdict: policy.Reject, Sender: member, Digest: hex.EncodeToString(sum[:]),
+		PolicyVersion: host.mou().Partnership.Version, Reasons: []policy.Reason{{Code: code, Message: why}}}
 }

@@ -1,8 +1,9 @@
-package hub
+// Package quota charges each member's submissions against the quota its
+// MoU entry sets (submissions_per_second with submission_burst,
+// bytes_per_day).
+package quota
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"sync"
 	"time"
@@ -13,17 +14,17 @@ import (
 // Reason codes of a submission refused for its member's quota (the MoU's
 // quota: submissions_per_second with submission_burst, bytes_per_day).
 const (
-	CodeQuotaRate  policy.Code = "quota.rate"
-	CodeQuotaBytes policy.Code = "quota.bytes_per_day"
+	CodeRate  policy.Code = "quota.rate"
+	CodeBytes policy.Code = "quota.bytes_per_day"
 )
 
-// quotaLimiter charges each member's submissions against its quota: in
-// the hub's submission gate (gate.go) before they are stored, and, for
+// Limiter charges each member's submissions against its quota: in
+// the hub's submission gate (hub/gate.go) before they are stored, and, for
 // submissions the gate did not admit (cluster mode), in the deciding
 // process (the hub and each worker node keep their own). Time is the
 // receive time of the submission, so a backlog decided later is judged
 // as it arrived.
-type quotaLimiter struct {
+type Limiter struct {
 	mu      sync.Mutex
 	members map[string]*usage
 }
@@ -35,12 +36,13 @@ type usage struct {
 	bytes  int
 }
 
-func newQuotaLimiter() *quotaLimiter { return &quotaLimiter{members: map[string]*usage{}} }
+// NewLimiter charges nothing yet.
+func NewLimiter() *Limiter { return &Limiter{members: map[string]*usage{}} }
 
-// admit charges one submission of size bytes received at t to member
+// Admit charges one submission of size bytes received at t to member
 // under q; over quota it charges nothing and returns the reason code and
 // the receipt's message.
-func (l *quotaLimiter) admit(member string, q policy.Quota, size int, t time.Time) (policy.Code, string, bool) {
+func (l *Limiter) Admit(member string, q policy.Quota, size int, t time.Time) (policy.Code, string, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	u := l.members[member]
@@ -57,20 +59,12 @@ func (l *quotaLimiter) admit(member string, q policy.Quota, size int, t time.Tim
 	}
 	switch {
 	case u.tokens < 1:
-		return CodeQuotaRate, fmt.Sprintf("over this member's quota of %d submissions per second (burst %d); nothing was shared, submit again later",
+		return CodeRate, fmt.Sprintf("over this member's quota of %d submissions per second (burst %d); nothing was shared, submit again later",
 			q.SubmissionsPerSecond, q.SubmissionBurst), true
 	case u.bytes+size > q.BytesPerDay:
-		return CodeQuotaBytes, fmt.Sprintf("over this member's quota of %d submitted bytes per UTC day; nothing was shared", q.BytesPerDay), true
+		return CodeBytes, fmt.Sprintf("over this member's quota of %d submitted bytes per UTC day; nothing was shared", q.BytesPerDay), true
 	}
 	u.tokens--
 	u.bytes += size
 	return "", "", false
-}
-
-// refusal is the decision for a submission refused for its quota: a
-// rejection with the reason, a receipt and an audit record like any other.
-func refusal(host workerHost, member string, bundle []byte, code policy.Code, why string) policy.Decision {
-	sum := sha256.Sum256(bundle)
-	return policy.Decision{Verdict: policy.Reject, Sender: member, Digest: hex.EncodeToString(sum[:]),
-		PolicyVersion: host.mou().Partnership.Version, Reasons: []policy.Reason{{Code: code, Message: why}}}
 }
