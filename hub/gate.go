@@ -2,9 +2,7 @@ package hub
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/genevahub/geneva/hub/decide"
 	"github.com/genevahub/geneva/hub/quota"
 	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
@@ -44,30 +43,9 @@ import (
 // (the member publishes on SubmitSubject(m); its import maps it here).
 func gateSubject(m string) string { return "geneva.gate." + m }
 
-// HeaderAdmitted marks an intake message the gate admitted (within
-// quota); the policy workers charge the quota only for those without it
-// (anything that reached the intake without passing a gate). Its
-// value is a MAC a member cannot know, so setting it buys nothing.
-const HeaderAdmitted = "Geneva-Admitted"
-
-// admissionMarks computes and caches each member's HeaderAdmitted value:
-// an HMAC of the member id under the hub's secret, which worker nodes
-// share.
-type admissionMarks struct {
-	secret []byte
-	marks  sync.Map // member → mark
-}
-
-func (a *admissionMarks) of(member string) string {
-	if v, ok := a.marks.Load(member); ok {
-		return v.(string)
-	}
-	mac := hmac.New(sha256.New, a.secret)
-	mac.Write([]byte("geneva-admitted\x00" + member))
-	mark := hex.EncodeToString(mac.Sum(nil)[:16])
-	a.marks.Store(member, mark)
-	return mark
-}
+// HeaderAdmitted marks an intake message the gate admitted (package
+// decide says what it buys).
+const HeaderAdmitted = decide.HeaderAdmitted
 
 // refusalRecords is how many refusals of one member get a receipt and an
 // audit record: a burst, then a rate.
@@ -131,7 +109,7 @@ func (h *Hub) admit(msg *nats.Msg, r *relay) {
 		if msg.Header == nil {
 			msg.Header = nats.Header{}
 		}
-		msg.Header.Set(HeaderAdmitted, h.worker.marks.of(member))
+		msg.Header.Set(HeaderAdmitted, h.worker.AdmittedMark(member))
 		if err := r.forward(wire.SubmitSubject(member), msg, now); err != nil {
 			// No PubAck: the member's client times out and retries.
 			h.log.Warn("submission gate: forwarding to the intake failed", "member", member, "err", err)
@@ -155,14 +133,14 @@ func (h *Hub) admit(msg *nats.Msg, r *relay) {
 // The receipt is published before the refusal is answered, so a member
 // that has its answer finds the receipt in order after it.
 func (h *Hub) recordRefusal(member string, msg *nats.Msg, code policy.Code, why string, now time.Time) {
-	sub := submission{id: refusalID(), member: member, msgID: msg.Header.Get(nats.MsgIdHdr), received: now.UTC()}
-	d := refusal(h.worker.host, member, msg.Data, code, why)
-	em, err := h.worker.startEmit(sub, &d, outcome{})
+	sub := decide.Submission{ID: refusalID(), Member: member, MsgID: msg.Header.Get(nats.MsgIdHdr), Received: now.UTC()}
+	d := h.worker.Refusal(member, msg.Data, code, why)
+	em, err := h.worker.StartEmit(sub, &d, decide.Outcome{})
 	if err == nil {
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), workerAckWait)
 			defer cancel()
-			if _, err := em.finish(ctx); err != nil {
+			if _, err := em.Finish(ctx); err != nil {
 				h.log.Warn("submission gate: the refusal's receipt or audit record was not stored", "member", member, "code", code, "err", err)
 			}
 		}()

@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nkeys"
 
+	"github.com/genevahub/geneva/hub/decide"
 	"github.com/genevahub/geneva/hub/metrics"
 	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
@@ -31,11 +32,11 @@ type Hub struct {
 	key    nkeys.KeyPair // the hub's own in-process identity
 	id     string        // names this start in HeaderDecidedBy
 	secret []byte        // keys submission ids (hides the sender of anonymous parts)
-	prior  *priorIndex
+	prior  *decide.PriorIndex
 
-	policy  policyState  // the MoU in force
-	mouView memberMoU    // the member view of it (mouservice.go)
-	scopes  scopeHistory // every member set of the shared scopes (scopes.go)
+	policy  decide.PolicyState // the MoU in force
+	mouView memberMoU          // the member view of it (mouservice.go)
+	scopes  scopeHistory       // every member set of the shared scopes (scopes.go)
 
 	mu        sync.RWMutex
 	keyMember map[string]string // NKey → member id, for violation metrics
@@ -45,7 +46,7 @@ type Hub struct {
 	srv    *server.Server
 	nc     *nats.Conn
 	js     jetstream.JetStream
-	worker *worker
+	worker *decide.Worker
 	gate   *gate // the submission gate's quotas (gate.go)
 
 	requests *requestTracker // law-enforcement requests (requesttrack.go)
@@ -101,8 +102,8 @@ func New(cfg Config) (*Hub, error) {
 		return nil, err
 	}
 	h := &Hub{cfg: cfg, log: cfg.Logger, key: key, id: "hub-" + rand.Text()[:8], secret: secret,
-		prior: newPriorIndex(), gate: newGate(), metrics: metrics.New(), reload: make(chan reloadRequest), stopped: make(chan struct{}), ready: make(chan struct{})}
-	h.policy.set(mou, engine)
+		prior: decide.NewPriorIndex(), gate: newGate(), metrics: metrics.New(), reload: make(chan reloadRequest), stopped: make(chan struct{}), ready: make(chan struct{})}
+	h.policy.Set(mou, engine)
 	if h.base, err = h.baseOptions(); err != nil {
 		return nil, err
 	}
@@ -163,13 +164,7 @@ func (h *Hub) followIntakes(ctx context.Context, mou *policy.MoU) error {
 	if h.cfg.WorkerNodesOnly {
 		return nil
 	}
-	return h.worker.follow(ctx, mou)
-}
-
-// workerHost is the hub as its policy workers see it.
-func (h *Hub) workerHost() workerHost {
-	return workerHost{id: h.id, js: h.js, log: h.log, secret: h.secret, prior: h.prior, metrics: h.metrics,
-		workers: h.cfg.Workers, mou: h.policy.MoU, engine: h.policy.Engine}
+	return h.worker.Follow(ctx, mou)
 }
 
 // Run starts the server, provisions, serves until ctx is done, then shuts
@@ -238,10 +233,10 @@ func (h *Hub) runServices(ctx context.Context) error {
 		}
 	})
 	defer stopAll()
-	if h.worker, err = newWorker(ctx, h.workerHost()); err != nil {
+	if h.worker, err = decide.NewWorker(ctx, h.workerHost()); err != nil {
 		return err
 	}
-	stops.worker = h.worker.stop
+	stops.worker = h.worker.Stop
 	stops.trim = h.startTrimming(ctx)
 	svc, err := h.startServices(ctx)
 	if err != nil {

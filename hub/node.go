@@ -9,6 +9,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/genevahub/geneva/hub/decide"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -65,7 +66,7 @@ func (h *Hub) hubBucket(ctx context.Context) (jetstream.KeyValue, error) {
 // nodePolicy is the policy a worker node decides under: the hub's, as
 // BucketHub says.
 type nodePolicy struct {
-	state policyState
+	state decide.PolicyState
 	kv    jetstream.KeyValue
 	rev   uint64 // the BucketHub revision of the MoU in force (watch goroutine only, after open)
 }
@@ -104,7 +105,7 @@ func (p *nodePolicy) apply(e jetstream.KeyValueEntry) error {
 	if err != nil {
 		return fmt.Errorf("mou: %w", err)
 	}
-	p.state.set(mou, engine)
+	p.state.Set(mou, engine)
 	p.rev = e.Revision()
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/genevahub/geneva/hub/decide"
 	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
@@ -26,7 +27,7 @@ const (
 
 const (
 	dedupWindow   = 2 * time.Minute // Nats-Msg-Id window: covers a crash and restart
-	workerAckWait = 30 * time.Second
+	workerAckWait = decide.AckWait
 )
 
 func (h *Hub) sharedStreams() []jetstream.StreamConfig {

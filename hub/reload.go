@@ -65,7 +65,7 @@ func (h *Hub) applyReload(ctx context.Context, mou *policy.MoU) error {
 		return err
 	}
 	changes := diffMembers(h.MoU(), mou)
-	h.policy.set(mou, engine)
+	h.policy.Set(mou, engine)
 	// On a cluster (cluster.go) its servers hold the member users.
 	if err := h.reloadUsers(opts); err != nil {
 		return err

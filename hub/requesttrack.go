@@ -281,7 +281,7 @@ func (t *requestTracker) audit(ctx context.Context, s *requests.State, i int) er
 	rec := audit.Record{Time: tr.At, Member: s.Requester, Submission: s.Submission, Reasons: []string{"request." + string(tr.To)},
 		Routes:        []audit.Route{{TLP: s.TLP, Scope: "m." + s.Recipient, Audience: []string{s.Recipient}}},
 		PolicyVersion: t.h.MoU().Partnership.Version, Action: "request." + tr.Event, Actor: tr.By}
-	_, err := t.h.worker.audit.Append(ctx, rec, fmt.Sprintf("request/%s/%d", s.Key(), i))
+	_, err := t.h.worker.Audit().Append(ctx, rec, fmt.Sprintf("request/%s/%d", s.Key(), i))
 	return err
 }
 

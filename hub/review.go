@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/genevahub/geneva/hub/decide"
 	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
@@ -123,9 +124,9 @@ func (h *Hub) held(ctx context.Context) ([]*jetstream.RawStreamMsg, error) {
 func reviewItem(m *jetstream.RawStreamMsg) ReviewItem {
 	received, _ := time.Parse(time.RFC3339Nano, m.Header.Get(wire.HeaderReceived))
 	return ReviewItem{Submission: m.Header.Get(wire.HeaderSubmission), Member: m.Header.Get(wire.HeaderMember),
-		Received: received, To: splitList(m.Header.Get(wire.HeaderTo)), Community: m.Header.Get(wire.HeaderCommunity),
+		Received: received, To: wire.SplitList(m.Header.Get(wire.HeaderTo)), Community: m.Header.Get(wire.HeaderCommunity),
 		Anonymous: m.Header.Get(wire.HeaderAnonymous) == "true", Bytes: len(m.Data), Seq: m.Sequence,
-		Reasons: splitList(m.Header.Get(wire.HeaderReasonCodes))}
+		Reasons: wire.SplitList(m.Header.Get(wire.HeaderReasonCodes))}
 }
 
 // settle decides a held submission again under the MoU in force and
@@ -135,10 +136,10 @@ func reviewItem(m *jetstream.RawStreamMsg) ReviewItem {
 // stores nothing twice.
 func (h *Hub) settle(ctx context.Context, m *jetstream.RawStreamMsg, req ReviewRequest) (*wire.Receipt, error) {
 	it := reviewItem(m)
-	sub := submission{id: it.Submission, member: it.Member, msgID: m.Header.Get(wire.HeaderSenderMsgID),
-		received: it.Received, anonymous: it.Anonymous, to: it.To, community: it.Community}
-	d := h.worker.decide(policy.Request{Sender: sub.member, To: sub.to, Community: sub.community,
-		Anonymous: sub.anonymous, Bundle: m.Data, Prior: h.prior})
+	sub := decide.Submission{ID: it.Submission, Member: it.Member, MsgID: m.Header.Get(wire.HeaderSenderMsgID),
+		Received: it.Received, Anonymous: it.Anonymous, To: it.To, Community: it.Community}
+	d := h.worker.Decide(policy.Request{Sender: sub.Member, To: sub.To, Community: sub.Community,
+		Anonymous: sub.Anonymous, Bundle: m.Data, Prior: h.prior})
 	switch {
 	case req.Action == "reject":
 		d.Verdict = policy.Reject
@@ -157,9 +158,9 @@ func (h *Hub) settle(ctx context.Context, m *jetstream.RawStreamMsg, req ReviewR
 		}
 	case d.Verdict == policy.Reject:
 		return nil, fmt.Errorf("review: %s: the MoU in force now rejects it (%s); reject it instead",
-			sub.id, strings.Join(reasonCodes(&d), ", "))
+			sub.ID, strings.Join(decide.ReasonCodes(&d), ", "))
 	}
-	r, err := h.worker.emit(ctx, sub, &d, outcome{stage: "review", action: "review." + req.Action, actor: req.Actor})
+	r, err := h.worker.Emit(ctx, sub, &d, decide.Outcome{Stage: "review", Action: "review." + req.Action, Actor: req.Actor})
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +171,7 @@ func (h *Hub) settle(ctx context.Context, m *jetstream.RawStreamMsg, req ReviewR
 	if err := s.SecureDeleteMsg(ctx, m.Sequence); err != nil && !errors.Is(err, jetstream.ErrMsgNotFound) {
 		return nil, fmt.Errorf("review: erase the held copy: %w", err)
 	}
-	h.log.Info("reviewed", "submission", sub.id, "member", sub.member, "action", req.Action, "actor", req.Actor,
+	h.log.Info("reviewed", "submission", sub.ID, "member", sub.Member, "action", req.Action, "actor", req.Actor,
 		"verdict", r.Verdict)
 	return r, nil
 }

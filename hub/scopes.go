@@ -2,20 +2,16 @@ package hub
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/genevahub/geneva/hub/wire"
-	"github.com/genevahub/geneva/policy"
 )
 
 // Shared scopes ("all", "c.<community>") are resolved at delivery time, by
@@ -32,29 +28,6 @@ import (
 
 // keyScopes holds the scope history in BucketHub, JSON.
 const keyScopes = "scopes"
-
-// scopeGeneration is the subject token of one member set of a scope.
-func scopeGeneration(scope string, members []string) string {
-	sum := sha256.Sum256([]byte(scope + "|" + strings.Join(members, ",")))
-	return "g" + hex.EncodeToString(sum[:6])
-}
-
-// routeScope is the scope part of a route's subject: a shared scope with
-// the generation of its set at decision time, a named one ("m.<member>")
-// as it is. The set is the scope's members (Route.ScopeMembers): the
-// receivers, and the sender only when it is one of them; a member that
-// addresses a community it is not in (accepts_from) is not in its set.
-func routeScope(rt policy.Route, sender string) string {
-	if strings.HasPrefix(rt.Scope, "m.") {
-		return rt.Scope
-	}
-	set := rt.ScopeMembers
-	if set == nil { // a route built by hand: the sender is in the scope
-		set = append(slices.Clone(rt.Audience), sender)
-		slices.Sort(set)
-	}
-	return rt.Scope + "." + scopeGeneration(rt.Scope, set)
-}
 
 // scopeHistory is every member set each shared scope has had, less those
 // pruned: superseded for pruneGrace and with no share left in GENEVA_SHARE.
@@ -147,7 +120,7 @@ func (s *scopeHistory) prune(ctx context.Context, share jetstream.Stream, now ti
 		kept := sets[:0]
 		for _, set := range sets {
 			if !set.Superseded.IsZero() && now.Sub(set.Superseded) > pruneGrace {
-				filter := wire.ShareSubjectFrom("*", scope+"."+scopeGeneration(scope, set.Members), "*")
+				filter := wire.ShareSubjectFrom("*", scope+"."+wire.ScopeGeneration(scope, set.Members), "*")
 				info, err := share.Info(ctx, jetstream.WithSubjectFilter(filter))
 				if err != nil {
 					return pruned, fmt.Errorf("scope history: %s: %w", filter, err)
@@ -187,7 +160,7 @@ func (s *scopeHistory) inboxFilters(scopes, senders map[string][]string, m strin
 			if !slices.Contains(set.Members, m) {
 				continue
 			}
-			gen := scope + "." + scopeGeneration(scope, set.Members)
+			gen := scope + "." + wire.ScopeGeneration(scope, set.Members)
 			for _, sender := range slices.Concat(set.Members, senders[scope]) {
 				if sender != m {
 					f = append(f, wire.ShareSubjectFrom("*", gen, sender))

@@ -72,7 +72,7 @@ func TestInboxFiltersFollowTheAudienceThroughMembershipChanges(t *testing.T) {
 				}
 				sender := may[rng.IntN(len(may))]
 				rt := policy.Route{Scope: scope, Audience: slices.DeleteFunc(slices.Clone(set), func(m string) bool { return m == sender }), ScopeMembers: set}
-				shares = append(shares, share{wire.ShareSubjectFrom("green", routeScope(rt, sender), sender), scope, sender, rt.Audience})
+				shares = append(shares, share{wire.ShareSubjectFrom("green", wire.RouteScope(rt, sender), sender), scope, sender, rt.Audience})
 			}
 		}
 		for _, m := range pool {
@@ -96,7 +96,7 @@ func TestInboxFiltersFollowTheAudienceThroughMembershipChanges(t *testing.T) {
 func setOf(subject string, h *scopeHistory) []string {
 	for scope, sets := range h.sets {
 		for _, set := range sets {
-			if strings.Contains(subject, "."+scope+"."+scopeGeneration(scope, set.Members)+".") {
+			if strings.Contains(subject, "."+scope+"."+wire.ScopeGeneration(scope, set.Members)+".") {
 				return set.Members
 			}
 		}
@@ -107,15 +107,15 @@ func setOf(subject string, h *scopeHistory) []string {
 // A named route keeps its subject; a shared one carries the generation of
 // its audience and sender, whatever their order.
 func TestRouteScope(t *testing.T) {
-	if got := routeScope(policy.Route{Scope: "m.bank-one", Audience: []string{"bank-one"}}, "le-alpha"); got != "m.bank-one" {
+	if got := wire.RouteScope(policy.Route{Scope: "m.bank-one", Audience: []string{"bank-one"}}, "le-alpha"); got != "m.bank-one" {
 		t.Fatalf("named route: %q", got)
 	}
-	a := routeScope(policy.Route{Scope: "c.le", Audience: []string{"le-bravo"}}, "le-alpha")
-	b := routeScope(policy.Route{Scope: "c.le", Audience: []string{"le-alpha"}}, "le-bravo")
+	a := wire.RouteScope(policy.Route{Scope: "c.le", Audience: []string{"le-bravo"}}, "le-alpha")
+	b := wire.RouteScope(policy.Route{Scope: "c.le", Audience: []string{"le-alpha"}}, "le-bravo")
 	if a != b || !strings.HasPrefix(a, "c.le.g") || len(a) != len("c.le.g")+12 {
 		t.Fatalf("shared routes of one set: %q and %q", a, b)
 	}
-	if c := routeScope(policy.Route{Scope: "all", Audience: []string{"le-bravo"}}, "le-alpha"); c == "all."+a[len("c.le."):] {
+	if c := wire.RouteScope(policy.Route{Scope: "all", Audience: []string{"le-bravo"}}, "le-alpha"); c == "all."+a[len("c.le."):] {
 		t.Fatalf("the same set in two scopes has one generation: %q", c)
 	}
 }
@@ -129,7 +129,7 @@ func TestScopeOf(t *testing.T) {
 		"geneva.share.green.m.le-bravo.anonymous":        "m.le-bravo",
 		"geneva.receipt.bank-one":                        "",
 		"geneva.share.green":                             "",
-		wire.ShareSubjectFrom("clear", routeScope(policy.Route{Scope: "c.finance", Audience: []string{"bank-one"}}, "isp-two"), "isp-two"): "c.finance",
+		wire.ShareSubjectFrom("clear", wire.RouteScope(policy.Route{Scope: "c.finance", Audience: []string{"bank-one"}}, "isp-two"), "isp-two"): "c.finance",
 	} {
 		if got := wire.ScopeOf(subject); got != want {
 			t.Errorf("ScopeOf(%q) = %q, want %q", subject, got, want)
@@ -158,7 +158,7 @@ func TestScopeHistoryPrunesWhatTheStreamNoLongerHolds(t *testing.T) {
 	t0 := time.Now()
 	require.True(t, h.add(map[string][]string{"all": {"a", "b"}}, t0))
 	require.True(t, h.add(map[string][]string{"all": {"a", "b", "c"}}, t0)) // {a b} superseded at t0
-	old := routeScope(policy.Route{Scope: "all", Audience: []string{"b"}}, "a")
+	old := wire.RouteScope(policy.Route{Scope: "all", Audience: []string{"b"}}, "a")
 	_, err = js.Publish(ctx, wire.ShareSubjectFrom("green", old, "a"), []byte("{}"))
 	require.NoError(t, err)
 	members := func() (sets [][]string) {
@@ -182,5 +182,5 @@ func TestScopeHistoryPrunesWhatTheStreamNoLongerHolds(t *testing.T) {
 	require.Equal(t, [][]string{{"a", "b", "c"}}, members(), "the current set stays, whatever the stream holds")
 	filters := h.inboxFilters(map[string][]string{"all": {"a", "b", "c"}}, nil, "a")
 	require.NotContains(t, filters, wire.ShareSubjectFrom("*", old, "b"), "a filter names the pruned set")
-	require.Contains(t, filters, wire.ShareSubjectFrom("*", routeScope(policy.Route{Scope: "all", Audience: []string{"a", "c"}}, "b"), "b"))
+	require.Contains(t, filters, wire.ShareSubjectFrom("*", wire.RouteScope(policy.Route{Scope: "all", Audience: []string{"a", "c"}}, "b"), "b"))
 }

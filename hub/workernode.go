@@ -9,6 +9,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/genevahub/geneva/hub/decide"
 	"github.com/genevahub/geneva/hub/metrics"
 	"github.com/genevahub/geneva/internal/configfile"
 	"github.com/genevahub/geneva/policy"
@@ -88,24 +89,24 @@ func RunWorkers(ctx context.Context, cfg WorkerConfig) error {
 	if err != nil {
 		return fmt.Errorf("nats_url %s: %w", cfg.NATSURL, err)
 	}
-	prior := newPriorIndex()
-	stopPrior, err := prior.follow(ctx, js, id, 0, log)
+	prior := decide.NewPriorIndex()
+	stopPrior, err := prior.Follow(ctx, js, id, 0, log)
 	if err != nil {
 		return err
 	}
 	defer stopPrior()
-	deregister, err := registerNode(ctx, pol.kv, js, id)
+	deregister, err := decide.RegisterNode(ctx, pol.kv, js, id)
 	if err != nil {
 		return err
 	}
 	defer deregister()
 	m := metrics.New()
-	w, err := newWorker(ctx, workerHost{id: id, js: js, log: log, secret: secret, prior: prior, metrics: m,
-		workers: cfg.Workers, mou: pol.state.MoU, engine: pol.state.Engine})
+	w, err := decide.NewWorker(ctx, decide.Host{ID: id, JS: js, Log: log, Secret: secret, Prior: prior, Metrics: m,
+		Workers: cfg.Workers, MoU: pol.state.MoU, Engine: pol.state.Engine})
 	if err != nil {
 		return err
 	}
-	defer w.stop() // stop taking work, then finish the decisions in flight
+	defer w.Stop() // stop taking work, then finish the decisions in flight
 	// A stop asked for during the start is a clean stop, not an error.
 	stopping := func(err error) error {
 		if ctx.Err() != nil {
@@ -114,14 +115,14 @@ func RunWorkers(ctx context.Context, cfg WorkerConfig) error {
 		return err
 	}
 	if err := pol.watch(ctx, log, func(mou *policy.MoU) {
-		if err := w.follow(context.WithoutCancel(ctx), mou); err != nil {
+		if err := w.Follow(context.WithoutCancel(ctx), mou); err != nil {
 			log.Error("following the intakes of the new MoU", "err", err)
 		}
 		log.Info("mou applied", "policy_version", mou.Partnership.Version, "members", len(mou.Members))
 	}); err != nil {
 		return stopping(err)
 	}
-	if err := w.follow(ctx, pol.state.MoU()); err != nil {
+	if err := w.Follow(ctx, pol.state.MoU()); err != nil {
 		return stopping(err)
 	}
 	addr, stopHTTP, err := serveNodeHTTP(cfg.HTTPListen, nc, m, log)

@@ -33,3 +33,15 @@ func SubmitMsg(m string, bundle []byte, o SubmitOptions) *nats.Msg {
 	}
 	return msg
 }
+
+// SplitList reads a comma-separated header (HeaderTo, HeaderReasonCodes)
+// back into its items, leaving out empty ones.
+func SplitList(s string) []string {
+	var out []string
+	for p := range strings.SplitSeq(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,4 +1,4 @@
-package hub
+package decide
 
 import (
 	"encoding/json"
@@ -28,7 +28,7 @@ func sharedReceipt(member string, level tlp.Level, audience []string, ids ...str
 // retention keeps its highest TLP and whole audience. Without the sweep a
 // long-running hub kept every object ever shared.
 func TestPriorIndexForgetsWhatAgedOutOfTheReceipts(t *testing.T) {
-	p := newPriorIndex()
+	p := NewPriorIndex()
 	clock := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	p.now = func() time.Time { return clock }
 	p.setMaxAge(time.Hour)
@@ -56,7 +56,7 @@ func TestPriorIndexForgetsWhatAgedOutOfTheReceipts(t *testing.T) {
 
 // Without a MaxAge on GENEVA_RECEIPT the index keeps everything.
 func TestPriorIndexWithoutRetentionKeepsEverything(t *testing.T) {
-	p := newPriorIndex()
+	p := NewPriorIndex()
 	clock := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	p.now = func() time.Time { return clock }
 	p.record(sharedReceipt("bank-one", tlp.Green, []string{"le-alpha"}, "indicator--a"), clock)
@@ -69,7 +69,7 @@ func TestPriorIndexWithoutRetentionKeepsEverything(t *testing.T) {
 // strings are not kept, and an audience is stored once however many
 // objects reached it.
 func TestPriorIndexSharesAudiences(t *testing.T) {
-	p := newPriorIndex()
+	p := NewPriorIndex()
 	now := time.Now()
 	for i := range 100 {
 		p.record(sharedReceipt("bank-one", tlp.Green, []string{"le-alpha", "cert-three"}, fmt.Sprintf("indicator--%d", i)), now)
@@ -91,7 +91,7 @@ func BenchmarkPriorIndexBytesPerObject(b *testing.B) {
 		runtime.GC()
 		runtime.ReadMemStats(&ms)
 		before := ms.HeapAlloc
-		p := newPriorIndex()
+		p := NewPriorIndex()
 		now := time.Now()
 		for i := range n {
 			id := fmt.Sprintf("indicator--%08d-0000-4000-8000-000000000000", i)

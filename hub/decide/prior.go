@@ -1,4 +1,4 @@
-package hub
+package decide
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 	"github.com/genevahub/geneva/policy/tlp"
 )
 
-// priorIndex is what the hub has already shared, for the monotonic-marking
+// PriorIndex is what the hub has already shared, for the monotonic-marking
 // rule: an in-memory map, rebuilt at start from GENEVA_RECEIPT (each receipt
 // carries the real sender and every object's TLP and audience), so it costs
 // no extra write per submission, and kept current from the receipts other
@@ -33,7 +33,7 @@ import (
 // small (about 100 bytes besides its id): the originator and the audience
 // are shared among entries, since a partnership has few members and
 // fewer distinct audiences.
-type priorIndex struct {
+type PriorIndex struct {
 	mu        sync.RWMutex
 	objects   map[string]priorEntry
 	maxAge    time.Duration // GENEVA_RECEIPT's; 0: keep everything
@@ -52,15 +52,15 @@ type priorEntry struct {
 	tlp        tlp.Level
 }
 
-var _ policy.PriorState = (*priorIndex)(nil)
+var _ policy.PriorState = (*PriorIndex)(nil)
 
-func newPriorIndex() *priorIndex {
-	return &priorIndex{objects: map[string]priorEntry{}, now: time.Now,
+func NewPriorIndex() *PriorIndex {
+	return &PriorIndex{objects: map[string]priorEntry{}, now: time.Now,
 		names: map[string]string{}, audiences: map[string][]string{}}
 }
 
 // Object implements policy.PriorState.
-func (p *priorIndex) Object(id string) (policy.PriorObject, bool) {
+func (p *PriorIndex) Object(id string) (policy.PriorObject, bool) {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	e, ok := p.objects[id]
@@ -68,7 +68,7 @@ func (p *priorIndex) Object(id string) (policy.PriorObject, bool) {
 }
 
 // record remembers the objects a receipt stored at stored says were shared.
-func (p *priorIndex) record(r *wire.Receipt, stored time.Time) {
+func (p *PriorIndex) record(r *wire.Receipt, stored time.Time) {
 	if r.Verdict != policy.Accept && r.Verdict != policy.Partial {
 		return // nothing went out (rejected, or waiting for review)
 	}
@@ -92,7 +92,7 @@ func (p *priorIndex) record(r *wire.Receipt, stored time.Time) {
 }
 
 // intern returns the index's copy of member id s.
-func (p *priorIndex) intern(s string) string {
+func (p *PriorIndex) intern(s string) string {
 	if v, ok := p.names[s]; ok {
 		return v
 	}
@@ -103,7 +103,7 @@ func (p *priorIndex) intern(s string) string {
 
 // merge returns the interned sorted union of have and add (have itself if
 // add brings nothing new).
-func (p *priorIndex) merge(have, add []string) []string {
+func (p *PriorIndex) merge(have, add []string) []string {
 	var union []string
 	for _, a := range add {
 		if !slices.Contains(have, a) && !slices.Contains(union, a) {
@@ -129,7 +129,7 @@ func (p *priorIndex) merge(have, add []string) []string {
 // sweepIfDue forgets the objects whose last receipt aged out, at most once
 // per sixteenth of the retention (so an entry outlives its receipt by at
 // most that much), and rebuilds the interned sets from what is left.
-func (p *priorIndex) sweepIfDue() {
+func (p *PriorIndex) sweepIfDue() {
 	now := p.now()
 	if p.maxAge <= 0 || now.Before(p.nextSweep) {
 		return
@@ -151,7 +151,7 @@ func (p *priorIndex) sweepIfDue() {
 }
 
 // setMaxAge sets how long an object is remembered after its last receipt.
-func (p *priorIndex) setMaxAge(d time.Duration) {
+func (p *PriorIndex) setMaxAge(d time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.maxAge = d
@@ -162,7 +162,7 @@ func (p *priorIndex) setMaxAge(d time.Duration) {
 // reading the receipts that other processes store (worker nodes, or the
 // hub and the other nodes when this is a node) until stop. Receipts that
 // self stored are skipped: the worker records them as it decides.
-func (p *priorIndex) follow(ctx context.Context, js jetstream.JetStream, self string, from uint64, log *slog.Logger) (stop func(), err error) {
+func (p *PriorIndex) Follow(ctx context.Context, js jetstream.JetStream, self string, from uint64, log *slog.Logger) (stop func(), err error) {
 	s, err := js.Stream(ctx, wire.StreamReceipt)
 	if err != nil {
 		return nil, fmt.Errorf("prior state: %w", err)

@@ -1,4 +1,4 @@
-package hub
+package decide
 
 import (
 	"context"
@@ -19,50 +19,50 @@ import (
 // Emitting a decision: its shares, held copy and receipt, then its audit
 // record, each with a deterministic Nats-Msg-Id.
 
-// outcome says how emit records a decision.
-type outcome struct {
-	stage  string    // "" for the intake decision, "review" for a review's outcome: its own message ids
-	action string    // audit action; default "decide"
-	actor  string    // audit actor; default "policy"
-	hold   *nats.Msg // the copy to hold in GENEVA_REVIEW (verdict Review)
+// Outcome says how Emit records a decision.
+type Outcome struct {
+	Stage  string    // "" for the intake decision, "review" for a review's outcome: its own message ids
+	Action string    // audit action; default "decide"
+	Actor  string    // audit actor; default "policy"
+	Hold   *nats.Msg // the copy to hold in GENEVA_REVIEW (verdict Review)
 }
 
-// emit publishes a decision's shares, held copy and receipt, waits for
+// Emit publishes a decision's shares, held copy and receipt, waits for
 // every PubAck, then appends the audit record. Every output has a
 // deterministic Nats-Msg-Id, so emitting the same decision again (a
 // redelivery, a retried review action) stores nothing twice.
-func (w *worker) emit(ctx context.Context, sub submission, d *policy.Decision, o outcome) (*wire.Receipt, error) {
-	em, err := w.startEmit(sub, d, o)
+func (w *Worker) Emit(ctx context.Context, sub Submission, d *policy.Decision, o Outcome) (*wire.Receipt, error) {
+	em, err := w.StartEmit(sub, d, o)
 	if err != nil {
 		return nil, err
 	}
-	return em.finish(ctx)
+	return em.Finish(ctx)
 }
 
-// emission is a decision whose shares, held copy and receipt are being
-// published; finish completes it.
-type emission struct {
-	w       *worker
-	sub     submission
+// Emission is a decision whose shares, held copy and receipt are being
+// published; Finish completes it.
+type Emission struct {
+	w       *Worker
+	sub     Submission
 	d       *policy.Decision
-	o       outcome
+	o       Outcome
 	suffix  string
 	receipt *wire.Receipt
 	futures []jetstream.PubAckFuture
 }
 
-// startEmit publishes a decision's shares, held copy and receipt
+// StartEmit publishes a decision's shares, held copy and receipt
 // asynchronously, each with its deterministic Nats-Msg-Id.
-func (w *worker) startEmit(sub submission, d *policy.Decision, o outcome) (*emission, error) {
-	em := &emission{w: w, sub: sub, d: d, o: o}
-	if o.stage != "" {
-		em.suffix = "/" + o.stage
+func (w *Worker) StartEmit(sub Submission, d *policy.Decision, o Outcome) (*Emission, error) {
+	em := &Emission{w: w, sub: sub, d: d, o: o}
+	if o.Stage != "" {
+		em.suffix = "/" + o.Stage
 	}
-	if em.o.action == "" {
-		em.o.action, em.o.actor = "decide", "policy"
+	if em.o.Action == "" {
+		em.o.Action, em.o.Actor = "decide", "policy"
 	}
 	pub := func(m *nats.Msg, id string) error {
-		f, err := w.host.js.PublishMsgAsync(m, jetstream.WithMsgID(id))
+		f, err := w.host.JS.PublishMsgAsync(m, jetstream.WithMsgID(id))
 		if err != nil {
 			return fmt.Errorf("publish %s: %w", m.Subject, err)
 		}
@@ -81,40 +81,40 @@ func (w *worker) startEmit(sub submission, d *policy.Decision, o outcome) (*emis
 				return nil, err
 			}
 			for k, m := range shareMessages(sub, rt, part) {
-				if err := pub(m, fmt.Sprintf("%s/share/%d/%d", sub.id, i, k)); err != nil {
+				if err := pub(m, fmt.Sprintf("%s/share/%d/%d", sub.ID, i, k)); err != nil {
 					return nil, err
 				}
 			}
 		}
 	}
-	if o.hold != nil {
-		if err := pub(o.hold, sub.id+"/review"); err != nil {
+	if o.Hold != nil {
+		if err := pub(o.Hold, sub.ID+"/review"); err != nil {
 			return nil, err
 		}
 	}
 	receipt := newReceipt(sub, d)
-	receipt.Review = o.stage
-	if o.stage != "" {
-		receipt.Reviewer = em.o.actor
+	receipt.Review = o.Stage
+	if o.Stage != "" {
+		receipt.Reviewer = em.o.Actor
 	}
 	body, err := receipt.AppendJSON(make([]byte, 0, 1024))
 	if err != nil {
 		return nil, fmt.Errorf("receipt: %w", err)
 	}
-	rm := &nats.Msg{Subject: wire.ReceiptSubject(sub.member), Data: body, Header: nats.Header{
-		wire.HeaderSubmission: {sub.id}, wire.HeaderMember: {sub.member}, wire.HeaderVerdict: {receipt.Verdict.String()},
-		wire.HeaderDecidedBy: {w.host.id},
+	rm := &nats.Msg{Subject: wire.ReceiptSubject(sub.Member), Data: body, Header: nats.Header{
+		wire.HeaderSubmission: {sub.ID}, wire.HeaderMember: {sub.Member}, wire.HeaderVerdict: {receipt.Verdict.String()},
+		wire.HeaderDecidedBy: {w.host.ID},
 	}}
-	if err := pub(rm, sub.id+"/receipt"+em.suffix); err != nil {
+	if err := pub(rm, sub.ID+"/receipt"+em.suffix); err != nil {
 		return nil, err
 	}
 	em.receipt = receipt
 	return em, nil
 }
 
-// finish waits for every PubAck of the emission, then appends the audit
+// Finish waits for every PubAck of the Emission, then appends the audit
 // record: the audit log never names an output that was not stored.
-func (em *emission) finish(ctx context.Context) (*wire.Receipt, error) {
+func (em *Emission) Finish(ctx context.Context) (*wire.Receipt, error) {
 	for _, f := range em.futures {
 		select {
 		case <-f.Ok():
@@ -125,16 +125,16 @@ func (em *emission) finish(ctx context.Context) (*wire.Receipt, error) {
 		}
 	}
 	rec := auditRecord(em.sub, em.d)
-	rec.Action, rec.Actor = em.o.action, em.o.actor
-	if em.o.stage == "" {
+	rec.Action, rec.Actor = em.o.Action, em.o.Actor
+	if em.o.Stage == "" {
 		// A pure function of the submission, so a redelivery racing a slow
 		// worker appends an identical record (see audit.Log.Append).
-		rec.Time = em.sub.received
+		rec.Time = em.sub.Received
 	}
-	if _, err := em.w.audit.Append(ctx, rec, em.sub.id+"/audit"+em.suffix); err != nil {
+	if _, err := em.w.audit.Append(ctx, rec, em.sub.ID+"/audit"+em.suffix); err != nil {
 		return nil, err
 	}
-	em.w.host.prior.record(em.receipt, time.Now()) // just after the receipt was stored
+	em.w.host.Prior.record(em.receipt, time.Now()) // just after the receipt was stored
 	return em.receipt, nil
 }
 
@@ -143,12 +143,12 @@ func (em *emission) finish(ctx context.Context) (*wire.Receipt, error) {
 // "anonymous": on a shared "all" subject the audience header (everyone but
 // the sender) would name the sender, and the sender's own filter could not
 // leave it out.
-func shareMessages(sub submission, rt policy.Route, part []byte) []*nats.Msg {
-	received := sub.received.Format(time.RFC3339Nano)
+func shareMessages(sub Submission, rt policy.Route, part []byte) []*nats.Msg {
+	received := sub.Received.Format(time.RFC3339Nano)
 	mk := func(subject, sender string, audience []string, archive bool) *nats.Msg {
 		// One map literal, sized once (nats.go headers are case-sensitive).
 		h := nats.Header{
-			wire.HeaderSubmission: {sub.id}, wire.HeaderSender: {sender}, wire.HeaderTLP: {rt.TLP.String()},
+			wire.HeaderSubmission: {sub.ID}, wire.HeaderSender: {sender}, wire.HeaderTLP: {rt.TLP.String()},
 			wire.HeaderAudience: {strings.Join(audience, ",")}, wire.HeaderReceived: {received},
 		}
 		if archive {
@@ -159,8 +159,8 @@ func shareMessages(sub submission, rt policy.Route, part []byte) []*nats.Msg {
 		}
 		return &nats.Msg{Subject: subject, Data: part, Header: h}
 	}
-	if !sub.anonymous {
-		return []*nats.Msg{mk(wire.ShareSubjectFrom(rt.TLP.String(), routeScope(rt, sub.member), sub.member), sub.member, rt.Audience, rt.Archive)}
+	if !sub.Anonymous {
+		return []*nats.Msg{mk(wire.ShareSubjectFrom(rt.TLP.String(), wire.RouteScope(rt, sub.Member), sub.Member), sub.Member, rt.Audience, rt.Archive)}
 	}
 	var out []*nats.Msg
 	for k, a := range rt.Audience {
@@ -178,9 +178,9 @@ func joinInts(xs []int) string {
 	return strings.Join(parts, ",")
 }
 
-func auditRecord(sub submission, d *policy.Decision) audit.Record {
-	r := audit.Record{Member: sub.member, Submission: sub.id, Digest: d.Digest, Verdict: d.Verdict.String(),
-		Reasons: reasonCodes(d), PolicyVersion: d.PolicyVersion, Action: "decide", Actor: "policy",
+func auditRecord(sub Submission, d *policy.Decision) audit.Record {
+	r := audit.Record{Member: sub.Member, Submission: sub.ID, Digest: d.Digest, Verdict: d.Verdict.String(),
+		Reasons: ReasonCodes(d), PolicyVersion: d.PolicyVersion, Action: "decide", Actor: "policy",
 		Routes: []audit.Route{}}
 	for _, rt := range d.Routes {
 		r.Routes = append(r.Routes, audit.Route{TLP: rt.TLP.String(), Scope: rt.Scope, Audience: rt.Audience})
@@ -188,8 +188,8 @@ func auditRecord(sub submission, d *policy.Decision) audit.Record {
 	return r
 }
 
-// reasonCodes lists every reason code of the decision once, sorted.
-func reasonCodes(d *policy.Decision) []string {
+// ReasonCodes lists every reason code of the decision once, sorted.
+func ReasonCodes(d *policy.Decision) []string {
 	var codes []string
 	add := func(rs []policy.Reason) {
 		for _, r := range rs {

@@ -1,4 +1,4 @@
-package hub
+package decide
 
 import (
 	"crypto/hmac"

@@ -1,8 +1,9 @@
-package hub
+package decide
 
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,17 +17,17 @@ import (
 // The hub records its own decisions in its prior-state index as it makes
 // them; only worker nodes' decisions reach it through GENEVA_RECEIPT. So
 // the hub reads the receipts past its start only once a node has said it
-// decides (a key nodes.<id> in BucketHub): following them for nothing
-// would cost every receipt one more delivery (≈ 4 % of the hub's CPU per
+// decides (a key nodes.<id> in the hub's KV bucket, hub.BucketHub):
+// following them for nothing would cost every receipt one more delivery (≈ 4 % of the hub's CPU per
 // submission, docs/benchmarks.md).
 
 const nodeKeyPrefix = "nodes."
 
-// registerNode says in BucketHub that node id decides from now on. Its
-// value is the first GENEVA_RECEIPT sequence the node can store, so the
+// RegisterNode says in the hub's bucket kv that node id decides from now
+// on. Its value is the first GENEVA_RECEIPT sequence the node can store, so the
 // hub reads from there. The returned func removes the key (a node that
 // dies keeps it: the hub then just goes on reading).
-func registerNode(ctx context.Context, kv jetstream.KeyValue, js jetstream.JetStream, id string) (func(), error) {
+func RegisterNode(ctx context.Context, kv jetstream.KeyValue, js jetstream.JetStream, id string) (func(), error) {
 	s, err := js.Stream(ctx, wire.StreamReceipt)
 	if err != nil {
 		return nil, fmt.Errorf("register worker node: %w", err)
@@ -42,15 +43,12 @@ func registerNode(ctx context.Context, kv jetstream.KeyValue, js jetstream.JetSt
 	}, nil
 }
 
-// followPrior builds the hub's prior-state index from the stored receipts
+// FollowNodes builds the hub's prior-state index from the stored receipts
 // and keeps it current with the receipts of worker nodes, if there are
-// any: at once when a node is registered at start, or from the first
-// receipt a node registering later can store.
-func (h *Hub) followPrior(ctx context.Context) (stop func(), err error) {
-	kv, err := h.js.KeyValue(ctx, BucketHub)
-	if err != nil {
-		return nil, fmt.Errorf("prior state: %w", err)
-	}
+// any (kv is the bucket they register in, RegisterNode): at once when a
+// node is registered at start, or from the first receipt a node
+// registering later can store. self is the hub's HeaderDecidedBy.
+func (p *PriorIndex) FollowNodes(ctx context.Context, js jetstream.JetStream, kv jetstream.KeyValue, self string, log *slog.Logger) (stop func(), err error) {
 	watch, err := kv.Watch(ctx, nodeKeyPrefix+"*", jetstream.IgnoreDeletes())
 	if err != nil {
 		return nil, fmt.Errorf("prior state: %w", err)
@@ -62,7 +60,7 @@ func (h *Hub) followPrior(ctx context.Context) (stop func(), err error) {
 		}
 		nodes = true
 	}
-	stopReading, err := h.prior.follow(ctx, h.js, h.id, 0, h.log)
+	stopReading, err := p.Follow(ctx, js, self, 0, log)
 	if err != nil || nodes {
 		_ = watch.Stop()
 		return stopReading, err
@@ -87,10 +85,10 @@ func (h *Hub) followPrior(ctx context.Context) (stop func(), err error) {
 		if err != nil || from == 0 {
 			from = 1 // unreadable: read everything again rather than miss a receipt
 		}
-		h.log.Info("worker node registered: following its receipts", "node", strings.TrimPrefix(e.Key(), nodeKeyPrefix), "from_seq", from)
-		stopTail, err := h.prior.follow(ctx, h.js, h.id, from, h.log)
+		log.Info("worker node registered: following its receipts", "node", strings.TrimPrefix(e.Key(), nodeKeyPrefix), "from_seq", from)
+		stopTail, err := p.Follow(ctx, js, self, from, log)
 		if err != nil {
-			h.log.Error("following worker nodes' receipts", "err", err)
+			log.Error("following worker nodes' receipts", "err", err)
 			return
 		}
 		mu.Lock()

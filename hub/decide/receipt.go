@@ -1,4 +1,4 @@
-package hub
+package decide
 
 import (
 	"github.com/genevahub/geneva/hub/wire"
@@ -6,11 +6,11 @@ import (
 )
 
 // newReceipt is the receipt of the decision d on sub.
-func newReceipt(sub submission, d *policy.Decision) *wire.Receipt {
+func newReceipt(sub Submission, d *policy.Decision) *wire.Receipt {
 	r := &wire.Receipt{
-		Submission: sub.id, Member: sub.member, MsgID: sub.msgID, Received: sub.received,
+		Submission: sub.ID, Member: sub.Member, MsgID: sub.MsgID, Received: sub.Received,
 		Verdict: d.Verdict, PolicyVersion: d.PolicyVersion, Digest: d.Digest,
-		Anonymous: sub.anonymous, Classified: d.Classified,
+		Anonymous: sub.Anonymous, Classified: d.Classified,
 		Reasons: nonNilReasons(d.Reasons), Objects: []wire.ObjectReceipt{}, Routes: []wire.RouteReceipt{},
 	}
 	if d.Classified {

@@ -1,4 +1,4 @@
-package hub
+package decide
 
 import (
 	"encoding/json"
@@ -35,7 +35,7 @@ func TestReceiptAppendJSONMatchesMarshal(t *testing.T) {
 		require.NoError(t, err)
 		for _, anonymous := range []bool{false, true} {
 			d := e.Decide(policy.Request{Sender: f[1], Bundle: bundle, Anonymous: anonymous})
-			sub := submission{id: "sub-" + f[0], member: f[1], msgID: "m<1>&", received: received, anonymous: anonymous}
+			sub := Submission{ID: "sub-" + f[0], Member: f[1], MsgID: "m<1>&", Received: received, Anonymous: anonymous}
 			r := newReceipt(sub, &d)
 			requireSameJSON(t, r)
 			r.Review, r.Reviewer = "review", "op-1"
@@ -91,8 +91,8 @@ func BenchmarkReceiptJSON(b *testing.B) {
 	require.NoError(b, err)
 	d := e.Decide(policy.Request{Sender: "bank-one", Bundle: crashtest.GreenBundle("bench")})
 	require.Equal(b, policy.Accept, d.Verdict)
-	r := newReceipt(submission{id: "sub-0123456789abcdef01234567", member: "bank-one", msgID: "bench-1",
-		received: time.Now().UTC()}, &d)
+	r := newReceipt(Submission{ID: "sub-0123456789abcdef01234567", Member: "bank-one", MsgID: "bench-1",
+		Received: time.Now().UTC()}, &d)
 	b.Run("marshal", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {

@@ -1,4 +1,4 @@
-package hub
+package decide
 
 import (
 	"sync"
@@ -6,29 +6,29 @@ import (
 	"github.com/genevahub/geneva/policy"
 )
 
-// policyState is the MoU in force and its engine, swapped whole on reload
+// PolicyState is the MoU in force and its engine, swapped whole on reload
 // while workers keep deciding.
-type policyState struct {
+type PolicyState struct {
 	mu     sync.RWMutex
 	mou    *policy.MoU
 	engine *policy.Engine
 }
 
 // MoU is the MoU in force.
-func (p *policyState) MoU() *policy.MoU {
+func (p *PolicyState) MoU() *policy.MoU {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	return p.mou
 }
 
 // Engine decides under the MoU in force.
-func (p *policyState) Engine() *policy.Engine {
+func (p *PolicyState) Engine() *policy.Engine {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	return p.engine
 }
 
-func (p *policyState) set(mou *policy.MoU, engine *policy.Engine) {
+func (p *PolicyState) Set(mou *policy.MoU, engine *policy.Engine) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.mou, p.engine = mou, engine
