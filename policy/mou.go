@@ -21,7 +21,7 @@ type MoU struct {
 	Communities []Community `yaml:"communities"`
 	Rules       Rules       `yaml:"rules"`
 	Requests    Requests    `yaml:"requests"`
-	Quotas      Quota       `yaml:"quotas"` // every member's default quota (quota.go)
+	Quotas      Quota       `yaml:"quotas"` // every member's default quota (charged by hub/quota)
 
 	file  string         // the file name for error messages
 	lines map[string]int // field path ("members[1].contact.email") → line
