@@ -49,14 +49,14 @@ func (h *Hub) startArchive() (stop func(), err error) {
 	}
 	// Its own context: it stops after the workers, so that the audit
 	// records of the last decisions can still go out.
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(h.handlers)
 	done := make(chan struct{})
-	go func() {
+	h.spawn(func() {
 		defer close(done)
 		if err := b.Run(ctx); err != nil {
 			log.Error("archive bridge stopped; the hub keeps sharing, nothing more is archived until a restart", "err", err)
 		}
-	}()
+	})
 	log.Info("archive bridge started", "brokers", h.cfg.Archive.Brokers)
 	return func() {
 		cancel()

@@ -100,7 +100,6 @@ func (h *Hub) runOnCluster(ctx context.Context) error {
 		return err
 	}
 	h.log.Info("running on a NATS cluster", "nats", nc.ConnectedUrlRedacted(), "cluster", nc.ConnectedClusterName(), "replicas", n)
-	go h.followOtherHubs(ctx)
 	return h.runServices(ctx)
 }
 
@@ -119,7 +118,7 @@ func (h *Hub) followOtherHubs(ctx context.Context) {
 		h.log.Error("following the other hub processes' MoU changes", "err", err)
 		return
 	}
-	err = pol.watch(ctx, h.log, func(mou *policy.MoU) {
+	done, err := pol.watch(ctx, h.log, func(mou *policy.MoU) {
 		if sameMoU(mou, h.MoU()) {
 			return
 		}
@@ -129,7 +128,9 @@ func (h *Hub) followOtherHubs(ctx context.Context) {
 	})
 	if err != nil {
 		h.log.Error("following the other hub processes' MoU changes", "err", err)
+		return
 	}
+	<-done // the hub's goroutines end before Run returns
 }
 
 func sameMoU(a, b *policy.MoU) bool {

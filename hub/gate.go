@@ -137,13 +137,16 @@ func (h *Hub) recordRefusal(member string, msg *nats.Msg, code policy.Code, why 
 	d := h.worker.Refusal(member, msg.Data, code, why)
 	em, err := h.worker.StartEmit(sub, &d, decide.Outcome{})
 	if err == nil {
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), workerAckWait)
+		finish := func() {
+			ctx, cancel := context.WithTimeout(h.handlers, workerAckWait)
 			defer cancel()
 			if _, err := em.Finish(ctx); err != nil {
 				h.log.Warn("submission gate: the refusal's receipt or audit record was not stored", "member", member, "code", code, "err", err)
 			}
-		}()
+		}
+		if !h.spawn(finish) {
+			finish() // the hub is stopping: no new goroutine, and the context ends soon
+		}
 		return
 	}
 	h.log.Warn("submission gate: the refusal's receipt was not stored", "member", member, "code", code, "err", err)

@@ -56,6 +56,9 @@ type Hub struct {
 	stopped  chan struct{} // closed when Run stops taking reloads
 	ready    chan struct{}
 
+	// running owns every goroutine a Run starts (goroutines.go).
+	running *goroutines
+
 	// handlers is the context of the services' handlers, set by each Run
 	// before the services start: it ends once the hub has stopped
 	// (endHandlers, the last step of the stop path), so no handler
@@ -206,7 +209,10 @@ func (h *Hub) Run(ctx context.Context) error {
 
 // runServices provisions and serves on h.nc until ctx is done, then shuts down
 // gracefully: stop taking work, finish in-flight decisions.
-func (h *Hub) runServices(ctx context.Context) error {
+func (h *Hub) runServices(ctx context.Context) (err error) {
+	// ctx from here on also ends when a goroutine of the hub's fails.
+	h.running, ctx = newGoroutines(ctx)
+	defer h.running.stopTaking() // a start that failed before the stop path below
 	if err := h.provision(ctx, h.policy.Engine()); err != nil {
 		return err
 	}
@@ -220,19 +226,25 @@ func (h *Hub) runServices(ctx context.Context) error {
 	defer stopPrior()
 	// One stop path, for a failed start and for the shutdown alike: each
 	// part registers its stop as it starts, and stopAll stops what started,
-	// in this order: stop taking work (services, requests, trimming), finish
-	// in-flight decisions (worker), flush the archive, close HTTP, and end
-	// what a handler may still be doing.
+	// in this order: stop taking work (the loops on ctx, services,
+	// requests, trimming), finish in-flight decisions (worker), flush the
+	// archive, close HTTP, end what a handler may still be doing, and wait
+	// for every goroutine the hub started (h.running).
 	var stops struct{ services, requests, trim, worker, archive, http func() }
 	h.handlers, h.endHandlers = context.WithCancel(context.WithoutCancel(ctx))
-	stopAll := sync.OnceFunc(func() {
-		for _, stop := range []func(){stops.services, stops.requests, stops.trim, stops.worker, stops.archive, stops.http, h.endHandlers} {
+	stopAll := sync.OnceValue(func() error {
+		for _, stop := range []func(){h.running.stopTaking, stops.services, stops.requests, stops.trim, stops.worker, stops.archive, stops.http, h.endHandlers} {
 			if stop != nil {
 				stop()
 			}
 		}
+		return h.running.wait()
 	})
-	defer stopAll()
+	defer func() {
+		if werr := stopAll(); err == nil {
+			err = werr
+		}
+	}()
 	if h.worker, err = decide.NewWorker(ctx, h.workerHost()); err != nil {
 		return err
 	}
@@ -261,6 +273,9 @@ func (h *Hub) runServices(ctx context.Context) error {
 	if err := h.nc.FlushTimeout(30 * time.Second); err != nil {
 		return fmt.Errorf("services: %w", err)
 	}
+	if h.cfg.clustered() {
+		h.spawn(func() { h.followOtherHubs(ctx) })
+	}
 	h.banner()
 	close(h.ready)
 
@@ -279,10 +294,10 @@ func (h *Hub) runServices(ctx context.Context) error {
 	}
 	close(h.stopped)
 	h.log.Info("shutting down: finishing in-flight decisions")
-	stopAll()
+	err = stopAll()
 	_ = h.nc.Drain()
 	h.log.Info("hub stopped")
-	return nil
+	return err
 }
 
 // banner tells how to connect as each member.

@@ -27,10 +27,10 @@ const trimEvery = dedupWindow / 4
 func (h *Hub) startTrimming(ctx context.Context) (stop func()) {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
-	go func() {
+	h.spawn(func() {
 		defer close(done)
 		h.trimIntakes(ctx)
-	}()
+	})
 	return sync.OnceFunc(func() { cancel(); <-done })
 }
 

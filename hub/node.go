@@ -111,16 +111,18 @@ func (p *nodePolicy) apply(e jetstream.KeyValueEntry) error {
 }
 
 // watch calls changed with each MoU the hub puts after the one in force,
-// until ctx is done. A MoU that does not parse keeps the one in force (the
+// until ctx is done; done is closed once it has stopped. A MoU that does not parse keeps the one in force (the
 // hub checked it before it applied it, so this means a version skew). The
 // watch starts from the current value, not from updates only, so a change
 // made between open and watch is not missed.
-func (p *nodePolicy) watch(ctx context.Context, log *slog.Logger, changed func(*policy.MoU)) error {
+func (p *nodePolicy) watch(ctx context.Context, log *slog.Logger, changed func(*policy.MoU)) (done <-chan struct{}, err error) {
 	w, err := p.kv.Watch(ctx, keyMoU)
 	if err != nil {
-		return fmt.Errorf("bucket %s: watch %s: %w", BucketHub, keyMoU, err)
+		return nil, fmt.Errorf("bucket %s: watch %s: %w", BucketHub, keyMoU, err)
 	}
+	stopped := make(chan struct{})
 	go func() {
+		defer close(stopped)
 		defer func() { _ = w.Stop() }()
 		for {
 			select {
@@ -141,5 +143,5 @@ func (p *nodePolicy) watch(ctx context.Context, log *slog.Logger, changed func(*
 			}
 		}
 	}()
-	return nil
+	return stopped, nil
 }

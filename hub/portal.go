@@ -61,7 +61,7 @@ func PortalAccountPath(dataDir, user string) string {
 
 // mountPortal serves the portal under portal.Prefix on srv.
 func (h *Hub) mountPortal(srv *http.Server) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(h.handlers, 10*time.Second)
 	defer cancel()
 	kv, err := h.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: BucketPortal, History: 1,
 		Storage: jetstream.FileStorage, Description: "the web portal's accounts (argon2id hashes, TOTP secrets)"})
@@ -92,7 +92,7 @@ func (h *Hub) mountPortal(srv *http.Server) error {
 }
 
 func (h *Hub) servePortalUser(users *portal.Users, data []byte) PortalUserReply {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(h.handlers, 10*time.Second)
 	defer cancel()
 	var req PortalUserRequest
 	if err := json.Unmarshal(data, &req); err != nil {

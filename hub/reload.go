@@ -96,7 +96,7 @@ func (h *Hub) watchMoUFile(ctx context.Context) <-chan struct{} {
 		return fmt.Sprint(fi.ModTime().UnixNano(), fi.Size())
 	}
 	last := stamp()
-	go func() {
+	h.spawn(func() {
 		t := time.NewTicker(2 * time.Second)
 		defer t.Stop()
 		for {
@@ -114,6 +114,6 @@ func (h *Hub) watchMoUFile(ctx context.Context) <-chan struct{} {
 				}
 			}
 		}
-	}()
+	})
 	return ch
 }

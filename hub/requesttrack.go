@@ -70,7 +70,7 @@ func (h *Hub) startRequests(ctx context.Context) (stop func(), err error) {
 	}
 	loopCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	msgs, done := make(chan jetstream.Msg), make(chan struct{})
-	go func() {
+	h.spawn(func() {
 		for {
 			m, err := iter.Next()
 			if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
@@ -84,8 +84,8 @@ func (h *Hub) startRequests(ctx context.Context) (stop func(), err error) {
 				return
 			}
 		}
-	}()
-	go t.loop(loopCtx, msgs, done)
+	})
+	h.spawn(func() { t.loop(loopCtx, msgs, done) })
 	sub, err := h.nc.QueueSubscribe(wire.RequestsService("*"), "geneva-hub", h.serve("requests", t.serve))
 	if err != nil {
 		iter.Stop()

@@ -52,7 +52,7 @@ func TokenPath(dataDir, member string) string {
 // mountTAXII serves TAXII under taxii.Prefix on srv and answers the token
 // service, until stop.
 func (h *Hub) mountTAXII(srv *http.Server) (stop func(), err error) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(h.handlers)
 	fail := func(err error) (func(), error) { cancel(); return nil, fmt.Errorf("taxii: %w", err) }
 	kv, err := h.hubBucket(ctx)
 	if err != nil {

@@ -114,14 +114,18 @@ func RunWorkers(ctx context.Context, cfg WorkerConfig) error {
 		}
 		return err
 	}
-	if err := pol.watch(ctx, log, func(mou *policy.MoU) {
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	watched, err := pol.watch(watchCtx, log, func(mou *policy.MoU) {
 		if err := w.Follow(context.WithoutCancel(ctx), mou); err != nil {
 			log.Error("following the intakes of the new MoU", "err", err)
 		}
 		log.Info("mou applied", "policy_version", mou.Partnership.Version, "members", len(mou.Members))
-	}); err != nil {
+	})
+	if err != nil {
+		stopWatch()
 		return stopping(err)
 	}
+	defer func() { stopWatch(); <-watched }() // before the workers stop: no MoU change is followed after
 	if err := w.Follow(ctx, pol.state.MoU()); err != nil {
 		return stopping(err)
 	}

@@ -217,6 +217,9 @@ func (w *Worker) handle(msg jetstream.Msg) {
 			Anonymous: sub.Anonymous, Bundle: msg.Data(), Prior: w.host.Prior})
 	}
 	w.inflight <- struct{}{}
+	// Not the process's context: a decision in flight finishes when the
+	// process stops (Stop waits for it), within the time its intake
+	// message stays ours.
 	ctx, cancel := context.WithTimeout(context.Background(), AckWait)
 	em, err := w.StartEmit(sub, &d, intakeOutcome(msg, sub, &d))
 	d.Release() // the parts are built: the parser's memory serves the next decision
