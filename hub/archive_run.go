@@ -17,6 +17,7 @@ import (
 	"github.com/genevahub/geneva/hub/archive"
 	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/internal/configfile"
+	"github.com/genevahub/geneva/internal/httpserve"
 )
 
 func newBridge(s archive.Settings, js jetstream.JetStream, log *slog.Logger) (*archive.Bridge, error) {
@@ -169,5 +170,5 @@ func serveArchiveHTTP(listen string, nc *nats.Conn, b *archive.Bridge, log *slog
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	return serveHTTP(listen, srv, log)
+	return httpserve.Serve(listen, srv, log)
 }

@@ -1,14 +1,9 @@
 package hub
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"log/slog"
-	"net"
-	"net/http"
 	"regexp"
-	"time"
 
 	"github.com/genevahub/geneva/hub/metrics"
 	"github.com/genevahub/geneva/hub/wire"
@@ -50,42 +45,13 @@ func (h *Hub) startHTTP() (stop func(), err error) {
 	if err != nil {
 		return nil, err
 	}
-	addr, stopServer, err := serveHTTP(h.cfg.HTTPListen, srv, h.log)
+	addr, stopServer, err := httpserve.Serve(h.cfg.HTTPListen, srv, h.log)
 	if err != nil {
 		stopTAXII()
 		return nil, err
 	}
 	h.httpAddr = addr
 	return func() { stopServer(); stopTAXII() }, nil
-}
-
-// serveHTTP serves srv on listen until stop, which gives requests in
-// flight 5 s to finish; it returns the address it listens on.
-func serveHTTP(listen string, srv *http.Server, log *slog.Logger) (addr string, stop func(), err error) {
-	// Server-side limits for every hub HTTP listener (/healthz, /metrics,
-	// and what shares it): timeouts and connection caps, internal/httpserve.
-	httpserve.Harden(srv, httpserve.Defaults)
-	ln, err := httpserve.Listen(listen, httpserve.Defaults)
-	if err != nil {
-		return "", nil, fmt.Errorf("http_listen: %w", err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		serve := srv.Serve
-		if srv.TLSConfig != nil { // ServeTLS adds HTTP/2 to the protocols offered
-			serve = func(ln net.Listener) error { return srv.ServeTLS(ln, "", "") }
-		}
-		if err := serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error("http server", "err", err)
-		}
-	}()
-	return ln.Addr().String(), func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-		<-done
-	}, nil
 }
 
 // HTTPAddr is where /healthz, /readyz and /metrics are served.

@@ -12,6 +12,7 @@ import (
 	"github.com/genevahub/geneva/hub/decide"
 	"github.com/genevahub/geneva/hub/metrics"
 	"github.com/genevahub/geneva/internal/configfile"
+	"github.com/genevahub/geneva/internal/httpserve"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -153,5 +154,5 @@ func serveNodeHTTP(listen string, nc *nats.Conn, m *metrics.Metrics, log *slog.L
 		}
 		return nil
 	})
-	return serveHTTP(listen, srv, log)
+	return httpserve.Serve(listen, srv, log)
 }
