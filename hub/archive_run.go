@@ -107,7 +107,7 @@ func (c ArchiveConfig) Validate() error {
 // Warnings is set.
 func LoadArchiveConfig(path string) (ArchiveConfig, error) {
 	var c ArchiveConfig
-	warnings, err := loadYAML(path, &c, func() error { return c.Validate() })
+	warnings, err := configfile.Load(path, &c, c.readOldSpellings, func() error { return c.Validate() })
 	if err != nil {
 		return ArchiveConfig{Warnings: warnings}, err
 	}

@@ -4,9 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/genevahub/geneva/hub/archive"
@@ -174,18 +172,8 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// hostPort splits "host:port"; port -1 means "any free port" (tests).
-func hostPort(addr string) (string, int, error) {
-	host, p, err := net.SplitHostPort(addr)
-	if err != nil {
-		return "", 0, fmt.Errorf("%q: want host:port", addr)
-	}
-	port, err := strconv.Atoi(p)
-	if err != nil || port < -1 || port > 65535 {
-		return "", 0, fmt.Errorf("%q: invalid port", addr)
-	}
-	return host, port, nil
-}
+// hostPort splits a listen address (configfile.HostPort).
+var hostPort = configfile.HostPort
 
 // LoadConfig reads production settings from a YAML file (snake_case keys,
 // unknown keys are errors) and reports every problem at once, each
@@ -193,17 +181,10 @@ func hostPort(addr string) (string, int, error) {
 // error, only Warnings is set.
 func LoadConfig(path string) (Config, error) {
 	var c Config
-	warnings, err := loadYAML(path, &c, func() error { return c.withDefaults().Validate() })
+	warnings, err := configfile.Load(path, &c, c.readOldSpellings, func() error { return c.withDefaults().Validate() })
 	if err != nil {
 		return Config{Warnings: warnings}, err
 	}
 	c.Warnings = warnings
 	return c, nil
-}
-
-func unjoin(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
-	}
-	return []error{err}
 }

@@ -55,7 +55,7 @@ func (c WorkerConfig) Validate() error {
 // once, as "file:line: field: problem"; with an error, only Warnings is set.
 func LoadWorkerConfig(path string) (WorkerConfig, error) {
 	var c WorkerConfig
-	warnings, err := loadYAML(path, &c, func() error { return c.Validate() })
+	warnings, err := configfile.Load(path, &c, c.readOldSpellings, func() error { return c.Validate() })
 	if err != nil {
 		return WorkerConfig{Warnings: warnings}, err
 	}
