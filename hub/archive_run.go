@@ -80,7 +80,7 @@ type ArchiveConfig struct {
 }
 
 func (c *ArchiveConfig) readOldSpellings(d *configfile.Decoder) {
-	c.moveCAFile(d, &c.TLS.CAFile)
+	c.MoveCAFile(d, &c.TLS.CAFile)
 	c.Archive.ReadOldSpellings(d, "archive")
 }
 
@@ -90,7 +90,7 @@ func (c ArchiveConfig) Validate() error {
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
 	}
-	c.check(bad, "the bridge reads every share")
+	c.Check(bad, "the bridge reads every share")
 	if c.HTTPListen != "" {
 		if _, _, err := hostPort(c.HTTPListen); err != nil {
 			bad("http_listen", "%v", err)
@@ -126,7 +126,7 @@ func RunArchive(ctx context.Context, cfg ArchiveConfig) error {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	nc, js, err := cfg.dial("geneva-archive", log)
+	nc, js, err := cfg.Dial("geneva-archive", log)
 	if err != nil {
 		return err
 	}

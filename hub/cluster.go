@@ -50,7 +50,7 @@ func (c Config) checkCluster(bad func(field, format string, args ...any)) {
 	if c.Creds == "" {
 		bad("creds", "required with nats_url, which runs the hub against an external NATS cluster (the operator's creds, docs/operating.md \"Cluster\"); a worker node's file goes to geneva-hub worker --config FILE")
 	} else {
-		c.HubConnection.check(bad, "the hub reads and writes every stream") // tls: Validate checks it
+		c.HubConnection.Check(bad, "the hub reads and writes every stream") // tls: Validate checks it
 	}
 	if c.TLS.VerifyClients {
 		bad("tls.verify_clients", "with nats_url the hub is a client of the cluster, whose servers verify clients; tls holds the hub's client side (ca_file trusts the cluster's certificates, cert_file and key_file present one)")
@@ -77,7 +77,7 @@ func (c Config) hubConnection() HubConnection {
 
 // runOnCluster is Run against an external NATS cluster.
 func (h *Hub) runOnCluster(ctx context.Context) error {
-	nc, _, err := h.cfg.hubConnection().dial("geneva-hub:"+h.id, h.log)
+	nc, _, err := h.cfg.hubConnection().Dial("geneva-hub:"+h.id, h.log)
 	if err != nil {
 		return err
 	}

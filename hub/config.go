@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/genevahub/geneva/hub/archive"
+	"github.com/genevahub/geneva/hub/operator"
 	"github.com/genevahub/geneva/hub/taxii"
 	"github.com/genevahub/geneva/internal/configfile"
 	"github.com/genevahub/geneva/policy"
@@ -62,7 +63,7 @@ type Config struct {
 
 // readOldSpellings: the top-level ca_file of cluster mode is tls.ca_file.
 func (c *Config) readOldSpellings(d *configfile.Decoder) {
-	c.moveCAFile(d, &c.TLS.CAFile)
+	c.MoveCAFile(d, &c.TLS.CAFile)
 	c.Archive.ReadOldSpellings(d, "archive")
 }
 
@@ -174,6 +175,10 @@ func (c Config) Validate() error {
 
 // hostPort splits a listen address (configfile.HostPort).
 var hostPort = configfile.HostPort
+
+// HubConnection is how a process apart from the hub reaches the hub's NATS
+// as its operator (package operator).
+type HubConnection = operator.HubConnection
 
 // LoadConfig reads production settings from a YAML file (snake_case keys,
 // unknown keys are errors) and reports every problem at once, each

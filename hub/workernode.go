@@ -31,7 +31,7 @@ type WorkerConfig struct {
 	Warnings []string `yaml:"-"`
 }
 
-func (c *WorkerConfig) readOldSpellings(d *configfile.Decoder) { c.moveCAFile(d, &c.TLS.CAFile) }
+func (c *WorkerConfig) readOldSpellings(d *configfile.Decoder) { c.MoveCAFile(d, &c.TLS.CAFile) }
 
 // Validate reports every problem at once.
 func (c WorkerConfig) Validate() error {
@@ -39,7 +39,7 @@ func (c WorkerConfig) Validate() error {
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
 	}
-	c.check(bad, "a worker node reads every submission")
+	c.Check(bad, "a worker node reads every submission")
 	if c.HTTPListen != "" {
 		if _, _, err := hostPort(c.HTTPListen); err != nil {
 			bad("http_listen", "%v", err)
@@ -81,7 +81,7 @@ func RunWorkers(ctx context.Context, cfg WorkerConfig) error {
 		log = slog.New(slog.DiscardHandler)
 	}
 	id := "node-" + rand.Text()[:8]
-	nc, js, err := cfg.dial("geneva-worker:"+id, log)
+	nc, js, err := cfg.Dial("geneva-worker:"+id, log)
 	if err != nil {
 		return err
 	}

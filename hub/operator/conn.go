@@ -1,4 +1,8 @@
-package hub
+// Package operator is how a process apart from the hub (a worker node, a
+// standalone archive bridge, a hub process on a NATS cluster) reaches the
+// hub's NATS as the hub's operator: the settings every such file shares
+// and the connection they make.
+package operator
 
 import (
 	"fmt"
@@ -19,21 +23,21 @@ type HubConnection struct {
 	Creds   string `yaml:"creds"`    // the operator's creds file (data_dir/creds/operator.creds)
 	// TLS: ca_file, the CA of the hub's certificate; cert_file and
 	// key_file, a client certificate. In the hub's own file its tls block
-	// (the server's) takes this place (Config.hubConnection).
+	// (the server's) takes this place (hub.Config.hubConnection).
 	TLS configfile.TLS `yaml:"tls"`
 	// OldCAFile is the spelling before tls.ca_file, read with a warning.
 	OldCAFile string `yaml:"ca_file"`
 }
 
-// moveCAFile moves the old top-level ca_file to tls.ca_file (caFile), the
+// MoveCAFile moves the old top-level ca_file to tls.ca_file (caFile), the
 // block every Geneva file spells TLS with: a warning, or an error if both.
-func (c *HubConnection) moveCAFile(d *configfile.Decoder, caFile *string) {
+func (c *HubConnection) MoveCAFile(d *configfile.Decoder, caFile *string) {
 	d.Deprecated("ca_file", "tls.ca_file", &c.OldCAFile, caFile)
 }
 
-// check adds every problem to bad; why says what the process reads that
+// Check adds every problem to bad; why says what the process reads that
 // needs the operator's creds.
-func (c HubConnection) check(bad func(field, format string, args ...any), why string) {
+func (c HubConnection) Check(bad func(field, format string, args ...any), why string) {
 	if c.NATSURL == "" {
 		bad("nats_url", "required (the hub's NATS address, e.g. nats://hub.example:4222)")
 	}
@@ -48,9 +52,9 @@ func (c HubConnection) check(bad func(field, format string, args ...any), why st
 	c.TLS.Check("tls", bad)
 }
 
-// dial connects as the operator, reconnecting for ever; NATS errors go to
+// Dial connects as the operator, reconnecting for ever; NATS errors go to
 // log.
-func (c HubConnection) dial(name string, log *slog.Logger) (*nats.Conn, jetstream.JetStream, error) {
+func (c HubConnection) Dial(name string, log *slog.Logger) (*nats.Conn, jetstream.JetStream, error) {
 	_, opts, err := wire.MemberOptions(c.Creds, func(err error) { log.Error("nats", "err", err) })
 	if err != nil {
 		return nil, nil, err
