@@ -75,7 +75,7 @@ type ArchiveConfig struct {
 	Archive       archive.Settings `yaml:"archive"`
 
 	Logger *slog.Logger `yaml:"-"` // default: discard
-	// Warnings: see WorkerConfig.Warnings.
+	// Warnings: see decide.WorkerConfig.Warnings.
 	Warnings []string `yaml:"-"`
 }
 

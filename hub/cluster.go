@@ -118,7 +118,7 @@ func (h *Hub) followOtherHubs(ctx context.Context) {
 		h.log.Error("following the other hub processes' MoU changes", "err", err)
 		return
 	}
-	done, err := pol.watch(ctx, h.log, func(mou *policy.MoU) {
+	done, err := pol.Watch(ctx, h.log, func(mou *policy.MoU) {
 		if sameMoU(mou, h.MoU()) {
 			return
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/genevahub/geneva/hub/archive"
+	"github.com/genevahub/geneva/hub/decide"
 	"github.com/genevahub/geneva/hub/operator"
 	"github.com/genevahub/geneva/hub/taxii"
 	"github.com/genevahub/geneva/internal/configfile"
@@ -57,7 +58,7 @@ type Config struct {
 
 	MoU    *policy.MoU  `yaml:"-"` // set in code (tests); takes precedence over MoUFile and Dev
 	Logger *slog.Logger `yaml:"-"` // default: discard
-	// Warnings: see WorkerConfig.Warnings.
+	// Warnings: see decide.WorkerConfig.Warnings.
 	Warnings []string `yaml:"-"`
 }
 
@@ -95,7 +96,7 @@ const (
 	DefaultHTTPListen = "127.0.0.1:8080"
 	DefaultMaxPayload = 8 << 20
 	DefaultRetention  = Duration(30 * 24 * time.Hour)
-	DefaultWorkers    = 64
+	DefaultWorkers    = decide.DefaultWorkers
 )
 
 func (c Config) withDefaults() Config {

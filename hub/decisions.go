@@ -36,3 +36,13 @@ func (h *Hub) followPrior(ctx context.Context) (stop func(), err error) {
 	}
 	return h.prior.FollowNodes(ctx, h.js, kv, h.id, h.log)
 }
+
+// A worker node's file and runner live with the workers (decide/node.go);
+// these are the names the hub has always exported for them.
+type WorkerConfig = decide.WorkerConfig
+
+// LoadWorkerConfig is decide.LoadWorkerConfig.
+func LoadWorkerConfig(path string) (WorkerConfig, error) { return decide.LoadWorkerConfig(path) }
+
+// RunWorkers is decide.RunWorkers.
+func RunWorkers(ctx context.Context, cfg WorkerConfig) error { return decide.RunWorkers(ctx, cfg) }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
 
 	"github.com/nats-io/nats.go/jetstream"
 	"go.yaml.in/yaml/v3"
@@ -13,15 +12,14 @@ import (
 	"github.com/genevahub/geneva/policy"
 )
 
-// Worker nodes (geneva-hub worker, RunWorkers) decide submissions next to
-// the hub's own workers, on other machines. They take everything from the
-// hub over NATS, so a node can never decide under another policy than the
-// hub's: the MoU in force and the submission-id key live in the KV bucket
-// BucketHub, which only the operator's credentials can read.
+// Worker nodes (geneva-hub worker, decide.RunWorkers) take the MoU in
+// force and the submission-id key from the KV bucket BucketHub, which only
+// the operator's credentials can read; the hub puts them there
+// (decide/hubpolicy.go is the reading side).
 const (
-	BucketHub    = "GENEVA_HUB"
-	keyMoU       = "mou"    // the MoU in force, YAML
-	keySecret    = "secret" // the key of submission ids (hub.secret)
+	BucketHub    = decide.BucketHub
+	keyMoU       = decide.KeyMoU
+	keySecret    = decide.KeySecret
 	kvMoUHistory = 5
 )
 
@@ -63,85 +61,6 @@ func (h *Hub) hubBucket(ctx context.Context) (jetstream.KeyValue, error) {
 	return kv, nil
 }
 
-// nodePolicy is the policy a worker node decides under: the hub's, as
-// BucketHub says.
-type nodePolicy struct {
-	state decide.PolicyState
-	kv    jetstream.KeyValue
-	rev   uint64 // the BucketHub revision of the MoU in force (watch goroutine only, after open)
-}
-
-// openNodePolicy reads the secret and the MoU in force from BucketHub.
-func openNodePolicy(ctx context.Context, js jetstream.JetStream) (*nodePolicy, []byte, error) {
-	kv, err := js.KeyValue(ctx, BucketHub)
-	if err != nil {
-		return nil, nil, fmt.Errorf("bucket %s: %w (is this a Geneva hub's NATS, and are the creds its operator's?)", BucketHub, err)
-	}
-	secret, err := kv.Get(ctx, keySecret)
-	if err != nil {
-		return nil, nil, fmt.Errorf("bucket %s: %s: %w", BucketHub, keySecret, err)
-	}
-	if len(secret.Value()) != 32 {
-		return nil, nil, fmt.Errorf("bucket %s: %s: %d bytes, want 32", BucketHub, keySecret, len(secret.Value()))
-	}
-	entry, err := kv.Get(ctx, keyMoU)
-	if err != nil {
-		return nil, nil, fmt.Errorf("bucket %s: %s: %w", BucketHub, keyMoU, err)
-	}
-	p := &nodePolicy{kv: kv}
-	if err := p.apply(entry); err != nil {
-		return nil, nil, err
-	}
-	return p, secret.Value(), nil
-}
-
-// apply makes a BucketHub MoU entry the policy in force.
-func (p *nodePolicy) apply(e jetstream.KeyValueEntry) error {
-	mou, err := policy.ParseMoU(fmt.Sprintf("%s/%s@%d", BucketHub, keyMoU, e.Revision()), e.Value())
-	if err != nil {
-		return err
-	}
-	engine, err := policy.NewEngine(mou)
-	if err != nil {
-		return fmt.Errorf("mou: %w", err)
-	}
-	p.state.Set(mou, engine)
-	p.rev = e.Revision()
-	return nil
-}
-
-// watch calls changed with each MoU the hub puts after the one in force,
-// until ctx is done; done is closed once it has stopped. A MoU that does not parse keeps the one in force (the
-// hub checked it before it applied it, so this means a version skew). The
-// watch starts from the current value, not from updates only, so a change
-// made between open and watch is not missed.
-func (p *nodePolicy) watch(ctx context.Context, log *slog.Logger, changed func(*policy.MoU)) (done <-chan struct{}, err error) {
-	w, err := p.kv.Watch(ctx, keyMoU)
-	if err != nil {
-		return nil, fmt.Errorf("bucket %s: watch %s: %w", BucketHub, keyMoU, err)
-	}
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		defer func() { _ = w.Stop() }()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case e, ok := <-w.Updates():
-				if !ok {
-					return
-				}
-				if e == nil || e.Operation() != jetstream.KeyValuePut || e.Revision() <= p.rev {
-					continue
-				}
-				if err := p.apply(e); err != nil {
-					log.Error("mou from the hub not applied; keeping the one in force", "err", err)
-					continue
-				}
-				changed(p.state.MoU())
-			}
-		}
-	}()
-	return stopped, nil
-}
+// openNodePolicy reads the secret and the MoU in force from BucketHub
+// (decide.OpenHubPolicy).
+var openNodePolicy = decide.OpenHubPolicy

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/decide"
 )
 
 // The example files in deploy/hub load: on this machine the only problems
@@ -16,7 +17,7 @@ import (
 func TestDeployExamplesLoad(t *testing.T) {
 	dir := filepath.Join("..", "..", "deploy", "hub")
 	hubCfg, hubErr := hub.LoadConfig(filepath.Join(dir, "hub.yaml"))
-	workerCfg, workerErr := hub.LoadWorkerConfig(filepath.Join(dir, "worker.yaml"))
+	workerCfg, workerErr := decide.LoadWorkerConfig(filepath.Join(dir, "worker.yaml"))
 	require.Empty(t, hubCfg.Warnings, "hub.yaml")
 	require.Empty(t, workerCfg.Warnings, "worker.yaml")
 	for file, err := range map[string]error{"hub.yaml": hubErr, "worker.yaml": workerErr} {

@@ -6,7 +6,7 @@ import (
 	"flag"
 	"io"
 
-	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/decide"
 )
 
 // runWorker is `geneva-hub worker --config FILE`: a worker node, policy
@@ -23,11 +23,11 @@ func runWorker(ctx context.Context, args []string, stderr io.Writer) error {
 	if *configFile == "" || fs.NArg() > 0 {
 		return usageError{errors.New("usage: geneva-hub worker --config FILE")}
 	}
-	cfg, err := hub.LoadWorkerConfig(*configFile)
+	cfg, err := decide.LoadWorkerConfig(*configFile)
 	warn(stderr, cfg.Warnings)
 	if err != nil {
 		return err
 	}
 	cfg.Logger = newLogger(stderr, *jsonLogs)
-	return hub.RunWorkers(ctx, cfg)
+	return decide.RunWorkers(ctx, cfg)
 }

@@ -1,4 +1,4 @@
-package hub
+package decide
 
 import (
 	"context"
@@ -9,21 +9,25 @@ import (
 
 	"github.com/nats-io/nats.go"
 
-	"github.com/genevahub/geneva/hub/decide"
 	"github.com/genevahub/geneva/hub/metrics"
+	"github.com/genevahub/geneva/hub/operator"
 	"github.com/genevahub/geneva/internal/configfile"
 	"github.com/genevahub/geneva/internal/httpserve"
 	"github.com/genevahub/geneva/policy"
 )
+
+// DefaultWorkers is how many decisions a process makes at once unless
+// its file says (workers).
+const DefaultWorkers = 64
 
 // WorkerConfig is the file of a worker node (geneva-hub worker --config
 // FILE): policy workers on another machine that share the hub's intake
 // consumers, so decisions scale out beyond one process. The node takes its
 // MoU and submission-id key from the hub (BucketHub), so it has no MoU file.
 type WorkerConfig struct {
-	HubConnection `yaml:",inline"`
-	HTTPListen    string `yaml:"http_listen"` // optional host:port for /healthz, /readyz and /metrics
-	Workers       int    `yaml:"workers"`     // concurrent decisions; default DefaultWorkers
+	operator.HubConnection `yaml:",inline"`
+	HTTPListen             string `yaml:"http_listen"` // optional host:port for /healthz, /readyz and /metrics
+	Workers                int    `yaml:"workers"`     // concurrent decisions; default DefaultWorkers
 
 	Logger *slog.Logger `yaml:"-"` // default: discard
 	// Warnings are what the file should change but may keep for now (old
@@ -41,7 +45,7 @@ func (c WorkerConfig) Validate() error {
 	}
 	c.Check(bad, "a worker node reads every submission")
 	if c.HTTPListen != "" {
-		if _, _, err := hostPort(c.HTTPListen); err != nil {
+		if _, _, err := configfile.HostPort(c.HTTPListen); err != nil {
 			bad("http_listen", "%v", err)
 		}
 	}
@@ -86,23 +90,23 @@ func RunWorkers(ctx context.Context, cfg WorkerConfig) error {
 		return err
 	}
 	defer nc.Close()
-	pol, secret, err := openNodePolicy(ctx, js)
+	pol, secret, err := OpenHubPolicy(ctx, js)
 	if err != nil {
 		return fmt.Errorf("nats_url %s: %w", cfg.NATSURL, err)
 	}
-	prior := decide.NewPriorIndex()
+	prior := NewPriorIndex()
 	stopPrior, err := prior.Follow(ctx, js, id, 0, log)
 	if err != nil {
 		return err
 	}
 	defer stopPrior()
-	deregister, err := decide.RegisterNode(ctx, pol.kv, js, id)
+	deregister, err := RegisterNode(ctx, pol.kv, js, id)
 	if err != nil {
 		return err
 	}
 	defer deregister()
 	m := metrics.New()
-	w, err := decide.NewWorker(ctx, decide.Host{ID: id, JS: js, Log: log, Secret: secret, Prior: prior, Metrics: m,
+	w, err := NewWorker(ctx, Host{ID: id, JS: js, Log: log, Secret: secret, Prior: prior, Metrics: m,
 		Workers: cfg.Workers, MoU: pol.state.MoU, Engine: pol.state.Engine})
 	if err != nil {
 		return err
@@ -116,7 +120,7 @@ func RunWorkers(ctx context.Context, cfg WorkerConfig) error {
 		return err
 	}
 	watchCtx, stopWatch := context.WithCancel(ctx)
-	watched, err := pol.watch(watchCtx, log, func(mou *policy.MoU) {
+	watched, err := pol.Watch(watchCtx, log, func(mou *policy.MoU) {
 		if err := w.Follow(context.WithoutCancel(ctx), mou); err != nil {
 			log.Error("following the intakes of the new MoU", "err", err)
 		}
