@@ -8,7 +8,7 @@ import (
 	"io"
 	"log/slog"
 
-	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/archive"
 )
 
 // runArchive is `geneva-hub archive --config FILE`: the Kafka archive
@@ -25,13 +25,13 @@ func runArchive(ctx context.Context, args []string, stderr io.Writer) error {
 	if *configFile == "" || fs.NArg() > 0 {
 		return usageError{errors.New("usage: geneva-hub archive --config FILE")}
 	}
-	cfg, err := hub.LoadArchiveConfig(*configFile)
+	cfg, err := archive.LoadStandaloneConfig(*configFile)
 	warn(stderr, cfg.Warnings)
 	if err != nil {
 		return err
 	}
 	cfg.Logger = newLogger(stderr, *jsonLogs)
-	return hub.RunArchive(ctx, cfg)
+	return archive.RunStandalone(ctx, cfg)
 }
 
 // warn prints what a config file should change but may keep for now (old
