@@ -49,6 +49,10 @@ var Default = NewRegistry()
 
 var kindName = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
 
+// ValidName says whether s may name a kind or a config entry: lower-case
+// letters, digits and '-', at most 32.
+func ValidName(s string) bool { return kindName.MatchString(s) }
+
 // Register adds a kind: ErrDuplicate if the name is taken.
 func (r *Registry) Register(s Spec) error {
 	switch {
