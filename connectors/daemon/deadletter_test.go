@@ -124,8 +124,11 @@ func TestPoisonShareIsDeadLetteredAndReplayable(t *testing.T) {
 			kept, err := os.ReadFile(refusedLetter.Path(spool))
 			require.NoError(t, err)
 			require.Contains(t, string(kept), marker, "the dead letter holds the share")
-			require.Equal(t, "2", receiver.metric(t, `geneva_connector_deliveries_total{outcome="dead_letter",sink="siem"}`))
-			require.Equal(t, "1", receiver.metric(t, `geneva_connector_deliveries_total{outcome="dead_letter",sink="archive"}`))
+			// The count follows the letter's files (deadLetter): wait for it.
+			eventually(t, "the dead letters counted: 2 for siem, 1 for archive", func() bool {
+				return receiver.metric(t, `geneva_connector_deliveries_total{outcome="dead_letter",sink="siem"}`) == "2" &&
+					receiver.metric(t, `geneva_connector_deliveries_total{outcome="dead_letter",sink="archive"}`) == "1"
+			})
 			require.Len(t, receiver.files("archive"), 3, "the dir sink wrote the three good shares, not the one that is not JSON")
 			eventually(t, "every share acked to the hub", func() bool { return inboxPending(t, h, "isp-two") == 0 })
 

@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -108,16 +109,24 @@ func newDelivery(seq uint64, m jetstream.Msg, sinks int) *delivery {
 	if err != nil {
 		level = tlp.None // goes nowhere
 	}
-	var probe struct {
-		ID string `json:"id"`
-	}
-	_ = json.Unmarshal(m.Data(), &probe)
-	id := probe.ID
+	id, valid := bundleID(m.Data())
 	if id == "" {
 		id = h.Get(wire.HeaderSubmission)
 	}
-	return &delivery{seq: seq, letter: shareLetter(seq), json: json.Valid(m.Data()), msg: m, pending: sinks, level: level,
+	return &delivery{seq: seq, letter: shareLetter(seq), json: valid, msg: m, pending: sinks, level: level,
 		env: connectors.Envelope{ID: id, Member: h.Get(wire.HeaderSender), TLP: h.Get(wire.HeaderTLP), Ref: h.Get(wire.HeaderSubmission), Body: m.Data()}}
+}
+
+// bundleID reads a delivered body once: its top-level "id" (a string, or
+// "") and whether it is JSON at all (a share that is not goes to the dead
+// letters without trying the sinks).
+func bundleID(data []byte) (id string, valid bool) {
+	var probe struct {
+		ID string `json:"id"`
+	}
+	err := json.Unmarshal(data, &probe)
+	var typeErr *json.UnmarshalTypeError
+	return probe.ID, err == nil || errors.As(err, &typeErr)
 }
 
 // sinkWorker feeds one sink from its own queue, so a failing sink retries

@@ -52,7 +52,11 @@ func (c *Connector) readSource(ctx context.Context, s namedSource) {
 func (c *Connector) admit(ctx context.Context, s namedSource, env connectors.Envelope) (string, error) {
 	id := StableID(c.instance, s.name, env)
 	log := s.log.With("id", id, "ref", env.Ref)
-	bundle, err := c.preflight.Prepare(env.Body)
+	// One parse serves the defaults and the decision (policy.Parsed); only
+	// a body the defaults change is read again, as the bytes the hub gets.
+	engine := c.preflight.engine()
+	parsed := engine.Parse(env.Body)
+	bundle, err := c.preflight.Prepare(env.Body, parsed.Document())
 	if limit := c.SizeLimit(); err == nil && int64(len(bundle)) > limit {
 		ref := connectors.TooLarge(int64(len(bundle)), limit)
 		c.recordRefusal(log, s.name, id, env, ref)
@@ -63,7 +67,7 @@ func (c *Connector) admit(ctx context.Context, s namedSource, env connectors.Env
 		c.recordRefusal(log, s.name, id, env, ref)
 		return "refused", ref
 	}
-	if _, refused := c.preflight.Check(bundle); refused != nil {
+	if _, refused := c.preflight.check(engine, bundle, parsed); refused != nil {
 		c.recordRefusal(log, s.name, id, env, refused)
 		return "refused", refused
 	}

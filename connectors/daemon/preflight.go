@@ -8,9 +8,12 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/valyala/fastjson"
+
 	"github.com/genevahub/geneva/connectors"
 	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/policy/tlp"
+	"github.com/genevahub/geneva/schemas"
 )
 
 // Preflight is the policy check at the edge: the decision the hub would
@@ -36,7 +39,42 @@ func (p *Preflight) engine() *policy.Engine {
 // Prepare applies the defaults to body (a bundle or one object): objects
 // without object_marking_refs get the default TLP, one object is wrapped
 // in a bundle. The input stays untouched when there is nothing to change.
-func (p *Preflight) Prepare(body []byte) ([]byte, error) {
+// doc is body as the engine parsed it (nil if it could not): a bundle it
+// shows needs nothing is returned without reading body again.
+func (p *Preflight) Prepare(body []byte, doc *schemas.Document) ([]byte, error) {
+	level := p.defaultTLP()
+	if doc != nil && doc.Bundle && !needsMarking(doc, level) {
+		return body, nil
+	}
+	return p.rewrite(body, level)
+}
+
+func (p *Preflight) defaultTLP() tlp.Level {
+	if p.Defaults.TLP == "" {
+		return tlp.None
+	}
+	level, _ := tlp.ParseLevel(p.Defaults.TLP) // checked by the config
+	return level
+}
+
+// needsMarking says whether rewrite would give an object of doc the
+// default level: an object with no object_marking_refs that is not a
+// marking definition.
+func needsMarking(doc *schemas.Document, level tlp.Level) bool {
+	if level == tlp.None {
+		return false
+	}
+	for _, o := range doc.Objects {
+		if o.Type() == fastjson.TypeObject && string(o.GetStringBytes("type")) != "marking-definition" && o.Get("object_marking_refs") == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// rewrite is Prepare on a body that needs a change (or that the engine
+// could not parse, which it refuses as before).
+func (p *Preflight) rewrite(body []byte, level tlp.Level) ([]byte, error) {
 	var probe struct {
 		Type    string            `json:"type"`
 		ID      string            `json:"id"`
@@ -51,10 +89,6 @@ func (p *Preflight) Prepare(body []byte) ([]byte, error) {
 		objects = []json.RawMessage{body}
 		sum := sha256.Sum256(body)
 		bundleID = "bundle--" + connectors.UUIDFromHash(sum[:])
-	}
-	level := tlp.None
-	if p.Defaults.TLP != "" {
-		level, _ = tlp.ParseLevel(p.Defaults.TLP) // checked by the config
 	}
 	changed := probe.Type != "bundle"
 	haveDef := false
@@ -94,8 +128,13 @@ func (p *Preflight) Prepare(body []byte) ([]byte, error) {
 // Check decides bundle as this member would submit it. A refusal lists
 // every reason; nil means it may be sent.
 func (p *Preflight) Check(bundle []byte) (*policy.Decision, *connectors.RefusedError) {
-	d := p.engine().Decide(policy.Request{Sender: p.Member, To: p.Defaults.To, Community: p.Defaults.Community,
-		Anonymous: p.Defaults.Anonymous, Bundle: bundle})
+	return p.check(p.engine(), bundle, nil)
+}
+
+// check is Check with engine, reusing parsed when it is bundle's parse.
+func (p *Preflight) check(engine *policy.Engine, bundle []byte, parsed *policy.Parsed) (*policy.Decision, *connectors.RefusedError) {
+	d := engine.Decide(policy.Request{Sender: p.Member, To: p.Defaults.To, Community: p.Defaults.Community,
+		Anonymous: p.Defaults.Anonymous, Bundle: bundle, Parsed: parsed})
 	var blocking []policy.Reason
 	for _, o := range d.Objects {
 		for _, r := range o.Reasons {
