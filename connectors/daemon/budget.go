@@ -8,8 +8,8 @@ import "github.com/genevahub/geneva/connectors"
 // pre-flight refuses it, and the outbound queue dead-letters it.
 func (c *Connector) SizeLimit() int64 {
 	limit := int64(c.mouMaxBytes)
-	if c.nc != nil {
-		if mp := c.nc.MaxPayload(); mp > 0 {
+	if c.hub != nil {
+		if mp := c.hub.MaxPayload(); mp > 0 {
 			limit = min(limit, mp-connectors.HeaderRoom)
 		}
 	}

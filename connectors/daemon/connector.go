@@ -12,12 +12,10 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/genevahub/geneva/connectors"
-	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/hub/member"
 	"github.com/genevahub/geneva/internal/httpserve"
 	"github.com/genevahub/geneva/policy"
 )
@@ -35,8 +33,7 @@ type Connector struct {
 	sources   []namedSource
 	sinks     []*sinkWorker
 
-	nc *nats.Conn
-	js jetstream.JetStream
+	hub *member.Client // every exchange with the hub (hub/member)
 
 	httpAddr    chan string   // the bound /healthz address, once
 	mouMaxBytes int           // the MoU's rules.limits.max_bytes
@@ -139,11 +136,11 @@ func (c *Connector) HTTPAddr(ctx context.Context) (string, error) {
 // ctx ends; then it stops reading, lets in-flight work settle and closes
 // every source and sink within 10 seconds.
 func (c *Connector) Run(ctx context.Context) error {
-	if err := c.connect(); err != nil {
+	if err := c.connect(ctx); err != nil {
 		c.closeConnectors(closedCtx())
 		return err
 	}
-	defer c.nc.Close()
+	defer c.hub.Close()
 	g, gctx := errgroup.WithContext(ctx)
 	if c.cfg.HTTP.Listen != "" {
 		ln, err := httpserve.Listen(c.cfg.HTTP.Listen, httpserve.Defaults)
@@ -186,7 +183,7 @@ func (c *Connector) Run(ctx context.Context) error {
 	c.closeSources(cctx)
 	err := g.Wait()
 	c.closeSinks(cctx)
-	_ = c.nc.Drain()
+	_ = c.hub.Drain()
 	c.log.Info("connector stopped")
 	return err
 }
@@ -213,50 +210,45 @@ func (c *Connector) closeSinks(ctx context.Context) {
 }
 
 // connect dials the hub as the member; a hub that is away is retried in
-// the background (RetryOnFailedConnect), so the connector starts anyway.
-func (c *Connector) connect() error {
-	opts, err := hubOptions(c.cfg, func(err error) { c.log.Warn("hub", "err", err) })
+// the background (DialOptions.Retry), so the connector starts anyway.
+func (c *Connector) connect(ctx context.Context) error {
+	o, err := hubDialOptions(c.cfg)
 	if err != nil {
 		return err
 	}
-	opts = append(opts, nats.RetryOnFailedConnect(true), nats.MaxReconnects(-1),
-		nats.ReconnectWait(250*time.Millisecond), nats.ReconnectJitter(100*time.Millisecond, time.Second),
-		nats.ConnectHandler(func(*nats.Conn) { c.metrics.HubConnected.Set(1); c.log.Info("hub connected"); c.askMoUSoon() }),
-		nats.ReconnectHandler(func(*nats.Conn) { c.metrics.HubConnected.Set(1); c.log.Info("hub reconnected"); c.askMoUSoon() }),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
-			c.metrics.HubConnected.Set(0)
-			c.log.Warn("hub disconnected", "err", err)
-		}))
-	c.nc, err = nats.Connect(c.cfg.Hub.Server, opts...)
+	o.Retry = true
+	o.OnError = func(err error) { c.log.Warn("hub", "err", err) }
+	o.OnConnect = func() { c.metrics.HubConnected.Set(1); c.log.Info("hub connected"); c.askMoUSoon() }
+	o.OnDisconnect = func(err error) {
+		c.metrics.HubConnected.Set(0)
+		c.log.Warn("hub disconnected", "err", err)
+	}
+	c.hub, err = member.DialWith(ctx, c.cfg.Hub.Server, c.cfg.Hub.Credentials, o)
 	if err != nil {
 		return fmt.Errorf("connect to %s: %w", c.cfg.Hub.Server, err)
 	}
-	if c.nc.IsConnected() {
+	if c.hub.Connected() {
 		c.metrics.HubConnected.Set(1)
 		if limit := c.SizeLimit(); limit < int64(c.mouMaxBytes) {
 			c.log.Info("the hub takes less than the MoU's max_bytes: larger items are refused at the source",
-				"max_submission_bytes", limit, "hub_max_payload", c.nc.MaxPayload(), "mou_max_bytes", c.mouMaxBytes)
+				"max_submission_bytes", limit, "hub_max_payload", c.hub.MaxPayload(), "mou_max_bytes", c.mouMaxBytes)
 		}
 	}
-	c.js, err = jetstream.New(c.nc)
-	return err
+	return nil
 }
 
-// hubOptions are the member's NATS options for cfg's hub: its
-// credentials, private inbox prefix and TLS.
-func hubOptions(cfg *Config, report func(error)) ([]nats.Option, error) {
-	_, opts, err := wire.MemberOptions(cfg.Hub.Credentials, report)
-	if err != nil {
-		return nil, err
-	}
+// hubDialOptions are the options cfg's hub section gives a member client:
+// its TLS.
+func hubDialOptions(cfg *Config) (member.DialOptions, error) {
+	var o member.DialOptions
 	if t := cfg.Hub.TLS; t.CAFile != "" || t.CertFile != "" {
 		tc, err := tlsConfig(t)
 		if err != nil {
-			return nil, err
+			return o, err
 		}
-		opts = append(opts, nats.Secure(tc))
+		o.TLS = tc
 	}
-	return opts, nil
+	return o, nil
 }
 
 func tlsConfig(t TLSConfig) (*tls.Config, error) {
@@ -280,27 +272,4 @@ func tlsConfig(t TLSConfig) (*tls.Config, error) {
 		tc.Certificates = []tls.Certificate{cert}
 	}
 	return tc, nil
-}
-
-// backoff is the retry delay after n failures: 100ms doubling to max.
-func backoff(n int, maxWait time.Duration) time.Duration {
-	d := 100 * time.Millisecond
-	for range min(n, 20) {
-		d *= 2
-		if d >= maxWait {
-			return maxWait
-		}
-	}
-	return d
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/genevahub/geneva/connectors"
 	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/internal/deadletter"
+	"github.com/genevahub/geneva/internal/retry"
 	"github.com/genevahub/geneva/policy/tlp"
 )
 
@@ -88,7 +89,7 @@ func (w *sinkWorker) deadLetter(ctx context.Context, q queued, reason string, at
 			break
 		}
 		w.log.Error("cannot write a dead letter; retrying", "seq", d.seq, "err", err)
-		if !sleep(ctx, backoff(failures, 30*time.Second)) {
+		if !retry.Sleep(ctx, retry.Backoff(failures, 30*time.Second)) {
 			return false
 		}
 	}

@@ -11,8 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nats-io/nats.go"
-
+	"github.com/genevahub/geneva/hub/member"
 	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/internal/configfile"
 	"github.com/genevahub/geneva/policy"
@@ -73,21 +72,10 @@ func readMoUCache(dir string) (r wire.MoUReply, mou *policy.MoU, ok bool, err er
 
 // askMoU asks the hub's MoU service; known is the version held ("" for
 // none): the reply carries no YAML while it is still in force.
-func askMoU(ctx context.Context, nc *nats.Conn, member, known string) (wire.MoUReply, *policy.MoU, error) {
-	var r wire.MoUReply
-	body, _ := json.Marshal(wire.MoURequest{Known: known})
-	msg, err := nc.RequestWithContext(ctx, wire.MoUService(member), body)
-	if err != nil {
-		return r, nil, fmt.Errorf("the hub's MoU service: %w", wire.Explain(member, err))
-	}
-	if err := json.Unmarshal(msg.Data, &r); err != nil {
-		return r, nil, fmt.Errorf("the hub's MoU service: the answer is not JSON: %w", err)
-	}
-	if r.Error != "" {
-		return r, nil, errors.New("the hub's MoU service: " + r.Error)
-	}
-	if r.YAML == "" {
-		return r, nil, nil
+func askMoU(ctx context.Context, hub *member.Client, known string) (wire.MoUReply, *policy.MoU, error) {
+	r, err := hub.MoU(ctx, known)
+	if err != nil || r.YAML == "" {
+		return r, nil, err
 	}
 	mou, err := policy.ParseMoU("the hub's MoU "+r.Version, []byte(r.YAML))
 	return r, mou, err
@@ -95,19 +83,19 @@ func askMoU(ctx context.Context, nc *nats.Conn, member, known string) (wire.MoUR
 
 // fetchMoUOnce dials the hub just to fetch its MoU: the first start of a
 // connector with neither a cache nor a mou: file.
-func fetchMoUOnce(cfg *Config, member string) (wire.MoUReply, *policy.MoU, error) {
-	opts, err := hubOptions(cfg, nil)
+func fetchMoUOnce(cfg *Config) (wire.MoUReply, *policy.MoU, error) {
+	o, err := hubDialOptions(cfg)
 	if err != nil {
 		return wire.MoUReply{}, nil, err
 	}
-	nc, err := nats.Connect(cfg.Hub.Server, append(opts, nats.Timeout(mouAskTimeout))...)
+	ctx, cancel := context.WithTimeout(context.Background(), mouAskTimeout)
+	defer cancel()
+	hub, err := member.DialWith(ctx, cfg.Hub.Server, cfg.Hub.Credentials, o)
 	if err != nil {
 		return wire.MoUReply{}, nil, fmt.Errorf("connect to %s: %w", cfg.Hub.Server, err)
 	}
-	defer nc.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), mouAskTimeout)
-	defer cancel()
-	return askMoU(ctx, nc, member, "")
+	defer hub.Close()
+	return askMoU(ctx, hub, "")
 }
 
 // pickPolicy chooses the MoU pre-flight starts with; with fetch false
@@ -135,7 +123,7 @@ func pickPolicy(cfg *Config, member string, fetch bool) (*startPolicy, error) {
 	case !fetch:
 		return p, nil
 	default:
-		r, mou, err := fetchMoUOnce(cfg, member)
+		r, mou, err := fetchMoUOnce(cfg)
 		if err != nil {
 			return nil, fmt.Errorf("no MoU for pre-flight: no cache %s, no mou: file, and %w",
 				filepath.Join(cfg.Spool.Dir, mouCacheFile), err)
@@ -187,13 +175,13 @@ func (c *Connector) followMoU(ctx context.Context) {
 // refreshMoU asks the hub once and adopts a new MoU; while the hub is
 // away pre-flight keeps the one it holds.
 func (c *Connector) refreshMoU(ctx context.Context) {
-	if !c.nc.IsConnected() {
+	if !c.hub.Connected() {
 		return
 	}
 	known, _ := c.mouState.current()
 	actx, cancel := context.WithTimeout(ctx, mouAskTimeout)
 	defer cancel()
-	r, mou, err := askMoU(actx, c.nc, c.member, known)
+	r, mou, err := askMoU(actx, c.hub, known)
 	if err == nil && mou != nil {
 		err = c.adoptMoU(r, mou)
 	}

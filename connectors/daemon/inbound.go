@@ -12,6 +12,7 @@ import (
 
 	"github.com/genevahub/geneva/connectors"
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/internal/retry"
 	"github.com/genevahub/geneva/policy/tlp"
 )
 
@@ -79,7 +80,7 @@ func (c *Connector) deliver(ctx context.Context) {
 		}
 	})
 	defer wg.Wait()
-	c.pull(ctx, wire.StreamShare, wire.InboxConsumer(c.member), 32, func(m jetstream.Msg) {
+	c.hub.TakeInbox(ctx, 32, func(m jetstream.Msg) {
 		meta, err := m.Metadata()
 		if err != nil {
 			_ = m.Term()
@@ -227,9 +228,9 @@ func (w *sinkWorker) settle(ctx context.Context, q queued) bool {
 			}
 		}
 		w.metrics.Deliveries.WithLabelValues(w.name, "retry").Inc()
-		wait := backoff(attempt-1, 30*time.Second)
+		wait := retry.Backoff(attempt-1, 30*time.Second)
 		w.log.Warn("sink failed; retrying", "seq", d.seq, "err", err, "attempt", attempt, "in", wait)
-		if !sleep(ctx, wait) {
+		if !retry.Sleep(ctx, wait) {
 			return false
 		}
 	}

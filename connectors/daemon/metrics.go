@@ -62,7 +62,7 @@ func (c *Connector) handler() http.Handler {
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		n, b := c.spool.Len()
 		hubState := "disconnected"
-		if c.nc != nil && c.nc.IsConnected() {
+		if c.hub != nil && c.hub.Connected() {
 			hubState = "connected"
 		}
 		health := map[string]any{"status": "ok", "member": c.member, "hub": hubState,

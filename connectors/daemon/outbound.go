@@ -10,11 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/genevahub/geneva/connectors"
-	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/hub/member"
+	"github.com/genevahub/geneva/internal/retry"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -33,7 +31,7 @@ func (c *Connector) readSource(ctx context.Context, s namedSource) {
 		case err != nil:
 			failures++
 			s.log.Warn("read", "err", err)
-			if !sleep(ctx, backoff(failures, 10*time.Second)) {
+			if !retry.Sleep(ctx, retry.Backoff(failures, 10*time.Second)) {
 				return
 			}
 			continue
@@ -148,7 +146,7 @@ func (c *Connector) forward(ctx context.Context) {
 		it, ok, changed, err := c.spool.Next()
 		if err != nil {
 			c.log.Error("spool", "err", err)
-			if !sleep(ctx, time.Second) {
+			if !retry.Sleep(ctx, time.Second) {
 				return
 			}
 			continue
@@ -167,13 +165,12 @@ func (c *Connector) forward(ctx context.Context) {
 			continue
 		}
 		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		ack, err := c.js.PublishMsg(pctx, wire.SubmitMsg(c.member, it.Body, wire.SubmitOptions{
-			To: c.cfg.Defaults.To, Community: c.cfg.Defaults.Community, Anonymous: c.cfg.Defaults.Anonymous, MsgID: it.ID}),
-			jetstream.WithMsgID(it.ID))
+		res, err := c.hub.Submit(pctx, it.Body, member.SubmitOptions{To: c.cfg.Defaults.To, Community: c.cfg.Defaults.Community,
+			Anonymous: c.cfg.Defaults.Anonymous, MsgID: it.ID, NoWait: true})
 		cancel()
 		if err != nil {
 			failures++
-			if permanent(err) {
+			if member.Permanent(err) {
 				c.deadLetter(it, "the hub refused it: "+err.Error(), failures)
 				failures = 0
 				continue
@@ -182,7 +179,7 @@ func (c *Connector) forward(ctx context.Context) {
 			if failures == 1 || failures%20 == 0 {
 				c.log.Warn("hub did not take the submission; retrying", "id", it.ID, "err", err, "attempt", failures)
 			}
-			if !sleep(ctx, backoff(failures, 5*time.Second)) {
+			if !retry.Sleep(ctx, retry.Backoff(failures, 5*time.Second)) {
 				return
 			}
 			continue
@@ -194,16 +191,8 @@ func (c *Connector) forward(ctx context.Context) {
 			continue
 		}
 		c.metrics.Submitted.Inc()
-		c.log.Info("submitted", "id", it.ID, "source", it.Source, "ref", it.Ref, "seq", ack.Sequence, "duplicate", ack.Duplicate)
+		c.log.Info("submitted", "id", it.ID, "source", it.Source, "ref", it.Ref, "seq", res.Sequence, "duplicate", res.Duplicate)
 	}
-}
-
-// permanent says whether the hub refused a submission in a way retrying
-// cannot fix: larger than its max_payload or its stream's message limit.
-func permanent(err error) bool {
-	var api *jetstream.APIError
-	return errors.Is(err, nats.ErrMaxPayload) ||
-		(errors.As(err, &api) && api.ErrorCode == jetstream.JSErrCodeStreamMessageExceedsMaximum)
 }
 
 // deadLetter moves the head of the queue aside with its reason so the

@@ -19,8 +19,7 @@ import (
 // it can take them (`geneva submit` reads receipts through the hub's
 // read-only receipt view and never takes them).
 func (c *Connector) receipts(ctx context.Context) {
-	c.pull(ctx, wire.StreamReceipt, wire.ReceiptConsumer(c.member), 16,
-		func(m jetstream.Msg) { c.handleReceipt(ctx, m) }, nil)
+	c.hub.TakeReceipts(ctx, 16, func(m jetstream.Msg) { c.handleReceipt(ctx, m) }, nil)
 }
 
 func (c *Connector) handleReceipt(ctx context.Context, m jetstream.Msg) {
