@@ -108,7 +108,7 @@ func pickPolicy(cfg *Config, member string, fetch bool) (*startPolicy, error) {
 		if local, err = policy.LoadMoU(cfg.MoU); err != nil {
 			return nil, err
 		}
-		if _, p.local, err = local.MemberView(); err != nil {
+		if _, p.local, err = local.MemberView(member); err != nil {
 			return nil, fmt.Errorf("mou %s: %w", cfg.MoU, err)
 		}
 	}

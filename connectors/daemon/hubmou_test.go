@@ -41,7 +41,7 @@ func fewObjects() *policy.MoU {
 }
 
 func memberViewVersion(t *testing.T, m *policy.MoU) string {
-	_, v, err := m.MemberView()
+	_, v, err := m.MemberView("bank-one")
 	require.NoError(t, err)
 	return v
 }

@@ -267,7 +267,7 @@ func TestHubRejectionIsVisible(t *testing.T) {
 	h := hubtest.StartHub(t, hubtest.WithMoU(stale))
 	sender := startConnector(t, h, "bank-one", "", `
   - {name: drop, kind: dir, path: DIR/drop, interval: 20ms}`, "", staleYAML)
-	_, staleVersion, err := stale.MemberView()
+	_, staleVersion, err := stale.MemberView("bank-one")
 	require.NoError(t, err)
 	eventually(t, "the connector holds the hub's first MoU", func() bool { return sender.MoUVersion() == staleVersion })
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
