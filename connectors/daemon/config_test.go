@@ -1,7 +1,6 @@
 package daemon_test
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,17 +82,6 @@ func TestConfigRejectsASourceAsSinkAndEmptyFiles(t *testing.T) {
 	require.EqualError(t, err, "c.yaml: empty config")
 	_, err = daemon.ParseConfig("c.yaml", []byte("hub: [1"), connectors.Default)
 	require.ErrorContains(t, err, "c.yaml:1: ")
-}
-
-func TestRegistry(t *testing.T) {
-	r := connectors.NewRegistry()
-	require.NoError(t, r.Register(connectors.Spec{Name: "x", Summary: "x", NewSink: func(json.RawMessage, connectors.Deps) (connectors.Sink, error) { return nil, nil }}))
-	require.ErrorIs(t, r.Register(connectors.Spec{Name: "x", Summary: "x", NewSink: func(json.RawMessage, connectors.Deps) (connectors.Sink, error) { return nil, nil }}), connectors.ErrDuplicate)
-	require.ErrorContains(t, r.Register(connectors.Spec{Name: "Bad Name", Summary: "x"}), "name must match")
-	require.ErrorContains(t, r.Register(connectors.Spec{Name: "y", Summary: "y"}), "neither a source nor a sink")
-	_, err := r.Lookup("taxi")
-	require.EqualError(t, err, `unknown connector "taxi" (known: x)`)
-	require.ErrorIs(t, err, connectors.ErrUnknownConnector)
 }
 
 // TestReachTable is TLP 2.0 at the edge, every level against every reach.
