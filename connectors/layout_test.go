@@ -2,6 +2,7 @@ package connectors_test
 
 import (
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -32,5 +33,25 @@ func TestKindsImportOnlyTheAPI(t *testing.T) {
 	}
 	if kinds < 5 {
 		t.Fatalf("go list found %d kinds under connectors (dir, stdout, taxii, webhook, connectortest expected):\n%s", kinds, out)
+	}
+}
+
+// TestDaemonTalksThroughHubMember: the daemon is one client of the member
+// protocol, hub/member, not a second one written with nats.go: it imports
+// no NATS package itself, so connection handling, permission errors and
+// consumer reading are the CLI's and the daemon's alike.
+func TestDaemonTalksThroughHubMember(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", `{{join .Imports " "}}`, "./daemon").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	imports := strings.Fields(string(out))
+	if !slices.Contains(imports, "github.com/genevahub/geneva/hub/member") {
+		t.Fatalf("connectors/daemon does not import hub/member: %s", out)
+	}
+	for _, imp := range imports {
+		if strings.HasPrefix(imp, "github.com/nats-io/") {
+			t.Errorf("connectors/daemon imports %s: it reaches the hub through hub/member only", imp)
+		}
 	}
 }

@@ -8,9 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/genevahub/geneva/connectors"
+	"github.com/genevahub/geneva/hub/member"
 	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/internal/retry"
 	"github.com/genevahub/geneva/policy/tlp"
@@ -27,8 +26,8 @@ type delivery struct {
 	env     connectors.Envelope
 	level   tlp.Level
 	mu      sync.Mutex
-	msg     jetstream.Msg // the latest delivery of this share (acked at the end)
-	pending int           // sinks still to accept it
+	msg     member.Msg // the latest delivery of this share (acked at the end)
+	pending int        // sinks still to accept it
 }
 
 // done records that one sink settled the share; the last one acks it to
@@ -80,7 +79,7 @@ func (c *Connector) deliver(ctx context.Context) {
 		}
 	})
 	defer wg.Wait()
-	c.hub.TakeInbox(ctx, 32, func(m jetstream.Msg) {
+	c.hub.TakeInbox(ctx, 32, func(m member.Msg) {
 		meta, err := m.Metadata()
 		if err != nil {
 			_ = m.Term()
@@ -104,7 +103,7 @@ func (c *Connector) deliver(ctx context.Context) {
 	}, func(err error) { c.log.Warn("inbox not reachable; retrying", "err", err) })
 }
 
-func newDelivery(seq uint64, m jetstream.Msg, sinks int) *delivery {
+func newDelivery(seq uint64, m member.Msg, sinks int) *delivery {
 	h := m.Headers()
 	level, err := tlp.ParseLevel(h.Get(wire.HeaderTLP))
 	if err != nil {

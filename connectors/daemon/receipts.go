@@ -6,9 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/genevahub/geneva/connectors"
+	"github.com/genevahub/geneva/hub/member"
 	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
@@ -19,10 +18,10 @@ import (
 // it can take them (`geneva submit` reads receipts through the hub's
 // read-only receipt view and never takes them).
 func (c *Connector) receipts(ctx context.Context) {
-	c.hub.TakeReceipts(ctx, 16, func(m jetstream.Msg) { c.handleReceipt(ctx, m) }, nil)
+	c.hub.TakeReceipts(ctx, 16, func(m member.Msg) { c.handleReceipt(ctx, m) }, nil)
 }
 
-func (c *Connector) handleReceipt(ctx context.Context, m jetstream.Msg) {
+func (c *Connector) handleReceipt(ctx context.Context, m member.Msg) {
 	var r wire.Receipt
 	if err := json.Unmarshal(m.Data(), &r); err != nil {
 		c.log.Warn("receipt is not JSON; dropped", "err", err)

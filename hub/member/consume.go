@@ -11,19 +11,23 @@ import (
 	"github.com/genevahub/geneva/internal/retry"
 )
 
+// Msg is one message a Take call hands over: its body, headers and
+// stream position, and the acks that settle it.
+type Msg = jetstream.Msg
+
 // TakeInbox hands every share in the member's inbox (its durable
 // consumer, wire.InboxConsumer) to handle, until ctx is done. Unlike
 // Subscribe it takes them: handle acks each once it is safely elsewhere,
 // and what is not acked comes again. This is the connector's reader; a
 // member runs one.
-func (c *Client) TakeInbox(ctx context.Context, batchSize int, handle func(jetstream.Msg), warn func(error)) {
+func (c *Client) TakeInbox(ctx context.Context, batchSize int, handle func(Msg), warn func(error)) {
 	c.consume(ctx, wire.StreamShare, wire.InboxConsumer(c.member), batchSize, handle, warn)
 }
 
 // TakeReceipts hands every receipt in the member's receipt consumer
 // (wire.ReceiptConsumer) to handle, until ctx is done: handle acks the
 // ones it settles and naks the others back for another client.
-func (c *Client) TakeReceipts(ctx context.Context, batchSize int, handle func(jetstream.Msg), warn func(error)) {
+func (c *Client) TakeReceipts(ctx context.Context, batchSize int, handle func(Msg), warn func(error)) {
 	c.consume(ctx, wire.StreamReceipt, wire.ReceiptConsumer(c.member), batchSize, handle, warn)
 }
 
