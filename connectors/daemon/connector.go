@@ -73,6 +73,7 @@ func New(cfg *Config, reg *connectors.Registry, log *slog.Logger) (*Connector, e
 		metrics:   newMetrics(spool), httpAddr: make(chan string, 1), mouMaxBytes: mou.Rules.Limits.MaxBytes,
 		mouStale: make(chan struct{}, 1)}
 	c.mouState.version, c.mouState.policyVersion, c.mouState.local = pol.version, pol.policyVersion, pol.local
+	c.mouState.mou.Store(mou)
 	if pol.hub {
 		c.log.Info("pre-flight starts with the hub's MoU as last fetched", "version", pol.version, "policy_version", pol.policyVersion)
 		c.warnLocalMoU()
@@ -115,7 +116,8 @@ func New(cfg *Config, reg *connectors.Registry, log *slog.Logger) (*Connector, e
 }
 
 func (c *Connector) deps(name string, mou *policy.MoU, l *slog.Logger) connectors.Deps {
-	return connectors.Deps{Logger: l, Member: c.member, MoU: mou, StateDir: filepath.Join(c.spool.Dir(), "state", name), MaxBytes: c.SizeLimit}
+	return connectors.Deps{Logger: l, Member: c.member, MoU: mou, CurrentMoU: c.mouState.mou.Load,
+		StateDir: filepath.Join(c.spool.Dir(), "state", name), MaxBytes: c.SizeLimit}
 }
 
 // Member is the member id the connector speaks for.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/genevahub/geneva/hub/member"
@@ -39,6 +40,7 @@ type startPolicy struct {
 
 // hubMoU is what pre-flight follows at run time.
 type hubMoU struct {
+	mou                    atomic.Pointer[policy.MoU] // the MoU pre-flight decides with (Deps.CurrentMoU)
 	mu                     sync.Mutex
 	version, policyVersion string
 	local                  string // the mou: file's version, "" without one
@@ -202,6 +204,7 @@ func (c *Connector) adoptMoU(r wire.MoUReply, mou *policy.MoU) error {
 		c.log.Warn("the hub's MoU is followed but not cached", "err", err)
 	}
 	c.preflight.SetEngine(engine)
+	c.mouState.mou.Store(mou)
 	s := &c.mouState
 	s.mu.Lock()
 	previous := s.version

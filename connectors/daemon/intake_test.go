@@ -1,14 +1,18 @@
 package daemon_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/genevahub/geneva/policy"
 )
 
 // TestIncidentReportThroughTheHub posts a report to a member's webhook
@@ -58,4 +62,57 @@ func TestIncidentReportThroughTheHub(t *testing.T) {
 		require.Contains(t, string(data), want)
 	}
 	require.NotContains(t, string(data), "leak.example")
+}
+
+// TestWebhookFollowsTheHubsIdentity: when the hub's MoU gives the member
+// another STIX identity, the webhook source's next report is sighted by
+// the new one, without a restart (the source read the identity once, at
+// start, and kept naming the old one).
+func TestWebhookFollowsTheHubsIdentity(t *testing.T) {
+	const newIdentity = "identity--7f1c2a44-58e6-4d1b-9e0f-3a3f4a5b6c7d"
+	h := hubtestStart(t)
+	receiver := startConnector(t, h, "isp-two", "", "", `
+  - {name: soc, kind: dir, reach: organization, path: DIR/soc}`, nil)
+	ln, err := listen()
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	dir := t.TempDir()
+	cfg := strings.Replace(hubMoUConfig(h, dir, "bank-one", ""), "sources: []",
+		"sources:\n  - {name: intake, kind: webhook, listen: \""+addr+"\", path: /report, token: s3cret}", 1)
+	sender := runConfig(t, dir, "bank-one", cfg)
+
+	changed := policy.DemoMoU()
+	changed.Partnership.Version += "-new-identity"
+	var oldIdentity string
+	for i := range changed.Members {
+		if changed.Members[i].ID == "bank-one" {
+			oldIdentity, changed.Members[i].Identity = changed.Members[i].Identity, newIdentity
+		}
+	}
+	require.NotEmpty(t, oldIdentity)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, h.ApplyMoU(ctx, changed))
+	eventually(t, "the connector follows the hub's new MoU", func() bool { return sender.MoUVersion() == memberViewVersion(t, changed) })
+
+	body := `{"title":"Phishing kit","occurred":"2026-11-21T22:10:00Z","tlp":"green","indicators":[{"type":"domain","value":"kit.example"}]}`
+	var code int
+	eventually(t, "the intake takes the report", func() bool {
+		req, _ := http.NewRequest("POST", "http://"+addr+"/report", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer s3cret")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		code = resp.StatusCode
+		return true
+	})
+	require.Equal(t, http.StatusAccepted, code)
+	eventually(t, "the report in isp-two's sink", func() bool { return len(receiver.files("soc")) == 1 })
+	data, err := os.ReadFile(filepath.Join(receiver.dir, "soc", receiver.files("soc")[0]))
+	require.NoError(t, err)
+	require.Contains(t, string(data), newIdentity, "sighted by the member's identity in force")
+	require.NotContains(t, string(data), oldIdentity)
 }
