@@ -22,31 +22,11 @@ func TestIncidentReportThroughTheHub(t *testing.T) {
 	h := hubtestStart(t)
 	receiver := startConnector(t, h, "isp-two", "", "", `
   - {name: soc, kind: dir, reach: organization, path: DIR/soc}`, nil)
-	ln, err := listen()
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
+	addr := freeAddr(t)
 	startConnector(t, h, "bank-one", "", `
   - {name: intake, kind: webhook, listen: "`+addr+`", path: /report, token: s3cret}`, "", nil)
 
-	post := func(body string) (int, map[string]any) {
-		req, _ := http.NewRequest("POST", "http://"+addr+"/report", strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer s3cret")
-		var resp *http.Response
-		eventually(t, "the intake listens", func() bool {
-			var err error
-			resp, err = http.DefaultClient.Do(req)
-			if err != nil {
-				req, _ = http.NewRequest("POST", "http://"+addr+"/report", strings.NewReader(body))
-				req.Header.Set("Authorization", "Bearer s3cret")
-			}
-			return err == nil
-		})
-		defer resp.Body.Close()
-		var out map[string]any
-		require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
-		return resp.StatusCode, out
-	}
+	post := func(body string) (int, map[string]any) { return postReport(t, addr, body) }
 	code, out := post(`{"title":"Card skimmer on ATM fleet","occurred":"2026-11-21T22:10:00Z","tlp":"amber",
 		"indicators":[{"type":"domain","value":"skim-exfil.example"},{"type":"ipv4","value":"203.0.113.9"}]}`)
 	require.Equal(t, http.StatusAccepted, code, "%v", out)
@@ -64,6 +44,34 @@ func TestIncidentReportThroughTheHub(t *testing.T) {
 	require.NotContains(t, string(data), "leak.example")
 }
 
+// freeAddr is a loopback address nothing listens on (yet).
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := listen()
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	return addr
+}
+
+// postReport posts body to the webhook intake at addr (token s3cret),
+// waiting for it to listen, and decodes its JSON answer.
+func postReport(t *testing.T, addr, body string) (int, map[string]any) {
+	t.Helper()
+	var resp *http.Response
+	eventually(t, "the intake listens", func() bool {
+		req, _ := http.NewRequest("POST", "http://"+addr+"/report", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer s3cret")
+		var err error
+		resp, err = http.DefaultClient.Do(req)
+		return err == nil
+	})
+	defer resp.Body.Close()
+	var out map[string]any
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+	return resp.StatusCode, out
+}
+
 // TestWebhookFollowsTheHubsIdentity: when the hub's MoU gives the member
 // another STIX identity, the webhook source's next report is sighted by
 // the new one, without a restart (the source read the identity once, at
@@ -73,10 +81,7 @@ func TestWebhookFollowsTheHubsIdentity(t *testing.T) {
 	h := hubtestStart(t)
 	receiver := startConnector(t, h, "isp-two", "", "", `
   - {name: soc, kind: dir, reach: organization, path: DIR/soc}`, nil)
-	ln, err := listen()
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
+	addr := freeAddr(t)
 	dir := t.TempDir()
 	cfg := strings.Replace(hubMoUConfig(h, dir, "bank-one", ""), "sources: []",
 		"sources:\n  - {name: intake, kind: webhook, listen: \""+addr+"\", path: /report, token: s3cret}", 1)
@@ -96,20 +101,8 @@ func TestWebhookFollowsTheHubsIdentity(t *testing.T) {
 	require.NoError(t, h.ApplyMoU(ctx, changed))
 	eventually(t, "the connector follows the hub's new MoU", func() bool { return sender.MoUVersion() == memberViewVersion(t, changed) })
 
-	body := `{"title":"Phishing kit","occurred":"2026-11-21T22:10:00Z","tlp":"green","indicators":[{"type":"domain","value":"kit.example"}]}`
-	var code int
-	eventually(t, "the intake takes the report", func() bool {
-		req, _ := http.NewRequest("POST", "http://"+addr+"/report", strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer s3cret")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		code = resp.StatusCode
-		return true
-	})
-	require.Equal(t, http.StatusAccepted, code)
+	code, out := postReport(t, addr, `{"title":"Phishing kit","occurred":"2026-11-21T22:10:00Z","tlp":"green","indicators":[{"type":"domain","value":"kit.example"}]}`)
+	require.Equal(t, http.StatusAccepted, code, "%v", out)
 	eventually(t, "the report in isp-two's sink", func() bool { return len(receiver.files("soc")) == 1 })
 	data, err := os.ReadFile(filepath.Join(receiver.dir, "soc", receiver.files("soc")[0]))
 	require.NoError(t, err)
