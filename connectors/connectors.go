@@ -1,8 +1,10 @@
-// Package connectors moves STIX between a partner's own systems and the
-// Geneva hub: sources feed submissions through a local pre-flight check and
-// a durable spool to the hub; sinks take what the hub delivers, within the
-// TLP reach each one declares. Connector kinds plug in through Spec and a
-// Registry; the runtime (Connector) owns spooling, retries and receipts.
+// Package connectors is the plugin API of geneva-connector: a connector
+// kind is a Source (the partner's reports going to the hub) or a Sink (what
+// the hub delivers, written to a partner system), registered by name in a
+// Registry, and checked by the conformance suite in connectortest. The
+// daemon that runs kinds (pre-flight, spool, hub, receipts) is
+// connectors/daemon; kinds import this package only, never the daemon or
+// each other.
 package connectors
 
 import (

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/genevahub/geneva/internal/configfile"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -31,7 +30,3 @@ func (e *RefusedError) Error() string {
 	}
 	return "refused: " + strings.Join(codes, ", ")
 }
-
-// ConfigError is one problem in a config file, with its location
-// (Field e.g. sinks[1].url).
-type ConfigError = configfile.Error

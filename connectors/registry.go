@@ -26,12 +26,26 @@ type Spec struct {
 type Deps struct {
 	Logger   *slog.Logger
 	Member   string      // the partner's member id
-	MoU      *policy.MoU // the local MoU copy (identities for generated STIX)
+	MoU      *policy.MoU // the MoU pre-flight started with (identities for generated STIX)
 	StateDir string      // a private directory for state that must survive restarts
 	Stdout   io.Writer   // the stdout sink writes here (os.Stdout when nil)
 	// MaxBytes is the largest item the hub can take now (nil: no limit):
 	// a source refuses bigger input before reading it whole or answering.
 	MaxBytes func() int64
+	// CurrentMoU, when set, is the MoU pre-flight decides with now: the
+	// daemon follows the hub's, so an identity may change while a source
+	// runs. Read it through Deps.MoUNow.
+	CurrentMoU func() *policy.MoU
+}
+
+// MoUNow is the MoU in force for pre-flight now (CurrentMoU), else MoU.
+func (d Deps) MoUNow() *policy.MoU {
+	if d.CurrentMoU != nil {
+		if m := d.CurrentMoU(); m != nil {
+			return m
+		}
+	}
+	return d.MoU
 }
 
 // Registry holds connector kinds by name.
@@ -48,6 +62,10 @@ func NewRegistry() *Registry { return &Registry{specs: map[string]Spec{}} }
 var Default = NewRegistry()
 
 var kindName = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
+
+// ValidName says whether s may name a kind or a config entry: lower-case
+// letters, digits and '-', at most 32.
+func ValidName(s string) bool { return kindName.MatchString(s) }
 
 // Register adds a kind: ErrDuplicate if the name is taken.
 func (r *Registry) Register(s Spec) error {

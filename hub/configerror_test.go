@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/genevahub/geneva/connectors"
+	"github.com/genevahub/geneva/connectors/daemon"
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/internal/configfile"
 	"github.com/genevahub/geneva/policy"
@@ -32,7 +33,7 @@ func TestOneConfigError(t *testing.T) {
 	mouFile := write("mou.yaml", "version: 1\nnonsense: 1\n")
 	_, hubErr := hub.LoadConfig(hubFile)
 	_, workerErr := hub.LoadWorkerConfig(workerFile)
-	_, connErr := connectors.LoadConfig(connFile, connectors.NewRegistry())
+	_, connErr := daemon.LoadConfig(connFile, connectors.NewRegistry())
 	_, mouErr := policy.LoadMoU(mouFile)
 	for name, err := range map[string]error{hubFile: hubErr, workerFile: workerErr, connFile: connErr, mouFile: mouErr} {
 		require.Error(t, err, name)

@@ -23,6 +23,7 @@ import (
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
+	"github.com/genevahub/geneva/policy/tlp"
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
@@ -320,7 +321,7 @@ func TestSubscribeServiceDoesNotConsumeTheInbox(t *testing.T) {
 	alpha := members["le-alpha"]
 	sub, err := alpha.NC.SubscribeSync(wire.DeliverSubject("le-alpha", "s1"))
 	require.NoError(t, err)
-	req, _ := json.Marshal(wire.SubscribeRequest{Session: "s1", TLP: []string{"green"}})
+	req, _ := json.Marshal(wire.SubscribeRequest{Session: "s1", TLP: []tlp.Level{tlp.Green}})
 	resp, err := alpha.NC.Request(wire.SubscribeService("le-alpha"), req, 5*time.Second)
 	require.NoError(t, err)
 	var reply wire.SubscribeReply
@@ -369,7 +370,7 @@ func TestSubscribeServiceDoesNotConsumeTheInbox(t *testing.T) {
 	})
 
 	t.Run("bad requests get a clear error", func(t *testing.T) {
-		for _, body := range []string{`{"session":"a.b"}`, `{"session":"s","tlp":["purple"]}`, `nope`} {
+		for _, body := range []string{`{"session":"a.b"}`, `{"session":"s","tlp":["purple"]}`, `{"session":"s","tlp":["none"]}`, `{"session":"s","tlp":[42]}`, `nope`} {
 			resp, err := alpha.NC.Request(wire.SubscribeService("le-alpha"), []byte(body), 5*time.Second)
 			require.NoError(t, err)
 			require.True(t, bytes.Contains(resp.Data, []byte(`"error"`)), "%s: %s", body, resp.Data)

@@ -82,3 +82,38 @@ func TestMoUServiceAnswersGarbageWithAnError(t *testing.T) {
 	require.Empty(t, r.YAML)
 	require.NotEmpty(t, askMoU(t, m, "").YAML)
 }
+
+// TestMoUServiceShowsOnlyTheAskersSuspensionAndRelays: every member may
+// be an adversary, so the view one member gets does not tell it which
+// other member is suspended nor whose content another member relays; the
+// asker's own relays stay, so its pre-flight still refuses a spoofed
+// created_by_ref as the hub does.
+func TestMoUServiceShowsOnlyTheAskersSuspensionAndRelays(t *testing.T) {
+	const relayed = "identity--0d5b2a44-58e6-4d1b-9e0f-3a3f4a5b6c7d"
+	mou := policy.DemoMoU()
+	suspendedID, relayID := "le-bravo", "bank-one"
+	for i := range mou.Members {
+		switch mou.Members[i].ID {
+		case suspendedID:
+			mou.Members[i].Suspended = true
+		case relayID:
+			mou.Members[i].RelayFor = []string{relayed}
+		}
+	}
+	h := hubtest.StartHub(t, hubtest.WithMoU(mou))
+
+	view := func(asker string) *policy.MoU {
+		r := askMoU(t, h.Member(t, asker), "")
+		got, err := policy.ParseMoU(asker+"'s view", []byte(r.YAML))
+		require.NoError(t, err)
+		return got
+	}
+	other := view("le-alpha")
+	shown, _ := other.Member(suspendedID)
+	require.False(t, shown.Suspended, "le-alpha learns that %s is suspended", suspendedID)
+	shown, _ = other.Member(relayID)
+	require.Empty(t, shown.RelayFor, "le-alpha learns whose content %s relays", relayID)
+
+	own, _ := view(relayID).Member(relayID)
+	require.Equal(t, []string{relayed}, own.RelayFor, "a member's own relays are what its pre-flight needs")
+}

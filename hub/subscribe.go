@@ -124,10 +124,9 @@ func (h *Hub) subscription(member string, data []byte) (jetstream.ConsumerConfig
 	filters := h.scopes.inboxFilters(engine.ScopeMembers(), engine.ScopeSenders(), member)
 	if len(req.TLP) > 0 {
 		var narrowed []string
-		for i, s := range req.TLP {
-			l, err := tlp.ParseLevel(s)
-			if err != nil {
-				return jetstream.ConsumerConfig{}, fmt.Errorf("subscribe request: /tlp/%d: %v", i, err)
+		for i, l := range req.TLP {
+			if _, err := l.MarshalText(); err != nil || l == tlp.None {
+				return jetstream.ConsumerConfig{}, fmt.Errorf("subscribe request: /tlp/%d: want clear, green, amber, amber+strict or red", i)
 			}
 			for _, f := range filters {
 				narrowed = append(narrowed, strings.Replace(f, wire.ShareSubject("*", ""), wire.ShareSubject(l.String(), ""), 1))

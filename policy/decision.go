@@ -50,6 +50,10 @@ type Request struct {
 	Anonymous bool     // the sender asks to be shown as anonymous
 	Bundle    []byte   // the STIX 2.1 document as submitted
 	Prior     PriorState
+	// Parsed, when it is Bundle as this engine parsed it (Engine.Parse),
+	// spares Decide a second parse: a connector reads a bundle once for
+	// its defaults and its pre-flight decision.
+	Parsed *Parsed
 }
 
 // ObjectDecision is the decision for one object of the submission.

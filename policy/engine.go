@@ -209,7 +209,7 @@ func (s *decider) checkSize() bool {
 
 // parse validates the bundle once and keeps the parsed document.
 func (s *decider) parse() bool {
-	doc, rep := s.e.validator.Validate(s.req.Bundle)
+	doc, rep := s.req.Parsed.of(s.e, s.req.Bundle)
 	if doc == nil {
 		rs := make([]Reason, 0, len(rep.Errors))
 		for _, f := range rep.Errors {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/genevahub/geneva/connectors"
 	_ "github.com/genevahub/geneva/connectors/all"
+	"github.com/genevahub/geneva/connectors/daemon"
 	"github.com/genevahub/geneva/internal/version"
 )
 
@@ -67,7 +68,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	default:
 		return usageError{errors.New("expected run CONFIG, check CONFIG or list\n" + usage)}
 	}
-	cfg, err := connectors.LoadConfig(rest[0], connectors.Default)
+	cfg, err := daemon.LoadConfig(rest[0], connectors.Default)
 	if err != nil {
 		return err
 	}
@@ -75,7 +76,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "geneva-connector: warning:", w)
 	}
 	if cmd == "check" {
-		if err := connectors.Check(cfg, connectors.Default); err != nil {
+		if err := daemon.Check(cfg, connectors.Default); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "%s: ok (%d sources, %d sinks)\n", rest[0], len(cfg.Sources), len(cfg.Sinks))
@@ -89,7 +90,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *jsonLogs {
 		h = slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level})
 	}
-	c, err := connectors.New(cfg, connectors.Default, slog.New(h))
+	c, err := daemon.New(cfg, connectors.Default, slog.New(h))
 	if err != nil {
 		return err
 	}

@@ -1,11 +1,9 @@
 package dir
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -51,31 +49,13 @@ func (s *sink) Write(_ context.Context, e connectors.Envelope) error {
 	data := []byte(e.Body)
 	ext := ".json"
 	if s.cfg.Format == "ndjson" {
-		lines, err := NDJSON(e.Body)
+		lines, err := connectors.NDJSON(e.Body)
 		if err != nil {
 			return err
 		}
 		data, ext = lines, ".ndjson"
 	}
 	return connectors.WriteFileDurable(filepath.Join(s.cfg.Path, name+ext), data)
-}
-
-// NDJSON turns a bundle into one compact object per line.
-func NDJSON(bundle []byte) ([]byte, error) {
-	var b struct {
-		Objects []json.RawMessage `json:"objects"`
-	}
-	if err := json.Unmarshal(bundle, &b); err != nil {
-		return nil, fmt.Errorf("not a STIX bundle: %w", err)
-	}
-	var out bytes.Buffer
-	for _, o := range b.Objects {
-		if err := json.Compact(&out, o); err != nil {
-			return nil, err
-		}
-		out.WriteByte('\n')
-	}
-	return out.Bytes(), nil
 }
 
 func (s *sink) Close(context.Context) error {

@@ -11,7 +11,6 @@ import (
 	"sync"
 
 	"github.com/genevahub/geneva/connectors"
-	"github.com/genevahub/geneva/connectors/dir"
 )
 
 func init() {
@@ -70,7 +69,7 @@ type Line struct {
 func (s *sink) Write(_ context.Context, e connectors.Envelope) error {
 	var out []byte
 	if s.cfg.Format == "ndjson" {
-		lines, err := dir.NDJSON(e.Body)
+		lines, err := connectors.NDJSON(e.Body)
 		if err != nil {
 			return err
 		}

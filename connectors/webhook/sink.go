@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/genevahub/geneva/connectors"
-	"github.com/genevahub/geneva/connectors/dir"
 	"github.com/genevahub/geneva/hub/wire"
 )
 
@@ -43,7 +42,7 @@ func (s *sink) Write(ctx context.Context, e connectors.Envelope) error {
 	}
 	body, ctype := []byte(e.Body), "application/stix+json;version=2.1"
 	if s.cfg.Format == "ndjson" {
-		lines, err := dir.NDJSON(e.Body)
+		lines, err := connectors.NDJSON(e.Body)
 		if err != nil {
 			return err
 		}

@@ -26,8 +26,8 @@ var _ connectors.Source = (*source)(nil)
 // time (the client retries; a repeat is a duplicate, not a second report).
 type source struct {
 	cfg      SourceConfig
-	limit    func() int64 // the hub's budget (nil: none)
-	identity string
+	limit    func() int64  // the hub's budget (nil: none)
+	identity func() string // the member's STIX identity under the MoU in force
 	log      *slog.Logger
 
 	startOnce sync.Once
@@ -61,8 +61,11 @@ func newSource(raw json.RawMessage, d connectors.Deps) (connectors.Source, error
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	if me, ok := d.MoU.Member(d.Member); ok {
-		s.identity = me.Identity
+	s.identity = func() string {
+		if me, ok := d.MoUNow().Member(d.Member); ok {
+			return me.Identity
+		}
+		return ""
 	}
 	return s, nil
 }
@@ -223,7 +226,7 @@ func (s *source) envelope(ctx context.Context, body []byte, limit int64) (connec
 	if err := rep.Validate(); err != nil {
 		return connectors.Envelope{}, strings.Split(err.Error(), "\n"), nil
 	}
-	id, bundle, err := rep.BundleWithin(ctx, s.identity, time.Now(), limit)
+	id, bundle, err := rep.BundleWithin(ctx, s.identity(), time.Now(), limit)
 	if err != nil {
 		return connectors.Envelope{}, nil, err
 	}

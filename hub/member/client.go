@@ -7,6 +7,7 @@ package member
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,6 +39,7 @@ type Client struct {
 	violation error                            // the last permission violation the server reported
 	waiting   map[*int]context.CancelCauseFunc // calls in flight, ended early by a violation
 	reconnect []chan string                    // one per live subscription: "reconnect" or "slow" (deliveries dropped)
+	onError   func(error)                      // DialOptions.OnError
 }
 
 // Dial connects to the hub at server (a nats:// URL; several may be
@@ -45,7 +47,25 @@ type Client struct {
 // connection uses the member's private inbox prefix, the only reply
 // subjects its permissions allow.
 func Dial(ctx context.Context, server, credsFile string) (*Client, error) {
-	c := &Client{server: server, waiting: map[*int]context.CancelCauseFunc{}}
+	return DialWith(ctx, server, credsFile, DialOptions{})
+}
+
+// DialOptions are what a long-running client (the connector daemon) adds
+// to Dial.
+type DialOptions struct {
+	TLS *tls.Config // the hub's CA and a client certificate; nil: as the URL says
+	// Retry starts the client while the hub is away: the first connection
+	// is retried in the background like a reconnection, and calls made
+	// meanwhile wait for it within their deadline.
+	Retry        bool
+	OnConnect    func()      // (re)connected
+	OnDisconnect func(error) // the connection dropped (err may be nil)
+	OnError      func(error) // what the server reports out of band (a permission violation, explained)
+}
+
+// DialWith is Dial with o.
+func DialWith(ctx context.Context, server, credsFile string, o DialOptions) (*Client, error) {
+	c := &Client{server: server, waiting: map[*int]context.CancelCauseFunc{}, onError: o.OnError}
 	member, opts, err := wire.MemberOptions(credsFile, c.asyncError)
 	if err != nil {
 		return nil, err
@@ -60,8 +80,25 @@ func Dial(ctx context.Context, server, credsFile string) (*Client, error) {
 		nats.MaxReconnects(-1), // a subscription outlives hub restarts
 		nats.ReconnectWait(250*time.Millisecond),
 		nats.ReconnectJitter(100*time.Millisecond, time.Second),
-		nats.ReconnectHandler(c.reconnected),
+		nats.ReconnectHandler(func(*nats.Conn) {
+			c.reconnected()
+			if o.OnConnect != nil {
+				o.OnConnect()
+			}
+		}),
 	)
+	if o.TLS != nil {
+		opts = append(opts, nats.Secure(o.TLS))
+	}
+	if o.Retry {
+		opts = append(opts, nats.RetryOnFailedConnect(true))
+	}
+	if o.OnConnect != nil {
+		opts = append(opts, nats.ConnectHandler(func(*nats.Conn) { o.OnConnect() }))
+	}
+	if o.OnDisconnect != nil {
+		opts = append(opts, nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { o.OnDisconnect(err) }))
+	}
 	nc, err := nats.Connect(server, opts...)
 	if err != nil {
 		return nil, dialError(server, credsFile, member, err)
@@ -84,10 +121,23 @@ func (c *Client) Server() string { return c.server }
 // Close drops the connection; live subscriptions end.
 func (c *Client) Close() { c.nc.Close() }
 
+// Drain lets what is in flight finish (acks, publishes), then closes.
+func (c *Client) Drain() error { return c.nc.Drain() }
+
+// Connected says whether the connection to the hub is up now.
+func (c *Client) Connected() bool { return c.nc.IsConnected() }
+
+// MaxPayload is the largest message the hub takes (its NATS
+// max_payload), 0 before the first connection.
+func (c *Client) MaxPayload() int64 { return c.nc.MaxPayload() }
+
 // asyncError takes what the server or the client library reports out of
 // band. A subscription that dropped deliveries (its buffer was full) is
 // told, so it resumes at once rather than at the next heartbeat.
 func (c *Client) asyncError(err error) {
+	if c.onError != nil {
+		c.onError(err)
+	}
 	switch {
 	case errors.Is(err, nats.ErrSlowConsumer):
 		c.notify("slow")
@@ -116,7 +166,7 @@ func (c *Client) takeViolation() error {
 	return err
 }
 
-func (c *Client) reconnected(*nats.Conn) { c.notify("reconnect") }
+func (c *Client) reconnected() { c.notify("reconnect") }
 
 // notify tells every live subscription what happened.
 func (c *Client) notify(what string) {

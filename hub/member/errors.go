@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/genevahub/geneva/hub/wire"
 )
 
@@ -12,6 +15,24 @@ import (
 // permission violation, which the client turns into this error with the
 // subject that was refused.
 var ErrNotPermitted = wire.ErrNotPermitted
+
+// TooLargeError is a submission larger than the hub takes.
+type TooLargeError struct {
+	Size, Max int64 // bytes: the bundle's, and the hub's max_payload
+	Server    string
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("submit: the bundle is %d bytes; the hub at %s accepts at most %d (its max_payload)", e.Size, e.Server, e.Max)
+}
+
+// Permanent says whether a submission failed in a way retrying cannot
+// fix: larger than the hub's max_payload or its stream's message limit.
+func Permanent(err error) bool {
+	var api *jetstream.APIError
+	return errors.As(err, new(*TooLargeError)) || errors.Is(err, nats.ErrMaxPayload) ||
+		(errors.As(err, &api) && api.ErrorCode == jetstream.JSErrCodeStreamMessageExceedsMaximum)
+}
 
 // ErrRefused means the hub did not accept the member's credentials.
 var ErrRefused = errors.New("credentials refused")

@@ -23,9 +23,10 @@ type SubmitOptions struct {
 
 // SubmitResult is what became of a submission.
 type SubmitResult struct {
-	MsgID    string        // the id the receipt carries back
-	Sequence uint64        // the submission's sequence in the member's intake stream
-	Receipt  *wire.Receipt // nil with NoWait
+	MsgID     string        // the id the receipt carries back
+	Sequence  uint64        // the submission's sequence in the member's intake stream
+	Duplicate bool          // the hub had it already (a retry with the same MsgID)
+	Receipt   *wire.Receipt // nil with NoWait
 }
 
 // Submit sends bundle to the hub and, unless o.NoWait, waits for its
@@ -41,7 +42,7 @@ func (c *Client) Submit(ctx context.Context, bundle []byte, o SubmitOptions) (Su
 	}
 	res := SubmitResult{MsgID: o.MsgID}
 	if max := c.nc.MaxPayload(); max > 0 && int64(len(bundle)) > max {
-		return res, fmt.Errorf("submit: the bundle is %d bytes; the hub at %s accepts at most %d (its max_payload)", len(bundle), c.server, max)
+		return res, &TooLargeError{Size: int64(len(bundle)), Max: max, Server: c.server}
 	}
 	// The view opens before the submission goes out, so its receipt
 	// cannot come before the view starts.
@@ -60,7 +61,7 @@ func (c *Client) Submit(ctx context.Context, bundle []byte, o SubmitOptions) (Su
 	if err != nil {
 		return res, c.explain(ctx, "submit", started, err)
 	}
-	res.Sequence = ack.Sequence
+	res.Sequence, res.Duplicate = ack.Sequence, ack.Duplicate
 	if o.NoWait {
 		return res, nil
 	}

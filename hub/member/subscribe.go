@@ -81,12 +81,10 @@ func (e *SkippedError) Unwrap() error { return e.Err }
 // Subscribe starts a subscription. An error here means the hub refused it
 // or did not answer; later trouble (a hub restart) is handled inside Next.
 func (c *Client) Subscribe(ctx context.Context, o SubscribeOptions) (*Subscription, error) {
-	for i, l := range o.TLP {
-		lv, err := tlp.ParseLevel(l)
-		if err != nil {
+	for _, l := range o.TLP {
+		if _, err := tlp.ParseLevel(l); err != nil {
 			return nil, fmt.Errorf("subscribe: tlp %q: %w", l, err)
 		}
-		o.TLP[i] = lv.String()
 	}
 	return c.subscribe(ctx, o, 4096)
 }
@@ -176,7 +174,7 @@ func (s *Subscription) open(ctx context.Context) error {
 	if err != nil {
 		return s.c.explain(ctx, "subscribe", started, err)
 	}
-	req := wire.SubscribeRequest{Session: session, TLP: s.opts.TLP}
+	req := wire.SubscribeRequest{Session: session, TLP: levels(s.opts.TLP)}
 	switch {
 	case s.resumeFrom > 0:
 		req.StartSeq = s.resumeFrom
@@ -318,4 +316,16 @@ func (s *Subscription) wants(env Object) bool {
 		return false
 	}
 	return true
+}
+
+// levels are the TLP filters as the wire carries them (Subscribe checked
+// each).
+func levels(names []string) []tlp.Level {
+	var out []tlp.Level
+	for _, n := range names {
+		if l, err := tlp.ParseLevel(n); err == nil {
+			out = append(out, l)
+		}
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/genevahub/geneva/hub/requests"
+	"github.com/genevahub/geneva/policy/tlp"
 )
 
 // The request and reply bodies (JSON) of the services a member calls:
@@ -18,10 +19,10 @@ import (
 // subscribe to. Nobody gets API rights on that consumer, so its name is
 // useless to anyone else.
 type SubscribeRequest struct {
-	Session  string    `json:"session"`             // [A-Za-z0-9_-]{1,64}; the deliver subject's last token
-	TLP      []string  `json:"tlp,omitempty"`       // only these levels; empty means all
-	Since    time.Time `json:"since,omitzero"`      // start at this time; zero: only new shares
-	StartSeq uint64    `json:"start_seq,omitempty"` // or start at this GENEVA_SHARE sequence
+	Session  string      `json:"session"`             // [A-Za-z0-9_-]{1,64}; the deliver subject's last token
+	TLP      []tlp.Level `json:"tlp,omitempty"`       // only these levels (written as "green"); empty means all
+	Since    time.Time   `json:"since,omitzero"`      // start at this time; zero: only new shares
+	StartSeq uint64      `json:"start_seq,omitempty"` // or start at this GENEVA_SHARE sequence
 }
 
 // SubscribeReply answers a SubscribeRequest.
