@@ -41,12 +41,14 @@ type Hub struct {
 	keyMember map[string]string // NKey → member id, for violation metrics
 	metrics   *metrics.Metrics
 
-	base   *server.Options
-	srv    *server.Server
-	nc     *nats.Conn
-	js     jetstream.JetStream
-	worker *worker
-	gate   *gate // the submission gate's quotas (gate.go)
+	base     *server.Options
+	srv      *server.Server
+	nc       *nats.Conn
+	operator *jwtOperator // the hub as NATS operator, with jwt_accounts (jwtserver.go)
+	sysNC    *nats.Conn   // the system user's connection claims are pushed over, with jwt_accounts
+	js       jetstream.JetStream
+	worker   *worker
+	gate     *gate // the submission gate's quotas (gate.go)
 
 	requests *requestTracker // law-enforcement requests (requesttrack.go)
 
@@ -186,6 +188,9 @@ func (h *Hub) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := h.moveHubAccountStore(); err != nil {
+		return err
+	}
 	if h.srv, err = server.NewServer(opts); err != nil {
 		return fmt.Errorf("nats server: %w", err)
 	}
@@ -196,9 +201,11 @@ func (h *Hub) Run(ctx context.Context) error {
 	if err := h.waitForServer(start, 30*time.Second); err != nil {
 		return err
 	}
-	pub, _ := h.key.PublicKey()
-	h.nc, err = nats.Connect("", nats.InProcessServer(h.srv), nats.Name("geneva-hub"),
-		nats.Nkey(pub, h.key.Sign), nats.MaxReconnects(-1))
+	auth, err := h.hubAuth()
+	if err != nil {
+		return err
+	}
+	h.nc, err = nats.Connect("", nats.InProcessServer(h.srv), nats.Name("geneva-hub"), auth, nats.MaxReconnects(-1))
 	if err != nil {
 		return fmt.Errorf("hub connection: %w", err)
 	}
@@ -212,6 +219,10 @@ func (h *Hub) Run(ctx context.Context) error {
 // runServices provisions and serves on h.nc until ctx is done, then shuts down
 // gracefully: stop taking work, finish in-flight decisions.
 func (h *Hub) runServices(ctx context.Context) error {
+	if err := h.connectSystem(); err != nil {
+		return err
+	}
+	defer h.closeSystem()
 	if err := h.provision(ctx, h.policy.Engine()); err != nil {
 		return err
 	}
