@@ -414,31 +414,70 @@ func hubExport(r reach) *jwt.Export {
 	return e
 }
 
-// revokeReplacedKeys revokes in mc every user key member's JWT creds held
-// before its creds file got a new key (a rotation: suspend, delete the
-// creds file, resume): a user JWT stays valid until its account revokes
-// it. The replaced keys are kept in dataDir/jwt/revoked/<member>.
+// revokeReplacedKeys revokes in mc every user key of member on its
+// revocation list (revokedPath): the keys its JWT creds held before its
+// creds file got a new key (a rotation: suspend, delete the creds file,
+// resume; a user JWT stays valid until its account revokes it), and the
+// users revoked one by one (RevokeMemberUser).
 func revokeReplacedKeys(dataDir, member string, mc *jwt.AccountClaims) error {
-	path := filepath.Join(jwtDir(dataDir), "revoked", member)
-	list, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("jwt: %w", err)
-	}
 	current, err := wire.EnsureCreds(dataDir, member)
 	if err != nil {
 		return err
 	}
-	if issued, err := credsUserKey(JWTCredsPath(dataDir, member)); err == nil && issued != current &&
-		!slices.Contains(strings.Fields(string(list)), issued) {
-		list = append(list, issued+"\n"...)
-		if err := writeSecret(path, list); err != nil {
+	if issued, err := credsUserKey(JWTCredsPath(dataDir, member)); err == nil && issued != current {
+		if err := addRevoked(dataDir, member, issued); err != nil {
 			return err
 		}
 	}
+	list, err := os.ReadFile(revokedPath(dataDir, member))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("jwt: %w", err)
+	}
 	for _, pub := range strings.Fields(string(list)) {
-		mc.RevokeAt(pub, time.Now())
+		mc.RevokeAt(pub, revokedForever)
 	}
 	return nil
+}
+
+// revokedForever is the revocation time of a revoked user key: the server
+// refuses a user JWT issued up to then, so one a member admin signs for
+// the key after the revocation is refused too.
+var revokedForever = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// revokedPath lists the revoked user keys of member, one a line.
+func revokedPath(dataDir, member string) string {
+	return filepath.Join(jwtDir(dataDir), "revoked", member)
+}
+
+// addRevoked puts userPub on member's revocation list, once.
+func addRevoked(dataDir, member, userPub string) error {
+	path := revokedPath(dataDir, member)
+	list, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("jwt: %w", err)
+	}
+	if slices.Contains(strings.Fields(string(list)), userPub) {
+		return nil
+	}
+	return writeSecret(path, append(list, userPub+"\n"...))
+}
+
+// RevokeMemberUser revokes one NATS user of member, by its public key (a
+// user its admin issued, geneva admin member user): the member's account
+// JWT revokes it from the next time the hub applies the MoU (a reload),
+// which cuts its connections at once. The member's other users keep
+// working. The member's own key is revoked by a rotation instead.
+func RevokeMemberUser(dataDir, member, userPub string) error {
+	if !nkeys.IsValidPublicUserKey(userPub) {
+		return fmt.Errorf("revoke: %q is not a NATS user public key (U...)", userPub)
+	}
+	if _, err := os.Stat(filepath.Join(jwtDir(dataDir), "accounts", member+".nk")); err != nil {
+		return fmt.Errorf("revoke: member %q has no JWT account under %s (jwt_accounts, or geneva-hub cluster-users --jwt)", member, dataDir)
+	}
+	if current, err := wire.EnsureCreds(dataDir, member); err == nil && current == userPub {
+		return fmt.Errorf("revoke: %s is member %s's own key; rotate it instead (docs/operating.md)", userPub, member)
+	}
+	return addRevoked(dataDir, member, userPub)
 }
 
 // credsUserKey is the user key of the JWT in a creds file.

@@ -1,7 +1,12 @@
 package hub_test
 
 import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/stretchr/testify/require"
@@ -9,6 +14,7 @@ import (
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 )
 
 // withJWTAccounts runs the embedded server in operator mode.
@@ -35,4 +41,85 @@ func TestJWTAccountsRefuseSeedOnlyCreds(t *testing.T) {
 	works(t, h.Member(t, "bank-one"))
 	_, err := h.ConnectCreds("bank-one", wire.CredsPath(h.Dir, "bank-one"))
 	require.ErrorIs(t, err, nats.ErrAuthorization)
+}
+
+// One user a member's admin issued is revoked alone (hub.RevokeMemberUser,
+// then a reload): its connection is cut and it is refused, also with a
+// JWT the admin signs for its key afterwards; the member's other users
+// and its own creds keep working.
+func TestRevokeOneMemberUser(t *testing.T) {
+	h := hubtest.StartHub(t, withJWTAccounts)
+	sk, err := hub.ReadSigningKey(hub.SigningKeyPath(h.Dir, "bank-one"))
+	require.NoError(t, err)
+	issue := func(name string) (string, string) {
+		creds, pub, err := hub.IssueMemberUser(sk, name)
+		require.NoError(t, err)
+		file := filepath.Join(t.TempDir(), name+".creds")
+		require.NoError(t, os.WriteFile(file, creds, 0o600))
+		return file, pub
+	}
+	aliceFile, alicePub := issue("alice")
+	bobFile, _ := issue("bob")
+	alice, bob := connectCreds(t, h, "bank-one", aliceFile), connectCreds(t, h, "bank-one", bobFile)
+	works(t, alice)
+	works(t, bob)
+
+	require.NoError(t, hub.RevokeMemberUser(h.Dir, "bank-one", alicePub))
+	require.NoError(t, h.ApplyMoU(context.Background(), h.MoU()))
+	revokedAt := time.Now().Unix()
+	waitClosed(t, alice)
+	_, err = h.ConnectCreds("bank-one", aliceFile)
+	require.ErrorIs(t, err, nats.ErrAuthorization, "the revoked user")
+	works(t, bob)
+	works(t, h.Member(t, "bank-one"))
+
+	t.Run("a JWT signed for the revoked key afterwards", func(t *testing.T) {
+		// JWTs carry their issue time in seconds: sign in a later second
+		// than the revocation.
+		hubtest.Eventually(t, 2*time.Second, func() error {
+			if time.Now().Unix() <= revokedAt {
+				return errors.New("still the second of the revocation")
+			}
+			return nil
+		})
+		resigned := filepath.Join(t.TempDir(), "alice-again.creds")
+		require.NoError(t, os.WriteFile(resigned, hub.ReissueMemberUser(t, sk, aliceFile), 0o600))
+		_, err := h.ConnectCreds("bank-one", resigned)
+		require.ErrorIs(t, err, nats.ErrAuthorization)
+	})
+
+	t.Run("bad input", func(t *testing.T) {
+		require.ErrorContains(t, hub.RevokeMemberUser(h.Dir, "bank-one", "alice"), "not a NATS user public key")
+		require.ErrorContains(t, hub.RevokeMemberUser(h.Dir, "nobody", alicePub), `member "nobody" has no JWT account`)
+		own, err := wire.EnsureCreds(h.Dir, "bank-one")
+		require.NoError(t, err)
+		require.ErrorContains(t, hub.RevokeMemberUser(h.Dir, "bank-one", own), "rotate it instead")
+	})
+}
+
+// A suspended member's admin cannot get back in by issuing a new user
+// with its signing key: the closed account has no signing keys.
+func TestSuspendedMemberAdminIssuesNoUsers(t *testing.T) {
+	h := hubtest.StartHub(t, withJWTAccounts)
+	sk, err := hub.ReadSigningKey(hub.SigningKeyPath(h.Dir, "bank-one"))
+	require.NoError(t, err)
+	mou := *h.MoU()
+	mou.Members = append([]policy.Member(nil), mou.Members...)
+	mou.Members[memberIndex(t, &mou, "bank-one")].Suspended = true
+	require.NoError(t, h.ApplyMoU(context.Background(), &mou))
+	creds, _, err := hub.IssueMemberUser(sk, "mallory")
+	require.NoError(t, err)
+	file := filepath.Join(t.TempDir(), "mallory.creds")
+	require.NoError(t, os.WriteFile(file, creds, 0o600))
+	_, err = h.ConnectCreds("bank-one", file)
+	require.ErrorIs(t, err, nats.ErrAuthorization)
+}
+
+// connectCreds connects as id with credsFile, closed when t ends.
+func connectCreds(t *testing.T, h *hubtest.Hub, id, credsFile string) *hubtest.Member {
+	t.Helper()
+	m, err := h.ConnectCreds(id, credsFile)
+	require.NoError(t, err, "%s with %s", id, credsFile)
+	t.Cleanup(m.NC.Close)
+	return m
 }
