@@ -480,6 +480,19 @@ func RevokeMemberUser(dataDir, member, userPub string) error {
 	return addRevoked(dataDir, member, userPub)
 }
 
+// UserKey is user, a NATS user public key, or the user key of the JWT
+// creds file named user.
+func UserKey(user string) (string, error) {
+	if nkeys.IsValidPublicUserKey(user) {
+		return user, nil
+	}
+	pub, err := credsUserKey(user)
+	if err != nil {
+		return "", fmt.Errorf("%q: neither a NATS user public key (U...) nor a creds file with a user JWT: %w", user, err)
+	}
+	return pub, nil
+}
+
 // credsUserKey is the user key of the JWT in a creds file.
 func credsUserKey(path string) (string, error) {
 	data, err := os.ReadFile(path)
