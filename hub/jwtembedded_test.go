@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nkeys"
 	"github.com/stretchr/testify/require"
 
 	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/audit"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
@@ -122,4 +124,42 @@ func connectCreds(t *testing.T, h *hubtest.Hub, id, credsFile string) *hubtest.M
 	require.NoError(t, err, "%s with %s", id, credsFile)
 	t.Cleanup(m.NC.Close)
 	return m
+}
+
+// Switching jwt_accounts on keeps the hub's data (the hub account's
+// JetStream files move to its key's name) and every member's key (its
+// JWT creds are for the NKey it had); switching it off again moves them
+// back. A restart in operator mode keeps everything too (the resolver's
+// directory is reused).
+func TestJWTAccountsSwitchKeepsTheData(t *testing.T) {
+	dir := t.TempDir()
+	h := hubtest.StartHub(t, hubtest.WithDir(dir))
+	bank := h.Member(t, "bank-one")
+	bank.Submit(t, caseBundle(t, "green-tlp2-to-all.json"), wire.SubmitOptions{})
+	first := bank.NextReceipt(t, 10*time.Second)
+	require.Equal(t, policy.Accept, first.Verdict)
+	require.NoError(t, h.Stop())
+
+	for i, jwtOn := range []bool{true, true, false} {
+		h = hubtest.StartHub(t, hubtest.WithDir(dir), hubtest.WithConfig(func(c *hub.Config) { c.JWTAccounts = jwtOn }))
+		op := h.Member(t, wire.OperatorName)
+		res, err := audit.Verify(ctx(t), op.JS, wire.StreamAudit)
+		require.NoError(t, err, "start %d (jwt_accounts %v)", i+1, jwtOn)
+		require.Equal(t, uint64(1+i), res.Records, "start %d: the audit chain is there", i+1)
+		bank := h.Member(t, "bank-one")
+		bank.Submit(t, []byte(`{}`), wire.SubmitOptions{})
+		require.Equal(t, "bank-one", bank.NextReceipt(t, 10*time.Second).Member)
+		require.NoError(t, h.Stop())
+	}
+	seed, err := os.ReadFile(wire.CredsPath(dir, "bank-one"))
+	require.NoError(t, err)
+	withJWT, err := os.ReadFile(hub.JWTCredsPath(dir, "bank-one"))
+	require.NoError(t, err)
+	k1, err := nkeys.ParseDecoratedNKey(seed)
+	require.NoError(t, err)
+	k2, err := nkeys.ParseDecoratedNKey(withJWT)
+	require.NoError(t, err)
+	p1, _ := k1.PublicKey()
+	p2, _ := k2.PublicKey()
+	require.Equal(t, p1, p2, "the member kept its key")
 }
