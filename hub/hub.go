@@ -310,8 +310,8 @@ func (h *Hub) banner() {
 		if m.Suspended {
 			state = "suspended"
 		}
-		h.log.Info("member", "id", m.ID, "state", state, "creds", wire.CredsPath(h.cfg.DataDir, m.ID),
-			"try", fmt.Sprintf("geneva --server %s --creds %s subscribe", h.ClientURL(), wire.CredsPath(h.cfg.DataDir, m.ID)))
+		h.log.Info("member", "id", m.ID, "state", state, "creds", h.CredsPath(m.ID),
+			"try", fmt.Sprintf("geneva --server %s --creds %s subscribe", h.ClientURL(), h.CredsPath(m.ID)))
 	}
-	h.log.Info("operator", "creds", wire.CredsPath(h.cfg.DataDir, wire.OperatorName))
+	h.log.Info("operator", "creds", h.CredsPath(wire.OperatorName))
 }
