@@ -163,3 +163,31 @@ func TestJWTAccountsSwitchKeepsTheData(t *testing.T) {
 	p2, _ := k2.PublicKey()
 	require.Equal(t, p1, p2, "the member kept its key")
 }
+
+// On a JWT cluster a revocation is pushed to every server: the revoked
+// user, connected to a node other than the hub's, is cut and refused on
+// every node; the member's other user on a third node keeps working.
+func TestRevokeOneMemberUserOnJWTCluster(t *testing.T) {
+	ic := startIsolatedCluster(t, jwtAccounts)
+	sk, err := hub.ReadSigningKey(hub.SigningKeyPath(ic.dir, "bank-one"))
+	require.NoError(t, err)
+	files := map[string]string{}
+	var alicePub string
+	for _, name := range []string{"alice", "bob"} {
+		creds, pub, err := hub.IssueMemberUser(sk, name)
+		require.NoError(t, err)
+		files[name] = filepath.Join(t.TempDir(), name+".creds")
+		require.NoError(t, os.WriteFile(files[name], creds, 0o600))
+		if name == "alice" {
+			alicePub = pub
+		}
+	}
+	alice, bob := ic.connect2(t, "bank-one", files["alice"], 1), ic.connect2(t, "bank-one", files["bob"], 2)
+	works(t, alice)
+
+	require.NoError(t, hub.RevokeMemberUser(ic.dir, "bank-one", alicePub))
+	ic.apply(t, func(*policy.MoU) {})
+	ic.waitCutOff(t, alice, files["alice"])
+	works(t, bob)
+	works(t, ic.members["bank-one"])
+}
