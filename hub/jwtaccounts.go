@@ -18,8 +18,9 @@ import (
 	"github.com/genevahub/geneva/policy"
 )
 
-// JWT accounts (docs/operating.md "JWT accounts on a cluster"): the layout
-// of accountsConfig as signed JWTs, for servers in operator mode. The hub
+// JWT accounts (docs/operating.md "JWT accounts (operator mode)"): the
+// layout of accountsConfig as signed JWTs, for servers in operator mode
+// (jwtserver.go). The hub
 // is the operator: it alone signs account JWTs, so a member's account
 // holds exactly the imports of memberReach and nothing else, whoever
 // issues its users. A member's admin gets a signing key of the member's
@@ -159,7 +160,7 @@ func IssueMemberUser(sk SigningKey, name string) (creds []byte, userPub string, 
 // ClusterJWT is nats-server configuration for every server of a cluster in
 // operator mode: the hub's operator JWT, the system account, and every
 // account JWT of accountJWTs to preload into each server's full resolver
-// (docs/operating.md "JWT accounts on a cluster"). Each server's own file
+// (docs/operating.md "JWT accounts (operator mode)"). Each server's own file
 // names its resolver directory (resolver: {type: full, dir: ...}): the
 // file is the same on every server, the directory is not. It is written
 // once, to start the cluster: a later member change is pushed to the

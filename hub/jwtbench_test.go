@@ -12,7 +12,7 @@ import (
 // BenchmarkMemberChange applies a member change to a running embedded hub
 // (suspend bank-one, then resume it: two MoU applications per op), with
 // configured accounts (a server reload) and with JWT accounts (account
-// JWTs pushed over the system account). docs/operating.md "JWT accounts".
+// JWTs pushed over the system account). docs/operating.md "JWT accounts (operator mode)".
 func BenchmarkMemberChange(b *testing.B) {
 	for _, mode := range []struct {
 		name string

@@ -16,7 +16,7 @@ import (
 	"github.com/genevahub/geneva/policy"
 )
 
-// JWT accounts (jwt_accounts: true, docs/operating.md "JWT accounts"): the
+// JWT accounts (jwt_accounts: true, docs/operating.md "JWT accounts (operator mode)"): the
 // server, embedded or a cluster's, runs in operator mode with a full
 // resolver, and the hub, as operator, pushes every account JWT to it over
 // the system account whenever the MoU changes: a member change is a claim
