@@ -191,3 +191,22 @@ func TestRevokeOneMemberUserOnJWTCluster(t *testing.T) {
 	works(t, bob)
 	works(t, ic.members["bank-one"])
 }
+
+// Only the hub's system user pushes account JWTs: a member, with its own
+// creds or a user its admin issued, cannot publish to the resolver's
+// subjects, so it cannot give its account imports of its own choosing.
+func TestMembersCannotPushAccountJWTs(t *testing.T) {
+	h := hubtest.StartHub(t, withJWTAccounts)
+	sk, err := hub.ReadSigningKey(hub.SigningKeyPath(h.Dir, "bank-one"))
+	require.NoError(t, err)
+	creds, _, err := hub.IssueMemberUser(sk, "alice")
+	require.NoError(t, err)
+	file := filepath.Join(t.TempDir(), "alice.creds")
+	require.NoError(t, os.WriteFile(file, creds, 0o600))
+	for _, m := range []*hubtest.Member{h.Member(t, "bank-one"), connectCreds(t, h, "bank-one", file)} {
+		for _, subject := range []string{"$SYS.REQ.CLAIMS.UPDATE", "$SYS.REQ.ACCOUNT." + sk.Account + ".CLAIMS.UPDATE",
+			"$SYS.ACCOUNT." + sk.Account + ".CLAIMS.UPDATE", "$SYS.REQ.CLAIMS.DELETE"} {
+			refusedPub(t, m, "push an account JWT", subject)
+		}
+	}
+}
