@@ -3,6 +3,7 @@ package hub_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -209,4 +210,36 @@ func TestMembersCannotPushAccountJWTs(t *testing.T) {
 			refusedPub(t, m, "push an account JWT", subject)
 		}
 	}
+}
+
+// The MoU's quotas hold with JWT accounts: NATS account limits from the
+// account JWT (message size, connections) and the hub's gate (rate),
+// which the member's account imports its submit subject from.
+func TestQuotasWithJWTAccounts(t *testing.T) {
+	h := hubtest.StartHub(t, hubtest.WithMoU(quotaMoU(t)), withJWTAccounts)
+	isp := h.Member(t, "isp-two")
+	_, err := isp.JS.PublishMsg(ctx(t), wire.SubmitMsg("isp-two", make([]byte, 5000), wire.SubmitOptions{}))
+	// The account JWT's payload limit is applied after the client read the
+	// server's INFO, so the client does not refuse the message itself: the
+	// server closes the connection that sent it.
+	require.ErrorIs(t, err, nats.ErrConnectionClosed)
+	require.ErrorContains(t, isp.NC.LastError(), "Maximum Payload Violation")
+	in, err := h.Member(t, wire.OperatorName).JS.Stream(ctx(t), wire.IntakeStream("isp-two"))
+	require.NoError(t, err)
+	require.Zero(t, in.CachedInfo().State.Msgs, "nothing stored")
+	works(t, h.Member(t, "isp-two")) // the closed connection is gone: two allowed
+	works(t, h.Member(t, "isp-two"))
+	_, err = h.Connect("isp-two")
+	require.ErrorContains(t, err, "maximum account active connections exceeded")
+
+	bank := h.Member(t, "bank-one")
+	refused := 0
+	for i := range 60 { // a burst of 20, then 5/s
+		_, err := bank.JS.PublishMsg(ctx(t), wire.SubmitMsg("bank-one", []byte(`{}`), wire.SubmitOptions{MsgID: fmt.Sprint("q", i)}))
+		if err != nil {
+			require.ErrorContains(t, err, string(hub.CodeQuotaRate)+": ")
+			refused++
+		}
+	}
+	require.Positive(t, refused, "beyond the burst, submissions are refused")
 }
