@@ -88,6 +88,9 @@ func New(cfg Config) (*Hub, error) {
 		}
 	}
 	engine, err := policy.NewEngine(mou)
+	if err == nil {
+		err = checkMemberIDs(mou)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("mou: %w", err)
 	}

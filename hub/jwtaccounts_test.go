@@ -243,3 +243,24 @@ func TestQuotasWithJWTAccounts(t *testing.T) {
 	}
 	require.Positive(t, refused, "beyond the burst, submissions are refused")
 }
+
+// A member id the hub uses for itself is refused, at start and at a
+// reload (the MoU in force stays): with JWT accounts a member "geneva"
+// would get the hub account's key, and "operator" the operator's creds.
+func TestReservedMemberIDsAreRefused(t *testing.T) {
+	for _, id := range []string{hub.HubAccount, wire.OperatorName} {
+		mou := policy.DemoMoU()
+		mou.Members[memberIndex(t, mou, "cert-three")].ID = id
+		_, err := hub.New(hub.Config{DataDir: t.TempDir(), NATSListen: "127.0.0.1:-1", HTTPListen: "off", MoU: mou, JWTAccounts: true})
+		require.ErrorContains(t, err, fmt.Sprintf("members[%d].id: %q is reserved for the hub itself", memberIndex(t, mou, id), id))
+	}
+	h := hubtest.StartHub(t, withJWTAccounts)
+	mou := *h.MoU()
+	mou.Members = append([]policy.Member(nil), mou.Members...)
+	nm := mou.Members[memberIndex(t, &mou, "cert-three")]
+	nm.ID, nm.Identity = hub.HubAccount, "identity--5d5e8b0e-0c6a-4c44-9d0b-3f6f8e0e6a41"
+	mou.Members = append(mou.Members, nm)
+	require.ErrorContains(t, h.ApplyMoU(context.Background(), &mou), "is reserved for the hub itself")
+	require.Len(t, h.MoU().Members, len(policy.DemoMoU().Members), "the MoU in force stays")
+	works(t, h.Member(t, "cert-three"))
+}

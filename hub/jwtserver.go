@@ -250,6 +250,19 @@ func (h *Hub) rememberKeys(mou *policy.MoU) (map[string]string, error) {
 	return pubs, nil
 }
 
+// checkMemberIDs refuses a member id the hub uses for itself: "operator"
+// names the operator's creds file, and "geneva" the hub account's key
+// under data_dir/jwt/accounts, so such a member would get the operator's
+// key, or with JWT accounts a user in the hub's own account.
+func checkMemberIDs(mou *policy.MoU) error {
+	for i, m := range mou.Members {
+		if m.ID == wire.OperatorName || m.ID == HubAccount {
+			return fmt.Errorf("members[%d].id: %q is reserved for the hub itself; choose another id", i, m.ID)
+		}
+	}
+	return nil
+}
+
 // CredsPath is the creds file member id (or wire.OperatorName) connects
 // with: with JWT accounts its JWT creds (JWTCredsPath), else its NKey's.
 func (h *Hub) CredsPath(id string) string {

@@ -54,6 +54,9 @@ func (h *Hub) applyReload(ctx context.Context, mou *policy.MoU) error {
 		}
 	}
 	engine, err := policy.NewEngine(mou)
+	if err == nil {
+		err = checkMemberIDs(mou)
+	}
 	if err != nil {
 		return fmt.Errorf("mou: %w", err)
 	}
