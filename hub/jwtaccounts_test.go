@@ -264,3 +264,11 @@ func TestReservedMemberIDsAreRefused(t *testing.T) {
 	require.Len(t, h.MoU().Members, len(policy.DemoMoU().Members), "the MoU in force stays")
 	works(t, h.Member(t, "cert-three"))
 }
+
+// A worker node reaches an embedded hub with JWT accounts with the
+// operator's JWT creds, and decides for it.
+func TestWorkerNodeWithJWTAccounts(t *testing.T) {
+	h := hubtest.StartHub(t, withJWTAccounts, hubtest.WithConfig(func(c *hub.Config) { c.WorkerNodesOnly = true }))
+	startWorkerNode(t, h)
+	works(t, h.Member(t, "bank-one"))
+}
