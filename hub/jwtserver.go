@@ -153,6 +153,7 @@ func (h *Hub) pushAccounts(mou *policy.MoU) error {
 	if err != nil {
 		return fmt.Errorf("pushing account JWTs: %w", err)
 	}
+	h.log.Info("account JWTs pushed", "accounts", len(jwts), "servers_confirmed", answered, "servers", want)
 	if answered < want {
 		h.log.Warn("some NATS servers did not confirm the pushed account JWTs; their resolvers take them from the others within the sync interval",
 			"confirmed", answered, "servers", want, "sync", resolverSync)
