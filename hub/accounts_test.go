@@ -36,7 +36,11 @@ func works(t *testing.T, m *hubtest.Member) {
 // NATS account at once, and a member that comes back reaches everything
 // again (its account is rebuilt with its imports).
 func TestMemberLifecycleKeepsAccountsLive(t *testing.T) {
-	h := hubtest.StartHub(t)
+	t.Run("configured accounts", func(t *testing.T) { memberLifecycleLive(t, hubtest.StartHub(t)) })
+	t.Run("jwt accounts", func(t *testing.T) { memberLifecycleLive(t, hubtest.StartHub(t, withJWTAccounts)) })
+}
+
+func memberLifecycleLive(t *testing.T, h *hubtest.Hub) {
 	apply := func(change func(m *policy.Member), id string) {
 		t.Helper()
 		cp := *h.MoU()
@@ -63,7 +67,7 @@ func TestMemberLifecycleKeepsAccountsLive(t *testing.T) {
 
 	t.Run("rotate", func(t *testing.T) {
 		old := filepath.Join(t.TempDir(), "old.creds")
-		seed, err := os.ReadFile(wire.CredsPath(h.Dir, "bank-one"))
+		seed, err := os.ReadFile(h.CredsPath("bank-one"))
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(old, seed, 0o600))
 		apply(suspend, "bank-one")
@@ -74,6 +78,17 @@ func TestMemberLifecycleKeepsAccountsLive(t *testing.T) {
 		require.NoError(t, err)
 		_, err = nats.Connect(h.ClientURL(), append(opts, nats.MaxReconnects(0))...)
 		require.ErrorIs(t, err, nats.ErrAuthorization, "the old key is refused")
+	})
+
+	t.Run("add", func(t *testing.T) {
+		cp := *h.MoU()
+		cp.Members = append([]policy.Member(nil), h.MoU().Members...)
+		nm := cp.Members[memberIndex(t, &cp, "cert-three")]
+		nm.ID, nm.Name = "acad-four", "Academia Four"
+		nm.Type, nm.Identity = policy.Academia, "identity--5d5e8b0e-0c6a-4c44-9d0b-3f6f8e0e6a41"
+		cp.Members = append(cp.Members, nm)
+		require.NoError(t, h.ApplyMoU(context.Background(), &cp))
+		works(t, h.Member(t, "acad-four"))
 	})
 
 	t.Run("remove", func(t *testing.T) {

@@ -39,12 +39,13 @@ type isolatedCluster struct {
 type clusterLayout struct {
 	config  func(dataDir string, mou *policy.MoU, maxPayload int32) (string, error)
 	creds   func(dataDir, member string) string
-	reloads int
+	reloads int  // 0: the hub pushes every change to the servers (jwt_accounts)
+	jwt     bool // the hub runs with jwt_accounts
 }
 
 var (
-	configuredAccounts = clusterLayout{hub.ClusterAccounts, wire.CredsPath, 2}
-	jwtAccounts        = clusterLayout{hub.ClusterJWT, hub.JWTCredsPath, 1}
+	configuredAccounts = clusterLayout{hub.ClusterAccounts, wire.CredsPath, 2, false}
+	jwtAccounts        = clusterLayout{hub.ClusterJWT, hub.JWTCredsPath, 0, true}
 )
 
 func startIsolatedCluster(t *testing.T, layouts ...clusterLayout) *isolatedCluster {
@@ -59,6 +60,7 @@ func startIsolatedCluster(t *testing.T, layouts ...clusterLayout) *isolatedClust
 	cl := hubtest.StartClusterWithAccounts(t, 3, conf)
 	h := hubtest.StartHub(t, hubtest.WithDir(dir), hubtest.WithConfig(func(c *hub.Config) {
 		c.HubConnection = hub.HubConnection{NATSURL: cl.Nodes[0].ClientURL(), Creds: layout.creds(dir, wire.OperatorName)}
+		c.JWTAccounts = layout.jwt
 	}))
 	ic := &isolatedCluster{cl: cl, h: h, dir: dir, layout: layout, members: map[string]*hubtest.Member{}}
 	for i, m := range policy.DemoMoU().Members {
@@ -91,18 +93,22 @@ func (ic *isolatedCluster) dial(id string, i int) (*hubtest.Member, error) {
 	return ic.h.ConnectCreds(id, ic.layout.creds(ic.dir, id), onNode(ic.cl.Nodes[i].ClientURL()))
 }
 
-// apply changes the MoU as an operator does on a cluster: every NATS node
-// reloads the file that geneva-hub cluster-users writes for it (as often
-// as the layout needs), and the hub process reloads the MoU.
+// apply changes the MoU as an operator does on a cluster: with configured
+// accounts every NATS node reloads the file that geneva-hub cluster-users
+// writes for it (as often as the layout needs); then the hub process
+// reloads the MoU, with JWT accounts pushing the account JWTs to the
+// servers (no file, no reload).
 func (ic *isolatedCluster) apply(t *testing.T, change func(*policy.MoU)) {
 	t.Helper()
 	mou := *ic.h.MoU()
 	mou.Members = append([]policy.Member(nil), mou.Members...)
 	change(&mou)
-	accounts, err := ic.layout.config(ic.dir, &mou, hub.DefaultMaxPayload)
-	require.NoError(t, err)
-	for range ic.layout.reloads {
-		ic.cl.Reload(accounts)
+	if ic.layout.reloads > 0 {
+		accounts, err := ic.layout.config(ic.dir, &mou, hub.DefaultMaxPayload)
+		require.NoError(t, err)
+		for range ic.layout.reloads {
+			ic.cl.Reload(accounts)
+		}
 	}
 	require.NoError(t, ic.h.ApplyMoU(context.Background(), &mou))
 }

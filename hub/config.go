@@ -35,6 +35,11 @@ type Config struct {
 	// worker) connected to this hub; the hub still serves, reviews, trims
 	// and archives.
 	WorkerNodesOnly bool `yaml:"worker_nodes_only"`
+	// JWTAccounts runs NATS in operator mode (jwtserver.go): the embedded
+	// server, or with nats_url the cluster geneva-hub cluster-users --jwt
+	// configured; the hub pushes every account change as a claim. Members
+	// connect with their JWT creds (data_dir/jwt/creds).
+	JWTAccounts bool `yaml:"jwt_accounts"`
 	// HubConnection's nats_url (with the operator's creds) runs the hub
 	// against an external NATS cluster instead of its embedded server
 	// (cluster.go); Replicas is how many copies each stream keeps there.

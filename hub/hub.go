@@ -42,12 +42,14 @@ type Hub struct {
 	keyMember map[string]string // NKey → member id, for violation metrics
 	metrics   *metrics.Metrics
 
-	base   *server.Options
-	srv    *server.Server
-	nc     *nats.Conn
-	js     jetstream.JetStream
-	worker *decide.Worker
-	gate   *gate // the submission gate's quotas (gate.go)
+	base     *server.Options
+	srv      *server.Server
+	nc       *nats.Conn
+	operator *jwtOperator // the hub as NATS operator, with jwt_accounts (jwtserver.go)
+	sysNC    *nats.Conn   // the system user's connection claims are pushed over, with jwt_accounts
+	js       jetstream.JetStream
+	worker   *decide.Worker
+	gate     *gate // the submission gate's quotas (gate.go)
 
 	requests *requestTracker // law-enforcement requests (requesttrack.go)
 
@@ -90,6 +92,9 @@ func New(cfg Config) (*Hub, error) {
 		}
 	}
 	engine, err := policy.NewEngine(mou)
+	if err == nil {
+		err = checkMemberIDs(mou)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("mou: %w", err)
 	}
@@ -184,6 +189,9 @@ func (h *Hub) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := h.moveHubAccountStore(); err != nil {
+		return err
+	}
 	if h.srv, err = server.NewServer(opts); err != nil {
 		return fmt.Errorf("nats server: %w", err)
 	}
@@ -194,9 +202,11 @@ func (h *Hub) Run(ctx context.Context) error {
 	if err := h.waitForServer(start, 30*time.Second); err != nil {
 		return err
 	}
-	pub, _ := h.key.PublicKey()
-	h.nc, err = nats.Connect("", nats.InProcessServer(h.srv), nats.Name("geneva-hub"),
-		nats.Nkey(pub, h.key.Sign), nats.MaxReconnects(-1))
+	auth, err := h.hubAuth()
+	if err != nil {
+		return err
+	}
+	h.nc, err = nats.Connect("", nats.InProcessServer(h.srv), nats.Name("geneva-hub"), auth, nats.MaxReconnects(-1))
 	if err != nil {
 		return fmt.Errorf("hub connection: %w", err)
 	}
@@ -213,6 +223,10 @@ func (h *Hub) runServices(ctx context.Context) (err error) {
 	// ctx from here on also ends when a goroutine of the hub's fails.
 	h.running, ctx = newGoroutines(ctx)
 	defer h.running.stopTaking() // a start that failed before the stop path below
+	if err := h.connectSystem(); err != nil {
+		return err
+	}
+	defer h.closeSystem()
 	if err := h.provision(ctx, h.policy.Engine()); err != nil {
 		return err
 	}
@@ -309,8 +323,8 @@ func (h *Hub) banner() {
 		if m.Suspended {
 			state = "suspended"
 		}
-		h.log.Info("member", "id", m.ID, "state", state, "creds", wire.CredsPath(h.cfg.DataDir, m.ID),
-			"try", fmt.Sprintf("geneva --server %s --creds %s subscribe", h.ClientURL(), wire.CredsPath(h.cfg.DataDir, m.ID)))
+		h.log.Info("member", "id", m.ID, "state", state, "creds", h.CredsPath(m.ID),
+			"try", fmt.Sprintf("geneva --server %s --creds %s subscribe", h.ClientURL(), h.CredsPath(m.ID)))
 	}
-	h.log.Info("operator", "creds", wire.CredsPath(h.cfg.DataDir, wire.OperatorName))
+	h.log.Info("operator", "creds", h.CredsPath(wire.OperatorName))
 }

@@ -18,8 +18,9 @@ import (
 	"github.com/genevahub/geneva/policy"
 )
 
-// JWT accounts (docs/operating.md "JWT accounts on a cluster"): the layout
-// of accountsConfig as signed JWTs, for servers in operator mode. The hub
+// JWT accounts (docs/operating.md "JWT accounts (operator mode)"): the
+// layout of accountsConfig as signed JWTs, for servers in operator mode
+// (jwtserver.go). The hub
 // is the operator: it alone signs account JWTs, so a member's account
 // holds exactly the imports of memberReach and nothing else, whoever
 // issues its users. A member's admin gets a signing key of the member's
@@ -41,10 +42,10 @@ func SigningKeyPath(dataDir, member string) string {
 	return filepath.Join(jwtDir(dataDir), "signing", member+".nk")
 }
 
-// jwtKey reads the seed at path, or creates it with create.
+// jwtKey reads the seed at path, or creates it with create (if not nil).
 func jwtKey(path string, create func() (nkeys.KeyPair, error)) (nkeys.KeyPair, string, error) {
 	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
+	if errors.Is(err, os.ErrNotExist) && create != nil {
 		kp, err := create()
 		if err != nil {
 			return nil, "", fmt.Errorf("jwt key %s: %w", path, err)
@@ -157,65 +158,124 @@ func IssueMemberUser(sk SigningKey, name string) (creds []byte, userPub string, 
 }
 
 // ClusterJWT is nats-server configuration for every server of a cluster in
-// operator mode: the hub's operator JWT, the system account and a memory
-// resolver preloaded with the account JWTs of the hub and of every member
-// that is not suspended (a suspended member's account is gone, so its
-// users are refused). It writes the JWT creds of the operator and of every
-// member, for the NKeys of their creds files (a member keeps its key; its
-// file gains the user JWT), and each member's scoped signing key.
+// operator mode: the hub's operator JWT, the system account, and every
+// account JWT of accountJWTs to preload into each server's full resolver
+// (docs/operating.md "JWT accounts (operator mode)"). Each server's own file
+// names its resolver directory (resolver: {type: full, dir: ...}): the
+// file is the same on every server, the directory is not. It is written
+// once, to start the cluster: a later member change is pushed to the
+// running servers as claims (pushClaims), with no file and no reload.
+// Preloading never replaces a newer pushed JWT (the server keeps the
+// newer by issue time). It writes the JWT creds of the operator, of every
+// member (for the NKeys of their creds files: a member keeps its key; its
+// file gains the user JWT) and of the system user, and each member's
+// scoped signing key.
 func ClusterJWT(dataDir string, mou *policy.MoU, maxPayload int32) (string, error) {
+	op, preload, err := accountJWTs(dataDir, mou, maxPayload)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# NATS operator mode for a Geneva hub cluster (geneva-hub cluster-users --jwt); the same file on\n"+
+		"# every server, whose own file adds: resolver: {type: full, dir: \"<its own directory>\"}.\n"+
+		"# Member changes are pushed to the servers by the hub as account JWTs ($SYS.REQ.CLAIMS.UPDATE).\n"+
+		"operator: %s\nsystem_account: %s\nresolver_preload: {\n", confString(op.jwt), confString(op.sysPub))
+	for _, pub := range sortedKeys(preload) {
+		fmt.Fprintf(&b, "  %s: %s\n", pub, confString(preload[pub]))
+	}
+	b.WriteString("}\n")
+	return b.String(), nil
+}
+
+// jwtOperator is the hub as NATS operator: its key and JWT, and the
+// keys of the system account and of the hub account.
+type jwtOperator struct {
+	key, sys, hub       nkeys.KeyPair
+	pub, sysPub, hubPub string
+	jwt                 string
+}
+
+// loadOperator reads the operator's keys under dataDir, creating them on
+// first use, and the system user's JWT creds (SystemUser).
+func loadOperator(dataDir string) (*jwtOperator, error) {
 	dir := jwtDir(dataDir)
-	op, opPub, err := jwtKey(filepath.Join(dir, "operator.nk"), nkeys.CreateOperator)
-	if err != nil {
-		return "", err
+	var op jwtOperator
+	var err error
+	if op.key, op.pub, err = jwtKey(filepath.Join(dir, "operator.nk"), nkeys.CreateOperator); err != nil {
+		return nil, err
 	}
-	_, sysPub, err := jwtKey(filepath.Join(dir, "accounts", "SYS.nk"), nkeys.CreateAccount)
-	if err != nil {
-		return "", err
+	if op.sys, op.sysPub, err = jwtKey(filepath.Join(dir, "accounts", "SYS.nk"), nkeys.CreateAccount); err != nil {
+		return nil, err
 	}
-	hubKP, hubPub, err := jwtKey(filepath.Join(dir, "accounts", HubAccount+".nk"), nkeys.CreateAccount)
-	if err != nil {
-		return "", err
+	if op.hub, op.hubPub, err = jwtKey(filepath.Join(dir, "accounts", HubAccount+".nk"), nkeys.CreateAccount); err != nil {
+		return nil, err
 	}
-	opJWT, err := operatorJWT(filepath.Join(dir, "operator.jwt"), op, opPub, sysPub)
-	if err != nil {
-		return "", err
+	if op.jwt, err = operatorJWT(filepath.Join(dir, "operator.jwt"), op.key, op.pub, op.sysPub); err != nil {
+		return nil, err
 	}
-	preload := map[string]string{}
+	sysUser, _, err := jwtKey(filepath.Join(dir, "users", SystemUser+".nk"), nkeys.CreateUser)
+	if err != nil {
+		return nil, err
+	}
+	creds, err := userCreds(SystemUser, SystemUser, sysUser, op.sys, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	return &op, writeSecret(JWTCredsPath(dataDir, SystemUser), creds)
+}
+
+// SystemUser names the user of the system account in JWT mode; the hub
+// pushes account JWTs as it (JWTCredsPath(dataDir, SystemUser)). Member
+// ids are lowercase, so no member has this name.
+const SystemUser = "SYS"
+
+// accountJWTs is every account JWT of the hub as operator, by public key:
+// the system account, the hub account (exporting what the active members
+// import), each active member's account (memberAccountJWT) and a closed
+// account (closedAccountClaims) for every member suspended or no longer in
+// mou that had one. It writes the JWT creds of the operator and of every
+// active member.
+func accountJWTs(dataDir string, mou *policy.MoU, maxPayload int32) (*jwtOperator, map[string]string, error) {
+	op, err := loadOperator(dataDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	jwts := map[string]string{}
 	sign := func(ac *jwt.AccountClaims) error {
-		tok, err := ac.Encode(op)
+		tok, err := ac.Encode(op.key)
 		if err != nil {
 			return fmt.Errorf("account %s jwt: %w", ac.Name, err)
 		}
-		preload[ac.Subject] = tok
+		jwts[ac.Subject] = tok
 		return nil
 	}
-	sc := jwt.NewAccountClaims(sysPub)
+	sc := jwt.NewAccountClaims(op.sysPub)
 	sc.Name = "SYS"
 	if err := sign(sc); err != nil {
-		return "", err
+		return nil, nil, err
 	}
-
-	hc := jwt.NewAccountClaims(hubPub)
+	hc := jwt.NewAccountClaims(op.hubPub)
 	hc.Name = HubAccount
 	hc.Limits.JetStreamLimits = jwt.JetStreamLimits{MemoryStorage: -1, DiskStorage: -1, Streams: -1, Consumer: -1}
 	exported := map[string]bool{}
-	if err := issueCreds(dataDir, wire.OperatorName, hubKP, nil); err != nil {
-		return "", err
+	if err := issueCreds(dataDir, wire.OperatorName, op.hub, nil); err != nil {
+		return nil, nil, err
 	}
+	active := map[string]bool{}
 	for _, m := range mou.Members {
 		if _, err := wire.EnsureCreds(dataDir, m.ID); err != nil {
-			return "", err
+			return nil, nil, err
 		}
 		if m.Suspended {
 			continue
 		}
-		mc, err := memberAccountJWT(dataDir, m.ID, hubPub, mou.QuotaOf(m.ID), maxPayload)
+		active[m.ID] = true
+		mc, err := memberAccountJWT(dataDir, m.ID, op.hubPub, mou.QuotaOf(m.ID), maxPayload)
 		if err == nil {
 			err = sign(mc)
 		}
 		if err != nil {
-			return "", err
+			return nil, nil, err
 		}
 		for _, r := range append(memberReach(m.ID), reach{jsInfoSink, service}) {
 			if !exported[r.hubSubject()] {
@@ -225,17 +285,58 @@ func ClusterJWT(dataDir string, mou *policy.MoU, maxPayload int32) (string, erro
 		}
 	}
 	if err := sign(hc); err != nil {
-		return "", err
+		return nil, nil, err
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "# NATS operator mode for a Geneva hub cluster (geneva-hub cluster-users --jwt); the same file on\n"+
-		"# every server; regenerate after every MoU change and reload every server.\n"+
-		"operator: %s\nsystem_account: %s\nresolver: MEMORY\nresolver_preload: {\n", confString(opJWT), confString(sysPub))
-	for _, pub := range sortedKeys(preload) {
-		fmt.Fprintf(&b, "  %s: %s\n", pub, confString(preload[pub]))
+	closed, err := accountsOnFile(dataDir)
+	if err != nil {
+		return nil, nil, err
 	}
-	b.WriteString("}\n")
-	return b.String(), nil
+	for m, pub := range closed {
+		if !active[m] {
+			if err := sign(closedAccountClaims(m, pub)); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	return op, jwts, nil
+}
+
+// accountsOnFile are the members that ever had a JWT account under
+// dataDir, with its public key.
+func accountsOnFile(dataDir string) (map[string]string, error) {
+	dir := filepath.Join(jwtDir(dataDir), "accounts")
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("jwt: %w", err)
+	}
+	out := map[string]string{}
+	for _, e := range entries {
+		m, ok := strings.CutSuffix(e.Name(), ".nk")
+		if !ok || m == "SYS" || m == HubAccount {
+			continue
+		}
+		_, pub, err := jwtKey(filepath.Join(dir, e.Name()), nil)
+		if err != nil {
+			return nil, err
+		}
+		out[m] = pub
+	}
+	return out, nil
+}
+
+// closedAccountClaims is the account of a member suspended or removed:
+// the servers keep every account JWT they were given, so the account is
+// not dropped but closed. No imports (it reaches nothing), no signing
+// keys (its admin's users are refused, even ones issued after this), no
+// connections allowed, and every user JWT issued until now revoked, which
+// also cuts the member's open connections at once.
+func closedAccountClaims(m, accPub string) *jwt.AccountClaims {
+	ac := jwt.NewAccountClaims(accPub)
+	ac.Name = MemberAccount(m)
+	ac.Limits.Conn, ac.Limits.Subs, ac.Limits.Payload, ac.Limits.Data = 0, 0, 0, 0
+	ac.Limits.LeafNodeConn = 0
+	ac.RevokeAt(jwt.All, time.Now())
+	return ac
 }
 
 // operatorJWT is the operator's JWT, signed once and kept at path: the
@@ -314,31 +415,83 @@ func hubExport(r reach) *jwt.Export {
 	return e
 }
 
-// revokeReplacedKeys revokes in mc every user key member's JWT creds held
-// before its creds file got a new key (a rotation: suspend, delete the
-// creds file, resume): a user JWT stays valid until its account revokes
-// it. The replaced keys are kept in dataDir/jwt/revoked/<member>.
+// revokeReplacedKeys revokes in mc every user key of member on its
+// revocation list (revokedPath): the keys its JWT creds held before its
+// creds file got a new key (a rotation: suspend, delete the creds file,
+// resume; a user JWT stays valid until its account revokes it), and the
+// users revoked one by one (RevokeMemberUser).
 func revokeReplacedKeys(dataDir, member string, mc *jwt.AccountClaims) error {
-	path := filepath.Join(jwtDir(dataDir), "revoked", member)
-	list, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("jwt: %w", err)
-	}
 	current, err := wire.EnsureCreds(dataDir, member)
 	if err != nil {
 		return err
 	}
-	if issued, err := credsUserKey(JWTCredsPath(dataDir, member)); err == nil && issued != current &&
-		!slices.Contains(strings.Fields(string(list)), issued) {
-		list = append(list, issued+"\n"...)
-		if err := writeSecret(path, list); err != nil {
+	if issued, err := credsUserKey(JWTCredsPath(dataDir, member)); err == nil && issued != current {
+		if err := addRevoked(dataDir, member, issued); err != nil {
 			return err
 		}
 	}
+	list, err := os.ReadFile(revokedPath(dataDir, member))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("jwt: %w", err)
+	}
 	for _, pub := range strings.Fields(string(list)) {
-		mc.RevokeAt(pub, time.Now())
+		mc.RevokeAt(pub, revokedForever)
 	}
 	return nil
+}
+
+// revokedForever is the revocation time of a revoked user key: the server
+// refuses a user JWT issued up to then, so one a member admin signs for
+// the key after the revocation is refused too.
+var revokedForever = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// revokedPath lists the revoked user keys of member, one a line.
+func revokedPath(dataDir, member string) string {
+	return filepath.Join(jwtDir(dataDir), "revoked", member)
+}
+
+// addRevoked puts userPub on member's revocation list, once.
+func addRevoked(dataDir, member, userPub string) error {
+	path := revokedPath(dataDir, member)
+	list, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("jwt: %w", err)
+	}
+	if slices.Contains(strings.Fields(string(list)), userPub) {
+		return nil
+	}
+	return writeSecret(path, append(list, userPub+"\n"...))
+}
+
+// RevokeMemberUser revokes one NATS user of member, by its public key (a
+// user its admin issued, geneva admin member user): the member's account
+// JWT revokes it from the next time the hub applies the MoU (a reload),
+// which cuts its connections at once. The member's other users keep
+// working. The member's own key is revoked by a rotation instead.
+func RevokeMemberUser(dataDir, member, userPub string) error {
+	if !nkeys.IsValidPublicUserKey(userPub) {
+		return fmt.Errorf("revoke: %q is not a NATS user public key (U...)", userPub)
+	}
+	if _, err := os.Stat(filepath.Join(jwtDir(dataDir), "accounts", member+".nk")); err != nil {
+		return fmt.Errorf("revoke: member %q has no JWT account under %s (jwt_accounts, or geneva-hub cluster-users --jwt)", member, dataDir)
+	}
+	if current, err := wire.EnsureCreds(dataDir, member); err == nil && current == userPub {
+		return fmt.Errorf("revoke: %s is member %s's own key; rotate it instead (docs/operating.md)", userPub, member)
+	}
+	return addRevoked(dataDir, member, userPub)
+}
+
+// UserKey is user, a NATS user public key, or the user key of the JWT
+// creds file named user.
+func UserKey(user string) (string, error) {
+	if nkeys.IsValidPublicUserKey(user) {
+		return user, nil
+	}
+	pub, err := credsUserKey(user)
+	if err != nil {
+		return "", fmt.Errorf("%q: neither a NATS user public key (U...) nor a creds file with a user JWT: %w", user, err)
+	}
+	return pub, nil
 }
 
 // credsUserKey is the user key of the JWT in a creds file.

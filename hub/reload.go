@@ -7,6 +7,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
+
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -52,6 +54,9 @@ func (h *Hub) applyReload(ctx context.Context, mou *policy.MoU) error {
 		}
 	}
 	engine, err := policy.NewEngine(mou)
+	if err == nil {
+		err = checkMemberIDs(mou)
+	}
 	if err != nil {
 		return fmt.Errorf("mou: %w", err)
 	}
@@ -60,14 +65,22 @@ func (h *Hub) applyReload(ctx context.Context, mou *policy.MoU) error {
 	if err := h.provision(ctx, engine); err != nil {
 		return err
 	}
-	opts, err := h.withUsers(h.base, mou)
-	if err != nil {
-		return err
+	var opts *server.Options // JWT accounts are pushed, not reloaded
+	if !h.cfg.JWTAccounts {
+		if opts, err = h.withUsers(h.base, mou); err != nil {
+			return err
+		}
 	}
 	changes := diffMembers(h.MoU(), mou)
 	h.policy.Set(mou, engine)
-	// On a cluster (cluster.go) its servers hold the member users.
-	if err := h.reloadUsers(opts); err != nil {
+	// On a cluster (cluster.go) its servers hold the member users; JWT
+	// accounts are pushed to the servers, embedded or the cluster's.
+	if h.cfg.JWTAccounts {
+		err = h.pushAccounts(mou)
+	} else {
+		err = h.reloadUsers(opts)
+	}
+	if err != nil {
 		return err
 	}
 	if err := h.followIntakes(ctx, mou); err != nil {

@@ -46,6 +46,9 @@ func (h *Hub) baseOptions() (*server.Options, error) {
 // member that is not suspended. Suspended members have neither, so a
 // reload disconnects them at once.
 func (h *Hub) withUsers(base *server.Options, mou *policy.MoU) (*server.Options, error) {
+	if h.cfg.JWTAccounts {
+		return h.operatorOptions(base, mou)
+	}
 	o := base.Clone()
 	hubPub, _ := h.key.PublicKey()
 	opPub, err := wire.EnsureCreds(h.cfg.DataDir, wire.OperatorName)
@@ -56,25 +59,18 @@ func (h *Hub) withUsers(base *server.Options, mou *policy.MoU) (*server.Options,
 	if err != nil {
 		return nil, err
 	}
+	pubs, err := h.rememberKeys(mou)
+	if err != nil {
+		return nil, err
+	}
 	o.Accounts = []*server.Account{hubAcc}
 	o.Nkeys = []*server.NkeyUser{{Nkey: hubPub, Account: hubAcc}, {Nkey: opPub, Account: hubAcc}}
-	keys := map[string]string{opPub: wire.OperatorName}
 	for _, m := range mou.Members {
-		pub, err := wire.EnsureCreds(h.cfg.DataDir, m.ID)
-		if err != nil {
-			return nil, err
+		if acc, ok := accounts[m.ID]; ok {
+			o.Accounts = append(o.Accounts, acc)
+			o.Nkeys = append(o.Nkeys, &server.NkeyUser{Nkey: pubs[m.ID], Permissions: memberPermissions(m.ID), Account: acc})
 		}
-		keys[pub] = m.ID
-		acc, ok := accounts[m.ID]
-		if !ok {
-			continue
-		}
-		o.Accounts = append(o.Accounts, acc)
-		o.Nkeys = append(o.Nkeys, &server.NkeyUser{Nkey: pub, Permissions: memberPermissions(m.ID), Account: acc})
 	}
-	h.mu.Lock()
-	h.keyMember = keys
-	h.mu.Unlock()
 	return o, nil
 }
 

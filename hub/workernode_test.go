@@ -19,7 +19,7 @@ import (
 )
 
 func operatorOf(h *hubtest.Hub) hub.HubConnection {
-	return hub.HubConnection{NATSURL: h.ClientURL(), Creds: wire.CredsPath(h.Dir, wire.OperatorName)}
+	return hub.HubConnection{NATSURL: h.ClientURL(), Creds: h.CredsPath(wire.OperatorName)}
 }
 
 // startWorkerNode runs a worker node against h until the test ends.

@@ -19,7 +19,7 @@ func runClusterUsers(_ context.Context, args []string, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	configFile := fs.String("config", "", "the hub's settings (YAML; mou_file and data_dir are read)")
 	out := fs.String("out", "", "where to write the accounts (nats-server configuration, included at the top level of every server's file)")
-	useJWT := fs.Bool("jwt", false, "operator mode instead: the operator JWT and a memory resolver preloaded with every account JWT; writes JWT creds under data_dir/jwt/creds and member admin signing keys under data_dir/jwt/signing")
+	useJWT := fs.Bool("jwt", false, "operator mode instead: the operator JWT, the system account and every account JWT to preload; each server's own file adds resolver: {type: full, dir: DIR}, and the hub (jwt_accounts: true) pushes later changes; writes JWT creds under data_dir/jwt/creds and member admin signing keys under data_dir/jwt/signing")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}

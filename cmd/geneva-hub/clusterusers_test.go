@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/nats-io/jwt/v2"
@@ -47,9 +48,10 @@ func TestClusterUsersCommand(t *testing.T) {
 	require.ErrorContains(t, err, "usage: geneva-hub cluster-users [--jwt] --config FILE --out FILE")
 }
 
-// cluster-users --jwt writes operator mode: the operator JWT and a memory
-// resolver preloaded with the system, hub and member accounts; the
-// operator's JWT creds for the hub.
+// cluster-users --jwt writes operator mode: the operator JWT and the
+// system, hub and member accounts to preload into the full resolver each
+// server's own file names; the operator's and the system user's JWT creds
+// for the hub.
 func TestClusterUsersJWTCommand(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "hub.yaml")
@@ -60,7 +62,9 @@ func TestClusterUsersJWTCommand(t *testing.T) {
 	out := filepath.Join(dir, "operator.conf")
 	var stderr bytes.Buffer
 	require.NoError(t, run(context.Background(), []string{"cluster-users", "--jwt", "--config", cfg, "--out", out}, &stderr), stderr.String())
-	opts, err := server.ProcessConfigFile(out)
+	node := filepath.Join(dir, "node.conf")
+	require.NoError(t, os.WriteFile(node, []byte("include operator.conf\nresolver: {type: full, dir: "+strconv.Quote(filepath.Join(dir, "jwt"))+"}\n"), 0o600))
+	opts, err := server.ProcessConfigFile(node)
 	require.NoError(t, err)
 	require.Len(t, opts.TrustedOperators, 1)
 	require.NotEmpty(t, opts.SystemAccount)
@@ -68,6 +72,8 @@ func TestClusterUsersJWTCommand(t *testing.T) {
 	member, _, err := wire.MemberOptions(hub.JWTCredsPath(data, wire.OperatorName), nil)
 	require.NoError(t, err)
 	require.Equal(t, wire.OperatorName, member)
+	_, _, err = wire.MemberOptions(hub.JWTCredsPath(data, hub.SystemUser), nil)
+	require.NoError(t, err, "the system user's creds, for the hub's pushes")
 	_, err = hub.ReadSigningKey(hub.SigningKeyPath(data, "bank-one"))
 	require.NoError(t, err, "the member admin's signing key, to hand over")
 

@@ -16,7 +16,7 @@ func newAdminMemberCmd() *cobra.Command {
 		Use:   "member",
 		Short: "Manage members' credentials and TAXII tokens",
 	}
-	cmd.AddCommand(newAdminMemberAddCmd(), newAdminTokenCmd(), newAdminMemberUserCmd())
+	cmd.AddCommand(newAdminMemberAddCmd(), newAdminTokenCmd(), newAdminMemberUserCmd(), newAdminMemberRevokeUserCmd())
 	return cmd
 }
 

@@ -36,3 +36,38 @@ func TestAdminMemberUser(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, "not a Geneva member admin signing key")
 }
+
+// The operator revokes one user by its creds file or its key: the command
+// names the key, a second revocation changes nothing, and bad input is a
+// usage error naming what is wrong.
+func TestAdminMemberRevokeUser(t *testing.T) {
+	data := t.TempDir()
+	_, err := hub.ClusterJWT(data, policy.DemoMoU(), hub.DefaultMaxPayload)
+	require.NoError(t, err)
+	out := filepath.Join(t.TempDir(), "alice.creds")
+	_, stderr, code := runCLI(t, "admin", "member", "user", "alice", "--signing-key", hub.SigningKeyPath(data, "bank-one"), "--out", out)
+	require.Equal(t, 0, code, stderr)
+	pub, err := hub.UserKey(out)
+	require.NoError(t, err)
+
+	stdout, stderr, code := runCLI(t, "admin", "member", "revoke-user", "bank-one", out, "--data", data)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "revoked user "+pub+" of member bank-one; reload the hub")
+	_, stderr, code = runCLI(t, "admin", "member", "revoke-user", "bank-one", pub, "--data", data)
+	require.Equal(t, 0, code, stderr)
+
+	for _, bad := range []struct {
+		args []string
+		why  string
+	}{
+		{[]string{"bank-one", "alice", "--data", data}, `"alice": neither a NATS user public key`},
+		{[]string{"nobody", pub, "--data", data}, `member "nobody" has no JWT account`},
+		{[]string{"bank-one", wire.CredsPath(data, "bank-one"), "--data", data}, "neither a NATS user public key"},
+		{[]string{"bank-one", hub.JWTCredsPath(data, "bank-one"), "--data", data}, "rotate it instead"},
+		{[]string{"bank-one", pub}, "--data DIR"},
+	} {
+		_, stderr, code = runCLI(t, append([]string{"admin", "member", "revoke-user"}, bad.args...)...)
+		require.Equal(t, 2, code, "%v: %s", bad.args, stderr)
+		require.Contains(t, stderr, bad.why, "%v", bad.args)
+	}
+}

@@ -32,9 +32,10 @@ func (h *Hub) Member(t testing.TB, id string) *Member {
 	return m
 }
 
-// Connect connects as member id (or wire.OperatorName) with its creds file.
+// Connect connects as member id (or wire.OperatorName) with its creds file
+// (its JWT creds with jwt_accounts).
 func (h *Hub) Connect(id string, extra ...nats.Option) (*Member, error) {
-	return h.ConnectCreds(id, wire.CredsPath(h.Dir, id), extra...)
+	return h.ConnectCreds(id, h.CredsPath(id), extra...)
 }
 
 // ConnectCreds connects as member id (or wire.OperatorName) with the creds

@@ -98,6 +98,11 @@ jetstream: {store_dir: %q}
 cluster: {name: %q, listen: "%s:%d", routes: [%s]}
 include accounts.conf
 `, o.ServerName, o.Host, o.Port, o.StoreDir, o.Cluster.Name, o.Cluster.Host, o.Cluster.Port, strings.Join(routes, ", "))
+	if accounts, err := os.ReadFile(filepath.Join(dir, "accounts.conf")); err == nil && strings.Contains(string(accounts), "\noperator:") {
+		// Operator mode (hub.ClusterJWT): each server names its own full
+		// resolver directory.
+		conf += fmt.Sprintf("resolver: {type: full, dir: %q}\n", filepath.Join(o.StoreDir, "jwt"))
+	}
 	file := filepath.Join(dir, o.ServerName+".conf")
 	if err := os.WriteFile(file, []byte(conf), 0o600); err != nil {
 		return nil, fmt.Errorf("cluster node %s: %w", o.ServerName, err)

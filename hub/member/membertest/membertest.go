@@ -13,7 +13,6 @@ import (
 
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/member"
-	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy/tlp"
 )
 
@@ -68,7 +67,7 @@ func Dial(t testing.TB, h *hubtest.Hub, id string) *member.Client {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := member.Dial(ctx, h.ClientURL(), wire.CredsPath(h.Dir, id))
+	c, err := member.Dial(ctx, h.ClientURL(), h.CredsPath(id))
 	if err != nil {
 		t.Fatalf("membertest: dial as %s: %v", id, err)
 	}
