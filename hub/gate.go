@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
 	"github.com/genevahub/geneva/hub/wire"
@@ -130,6 +131,9 @@ func (h *Hub) admit(msg *nats.Msg, r *relay) {
 		if msg.Header == nil {
 			msg.Header = nats.Header{}
 		}
+		// The server's request info (a few hundred bytes of JSON) is for
+		// the gate only: the intake would strip it again on storing.
+		msg.Header.Del(server.ClientInfoHdr)
 		msg.Header.Set(HeaderAdmitted, h.worker.marks.of(member))
 		if err := r.forward(wire.SubmitSubject(member), msg, now); err != nil {
 			// No PubAck: the member's client times out and retries.

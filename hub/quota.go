@@ -31,9 +31,11 @@ type quotaLimiter struct {
 type usage struct {
 	tokens float64   // submissions allowed now (the burst refills at the rate)
 	last   time.Time // receive time the tokens were computed at
-	day    string    // the UTC day bytes counts
+	day    int64     // the UTC day bytes counts, in days since 1970
 	bytes  int
 }
+
+const secondsPerDay = 24 * 60 * 60
 
 func newQuotaLimiter() *quotaLimiter { return &quotaLimiter{members: map[string]*usage{}} }
 
@@ -52,7 +54,7 @@ func (l *quotaLimiter) admit(member string, q policy.Quota, size int, t time.Tim
 		u.tokens = min(float64(q.SubmissionBurst), u.tokens+dt.Seconds()*float64(q.SubmissionsPerSecond))
 		u.last = t
 	}
-	if day := t.UTC().Format(time.DateOnly); day != u.day {
+	if day := t.Unix() / secondsPerDay; day != u.day { // a number, not a formatted date: this runs for every submission
 		u.day, u.bytes = day, 0
 	}
 	switch {
