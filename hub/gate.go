@@ -112,7 +112,7 @@ func (h *Hub) startGate() ([]*nats.Subscription, error) {
 	if err != nil {
 		return nil, fmt.Errorf("submission gate: %w", err)
 	}
-	gate, err := h.nc.QueueSubscribe(gateSubject("*"), "geneva-hub", h.serve("submit", func(msg *nats.Msg) { h.admit(msg, r) }))
+	gate, err := h.nc.QueueSubscribe(gateSubject("*"), "geneva-hub", h.screen("submit", func(_ string, msg *nats.Msg) { h.admit(msg, r) }))
 	if err != nil {
 		_ = acks.Unsubscribe()
 		return nil, fmt.Errorf("submission gate: %w", err)
