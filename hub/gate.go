@@ -76,7 +76,7 @@ var refusalRecords = policy.Quota{SubmissionsPerSecond: 1, SubmissionBurst: 100,
 // gate holds the hub's quota accounts: submissions charged, and refusals
 // that get a receipt and an audit record.
 type gate struct {
-	quota    *quotaLimiter
+	quota    admitter      // a quotaLimiter; on a cluster a sharedQuota (sharedquota.go)
 	recorded *quotaLimiter // charged refusalRecords
 
 	mu         sync.Mutex
@@ -126,8 +126,13 @@ func (h *Hub) admit(msg *nats.Msg, r *relay) {
 	member, _ := strings.CutPrefix(msg.Subject, gateSubject(""))
 	now := time.Now()
 	q := h.MoU().QuotaOf(member)
-	code, why, over := h.gate.quota.admit(member, q, len(msg.Data), now)
-	if !over {
+	code, why, err := h.gate.quota.charge(member, q, len(msg.Data), now)
+	if err != nil {
+		// No PubAck: the member's client times out and retries.
+		h.log.Warn("submission gate: the member's quota could not be read", "member", member, "err", err)
+		return
+	}
+	if code == "" {
 		if msg.Header == nil {
 			msg.Header = nats.Header{}
 		}

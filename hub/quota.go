@@ -59,14 +59,22 @@ func (l *quotaLimiter) admit(member string, q policy.Quota, size int, t time.Tim
 	}
 	switch {
 	case u.tokens < 1:
-		return CodeQuotaRate, fmt.Sprintf("over this member's quota of %d submissions per second (burst %d); nothing was shared, submit again later",
-			q.SubmissionsPerSecond, q.SubmissionBurst), true
+		return CodeQuotaRate, refusalWhy(CodeQuotaRate, q), true
 	case u.bytes+size > q.BytesPerDay:
-		return CodeQuotaBytes, fmt.Sprintf("over this member's quota of %d submitted bytes per UTC day; nothing was shared", q.BytesPerDay), true
+		return CodeQuotaBytes, refusalWhy(CodeQuotaBytes, q), true
 	}
 	u.tokens--
 	u.bytes += size
 	return "", "", false
+}
+
+// refusalWhy is the receipt's message for a refusal with code under q.
+func refusalWhy(code policy.Code, q policy.Quota) string {
+	if code == CodeQuotaRate {
+		return fmt.Sprintf("over this member's quota of %d submissions per second (burst %d); nothing was shared, submit again later",
+			q.SubmissionsPerSecond, q.SubmissionBurst)
+	}
+	return fmt.Sprintf("over this member's quota of %d submitted bytes per UTC day; nothing was shared", q.BytesPerDay)
 }
 
 // refusal is the decision for a submission refused for its quota: a
