@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
@@ -68,4 +69,43 @@ func TestQuotaIsSharedByTheHubProcessesOfACluster(t *testing.T) {
 	in, err := op.JS.Stream(ctx(t), wire.IntakeStream("bank-one"))
 	require.NoError(t, err)
 	require.Equal(t, uint64(accepted), in.CachedInfo().State.Msgs, "refused submissions never reach the intake")
+}
+
+// TestSharedBytesPerDayHoldAcrossProcesses charges one member's
+// submissions alternately through two processes' shared accounts: the two
+// admit at most its bytes per day together, all but the lease the other
+// holds, and a new UTC day admits again.
+func TestSharedBytesPerDayHoldAcrossProcesses(t *testing.T) {
+	const perDay, size = 100_000, 700
+	nc, err := nats.Connect(hubtest.StartNATS(t).ClientURL())
+	require.NoError(t, err)
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	var processes []hub.QuotaCharger
+	for range 2 {
+		c, err := hub.NewSharedQuotaCharger(ctx(t), js)
+		require.NoError(t, err)
+		processes = append(processes, c)
+	}
+	q := policy.Quota{SubmissionsPerSecond: 1 << 30, SubmissionBurst: 1 << 30, BytesPerDay: perDay}
+	day := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	admitted := 0
+	for i := range 2 * perDay / size {
+		code, err := processes[i%2]("cert-three", q, size, day)
+		require.NoError(t, err)
+		switch code {
+		case "":
+			admitted += size
+		case hub.CodeQuotaBytes:
+		default:
+			t.Fatalf("submission %d refused for %s", i, code)
+		}
+	}
+	t.Logf("two processes admitted %d bytes of a quota of %d a day", admitted, perDay)
+	require.LessOrEqual(t, admitted, perDay, "together at most the member's bytes per day")
+	require.GreaterOrEqual(t, admitted, perDay-perDay/100-size, "all but the other process's unspent lease")
+	code, err := processes[0]("cert-three", q, size, day.Add(24*time.Hour))
+	require.NoError(t, err)
+	require.Empty(t, code, "a new UTC day admits again")
 }
