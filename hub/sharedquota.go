@@ -58,6 +58,12 @@ type lease struct {
 	subs  int
 	bytes int   // for day only
 	day   int64 // days since 1970, UTC
+
+	// What the last read of the shared account proved, so that a flood
+	// over quota is refused without a KV read per submission: no token
+	// before noTokenUntil, at most left bytes of the day (-1: unknown).
+	noTokenUntil time.Time
+	left         int
 }
 
 // quotaAccount is a member's account in BucketQuota: the token bucket
@@ -96,11 +102,17 @@ func (s *sharedQuota) charge(member string, q policy.Quota, size int, t time.Tim
 	defer s.mu.Unlock()
 	l := s.leases[member]
 	if l == nil {
-		l = &lease{}
+		l = &lease{left: -1}
 		s.leases[member] = l
 	}
 	if day := t.Unix() / secondsPerDay; day != l.day {
-		l.day, l.bytes = day, 0
+		l.day, l.bytes, l.left = day, 0, -1
+	}
+	switch {
+	case l.subs < 1 && t.Before(l.noTokenUntil):
+		return CodeQuotaRate, refusalWhy(CodeQuotaRate, q), nil
+	case l.bytes < size && l.left >= 0 && size-l.bytes > l.left:
+		return CodeQuotaBytes, refusalWhy(CodeQuotaBytes, q), nil
 	}
 	if l.subs < 1 || l.bytes < size {
 		if code, err := s.extend(member, q, size, t, l); code != "" || err != nil {
@@ -131,16 +143,17 @@ func (s *sharedQuota) extend(member string, q policy.Quota, size int, t time.Tim
 		if l.day > a.Day { // a new day (a process whose clock is behind does not go back to its day)
 			a.Day, a.Bytes = l.day, 0
 		}
-		subs, bytes := 0, 0
+		subs, bytes, left := 0, 0, q.BytesPerDay-a.Bytes
 		if l.subs < 1 {
 			if a.Tokens < 1 {
+				l.noTokenUntil = a.Last.Add(time.Duration((1 - a.Tokens) / float64(q.SubmissionsPerSecond) * float64(time.Second)))
 				return CodeQuotaRate, nil
 			}
 			subs = min(int(a.Tokens), leaseSubs(q))
 		}
 		if need := size - l.bytes; need > 0 {
-			left := q.BytesPerDay - a.Bytes
 			if left < need {
+				l.left = left
 				return CodeQuotaBytes, nil
 			}
 			bytes = min(left, max(need, leaseBytes(q)))
@@ -157,6 +170,7 @@ func (s *sharedQuota) extend(member string, q policy.Quota, size int, t time.Tim
 		case err == nil:
 			l.subs += subs
 			l.bytes += bytes
+			l.left = left - bytes
 			return "", nil
 		case errors.Is(err, jetstream.ErrKeyExists), errors.Is(err, jetstream.ErrKeyRevisionMismatch):
 			continue // another process took a lease meanwhile: read again

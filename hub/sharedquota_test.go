@@ -74,7 +74,8 @@ func TestQuotaIsSharedByTheHubProcessesOfACluster(t *testing.T) {
 // TestSharedBytesPerDayHoldAcrossProcesses charges one member's
 // submissions alternately through two processes' shared accounts: the two
 // admit at most its bytes per day together, all but the lease the other
-// holds, and a new UTC day admits again.
+// holds, and a new UTC day admits again; the rate likewise; and a flood
+// over quota costs no KV read per submission.
 func TestSharedBytesPerDayHoldAcrossProcesses(t *testing.T) {
 	const perDay, size = 100_000, 700
 	nc, err := nats.Connect(hubtest.StartNATS(t).ClientURL())
@@ -105,7 +106,29 @@ func TestSharedBytesPerDayHoldAcrossProcesses(t *testing.T) {
 	t.Logf("two processes admitted %d bytes of a quota of %d a day", admitted, perDay)
 	require.LessOrEqual(t, admitted, perDay, "together at most the member's bytes per day")
 	require.GreaterOrEqual(t, admitted, perDay-perDay/100-size, "all but the other process's unspent lease")
-	code, err := processes[0]("cert-three", q, size, day.Add(24*time.Hour))
+	code, err := processes[1]("cert-three", q, size, day.Add(24*time.Hour))
 	require.NoError(t, err)
 	require.Empty(t, code, "a new UTC day admits again")
+
+	rate := policy.Quota{SubmissionsPerSecond: 1, SubmissionBurst: 5, BytesPerDay: perDay}
+	for i := range rate.SubmissionBurst {
+		code, err := processes[0]("bank-one", rate, 1, day)
+		require.NoError(t, err)
+		require.Empty(t, code, "submission %d of the burst", i)
+	}
+	code, err = processes[0]("bank-one", rate, 1, day)
+	require.NoError(t, err)
+	require.Equal(t, hub.CodeQuotaRate, code, "beyond the burst")
+
+	// A flood over quota is refused from what the last read proved, not
+	// with a KV read per submission (with no connection a read fails).
+	nc.Close()
+	for range 3 {
+		code, err := processes[0]("cert-three", q, size, day)
+		require.NoError(t, err, "a refusal over bytes per day needs no KV read")
+		require.Equal(t, hub.CodeQuotaBytes, code)
+		code, err = processes[0]("bank-one", rate, 1, day.Add(500*time.Millisecond))
+		require.NoError(t, err, "a refusal before the next token needs no KV read")
+		require.Equal(t, hub.CodeQuotaRate, code)
+	}
 }
