@@ -40,7 +40,6 @@ func TestServiceFloodDelaysOnlyTheFlooder(t *testing.T) {
 
 	var mu sync.Mutex
 	var answered, busy int
-	var answeredBefore = -1 // the flooder's answers before the other's, once it came
 	inbox := wire.InboxPrefix("bank-one") + ".flood"
 	sub, err := flooder.NC.Subscribe(inbox, func(msg *nats.Msg) {
 		var r wire.SubscribeReply
@@ -68,7 +67,7 @@ func TestServiceFloodDelaysOnlyTheFlooder(t *testing.T) {
 	msg, err := other.NC.Request(wire.SubscribeService("le-alpha"), body, fairWithin)
 	waited := time.Since(start)
 	mu.Lock()
-	answeredBefore = answered
+	answeredBefore := answered // the flooder's requests answered before the other's
 	mu.Unlock()
 	require.NoError(t, err, "le-alpha's subscribe request behind bank-one's flood of %d: no answer within %v", fairFlood, fairWithin)
 	var r wire.SubscribeReply
