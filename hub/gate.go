@@ -33,6 +33,9 @@ import (
 // delivery, an ack, a receipt and an audit append on the one audit chain
 // that every member's decisions wait for (docs/benchmarks.md "Floods and the submission gate").
 //
+// On a cluster every hub process runs the gate, and all take from one
+// quota account per member (sharedquota.go).
+//
 // A refusal gets a receipt and an audit record too, but at most
 // refusalRecords of them per member (a burst of 100, then one a second):
 // a flood, however large, grows the receipt and audit streams by at most
