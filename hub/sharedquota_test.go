@@ -1,6 +1,8 @@
 package hub_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -47,7 +49,14 @@ func TestQuotaIsSharedByTheHubProcessesOfACluster(t *testing.T) {
 	start := time.Now()
 	accepted := 0
 	for i := range flood {
-		_, err := bank.JS.PublishMsg(ctx(t), wire.SubmitMsg("bank-one", []byte(`{}`), wire.SubmitOptions{MsgID: fmt.Sprint("shared-", i)}))
+		msg := wire.SubmitMsg("bank-one", []byte(`{}`), wire.SubmitOptions{MsgID: fmt.Sprint("shared-", i)})
+		var err error
+		for retry := time.Now().Add(30 * time.Second); ; { // a PubAck late on a loaded machine: the same message again
+			_, err = bank.JS.PublishMsg(ctx(t), msg)
+			if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, nats.ErrTimeout) || time.Now().After(retry) {
+				break
+			}
+		}
 		if err == nil {
 			accepted++
 			continue
@@ -68,7 +77,9 @@ func TestQuotaIsSharedByTheHubProcessesOfACluster(t *testing.T) {
 	op := reconnecting(t, hubs[0], wire.OperatorName)
 	in, err := op.JS.Stream(ctx(t), wire.IntakeStream("bank-one"))
 	require.NoError(t, err)
-	require.Equal(t, uint64(accepted), in.CachedInfo().State.Msgs, "refused submissions never reach the intake")
+	stored := int(in.CachedInfo().State.Msgs) // a retried submission may be stored by a try whose PubAck was late
+	require.GreaterOrEqual(t, stored, accepted, "every accepted submission is stored")
+	require.LessOrEqual(t, stored, allowed, "nothing over the quota is stored")
 }
 
 // TestSharedBytesPerDayHoldAcrossProcesses charges one member's
