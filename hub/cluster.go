@@ -99,7 +99,7 @@ func (h *Hub) runOnCluster(ctx context.Context) error {
 	if h.secret, err = h.adoptSecret(ctx); err != nil {
 		return err
 	}
-	if h.gate.quota, err = newSharedQuota(ctx, h.js); err != nil {
+	if err := h.gate.shareAcross(ctx, h.js); err != nil {
 		return err
 	}
 	h.log.Info("running on a NATS cluster", "nats", nc.ConnectedUrlRedacted(), "cluster", nc.ConnectedClusterName(), "replicas", n)

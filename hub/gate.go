@@ -79,8 +79,8 @@ var refusalRecords = policy.Quota{SubmissionsPerSecond: 1, SubmissionBurst: 100,
 // gate holds the hub's quota accounts: submissions charged, and refusals
 // that get a receipt and an audit record.
 type gate struct {
-	quota    admitter      // a quotaLimiter; on a cluster a sharedQuota (sharedquota.go)
-	recorded *quotaLimiter // charged refusalRecords
+	quota    admitter // a quotaLimiter; on a cluster a sharedQuota (sharedquota.go)
+	recorded admitter // charged refusalRecords; likewise
 
 	mu         sync.Mutex
 	unrecorded map[string]int // refusals answered only since the member's last recorded one
@@ -93,7 +93,8 @@ func newGate() *gate {
 // record says whether a refusal of member at t gets a receipt and an audit
 // record, and how many before it since the last one did not.
 func (g *gate) record(member string, t time.Time) (unrecorded int, ok bool) {
-	_, _, over := g.recorded.admit(member, refusalRecords, 0, t)
+	code, _, err := g.recorded.charge(member, refusalRecords, 0, t)
+	over := code != "" || err != nil // unreadable: answered only
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if over {

@@ -50,9 +50,9 @@ func snapshot(t *testing.T, op *hubtest.Member, attacker string) hubState {
 		if !own[name] && name != "KV_"+hub.BucketQuota {
 			s.lastSeq[name] = info.State.LastSeq
 		}
-		if name == "KV_"+hub.BucketQuota { // the attacker's submissions take from its own quota account only
+		if name == "KV_"+hub.BucketQuota { // the attacker's submissions take from its own accounts only (<account>.<member>)
 			for subj := range info.State.Subjects {
-				if subj != "$KV."+hub.BucketQuota+".quota."+attacker {
+				if !strings.HasSuffix(subj, "."+attacker) {
 					m, err := st.GetLastMsgForSubject(c, subj)
 					require.NoError(t, err)
 					s.lastSeq[name+" "+subj] = m.Sequence

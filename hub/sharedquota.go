@@ -27,7 +27,8 @@ import (
 // write per lease, not per submission.
 
 // BucketQuota holds each member's shared quota account (key quota.<member>)
-// on a cluster; only the hub's account can reach it.
+// and its refusals' records (refusals.<member>) on a cluster; only the
+// hub's account can reach it.
 const BucketQuota = "GENEVA_QUOTA"
 
 // quotaKVTimeout bounds a lease's KV round trips: the gate waits for it.
@@ -46,7 +47,8 @@ func (l *quotaLimiter) charge(member string, q policy.Quota, size int, t time.Ti
 }
 
 type sharedQuota struct {
-	kv jetstream.KeyValue
+	kv      jetstream.KeyValue
+	account string // the keys' first token: account.<member>
 
 	mu     sync.Mutex // held across a lease's KV round trips: one lease at a time
 	leases map[string]*lease
@@ -75,7 +77,24 @@ type quotaAccount struct {
 	Bytes  int       `json:"bytes"`
 }
 
-func newSharedQuota(ctx context.Context, js jetstream.JetStream) (*sharedQuota, error) {
+// shareAcross makes g's accounts the cluster's: the quota and the
+// refusals that get records (so a flood's receipts and audit records are
+// bounded for the cluster, not per process).
+func (g *gate) shareAcross(ctx context.Context, js jetstream.JetStream) error {
+	quota, err := newSharedQuota(ctx, js, "quota")
+	if err != nil {
+		return err
+	}
+	recorded, err := newSharedQuota(ctx, js, "refusals")
+	if err != nil {
+		return err
+	}
+	g.quota, g.recorded = quota, recorded
+	return nil
+}
+
+// newSharedQuota is the shared account named account of every member.
+func newSharedQuota(ctx context.Context, js jetstream.JetStream, account string) (*sharedQuota, error) {
 	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket: BucketQuota, History: 1, Storage: jetstream.FileStorage,
 		Description: "each member's submission quota, shared by the hub processes of a cluster",
@@ -83,7 +102,7 @@ func newSharedQuota(ctx context.Context, js jetstream.JetStream) (*sharedQuota, 
 	if err != nil {
 		return nil, fmt.Errorf("provision %s: %w", BucketQuota, err)
 	}
-	return &sharedQuota{kv: kv, leases: map[string]*lease{}}, nil
+	return &sharedQuota{kv: kv, account: account, leases: map[string]*lease{}}, nil
 }
 
 // leaseSubs and leaseBytes are how much a lease takes beyond what one
@@ -130,7 +149,7 @@ func (s *sharedQuota) charge(member string, q policy.Quota, size int, t time.Tim
 func (s *sharedQuota) extend(member string, q policy.Quota, size int, t time.Time, l *lease) (policy.Code, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), quotaKVTimeout)
 	defer cancel()
-	key := "quota." + member
+	key := s.account + "." + member
 	for {
 		a, rev, err := s.read(ctx, key, q, t)
 		if err != nil {

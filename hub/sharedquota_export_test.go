@@ -15,7 +15,7 @@ type QuotaCharger func(member string, q policy.Quota, size int, t time.Time) (po
 // NewSharedQuotaCharger is one cluster hub process's quota account
 // (sharedquota.go) on js, for black-box tests of several at once.
 func NewSharedQuotaCharger(ctx context.Context, js jetstream.JetStream) (QuotaCharger, error) {
-	s, err := newSharedQuota(ctx, js)
+	s, err := newSharedQuota(ctx, js, "quota")
 	if err != nil {
 		return nil, err
 	}

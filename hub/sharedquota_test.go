@@ -2,9 +2,11 @@ package hub_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,14 +21,19 @@ import (
 	"github.com/genevahub/geneva/policy"
 )
 
+// refusalBurst is how many refusals of a member get a receipt before the
+// rate of one a second (hub.refusalRecords).
+const refusalBurst = 100
+
 // TestQuotaIsSharedByTheHubProcessesOfACluster runs three hub processes
 // on one server of a 3-node cluster, so the server hands bank-one's
 // submissions to any of the three gates, and floods with bank-one's own
 // credentials: the three together admit its burst and rate once, not
 // three times (each counting on its own admitted about three bursts),
-// and never refuse within it.
+// and never refuse within it; the refusals that get receipts are
+// likewise counted once.
 func TestQuotaIsSharedByTheHubProcessesOfACluster(t *testing.T) {
-	const processes, burst, perSecond, flood = 3, 20, 1, 90
+	const processes, burst, perSecond, flood = 3, 20, 1, 250
 	mou := policy.DemoMoU()
 	mou.Members[memberIndex(t, mou, "bank-one")].Quota = policy.Quota{SubmissionsPerSecond: perSecond, SubmissionBurst: burst}
 	require.NoError(t, mou.Validate())
@@ -80,6 +87,31 @@ func TestQuotaIsSharedByTheHubProcessesOfACluster(t *testing.T) {
 	stored := int(in.CachedInfo().State.Msgs) // a retried submission may be stored by a try whose PubAck was late
 	require.GreaterOrEqual(t, stored, accepted, "every accepted submission is stored")
 	require.LessOrEqual(t, stored, allowed, "nothing over the quota is stored")
+
+	// The refusals that get a receipt (and an audit record) are counted
+	// for the cluster too: a burst of 100, then one a second, not per
+	// process. A refusal's receipt is stored before its answer.
+	decided, recorded := 0, 0
+	hubtest.Eventually(t, 60*time.Second, func() error {
+		for _, msg := range bank.Available(t, wire.StreamReceipt, wire.ReceiptConsumer("bank-one")) {
+			var r wire.Receipt
+			require.NoError(t, json.Unmarshal(msg.Data(), &r))
+			if slices.Contains(reasonCodes(r), hub.CodeQuotaRate) {
+				recorded++
+			} else {
+				decided++
+			}
+		}
+		if decided < stored {
+			return fmt.Errorf("%d receipts of %d stored submissions", decided, stored)
+		}
+		return nil
+	})
+	refused := flood - accepted
+	allowedRecords := refusalBurst + int(math.Ceil(took.Seconds())) + processes - 1
+	t.Logf("%d refusals, %d of them with a receipt (at most %d allowed)", refused, recorded, allowedRecords)
+	require.LessOrEqual(t, recorded, allowedRecords, "the hub processes recorded more refusals than one account allows")
+	require.GreaterOrEqual(t, recorded, min(refused, refusalBurst)-(processes-1), "the first refusals have receipts")
 }
 
 // TestSharedBytesPerDayHoldAcrossProcesses charges one member's
