@@ -18,9 +18,10 @@ const (
 )
 
 // quotaLimiter charges each member's submissions against its quota: in
-// the hub's submission gate (gate.go) before they are stored, and, for
-// submissions the gate did not admit (cluster mode), in the deciding
-// process (the hub and each worker node keep their own). Time is the
+// the hub's submission gate (gate.go) before they are stored (on a
+// cluster the gates share a sharedQuota instead), and, for submissions
+// no gate admitted, in the deciding process (the hub and each worker
+// node keep their own). Time is the
 // receive time of the submission, so a backlog decided later is judged
 // as it arrived.
 type quotaLimiter struct {
