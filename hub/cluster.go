@@ -99,6 +99,9 @@ func (h *Hub) runOnCluster(ctx context.Context) error {
 	if h.secret, err = h.adoptSecret(ctx); err != nil {
 		return err
 	}
+	if err := h.gate.shareAcross(ctx, h.js); err != nil {
+		return err
+	}
 	h.log.Info("running on a NATS cluster", "nats", nc.ConnectedUrlRedacted(), "cluster", nc.ConnectedClusterName(), "replicas", n)
 	return h.runServices(ctx)
 }

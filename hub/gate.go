@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
 	"github.com/genevahub/geneva/hub/decide"
@@ -31,6 +32,9 @@ import (
 // the hub one core-NATS message per submission, not an intake write, a
 // delivery, an ack, a receipt and an audit append on the one audit chain
 // that every member's decisions wait for (docs/benchmarks.md "Floods and the submission gate").
+//
+// On a cluster every hub process runs the gate, and all take from one
+// quota account per member (sharedquota.go).
 //
 // A refusal gets a receipt and an audit record too, but at most
 // refusalRecords of them per member (a burst of 100, then one a second):
@@ -54,21 +58,22 @@ var refusalRecords = policy.Quota{SubmissionsPerSecond: 1, SubmissionBurst: 100,
 // gate holds the hub's quota accounts: submissions charged, and refusals
 // that get a receipt and an audit record.
 type gate struct {
-	quota    *quota.Limiter
-	recorded *quota.Limiter // charged refusalRecords
+	quota    admitter // a localQuota; on a cluster a sharedQuota (sharedquota.go)
+	recorded admitter // charged refusalRecords; likewise
 
 	mu         sync.Mutex
 	unrecorded map[string]int // refusals answered only since the member's last recorded one
 }
 
 func newGate() *gate {
-	return &gate{quota: quota.NewLimiter(), recorded: quota.NewLimiter(), unrecorded: map[string]int{}}
+	return &gate{quota: localQuota{quota.NewLimiter()}, recorded: localQuota{quota.NewLimiter()}, unrecorded: map[string]int{}}
 }
 
 // record says whether a refusal of member at t gets a receipt and an audit
 // record, and how many before it since the last one did not.
 func (g *gate) record(member string, t time.Time) (unrecorded int, ok bool) {
-	_, _, over := g.recorded.Admit(member, refusalRecords, 0, t)
+	code, _, err := g.recorded.charge(member, refusalRecords, 0, t)
+	over := code != "" || err != nil // unreadable: answered only
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if over {
@@ -90,7 +95,7 @@ func (h *Hub) startGate() ([]*nats.Subscription, error) {
 	if err != nil {
 		return nil, fmt.Errorf("submission gate: %w", err)
 	}
-	gate, err := h.nc.QueueSubscribe(gateSubject("*"), "geneva-hub", h.serve("submit", func(msg *nats.Msg) { h.admit(msg, r) }))
+	gate, err := h.nc.QueueSubscribe(gateSubject("*"), "geneva-hub", h.screen("submit", func(_ string, msg *nats.Msg) { h.admit(msg, r) }))
 	if err != nil {
 		_ = acks.Unsubscribe()
 		return nil, fmt.Errorf("submission gate: %w", err)
@@ -104,11 +109,19 @@ func (h *Hub) admit(msg *nats.Msg, r *relay) {
 	member, _ := strings.CutPrefix(msg.Subject, gateSubject(""))
 	now := time.Now()
 	q := h.MoU().QuotaOf(member)
-	code, why, over := h.gate.quota.Admit(member, q, len(msg.Data), now)
-	if !over {
+	code, why, err := h.gate.quota.charge(member, q, len(msg.Data), now)
+	if err != nil {
+		// No PubAck: the member's client times out and retries.
+		h.log.Warn("submission gate: the member's quota could not be read", "member", member, "err", err)
+		return
+	}
+	if code == "" {
 		if msg.Header == nil {
 			msg.Header = nats.Header{}
 		}
+		// The server's request info (a few hundred bytes of JSON) is for
+		// the gate only: the intake would strip it again on storing.
+		msg.Header.Del(server.ClientInfoHdr)
 		msg.Header.Set(HeaderAdmitted, h.worker.AdmittedMark(member))
 		if err := r.forward(wire.SubmitSubject(member), msg, now); err != nil {
 			// No PubAck: the member's client times out and retries.

@@ -47,8 +47,17 @@ func snapshot(t *testing.T, op *hubtest.Member, attacker string) hubState {
 		require.NoError(t, err)
 		cfg, _ := json.Marshal(info.Config)
 		s.streams[name] = string(cfg)
-		if !own[name] {
+		if !own[name] && name != "KV_"+hub.BucketQuota {
 			s.lastSeq[name] = info.State.LastSeq
+		}
+		if name == "KV_"+hub.BucketQuota { // the attacker's submissions take from its own accounts only (<account>.<member>)
+			for subj := range info.State.Subjects {
+				if !strings.HasSuffix(subj, "."+attacker) {
+					m, err := st.GetLastMsgForSubject(c, subj)
+					require.NoError(t, err)
+					s.lastSeq[name+" "+subj] = m.Sequence
+				}
+			}
 		}
 		for subj, n := range info.State.Subjects {
 			switch subj {

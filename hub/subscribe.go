@@ -194,9 +194,9 @@ func (h *Hub) startServices(_ context.Context) (*services, error) {
 		return nil, fmt.Errorf("receipts service: %w", err)
 	}
 	s.subs = append(s.subs, sub)
-	// Review requests are handled one at a time (one subscription), so two
+	// Review requests are handled one at a time (one worker), so two
 	// operators acting on one submission are serialised.
-	sub, err = h.nc.QueueSubscribe(wire.SubjectReviewService, "geneva-hub", h.serve("review", h.serveReview))
+	sub, err = h.nc.QueueSubscribe(wire.SubjectReviewService, "geneva-hub", h.serveQueued("review", serialWorkers, h.serveReview))
 	if err != nil {
 		s.stop()
 		return nil, fmt.Errorf("review service: %w", err)

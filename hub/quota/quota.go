@@ -19,9 +19,10 @@ const (
 )
 
 // Limiter charges each member's submissions against its quota: in
-// the hub's submission gate (hub/gate.go) before they are stored, and, for
-// submissions the gate did not admit (cluster mode), in the deciding
-// process (the hub and each worker node keep their own). Time is the
+// the hub's submission gate (hub/gate.go) before they are stored (on a
+// cluster the gates share hub's sharedQuota instead), and, for
+// submissions no gate admitted, in the deciding process (the hub and each
+// worker node keep their own). Time is the
 // receive time of the submission, so a backlog decided later is judged
 // as it arrived.
 type Limiter struct {
@@ -32,9 +33,12 @@ type Limiter struct {
 type usage struct {
 	tokens float64   // submissions allowed now (the burst refills at the rate)
 	last   time.Time // receive time the tokens were computed at
-	day    string    // the UTC day bytes counts
+	day    int64     // the UTC day bytes counts, in days since 1970
 	bytes  int
 }
+
+// SecondsPerDay turns a Unix time into its UTC day number.
+const SecondsPerDay = 24 * 60 * 60
 
 // NewLimiter charges nothing yet.
 func NewLimiter() *Limiter { return &Limiter{members: map[string]*usage{}} }
@@ -54,17 +58,25 @@ func (l *Limiter) Admit(member string, q policy.Quota, size int, t time.Time) (p
 		u.tokens = min(float64(q.SubmissionBurst), u.tokens+dt.Seconds()*float64(q.SubmissionsPerSecond))
 		u.last = t
 	}
-	if day := t.UTC().Format(time.DateOnly); day != u.day {
+	if day := t.Unix() / SecondsPerDay; day != u.day { // a number, not a formatted date: this runs for every submission
 		u.day, u.bytes = day, 0
 	}
 	switch {
 	case u.tokens < 1:
-		return CodeRate, fmt.Sprintf("over this member's quota of %d submissions per second (burst %d); nothing was shared, submit again later",
-			q.SubmissionsPerSecond, q.SubmissionBurst), true
+		return CodeRate, RefusalWhy(CodeRate, q), true
 	case u.bytes+size > q.BytesPerDay:
-		return CodeBytes, fmt.Sprintf("over this member's quota of %d submitted bytes per UTC day; nothing was shared", q.BytesPerDay), true
+		return CodeBytes, RefusalWhy(CodeBytes, q), true
 	}
 	u.tokens--
 	u.bytes += size
 	return "", "", false
+}
+
+// RefusalWhy is the receipt's message for a refusal with code under q.
+func RefusalWhy(code policy.Code, q policy.Quota) string {
+	if code == CodeRate {
+		return fmt.Sprintf("over this member's quota of %d submissions per second (burst %d); nothing was shared, submit again later",
+			q.SubmissionsPerSecond, q.SubmissionBurst)
+	}
+	return fmt.Sprintf("over this member's quota of %d submitted bytes per UTC day; nothing was shared", q.BytesPerDay)
 }
