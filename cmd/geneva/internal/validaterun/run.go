@@ -10,6 +10,7 @@
 package validaterun
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"iter"
@@ -73,7 +74,11 @@ func Start(stdin io.Reader, v *schemas.Validator, names []string, maxBytes int) 
 	}()
 	for range workers {
 		go func() {
-			var buf []byte // reused: reports hold copies, never the input
+			// One buffer reused for every input: reports hold copies,
+			// never the input.
+			mapped := inputBuffer(maxBytes + bytes.MinRead)
+			defer freeInputBuffer(mapped)
+			buf := mapped
 			for i := range jobs {
 				data, err := input.ReadInto(buf, stdin, names[i], maxBytes)
 				if err != nil {
