@@ -52,7 +52,7 @@ func (v *Validator) Check(data []byte) Report {
 		defer ck.recycle()
 		ck.checkObjects(lo, hi, func(i int) (*fastjson.Value, error) {
 			if fromTape {
-				return mem.trees.build(data, spans[i], scan.tape, scan.objectTapes[i]), nil
+				return mem.trees.build(data, scan.tape, scan.objectTapes[i]), nil
 			}
 			return mem.parser.ParseBytes(data[spans[i].start:spans[i].end])
 		})

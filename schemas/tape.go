@@ -31,7 +31,8 @@ type tapeEntry struct {
 type tapeKind uint8
 
 const (
-	tapeString tapeKind = iota
+	tapeString        tapeKind = iota
+	tapeEscapedString          // a string with escapes, which fastjson unescapes in place
 	tapeNumber
 	tapeTrue
 	tapeFalse
@@ -54,6 +55,9 @@ func (s *scanner) presizeTape(n int) {
 func (s *scanner) record(kind tapeKind, start, end int) int {
 	if !s.taping {
 		return -1
+	}
+	if kind == tapeString && s.escaped {
+		kind = tapeEscapedString
 	}
 	s.tape = append(s.tape, tapeEntry{off: uint32(start), n: uint32(end - start), kind: kind})
 	return len(s.tape) - 1
@@ -139,7 +143,7 @@ func probeTape() bool {
 	var p fastjson.Parser
 	want, err := p.Parse(probe[scan.objects[0].start:scan.objects[0].end])
 	var b treeBuilder
-	return err == nil && sameTree(b.build([]byte(probe), scan.objects[0], scan.tape, scan.objectTapes[0]), want)
+	return err == nil && sameTree(b.build([]byte(probe), scan.tape, scan.objectTapes[0]), want)
 }
 
 // sameTree reports whether x and y are the same fastjson tree, field by
@@ -167,28 +171,30 @@ func sameTree(x, y *fastjson.Value) bool {
 }
 
 // treeBuilder builds objects' trees from the tape into memory it reuses
-// for every object (a tree lives until the next build).
+// for every object (a tree lives until the next build). Strings and
+// numbers point into the data, but for strings with escapes, which point
+// into copies: fastjson unescapes those in place on first use (and writes
+// into no other), and the data must stay as it was.
 type treeBuilder struct {
-	text   []byte // a copy of the object: fastjson unescapes strings in place
+	text   []byte // copies of the strings with escapes
 	values arena[fastjson.Value]
 	kvs    arena[parsedKV]
 	elems  arena[*fastjson.Value]
 }
 
-// build is the tree of the value data[sp.start:sp.end], whose tape starts
-// at tape[at].
-func (b *treeBuilder) build(data []byte, sp span, tape []tapeEntry, at int) *fastjson.Value {
-	b.text = append(b.text[:0], data[sp.start:sp.end]...)
+// build is the tree of the value of data whose tape starts at tape[at].
+func (b *treeBuilder) build(data []byte, tape []tapeEntry, at int) *fastjson.Value {
+	b.text = b.text[:0]
 	b.values.reset()
 	b.kvs.reset()
 	b.elems.reset()
-	v, _ := b.value(tape, at, uint32(sp.start))
+	v, _ := b.value(data, tape, at)
 	return v
 }
 
 // value builds the value at tape[i] and returns it with the index of the
-// entry after it; base is where b.text starts in the data.
-func (b *treeBuilder) value(tape []tapeEntry, i int, base uint32) (*fastjson.Value, int) {
+// entry after it.
+func (b *treeBuilder) value(data []byte, tape []tapeEntry, i int) (*fastjson.Value, int) {
 	e := tape[i]
 	i++
 	switch e.kind {
@@ -202,33 +208,39 @@ func (b *treeBuilder) value(tape []tapeEntry, i int, base uint32) (*fastjson.Val
 	v := &b.values.take(1)[0]
 	m := mirror(v)
 	switch e.kind {
-	case tapeString:
-		*m = fjValue{s: b.str(e, base), t: fjLayout.rawString}
+	case tapeString, tapeEscapedString:
+		*m = fjValue{s: b.str(data, e), t: fjLayout.rawString}
 	case tapeNumber:
-		*m = fjValue{s: b.str(e, base), t: fastjson.TypeNumber}
+		*m = fjValue{s: b.str(data, e), t: fastjson.TypeNumber}
 	case tapeArray:
 		elems := b.elems.take(int(e.n))
 		for k := range elems {
-			elems[k], i = b.value(tape, i, base)
+			elems[k], i = b.value(data, tape, i)
 		}
 		*m = fjValue{a: elems, t: fastjson.TypeArray}
 	case tapeObject:
 		kvs := b.kvs.take(int(e.n))
 		for k := range kvs {
-			kvs[k].k = b.str(tape[i], base)
-			kvs[k].v, i = b.value(tape, i+1, base)
+			kvs[k].k = b.str(data, tape[i])
+			kvs[k].v, i = b.value(data, tape, i+1)
 		}
 		*m = fjValue{o: fjObject{kvs: kvs}, t: fastjson.TypeObject}
 	}
 	return v, i
 }
 
-// str is the text of e in b.text.
-func (b *treeBuilder) str(e tapeEntry, base uint32) string {
-	if e.n == 0 {
+// str is the text of e: in data, or for a string with escapes in a copy
+// of its own.
+func (b *treeBuilder) str(data []byte, e tapeEntry) string {
+	switch {
+	case e.n == 0:
 		return ""
+	case e.kind != tapeEscapedString:
+		return unsafe.String(&data[e.off], e.n)
 	}
-	return unsafe.String(&b.text[e.off-base], e.n)
+	at := len(b.text)
+	b.text = append(b.text, data[e.off:e.off+e.n]...)
+	return unsafe.String(&b.text[at], e.n)
 }
 
 // arena hands out slices of T from blocks it keeps and reuses after reset.
