@@ -60,6 +60,7 @@ type scanner struct {
 	// when taping is set (not with sizes); objectTapes is where each
 	// object's values start in it.
 	tape        []tapeEntry
+	tapeMem     *tapeMemory // where tape is, when outside the Go heap
 	objectTapes []int
 	taping      bool
 }
@@ -106,7 +107,7 @@ var scanners = sync.Pool{New: func() any {
 func scanJSONKeys(data []byte, maxDepth int, sizes bool) (*scanner, scanResult, *scanError) {
 	s := scanners.Get().(*scanner)
 	*s = scanner{data: data, maxDepth: maxDepth, keys: s.keys[:0], containers: s.containers[:0], sizes: sizes, objects: s.objects[:0],
-		tape: s.tape[:0], objectTapes: s.objectTapes[:0]}
+		tape: s.tape[:0], tapeMem: s.tapeMem, objectTapes: s.objectTapes[:0]}
 	if !sizes {
 		s.presizeTape(len(data))
 	}

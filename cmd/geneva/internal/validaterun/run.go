@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/genevahub/geneva/cmd/geneva/internal/input"
+	"github.com/genevahub/geneva/internal/hugemem"
 	"github.com/genevahub/geneva/schemas"
 )
 
@@ -76,8 +77,8 @@ func Start(stdin io.Reader, v *schemas.Validator, names []string, maxBytes int) 
 		go func() {
 			// One buffer reused for every input: reports hold copies,
 			// never the input.
-			mapped := inputBuffer(maxBytes + bytes.MinRead)
-			defer freeInputBuffer(mapped)
+			mapped := hugemem.Alloc(maxBytes + bytes.MinRead)
+			defer hugemem.Free(mapped)
 			buf := mapped
 			for i := range jobs {
 				data, err := input.ReadInto(buf, stdin, names[i], maxBytes)
