@@ -15,12 +15,15 @@ import (
 // stands, so that each object's tree is then built from the tape instead of
 // fastjson parsing the same bytes a second time (that parse was a fifth of
 // geneva validate's CPU). The tree is made of fastjson's own values, laid
-// out exactly as fastjson.Parser makes them (strings and keys raw, to be
-// unescaped on first use; true, false and null its shared values), so the
-// checks cannot tell the difference: FuzzTreeFromTape compares the two
-// trees on every input, and if a fastjson release changes its value layout
-// (checked by reflection, then on a probe document when the package loads)
-// the tape is not used and objects are parsed as before.
+// out as fastjson.Parser makes them (strings and keys with escapes raw, to
+// be unescaped on first use; true, false and null its shared values) or,
+// for strings and objects' keys without escapes, as fastjson leaves them
+// after their first use (marked unescaped: that use then skips looking
+// for a backslash), so the checks cannot tell the difference:
+// FuzzTreeFromTape compares the two trees on every input, and if a
+// fastjson release changes its value layout (checked by reflection, then
+// on a probe document when the package loads) the tape is not used and
+// objects are parsed as before.
 
 // tapeEntry is one value: a string or number with its text at
 // data[off:off+n] (a string's without its quotes), a literal, or an object
@@ -166,7 +169,29 @@ func probeTape() bool {
 	var p fastjson.Parser
 	want, err := p.Parse(probe[scan.objects[0].start:scan.objects[0].end])
 	var b treeBuilder
-	return err == nil && sameTree(b.build([]byte(probe), scan.tape, scan.objectTapes[0]), want)
+	if err != nil {
+		return false
+	}
+	got := b.build([]byte(probe), scan.tape, scan.objectTapes[0])
+	if string(got.MarshalTo(nil)) != string(want.MarshalTo(nil)) {
+		return false
+	}
+	unescapeAll(got)
+	unescapeAll(want)
+	return sameTree(got, want)
+}
+
+// unescapeAll makes fastjson unescape every string and key of v (in place).
+func unescapeAll(v *fastjson.Value) {
+	switch v.Type() { // a string's Type unescapes it
+	case fastjson.TypeArray:
+		for _, e := range v.GetArray() {
+			unescapeAll(e)
+		}
+	case fastjson.TypeObject:
+		o, _ := v.Object()
+		o.Visit(func(_ []byte, e *fastjson.Value) { unescapeAll(e) }) // Visit unescapes the keys
+	}
 }
 
 // sameTree reports whether x and y are the same fastjson tree, field by
@@ -231,7 +256,9 @@ func (b *treeBuilder) value(data []byte, tape []tapeEntry, i int) (*fastjson.Val
 	v := &b.values.take(1)[0]
 	m := mirror(v)
 	switch e.kind {
-	case tapeString, tapeEscapedString:
+	case tapeString: // as fastjson leaves it once unescaped: nothing to unescape
+		*m = fjValue{s: b.str(data, e), t: fastjson.TypeString}
+	case tapeEscapedString:
 		*m = fjValue{s: b.str(data, e), t: fjLayout.rawString}
 	case tapeNumber:
 		*m = fjValue{s: b.str(data, e), t: fastjson.TypeNumber}
@@ -243,11 +270,13 @@ func (b *treeBuilder) value(data []byte, tape []tapeEntry, i int) (*fastjson.Val
 		*m = fjValue{a: elems, t: fastjson.TypeArray}
 	case tapeObject:
 		kvs := b.kvs.take(int(e.n))
+		plain := true // no key has escapes
 		for k := range kvs {
+			plain = plain && tape[i].kind == tapeString
 			kvs[k].k = b.str(data, tape[i])
 			kvs[k].v, i = b.value(data, tape, i+1)
 		}
-		*m = fjValue{o: fjObject{kvs: kvs}, t: fastjson.TypeObject}
+		*m = fjValue{o: fjObject{kvs: kvs, keysUnescaped: plain}, t: fastjson.TypeObject}
 	}
 	return v, i
 }
