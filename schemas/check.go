@@ -1,13 +1,16 @@
 package schemas
 
 import (
+	"math"
+
 	"github.com/valyala/fastjson"
 )
 
 // Check validates data as Validate does and returns the same report (same
 // findings, same order) but keeps no parsed document. A bundle's envelope
-// and then each of its objects are parsed on their own, so the parser's
-// memory follows the largest object instead of the whole document (a
+// and then each of its objects are parsed on their own (each object's tree
+// built from the pre-scan's tape: tape.go), so the parser's memory follows
+// the largest object instead of the whole document (a
 // 4 MB bundle parses into about 25 MB of values, which a fresh process
 // pays for in page faults and the garbage collector in scanning) and stays
 // in the CPU's caches; objects are checked on up to Options.Workers
@@ -40,12 +43,17 @@ func (v *Validator) Check(data []byte) Report {
 	c.recycle()
 	docMemories.Put(mem)
 	spans := scan.objects
+	// The tape's offsets are 32-bit.
+	fromTape := fjLayout.ok && len(data) <= math.MaxUint32
 	inChunks(v.opts.Workers, len(spans), &rep, func(lo, hi int, rep *Report) {
 		mem := docMemories.Get().(*docMemory)
 		defer docMemories.Put(mem)
 		ck := newChecker(v, d, rep)
 		defer ck.recycle()
 		ck.checkObjects(lo, hi, func(i int) (*fastjson.Value, error) {
+			if fromTape {
+				return mem.trees.build(data, scan.tape, scan.objectTapes[i]), nil
+			}
 			return mem.parser.ParseBytes(data[spans[i].start:spans[i].end])
 		})
 	})

@@ -48,7 +48,8 @@ type Document struct {
 type docMemory struct {
 	parser   fastjson.Parser
 	spans    []span
-	envelope []byte // Check's bundle without its objects
+	envelope []byte      // Check's bundle without its objects
+	trees    treeBuilder // Check's objects, built from the tape
 }
 
 // docMemories recycles Documents' memory.

@@ -1,6 +1,7 @@
 package schemas_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"reflect"
@@ -48,15 +49,20 @@ func resolvePointer(doc any, p string) bool {
 // checkInvariants holds for every input: well-formedness agrees with
 // encoding/json (plus UTF-8, which RFC 8259 requires and json.Valid does
 // not check), results are deterministic, bounded, Check's report is
-// Validate's, and every pointer resolves in the document.
+// Validate's (and Check leaves its input as it was), and every pointer
+// resolves in the document.
 func checkInvariants(t *testing.T, v *schemas.Validator, data []byte) {
 	d1, r1 := v.Validate(data)
 	d2, r2 := v.Validate(data)
 	if !reflect.DeepEqual(r1, r2) || (d1 == nil) != (d2 == nil) {
 		t.Fatalf("not deterministic:\n%v\n%v", r1, r2)
 	}
+	orig := bytes.Clone(data)
 	if r3 := v.Check(data); !reflect.DeepEqual(r1, r3) {
 		t.Fatalf("Check's report differs from Validate's:\n%v\n%v", r1, r3)
+	}
+	if !bytes.Equal(data, orig) { // its trees point into data
+		t.Fatal("Check changed its input")
 	}
 	syntax := len(r1.Errors) == 1 && r1.Errors[0].Rule == "json.syntax"
 	depth := len(r1.Errors) == 1 && r1.Errors[0].Rule == "limit.depth"

@@ -55,6 +55,14 @@ type scanner struct {
 	// not). Which one fastjson reads then depends on its history, so no
 	// spans are given (the document is refused for the duplicate anyway).
 	objectsTwice bool
+	// tape records the values inside the root's objects, for Check to
+	// build each object's tree from without parsing it again (tape.go),
+	// when taping is set (not with sizes); objectTapes is where each
+	// object's values start in it.
+	tape        []tapeEntry
+	tapeMem     *tapeMemory // where tape is, when outside the Go heap
+	objectTapes []int
+	taping      bool
 }
 
 // containerSize is a non-empty object or array: the index of its value in
@@ -81,6 +89,10 @@ type scanResult struct {
 	// root has no "objects" array).
 	objectsList span
 	objectsOK   bool // objects can be trusted: "objects" was not repeated
+	// tape and objectTapes: see scanner; valid until the scanner is
+	// released, empty with sizes.
+	tape        []tapeEntry
+	objectTapes []int
 }
 
 // scanners recycles the scanners' key and container lists.
@@ -89,21 +101,27 @@ var scanners = sync.Pool{New: func() any {
 }}
 
 // scanJSONKeys scans data and also says whether it may hold duplicate keys
-// and, with sizes, how big its containers are. Hand the scanner back with
-// releaseScanner once the result is no longer used.
+// and, with sizes, how big its containers are, without, the tape of the
+// root's objects. Hand the scanner back with releaseScanner once the result
+// is no longer used.
 func scanJSONKeys(data []byte, maxDepth int, sizes bool) (*scanner, scanResult, *scanError) {
 	s := scanners.Get().(*scanner)
-	*s = scanner{data: data, maxDepth: maxDepth, keys: s.keys[:0], containers: s.containers[:0], sizes: sizes, objects: s.objects[:0]}
+	*s = scanner{data: data, maxDepth: maxDepth, keys: s.keys[:0], containers: s.containers[:0], sizes: sizes, objects: s.objects[:0],
+		tape: s.tape[:0], tapeMem: s.tapeMem, objectTapes: s.objectTapes[:0]}
+	if !sizes {
+		s.presizeTape(len(data))
+	}
 	if ok, err := s.run(); !ok {
 		return s, scanResult{}, err
 	}
 	return s, scanResult{dupSuspect: s.dupSuspect, values: s.values, containers: s.containers,
-		root: s.root, objects: s.objects, objectsList: s.objectsList, objectsOK: !s.objectsTwice}, nil
+		root: s.root, objects: s.objects, objectsList: s.objectsList, objectsOK: !s.objectsTwice,
+		tape: s.tape, objectTapes: s.objectTapes}, nil
 }
 
 // releaseScanner returns s to the pool; very large lists are dropped.
 func releaseScanner(s *scanner) {
-	if cap(s.containers) > 1<<16 || cap(s.objects) > 1<<16 {
+	if cap(s.containers) > 1<<16 || cap(s.objects) > 1<<16 || cap(s.tape) > 1<<22 {
 		return
 	}
 	s.data, s.err = nil, nil
@@ -203,15 +221,28 @@ func (s *scanner) value(depth int) bool {
 		return s.array(depth + 1)
 	case c == '"':
 		s.values++
-		return s.str()
+		start := s.pos + 1
+		if !s.str() {
+			return false
+		}
+		s.record(tapeString, start, s.pos-1)
+		return true
 	case c == '-' || (c >= '0' && c <= '9'):
 		s.values++
-		return s.number()
+		start := s.pos
+		if !s.number() {
+			return false
+		}
+		s.record(tapeNumber, start, s.pos)
+		return true
 	case c == 't':
+		s.record(tapeTrue, 0, 0)
 		return s.literal("true")
 	case c == 'f':
+		s.record(tapeFalse, 0, 0)
 		return s.literal("false")
 	case c == 'n':
+		s.record(tapeNull, 0, 0)
 		return s.literal("null")
 	}
 	return s.unexpected("a value")
@@ -237,6 +268,7 @@ func (s *scanner) object(depth int) bool {
 	}
 	// The root's "objects" is not an array: it gives no spans.
 	s.objectsNext = false
+	at := s.record(tapeObject, 0, 0)
 	s.pos++ // {
 	s.skipWS()
 	if s.pos < len(s.data) && s.data[s.pos] == '}' {
@@ -248,12 +280,14 @@ func (s *scanner) object(depth int) bool {
 		s.containers = append(s.containers, containerSize{at: s.values - 1, object: true})
 		self = len(s.containers) - 1
 	}
-	ok := s.members(depth, first, self)
+	ok := s.members(depth, first, self, at)
 	s.keys = s.keys[:first]
 	return ok
 }
 
-func (s *scanner) members(depth, first, self int) bool {
+// members scans an object's members; tapeAt is the object's tape entry
+// (-1 when not taping).
+func (s *scanner) members(depth, first, self, tapeAt int) bool {
 	var seen uint64
 	for {
 		if self >= 0 {
@@ -265,6 +299,10 @@ func (s *scanner) members(depth, first, self int) bool {
 		ks := s.pos + 1
 		if !s.str() {
 			return false
+		}
+		if tapeAt >= 0 {
+			s.tape[tapeAt].n++ // a member
+			s.record(tapeString, ks, s.pos-1)
 		}
 		s.noteKey(first, ks, s.pos-1, &seen)
 		if depth == 1 && s.isObjectsKey(ks, s.pos-1) {
@@ -304,6 +342,7 @@ func (s *scanner) array(depth int) bool {
 	}
 	objects := s.objectsNext
 	s.objectsNext = false
+	at := s.record(tapeArray, 0, 0)
 	open := s.pos
 	s.pos++ // [
 	s.skipWS()
@@ -323,12 +362,20 @@ func (s *scanner) array(depth int) bool {
 		if self >= 0 {
 			s.containers[self].n++
 		}
+		if at >= 0 {
+			s.tape[at].n++ // an element
+		}
 		start := s.pos
+		if objects && !s.sizes {
+			s.objectTapes = append(s.objectTapes, len(s.tape))
+			s.taping = true
+		}
 		if !s.value(depth) {
 			return false
 		}
 		if objects {
 			s.objects = append(s.objects, span{start, s.pos})
+			s.taping = false
 		}
 		s.skipWS()
 		if s.pos >= len(s.data) {

@@ -251,3 +251,10 @@ func fixedCompletions(values ...string) func(*cobra.Command, []string, string) (
 		return values, cobra.ShellCompDirectiveNoFileComp
 	}
 }
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -265,24 +266,47 @@ func TestValidateBinary(t *testing.T) {
 	require.Equal(t, 0, exit(err))
 	require.NotRegexp(t, `(?m)^gc \d+ @`, trace.String(), "a collection while starting geneva validate")
 
-	// Given files alone, the run begins while the program initialises
-	// (validaterun); with a flag, once the command runs. Both print the
-	// same, in the same order, with the same exit status.
+	// Given files alone, the whole run happens while the program
+	// initialises (validaterun); with a flag, in the command. Both print
+	// the same, in the same order, with the same exit status, also when
+	// stdout cannot be written.
 	files := []string{invalid, valid, "no-such-file.json", valid, corpusFile(t, "valid/attack-mobile-attack-17.1.json"), invalid}
-	run := func(args ...string) (string, string, int) {
-		var stdout, stderr strings.Builder
+	run := func(stdout io.Writer, env []string, args ...string) (string, int) {
+		var stderr strings.Builder
 		cmd := exec.Command(bin, args...)
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		cmd.Stdout, cmd.Stderr, cmd.Env = stdout, &stderr, env
 		code := exit(cmd.Run())
-		return stdout.String(), stderr.String(), code
+		return stderr.String(), code
 	}
-	early, earlyErr, earlyCode := run(append([]string{"validate"}, files...)...)
-	late, lateErr, lateCode := run(append([]string{"validate", "--output", "text"}, files...)...)
-	require.Equal(t, late, early)
+	var early, late strings.Builder
+	earlyErr, earlyCode := run(&early, nil, append([]string{"validate"}, files...)...)
+	lateErr, lateCode := run(&late, nil, append([]string{"validate", "--output", "text"}, files...)...)
+	require.Equal(t, late.String(), early.String())
 	require.Equal(t, lateErr, earlyErr)
 	require.Equal(t, 2, earlyCode)
 	require.Equal(t, lateCode, earlyCode)
-	require.Equal(t, 5, strings.Count(early, ".json: "), early)
+	require.Equal(t, 5, strings.Count(early.String(), ".json: "), early.String())
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	require.NoError(t, err)
+	defer full.Close()
+	earlyErr, earlyCode = run(full, nil, "validate", invalid)
+	lateErr, lateCode = run(full, nil, "validate", "--strict=false", invalid)
+	require.Equal(t, "geneva: validate: "+invalid+": write result: write /dev/stdout: no space left on device\n", earlyErr)
+	require.Equal(t, lateErr, earlyErr)
+	require.Equal(t, 1, earlyCode)
+	require.Equal(t, lateCode, earlyCode)
+	// The early run ends the process before the packages only other
+	// commands need are initialised (GODEBUG=inittrace=1 prints a line
+	// for each package initialised).
+	env := append(withoutEnv(os.Environ(), "GODEBUG"), "GODEBUG=inittrace=1")
+	inits, code := run(io.Discard, env, "validate", valid)
+	require.Equal(t, 0, code)
+	require.Contains(t, inits, "init github.com/genevahub/geneva/schemas @")
+	require.NotContains(t, inits, "jsonschema")
+	require.NotContains(t, inits, "kafka-go")
+	inits, code = run(io.Discard, env, "validate", "--strict", valid)
+	require.Equal(t, 0, code)
+	require.Contains(t, inits, "init github.com/santhosh-tekuri/jsonschema/v6 @")
 
 	out, err = exec.Command(bin, "validate", "--output", "json", invalid).Output()
 	require.Equal(t, 1, exit(err))

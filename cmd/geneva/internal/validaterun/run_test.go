@@ -67,23 +67,3 @@ func TestResultsStopEarly(t *testing.T) {
 		break
 	}
 }
-
-// The run begun at start-up goes to the command only for exactly its
-// names, and only once.
-func TestTake(t *testing.T) {
-	names := writeFiles(t, 3)
-	run := Start(nil, schemas.NewValidator(Options()), names, 1<<20)
-	early.run = run
-	t.Cleanup(func() { early.run = nil })
-	if Take(names[:2]) != nil || Take(append(names[1:], names[0])) != nil {
-		t.Fatal("a run taken for other names")
-	}
-	if Take(names) != run {
-		t.Fatal("the run was not handed over")
-	}
-	if Take(names) != nil {
-		t.Fatal("the run was handed over twice")
-	}
-	for range run.Results() {
-	}
-}
