@@ -54,7 +54,7 @@ func startHub() (*server, error) {
 		return nil, err
 	}
 	base := "http://" + h.HTTPAddr() + "/taxii2/"
-	s := &server{name: "geneva hub", post: base + "bank-one/collections/submit/", poll: base + "le-alpha/collections/inbox/",
+	s := &server{name: "geneva hub", post: base + "bank-one/collections/submit/", poll: base + "le-alpha/collections/inbox/", root: base + "bank-one/",
 		postAuth: bearer(sender), pollAuth: bearer(reader), maxPage: 100, stop: stop, hub: h}
 	s.visible = func(ctx context.Context, n int) error { return waitVisible(ctx, s, n) }
 	return s, nil
@@ -152,7 +152,7 @@ func startMedallion(python string) (*server, error) {
 	stop := func() { _ = cmd.Process.Kill(); _ = cmd.Wait(); _ = os.RemoveAll(dir) }
 	auth := func(r *http.Request) { r.SetBasicAuth("bench", "s3cret") }
 	coll := base + "/api1/collections/" + medallionCollection + "/"
-	s := &server{name: "medallion 3.0.0", post: coll, poll: coll, postAuth: auth, pollAuth: auth, maxPage: 100, stop: stop,
+	s := &server{name: "medallion 3.0.0", post: coll, poll: coll, root: base + "/api1/", postAuth: auth, pollAuth: auth, maxPage: 100, stop: stop,
 		visible: func(context.Context, int) error { return nil }} // medallion adds synchronously
 	deadline := time.Now().Add(30 * time.Second)
 	for {
