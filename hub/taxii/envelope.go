@@ -1,22 +1,18 @@
 package taxii
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/valyala/fastjson"
 )
 
-type jsonRaw = json.RawMessage
-
 // splitObjects is the "objects" of a stored bundle, each as stored.
-func splitObjects(data []byte) ([]jsonRaw, error) {
-	var b wireBundle
-	if err := json.Unmarshal(data, &b); err != nil {
+func splitObjects(data []byte) ([][]byte, error) {
+	if err := fastjson.ValidateBytes(data); err != nil {
 		return nil, fmt.Errorf("share message: %w", err)
 	}
-	return b.Objects, nil
+	return elements(objectsSpan(data)), nil
 }
 
 // envelopeParsers parse posted envelopes; one parse reads what the status

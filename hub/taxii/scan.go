@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 )
 
-// A scanner over JSON that fastjson has already parsed (so it is valid),
-// to find the bytes of values as posted: fastjson gives values, not where
-// they lie in the document.
+// A scanner over JSON that fastjson has already validated, to find the
+// bytes of values as posted: fastjson gives values, not where they lie in
+// the document. On anything else it stops early, without panicking.
 
 // objectsSpan is the value of the first top-level key "objects" (written
 // without escapes) of a valid JSON object, or nil.
@@ -18,7 +18,11 @@ func objectsSpan(b []byte) []byte {
 	}
 	for i = skipSpace(b, i+1); i < len(b) && b[i] == '"'; {
 		keyEnd := stringEnd(b, i)
-		start := skipSpace(b, skipSpace(b, keyEnd)+1) // past the colon
+		colon := skipSpace(b, keyEnd)
+		if colon >= len(b) || b[colon] != ':' {
+			return nil
+		}
+		start := skipSpace(b, colon+1)
 		end := valueEnd(b, start)
 		if key := b[i:keyEnd]; string(key) == `"objects"` || bytes.IndexByte(key, '\\') >= 0 && unescaped(key) == "objects" {
 			return b[start:end]
@@ -39,6 +43,9 @@ func elements(array []byte) [][]byte {
 	var out [][]byte
 	for i := skipSpace(array, 1); i < len(array) && array[i] != ']'; {
 		end := valueEnd(array, i)
+		if end == i {
+			break // not JSON: the caller validates first
+		}
 		out = append(out, array[i:end])
 		i = skipSpace(array, end)
 		if i < len(array) && array[i] == ',' {

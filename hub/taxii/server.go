@@ -344,7 +344,7 @@ func (s *Server) envelope(ctx context.Context, entries []entry, p page) ([]byte,
 	}
 	b = append(b, `,"objects":[`...)
 	var msgSeq uint64
-	var objs []jsonRaw
+	var objs [][]byte
 	n := 0
 	for _, e := range entries {
 		if e.seq != msgSeq || objs == nil {
