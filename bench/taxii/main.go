@@ -45,17 +45,20 @@ type server struct {
 	pollAuth   func(*http.Request)
 	maxPage    int
 	stop       func()
+	cpu        func() time.Duration             // CPU time of the server's process so far
 	hub        *hub.Hub                         // the hub side only
 	visible    func(context.Context, int) error // waits until n objects can be polled
 }
 
-// result is a run's rates in objects per second. single and envelope
-// POSTs are measured twice: waiting for the decision in each answer (as
-// taxii2-client does), and with Prefer: respond-async, until every
-// status is complete.
+// result is a run's rates in objects per second, and per CPU-second of
+// the server's process (the hub's includes this client's). Single and
+// envelope POSTs are measured twice: waiting for the decision in each
+// answer (as taxii2-client does), and with Prefer: respond-async, until
+// every status is complete.
 type result struct {
 	single, envelope, poll float64
 	singleAsync, envAsync  float64
+	cpu                    [4]float64 // objects per CPU-second: single, envelope, singleAsync, envAsync
 	polled                 int
 }
 
@@ -64,6 +67,7 @@ func run() error {
 	envelopes := flag.Int("envelopes", 20, "100-object envelopes")
 	poll := flag.Int("poll", 10000, "objects polled back (the collection is filled to this size first)")
 	samples := flag.Int("latency", 50, "submissions timed from sender to receiver, through TAXII and through NATS (hub only)")
+	prefill := flag.Int("prefill", 0, "objects each server's collection holds (posted untimed, 100 per envelope) before each POST measurement")
 	runs := flag.Int("runs", 3, "runs per side, alternating which side goes first (medians are reported)")
 	python := flag.String("python", os.Getenv("GENEVA_PYTHON"), "the venv's python with medallion (scripts/peers.sh)")
 	hubOnly := flag.Bool("hub-only", false, "measure the hub alone (no ratio): for profiling")
@@ -86,7 +90,7 @@ func run() error {
 			if err != nil {
 				return err
 			}
-			r, s, err := measure(starts[side], *single, *envelopes, *poll)
+			r, s, err := measure(starts[side], *single, *envelopes, *poll, *prefill)
 			stopProfile()
 			if s == nil {
 				return err
@@ -132,6 +136,9 @@ func report(names []string, results [][]result, runs, poll int) {
 			singleAsync: median(rs, func(r result) float64 { return r.singleAsync }),
 			envAsync:    median(rs, func(r result) float64 { return r.envAsync }),
 			poll:        median(rs, func(r result) float64 { return r.poll })}
+		for k := range med[i].cpu {
+			med[i].cpu[k] = median(rs, func(r result) float64 { return r.cpu[k] })
+		}
 	}
 	fmt.Printf("| server (median of %d) | single-object POSTs (obj/s) | 100-object envelopes (obj/s) | single, respond-async (obj/s) | envelopes, respond-async (obj/s) | polling %d objects (obj/s) |\n|---|---:|---:|---:|---:|---:|\n", runs, poll)
 	for i, r := range med {
@@ -141,6 +148,14 @@ func report(names []string, results [][]result, runs, poll int) {
 		h, m := med[0], med[1]
 		fmt.Printf("| **%s / %s** | **%.1f×** | **%.1f×** | **%.1f×** | **%.1f×** | **%.0f×** |\n", names[0], names[1],
 			h.single/m.single, h.envelope/m.envelope, h.singleAsync/m.singleAsync, h.envAsync/m.envAsync, h.poll/m.poll)
+	}
+	fmt.Printf("\nObjects per CPU-second of the server's process (the hub's includes the client's), medians:\n\n| server | single | envelopes | single, respond-async | envelopes, respond-async |\n|---|---:|---:|---:|---:|\n")
+	for i, r := range med {
+		fmt.Printf("| %s | %.0f | %.0f | %.0f | %.0f |\n", names[i], r.cpu[0], r.cpu[1], r.cpu[2], r.cpu[3])
+	}
+	if len(med) > 1 {
+		h, m := med[0].cpu, med[1].cpu
+		fmt.Printf("| **%s / %s** | **%.1f×** | **%.1f×** | **%.1f×** | **%.1f×** |\n", names[0], names[1], h[0]/m[0], h[1]/m[1], h[2]/m[2], h[3]/m[3])
 	}
 }
 
@@ -264,23 +279,24 @@ func checkComplete(s *server, sts []postStatus, n int) error {
 }
 
 // posts sends count envelopes of n objects one after another and returns
-// the objects per second, counted until every status is complete.
-func posts(s *server, count, n int, async bool) (float64, error) {
-	start := time.Now()
+// the objects per second, counted until every status is complete, and
+// per CPU-second the server's process spent meanwhile.
+func posts(s *server, count, n int, async bool) (rate, perCPU float64, err error) {
+	start, cpu0 := time.Now(), s.cpu()
 	var pending []postStatus
 	for range count {
 		st, err := post(s, indicators(n), n, async)
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		if st.Status != "complete" {
 			pending = append(pending, st)
 		}
 	}
 	if err := checkComplete(s, pending, n); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return float64(n*count) / time.Since(start).Seconds(), nil
+	return float64(n*count) / time.Since(start).Seconds(), float64(n*count) / (s.cpu() - cpu0).Seconds(), nil
 }
 
 // warmUp posts are not timed (nor counted in the polled objects): the
@@ -289,10 +305,10 @@ const warmUp = 20
 
 // measure times each kind of POST on a fresh server (medallion's POSTs
 // slow down as its collection grows: each measurement starts from the
-// same, empty collection on either side), then fills one more to poll
+// same collection size on either side, prefill rounded down to 100), then fills one more to poll
 // objects and polls them back. It returns that server, still running
 // (nil if none started).
-func measure(start func() (*server, error), single, envelopes, poll int) (result, *server, error) {
+func measure(start func() (*server, error), single, envelopes, poll, prefill int) (result, *server, error) {
 	var r result
 	steps := []struct {
 		rate     *float64
@@ -300,13 +316,16 @@ func measure(start func() (*server, error), single, envelopes, poll int) (result
 		async    bool
 	}{{&r.single, single, 1, false}, {&r.envelope, envelopes, 100, false},
 		{&r.singleAsync, single, 1, true}, {&r.envAsync, envelopes, 100, true}}
-	for _, step := range steps {
+	for k, step := range steps {
 		s, err := start()
 		if err != nil {
 			return r, nil, err
 		}
-		if _, err = posts(s, warmUp, 1, false); err == nil {
-			*step.rate, err = posts(s, step.count, step.n, step.async)
+		if _, _, err = posts(s, warmUp, 1, false); err == nil {
+			_, _, err = posts(s, prefill/100, 100, false)
+		}
+		if err == nil {
+			*step.rate, r.cpu[k], err = posts(s, step.count, step.n, step.async)
 		}
 		s.stop()
 		if err != nil {
@@ -317,13 +336,13 @@ func measure(start func() (*server, error), single, envelopes, poll int) (result
 	if err != nil {
 		return r, nil, err
 	}
-	if _, err := posts(s, warmUp, 1, false); err != nil {
+	if _, _, err := posts(s, warmUp, 1, false); err != nil {
 		return r, s, err
 	}
-	if _, err := posts(s, poll/100, 100, false); err != nil {
+	if _, _, err := posts(s, poll/100, 100, false); err != nil {
 		return r, s, err
 	}
-	if _, err := posts(s, poll%100, 1, false); err != nil {
+	if _, _, err := posts(s, poll%100, 1, false); err != nil {
 		return r, s, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
