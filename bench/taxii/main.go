@@ -282,6 +282,9 @@ func checkComplete(s *server, sts []postStatus, n int) error {
 // the objects per second, counted until every status is complete, and
 // per CPU-second the server's process spent meanwhile.
 func posts(s *server, count, n int, async bool) (rate, perCPU float64, err error) {
+	if count == 0 {
+		return 0, 0, nil
+	}
 	start, cpu0 := time.Now(), s.cpu()
 	var pending []postStatus
 	for range count {
