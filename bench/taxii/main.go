@@ -1,12 +1,14 @@
 // Command taxii measures the hub's TAXII 2.1 server against medallion (the
 // OASIS reference server) on this machine in the same run, with the same
-// Go HTTP client: single-object POSTs, 100-object envelopes, and polling
+// Go HTTP client: single-object POSTs and 100-object envelopes (each
+// answered with the decision, and with Prefer: respond-async), and polling
 // the objects back 100 per page with next. The hub runs in this process
 // (demo MoU; bank-one posts to all, le-alpha polls its inbox); medallion
 // runs from the test venv (memory backend). It prints a Markdown report.
 //
 //	eval "$(scripts/peers.sh)"
 //	go run ./bench/taxii -runs 3 -single 300 -envelopes 20 -poll 10000
+//	go run ./bench/taxii -runs 3 -poll 0 -latency 0 -prefill 2000   # POSTs into collections of 2,000 objects
 //	go run ./bench/taxii -runs 0 -flat 1000,10000,50000   # the hub's poll cost by collection size
 //	go run ./bench/taxii -hub-only -runs 1 -cpuprofile post.prof   # where a POST spends its CPU
 package main
