@@ -24,7 +24,7 @@ func measureFlat(sizes []int) error {
 	have := 0
 	for _, size := range sizes {
 		for ; have < size; have += min(100, size-have) {
-			if err := post(s, indicators(min(100, size-have)), min(100, size-have)); err != nil {
+			if _, err := post(s, indicators(min(100, size-have)), min(100, size-have), false); err != nil {
 				return err
 			}
 		}

@@ -30,7 +30,7 @@ func measureVisibility(s *server, h *hub.Hub, samples int) (visibility, error) {
 		body := indicators(1)
 		id := firstID(body)
 		start := time.Now()
-		if err := post(s, body, 1); err != nil {
+		if _, err := post(s, body, 1, false); err != nil {
 			return v, err
 		}
 		for {

@@ -1,12 +1,14 @@
 // Command taxii measures the hub's TAXII 2.1 server against medallion (the
 // OASIS reference server) on this machine in the same run, with the same
-// Go HTTP client: single-object POSTs, 100-object envelopes, and polling
+// Go HTTP client: single-object POSTs and 100-object envelopes (each
+// answered with the decision, and with Prefer: respond-async), and polling
 // the objects back 100 per page with next. The hub runs in this process
 // (demo MoU; bank-one posts to all, le-alpha polls its inbox); medallion
 // runs from the test venv (memory backend). It prints a Markdown report.
 //
 //	eval "$(scripts/peers.sh)"
 //	go run ./bench/taxii -runs 3 -single 300 -envelopes 20 -poll 10000
+//	go run ./bench/taxii -runs 3 -poll 0 -latency 0 -prefill 2000   # POSTs into collections of 2,000 objects
 //	go run ./bench/taxii -runs 0 -flat 1000,10000,50000   # the hub's poll cost by collection size
 //	go run ./bench/taxii -hub-only -runs 1 -cpuprofile post.prof   # where a POST spends its CPU
 package main
@@ -40,16 +42,25 @@ func main() {
 type server struct {
 	name       string
 	post, poll string // collection URLs (…/collections/<id>/)
+	root       string // the posting side's API root (for status/<id>/)
 	postAuth   func(*http.Request)
 	pollAuth   func(*http.Request)
 	maxPage    int
 	stop       func()
+	cpu        func() time.Duration             // CPU time of the server's process so far
 	hub        *hub.Hub                         // the hub side only
 	visible    func(context.Context, int) error // waits until n objects can be polled
 }
 
+// result is a run's rates in objects per second, and per CPU-second of
+// the server's process (the hub's includes this client's). Single and
+// envelope POSTs are measured twice: waiting for the decision in each
+// answer (as taxii2-client does), and with Prefer: respond-async, until
+// every status is complete.
 type result struct {
-	single, envelope, poll float64 // objects/s
+	single, envelope, poll float64
+	singleAsync, envAsync  float64
+	cpu                    [4]float64 // objects per CPU-second: single, envelope, singleAsync, envAsync
 	polled                 int
 }
 
@@ -58,6 +69,7 @@ func run() error {
 	envelopes := flag.Int("envelopes", 20, "100-object envelopes")
 	poll := flag.Int("poll", 10000, "objects polled back (the collection is filled to this size first)")
 	samples := flag.Int("latency", 50, "submissions timed from sender to receiver, through TAXII and through NATS (hub only)")
+	prefill := flag.Int("prefill", 0, "objects each server's collection holds (posted untimed, 100 per envelope) before each POST measurement")
 	runs := flag.Int("runs", 3, "runs per side, alternating which side goes first (medians are reported)")
 	python := flag.String("python", os.Getenv("GENEVA_PYTHON"), "the venv's python with medallion (scripts/peers.sh)")
 	hubOnly := flag.Bool("hub-only", false, "measure the hub alone (no ratio): for profiling")
@@ -75,17 +87,16 @@ func run() error {
 	names := make([]string, len(starts))
 	for run := range *runs {
 		for k := range starts {
-			side := (k + run) % len(starts) // alternate which side goes first
-			s, err := starts[side]()
+			side := (k + run) % len(starts)                                 // alternate which side goes first
+			stopProfile, err := profile(*cpuProfile, side == 0 && run == 0) // starts[0] is the hub
 			if err != nil {
 				return err
 			}
-			stopProfile, err := profile(*cpuProfile, s.hub != nil && run == 0)
-			if err != nil {
-				return err
-			}
-			r, err := measure(s, *single, *envelopes, *poll)
+			r, s, err := measure(starts[side], *single, *envelopes, *poll, *prefill)
 			stopProfile()
+			if s == nil {
+				return err
+			}
 			if err == nil && s.hub != nil && *samples > 0 && run == 0 {
 				var v visibility
 				if v, err = measureVisibility(s, s.hub, *samples); err == nil {
@@ -123,16 +134,30 @@ func report(names []string, results [][]result, runs, poll int) {
 	med := make([]result, len(results))
 	for i, rs := range results {
 		med[i] = result{single: median(rs, func(r result) float64 { return r.single }),
-			envelope: median(rs, func(r result) float64 { return r.envelope }),
-			poll:     median(rs, func(r result) float64 { return r.poll })}
+			envelope:    median(rs, func(r result) float64 { return r.envelope }),
+			singleAsync: median(rs, func(r result) float64 { return r.singleAsync }),
+			envAsync:    median(rs, func(r result) float64 { return r.envAsync }),
+			poll:        median(rs, func(r result) float64 { return r.poll })}
+		for k := range med[i].cpu {
+			med[i].cpu[k] = median(rs, func(r result) float64 { return r.cpu[k] })
+		}
 	}
-	fmt.Printf("| server (median of %d) | single-object POSTs (obj/s) | 100-object envelopes (obj/s) | polling %d objects (obj/s) |\n|---|---:|---:|---:|\n", runs, poll)
+	fmt.Printf("| server (median of %d) | single-object POSTs (obj/s) | 100-object envelopes (obj/s) | single, respond-async (obj/s) | envelopes, respond-async (obj/s) | polling %d objects (obj/s) |\n|---|---:|---:|---:|---:|---:|\n", runs, poll)
 	for i, r := range med {
-		fmt.Printf("| %s | %.0f | %.0f | %.0f |\n", names[i], r.single, r.envelope, r.poll)
+		fmt.Printf("| %s | %.0f | %.0f | %.0f | %.0f | %.0f |\n", names[i], r.single, r.envelope, r.singleAsync, r.envAsync, r.poll)
 	}
 	if len(med) > 1 {
 		h, m := med[0], med[1]
-		fmt.Printf("| **%s / %s** | **%.1f×** | **%.1f×** | **%.0f×** |\n", names[0], names[1], h.single/m.single, h.envelope/m.envelope, h.poll/m.poll)
+		fmt.Printf("| **%s / %s** | **%.1f×** | **%.1f×** | **%.1f×** | **%.1f×** | **%.0f×** |\n", names[0], names[1],
+			h.single/m.single, h.envelope/m.envelope, h.singleAsync/m.singleAsync, h.envAsync/m.envAsync, h.poll/m.poll)
+	}
+	fmt.Printf("\nObjects per CPU-second of the server's process (the hub's includes the client's), medians:\n\n| server | single | envelopes | single, respond-async | envelopes, respond-async |\n|---|---:|---:|---:|---:|\n")
+	for i, r := range med {
+		fmt.Printf("| %s | %.0f | %.0f | %.0f | %.0f |\n", names[i], r.cpu[0], r.cpu[1], r.cpu[2], r.cpu[3])
+	}
+	if len(med) > 1 {
+		h, m := med[0].cpu, med[1].cpu
+		fmt.Printf("| **%s / %s** | **%.1f×** | **%.1f×** | **%.1f×** | **%.1f×** |\n", names[0], names[1], h[0]/m[0], h[1]/m[1], h[2]/m[2], h[3]/m[3])
 	}
 }
 
@@ -200,72 +225,146 @@ func do(req *http.Request, auth func(*http.Request)) ([]byte, error) {
 	return b, err
 }
 
-// post sends one envelope and checks the status says all succeeded.
-func post(s *server, body []byte, n int) error {
+// postStatus is what a POST's answer (or a status read later) says.
+type postStatus struct {
+	ID           string
+	Status       string
+	SuccessCount int `json:"success_count"`
+}
+
+// post sends one envelope of n objects and checks the status says all
+// succeeded; with async (Prefer: respond-async) the status may also be
+// pending, and is returned for checkComplete.
+func post(s *server, body []byte, n int, async bool) (postStatus, error) {
 	req, _ := http.NewRequest("POST", s.post+"objects/", bytes.NewReader(body))
 	req.Header.Set("Content-Type", media)
+	if async {
+		req.Header.Set("Prefer", "respond-async")
+	}
 	b, err := do(req, s.postAuth)
 	if err != nil {
-		return err
+		return postStatus{}, err
 	}
-	var st struct {
-		Status       string
-		SuccessCount int `json:"success_count"`
-	}
+	var st postStatus
 	if err := json.Unmarshal(b, &st); err != nil {
-		return err
+		return st, err
 	}
-	if st.Status != "complete" || st.SuccessCount != n {
-		return fmt.Errorf("status %s", b)
+	if !(st.Status == "complete" && st.SuccessCount == n || async && st.Status == "pending") {
+		return st, fmt.Errorf("status %s", b)
+	}
+	return st, nil
+}
+
+// checkComplete reads each pending status until it is complete with n
+// successes (a minute at most in all).
+func checkComplete(s *server, sts []postStatus, n int) error {
+	deadline := time.Now().Add(time.Minute)
+	for _, st := range sts {
+		for st.Status != "complete" {
+			if time.Now().After(deadline) {
+				return fmt.Errorf("status %s still %s after a minute", st.ID, st.Status)
+			}
+			req, _ := http.NewRequest("GET", s.root+"status/"+st.ID+"/", nil)
+			b, err := do(req, s.postAuth)
+			if err != nil {
+				return err
+			}
+			if err := json.Unmarshal(b, &st); err != nil {
+				return err
+			}
+		}
+		if st.SuccessCount != n {
+			return fmt.Errorf("status %s: %d of %d objects succeeded", st.ID, st.SuccessCount, n)
+		}
 	}
 	return nil
+}
+
+// posts sends count envelopes of n objects one after another and returns
+// the objects per second, counted until every status is complete, and
+// per CPU-second the server's process spent meanwhile.
+func posts(s *server, count, n int, async bool) (rate, perCPU float64, err error) {
+	if count == 0 {
+		return 0, 0, nil
+	}
+	start, cpu0 := time.Now(), s.cpu()
+	var pending []postStatus
+	for range count {
+		st, err := post(s, indicators(n), n, async)
+		if err != nil {
+			return 0, 0, err
+		}
+		if st.Status != "complete" {
+			pending = append(pending, st)
+		}
+	}
+	if err := checkComplete(s, pending, n); err != nil {
+		return 0, 0, err
+	}
+	return float64(n*count) / time.Since(start).Seconds(), float64(n*count) / (s.cpu() - cpu0).Seconds(), nil
 }
 
 // warmUp posts are not timed (nor counted in the polled objects): the
 // first requests of a fresh server pay for connections and caches.
 const warmUp = 20
 
-func measure(s *server, single, envelopes, poll int) (result, error) {
+// measure times each kind of POST on a fresh server (medallion's POSTs
+// slow down as its collection grows: each measurement starts from the
+// same collection size on either side, prefill rounded down to 100), then fills one more to poll
+// objects and polls them back. It returns that server, still running
+// (nil if none started).
+func measure(start func() (*server, error), single, envelopes, poll, prefill int) (result, *server, error) {
 	var r result
-	for range warmUp {
-		if err := post(s, indicators(1), 1); err != nil {
-			return r, err
+	steps := []struct {
+		rate     *float64
+		count, n int
+		async    bool
+	}{{&r.single, single, 1, false}, {&r.envelope, envelopes, 100, false},
+		{&r.singleAsync, single, 1, true}, {&r.envAsync, envelopes, 100, true}}
+	for k, step := range steps {
+		s, err := start()
+		if err != nil {
+			return r, nil, err
+		}
+		if _, _, err = posts(s, warmUp, 1, false); err == nil {
+			_, _, err = posts(s, prefill/100, 100, false)
+		}
+		if err == nil {
+			*step.rate, r.cpu[k], err = posts(s, step.count, step.n, step.async)
+		}
+		s.stop()
+		if err != nil {
+			return r, nil, fmt.Errorf("%s: %w", s.name, err)
 		}
 	}
-	start := time.Now()
-	for range single {
-		if err := post(s, indicators(1), 1); err != nil {
-			return r, err
-		}
+	s, err := start()
+	if err != nil {
+		return r, nil, err
 	}
-	r.single = float64(single) / time.Since(start).Seconds()
-	start = time.Now()
-	for range envelopes {
-		if err := post(s, indicators(100), 100); err != nil {
-			return r, err
-		}
+	if _, _, err := posts(s, warmUp, 1, false); err != nil {
+		return r, s, err
 	}
-	r.envelope = float64(100*envelopes) / time.Since(start).Seconds()
-	for have := single + 100*envelopes; have < poll; have += 100 {
-		if err := post(s, indicators(min(100, poll-have)), min(100, poll-have)); err != nil {
-			return r, err
-		}
+	if _, _, err := posts(s, poll/100, 100, false); err != nil {
+		return r, s, err
+	}
+	if _, _, err := posts(s, poll%100, 1, false); err != nil {
+		return r, s, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	if err := s.visible(ctx, poll+warmUp); err != nil {
-		return r, err
+		return r, s, err
 	}
-	start = time.Now()
+	begin := time.Now()
 	n, err := pollAll(s)
 	if err != nil {
-		return r, err
+		return r, s, err
 	}
-	r.poll, r.polled = float64(n)/time.Since(start).Seconds(), n
+	r.poll, r.polled = float64(n)/time.Since(begin).Seconds(), n
 	if n < poll+warmUp {
-		return r, fmt.Errorf("polled %d objects, want %d", n, poll)
+		return r, s, fmt.Errorf("polled %d objects, want %d", n, poll)
 	}
-	return r, nil
+	return r, s, nil
 }
 
 // pollAll pages through the polled collection 100 at a time with next.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,6 +11,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -54,7 +58,7 @@ func startHub() (*server, error) {
 		return nil, err
 	}
 	base := "http://" + h.HTTPAddr() + "/taxii2/"
-	s := &server{name: "geneva hub", post: base + "bank-one/collections/submit/", poll: base + "le-alpha/collections/inbox/",
+	s := &server{name: "geneva hub", post: base + "bank-one/collections/submit/", poll: base + "le-alpha/collections/inbox/", root: base + "bank-one/", cpu: selfCPU,
 		postAuth: bearer(sender), pollAuth: bearer(reader), maxPage: 100, stop: stop, hub: h}
 	s.visible = func(ctx context.Context, n int) error { return waitVisible(ctx, s, n) }
 	return s, nil
@@ -152,7 +156,7 @@ func startMedallion(python string) (*server, error) {
 	stop := func() { _ = cmd.Process.Kill(); _ = cmd.Wait(); _ = os.RemoveAll(dir) }
 	auth := func(r *http.Request) { r.SetBasicAuth("bench", "s3cret") }
 	coll := base + "/api1/collections/" + medallionCollection + "/"
-	s := &server{name: "medallion 3.0.0", post: coll, poll: coll, postAuth: auth, pollAuth: auth, maxPage: 100, stop: stop,
+	s := &server{name: "medallion 3.0.0", post: coll, poll: coll, root: base + "/api1/", cpu: func() time.Duration { return processCPU(cmd.Process.Pid) }, postAuth: auth, pollAuth: auth, maxPage: 100, stop: stop,
 		visible: func(context.Context, int) error { return nil }} // medallion adds synchronously
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -174,4 +178,29 @@ func writeJSON(path string, v any) error {
 		return err
 	}
 	return os.WriteFile(path, b, 0o600)
+}
+
+// selfCPU is this process's CPU time (user and system).
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// processCPU is process pid's CPU time from /proc (Linux), in clock
+// ticks of 10 ms; 0 if it cannot be read.
+func processCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command's closing parenthesis: state is the 3rd
+	// field of stat, utime and stime the 14th and 15th.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }

@@ -2,7 +2,7 @@ package taxii
 
 import (
 	"context"
-	"encoding/json"
+	"github.com/valyala/fastjson"
 	"slices"
 	"strings"
 	"sync"
@@ -49,30 +49,20 @@ type Index struct {
 // a share subject (hub.ScopeOf).
 func NewIndex(scopeOf func(subject string) string) *Index { return &Index{scopeOf: scopeOf} }
 
-// wireObject is what the index reads of a STIX object.
-type wireObject struct {
-	ID          string `json:"id"`
-	Type        string `json:"type"`
-	SpecVersion string `json:"spec_version"`
-	Modified    string `json:"modified"`
-	Created     string `json:"created"`
-}
-
-type wireBundle struct {
-	Objects []json.RawMessage `json:"objects"`
-}
-
 // add indexes one share message.
 func (x *Index) add(seq uint64, stored time.Time, subject string, data []byte) {
-	var b wireBundle
-	if json.Unmarshal(data, &b) != nil {
+	p := envelopeParsers.Get()
+	defer envelopeParsers.Put(p)
+	list, err := p.ParseBytes(objectsSpan(data)) // the objects as envelope() finds them
+	if err != nil || list.Type() != fastjson.TypeArray {
 		return // the hub only stores bundles it built; nothing to serve otherwise
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	for i, raw := range b.Objects {
-		var o wireObject
-		if json.Unmarshal(raw, &o) != nil || o.ID == "" {
+	for i, v := range list.GetArray() {
+		o := wireObject{ID: stringField(v, "id"), Type: stringField(v, "type"), SpecVersion: stringField(v, "spec_version"),
+			Modified: stringField(v, "modified"), Created: stringField(v, "created")}
+		if o.ID == "" {
 			continue
 		}
 		added := stored.UTC().Truncate(time.Microsecond)
@@ -100,6 +90,12 @@ func (x *Index) add(seq uint64, stored time.Time, subject string, data []byte) {
 		x.objs = append(x.objs, e)
 	}
 }
+
+// wireObject is what the index reads of a STIX object.
+type wireObject struct{ ID, Type, SpecVersion, Modified, Created string }
+
+// stringField is v's string member name, or "" (absent, or not a string).
+func stringField(v *fastjson.Value, name string) string { return string(v.GetStringBytes(name)) }
 
 // maxInterned bounds the interned strings: a partnership has a few share
 // subjects and STIX types, but a member chooses its custom types.

@@ -344,7 +344,7 @@ func (s *Server) envelope(ctx context.Context, entries []entry, p page) ([]byte,
 	}
 	b = append(b, `,"objects":[`...)
 	var msgSeq uint64
-	var objs []jsonRaw
+	var objs [][]byte
 	n := 0
 	for _, e := range entries {
 		if e.seq != msgSeq || objs == nil {
@@ -444,7 +444,9 @@ func (s *Server) deleteObject(w http.ResponseWriter, r *request) *apiError {
 
 // addObjects submits the envelope as a bundle by the member, addressed by
 // the collection, and answers with the status once the hub decided (held
-// for review, or nothing yet after SyncWait: pending).
+// for review, or nothing yet after SyncWait or the wait the client
+// prefers: pending). Whatever the wait, the answer comes after the
+// intake's PubAck, and a pending status is stored before it is given.
 func (s *Server) addObjects(w http.ResponseWriter, r *request) *apiError {
 	c, aerr := findCollection(r.member, r.PathValue("coll"))
 	if aerr != nil {
@@ -482,10 +484,15 @@ func (s *Server) addObjects(w http.ResponseWriter, r *request) *apiError {
 		return errorf(http.StatusServiceUnavailable, "unavailable", "Unavailable", "storing the submission: "+err.Error())
 	}
 	s.cfg.Metrics.objects(r.member.ID, "add_objects", len(objects))
-	select {
-	case <-st.decided:
-	case <-time.After(s.cfg.SyncWait):
-	case <-r.Context().Done():
+	wait, applied := s.decisionWait(r.Header)
+	if wait > 0 {
+		timer := time.NewTimer(wait)
+		select {
+		case <-st.decided:
+		case <-timer.C:
+		case <-r.Context().Done():
+		}
+		timer.Stop()
 	}
 	if !st.final() {
 		// The client will ask for this status again, maybe of a restarted
@@ -494,6 +501,9 @@ func (s *Server) addObjects(w http.ResponseWriter, r *request) *apiError {
 		if err := <-saved; err != nil { // the submission is stored: only its status may be lost, in a restart
 			s.cfg.Log.Warn("taxii: storing a status", "member", r.member.ID, "status", st.id, "err", err)
 		}
+	}
+	if applied != "" {
+		w.Header().Set("Preference-Applied", applied)
 	}
 	writeJSON(w, http.StatusAccepted, st.resource())
 	return nil
