@@ -42,6 +42,11 @@ func started(t testing.TB, c *natscluster.Cluster, err error) *Cluster {
 		t.Fatalf("hubtest: %v", err)
 	}
 	t.Cleanup(c.Shutdown)
+	t.Cleanup(func() { // before the shutdown
+		if t.Failed() {
+			t.Logf("the NATS cluster when the test failed:\n%s", c.Report())
+		}
+	})
 	return &Cluster{Cluster: c, t: t}
 }
 

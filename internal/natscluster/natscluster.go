@@ -18,6 +18,7 @@ import (
 type Cluster struct {
 	Nodes    []*server.Server
 	opts     []*server.Options
+	logs     []*nodeLog
 	accounts string // the accounts file every node includes, "" for none
 }
 
@@ -73,6 +74,7 @@ func start(dir string, n int, users []*server.NkeyUser, accounts string, timeout
 		}
 		c.opts = append(c.opts, o)
 		c.Nodes = append(c.Nodes, nil)
+		c.logs = append(c.logs, &nodeLog{name: name})
 		if err := c.StartNode(i); err != nil {
 			c.Shutdown()
 			return nil, err
@@ -157,6 +159,7 @@ func (c *Cluster) StartNode(i int) error {
 	if err != nil {
 		return fmt.Errorf("cluster node %d: %w", i+1, err)
 	}
+	s.SetLogger(c.logs[i], false, false)
 	s.Start()
 	if !s.ReadyForConnections(20 * time.Second) {
 		s.Shutdown()
