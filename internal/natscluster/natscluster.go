@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nuid"
 )
 
 // Cluster is n servers named n1..nN.
@@ -47,6 +48,21 @@ func start(dir string, n int, users []*server.NkeyUser, accounts string, timeout
 	if err != nil {
 		return nil, err
 	}
+	return startOn(dir, clientPorts, routePorts, users, accounts, timeout)
+}
+
+// startOn starts one node per pair of ports (clients, routes).
+//
+// Each cluster gets a name of its own: the servers of every test cluster
+// are named n1..nN, and nats-server refuses a route only for a different
+// cluster name. A survivor of a stopped node keeps dialling that node's
+// route port; once another cluster (another test process on this machine)
+// listens there, the two would merge, and servers with the same names, so
+// the same RAFT ids, would disrupt each other's meta and stream groups
+// (streams leaderless, "JetStream system temporarily unavailable").
+func startOn(dir string, clientPorts, routePorts []int, users []*server.NkeyUser, accounts string, timeout time.Duration) (*Cluster, error) {
+	n := len(clientPorts)
+	clusterName := "geneva-test-" + nuid.Next()
 	var routes []string
 	for _, p := range routePorts {
 		routes = append(routes, fmt.Sprintf("nats-route://127.0.0.1:%d", p))
@@ -65,9 +81,10 @@ func start(dir string, n int, users []*server.NkeyUser, accounts string, timeout
 		name := fmt.Sprintf("n%d", i+1)
 		o := &server.Options{ServerName: name, Host: "127.0.0.1", Port: clientPorts[i], JetStream: true,
 			StoreDir: filepath.Join(dir, name), NoLog: true, NoSigs: true, Nkeys: users,
-			Cluster: server.ClusterOpts{Name: "geneva-test", Host: "127.0.0.1", Port: routePorts[i]},
+			Cluster: server.ClusterOpts{Name: clusterName, Host: "127.0.0.1", Port: routePorts[i]},
 			Routes:  server.RoutesFromStr(strings.Join(routes, ","))}
 		if accounts != "" {
+			var err error
 			if o, err = nodeConfig(dir, o); err != nil {
 				return nil, err
 			}
