@@ -57,7 +57,7 @@ func (c *Cluster) Report() string {
 			fmt.Fprintf(&b, "node %s: stopped\n", c.opts[i].ServerName)
 			continue
 		}
-		fmt.Fprintf(&b, "node %s (raft id %s): meta leader %v\n", c.opts[i].ServerName, s.Node(), s.JetStreamIsLeader())
+		fmt.Fprintf(&b, "node %s (raft id %s): meta leader %v; routes to %s\n", c.opts[i].ServerName, s.Node(), s.JetStreamIsLeader(), routes(s))
 		streams := map[string]string{} // RAFT group -> stream
 		accounts := []string{""}       // "": the system account's (meta) groups
 		if js, err := s.Jsz(&server.JSzOptions{Accounts: true, Streams: true, RaftGroups: true}); err == nil {
@@ -92,4 +92,21 @@ func (c *Cluster) Report() string {
 		}
 	}
 	return b.String()
+}
+
+// routes names the servers s has a route to, by name and server id.
+func routes(s *server.Server) string {
+	rz, err := s.Routez(&server.RoutezOptions{})
+	if err != nil {
+		return err.Error()
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range rz.Routes { // a pool has several connections per server
+		if id := r.RemoteName + " " + r.RemoteID; !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return strings.Join(out, ", ")
 }
