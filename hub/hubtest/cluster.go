@@ -69,3 +69,19 @@ func (c *Cluster) Start(i int) {
 
 // Stop shuts node i down.
 func (c *Cluster) Stop(i int) { c.StopNode(i) }
+
+// Cut cuts node i's routes to the others (Cluster.Cut), waiting up to 30s.
+func (c *Cluster) Cut(i int) {
+	c.t.Helper()
+	if err := c.Cluster.Cut(i, 30*time.Second); err != nil {
+		c.t.Fatalf("hubtest: %v", err)
+	}
+}
+
+// Heal gives node i its routes back (Cluster.Heal), waiting up to 30s.
+func (c *Cluster) Heal(i int) {
+	c.t.Helper()
+	if err := c.Cluster.Heal(i, 30*time.Second); err != nil {
+		c.t.Fatalf("hubtest: %v", err)
+	}
+}

@@ -170,6 +170,9 @@ func (c *Cluster) URL() string {
 	return strings.Join(urls, ",")
 }
 
+// NodeURL is node i's client URL alone (a client that stays on it).
+func (c *Cluster) NodeURL(i int) string { return fmt.Sprintf("nats://127.0.0.1:%d", c.opts[i].Port) }
+
 // StartNode starts node i (again, on its store and ports, after StopNode).
 func (c *Cluster) StartNode(i int) error {
 	s, err := server.NewServer(c.opts[i].Clone())

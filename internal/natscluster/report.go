@@ -57,7 +57,7 @@ func (c *Cluster) Report() string {
 			fmt.Fprintf(&b, "node %s: stopped\n", c.opts[i].ServerName)
 			continue
 		}
-		fmt.Fprintf(&b, "node %s (raft id %s): meta leader %v; routes to %s\n", c.opts[i].ServerName, s.Node(), s.JetStreamIsLeader(), routes(s))
+		fmt.Fprintf(&b, "node %s (raft id %s): meta leader %v; routes to %s\n", c.opts[i].ServerName, s.Node(), s.JetStreamIsLeader(), strings.Join(routedServers(s), ", "))
 		streams := map[string]string{} // RAFT group -> stream
 		accounts := []string{""}       // "": the system account's (meta) groups
 		if js, err := s.Jsz(&server.JSzOptions{Accounts: true, Streams: true, RaftGroups: true}); err == nil {
@@ -94,11 +94,11 @@ func (c *Cluster) Report() string {
 	return b.String()
 }
 
-// routes names the servers s has a route to, by name and server id.
-func routes(s *server.Server) string {
+// routedServers names the servers s has a route to, by name and server id.
+func routedServers(s *server.Server) []string {
 	rz, err := s.Routez(&server.RoutezOptions{})
 	if err != nil {
-		return err.Error()
+		return []string{err.Error()}
 	}
 	seen := map[string]bool{}
 	var out []string
@@ -108,5 +108,5 @@ func routes(s *server.Server) string {
 			out = append(out, id)
 		}
 	}
-	return strings.Join(out, ", ")
+	return out
 }
