@@ -85,3 +85,11 @@ func (c *Cluster) Heal(i int) {
 		c.t.Fatalf("hubtest: %v", err)
 	}
 }
+
+// StartClusterForLeafNodes is StartClusterWithAccounts with the cluster in
+// JetStream domain and a leaf node listener on every node (LeafURL).
+func StartClusterForLeafNodes(t testing.TB, n int, accounts, domain string) *Cluster {
+	t.Helper()
+	c, err := natscluster.StartForLeafNodes(t.TempDir(), n, accounts, domain, 30*time.Second)
+	return started(t, c, err)
+}

@@ -21,6 +21,7 @@ type Cluster struct {
 	opts     []*server.Options
 	logs     []*nodeLog
 	accounts string // the accounts file every node includes, "" for none
+	domain   string // the JetStream domain, "" for none
 }
 
 // Start starts n servers that know users (nil: no authentication), each
@@ -39,6 +40,25 @@ func StartWithAccounts(dir string, n int, accounts string, timeout time.Duration
 	return start(dir, n, nil, accounts, timeout)
 }
 
+// StartForLeafNodes is StartWithAccounts with the cluster in JetStream
+// domain and a leaf node listener on every node (LeafURL), as partner
+// sites' leaf nodes need (docs/operating.md "Leaf nodes").
+func StartForLeafNodes(dir string, n int, accounts, domain string, timeout time.Duration) (*Cluster, error) {
+	clientPorts, err := freePorts(n)
+	if err != nil {
+		return nil, err
+	}
+	routePorts, err := freePorts(n)
+	if err != nil {
+		return nil, err
+	}
+	leafPorts, err := freePorts(n)
+	if err != nil {
+		return nil, err
+	}
+	return startOn(dir, clientPorts, routePorts, nodeSettings{accounts: accounts, domain: domain, leafPorts: leafPorts}, timeout)
+}
+
 func start(dir string, n int, users []*server.NkeyUser, accounts string, timeout time.Duration) (*Cluster, error) {
 	clientPorts, err := freePorts(n)
 	if err != nil {
@@ -48,7 +68,15 @@ func start(dir string, n int, users []*server.NkeyUser, accounts string, timeout
 	if err != nil {
 		return nil, err
 	}
-	return startOn(dir, clientPorts, routePorts, users, accounts, timeout)
+	return startOn(dir, clientPorts, routePorts, nodeSettings{users: users, accounts: accounts}, timeout)
+}
+
+// nodeSettings are what every node of a cluster shares beyond its ports.
+type nodeSettings struct {
+	users     []*server.NkeyUser // without accounts
+	accounts  string             // an accounts block, read from a file
+	domain    string             // the JetStream domain (with accounts)
+	leafPorts []int              // leaf node listeners, one per node (with accounts)
 }
 
 // startOn starts one node per pair of ports (clients, routes).
@@ -60,7 +88,8 @@ func start(dir string, n int, users []*server.NkeyUser, accounts string, timeout
 // listens there, the two would merge, and servers with the same names, so
 // the same RAFT ids, would disrupt each other's meta and stream groups
 // (streams leaderless, "JetStream system temporarily unavailable").
-func startOn(dir string, clientPorts, routePorts []int, users []*server.NkeyUser, accounts string, timeout time.Duration) (*Cluster, error) {
+func startOn(dir string, clientPorts, routePorts []int, set nodeSettings, timeout time.Duration) (*Cluster, error) {
+	accounts := set.accounts
 	n := len(clientPorts)
 	clusterName := "geneva-test-" + nuid.Next()
 	var routes []string
@@ -80,9 +109,12 @@ func startOn(dir string, clientPorts, routePorts []int, users []*server.NkeyUser
 	for i := range n {
 		name := fmt.Sprintf("n%d", i+1)
 		o := &server.Options{ServerName: name, Host: "127.0.0.1", Port: clientPorts[i], JetStream: true,
-			StoreDir: filepath.Join(dir, name), NoLog: true, NoSigs: true, Nkeys: users,
+			StoreDir: filepath.Join(dir, name), NoLog: true, NoSigs: true, Nkeys: set.users,
 			Cluster: server.ClusterOpts{Name: clusterName, Host: "127.0.0.1", Port: routePorts[i]},
-			Routes:  server.RoutesFromStr(strings.Join(routes, ","))}
+			Routes:  server.RoutesFromStr(strings.Join(routes, ",")), JetStreamDomain: set.domain}
+		if set.leafPorts != nil {
+			o.LeafNode = server.LeafNodeOpts{Host: "127.0.0.1", Port: set.leafPorts[i]}
+		}
 		if accounts != "" {
 			var err error
 			if o, err = nodeConfig(dir, o); err != nil {
@@ -113,10 +145,13 @@ func nodeConfig(dir string, o *server.Options) (*server.Options, error) {
 	}
 	conf := fmt.Sprintf(`server_name: %q
 listen: "%s:%d"
-jetstream: {store_dir: %q}
+jetstream: {store_dir: %q, domain: %q}
 cluster: {name: %q, listen: "%s:%d", routes: [%s]}
 include accounts.conf
-`, o.ServerName, o.Host, o.Port, o.StoreDir, o.Cluster.Name, o.Cluster.Host, o.Cluster.Port, strings.Join(routes, ", "))
+`, o.ServerName, o.Host, o.Port, o.StoreDir, o.JetStreamDomain, o.Cluster.Name, o.Cluster.Host, o.Cluster.Port, strings.Join(routes, ", "))
+	if o.LeafNode.Port != 0 {
+		conf += fmt.Sprintf("leafnodes: {listen: \"%s:%d\"}\n", o.LeafNode.Host, o.LeafNode.Port)
+	}
 	file := filepath.Join(dir, o.ServerName+".conf")
 	if err := os.WriteFile(file, []byte(conf), 0o600); err != nil {
 		return nil, fmt.Errorf("cluster node %s: %w", o.ServerName, err)
@@ -168,6 +203,11 @@ func (c *Cluster) URL() string {
 		urls = append(urls, fmt.Sprintf("nats://127.0.0.1:%d", o.Port))
 	}
 	return strings.Join(urls, ",")
+}
+
+// LeafURL is node i's leaf node listener (StartForLeafNodes).
+func (c *Cluster) LeafURL(i int) string {
+	return fmt.Sprintf("nats-leaf://%s:%d", c.opts[i].LeafNode.Host, c.opts[i].LeafNode.Port)
 }
 
 // NodeURL is node i's client URL alone (a client that stays on it).

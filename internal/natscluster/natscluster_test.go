@@ -31,7 +31,7 @@ func TestClustersOnOneMachineStayApart(t *testing.T) {
 	routePorts, err := freePorts(2)
 	require.NoError(t, err)
 	routePorts = []int{routePorts[0], freed, routePorts[1]} // b's n2 where a's n2 was
-	b, err := startOn(t.TempDir(), clientPorts, routePorts, nil, "", 30*time.Second)
+	b, err := startOn(t.TempDir(), clientPorts, routePorts, nodeSettings{}, 30*time.Second)
 	require.NoError(t, err)
 	t.Cleanup(b.Shutdown)
 
