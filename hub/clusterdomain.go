@@ -1,6 +1,9 @@
 package hub
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Leaf nodes at partner sites (docs/operating.md "Leaf nodes"): nats-server
 // lets no account's $JS.API.> cross a leaf connection; a client behind a
@@ -21,4 +24,14 @@ func inDomain(subject, domain string) string {
 		return ""
 	}
 	return "$JS." + domain + ".API." + strings.TrimPrefix(subject, jsAPIPrefix)
+}
+
+// checkDomain refuses a domain that cannot be a subject token.
+func checkDomain(domain string) error {
+	for _, c := range domain {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return fmt.Errorf("jetstream domain %q: only letters, digits, - and _ (it becomes a subject token, $JS.<domain>.API)", domain)
+		}
+	}
+	return nil
 }

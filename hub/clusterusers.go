@@ -24,6 +24,9 @@ func ClusterAccounts(dataDir string, mou *policy.MoU, maxPayload int32) (string,
 // connect through leaf nodes: each member may also reach its JetStream
 // API subjects under the domain's prefix (clusterdomain.go).
 func ClusterAccountsInDomain(dataDir string, mou *policy.MoU, maxPayload int32, domain string) (string, error) {
+	if err := checkDomain(domain); err != nil {
+		return "", err
+	}
 	nkeys, names, err := clusterUsers(dataDir, mou, domain)
 	if err != nil {
 		return "", err
