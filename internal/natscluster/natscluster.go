@@ -21,7 +21,6 @@ type Cluster struct {
 	opts     []*server.Options
 	logs     []*nodeLog
 	accounts string // the accounts file every node includes, "" for none
-	domain   string // the JetStream domain, "" for none
 }
 
 // Start starts n servers that know users (nil: no authentication), each
