@@ -7,7 +7,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/genevahub/geneva/hub/audit"
-	"github.com/genevahub/geneva/hub/hubtest"
 )
 
 // notAvailable is what a replica whose RAFT group has no leader in its
@@ -22,15 +21,8 @@ const notAvailable = `{"type":"io.nats.jetstream.api.v1.stream_msg_get_response"
 // won, Open and every tail reload failed with "JetStream system
 // temporarily unavailable", and a hub on that node failed every decision.
 func TestReadsWaitPastAReplicaWithoutLeader(t *testing.T) {
-	cl := hubtest.StartCluster(t, 3, nil)
-	admin := connect(t, cl.URL())
-	cfg := audit.StreamConfig(testStream, testSubject)
-	cfg.Replicas, cfg.AllowDirect = 3, false
-	_, err := admin.CreateStream(testCtx(t), cfg)
-	require.NoError(t, err)
-	s, err := admin.Stream(testCtx(t), testStream)
-	require.NoError(t, err)
-	node := (cl.Index(s.CachedInfo().Cluster.Leader) + 1) % 3 // a follower's node
+	cl, admin, leader := startR3AuditStream(t)
+	node := (leader + 1) % 3 // a follower's node
 
 	// The stand-in for the lagging replica: on the appender's node, so
 	// its answer comes first.

@@ -27,7 +27,7 @@ type Cluster struct {
 // with its store under dir, and waits up to timeout until JetStream has a
 // meta leader that knows every server.
 func Start(dir string, n int, users []*server.NkeyUser, timeout time.Duration) (*Cluster, error) {
-	return start(dir, n, users, "", timeout)
+	return start(dir, n, nodeSettings{users: users}, timeout)
 }
 
 // StartWithAccounts starts n servers whose accounts and users are the
@@ -36,29 +36,22 @@ func Start(dir string, n int, users []*server.NkeyUser, timeout time.Duration) (
 // dir/accounts.conf, included by its own configuration file, as a
 // deployed server would. Reload changes it on every node.
 func StartWithAccounts(dir string, n int, accounts string, timeout time.Duration) (*Cluster, error) {
-	return start(dir, n, nil, accounts, timeout)
+	return start(dir, n, nodeSettings{accounts: accounts}, timeout)
 }
 
 // StartForLeafNodes is StartWithAccounts with the cluster in JetStream
 // domain and a leaf node listener on every node (LeafURL), as partner
 // sites' leaf nodes need (docs/operating.md "Leaf nodes").
 func StartForLeafNodes(dir string, n int, accounts, domain string, timeout time.Duration) (*Cluster, error) {
-	clientPorts, err := freePorts(n)
-	if err != nil {
-		return nil, err
-	}
-	routePorts, err := freePorts(n)
-	if err != nil {
-		return nil, err
-	}
 	leafPorts, err := freePorts(n)
 	if err != nil {
 		return nil, err
 	}
-	return startOn(dir, clientPorts, routePorts, nodeSettings{accounts: accounts, domain: domain, leafPorts: leafPorts}, timeout)
+	return start(dir, n, nodeSettings{accounts: accounts, domain: domain, leafPorts: leafPorts}, timeout)
 }
 
-func start(dir string, n int, users []*server.NkeyUser, accounts string, timeout time.Duration) (*Cluster, error) {
+// start starts n nodes on free ports.
+func start(dir string, n int, set nodeSettings, timeout time.Duration) (*Cluster, error) {
 	clientPorts, err := freePorts(n)
 	if err != nil {
 		return nil, err
@@ -67,7 +60,7 @@ func start(dir string, n int, users []*server.NkeyUser, accounts string, timeout
 	if err != nil {
 		return nil, err
 	}
-	return startOn(dir, clientPorts, routePorts, nodeSettings{users: users, accounts: accounts}, timeout)
+	return startOn(dir, clientPorts, routePorts, set, timeout)
 }
 
 // nodeSettings are what every node of a cluster shares beyond its ports.
