@@ -26,7 +26,7 @@ func MemberAccount(m string) string { return "member-" + m }
 // gone too).
 func memberAccounts(mou *policy.MoU, maxPayload int32) (hubAcc *server.Account, members map[string]*server.Account, err error) {
 	o := &server.Options{}
-	if err := o.ProcessConfigString(accountsConfig(mou, maxPayload, nil)); err != nil {
+	if err := o.ProcessConfigString(accountsConfig(mou, maxPayload, nil, "")); err != nil {
 		return nil, nil, fmt.Errorf("nats accounts: %w", err)
 	}
 	members = map[string]*server.Account{}
@@ -62,7 +62,7 @@ type accountUser struct {
 // every reply subject to _R_... (the server adds a Nats-Request-Info
 // header naming the asking account; sharing more of the user is not
 // needed).
-func accountsConfig(mou *policy.MoU, maxPayload int32, users map[string][]accountUser) string {
+func accountsConfig(mou *policy.MoU, maxPayload int32, users map[string][]accountUser, domain string) string {
 	var exports []string              // in order of first use
 	exportTo := map[string][]string{} // export → the accounts it is granted to
 	export := func(e, acc string) {
@@ -95,6 +95,9 @@ func accountsConfig(mou *policy.MoU, maxPayload int32, users map[string][]accoun
 				}
 				export("service: "+confString(r.hubSubject())+", response_type: "+rt, acc)
 				imports = append(imports, "{service: "+from+", to: "+confString(local)+"}")
+				if d := inDomain(local, domain); d != "" { // across a leaf node (clusterdomain.go)
+					imports = append(imports, "{service: "+from+", to: "+confString(d)+"}")
+				}
 			}
 		}
 		fmt.Fprintf(&members, "  %s: {\n    limits: {max_connections: %d, max_subscriptions: %d, max_payload: %d}\n    imports: [\n      %s\n    ]\n%s  }\n",

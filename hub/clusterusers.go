@@ -16,7 +16,18 @@ import (
 // isolated on whichever node it connects to. Creds files missing under
 // dataDir are created, as the hub does.
 func ClusterAccounts(dataDir string, mou *policy.MoU, maxPayload int32) (string, error) {
-	nkeys, names, err := ClusterUsers(dataDir, mou)
+	return ClusterAccountsInDomain(dataDir, mou, maxPayload, "")
+}
+
+// ClusterAccountsInDomain is ClusterAccounts for a cluster in JetStream
+// domain (its servers' jetstream {domain: ...}), whose members may
+// connect through leaf nodes: each member may also reach its JetStream
+// API subjects under the domain's prefix (clusterdomain.go).
+func ClusterAccountsInDomain(dataDir string, mou *policy.MoU, maxPayload int32, domain string) (string, error) {
+	if err := checkDomain(domain); err != nil {
+		return "", err
+	}
+	nkeys, names, err := clusterUsers(dataDir, mou, domain)
 	if err != nil {
 		return "", err
 	}
@@ -30,7 +41,7 @@ func ClusterAccounts(dataDir string, mou *policy.MoU, maxPayload int32) (string,
 	}
 	return "# NATS accounts of a Geneva hub in cluster mode (geneva-hub cluster-users); include this file at the top\n" +
 		"# level of every server's configuration, the same file on every server; regenerate it after every MoU\n" +
-		"# change and reload every server (docs/operating.md \"Cluster\").\n" + accountsConfig(mou, maxPayload, users), nil
+		"# change and reload every server (docs/operating.md \"Cluster\").\n" + accountsConfig(mou, maxPayload, users, domain), nil
 }
 
 // ClusterUsers are the NKey users of ClusterAccounts: the operator,
@@ -40,6 +51,10 @@ func ClusterAccounts(dataDir string, mou *policy.MoU, maxPayload int32) (string,
 // server without ClusterAccounts' accounts, the members would share one
 // account with the hub's JetStream and not be isolated from it.
 func ClusterUsers(dataDir string, mou *policy.MoU) (users []*server.NkeyUser, names map[string]string, err error) {
+	return clusterUsers(dataDir, mou, "")
+}
+
+func clusterUsers(dataDir string, mou *policy.MoU, domain string) (users []*server.NkeyUser, names map[string]string, err error) {
 	opPub, err := wire.EnsureCreds(dataDir, wire.OperatorName)
 	if err != nil {
 		return nil, nil, err
@@ -53,7 +68,7 @@ func ClusterUsers(dataDir string, mou *policy.MoU) (users []*server.NkeyUser, na
 		if m.Suspended {
 			continue
 		}
-		users = append(users, &server.NkeyUser{Nkey: pub, Permissions: memberPermissions(m.ID)})
+		users = append(users, &server.NkeyUser{Nkey: pub, Permissions: memberPermissionsIn(m.ID, domain)})
 		names[pub] = m.ID
 	}
 	return users, names, nil

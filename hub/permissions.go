@@ -90,7 +90,11 @@ func memberReach(m string) []reach {
 // member's own account (defence in depth, and the source of the "not
 // permitted" errors a member's client sees): publish what it may ask,
 // receive only on its private inbox prefix and its delivery subjects.
-func memberPermissions(m string) *server.Permissions {
+func memberPermissions(m string) *server.Permissions { return memberPermissionsIn(m, "") }
+
+// memberPermissionsIn is memberPermissions with the JetStream API subjects
+// also under domain's prefix, for a leaf node (clusterdomain.go).
+func memberPermissionsIn(m, domain string) *server.Permissions {
 	var pub []string
 	sub := []string{wire.InboxPrefix(m) + ".>"}
 	for _, r := range memberReach(m) {
@@ -98,6 +102,9 @@ func memberPermissions(m string) *server.Permissions {
 			sub = append(sub, r.subject)
 		} else {
 			pub = append(pub, r.subject)
+			if d := inDomain(r.subject, domain); d != "" {
+				pub = append(pub, d)
+			}
 		}
 	}
 	return &server.Permissions{

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/nats-io/nuid"
+
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/crashtest"
 	"github.com/genevahub/geneva/hub/wire"
@@ -28,6 +30,11 @@ type clusterSystem struct {
 	*system
 	nodes []*natsNode
 	hubs  []*proc
+	// name is the NATS cluster's, its own per run: a survivor of a killed
+	// node dials that node's route port, and a cluster of another run
+	// listening there under the same name (and the same server names)
+	// would merge with this one (internal/natscluster).
+	name string
 }
 
 // natsNode is one nats-server process with its config file, which the
@@ -65,7 +72,7 @@ func freeAddrs(n int) ([]string, error) {
 // and, if brokerAddr is set, the archive bridge, and waits until each serves.
 func newClusterSystem(work, natsBin, hubBin, connectorBin, brokerAddr string, nHubs int) (*clusterSystem, error) {
 	s := &clusterSystem{system: &system{dataDir: filepath.Join(work, "creds"), sinkDir: filepath.Join(work, "sink"),
-		objectsTopic: "faults-objects", brokerAddr: brokerAddr}}
+		objectsTopic: "faults-objects", brokerAddr: brokerAddr}, name: "geneva-faults-" + nuid.Next()}
 	logs := filepath.Join(work, "logs")
 	natsDir := filepath.Join(work, "nats")
 	for _, d := range []string{logs, natsDir} {
@@ -174,12 +181,12 @@ listen: %q
 http: %q
 jetstream { store_dir: %q }
 cluster {
-  name: geneva-faults
+  name: %s
   listen: %q
   routes: [%s]
 }
 include "accounts.conf"
-`, n.name, n.client, n.monit, n.store, n.route, strings.Join(routes, ", "))
+`, n.name, n.client, n.monit, n.store, s.name, n.route, strings.Join(routes, ", "))
 		tmp := n.conf + ".tmp"
 		if err := os.WriteFile(tmp, []byte(conf), 0o600); err != nil {
 			return err

@@ -45,7 +45,21 @@ func TestClusterUsersCommand(t *testing.T) {
 	require.NoError(t, err, "the member's creds, to hand over")
 
 	err = run(context.Background(), []string{"cluster-users", "--config", cfg}, &stderr)
-	require.ErrorContains(t, err, "usage: geneva-hub cluster-users [--jwt] --config FILE --out FILE")
+	require.ErrorContains(t, err, "usage: geneva-hub cluster-users [--jwt | --domain NAME] --config FILE --out FILE")
+
+	// --domain: the same accounts, each member's JetStream API subjects
+	// also under the domain's prefix (leaf nodes); a name that cannot be
+	// a subject token is refused.
+	require.NoError(t, run(context.Background(), []string{"cluster-users", "--domain", "geneva", "--config", cfg, "--out", out}, &stderr), stderr.String())
+	inDomain, err := os.ReadFile(out)
+	require.NoError(t, err)
+	require.Contains(t, string(inDomain), `"$JS.geneva.API.CONSUMER.MSG.NEXT.GENEVA_SHARE.inbox_bank-one"`)
+	_, err = server.ProcessConfigFile(conf)
+	require.NoError(t, err)
+	err = run(context.Background(), []string{"cluster-users", "--domain", "a.b", "--config", cfg, "--out", out}, &stderr)
+	require.ErrorContains(t, err, `jetstream domain "a.b": only letters, digits, - and _`)
+	err = run(context.Background(), []string{"cluster-users", "--jwt", "--domain", "geneva", "--config", cfg, "--out", out}, &stderr)
+	require.ErrorContains(t, err, "--domain: not supported with --jwt yet")
 }
 
 // cluster-users --jwt writes operator mode: the operator JWT and the

@@ -59,6 +59,20 @@ func TestAppendersOnTwoClusterNodesFormOneChain(t *testing.T) {
 // leader's loss and forward every publish to the next one.
 func startR3Audit(t *testing.T) (cl *hubtest.Cluster, admin jetstream.JetStream, leader int, logs []*audit.Log) {
 	t.Helper()
+	cl, admin, leader = startR3AuditStream(t)
+	for i := range 3 {
+		if i != leader {
+			logs = append(logs, openLog(t, connect(t, cl.Nodes[i].ClientURL(), jetstream.WithPublishAsyncTimeout(2*time.Second))))
+		}
+	}
+	return cl, admin, leader, logs
+}
+
+// startR3AuditStream creates the audit stream with 3 copies and no
+// direct gets on a 3-node cluster, as the hub's cluster mode does, and
+// says which node leads it.
+func startR3AuditStream(t *testing.T) (cl *hubtest.Cluster, admin jetstream.JetStream, leader int) {
+	t.Helper()
 	cl = hubtest.StartCluster(t, 3, nil)
 	admin = connect(t, cl.URL())
 	cfg := audit.StreamConfig(testStream, testSubject)
@@ -69,12 +83,7 @@ func startR3Audit(t *testing.T) (cl *hubtest.Cluster, admin jetstream.JetStream,
 	require.NoError(t, err)
 	leader = cl.Index(s.CachedInfo().Cluster.Leader)
 	require.NotEqual(t, -1, leader)
-	for i := range 3 {
-		if i != leader {
-			logs = append(logs, openLog(t, connect(t, cl.Nodes[i].ClientURL(), jetstream.WithPublishAsyncTimeout(2*time.Second))))
-		}
-	}
-	return cl, admin, leader, logs
+	return cl, admin, leader
 }
 
 // appendUntilAcked appends decision n, retrying the same msg id for up

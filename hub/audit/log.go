@@ -395,7 +395,7 @@ func (l *Log) loadTail(ctx context.Context) error {
 	// and the caller's context may be long (a decision's 30 s).
 	ctx, cancel := context.WithTimeout(ctx, readTimeout)
 	defer cancel()
-	m, err := l.stream.GetLastMsgForSubject(ctx, l.subject)
+	m, err := l.read(ctx, 0, l.subject)
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
 		l.tailSeq, l.tailHash, l.tailMsgID, l.loaded = 0, "", "", true
 		return nil
@@ -414,7 +414,7 @@ func (l *Log) loadTail(ctx context.Context) error {
 func (l *Log) get(ctx context.Context, seq uint64) (Record, error) {
 	ctx, cancel := context.WithTimeout(ctx, readTimeout)
 	defer cancel()
-	m, err := l.stream.GetMsg(ctx, seq)
+	m, err := l.read(ctx, seq, "")
 	if err != nil {
 		return Record{}, err
 	}

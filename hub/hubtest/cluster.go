@@ -42,6 +42,11 @@ func started(t testing.TB, c *natscluster.Cluster, err error) *Cluster {
 		t.Fatalf("hubtest: %v", err)
 	}
 	t.Cleanup(c.Shutdown)
+	t.Cleanup(func() { // before the shutdown
+		if t.Failed() {
+			t.Logf("the NATS cluster when the test failed:\n%s", c.Report())
+		}
+	})
 	return &Cluster{Cluster: c, t: t}
 }
 
@@ -64,3 +69,27 @@ func (c *Cluster) Start(i int) {
 
 // Stop shuts node i down.
 func (c *Cluster) Stop(i int) { c.StopNode(i) }
+
+// Cut cuts node i's routes to the others (Cluster.Cut), waiting up to 30s.
+func (c *Cluster) Cut(i int) {
+	c.t.Helper()
+	if err := c.Cluster.Cut(i, 30*time.Second); err != nil {
+		c.t.Fatalf("hubtest: %v", err)
+	}
+}
+
+// Heal gives node i its routes back (Cluster.Heal), waiting up to 30s.
+func (c *Cluster) Heal(i int) {
+	c.t.Helper()
+	if err := c.Cluster.Heal(i, 30*time.Second); err != nil {
+		c.t.Fatalf("hubtest: %v", err)
+	}
+}
+
+// StartClusterForLeafNodes is StartClusterWithAccounts with the cluster in
+// JetStream domain and a leaf node listener on every node (LeafURL).
+func StartClusterForLeafNodes(t testing.TB, n int, accounts, domain string) *Cluster {
+	t.Helper()
+	c, err := natscluster.StartForLeafNodes(t.TempDir(), n, accounts, domain, 30*time.Second)
+	return started(t, c, err)
+}

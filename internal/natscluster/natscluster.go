@@ -12,12 +12,14 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nuid"
 )
 
 // Cluster is n servers named n1..nN.
 type Cluster struct {
 	Nodes    []*server.Server
 	opts     []*server.Options
+	logs     []*nodeLog
 	accounts string // the accounts file every node includes, "" for none
 }
 
@@ -25,7 +27,7 @@ type Cluster struct {
 // with its store under dir, and waits up to timeout until JetStream has a
 // meta leader that knows every server.
 func Start(dir string, n int, users []*server.NkeyUser, timeout time.Duration) (*Cluster, error) {
-	return start(dir, n, users, "", timeout)
+	return start(dir, n, nodeSettings{users: users}, timeout)
 }
 
 // StartWithAccounts starts n servers whose accounts and users are the
@@ -34,10 +36,22 @@ func Start(dir string, n int, users []*server.NkeyUser, timeout time.Duration) (
 // dir/accounts.conf, included by its own configuration file, as a
 // deployed server would. Reload changes it on every node.
 func StartWithAccounts(dir string, n int, accounts string, timeout time.Duration) (*Cluster, error) {
-	return start(dir, n, nil, accounts, timeout)
+	return start(dir, n, nodeSettings{accounts: accounts}, timeout)
 }
 
-func start(dir string, n int, users []*server.NkeyUser, accounts string, timeout time.Duration) (*Cluster, error) {
+// StartForLeafNodes is StartWithAccounts with the cluster in JetStream
+// domain and a leaf node listener on every node (LeafURL), as partner
+// sites' leaf nodes need (docs/operating.md "Leaf nodes").
+func StartForLeafNodes(dir string, n int, accounts, domain string, timeout time.Duration) (*Cluster, error) {
+	leafPorts, err := freePorts(n)
+	if err != nil {
+		return nil, err
+	}
+	return start(dir, n, nodeSettings{accounts: accounts, domain: domain, leafPorts: leafPorts}, timeout)
+}
+
+// start starts n nodes on free ports.
+func start(dir string, n int, set nodeSettings, timeout time.Duration) (*Cluster, error) {
 	clientPorts, err := freePorts(n)
 	if err != nil {
 		return nil, err
@@ -46,6 +60,30 @@ func start(dir string, n int, users []*server.NkeyUser, accounts string, timeout
 	if err != nil {
 		return nil, err
 	}
+	return startOn(dir, clientPorts, routePorts, set, timeout)
+}
+
+// nodeSettings are what every node of a cluster shares beyond its ports.
+type nodeSettings struct {
+	users     []*server.NkeyUser // without accounts
+	accounts  string             // an accounts block, read from a file
+	domain    string             // the JetStream domain (with accounts)
+	leafPorts []int              // leaf node listeners, one per node (with accounts)
+}
+
+// startOn starts one node per pair of ports (clients, routes).
+//
+// Each cluster gets a name of its own: the servers of every test cluster
+// are named n1..nN, and nats-server refuses a route only for a different
+// cluster name. A survivor of a stopped node keeps dialling that node's
+// route port; once another cluster (another test process on this machine)
+// listens there, the two would merge, and servers with the same names, so
+// the same RAFT ids, would disrupt each other's meta and stream groups
+// (streams leaderless, "JetStream system temporarily unavailable").
+func startOn(dir string, clientPorts, routePorts []int, set nodeSettings, timeout time.Duration) (*Cluster, error) {
+	accounts := set.accounts
+	n := len(clientPorts)
+	clusterName := "geneva-test-" + nuid.Next()
 	var routes []string
 	for _, p := range routePorts {
 		routes = append(routes, fmt.Sprintf("nats-route://127.0.0.1:%d", p))
@@ -63,16 +101,21 @@ func start(dir string, n int, users []*server.NkeyUser, accounts string, timeout
 	for i := range n {
 		name := fmt.Sprintf("n%d", i+1)
 		o := &server.Options{ServerName: name, Host: "127.0.0.1", Port: clientPorts[i], JetStream: true,
-			StoreDir: filepath.Join(dir, name), NoLog: true, NoSigs: true, Nkeys: users,
-			Cluster: server.ClusterOpts{Name: "geneva-test", Host: "127.0.0.1", Port: routePorts[i]},
-			Routes:  server.RoutesFromStr(strings.Join(routes, ","))}
+			StoreDir: filepath.Join(dir, name), NoLog: true, NoSigs: true, Nkeys: set.users,
+			Cluster: server.ClusterOpts{Name: clusterName, Host: "127.0.0.1", Port: routePorts[i]},
+			Routes:  server.RoutesFromStr(strings.Join(routes, ",")), JetStreamDomain: set.domain}
+		if set.leafPorts != nil {
+			o.LeafNode = server.LeafNodeOpts{Host: "127.0.0.1", Port: set.leafPorts[i]}
+		}
 		if accounts != "" {
+			var err error
 			if o, err = nodeConfig(dir, o); err != nil {
 				return nil, err
 			}
 		}
 		c.opts = append(c.opts, o)
 		c.Nodes = append(c.Nodes, nil)
+		c.logs = append(c.logs, &nodeLog{name: name})
 		if err := c.StartNode(i); err != nil {
 			c.Shutdown()
 			return nil, err
@@ -94,14 +137,17 @@ func nodeConfig(dir string, o *server.Options) (*server.Options, error) {
 	}
 	conf := fmt.Sprintf(`server_name: %q
 listen: "%s:%d"
-jetstream: {store_dir: %q}
+jetstream: {store_dir: %q, domain: %q}
 cluster: {name: %q, listen: "%s:%d", routes: [%s]}
 include accounts.conf
-`, o.ServerName, o.Host, o.Port, o.StoreDir, o.Cluster.Name, o.Cluster.Host, o.Cluster.Port, strings.Join(routes, ", "))
+`, o.ServerName, o.Host, o.Port, o.StoreDir, o.JetStreamDomain, o.Cluster.Name, o.Cluster.Host, o.Cluster.Port, strings.Join(routes, ", "))
 	if accounts, err := os.ReadFile(filepath.Join(dir, "accounts.conf")); err == nil && strings.Contains(string(accounts), "\noperator:") {
 		// Operator mode (hub.ClusterJWT): each server names its own full
 		// resolver directory.
 		conf += fmt.Sprintf("resolver: {type: full, dir: %q}\n", filepath.Join(o.StoreDir, "jwt"))
+	}
+	if o.LeafNode.Port != 0 {
+		conf += fmt.Sprintf("leafnodes: {listen: \"%s:%d\"}\n", o.LeafNode.Host, o.LeafNode.Port)
 	}
 	file := filepath.Join(dir, o.ServerName+".conf")
 	if err := os.WriteFile(file, []byte(conf), 0o600); err != nil {
@@ -156,12 +202,21 @@ func (c *Cluster) URL() string {
 	return strings.Join(urls, ",")
 }
 
+// LeafURL is node i's leaf node listener (StartForLeafNodes).
+func (c *Cluster) LeafURL(i int) string {
+	return fmt.Sprintf("nats-leaf://%s:%d", c.opts[i].LeafNode.Host, c.opts[i].LeafNode.Port)
+}
+
+// NodeURL is node i's client URL alone (a client that stays on it).
+func (c *Cluster) NodeURL(i int) string { return fmt.Sprintf("nats://127.0.0.1:%d", c.opts[i].Port) }
+
 // StartNode starts node i (again, on its store and ports, after StopNode).
 func (c *Cluster) StartNode(i int) error {
 	s, err := server.NewServer(c.opts[i].Clone())
 	if err != nil {
 		return fmt.Errorf("cluster node %d: %w", i+1, err)
 	}
+	s.SetLogger(c.logs[i], false, false)
 	s.Start()
 	if !s.ReadyForConnections(20 * time.Second) {
 		s.Shutdown()

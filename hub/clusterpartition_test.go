@@ -1,0 +1,96 @@
+package hub_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/stretchr/testify/require"
+
+	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
+)
+
+// healedWithin bounds how soon after a partition heals a hub on the node
+// that was cut decides again. Before, its intake pulls waited at the node,
+// which had lost the consumer's leadership without telling anyone, until
+// the client noticed two missed heartbeats (15 s apart by default): 30 s
+// after the cut, 22 s after an 8 s partition. The worker's pulls now
+// carry a 2 s heartbeat (hub/worker.go). The bound leaves room for the
+// elections of a loaded machine.
+const healedWithin = 15 * time.Second
+
+// A hub process connected to a node that is partitioned from the others
+// while it leads the hub's intake consumer decides again soon after the
+// partition heals: the submissions offered after healing are delivered
+// within healedWithin.
+func TestHubOnCutNodeDecidesSoonAfterHealing(t *testing.T) {
+	dir := t.TempDir()
+	cl := startNATSCluster(t, dir)
+	h := hubtest.StartHub(t, hubtest.WithDir(dir), hubtest.WithConfig(func(c *hub.Config) {
+		c.HubConnection = hub.HubConnection{NATSURL: cl.NodeURL(0), Creds: wire.CredsPath(dir, wire.OperatorName)}
+	}))
+	// The members and the operator's view stay with the majority.
+	atN2 := func(id string) *hubtest.Member {
+		m, err := h.Connect(id, func(o *nats.Options) error { o.Servers = []string{cl.NodeURL(1)}; return nil })
+		require.NoError(t, err)
+		t.Cleanup(m.NC.Close)
+		return m
+	}
+	bank, le, op := atN2("bank-one"), atN2("le-alpha"), atN2(wire.OperatorName)
+	submitUntilAcked(t, bank, "before")
+	delivered(t, le, wire.StreamShare, wire.InboxConsumer("le-alpha"), 1, 30*time.Second)
+	intake := wire.IntakeStream("bank-one")
+	moveConsumerLeader(t, op, intake, wire.ConsumerWorker, "n1") // the hub's node
+
+	cl.Cut(0)
+	// The majority elects a leader of its own for the consumer; the hub's
+	// pull requests stay with n1.
+	hubtest.Eventually(t, 60*time.Second, func() error {
+		if l := consumerLeader(op, intake, wire.ConsumerWorker); l == "" || l == "n1" {
+			return fmt.Errorf("the majority's view of the consumer leader: %q", l)
+		}
+		return nil
+	})
+	cl.Heal(0)
+	healed := time.Now()
+	for i := range 5 {
+		submitUntilAcked(t, bank, fmt.Sprint("after-", i))
+	}
+	delivered(t, le, wire.StreamShare, wire.InboxConsumer("le-alpha"), 5, 90*time.Second)
+	took := time.Since(healed)
+	t.Logf("the submissions offered after healing were delivered within %v of it", took)
+	require.Less(t, took, healedWithin, "delivery after the partition healed")
+}
+
+// moveConsumerLeader asks the consumer's leader to step down until node
+// leads it (at most 60 s).
+func moveConsumerLeader(t *testing.T, op *hubtest.Member, stream, consumer, node string) {
+	t.Helper()
+	req, err := json.Marshal(map[string]any{"placement": map[string]string{"preferred": node}})
+	require.NoError(t, err)
+	hubtest.Eventually(t, 60*time.Second, func() error {
+		l := consumerLeader(op, stream, consumer)
+		if l == node {
+			return nil
+		}
+		_, err := op.NC.Request(fmt.Sprintf("$JS.API.CONSUMER.LEADER.STEPDOWN.%s.%s", stream, consumer), req, 5*time.Second)
+		return fmt.Errorf("leader %q, want %s (step-down: %v)", l, node, err)
+	})
+}
+
+// consumerLeader is the consumer's leader as op's server sees it ("" if
+// none or unknown).
+func consumerLeader(op *hubtest.Member, stream, consumer string) string {
+	c, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	cons, err := op.JS.Consumer(c, stream, consumer)
+	if err != nil || cons.CachedInfo().Cluster == nil {
+		return ""
+	}
+	return cons.CachedInfo().Cluster.Leader
+}
