@@ -292,7 +292,9 @@ func replyAttack(t *testing.T, members map[string]*hubtest.Member, op *hubtest.M
 	}
 	after := snapshot(t, op, attacker)
 	deadline := time.Now().Add(30 * time.Second)
-	for after.receipts < before.receipts+uint64(submits) && time.Now().Before(deadline) {
+	// Audit records trail the receipts (the audit log writes in batches):
+	// wait for both.
+	for (after.receipts < before.receipts+uint64(submits) || after.audit < before.audit+uint64(submits)) && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond) // polling interval, not synchronisation
 		after = snapshot(t, op, attacker)
 	}
