@@ -12,6 +12,10 @@
 //
 //	go run ./bench/soak -duration 30m -rate 20 -kill-every 3m
 //
+// With -retention 1h (the hub's minimum) and a -duration past it, it shows
+// memory level off once the first shares age out (docs/operating.md
+// "Memory").
+//
 // With -cluster it runs on a NATS cluster of 3 nats-server processes
 // instead, through SIGKILLs of a node and a hub process and a partition
 // (faults.go):
@@ -50,6 +54,7 @@ var (
 
 type options struct {
 	duration, killEvery, sampleEvery, settle time.Duration
+	retention                                time.Duration // the hub's retention, 0 for its default
 	rate                                     float64
 	keep                                     bool
 	profiles                                 string
@@ -62,6 +67,7 @@ func main() {
 	flag.DurationVar(&o.killEvery, "kill-every", 3*time.Minute, "SIGKILL one process (hub, worker node, archive bridge, connector in turn) this often")
 	flag.DurationVar(&o.sampleEvery, "sample-every", 30*time.Second, "how often RSS and open files are read")
 	flag.DurationVar(&o.settle, "settle", 3*time.Minute, "how long everything may take to arrive after the last submission")
+	flag.DurationVar(&o.retention, "retention", 0, "the hub's retention of shares and receipts (its minimum is 1h; 0: the hub's default, 30 days); a soak longer than it shows memory level off")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work folder (logs, data) at the end")
 	cluster := flag.Bool("cluster", false, "run on 3 nats-server processes with -hubs hub processes through a fixed list of faults, -kill-every apart (faults.go), instead of the soak")
 	hubs := flag.Int("hubs", 2, "hub processes with -cluster")
@@ -114,7 +120,7 @@ func run(o options) error {
 			return err
 		}
 	}
-	s, err := newSystem(work, bins[0], bins[1], broker.Addr, o.profiles)
+	s, err := newSystem(work, bins[0], bins[1], broker.Addr, o.profiles, o.retention)
 	if err != nil {
 		return err
 	}
@@ -133,6 +139,7 @@ func run(o options) error {
 	}
 
 	samples := []sampleRow{s.sample(began)}
+	printSample(samples[0])
 	phases := []phase{{name: "steady", start: began}}
 	tick := time.NewTicker(o.sampleEvery)
 	defer tick.Stop()
@@ -145,6 +152,7 @@ func run(o options) error {
 			done = true
 		case <-tick.C:
 			samples = append(samples, s.sample(began))
+			printSample(samples[len(samples)-1])
 		case <-kill.C:
 			v := victims[(len(phases)-1)%len(victims)]
 			at := time.Now()

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"time"
 )
@@ -16,6 +17,9 @@ type phase struct {
 
 func report(w io.Writer, o options, l *ledger, ran, settled time.Duration, phases []phase, samples []sampleRow, checks []check, s *system) {
 	fmt.Fprintf(w, "## Soak: %v at %.0f submissions/s, a SIGKILL every %v\n\n", o.duration, o.rate, o.killEvery)
+	if o.retention > 0 {
+		fmt.Fprintf(w, "The hub's retention: %v.\n\n", o.retention)
+	}
 	if settled >= 0 {
 		fmt.Fprintf(w, "Everything had arrived %v after the last submission.\n\n", settled.Round(time.Millisecond))
 	} else {
@@ -42,18 +46,18 @@ func report(w io.Writer, o options, l *ledger, ran, settled time.Duration, phase
 			len(ds), quantile(ds, 0.50), quantile(ds, 0.99), quantile(ds, 1))
 	}
 
-	fmt.Fprintln(w, "\nRSS (MB) and open files of each process over time, and the hub's Go heap in use (MB; RSS also holds JetStream's block caches). A restarted process starts afresh:")
-	fmt.Fprint(w, "\n| time | hub Go heap |")
+	fmt.Fprintln(w, "\nRSS (MB) and open files of each process over time, and the hub's and the worker node's Go heap in use (MB; RSS also holds JetStream's block caches). A restarted process starts afresh:")
+	fmt.Fprint(w, "\n| time | hub Go heap | worker Go heap |")
 	for _, p := range s.procs() {
 		fmt.Fprintf(w, " %s RSS | %s files |", p.name, p.name)
 	}
-	fmt.Fprint(w, "\n|---|---:|")
+	fmt.Fprint(w, "\n|---|---:|---:|")
 	for range s.procs() {
 		fmt.Fprint(w, "---:|---:|")
 	}
 	fmt.Fprintln(w)
 	for _, r := range samples {
-		fmt.Fprintf(w, "| %v | %.0f |", r.at.Round(time.Second), r.hubHeap)
+		fmt.Fprintf(w, "| %v | %.0f | %.0f |", r.at.Round(time.Second), r.hubHeap, r.wrkHeap)
 		for _, u := range r.usage {
 			fmt.Fprintf(w, " %.0f | %d |", float64(u.rssKB)/1024, u.fds)
 		}
@@ -90,4 +94,18 @@ func quantile(ds []time.Duration, q float64) string {
 	}
 	slices.Sort(ds)
 	return ds[min(len(ds)-1, int(q*float64(len(ds))))].Round(time.Millisecond).String()
+}
+
+// printSample writes one sample to stderr as it is taken, so a soak cut
+// short still shows memory over time.
+func printSample(r sampleRow) {
+	fmt.Fprintf(os.Stderr, "sample %v: heap MB hub %.0f worker %.0f; RSS MB", r.at.Round(time.Second), r.hubHeap, r.wrkHeap)
+	for _, u := range r.usage {
+		fmt.Fprintf(os.Stderr, " %.0f", float64(u.rssKB)/1024)
+	}
+	fmt.Fprint(os.Stderr, "; files")
+	for _, u := range r.usage {
+		fmt.Fprintf(os.Stderr, " %d", u.fds)
+	}
+	fmt.Fprintln(os.Stderr, " (hub, worker, archive, connector)")
 }

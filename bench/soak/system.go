@@ -24,7 +24,7 @@ type system struct {
 	objectsTopic, brokerAddr  string
 }
 
-func newSystem(work, hubBin, connectorBin, brokerAddr, profiles string) (*system, error) {
+func newSystem(work, hubBin, connectorBin, brokerAddr, profiles string, retention time.Duration) (*system, error) {
 	addrs := make([]string, 7)
 	for i := range addrs {
 		a, err := crashtest.FreeAddr()
@@ -45,8 +45,11 @@ func newSystem(work, hubBin, connectorBin, brokerAddr, profiles string) (*system
 		return nil, err
 	}
 	operator := wire.CredsPath(s.dataDir, wire.OperatorName)
-	hubCfg, err := writeConfig(work, "hub.yaml", fmt.Sprintf("data_dir: %s\nnats_listen: %s\nhttp_listen: %s\nmou_file: %s\nworkers: 4\n",
-		s.dataDir, natsAddr, hubHTTP, mou))
+	hubYAML := fmt.Sprintf("data_dir: %s\nnats_listen: %s\nhttp_listen: %s\nmou_file: %s\nworkers: 4\n", s.dataDir, natsAddr, hubHTTP, mou)
+	if retention > 0 {
+		hubYAML += fmt.Sprintf("retention: %s\n", retention)
+	}
+	hubCfg, err := writeConfig(work, "hub.yaml", hubYAML)
 	if err != nil {
 		return nil, err
 	}
@@ -91,10 +94,11 @@ type sampleRow struct {
 	at      time.Duration
 	usage   []usage // in procs() order
 	hubHeap float64 // MB of Go heap in use in the hub (its /metrics), -1 if unknown
+	wrkHeap float64 // the same for the worker node
 }
 
 func (s *system) sample(began time.Time) sampleRow {
-	r := sampleRow{at: time.Since(began), hubHeap: metric(strings.Replace(s.hub.probe, "/readyz", "/metrics", 1), "go_memstats_heap_inuse_bytes") / (1 << 20)}
+	r := sampleRow{at: time.Since(began), hubHeap: heapInUse(s.hub), wrkHeap: heapInUse(s.worker)}
 	for _, p := range s.procs() {
 		r.usage = append(r.usage, sample(p.pid()))
 		if p.pprof != "" {
@@ -105,6 +109,15 @@ func (s *system) sample(began time.Time) sampleRow {
 		}
 	}
 	return r
+}
+
+// heapInUse is p's Go heap in use in MB, from its /metrics; -1 if unknown.
+func heapInUse(p *proc) float64 {
+	v := metric(strings.Replace(p.probe, "/readyz", "/metrics", 1), "go_memstats_heap_inuse_bytes")
+	if v < 0 {
+		return -1
+	}
+	return v / (1 << 20)
 }
 
 // metric reads one unlabelled value from a Prometheus text endpoint; -1 if

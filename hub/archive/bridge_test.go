@@ -3,6 +3,7 @@ package archive_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"maps"
 	"slices"
@@ -156,7 +157,10 @@ func (s *syncBuffer) String() string {
 // Catching up on a backlog, the bridge sends full write calls only (the
 // last may be partial): a partial call would cost a round trip for
 // nothing. Each call carries one batch-start value, so the records per
-// value are the call sizes.
+// value are the call sizes. A write the broker fails (a new topic's
+// partition without its leader yet, seen under load) ends its call
+// early and the bridge resumes from the topic's tail: one partial call
+// per logged failure is allowed, none without.
 func TestBacklogIsWrittenInFullCalls(t *testing.T) {
 	broker := kafkatest.Shared(t)
 	nh := startNATS(t)
@@ -168,7 +172,8 @@ func TestBacklogIsWrittenInFullCalls(t *testing.T) {
 	}
 	cfg := testConfig(broker, "backlog")
 	cfg.BatchSize = 1000 // the default
-	br, err := archive.New(cfg, nh.js, testLogger(t))
+	logs := &syncBuffer{}
+	br, err := archive.New(cfg, nh.js, slog.New(slog.NewTextHandler(io.MultiWriter(testWriter{t}, logs), nil)))
 	require.NoError(t, err)
 	done := make(chan error, 1)
 	go func() { done <- br.Run(ctx) }()
@@ -176,6 +181,7 @@ func TestBacklogIsWrittenInFullCalls(t *testing.T) {
 	cancel()
 	require.NoError(t, <-done)
 	pub.checkObjects(t, broker.Addr, cfg.ObjectsTopic.Name)
+	failed := strings.Count(logs.String(), "kafka write failed")
 
 	calls := map[int]int{} // batch start → records
 	for _, r := range kafkatest.KcatConsume(t, broker.Addr, cfg.ObjectsTopic.Name) {
@@ -184,8 +190,12 @@ func TestBacklogIsWrittenInFullCalls(t *testing.T) {
 		calls[start]++
 	}
 	starts := slices.Sorted(maps.Keys(calls))
+	var partial []int
 	for _, start := range starts[:len(starts)-1] {
-		require.Equal(t, cfg.BatchSize, calls[start], "the call starting at seq %d is partial (calls: %v)", start, calls)
+		if calls[start] != cfg.BatchSize {
+			partial = append(partial, start)
+		}
 	}
-	require.Len(t, starts, (len(pub.objects)+cfg.BatchSize-1)/cfg.BatchSize)
+	require.LessOrEqual(t, len(partial), failed, "calls starting at seqs %v are partial with %d failed writes (calls: %v)", partial, failed, calls)
+	require.LessOrEqual(t, len(starts), (len(pub.objects)+cfg.BatchSize-1)/cfg.BatchSize+failed, "calls: %v", calls)
 }
