@@ -2,6 +2,7 @@ package oasis
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/valyala/fastjson"
@@ -56,7 +57,7 @@ func (k *Checker) checkEnvelope(root *fastjson.Value) []schemas.Finding {
 			out = append(out, findings(err, "/id", -1)...)
 		}
 		if !strings.HasPrefix(s, "bundle--") {
-			add("/id", "'%s' does not match pattern '^bundle--'", s)
+			add("/id", "'%s' does not match pattern '^bundle--'", escaped(s))
 		}
 	}
 	if objects := root.Get("objects"); objects != nil {
@@ -68,4 +69,11 @@ func (k *Checker) checkEnvelope(root *fastjson.Value) []schemas.Finding {
 		}
 	}
 	return out
+}
+
+// escaped is s with its control characters and quotes escaped as in a Go
+// string, so a finding quoting it stays one line.
+func escaped(s string) string {
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }
