@@ -78,17 +78,13 @@ func (c *Config) readOldSpellings(d *configfile.Decoder) {
 // signed by CAFile (mTLS). It is configfile.TLS, every client's block,
 // plus verify_clients; with nats_url, tls is the hub's client side.
 type TLSConfig struct {
-	CertFile      string `yaml:"cert_file"`
-	KeyFile       string `yaml:"key_file"`
-	CAFile        string `yaml:"ca_file"`
-	VerifyClients bool   `yaml:"verify_clients"`
+	configfile.TLS `yaml:",inline"`
+	VerifyClients  bool `yaml:"verify_clients"`
 }
 
 // Client is the block's client settings: with nats_url, how the hub
 // reaches the cluster.
-func (t TLSConfig) Client() configfile.TLS {
-	return configfile.TLS{CAFile: t.CAFile, CertFile: t.CertFile, KeyFile: t.KeyFile}
-}
+func (t TLSConfig) Client() configfile.TLS { return t.TLS }
 
 // Duration reads "720h", "30m" or "30d" (days) from YAML: the one
 // configuration Duration (internal/configfile).

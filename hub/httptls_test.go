@@ -9,6 +9,7 @@ import (
 
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/internal/configfile"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -30,17 +31,17 @@ func TestPlainHTTPOffLoopbackIsRefused(t *testing.T) {
 	}
 	pki := hubtest.NewPKI(t, t.TempDir())
 	for want, tc := range map[string]hub.TLSConfig{
-		"http_tls: cert_file and key_file go together":           {CertFile: pki.Cert},
-		"http_tls.ca_file: required when verify_clients is true": {CertFile: pki.Cert, KeyFile: pki.Key, VerifyClients: true},
-		"http_tls.ca_file: client certificates need TLS":         {CAFile: pki.CA},
-		"http_tls.cert_file: stat /nowhere.crt":                  {CertFile: "/nowhere.crt", KeyFile: pki.Key},
+		"http_tls: cert_file and key_file go together":           {TLS: configfile.TLS{CertFile: pki.Cert}},
+		"http_tls.ca_file: required when verify_clients is true": {TLS: configfile.TLS{CertFile: pki.Cert, KeyFile: pki.Key}, VerifyClients: true},
+		"http_tls.ca_file: client certificates need TLS":         {TLS: configfile.TLS{CAFile: pki.CA}},
+		"http_tls.cert_file: stat /nowhere.crt":                  {TLS: configfile.TLS{CertFile: "/nowhere.crt", KeyFile: pki.Key}},
 	} {
 		_, err := hub.New(cfg(func(c *hub.Config) { c.HTTPTLS = tc }))
 		require.ErrorContains(t, err, want)
 	}
 
 	hubtest.StartHub(t, hubtest.WithConfig(func(c *hub.Config) {
-		c.HTTPListen, c.MetricsTokenFile, c.HTTPTLS = "0.0.0.0:0", tokenFile, hub.TLSConfig{CertFile: pki.Cert, KeyFile: pki.Key}
+		c.HTTPListen, c.MetricsTokenFile, c.HTTPTLS = "0.0.0.0:0", tokenFile, hub.TLSConfig{TLS: configfile.TLS{CertFile: pki.Cert, KeyFile: pki.Key}}
 	}))
 	hubtest.StartHub(t, hubtest.WithConfig(func(c *hub.Config) {
 		c.HTTPListen, c.MetricsTokenFile, c.HTTPAllowPlaintext = "0.0.0.0:0", tokenFile, true
@@ -54,7 +55,7 @@ func TestConfigHTTPTLS(t *testing.T) {
 	c, err := hub.LoadConfig(writeConfig(t, "mou_file: DIR/mou.yaml\nhttp_listen: 0.0.0.0:8443\nmetrics_token_file: "+writeToken(t)+
 		"\nhttp_tls:\n  cert_file: "+pki.Cert+"\n  key_file: "+pki.Key+"\n  ca_file: "+pki.CA+"\n  verify_clients: true\n"))
 	require.NoError(t, err)
-	require.Equal(t, hub.TLSConfig{CertFile: pki.Cert, KeyFile: pki.Key, CAFile: pki.CA, VerifyClients: true}, c.HTTPTLS)
+	require.Equal(t, hub.TLSConfig{TLS: configfile.TLS{CertFile: pki.Cert, KeyFile: pki.Key, CAFile: pki.CA}, VerifyClients: true}, c.HTTPTLS)
 
 	_, err = hub.LoadConfig(writeConfig(t, "mou_file: DIR/mou.yaml\nhttp_listen: 0.0.0.0:8443\nmetrics_token_file: "+writeToken(t)+"\n"))
 	require.ErrorContains(t, err, "http_listen: 0.0.0.0:8443 is reachable from other hosts over plain HTTP")

@@ -10,6 +10,7 @@ import (
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/internal/configfile"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -18,7 +19,7 @@ func TestMutualTLS(t *testing.T) {
 	ca, cert, key := pki.CA, pki.Cert, pki.Key
 	clientCert, clientKey := pki.Client("bank-one")
 	h := hubtest.StartHub(t, hubtest.WithConfig(func(c *hub.Config) {
-		c.TLS = hub.TLSConfig{CertFile: cert, KeyFile: key, CAFile: ca, VerifyClients: true}
+		c.TLS = hub.TLSConfig{TLS: configfile.TLS{CertFile: cert, KeyFile: key, CAFile: ca}, VerifyClients: true}
 	}))
 
 	_, err := h.Connect("bank-one", nats.RootCAs(ca))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +12,9 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/stretchr/testify/require"
 
+	"github.com/genevahub/geneva/connectors/daemon"
 	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/archive"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/internal/configfile"
@@ -119,7 +122,7 @@ func TestHubConfigTLSSpelling(t *testing.T) {
 	c, err := hub.LoadConfig(file)
 	require.NoError(t, err)
 	require.Empty(t, c.Warnings)
-	require.Equal(t, hub.TLSConfig{CAFile: c.Creds, CertFile: c.Creds, KeyFile: c.Creds}, c.TLS)
+	require.Equal(t, hub.TLSConfig{TLS: configfile.TLS{CAFile: c.Creds, CertFile: c.Creds, KeyFile: c.Creds}}, c.TLS)
 
 	file = spellingFile(t, "hub.yaml", "mou_file: MOU\nnats_url: tls://n:4222\nca_file: PEM\ncreds: OP\n")
 	c, err = hub.LoadConfig(file)
@@ -151,7 +154,7 @@ func TestWorkerNodeClientCertificate(t *testing.T) {
 	pki := hubtest.NewPKI(t, t.TempDir(), wire.OperatorName)
 	clientCert, clientKey := pki.Client(wire.OperatorName)
 	h := hubtest.StartHub(t, hubtest.WithConfig(func(c *hub.Config) {
-		c.TLS = hub.TLSConfig{CertFile: pki.Cert, KeyFile: pki.Key, CAFile: pki.CA, VerifyClients: true}
+		c.TLS = hub.TLSConfig{TLS: configfile.TLS{CertFile: pki.Cert, KeyFile: pki.Key, CAFile: pki.CA}, VerifyClients: true}
 		c.WorkerNodesOnly = true
 	}))
 	conn := operatorOf(h)
@@ -177,4 +180,21 @@ func TestWorkerNodeClientCertificate(t *testing.T) {
 	bank.Submit(t, caseBundle(t, "green-tlp2-to-all.json"), wire.SubmitOptions{})
 	r := bank.NextReceipt(t, 20*time.Second)
 	require.Equal(t, policy.Accept, r.Verdict, "decided by the node over mTLS")
+}
+
+// Every tls block is one Go type at heart: the hub's (tls, http_tls), the
+// connector's and the archive's each inline configfile.TLS, so its keys,
+// checks and client side are written once (issue 12).
+func TestEveryTLSBlockInlinesTheOne(t *testing.T) {
+	for _, v := range []any{hub.TLSConfig{}, daemon.TLSConfig{}, archive.TLSSettings{}} {
+		typ := reflect.TypeOf(v)
+		f, ok := typ.FieldByName("TLS")
+		require.True(t, ok && f.Anonymous && f.Type == reflect.TypeOf(configfile.TLS{}) && f.Tag.Get("yaml") == ",inline",
+			"%s inlines configfile.TLS", typ)
+		for i := range typ.NumField() {
+			if tag := typ.Field(i).Tag.Get("yaml"); tag == "ca_file" || tag == "cert_file" || tag == "key_file" {
+				t.Errorf("%s spells %s itself", typ, tag)
+			}
+		}
+	}
 }

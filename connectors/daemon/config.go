@@ -47,9 +47,7 @@ type HubConfig struct {
 // KeyFile add a client certificate. The keys are spelled as in every
 // Geneva file (the hub's tls block, the archive's).
 type TLSConfig struct {
-	CAFile   string `yaml:"ca_file"`
-	CertFile string `yaml:"cert_file"`
-	KeyFile  string `yaml:"key_file"`
+	configfile.TLS `yaml:",inline"`
 
 	// The spellings before the one above, read with a deprecation warning.
 	OldCA   string `yaml:"ca"`

@@ -2,13 +2,10 @@ package daemon
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -244,34 +241,11 @@ func (c *Connector) connect(ctx context.Context) error {
 func hubDialOptions(cfg *Config) (member.DialOptions, error) {
 	var o member.DialOptions
 	if t := cfg.Hub.TLS; t.CAFile != "" || t.CertFile != "" {
-		tc, err := tlsConfig(t)
+		tc, err := t.ClientConfig("hub.tls")
 		if err != nil {
 			return o, err
 		}
 		o.TLS = tc
 	}
 	return o, nil
-}
-
-func tlsConfig(t TLSConfig) (*tls.Config, error) {
-	tc := &tls.Config{MinVersion: tls.VersionTLS12}
-	if t.CAFile != "" {
-		pem, err := os.ReadFile(t.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("hub.tls.ca_file: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("hub.tls.ca_file: %s holds no PEM certificate", t.CAFile)
-		}
-		tc.RootCAs = pool
-	}
-	if t.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("hub.tls: %w", err)
-		}
-		tc.Certificates = []tls.Certificate{cert}
-	}
-	return tc, nil
 }

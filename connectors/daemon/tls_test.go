@@ -15,6 +15,7 @@ import (
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/internal/configfile"
 	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/policy/tlp"
 )
@@ -27,7 +28,7 @@ import (
 func TestConnectorOverMutualTLS(t *testing.T) {
 	pki := hubtest.NewPKI(t, t.TempDir(), "bank-one", "le-alpha")
 	h := hubtest.StartHub(t, hubtest.WithConfig(func(c *hub.Config) {
-		c.TLS = hub.TLSConfig{CertFile: pki.Cert, KeyFile: pki.Key, CAFile: pki.CA, VerifyClients: true}
+		c.TLS = hub.TLSConfig{TLS: configfile.TLS{CertFile: pki.Cert, KeyFile: pki.Key, CAFile: pki.CA}, VerifyClients: true}
 	}))
 	withTLS := func(dir, block string) string {
 		return strings.Replace(hubMoUConfig(h, dir, "bank-one", ""), "  mou_refresh: 100ms\n", "  mou_refresh: 100ms\n  tls: "+block+"\n", 1)

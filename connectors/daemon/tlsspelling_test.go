@@ -8,6 +8,7 @@ import (
 
 	"github.com/genevahub/geneva/connectors"
 	"github.com/genevahub/geneva/connectors/daemon"
+	"github.com/genevahub/geneva/internal/configfile"
 )
 
 // The connector's tls block is spelled as every Geneva file spells it
@@ -21,11 +22,11 @@ func TestTLSBlockOneSpelling(t *testing.T) {
 	cfg, err := daemon.ParseConfig("c.yaml", []byte(with("    ca_file: /ca.pem\n    cert_file: /c.pem\n    key_file: /k.pem\n")), connectors.Default)
 	require.NoError(t, err)
 	require.Empty(t, cfg.Warnings)
-	require.Equal(t, daemon.TLSConfig{CAFile: "/ca.pem", CertFile: "/c.pem", KeyFile: "/k.pem"}, cfg.Hub.TLS)
+	require.Equal(t, daemon.TLSConfig{TLS: configfile.TLS{CAFile: "/ca.pem", CertFile: "/c.pem", KeyFile: "/k.pem"}}, cfg.Hub.TLS)
 
 	cfg, err = daemon.ParseConfig("c.yaml", []byte(with("    ca: /ca.pem\n    cert: /c.pem\n    key: /k.pem\n")), connectors.Default)
 	require.NoError(t, err)
-	require.Equal(t, daemon.TLSConfig{CAFile: "/ca.pem", CertFile: "/c.pem", KeyFile: "/k.pem"}, cfg.Hub.TLS)
+	require.Equal(t, daemon.TLSConfig{TLS: configfile.TLS{CAFile: "/ca.pem", CertFile: "/c.pem", KeyFile: "/k.pem"}}, cfg.Hub.TLS)
 	require.Equal(t, []string{
 		"c.yaml:5: hub.tls.ca: deprecated spelling: write hub.tls.ca_file (the spelling of every Geneva file)",
 		"c.yaml:6: hub.tls.cert: deprecated spelling: write hub.tls.cert_file (the spelling of every Geneva file)",

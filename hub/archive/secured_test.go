@@ -13,6 +13,7 @@ import (
 
 	"github.com/genevahub/geneva/hub/archive"
 	"github.com/genevahub/geneva/hub/archive/kafkatest"
+	"github.com/genevahub/geneva/internal/configfile"
 )
 
 // securedSettings are the YAML-side settings for the shared broker's
@@ -27,7 +28,7 @@ func securedSettings(s *kafkatest.Secure, mechanism, name string) archive.Settin
 		MaxBackoff:     time.Second,
 		RetentionCheck: 200 * time.Millisecond,
 		SASL:           archive.SASLSettings{Mechanism: mechanism, Username: s.Username, PasswordFile: s.PasswordFile},
-		TLS:            archive.TLSSettings{Enabled: true, CAFile: s.CAFile, CertFile: s.ClientCertFile, KeyFile: s.ClientKeyFile},
+		TLS:            archive.TLSSettings{TLS: configfile.TLS{CAFile: s.CAFile, CertFile: s.ClientCertFile, KeyFile: s.ClientKeyFile}, Enabled: true},
 	}
 }
 

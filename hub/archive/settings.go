@@ -2,7 +2,6 @@ package archive
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"os"
 	"strings"
@@ -61,11 +60,9 @@ type SASLSettings struct {
 // (configfile.TLS) plus server_name: the block turns TLS on, `tls: {}`
 // with the system roots (ReadOldSpellings).
 type TLSSettings struct {
-	Enabled    bool   `yaml:"enabled"` // the old spelling; read with a warning
-	CAFile     string `yaml:"ca_file"`
-	CertFile   string `yaml:"cert_file"`
-	KeyFile    string `yaml:"key_file"`
-	ServerName string `yaml:"server_name"`
+	Enabled        bool `yaml:"enabled"` // the old spelling; read with a warning
+	configfile.TLS `yaml:",inline"`
+	ServerName     string `yaml:"server_name"`
 }
 
 // ReadOldSpellings sets Enabled from the file at path (the section's
@@ -238,23 +235,10 @@ func (t TopicSettings) config() TopicConfig {
 }
 
 func (t TLSSettings) config() (*tls.Config, error) {
-	tc := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: t.ServerName}
-	if t.CAFile != "" {
-		pem, err := os.ReadFile(t.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("archive: tls.ca_file: %w", err)
-		}
-		tc.RootCAs = x509.NewCertPool()
-		if !tc.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("archive: tls.ca_file %s: no PEM certificate in it", t.CAFile)
-		}
+	tc, err := t.ClientConfig("tls")
+	if err != nil {
+		return nil, fmt.Errorf("archive: %w", err)
 	}
-	if t.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("archive: tls.cert_file/key_file: %w", err)
-		}
-		tc.Certificates = []tls.Certificate{cert}
-	}
+	tc.ServerName = t.ServerName
 	return tc, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/genevahub/geneva/hub/archive"
+	"github.com/genevahub/geneva/internal/configfile"
 )
 
 // writeCert writes a self-signed certificate and its key as PEM files.
@@ -45,7 +46,7 @@ func TestSettingsConfigReadsFiles(t *testing.T) {
 		Brokers:      []string{"kafka:9093"},
 		ObjectsTopic: archive.TopicSettings{Name: "o", Partitions: 4, Replication: 1, Configs: map[string]string{"min.insync.replicas": "1"}},
 		SASL:         archive.SASLSettings{Mechanism: "SCRAM-SHA-256", Username: "geneva", PasswordFile: pw},
-		TLS:          archive.TLSSettings{Enabled: true, CAFile: cert, CertFile: cert, KeyFile: key, ServerName: "kafka.example"},
+		TLS:          archive.TLSSettings{TLS: configfile.TLS{CAFile: cert, CertFile: cert, KeyFile: key}, Enabled: true, ServerName: "kafka.example"},
 	}
 	require.Empty(t, s.Check())
 	c, err := s.Config()
@@ -57,7 +58,7 @@ func TestSettingsConfigReadsFiles(t *testing.T) {
 	require.NotNil(t, c.TLS.RootCAs)
 	require.Len(t, c.TLS.Certificates, 1)
 
-	s.TLS = archive.TLSSettings{Enabled: true, CAFile: pw}
+	s.TLS = archive.TLSSettings{TLS: configfile.TLS{CAFile: pw}, Enabled: true}
 	_, err = s.Config()
 	require.ErrorContains(t, err, "archive: tls.ca_file "+pw+": no PEM certificate in it")
 
@@ -70,7 +71,7 @@ func TestSettingsConfigReadsFiles(t *testing.T) {
 // Check names each bad setting by its YAML path.
 func TestSettingsCheck(t *testing.T) {
 	s := archive.Settings{Brokers: []string{"kafka", "kafka:9092"}, MinBackoff: time.Minute, MaxBackoff: time.Second,
-		BatchTimeout: -time.Second, Compression: "brotli", TLS: archive.TLSSettings{CertFile: "/nope"}}
+		BatchTimeout: -time.Second, Compression: "brotli", TLS: archive.TLSSettings{TLS: configfile.TLS{CertFile: "/nope"}}}
 	var fields []string
 	for _, e := range s.Check() {
 		fields = append(fields, e.Field)

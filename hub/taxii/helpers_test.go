@@ -18,6 +18,7 @@ import (
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/internal/configfile"
 )
 
 // taxiiHub is a hub under test with its TAXII base URL.
@@ -39,7 +40,7 @@ func startHub(t *testing.T, opts ...hubtest.Option) *taxiiHub {
 func startTLSHub(t *testing.T, pki hubtest.PKI, requireCerts bool, opts ...hubtest.Option) *taxiiHub {
 	t.Helper()
 	opts = append(opts, hubtest.WithConfig(func(c *hub.Config) {
-		c.HTTPTLS = hub.TLSConfig{CertFile: pki.Cert, KeyFile: pki.Key, CAFile: pki.CA, VerifyClients: requireCerts}
+		c.HTTPTLS = hub.TLSConfig{TLS: configfile.TLS{CertFile: pki.Cert, KeyFile: pki.Key, CAFile: pki.CA}, VerifyClients: requireCerts}
 	}))
 	h := hubtest.StartHub(t, opts...)
 	return &taxiiHub{Hub: h, base: "https://" + h.HTTPAddr(), client: tlsClient(t, pki.CA, "", "")}

@@ -1,6 +1,8 @@
 package configfile
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"os"
 )
@@ -41,4 +43,29 @@ func (d *Decoder) Warn(path, format string, args ...any) {
 		at := (&Error{File: d.File, Line: d.Lines[path], Field: path}).Error()
 		d.Warnings = append(d.Warnings, at+fmt.Sprintf(format, args...))
 	}
+}
+
+// ClientConfig is the client side the block gives (TLS 1.2 or later):
+// CAFile replaces the system roots, CertFile and KeyFile add a client
+// certificate. Errors name the field under path ("hub.tls").
+func (t TLS) ClientConfig(path string) (*tls.Config, error) {
+	tc := &tls.Config{MinVersion: tls.VersionTLS12}
+	if t.CAFile != "" {
+		pem, err := os.ReadFile(t.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", Join(path, "ca_file"), err)
+		}
+		tc.RootCAs = x509.NewCertPool()
+		if !tc.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%s %s: no PEM certificate in it", Join(path, "ca_file"), t.CAFile)
+		}
+	}
+	if t.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", Join(path, "cert_file/key_file"), err)
+		}
+		tc.Certificates = []tls.Certificate{cert}
+	}
+	return tc, nil
 }
