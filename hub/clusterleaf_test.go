@@ -37,13 +37,7 @@ const leafDomain = "geneva"
 // domain imports (hub.ClusterAccounts), or without the client's domain
 // (member.DialOptions.JetStreamDomain), the takes find no responders.
 func TestMembersReachTheHubThroughLeafNodes(t *testing.T) {
-	dir := t.TempDir()
-	accounts, err := hub.ClusterAccountsInDomain(dir, policy.DemoMoU(), hub.DefaultMaxPayload, leafDomain)
-	require.NoError(t, err)
-	cl := hubtest.StartClusterForLeafNodes(t, 3, accounts, leafDomain)
-	startClusterHub(t, cl, dir, hubtest.WithDir(dir))
-	bankSite := startLeafSite(t, cl.LeafURL(1), wire.CredsPath(dir, "bank-one"))
-	leSite := startLeafSite(t, cl.LeafURL(2), wire.CredsPath(dir, "le-alpha"))
+	dir, bankSite, leSite := startLeafSites(t)
 
 	bank, err := member.Dial(ctx(t), bankSite.ClientURL(), wire.CredsPath(dir, "bank-one"))
 	require.NoError(t, err)
@@ -72,6 +66,22 @@ func TestMembersReachTheHubThroughLeafNodes(t *testing.T) {
 	require.Error(t, err, "another member's consumer through a leaf node")
 	_, err = spy.Stream(c, wire.StreamShare)
 	require.Error(t, err, "the stream API through a leaf node")
+}
+
+// startLeafSites runs a 3-node cluster in leafDomain with the accounts
+// cluster-users --domain writes (creds in dir), the hub on it, and two
+// partner sites, bank-one's and le-alpha's, whose leaf nodes connect to
+// two different nodes of the cluster.
+func startLeafSites(t *testing.T) (dir string, bankSite, leSite *server.Server) {
+	t.Helper()
+	dir = t.TempDir()
+	accounts, err := hub.ClusterAccountsInDomain(dir, policy.DemoMoU(), hub.DefaultMaxPayload, leafDomain)
+	require.NoError(t, err)
+	cl := hubtest.StartClusterForLeafNodes(t, 3, accounts, leafDomain)
+	startClusterHub(t, cl, dir, hubtest.WithDir(dir))
+	bankSite = startLeafSite(t, cl.LeafURL(1), wire.CredsPath(dir, "bank-one"))
+	leSite = startLeafSite(t, cl.LeafURL(2), wire.CredsPath(dir, "le-alpha"))
+	return dir, bankSite, leSite
 }
 
 // startLeafSite runs a partner's NATS server whose leaf node connection

@@ -15,7 +15,6 @@ import (
 	"github.com/genevahub/geneva/connectors"
 	_ "github.com/genevahub/geneva/connectors/all"
 	"github.com/genevahub/geneva/connectors/daemon"
-	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
@@ -27,13 +26,7 @@ import (
 // share lands in le-alpha's sink. Without jetstream_domain the connectors
 // find no JetStream behind their leaf nodes: no receipt, no share.
 func TestConnectorReachesTheHubThroughALeafNode(t *testing.T) {
-	dir := t.TempDir()
-	accounts, err := hub.ClusterAccountsInDomain(dir, policy.DemoMoU(), hub.DefaultMaxPayload, leafDomain)
-	require.NoError(t, err)
-	cl := hubtest.StartClusterForLeafNodes(t, 3, accounts, leafDomain)
-	startClusterHub(t, cl, dir, hubtest.WithDir(dir))
-	bankSite := startLeafSite(t, cl.LeafURL(1), wire.CredsPath(dir, "bank-one"))
-	leSite := startLeafSite(t, cl.LeafURL(2), wire.CredsPath(dir, "le-alpha"))
+	dir, bankSite, leSite := startLeafSites(t)
 
 	receiver := runSiteConnector(t, leSite.ClientURL(), wire.CredsPath(dir, "le-alpha"),
 		"sources: []\nsinks:\n  - {name: soc, kind: dir, reach: organization, path: DIR/soc}")
