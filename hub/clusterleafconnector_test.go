@@ -1,7 +1,6 @@
 package hub_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -12,9 +11,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/connectors"
 	_ "github.com/genevahub/geneva/connectors/all"
-	"github.com/genevahub/geneva/connectors/daemon"
+	"github.com/genevahub/geneva/connectors/daemon/daemontest"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
@@ -68,21 +66,6 @@ func runSiteConnector(t *testing.T, server, creds, entries string) string {
 		server, creds, leafDomain, filepath.Join(dir, "spool"), entries)
 	path := filepath.Join(dir, "connector.yaml")
 	require.NoError(t, os.WriteFile(path, []byte(strings.ReplaceAll(cfg, "DIR", dir)), 0o600))
-	c, err := daemon.LoadConfig(path, connectors.Default)
-	require.NoError(t, err)
-	conn, err := daemon.New(c, connectors.Default, nil)
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- conn.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			require.NoError(t, err)
-		case <-time.After(15 * time.Second):
-			t.Error("connector did not stop within 15s")
-		}
-	})
+	daemontest.Run(t, path, filepath.Base(creds))
 	return dir
 }
