@@ -35,7 +35,8 @@ const leafDomain = "geneva"
 // them. Behind a leaf a member is still confined to its own: another
 // member's consumer and the stream API stay out of reach. Without the
 // domain imports (hub.ClusterAccounts), or without the client's domain
-// (member.DialOptions.JetStreamDomain), the takes find no responders.
+// (member.DialOptions.JetStreamDomain), the takes find no responders, and
+// a client without the domain is told to set it.
 func TestMembersReachTheHubThroughLeafNodes(t *testing.T) {
 	dir, bankSite, leSite := startLeafSites(t)
 
@@ -58,9 +59,21 @@ func TestMembersReachTheHubThroughLeafNodes(t *testing.T) {
 	require.NoError(t, json.Unmarshal(receipt.Data(), &r))
 	require.Equal(t, "through-the-leaf", r.MsgID)
 
+	// Without the domain a connector at the site is told what to set.
+	plain, err := member.Dial(ctx(t), leSite.ClientURL(), wire.CredsPath(dir, "le-alpha"))
+	require.NoError(t, err)
+	t.Cleanup(plain.Close)
+	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var warned error
+	plain.TakeInbox(c, 1, func(m member.Msg) { t.Errorf("taken without the domain: %s", m.Subject()) },
+		func(err error) { warned = err; cancel() })
+	require.ErrorContains(t, warned, "no responders")
+	require.ErrorContains(t, warned, "hub.jetstream_domain")
+
 	// bank-one's site tries le-alpha's consumer and the stream API.
 	spy := siteJetStream(t, bankSite, wire.CredsPath(dir, "bank-one"))
-	c, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	c, cancel = context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	_, err = spy.Consumer(c, wire.StreamShare, wire.InboxConsumer("le-alpha"))
 	require.Error(t, err, "another member's consumer through a leaf node")

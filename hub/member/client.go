@@ -34,6 +34,7 @@ type Client struct {
 	server string
 	nc     *nats.Conn
 	js     jetstream.JetStream
+	domain string // DialOptions.JetStreamDomain
 
 	mu        sync.Mutex
 	violation error                            // the last permission violation the server reported
@@ -74,7 +75,7 @@ func DialWith(ctx context.Context, server, credsFile string, o DialOptions) (*Cl
 	if err := wire.CheckJetStreamDomain(o.JetStreamDomain); err != nil {
 		return nil, err
 	}
-	c := &Client{server: server, waiting: map[*int]context.CancelCauseFunc{}, onError: o.OnError}
+	c := &Client{server: server, domain: o.JetStreamDomain, waiting: map[*int]context.CancelCauseFunc{}, onError: o.OnError}
 	member, opts, err := wire.MemberOptions(credsFile, c.asyncError)
 	if err != nil {
 		return nil, err
