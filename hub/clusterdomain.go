@@ -1,8 +1,9 @@
 package hub
 
 import (
-	"fmt"
 	"strings"
+
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // Leaf nodes at partner sites (docs/operating.md "Leaf nodes"): nats-server
@@ -27,11 +28,4 @@ func inDomain(subject, domain string) string {
 }
 
 // checkDomain refuses a domain that cannot be a subject token.
-func checkDomain(domain string) error {
-	for _, c := range domain {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return fmt.Errorf("jetstream domain %q: only letters, digits, - and _ (it becomes a subject token, $JS.<domain>.API)", domain)
-		}
-	}
-	return nil
-}
+func checkDomain(domain string) error { return wire.CheckJetStreamDomain(domain) }

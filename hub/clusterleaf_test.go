@@ -2,9 +2,11 @@ package hub_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,19 +29,16 @@ const leafDomain = "geneva"
 // Partners' sites reach the hub through NATS leaf nodes of their own, each
 // connected to a different node of the cluster with its member's key: a
 // member submits through its leaf with the member client and gets its
-// receipt, another pulls the share from its inbox consumer through its
-// leaf under the domain's JetStream prefix (as a connector does) and acks
-// it. Behind a leaf a member is still confined to its own: another
+// receipt; their connectors' member clients, given the cluster's JetStream
+// domain (connector config hub.jetstream_domain), take the share from one's
+// inbox consumer and the receipt from the other's receipt consumer and ack
+// them. Behind a leaf a member is still confined to its own: another
 // member's consumer and the stream API stay out of reach. Without the
-// domain imports (hub.ClusterAccounts) the pull finds no responders.
+// domain imports (hub.ClusterAccounts), or without the client's domain
+// (member.DialOptions.JetStreamDomain), the takes find no responders, and
+// a client without the domain is told to set it.
 func TestMembersReachTheHubThroughLeafNodes(t *testing.T) {
-	dir := t.TempDir()
-	accounts, err := hub.ClusterAccountsInDomain(dir, policy.DemoMoU(), hub.DefaultMaxPayload, leafDomain)
-	require.NoError(t, err)
-	cl := hubtest.StartClusterForLeafNodes(t, 3, accounts, leafDomain)
-	startClusterHub(t, cl, dir, hubtest.WithDir(dir))
-	bankSite := startLeafSite(t, cl.LeafURL(1), wire.CredsPath(dir, "bank-one"))
-	leSite := startLeafSite(t, cl.LeafURL(2), wire.CredsPath(dir, "le-alpha"))
+	dir, bankSite, leSite := startLeafSites(t)
 
 	bank, err := member.Dial(ctx(t), bankSite.ClientURL(), wire.CredsPath(dir, "bank-one"))
 	require.NoError(t, err)
@@ -49,33 +48,53 @@ func TestMembersReachTheHubThroughLeafNodes(t *testing.T) {
 	require.NotNil(t, res.Receipt)
 	require.Equal(t, "through-the-leaf", res.Receipt.MsgID)
 
-	le := siteJetStream(t, leSite, wire.CredsPath(dir, "le-alpha"))
-	var cons jetstream.Consumer
-	hubtest.Eventually(t, 30*time.Second, func() error { // the leaf learns the hub's interest after connecting
-		c, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		cons, err = le.Consumer(c, wire.StreamShare, wire.InboxConsumer("le-alpha"))
-		return err
-	})
-	batch, err := cons.Fetch(1, jetstream.FetchMaxWait(10*time.Second))
+	// Each member's connector takes its inbox and its receipts through its
+	// leaf node with the member client as the daemon does (TakeInbox,
+	// TakeReceipts), its JetStream API under the domain's prefix.
+	le := dialSite(t, leSite, wire.CredsPath(dir, "le-alpha"))
+	share := takeOne(t, "le-alpha's share", le.TakeInbox)
+	require.Equal(t, res.Receipt.Submission, share.Headers().Get(wire.HeaderSubmission))
+	receipt := takeOne(t, "bank-one's receipt", dialSite(t, bankSite, wire.CredsPath(dir, "bank-one")).TakeReceipts)
+	var r wire.Receipt
+	require.NoError(t, json.Unmarshal(receipt.Data(), &r))
+	require.Equal(t, "through-the-leaf", r.MsgID)
+
+	// Without the domain a connector at the site is told what to set.
+	plain, err := member.Dial(ctx(t), leSite.ClientURL(), wire.CredsPath(dir, "le-alpha"))
 	require.NoError(t, err)
-	got := 0
-	for msg := range batch.Messages() {
-		got++
-		require.Equal(t, res.Receipt.Submission, msg.Headers().Get(wire.HeaderSubmission))
-		require.NoError(t, msg.DoubleAck(ctx(t)), "ack through the leaf node")
-	}
-	require.NoError(t, batch.Error())
-	require.Equal(t, 1, got, "the share, pulled through le-alpha's leaf node")
+	t.Cleanup(plain.Close)
+	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var warned error
+	plain.TakeInbox(c, 1, func(m member.Msg) { t.Errorf("taken without the domain: %s", m.Subject()) },
+		func(err error) { warned = err; cancel() })
+	require.ErrorContains(t, warned, "no responders")
+	require.ErrorContains(t, warned, "hub.jetstream_domain")
 
 	// bank-one's site tries le-alpha's consumer and the stream API.
 	spy := siteJetStream(t, bankSite, wire.CredsPath(dir, "bank-one"))
-	c, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	c, cancel = context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	_, err = spy.Consumer(c, wire.StreamShare, wire.InboxConsumer("le-alpha"))
 	require.Error(t, err, "another member's consumer through a leaf node")
 	_, err = spy.Stream(c, wire.StreamShare)
 	require.Error(t, err, "the stream API through a leaf node")
+}
+
+// startLeafSites runs a 3-node cluster in leafDomain with the accounts
+// cluster-users --domain writes (creds in dir), the hub on it, and two
+// partner sites, bank-one's and le-alpha's, whose leaf nodes connect to
+// two different nodes of the cluster.
+func startLeafSites(t *testing.T) (dir string, bankSite, leSite *server.Server) {
+	t.Helper()
+	dir = t.TempDir()
+	accounts, err := hub.ClusterAccountsInDomain(dir, policy.DemoMoU(), hub.DefaultMaxPayload, leafDomain)
+	require.NoError(t, err)
+	cl := hubtest.StartClusterForLeafNodes(t, 3, accounts, leafDomain)
+	startClusterHub(t, cl, dir, hubtest.WithDir(dir))
+	bankSite = startLeafSite(t, cl.LeafURL(1), wire.CredsPath(dir, "bank-one"))
+	leSite = startLeafSite(t, cl.LeafURL(2), wire.CredsPath(dir, "le-alpha"))
+	return dir, bankSite, leSite
 }
 
 // startLeafSite runs a partner's NATS server whose leaf node connection
@@ -108,6 +127,42 @@ func startLeafSite(t *testing.T, leafURL, creds string) *server.Server {
 		return nil
 	})
 	return s
+}
+
+// dialSite is a member client at a partner's site (its leaf node) with
+// the cluster's JetStream domain, as a connector behind the leaf dials.
+func dialSite(t *testing.T, site *server.Server, creds string) *member.Client {
+	t.Helper()
+	c, err := member.DialWith(ctx(t), site.ClientURL(), creds, member.DialOptions{JetStreamDomain: leafDomain})
+	require.NoError(t, err)
+	t.Cleanup(c.Close)
+	return c
+}
+
+// takeOne runs take (a member client's TakeInbox or TakeReceipts) until it
+// hands over one message, acks that through the leaf node and returns it.
+// The leaf learns the hub's interest after connecting: up to 60 s.
+func takeOne(t *testing.T, what string, take func(context.Context, int, func(member.Msg), func(error))) member.Msg {
+	t.Helper()
+	c, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	got := make(chan member.Msg, 1)
+	var last atomic.Value // the last error, as a string (one type)
+	take(c, 1, func(m member.Msg) {
+		if err := m.DoubleAck(c); err != nil {
+			last.Store("ack through the leaf node: " + err.Error())
+			return
+		}
+		got <- m
+		cancel()
+	}, func(err error) { last.Store(err.Error()) })
+	select {
+	case m := <-got:
+		return m
+	default:
+		t.Fatalf("%s: nothing taken within 60 s (last error: %v)", what, last.Load())
+		return nil
+	}
 }
 
 // siteJetStream is a client at a partner's site (its leaf node) with the

@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/genevahub/geneva/connectors"
+	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/internal/configfile"
 	"github.com/genevahub/geneva/policy/tlp"
 )
@@ -38,6 +39,11 @@ type HubConfig struct {
 	Server      string    `yaml:"server"`      // nats://host:4222 (comma-separated for several)
 	Credentials string    `yaml:"credentials"` // the member's creds file
 	TLS         TLSConfig `yaml:"tls"`
+	// JetStreamDomain is the hub cluster's JetStream domain when the
+	// connector reaches the hub through a NATS leaf node at the partner's
+	// site (server: that leaf node); "" when it connects to the hub itself.
+	// Named as the servers' own jetstream {domain: ...} setting.
+	JetStreamDomain string `yaml:"jetstream_domain"`
 	// MoURefresh is how often the connector asks the hub for the MoU in
 	// force (default 1m; a receipt decided under another version asks at once).
 	MoURefresh time.Duration `yaml:"mou_refresh"`
@@ -227,6 +233,9 @@ func (d *decoder) validate(c *Config, reg *connectors.Registry) {
 	}
 	if c.Hub.Credentials == "" {
 		d.fail(line("hub"), "hub.credentials", "required (the member's .creds file)")
+	}
+	if err := wire.CheckJetStreamDomain(c.Hub.JetStreamDomain); err != nil {
+		d.fail(line("hub.jetstream_domain"), "hub.jetstream_domain", "%v", err)
 	}
 	if (c.Hub.TLS.CertFile == "") != (c.Hub.TLS.KeyFile == "") {
 		d.fail(line("hub.tls"), "hub.tls", "cert_file and key_file go together")

@@ -60,7 +60,7 @@ sinks:
 	_, err := daemon.ParseConfig("connector.yaml", []byte(bad), connectors.Default)
 	require.Error(t, err)
 	require.Equal(t, strings.Join([]string{
-		"connector.yaml:3: hub.colour: unknown field (known: credentials, mou_refresh, server, tls)",
+		"connector.yaml:3: hub.colour: unknown field (known: credentials, jetstream_domain, mou_refresh, server, tls)",
 		`connector.yaml:9: spool.max_items: want an integer, not "many"`,
 		"connector.yaml:1: hub.credentials: required (the member's .creds file)",
 		`connector.yaml:6: defaults.tlp: unknown TLP level "purple" (want clear, green, amber, amber+strict or red)`,
@@ -73,6 +73,24 @@ sinks:
 		"connector.yaml:18: sinks[1].collection: required",
 		"connector.yaml:22: sinks[2].reach: required (organization, clients, community or public)",
 	}, "\n"), err.Error())
+}
+
+// A connector behind a leaf node names the cluster's JetStream domain; its
+// member client then takes its inbox and receipts under that domain
+// (hub.TestConnectorReachesTheHubThroughALeafNode). A domain that is no
+// subject token is refused at its line, as geneva-hub cluster-users refuses it.
+func TestConfigJetStreamDomain(t *testing.T) {
+	withDomain := func(d string) string {
+		return strings.Replace(goodConfig, "  credentials:", "  jetstream_domain: "+d+"\n  credentials:", 1)
+	}
+	cfg, err := daemon.ParseConfig("c.yaml", []byte(withDomain("geneva-hub")), connectors.Default)
+	require.NoError(t, err)
+	o, err := daemon.HubDialOptions(cfg)
+	require.NoError(t, err)
+	require.Equal(t, "geneva-hub", o.JetStreamDomain, "carried to the member client")
+
+	_, err = daemon.ParseConfig("c.yaml", []byte(withDomain(`"geneva.hub"`)), connectors.Default)
+	require.EqualError(t, err, `c.yaml:3: hub.jetstream_domain: jetstream domain "geneva.hub": only letters, digits, - and _ (it becomes a subject token, $JS.<domain>.API)`)
 }
 
 func TestConfigRejectsASourceAsSinkAndEmptyFiles(t *testing.T) {

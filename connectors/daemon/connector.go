@@ -237,9 +237,9 @@ func (c *Connector) connect(ctx context.Context) error {
 }
 
 // hubDialOptions are the options cfg's hub section gives a member client:
-// its TLS.
+// its TLS and JetStream domain.
 func hubDialOptions(cfg *Config) (member.DialOptions, error) {
-	var o member.DialOptions
+	o := member.DialOptions{JetStreamDomain: cfg.Hub.JetStreamDomain}
 	if t := cfg.Hub.TLS; t.CAFile != "" || t.CertFile != "" {
 		tc, err := t.ClientConfig("hub.tls")
 		if err != nil {

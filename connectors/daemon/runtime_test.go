@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -20,6 +19,7 @@ import (
 	_ "github.com/genevahub/geneva/connectors/all"
 	"github.com/genevahub/geneva/connectors/connectortest"
 	"github.com/genevahub/geneva/connectors/daemon"
+	"github.com/genevahub/geneva/connectors/daemon/daemontest"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
@@ -66,27 +66,8 @@ func runConfig(t *testing.T, dir, member, cfg string) *running {
 	t.Helper()
 	path := filepath.Join(dir, "connector.yaml")
 	require.NoError(t, os.WriteFile(path, []byte(cfg), 0o600))
-	c, err := daemon.LoadConfig(path, connectors.Default)
-	require.NoError(t, err, cfg)
-	var log *slog.Logger
-	if os.Getenv("CONNECTOR_LOG") != "" {
-		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})).With("test", member)
-	}
-	conn, err := daemon.New(c, connectors.Default, log)
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- conn.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			require.NoError(t, err)
-		case <-time.After(15 * time.Second):
-			t.Error("connector did not stop within 15s")
-		}
-	})
-	actx, acancel := context.WithTimeout(ctx, 10*time.Second)
+	conn := daemontest.Run(t, path, member)
+	actx, acancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer acancel()
 	addr, err := conn.HTTPAddr(actx)
 	require.NoError(t, err)

@@ -34,6 +34,7 @@ type Client struct {
 	server string
 	nc     *nats.Conn
 	js     jetstream.JetStream
+	domain string // DialOptions.JetStreamDomain
 
 	mu        sync.Mutex
 	violation error                            // the last permission violation the server reported
@@ -61,11 +62,20 @@ type DialOptions struct {
 	OnConnect    func()      // (re)connected
 	OnDisconnect func(error) // the connection dropped (err may be nil)
 	OnError      func(error) // what the server reports out of band (a permission violation, explained)
+	// JetStreamDomain is the hub cluster's JetStream domain, for a client
+	// behind a leaf node at the member's site: its JetStream API calls (the
+	// inbox and receipt consumers) go to $JS.<domain>.API, the only prefix
+	// that crosses the leaf connection (docs/operating.md "Leaf nodes").
+	// "" (the default) for a client connected to the hub itself.
+	JetStreamDomain string
 }
 
 // DialWith is Dial with o.
 func DialWith(ctx context.Context, server, credsFile string, o DialOptions) (*Client, error) {
-	c := &Client{server: server, waiting: map[*int]context.CancelCauseFunc{}, onError: o.OnError}
+	if err := wire.CheckJetStreamDomain(o.JetStreamDomain); err != nil {
+		return nil, err
+	}
+	c := &Client{server: server, domain: o.JetStreamDomain, waiting: map[*int]context.CancelCauseFunc{}, onError: o.OnError}
 	member, opts, err := wire.MemberOptions(credsFile, c.asyncError)
 	if err != nil {
 		return nil, err
@@ -104,7 +114,11 @@ func DialWith(ctx context.Context, server, credsFile string, o DialOptions) (*Cl
 		return nil, dialError(server, credsFile, member, err)
 	}
 	c.nc = nc
-	c.js, err = jetstream.New(nc)
+	if o.JetStreamDomain != "" {
+		c.js, err = jetstream.NewWithDomain(nc, o.JetStreamDomain)
+	} else {
+		c.js, err = jetstream.New(nc)
+	}
 	if err != nil {
 		nc.Close()
 		return nil, err

@@ -3,8 +3,10 @@ package member
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/genevahub/geneva/hub/wire"
@@ -55,6 +57,11 @@ func (c *Client) consume(ctx context.Context, stream, consumer string, batchSize
 			cancel()
 			if err != nil {
 				cons = nil
+				if c.domain == "" && errors.Is(err, nats.ErrNoResponders) {
+					// The usual cause once connected: a NATS leaf node in
+					// between, which lets JetStream through only under a domain.
+					err = fmt.Errorf("%w (behind a NATS leaf node? give the hub cluster's JetStream domain: connector hub.jetstream_domain, DialOptions.JetStreamDomain)", err)
+				}
 				if !fail(err) {
 					return
 				}
