@@ -12,13 +12,13 @@ import (
 // member's requests behind its own. A fairQueue hands the requests to a
 // few goroutines and takes the askers in turn, one request of an asker at
 // a time, with a short waiting line per asker: a flooding member waits
-// behind itself, its surplus is dropped (its client times out), and any
+// behind itself, its surplus is refused at once (a busy answer), and any
 // other member's request is taken within one handling of each asker
 // ahead of it.
 type fairQueue struct {
 	handle   nats.MsgHandler
 	workers  int // requests handled at once, at most
-	perAsker int // requests of one asker waiting, at most; more are dropped
+	perAsker int // requests of one asker waiting, at most; more are refused
 
 	mu      sync.Mutex
 	running int                    // goroutines handling requests
