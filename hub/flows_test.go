@@ -27,6 +27,16 @@ import (
 	"github.com/genevahub/geneva/schemas/stixtest"
 )
 
+// shareGreenToAll has bank-one share a GREEN bundle with everyone and
+// returns its receipt, checked accepted: a share waiting in every inbox.
+func shareGreenToAll(t *testing.T, h *hubtest.Hub) wire.Receipt {
+	bank := h.Member(t, "bank-one")
+	bank.Submit(t, caseBundle(t, "green-tlp2-to-all.json"), wire.SubmitOptions{})
+	first := bank.NextReceipt(t, 10*time.Second)
+	require.Equal(t, policy.Accept, first.Verdict)
+	return first
+}
+
 func caseBundle(t *testing.T, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(stixtest.SharedDir(t), "policy-cases", name))

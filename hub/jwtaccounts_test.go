@@ -135,10 +135,7 @@ func connectCreds(t *testing.T, h *hubtest.Hub, id, credsFile string) *hubtest.M
 func TestJWTAccountsSwitchKeepsTheData(t *testing.T) {
 	dir := t.TempDir()
 	h := hubtest.StartHub(t, hubtest.WithDir(dir))
-	bank := h.Member(t, "bank-one")
-	bank.Submit(t, caseBundle(t, "green-tlp2-to-all.json"), wire.SubmitOptions{})
-	first := bank.NextReceipt(t, 10*time.Second)
-	require.Equal(t, policy.Accept, first.Verdict)
+	shareGreenToAll(t, h)
 	require.NoError(t, h.Stop())
 
 	for i, jwtOn := range []bool{true, true, false} {

@@ -12,7 +12,6 @@ import (
 	"github.com/genevahub/geneva/hub/audit"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/wire"
-	"github.com/genevahub/geneva/policy"
 )
 
 // TestUpgradeFromSharedAccountDataDir starts the hub on a data directory
@@ -22,10 +21,7 @@ import (
 func TestUpgradeFromSharedAccountDataDir(t *testing.T) {
 	dir := t.TempDir()
 	h := hubtest.StartHub(t, hubtest.WithDir(dir))
-	bank := h.Member(t, "bank-one")
-	bank.Submit(t, caseBundle(t, "green-tlp2-to-all.json"), wire.SubmitOptions{})
-	first := bank.NextReceipt(t, 10*time.Second)
-	require.Equal(t, policy.Accept, first.Verdict)
+	first := shareGreenToAll(t, h)
 	require.NoError(t, h.Stop())
 	js := filepath.Join(dir, "jetstream")
 	require.NoError(t, os.Rename(filepath.Join(js, hub.HubAccount), filepath.Join(js, "$G")), "the old layout")
