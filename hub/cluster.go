@@ -203,6 +203,11 @@ func chooseReplicas(ctx context.Context, js jetstream.JetStream, want int) (int,
 			if time.Now().After(deadline) {
 				return 1, nil
 			}
+		case errors.As(err, &apiErr) && apiErr.ErrorCode == codeNoAccount && time.Now().Before(deadline):
+			// Under JWT accounts, a node that saw the hub's account on a
+			// route before it had its JWT holds a placeholder marked
+			// expired until it fetches the claims, and refuses the copy
+			// placed on it meanwhile.
 		default:
 			return 0, fmt.Errorf("replicas: probing for %d JetStream servers: %w", autoReplicas, err)
 		}
@@ -214,9 +219,10 @@ func chooseReplicas(ctx context.Context, js jetstream.JetStream, want int) (int,
 	}
 }
 
-// nats-server's JSInsufficientResourcesErr, JSStreamReplicasNotSupportedErr
-// and JSClusterNoPeersErrF.
+// nats-server's JSInsufficientResourcesErr, JSStreamReplicasNotSupportedErr,
+// JSClusterNoPeersErrF and JSNoAccountErr.
 const (
+	codeNoAccount             jetstream.ErrorCode = 10035
 	codeNoSuitablePeers       jetstream.ErrorCode = 10005
 	codeInsufficientResources jetstream.ErrorCode = 10023
 	codeReplicasNotSupported  jetstream.ErrorCode = 10074
