@@ -78,9 +78,9 @@ func TestMemberAdminRevokesItsOwnUsers(t *testing.T) {
 
 	t.Run("bad requests", func(t *testing.T) {
 		for req, want := range map[string]string{
-			`not json`:                 "not a member admin request",
+			`not json`:                "not a member admin request",
 			`{"revoke_user":"alice"}`: "not a NATS user public key",
-			fmt.Sprintf(`{"revoke_user":%q}`, ownKey(t, h.Dir, "bank-one")): "rotate it instead",
+			fmt.Sprintf(`{"revoke_user":%q}`, ownKey(t, h.Dir, "bank-one")):                             "rotate it instead",
 			fmt.Sprintf(`{"revoke_user":%q}`, credsKey(t, hub.MemberAdminCredsPath(h.Dir, "bank-one"))): "admin user's own key",
 		} {
 			msg, err := admin.NC.Request(service, []byte(req), 10*time.Second)
