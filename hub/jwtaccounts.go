@@ -229,31 +229,47 @@ func loadOperator(dataDir string) (*jwtOperator, error) {
 // ids are lowercase, so no member has this name.
 const SystemUser = "SYS"
 
-// accountJWTs is every account JWT of the hub as operator, by public key:
+// accountJWTs is every account JWT of the hub as operator (accountClaims),
+// signed, by public key.
+func accountJWTs(dataDir string, mou *policy.MoU, maxPayload int32) (*jwtOperator, map[string]string, error) {
+	op, claims, err := accountClaims(dataDir, mou, maxPayload)
+	if err != nil {
+		return nil, nil, err
+	}
+	jwts := map[string]string{}
+	for pub, ac := range claims {
+		if jwts[pub], err = op.sign(ac); err != nil {
+			return nil, nil, err
+		}
+	}
+	return op, jwts, nil
+}
+
+// sign is ac as a JWT the operator signed.
+func (op *jwtOperator) sign(ac *jwt.AccountClaims) (string, error) {
+	tok, err := ac.Encode(op.key)
+	if err != nil {
+		return "", fmt.Errorf("account %s jwt: %w", ac.Name, err)
+	}
+	return tok, nil
+}
+
+// accountClaims is every account of the hub as operator, by public key:
 // the system account, the hub account (exporting what the active members
 // import), each active member's account (memberAccountJWT) and a closed
 // account (closedAccountClaims) for every member suspended or no longer in
 // mou that had one. It writes the JWT creds of the operator and of every
 // active member.
-func accountJWTs(dataDir string, mou *policy.MoU, maxPayload int32) (*jwtOperator, map[string]string, error) {
+func accountClaims(dataDir string, mou *policy.MoU, maxPayload int32) (*jwtOperator, map[string]*jwt.AccountClaims, error) {
 	op, err := loadOperator(dataDir)
 	if err != nil {
 		return nil, nil, err
 	}
-	jwts := map[string]string{}
-	sign := func(ac *jwt.AccountClaims) error {
-		tok, err := ac.Encode(op.key)
-		if err != nil {
-			return fmt.Errorf("account %s jwt: %w", ac.Name, err)
-		}
-		jwts[ac.Subject] = tok
-		return nil
-	}
+	claims := map[string]*jwt.AccountClaims{}
+	add := func(ac *jwt.AccountClaims) { claims[ac.Subject] = ac }
 	sc := jwt.NewAccountClaims(op.sysPub)
 	sc.Name = "SYS"
-	if err := sign(sc); err != nil {
-		return nil, nil, err
-	}
+	add(sc)
 	hc := jwt.NewAccountClaims(op.hubPub)
 	hc.Name = HubAccount
 	hc.Limits.JetStreamLimits = jwt.JetStreamLimits{MemoryStorage: -1, DiskStorage: -1, Streams: -1, Consumer: -1}
@@ -271,12 +287,10 @@ func accountJWTs(dataDir string, mou *policy.MoU, maxPayload int32) (*jwtOperato
 		}
 		active[m.ID] = true
 		mc, err := memberAccountJWT(dataDir, m.ID, op.hubPub, mou.QuotaOf(m.ID), maxPayload)
-		if err == nil {
-			err = sign(mc)
-		}
 		if err != nil {
 			return nil, nil, err
 		}
+		add(mc)
 		for _, r := range append(memberReach(m.ID), reach{jsInfoSink, service}, reach{wire.MemberAdminService(m.ID), service}) {
 			if !exported[r.hubSubject()] {
 				exported[r.hubSubject()] = true
@@ -284,21 +298,17 @@ func accountJWTs(dataDir string, mou *policy.MoU, maxPayload int32) (*jwtOperato
 			}
 		}
 	}
-	if err := sign(hc); err != nil {
-		return nil, nil, err
-	}
+	add(hc)
 	closed, err := accountsOnFile(dataDir)
 	if err != nil {
 		return nil, nil, err
 	}
 	for m, pub := range closed {
 		if !active[m] {
-			if err := sign(closedAccountClaims(m, pub)); err != nil {
-				return nil, nil, err
-			}
+			add(closedAccountClaims(m, pub))
 		}
 	}
-	return op, jwts, nil
+	return op, claims, nil
 }
 
 // accountsOnFile are the members that ever had a JWT account under

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"time"
@@ -166,18 +167,21 @@ func (h *Hub) pushChanged(mou *policy.MoU) (answered, want int, err error) {
 	if _, err := h.rememberKeys(mou); err != nil {
 		return 0, 0, err
 	}
-	op, jwts, err := accountJWTs(h.cfg.DataDir, mou, h.cfg.MaxPayload)
+	op, claims, err := accountClaims(h.cfg.DataDir, mou, h.cfg.MaxPayload)
 	if err != nil {
 		return 0, 0, err
 	}
-	delete(jwts, op.sysPub) // the system account never changes
+	delete(claims, op.sysPub) // the system account never changes
 	prints, changed := map[string]string{}, map[string]string{}
-	for pub, tok := range jwts {
-		if prints[pub], err = claimsPrint(tok); err != nil {
+	for pub, ac := range claims {
+		if prints[pub], err = claimsPrint(ac); err != nil {
 			return 0, 0, err
 		}
-		if h.pushed[pub] != prints[pub] {
-			changed[pub] = tok
+		if h.pushed[pub] == prints[pub] {
+			continue
+		}
+		if changed[pub], err = op.sign(ac); err != nil {
+			return 0, 0, err
 		}
 	}
 	if len(changed) == 0 {
@@ -194,7 +198,7 @@ func (h *Hub) pushChanged(mou *policy.MoU) (answered, want int, err error) {
 	for pub := range changed {
 		h.pushed[pub] = prints[pub]
 	}
-	h.log.Info("account JWTs pushed", "accounts", len(changed), "unchanged", len(jwts)-len(changed), "servers_confirmed", answered, "servers", want)
+	h.log.Info("account JWTs pushed", "accounts", len(changed), "unchanged", len(claims)-len(changed), "servers_confirmed", answered, "servers", want)
 	if answered < want {
 		h.log.Warn("some NATS servers did not confirm the pushed account JWTs; their resolvers take them from the others within the sync interval",
 			"confirmed", answered, "servers", want, "sync", resolverSync)
@@ -202,20 +206,19 @@ func (h *Hub) pushChanged(mou *policy.MoU) (answered, want int, err error) {
 	return answered, want, nil
 }
 
-// claimsPrint is what an account JWT says, without what changes at every
-// signing: its issue time and id, and a closed account's "every user
-// issued until now" revocation time (closedAccountClaims: it allows no
-// connection anyway). Two JWTs with the same print need one push.
-func claimsPrint(tok string) (string, error) {
-	ac, err := jwt.DecodeAccountClaims(tok)
-	if err != nil {
-		return "", fmt.Errorf("account jwt: %w", err)
-	}
-	ac.IssuedAt, ac.ID = 0, ""
+// claimsPrint is what an account's claims say, but for what differs
+// between two signings of the same: the issue time and id (set by
+// signing), and a closed account's "every user issued until now"
+// revocation time (closedAccountClaims: it allows no connection anyway).
+// Two claims with the same print need one push.
+func claimsPrint(ac *jwt.AccountClaims) (string, error) {
+	cp := *ac
+	cp.IssuedAt, cp.ID = 0, ""
 	if _, closed := ac.Revocations[jwt.All]; closed {
-		ac.Revocations[jwt.All] = 0
+		cp.Revocations = maps.Clone(ac.Revocations)
+		cp.Revocations[jwt.All] = 0
 	}
-	data, err := json.Marshal(ac)
+	data, err := json.Marshal(&cp)
 	return string(data), err
 }
 
