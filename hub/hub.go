@@ -113,6 +113,7 @@ func New(cfg Config) (*Hub, error) {
 	}
 	h := &Hub{cfg: cfg, log: cfg.Logger, key: key, id: "hub-" + rand.Text()[:8], secret: secret,
 		prior: decide.NewPriorIndex(), gate: newGate(), metrics: metrics.New(), reload: make(chan reloadRequest), stopped: make(chan struct{}), ready: make(chan struct{})}
+	h.gate.spawn = h.spawn
 	h.policy.Set(mou, engine)
 	if h.base, err = h.baseOptions(); err != nil {
 		return nil, err
