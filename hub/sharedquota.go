@@ -133,12 +133,14 @@ func leaseSubs(q policy.Quota) int {
 
 func leaseBytes(q policy.Quota) int { return q.BytesPerDay / 100 }
 
-// lowSubs and lowBytes are when a lease runs low: at most half of a lease
-// left. charge then refills it ahead, in the background, back to one
-// lease (never more, so the bounds above hold as they are), and the next
-// submissions are charged from memory without waiting for the KV.
-func lowSubs(q policy.Quota) int  { return leaseSubs(q) / 2 }
-func lowBytes(q policy.Quota) int { return leaseBytes(q) / 2 }
+// lowSubs and lowBytes are when a lease runs low: at most a quarter of a
+// lease left (a member at its full rate spends that in 25 ms, many KV
+// round trips). charge then refills it ahead, in the background, back to
+// one lease (never more, so the bounds above hold as they are), and the
+// next submissions are charged from memory without waiting for the KV.
+// The price: a KV write per three quarters of a lease, not per lease.
+func lowSubs(q policy.Quota) int  { return leaseSubs(q) / 4 }
+func lowBytes(q policy.Quota) int { return leaseBytes(q) / 4 }
 
 func (s *sharedQuota) charge(member string, q policy.Quota, size int, t time.Time) (policy.Code, string, error) {
 	s.mu.Lock()

@@ -189,10 +189,10 @@ func TestSharedQuotaRefillsAheadOfTheGate(t *testing.T) {
 	require.NoError(t, err)
 	charge, waitRefill, err := hub.NewSharedQuotaChargerAhead(ctx(t), js)
 	require.NoError(t, err)
-	// A lease is 10 submissions; it runs low at 5 left.
+	// A lease is 10 submissions; it runs low at 2 left.
 	q := policy.Quota{SubmissionsPerSecond: 100, SubmissionBurst: 100, BytesPerDay: 1 << 30}
 	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
-	for i := range 5 {
+	for i := range 8 {
 		code, err := charge("bank-one", q, 100, now)
 		require.NoError(t, err)
 		require.Empty(t, code, "submission %d", i)
