@@ -150,3 +150,30 @@ func credsKey(t *testing.T, credsFile string) string {
 	require.NoError(t, err)
 	return pub
 }
+
+// On a JWT cluster the admin, on node 2, revokes a user connected to
+// node 3: the hub (on node 1) pushes the account to every server before
+// it answers, so the user is cut and refused on every node; the member's
+// other user, on node 1, keeps working.
+func TestMemberAdminRevokesOnJWTCluster(t *testing.T) {
+	ic := startIsolatedCluster(t, jwtAccounts)
+	sk := mustSigningKey(t, ic.dir, "bank-one")
+	files := map[string]string{}
+	pubs := map[string]string{}
+	for _, name := range []string{"alice", "bob"} {
+		creds, pub, err := hub.IssueMemberUser(sk, name)
+		require.NoError(t, err)
+		files[name], pubs[name] = filepath.Join(t.TempDir(), name+".creds"), pub
+		require.NoError(t, os.WriteFile(files[name], creds, 0o600))
+	}
+	alice, bob := ic.connect2(t, "bank-one", files["alice"], 2), ic.connect2(t, "bank-one", files["bob"], 0)
+	admin := ic.connect2(t, "bank-one", hub.MemberAdminCredsPath(ic.dir, "bank-one"), 1)
+	works(t, alice)
+	cannotRevoke(t, bob, wire.MemberAdminService("bank-one"), pubs["alice"])
+
+	reply := askRevoke(t, admin, wire.MemberAdminService("bank-one"), pubs["alice"])
+	require.Empty(t, reply.Error)
+	require.Equal(t, 3, reply.Servers, "the hub knows the three servers")
+	ic.waitCutOff(t, alice, files["alice"])
+	works(t, bob)
+}
