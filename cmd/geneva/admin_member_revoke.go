@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-
-	"github.com/nats-io/nats.go"
 
 	"github.com/spf13/cobra"
 
@@ -107,7 +104,7 @@ func revokeAsMemberAdmin(cmd *cobra.Command, cf *connFlags, user string) (string
 	if err != nil {
 		return "", "", usageError(fmt.Errorf("admin member revoke-user: %w", err))
 	}
-	server, creds, err := cf.resolve()
+	_, creds, err := cf.resolve()
 	if err != nil {
 		return "", "", err
 	}
@@ -115,31 +112,20 @@ func revokeAsMemberAdmin(cmd *cobra.Command, cf *connFlags, user string) (string
 	if err != nil {
 		return "", "", usageError(fmt.Errorf("admin member revoke-user: --creds %s: %w", creds, err))
 	}
-	conn, err := connectHub(server, creds, "geneva admin member revoke-user")
+	var reply wire.MemberAdminReply
+	err = asOperator(cmd, cf, "geneva admin member revoke-user", func(ctx context.Context, conn *hubConn, server string) error {
+		err := askOperatorService(ctx, conn, server, wire.MemberAdminService(member), "admin member revoke-user", "member admin",
+			wire.MemberAdminRequest{RevokeUser: pub}, &reply, func() string { return reply.Error })
+		switch {
+		case conn.refused() != nil:
+			return usageError(fmt.Errorf("admin member revoke-user: not permitted: needs member %s's admin user creds (DATA/jwt/admin/%s.creds on the hub), not %s", member, member, creds))
+		case reply.Error != "": // refused by the hub: bad input, or not the admin user
+			return usageError(err)
+		}
+		return err
+	})
 	if err != nil {
 		return "", "", err
-	}
-	defer conn.nc.Close()
-	ctx, stop := conn.stopOnDenial(cmd.Context())
-	defer stop()
-	ctx, cancel := context.WithTimeout(ctx, reviewTimeout)
-	defer cancel()
-	var reply wire.MemberAdminReply
-	data, _ := json.Marshal(wire.MemberAdminRequest{RevokeUser: pub})
-	msg, err := conn.nc.RequestWithContext(ctx, wire.MemberAdminService(member), data)
-	switch {
-	case conn.refused() != nil:
-		return "", "", usageError(fmt.Errorf("admin member revoke-user: not permitted: needs member %s's admin user creds (DATA/jwt/admin/%s.creds on the hub), not %s", member, member, creds))
-	case errors.Is(err, nats.ErrNoResponders):
-		return "", "", fmt.Errorf("admin member revoke-user: no member admin service on %s (a hub with jwt_accounts: true?)", server)
-	case err != nil:
-		return "", "", fmt.Errorf("admin member revoke-user: %w", err)
-	}
-	if err := json.Unmarshal(msg.Data, &reply); err != nil {
-		return "", "", fmt.Errorf("admin member revoke-user: unreadable answer from the hub: %v", err)
-	}
-	if reply.Error != "" {
-		return "", "", usageError(fmt.Errorf("admin member revoke-user: %s", reply.Error))
 	}
 	return member, reply.Revoked, nil
 }
