@@ -26,13 +26,9 @@ import (
 // in its own account).
 func TestMemberAdminRevokesItsOwnUsers(t *testing.T) {
 	h := hubtest.StartHub(t, withJWTAccounts)
-	sk, err := hub.ReadSigningKey(hub.SigningKeyPath(h.Dir, "bank-one"))
-	require.NoError(t, err)
+	sk := mustSigningKey(t, h.Dir, "bank-one")
 	issue := func(name string) (*hubtest.Member, string, string) {
-		creds, pub, err := hub.IssueMemberUser(sk, name)
-		require.NoError(t, err)
-		file := filepath.Join(t.TempDir(), name+".creds")
-		require.NoError(t, os.WriteFile(file, creds, 0o600))
+		file, pub := issueUserFile(t, sk, name)
 		return connectCreds(t, h, "bank-one", file), file, pub
 	}
 	alice, aliceFile, alicePub := issue("alice")
@@ -158,13 +154,9 @@ func credsKey(t *testing.T, credsFile string) string {
 func TestMemberAdminRevokesOnJWTCluster(t *testing.T) {
 	ic := startIsolatedCluster(t, jwtAccounts)
 	sk := mustSigningKey(t, ic.dir, "bank-one")
-	files := map[string]string{}
-	pubs := map[string]string{}
+	files, pubs := map[string]string{}, map[string]string{}
 	for _, name := range []string{"alice", "bob"} {
-		creds, pub, err := hub.IssueMemberUser(sk, name)
-		require.NoError(t, err)
-		files[name], pubs[name] = filepath.Join(t.TempDir(), name+".creds"), pub
-		require.NoError(t, os.WriteFile(files[name], creds, 0o600))
+		files[name], pubs[name] = issueUserFile(t, sk, name)
 	}
 	alice, bob := ic.connect2(t, "bank-one", files["alice"], 2), ic.connect2(t, "bank-one", files["bob"], 0)
 	admin := ic.connect2(t, "bank-one", hub.MemberAdminCredsPath(ic.dir, "bank-one"), 1)
@@ -176,4 +168,15 @@ func TestMemberAdminRevokesOnJWTCluster(t *testing.T) {
 	require.Equal(t, 3, reply.Servers, "the hub knows the three servers")
 	ic.waitCutOff(t, alice, files["alice"])
 	works(t, bob)
+}
+
+// issueUserFile is a creds file for a new user name of sk's member, and
+// the user's key.
+func issueUserFile(t *testing.T, sk hub.SigningKey, name string) (file, pub string) {
+	t.Helper()
+	creds, pub, err := hub.IssueMemberUser(sk, name)
+	require.NoError(t, err)
+	file = filepath.Join(t.TempDir(), name+".creds")
+	require.NoError(t, os.WriteFile(file, creds, 0o600))
+	return file, pub
 }
