@@ -58,8 +58,9 @@ var refusalRecords = policy.Quota{SubmissionsPerSecond: 1, SubmissionBurst: 100,
 // gate holds the hub's quota accounts: submissions charged, and refusals
 // that get a receipt and an audit record.
 type gate struct {
-	quota    admitter // a localQuota; on a cluster a sharedQuota (sharedquota.go)
-	recorded admitter // charged refusalRecords; likewise
+	quota    admitter          // a localQuota; on a cluster a sharedQuota (sharedquota.go)
+	recorded admitter          // charged refusalRecords; likewise
+	spawn    func(func()) bool // runs a sharedQuota's refills ahead (Hub.spawn)
 
 	mu         sync.Mutex
 	unrecorded map[string]int // refusals answered only since the member's last recorded one

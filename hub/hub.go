@@ -45,8 +45,10 @@ type Hub struct {
 	base     *server.Options
 	srv      *server.Server
 	nc       *nats.Conn
-	operator *jwtOperator // the hub as NATS operator, with jwt_accounts (jwtserver.go)
-	sysNC    *nats.Conn   // the system user's connection claims are pushed over, with jwt_accounts
+	operator *jwtOperator      // the hub as NATS operator, with jwt_accounts (jwtserver.go)
+	sysNC    *nats.Conn        // the system user's connection claims are pushed over, with jwt_accounts
+	pushMu   sync.Mutex        // one push of account JWTs at a time (jwtserver.go)
+	pushed   map[string]string // account key → claimsPrint of the JWT the servers confirmed, under pushMu
 	js       jetstream.JetStream
 	worker   *decide.Worker
 	gate     *gate // the submission gate's quotas (gate.go)
@@ -111,6 +113,7 @@ func New(cfg Config) (*Hub, error) {
 	}
 	h := &Hub{cfg: cfg, log: cfg.Logger, key: key, id: "hub-" + rand.Text()[:8], secret: secret,
 		prior: decide.NewPriorIndex(), gate: newGate(), metrics: metrics.New(), reload: make(chan reloadRequest), stopped: make(chan struct{}), ready: make(chan struct{})}
+	h.gate.spawn = h.spawn
 	h.policy.Set(mou, engine)
 	if h.base, err = h.baseOptions(); err != nil {
 		return nil, err

@@ -229,31 +229,47 @@ func loadOperator(dataDir string) (*jwtOperator, error) {
 // ids are lowercase, so no member has this name.
 const SystemUser = "SYS"
 
-// accountJWTs is every account JWT of the hub as operator, by public key:
+// accountJWTs is every account JWT of the hub as operator (accountClaims),
+// signed, by public key.
+func accountJWTs(dataDir string, mou *policy.MoU, maxPayload int32) (*jwtOperator, map[string]string, error) {
+	op, claims, err := accountClaims(dataDir, mou, maxPayload)
+	if err != nil {
+		return nil, nil, err
+	}
+	jwts := map[string]string{}
+	for pub, ac := range claims {
+		if jwts[pub], err = op.sign(ac); err != nil {
+			return nil, nil, err
+		}
+	}
+	return op, jwts, nil
+}
+
+// sign is ac as a JWT the operator signed.
+func (op *jwtOperator) sign(ac *jwt.AccountClaims) (string, error) {
+	tok, err := ac.Encode(op.key)
+	if err != nil {
+		return "", fmt.Errorf("account %s jwt: %w", ac.Name, err)
+	}
+	return tok, nil
+}
+
+// accountClaims is every account of the hub as operator, by public key:
 // the system account, the hub account (exporting what the active members
 // import), each active member's account (memberAccountJWT) and a closed
 // account (closedAccountClaims) for every member suspended or no longer in
 // mou that had one. It writes the JWT creds of the operator and of every
 // active member.
-func accountJWTs(dataDir string, mou *policy.MoU, maxPayload int32) (*jwtOperator, map[string]string, error) {
+func accountClaims(dataDir string, mou *policy.MoU, maxPayload int32) (*jwtOperator, map[string]*jwt.AccountClaims, error) {
 	op, err := loadOperator(dataDir)
 	if err != nil {
 		return nil, nil, err
 	}
-	jwts := map[string]string{}
-	sign := func(ac *jwt.AccountClaims) error {
-		tok, err := ac.Encode(op.key)
-		if err != nil {
-			return fmt.Errorf("account %s jwt: %w", ac.Name, err)
-		}
-		jwts[ac.Subject] = tok
-		return nil
-	}
+	claims := map[string]*jwt.AccountClaims{}
+	add := func(ac *jwt.AccountClaims) { claims[ac.Subject] = ac }
 	sc := jwt.NewAccountClaims(op.sysPub)
 	sc.Name = "SYS"
-	if err := sign(sc); err != nil {
-		return nil, nil, err
-	}
+	add(sc)
 	hc := jwt.NewAccountClaims(op.hubPub)
 	hc.Name = HubAccount
 	hc.Limits.JetStreamLimits = jwt.JetStreamLimits{MemoryStorage: -1, DiskStorage: -1, Streams: -1, Consumer: -1}
@@ -271,34 +287,28 @@ func accountJWTs(dataDir string, mou *policy.MoU, maxPayload int32) (*jwtOperato
 		}
 		active[m.ID] = true
 		mc, err := memberAccountJWT(dataDir, m.ID, op.hubPub, mou.QuotaOf(m.ID), maxPayload)
-		if err == nil {
-			err = sign(mc)
-		}
 		if err != nil {
 			return nil, nil, err
 		}
-		for _, r := range append(memberReach(m.ID), reach{jsInfoSink, service}) {
+		add(mc)
+		for _, r := range append(memberReach(m.ID), reach{jsInfoSink, service}, reach{wire.MemberAdminService(m.ID), service}) {
 			if !exported[r.hubSubject()] {
 				exported[r.hubSubject()] = true
 				hc.Exports.Add(hubExport(r))
 			}
 		}
 	}
-	if err := sign(hc); err != nil {
-		return nil, nil, err
-	}
+	add(hc)
 	closed, err := accountsOnFile(dataDir)
 	if err != nil {
 		return nil, nil, err
 	}
 	for m, pub := range closed {
 		if !active[m] {
-			if err := sign(closedAccountClaims(m, pub)); err != nil {
-				return nil, nil, err
-			}
+			add(closedAccountClaims(m, pub))
 		}
 	}
-	return op, jwts, nil
+	return op, claims, nil
 }
 
 // accountsOnFile are the members that ever had a JWT account under
@@ -369,6 +379,12 @@ func memberAccountJWT(dataDir, m, hubPub string, q policy.Quota, maxPayload int3
 		return nil, err
 	}
 	mc := memberAccountClaims(m, accPub, hubPub, q, maxPayload)
+	// The admin's service, imported with the asker's identity shared: the
+	// hub checks it is the admin user (memberadmin.go).
+	mc.Imports.Add(&jwt.Import{Account: hubPub, Subject: jwt.Subject(wire.MemberAdminService(m)), Type: jwt.Service, Share: true})
+	if err := issueAdminCreds(dataDir, m, acc); err != nil {
+		return nil, err
+	}
 	if err := revokeReplacedKeys(dataDir, m, mc); err != nil {
 		return nil, err
 	}
@@ -377,6 +393,56 @@ func memberAccountJWT(dataDir, m, hubPub string, q policy.Quota, maxPayload int3
 	scope.Template.Permissions = natsPermissions(m)
 	mc.SigningKeys.AddScopedSigner(scope)
 	return mc, issueCreds(dataDir, m, acc, &scope.Template)
+}
+
+// MemberAdminCredsPath is the JWT creds of member's admin user: the one
+// user of the member's account that may ask the hub to revoke the
+// member's other users (geneva admin member revoke-user --creds).
+func MemberAdminCredsPath(dataDir, member string) string {
+	return filepath.Join(jwtDir(dataDir), "admin", member+".creds")
+}
+
+// memberAdminKeyPath is the NKey of member's admin user: delete it and
+// reload to give the admin a new key (the old one is revoked).
+func memberAdminKeyPath(dataDir, member string) string {
+	return filepath.Join(jwtDir(dataDir), "admin", member+".nk")
+}
+
+// memberAdminKey is the public key of member's admin user, "" if it has
+// none (yet).
+func memberAdminKey(dataDir, member string) string {
+	_, pub, err := jwtKey(memberAdminKeyPath(dataDir, member), nil)
+	if err != nil {
+		return ""
+	}
+	return pub
+}
+
+// issueAdminCreds writes the JWT creds of member's admin user, issued by
+// the member's account (so no signing key can make another): it may only
+// ask the member admin service and read the answers. A key that replaced
+// an earlier one (its key file was deleted) revokes the earlier one.
+func issueAdminCreds(dataDir, member string, account nkeys.KeyPair) error {
+	user, pub, err := jwtKey(memberAdminKeyPath(dataDir, member), nkeys.CreateUser)
+	if err != nil {
+		return err
+	}
+	path := MemberAdminCredsPath(dataDir, member)
+	if issued, err := credsUserKey(path); err == nil && issued != pub {
+		if err := addRevoked(dataDir, member, issued); err != nil {
+			return err
+		}
+	}
+	limits := jwt.NewUserScope().Template // no limits but the permissions
+	limits.Permissions = jwt.Permissions{
+		Pub: jwt.Permission{Allow: jwt.StringList{wire.MemberAdminService(member)}},
+		Sub: jwt.Permission{Allow: jwt.StringList{wire.InboxPrefix(member) + ".>"}},
+	}
+	creds, err := userCreds(member, member+"-admin", user, account, "", &limits)
+	if err != nil {
+		return err
+	}
+	return writeSecret(path, creds)
 }
 
 // memberAccountClaims is member m's account: the imports of memberReach
@@ -477,6 +543,9 @@ func RevokeMemberUser(dataDir, member, userPub string) error {
 	}
 	if current, err := wire.EnsureCreds(dataDir, member); err == nil && current == userPub {
 		return fmt.Errorf("revoke: %s is member %s's own key; rotate it instead (docs/operating.md)", userPub, member)
+	}
+	if userPub == memberAdminKey(dataDir, member) {
+		return fmt.Errorf("revoke: %s is member %s's admin user; give it a new key instead: delete %s and reload the hub", userPub, member, memberAdminKeyPath(dataDir, member))
 	}
 	return addRevoked(dataDir, member, userPub)
 }

@@ -2,7 +2,11 @@ package hub_test
 
 import (
 	"context"
+	"os"
+	"sync/atomic"
 	"testing"
+
+	"github.com/nats-io/nats.go"
 
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
@@ -27,11 +31,39 @@ func BenchmarkMemberChange(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		pushes := countPushes(b, h)
 		for range b.N {
 			set(true)
 			set(false)
 		}
+		b.ReportMetric(float64(pushes())/float64(b.N), "pushes/op")
 	})
+}
+
+// countPushes counts the account JWTs pushed to h's server from now on
+// (none with configured accounts).
+func countPushes(b *testing.B, h *hubtest.Hub) func() int {
+	if _, err := os.Stat(hub.JWTCredsPath(h.Dir, hub.SystemUser)); err != nil {
+		return func() int { return 0 } // configured accounts
+	}
+	sys, err := nats.Connect(h.ClientURL(), nats.UserCredentials(hub.JWTCredsPath(h.Dir, hub.SystemUser)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(sys.Close)
+	var n atomic.Int64
+	if _, err := sys.Subscribe("$SYS.REQ.CLAIMS.UPDATE", func(*nats.Msg) { n.Add(1) }); err != nil {
+		b.Fatal(err)
+	}
+	if err := sys.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	return func() int {
+		if err := sys.Flush(); err != nil {
+			b.Fatal(err)
+		}
+		return int(n.Load())
+	}
 }
 
 // BenchmarkMemberConnect is one member connection (the TCP handshake and

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"time"
@@ -105,7 +106,7 @@ func (h *Hub) connectSystem() error {
 			return fmt.Errorf("jwt_accounts: the system user (%s, written by geneva-hub cluster-users --jwt): %w", conn.Creds, err)
 		}
 		h.sysNC = nc
-		return h.pushAccounts(h.MoU())
+		return h.pushAllAccounts()
 	}
 	nc, err := nats.Connect("", nats.InProcessServer(h.srv), nats.Name("geneva-hub-system"),
 		nats.UserCredentials(JWTCredsPath(h.cfg.DataDir, SystemUser)), nats.MaxReconnects(-1))
@@ -113,7 +114,17 @@ func (h *Hub) connectSystem() error {
 		return fmt.Errorf("system connection: %w", err)
 	}
 	h.sysNC = nc
-	return h.pushAccounts(h.MoU())
+	return h.pushAllAccounts()
+}
+
+// pushAllAccounts pushes every account JWT, changed or not: at start the
+// hub does not know what the servers hold.
+func (h *Hub) pushAllAccounts() error {
+	h.pushMu.Lock()
+	defer h.pushMu.Unlock()
+	h.pushed = nil
+	_, _, err := h.pushChanged(h.MoU())
+	return err
 }
 
 func (h *Hub) closeSystem() {
@@ -139,26 +150,76 @@ func (h *Hub) moveHubAccountStore() error {
 	return moveAccountStore(h.cfg.DataDir, hubPub, HubAccount, "jwt_accounts", h.log)
 }
 
-// pushAccounts pushes the account JWTs of mou to the servers.
+// pushAccounts pushes the account JWTs of mou to the servers: those whose
+// claims changed since the last push the servers confirmed (all of them
+// at start, connectSystem, and after a failed push).
 func (h *Hub) pushAccounts(mou *policy.MoU) error {
+	h.pushMu.Lock()
+	defer h.pushMu.Unlock()
+	_, _, err := h.pushChanged(mou)
+	return err
+}
+
+// pushChanged is pushAccounts under pushMu; it returns the fewest servers
+// that confirmed a JWT and the servers there are (both 0 if nothing
+// changed).
+func (h *Hub) pushChanged(mou *policy.MoU) (answered, want int, err error) {
 	if _, err := h.rememberKeys(mou); err != nil {
-		return err
+		return 0, 0, err
 	}
-	op, jwts, err := accountJWTs(h.cfg.DataDir, mou, h.cfg.MaxPayload)
+	op, claims, err := accountClaims(h.cfg.DataDir, mou, h.cfg.MaxPayload)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
-	delete(jwts, op.sysPub) // the system account never changes
-	answered, want, err := pushClaims(h.sysNC, op.hubPub, jwts, 5*time.Second)
+	delete(claims, op.sysPub) // the system account never changes
+	prints, changed := map[string]string{}, map[string]string{}
+	for pub, ac := range claims {
+		if prints[pub], err = claimsPrint(ac); err != nil {
+			return 0, 0, err
+		}
+		if h.pushed[pub] == prints[pub] {
+			continue
+		}
+		if changed[pub], err = op.sign(ac); err != nil {
+			return 0, 0, err
+		}
+	}
+	if len(changed) == 0 {
+		return 0, 0, nil
+	}
+	answered, want, err = pushClaims(h.sysNC, op.hubPub, changed, 5*time.Second)
 	if err != nil {
-		return fmt.Errorf("pushing account JWTs: %w", err)
+		h.pushed = nil // some servers may hold some of them: push all next time
+		return 0, want, fmt.Errorf("pushing account JWTs: %w", err)
 	}
-	h.log.Info("account JWTs pushed", "accounts", len(jwts), "servers_confirmed", answered, "servers", want)
+	if h.pushed == nil {
+		h.pushed = map[string]string{}
+	}
+	for pub := range changed {
+		h.pushed[pub] = prints[pub]
+	}
+	h.log.Info("account JWTs pushed", "accounts", len(changed), "unchanged", len(claims)-len(changed), "servers_confirmed", answered, "servers", want)
 	if answered < want {
 		h.log.Warn("some NATS servers did not confirm the pushed account JWTs; their resolvers take them from the others within the sync interval",
 			"confirmed", answered, "servers", want, "sync", resolverSync)
 	}
-	return nil
+	return answered, want, nil
+}
+
+// claimsPrint is what an account's claims say, but for what differs
+// between two signings of the same: the issue time and id (set by
+// signing), and a closed account's "every user issued until now"
+// revocation time (closedAccountClaims: it allows no connection anyway).
+// Two claims with the same print need one push.
+func claimsPrint(ac *jwt.AccountClaims) (string, error) {
+	cp := *ac
+	cp.IssuedAt, cp.ID = 0, ""
+	if _, closed := ac.Revocations[jwt.All]; closed {
+		cp.Revocations = maps.Clone(ac.Revocations)
+		cp.Revocations[jwt.All] = 0
+	}
+	data, err := json.Marshal(&cp)
+	return string(data), err
 }
 
 // pushClaims sends each JWT of jwts (by account public key), the hub

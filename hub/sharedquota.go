@@ -53,8 +53,11 @@ func (l localQuota) charge(member string, q policy.Quota, size int, t time.Time)
 type sharedQuota struct {
 	kv      jetstream.KeyValue
 	account string // the keys' first token: account.<member>
+	// spawn runs a refill ahead (refillAhead) on a goroutine the hub owns;
+	// false: the hub is stopping, no refill ahead.
+	spawn func(func()) bool
 
-	mu     sync.Mutex // held across a lease's KV round trips: one lease at a time
+	mu     sync.Mutex // held across a lease's KV round trips on the gate's goroutine: one lease at a time
 	leases map[string]*lease
 }
 
@@ -70,6 +73,11 @@ type lease struct {
 	// before noTokenUntil, at most left bytes of the day (-1: unknown).
 	noTokenUntil time.Time
 	left         int
+
+	// refill is closed when the refill ahead in flight ends (nil: none):
+	// a submission the lease cannot cover waits for it rather than take a
+	// second lease.
+	refill chan struct{}
 }
 
 // quotaAccount is a member's account in BucketQuota: the token bucket
@@ -93,6 +101,7 @@ func (g *gate) shareAcross(ctx context.Context, js jetstream.JetStream) error {
 	if err != nil {
 		return err
 	}
+	quota.spawn, recorded.spawn = g.spawn, g.spawn
 	g.quota, g.recorded = quota, recorded
 	return nil
 }
@@ -106,8 +115,12 @@ func newSharedQuota(ctx context.Context, js jetstream.JetStream, account string)
 	if err != nil {
 		return nil, fmt.Errorf("provision %s: %w", BucketQuota, err)
 	}
-	return &sharedQuota{kv: kv, account: account, leases: map[string]*lease{}}, nil
+	return &sharedQuota{kv: kv, account: account, leases: map[string]*lease{}, spawn: goSpawn}, nil
 }
+
+// goSpawn runs f on a goroutine of its own (tests; the hub's gate uses
+// Hub.spawn).
+func goSpawn(f func()) bool { go f(); return true }
 
 // leaseSubs and leaseBytes are how much a lease takes beyond what one
 // submission needs: a tenth of the burst (and of a second's rate), a
@@ -120,6 +133,15 @@ func leaseSubs(q policy.Quota) int {
 
 func leaseBytes(q policy.Quota) int { return q.BytesPerDay / 100 }
 
+// lowSubs and lowBytes are when a lease runs low: at most a quarter of a
+// lease left (a member at its full rate spends that in 25 ms, many KV
+// round trips). charge then refills it ahead, in the background, back to
+// one lease (never more, so the bounds above hold as they are), and the
+// next submissions are charged from memory without waiting for the KV.
+// The price: a KV write per three quarters of a lease, not per lease.
+func lowSubs(q policy.Quota) int  { return leaseSubs(q) / 4 }
+func lowBytes(q policy.Quota) int { return leaseBytes(q) / 4 }
+
 func (s *sharedQuota) charge(member string, q policy.Quota, size int, t time.Time) (policy.Code, string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -128,22 +150,33 @@ func (s *sharedQuota) charge(member string, q policy.Quota, size int, t time.Tim
 		l = &lease{left: -1}
 		s.leases[member] = l
 	}
-	if day := t.Unix() / quota.SecondsPerDay; day != l.day {
-		l.day, l.bytes, l.left = day, 0, -1
-	}
-	switch {
-	case l.subs < 1 && t.Before(l.noTokenUntil):
-		return quota.CodeRate, quota.RefusalWhy(quota.CodeRate, q), nil
-	case l.bytes < size && l.left >= 0 && size-l.bytes > l.left:
-		return quota.CodeBytes, quota.RefusalWhy(quota.CodeBytes, q), nil
-	}
-	if l.subs < 1 || l.bytes < size {
+	for {
+		if day := t.Unix() / quota.SecondsPerDay; day != l.day {
+			l.day, l.bytes, l.left = day, 0, -1
+		}
+		switch {
+		case l.subs < 1 && t.Before(l.noTokenUntil):
+			return quota.CodeRate, quota.RefusalWhy(quota.CodeRate, q), nil
+		case l.bytes < size && l.left >= 0 && size-l.bytes > l.left:
+			return quota.CodeBytes, quota.RefusalWhy(quota.CodeBytes, q), nil
+		}
+		if l.subs >= 1 && l.bytes >= size {
+			break
+		}
+		if refill := l.refill; refill != nil {
+			s.mu.Unlock()
+			<-refill // bounded by quotaKVTimeout
+			s.mu.Lock()
+			continue
+		}
 		if code, err := s.extend(member, q, size, t, l); code != "" || err != nil {
 			return code, quota.RefusalWhy(code, q), err
 		}
+		break
 	}
 	l.subs--
 	l.bytes -= size
+	s.refillAhead(member, q, t, l)
 	return "", "", nil
 }
 
@@ -153,36 +186,120 @@ func (s *sharedQuota) charge(member string, q policy.Quota, size int, t time.Tim
 func (s *sharedQuota) extend(member string, q policy.Quota, size int, t time.Time, l *lease) (policy.Code, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), quotaKVTimeout)
 	defer cancel()
+	var want wanted
+	if l.subs < 1 {
+		want.needSub, want.subs = true, leaseSubs(q)
+	}
+	if need := size - l.bytes; need > 0 {
+		want.needBytes, want.bytes = need, max(need, leaseBytes(q))
+	}
+	g, err := s.take(ctx, member, q, t, l.day, want)
+	if err != nil {
+		return "", err
+	}
+	l.noTokenUntil = g.noTokenUntil
+	l.left = g.left
+	l.subs += g.subs
+	l.bytes += g.bytes
+	return g.code, nil
+}
+
+// refillAhead starts, unless one is in flight, a background take of what
+// brings l back to one lease when it runs low (lowSubs, lowBytes). What
+// it takes is added to l when the KV answers; an error leaves l as it is
+// (the next submission the lease cannot cover takes one itself).
+func (s *sharedQuota) refillAhead(member string, q policy.Quota, t time.Time, l *lease) {
+	if l.refill != nil {
+		return
+	}
+	var want wanted
+	if l.subs <= lowSubs(q) && !t.Before(l.noTokenUntil) {
+		want.subs = leaseSubs(q) - l.subs
+	}
+	if l.left != 0 && l.bytes <= lowBytes(q) {
+		want.bytes = leaseBytes(q) - l.bytes
+	}
+	if want.subs <= 0 && want.bytes <= 0 {
+		return
+	}
+	done, day := make(chan struct{}), l.day
+	l.refill = done
+	refill := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), quotaKVTimeout)
+		defer cancel()
+		g, err := s.take(ctx, member, q, t, day, want)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		defer close(done)
+		l.refill = nil
+		if err != nil {
+			return
+		}
+		l.subs += g.subs
+		l.noTokenUntil = g.noTokenUntil
+		if l.day == day { // the bytes were for that day only
+			l.bytes += g.bytes
+			l.left = g.left
+		}
+	}
+	if !s.spawn(refill) {
+		l.refill = nil
+	}
+}
+
+// wanted is what to take from a member's shared account: up to subs
+// submissions and bytes bytes, refused unless there is one submission
+// (needSub) and needBytes bytes.
+type wanted struct {
+	needSub     bool
+	subs, bytes int
+	needBytes   int
+}
+
+// granted is what a take got: subs and bytes, the bytes left of the day
+// after it, and when the account has its next token (zero: it has one
+// now); or the quota that refused it (nothing taken).
+type granted struct {
+	subs, bytes, left int
+	noTokenUntil      time.Time
+	code              policy.Code
+}
+
+// take takes want from member's shared account (compare-and-set on its
+// revision) at t, for day.
+func (s *sharedQuota) take(ctx context.Context, member string, q policy.Quota, t time.Time, day int64, want wanted) (granted, error) {
 	key := s.account + "." + member
 	for {
 		a, rev, err := s.read(ctx, key, q, t)
 		if err != nil {
-			return "", fmt.Errorf("%s: %s: %w", BucketQuota, key, err)
+			return granted{}, fmt.Errorf("%s: %s: %w", BucketQuota, key, err)
 		}
 		if dt := t.Sub(a.Last); dt > 0 {
 			a.Tokens = min(float64(q.SubmissionBurst), a.Tokens+dt.Seconds()*float64(q.SubmissionsPerSecond))
 			a.Last = t
 		}
-		if l.day > a.Day { // a new day (a process whose clock is behind does not go back to its day)
-			a.Day, a.Bytes = l.day, 0
+		if day > a.Day { // a new day (a process whose clock is behind does not go back to its day)
+			a.Day, a.Bytes = day, 0
 		}
-		subs, bytes, left := 0, 0, q.BytesPerDay-a.Bytes
-		if l.subs < 1 {
-			if a.Tokens < 1 {
-				l.noTokenUntil = a.Last.Add(time.Duration((1 - a.Tokens) / float64(q.SubmissionsPerSecond) * float64(time.Second)))
-				return quota.CodeRate, nil
-			}
-			subs = min(int(a.Tokens), leaseSubs(q))
+		g := granted{left: q.BytesPerDay - a.Bytes}
+		if a.Tokens < 1 {
+			g.noTokenUntil = a.Last.Add(time.Duration((1 - a.Tokens) / float64(q.SubmissionsPerSecond) * float64(time.Second)))
 		}
-		if need := size - l.bytes; need > 0 {
-			if left < need {
-				l.left = left
-				return quota.CodeBytes, nil
-			}
-			bytes = min(left, max(need, leaseBytes(q)))
+		switch {
+		case want.needSub && a.Tokens < 1:
+			g.code = quota.CodeRate
+			return g, nil
+		case want.needBytes > 0 && g.left < want.needBytes:
+			g.code = quota.CodeBytes
+			return g, nil
 		}
-		a.Tokens -= float64(subs)
-		a.Bytes += bytes
+		g.subs = min(int(a.Tokens), want.subs)
+		g.bytes = max(0, min(g.left, want.bytes))
+		if g.subs == 0 && g.bytes == 0 {
+			return g, nil
+		}
+		a.Tokens -= float64(g.subs)
+		a.Bytes += g.bytes
 		b, _ := json.Marshal(a)
 		if rev == 0 {
 			_, err = s.kv.Create(ctx, key, b)
@@ -191,14 +308,12 @@ func (s *sharedQuota) extend(member string, q policy.Quota, size int, t time.Tim
 		}
 		switch {
 		case err == nil:
-			l.subs += subs
-			l.bytes += bytes
-			l.left = left - bytes
-			return "", nil
+			g.left -= g.bytes
+			return g, nil
 		case errors.Is(err, jetstream.ErrKeyExists), errors.Is(err, jetstream.ErrKeyRevisionMismatch):
 			continue // another process took a lease meanwhile: read again
 		default:
-			return "", fmt.Errorf("%s: %s: %w", BucketQuota, key, err)
+			return granted{}, fmt.Errorf("%s: %s: %w", BucketQuota, key, err)
 		}
 	}
 }

@@ -175,3 +175,35 @@ func TestSharedBytesPerDayHoldAcrossProcesses(t *testing.T) {
 		require.Equal(t, hub.CodeQuotaRate, code)
 	}
 }
+
+// A lease that runs low is refilled ahead, in the background: once the
+// refill landed, a whole lease of submissions is charged from memory, with
+// no KV round trip on the gate's goroutine (here the KV is gone); and the
+// refill never holds more than one lease: the next submission needs the
+// KV again.
+func TestSharedQuotaRefillsAheadOfTheGate(t *testing.T) {
+	nc, err := nats.Connect(hubtest.StartNATS(t).ClientURL())
+	require.NoError(t, err)
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	charge, waitRefill, err := hub.NewSharedQuotaChargerAhead(ctx(t), js)
+	require.NoError(t, err)
+	// A lease is 10 submissions; it runs low at 2 left.
+	q := policy.Quota{SubmissionsPerSecond: 100, SubmissionBurst: 100, BytesPerDay: 1 << 30}
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	for i := range 8 {
+		code, err := charge("bank-one", q, 100, now)
+		require.NoError(t, err)
+		require.Empty(t, code, "submission %d", i)
+	}
+	waitRefill("bank-one")
+	nc.Close()
+	for i := range 10 {
+		code, err := charge("bank-one", q, 100, now)
+		require.NoError(t, err, "submission %d after the refill: charged from memory", i)
+		require.Empty(t, code)
+	}
+	_, err = charge("bank-one", q, 100, now)
+	require.Error(t, err, "beyond one lease the KV is needed")
+}

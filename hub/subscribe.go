@@ -214,6 +214,14 @@ func (h *Hub) startServices(_ context.Context) (*services, error) {
 		return nil, fmt.Errorf("mou service: %w", err)
 	}
 	s.subs = append(s.subs, sub)
+	if h.cfg.JWTAccounts {
+		sub, err = h.nc.QueueSubscribe(wire.MemberAdminService("*"), "geneva-hub", h.serve("memberadmin", h.serveMemberAdmin))
+		if err != nil {
+			s.stop()
+			return nil, fmt.Errorf("member admin service: %w", err)
+		}
+		s.subs = append(s.subs, sub)
+	}
 	gate, err := h.startGate()
 	if err != nil {
 		s.stop()

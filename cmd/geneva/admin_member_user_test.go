@@ -5,9 +5,11 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/nats-io/nats.go"
 	"github.com/stretchr/testify/require"
 
 	"github.com/genevahub/geneva/hub"
+	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
@@ -70,4 +72,37 @@ func TestAdminMemberRevokeUser(t *testing.T) {
 		require.Equal(t, 2, code, "%v: %s", bad.args, stderr)
 		require.Contains(t, stderr, bad.why, "%v", bad.args)
 	}
+}
+
+// A member's admin revokes one of its users over the hub with its admin
+// user creds: the user is refused at once, another user keeps working;
+// the same command with an ordinary user's creds is refused.
+func TestAdminMemberRevokeUserAsMemberAdmin(t *testing.T) {
+	h := hubtest.StartHub(t, hubtest.WithConfig(func(c *hub.Config) { c.JWTAccounts = true }))
+	issue := func(name string) string {
+		out := filepath.Join(t.TempDir(), name+".creds")
+		_, stderr, code := runCLI(t, "admin", "member", "user", name, "--signing-key", hub.SigningKeyPath(h.Dir, "bank-one"), "--out", out)
+		require.Equal(t, 0, code, stderr)
+		return out
+	}
+	alice, bob := issue("alice"), issue("bob")
+	aliceConn, err := h.ConnectCreds("bank-one", alice)
+	require.NoError(t, err)
+	defer aliceConn.NC.Close()
+	pub, err := hub.UserKey(alice)
+	require.NoError(t, err)
+
+	_, stderr, code := runCLI(t, "admin", "member", "revoke-user", alice, "--creds", bob, "--server", h.ClientURL())
+	require.Equal(t, 2, code, stderr)
+	require.Contains(t, stderr, "not permitted: needs member bank-one's admin user creds")
+	require.False(t, aliceConn.NC.IsClosed(), "an ordinary user revoked alice")
+
+	stdout, stderr, code := runCLI(t, "admin", "member", "revoke-user", alice, "--creds", hub.MemberAdminCredsPath(h.Dir, "bank-one"), "--server", h.ClientURL())
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "revoked user "+pub+" of member bank-one; the NATS servers refuse it from now on")
+	_, err = h.ConnectCreds("bank-one", alice)
+	require.ErrorIs(t, err, nats.ErrAuthorization)
+	bobConn, err := h.ConnectCreds("bank-one", bob)
+	require.NoError(t, err, "another user of the member")
+	bobConn.NC.Close()
 }

@@ -173,3 +173,24 @@ func RequestsService(m string) string { return "geneva.svc.requests." + m }
 // MoUService is where member m asks for the MoU in force, as its
 // connector's pre-flight needs it (MoUReply).
 func MoUService(m string) string { return "geneva.svc.mou." + m }
+
+// MemberAdminService is where member m's admin user (JWT accounts only)
+// revokes one of the member's users (MemberAdminRequest): no other user,
+// of m or of anyone else, may publish there.
+func MemberAdminService(m string) string { return "geneva.svc.memberadmin." + m }
+
+// MemberAdminRequest asks the hub to revoke the NATS user RevokeUser (a
+// public key, U...) of the asking admin's member, for good.
+type MemberAdminRequest struct {
+	RevokeUser string `json:"revoke_user"`
+}
+
+// MemberAdminReply answers a MemberAdminRequest: the key revoked, once
+// every NATS server the hub knows of has the member's new account JWT
+// (ServersConfirmed of Servers), or an error.
+type MemberAdminReply struct {
+	Revoked          string `json:"revoked,omitempty"`
+	ServersConfirmed int    `json:"servers_confirmed,omitempty"`
+	Servers          int    `json:"servers,omitempty"`
+	Error            string `json:"error,omitempty"`
+}
