@@ -3,6 +3,7 @@ package taxii
 import (
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -505,7 +506,7 @@ func (s *Server) addObjects(w http.ResponseWriter, r *request) *apiError {
 	if applied != "" {
 		w.Header().Set("Preference-Applied", applied)
 	}
-	writeJSON(w, http.StatusAccepted, st.resource())
+	writeBody(w, http.StatusAccepted, st.resource())
 	return nil
 }
 
@@ -520,7 +521,7 @@ func (s *Server) getStatus(w http.ResponseWriter, r *request) *apiError {
 	if st == nil || st.member != r.member.ID {
 		return errorf(http.StatusNotFound, "not_found", "Not found", "no status "+r.PathValue("id")+" for member "+r.member.ID+" (statuses are kept 24 h)")
 	}
-	writeJSON(w, http.StatusOK, st.resource())
+	writeBody(w, http.StatusOK, st.resource())
 	return nil
 }
 
@@ -565,7 +566,14 @@ func newUUID() string {
 	_, _ = rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+	var s [36]byte
+	hex.Encode(s[0:8], b[0:4])
+	hex.Encode(s[9:13], b[4:6])
+	hex.Encode(s[14:18], b[6:8])
+	hex.Encode(s[19:23], b[8:10])
+	hex.Encode(s[24:], b[10:])
+	s[8], s[13], s[18], s[23] = '-', '-', '-', '-'
+	return string(s[:])
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/genevahub/geneva/internal/jsonappend"
 )
 
 // statusStore keeps what a POST's status needs beyond its receipt (the
@@ -28,12 +30,24 @@ type statusRecord struct {
 }
 
 func (ss *statusStore) save(ctx context.Context, st *status) error {
-	b, err := json.Marshal(statusRecord{Member: st.member, Requested: st.requested, Objects: st.objects})
+	b, err := appendRecord(make([]byte, 0, 128+96*len(st.objects)), st)
 	if err != nil {
 		return err
 	}
 	_, err = ss.kv.Put(ctx, st.id, b)
 	return err
+}
+
+// appendRecord writes st's statusRecord as json.Marshal does, without
+// reflection (one record per POST).
+func appendRecord(b []byte, st *status) ([]byte, error) {
+	b = jsonappend.String(append(b, `{"member":`...), st.member)
+	b, err := jsonappend.Time(append(b, `,"requested":`...), st.requested)
+	b = jsonappend.Array(append(b, `,"objects":`...), st.objects, func(b []byte, o postedObject) []byte {
+		b = jsonappend.String(append(b, `{"ID":`...), o.ID)
+		return append(jsonappend.String(append(b, `,"Version":`...), o.Version), '}')
+	})
+	return append(b, '}'), err
 }
 
 // load is the stored status id, without its receipt; nil if there is none
