@@ -70,6 +70,7 @@ func run() error {
 	poll := flag.Int("poll", 10000, "objects polled back (the collection is filled to this size first)")
 	samples := flag.Int("latency", 50, "submissions timed from sender to receiver, through TAXII and through NATS (hub only)")
 	prefill := flag.Int("prefill", 0, "objects each server's collection holds (posted untimed, 100 per envelope) before each POST measurement")
+	viaNATS := flag.Int("nats", 300, "single-object submissions through NATS, each waiting for its receipt, on a fresh hub after each hub run: the CPU per submission beside a single POST's")
 	runs := flag.Int("runs", 3, "runs per side, alternating which side goes first (medians are reported)")
 	python := flag.String("python", os.Getenv("GENEVA_PYTHON"), "the venv's python with medallion (scripts/peers.sh)")
 	hubOnly := flag.Bool("hub-only", false, "measure the hub alone (no ratio): for profiling")
@@ -85,6 +86,7 @@ func run() error {
 	}
 	results := make([][]result, len(starts))
 	names := make([]string, len(starts))
+	var natsRuns []natsPath
 	for run := range *runs {
 		for k := range starts {
 			side := (k + run) % len(starts)                                 // alternate which side goes first
@@ -109,11 +111,20 @@ func run() error {
 			}
 			results[side] = append(results[side], r)
 			names[side] = s.name
-			fmt.Fprintf(os.Stderr, "run %d %s: %+v\n", run+1, s.name, r)
+			fmt.Fprintf(os.Stderr, "run %d %s: %+v (load %s)\n", run+1, s.name, r, loadAverage())
+			if side == 0 && *viaNATS > 0 {
+				np, err := measureNATSPath(*viaNATS)
+				if err != nil {
+					return fmt.Errorf("through NATS: %w", err)
+				}
+				natsRuns = append(natsRuns, np)
+				fmt.Fprintf(os.Stderr, "run %d through NATS: %+v\n", run+1, np)
+			}
 		}
 	}
 	if *runs > 0 {
 		report(names, results, *runs, *poll)
+		reportNATSPath(results[0], natsRuns)
 	}
 	if *flat == "" {
 		return nil
