@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -53,9 +54,10 @@ type Config struct {
 	Share    jetstream.Stream // GENEVA_SHARE
 	Receipts jetstream.Stream // GENEVA_RECEIPT
 	// Statuses keeps POSTs' statuses across restarts (entries expire
-	// after 24 h); nil: in memory only. ReceiptSubject is a member's
-	// subject in Receipts.
+	// after 24 h); nil: in memory only. Conn is the connection Statuses
+	// uses. ReceiptSubject is a member's subject in Receipts.
 	Statuses       jetstream.KeyValue
+	Conn           *nats.Conn
 	ReceiptSubject func(member string) string
 	ScopeOf        func(subject string) string
 	// MaxContentLength is the largest POST body (the hub's max_payload).
@@ -92,7 +94,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, index: NewIndex(cfg.ScopeOf), statuses: newStatuses(), limiter: newLimiter(cfg.Limits)}
 	if cfg.Statuses != nil {
-		s.store = &statusStore{kv: cfg.Statuses, receipts: cfg.Receipts, subject: cfg.ReceiptSubject}
+		s.store = &statusStore{kv: cfg.Statuses, receipts: cfg.Receipts, subject: cfg.ReceiptSubject, nc: cfg.Conn, log: cfg.Log}
+		if err := s.store.followAcks(ctx); err != nil {
+			return nil, fmt.Errorf("taxii: status acks: %w", err)
+		}
 	}
 	if err := s.index.Follow(ctx, cfg.Share); err != nil {
 		return nil, fmt.Errorf("taxii: follow shares: %w", err)
@@ -480,12 +485,15 @@ func (s *Server) addObjects(w http.ResponseWriter, r *request) *apiError {
 	}
 	st := &status{id: newUUID(), member: r.member.ID, requested: time.Now().UTC(), objects: objects, decided: make(chan struct{})}
 	s.statuses.add(st)
-	saved := s.saveStatus(st) // beside the submission, not after it
+	wait, applied := s.decisionWait(r.Header)
+	var saved <-chan error
+	if wait == 0 {
+		saved = s.saveStatus(st) // the answer will be pending: stored beside the submission, not after it
+	}
 	if err := s.cfg.Backend.Submit(r.Context(), r.member.ID, MsgID(st.id), bundle, c.audience); err != nil {
 		return errorf(http.StatusServiceUnavailable, "unavailable", "Unavailable", "storing the submission: "+err.Error())
 	}
 	s.cfg.Metrics.objects(r.member.ID, "add_objects", len(objects))
-	wait, applied := s.decisionWait(r.Header)
 	if wait > 0 {
 		timer := time.NewTimer(wait)
 		select {
@@ -495,13 +503,20 @@ func (s *Server) addObjects(w http.ResponseWriter, r *request) *apiError {
 		}
 		timer.Stop()
 	}
-	if !st.final() {
+	switch {
+	case !st.final():
 		// The client will ask for this status again, maybe of a restarted
-		// hub: it is stored before it is given. A final status is given
-		// whole now; its copy is stored within milliseconds.
+		// hub: it is stored before it is given.
+		if saved == nil {
+			saved = s.saveStatus(st)
+		}
 		if err := <-saved; err != nil { // the submission is stored: only its status may be lost, in a restart
 			s.cfg.Log.Warn("taxii: storing a status", "member", r.member.ID, "status", st.id, "err", err)
 		}
+	case saved == nil && s.store != nil:
+		// A final status is given whole now; its copy is stored within
+		// milliseconds, for a client asking again later.
+		s.store.record(st)
 	}
 	if applied != "" {
 		w.Header().Set("Preference-Applied", applied)
