@@ -488,7 +488,7 @@ func (s *Server) addObjects(w http.ResponseWriter, r *request) *apiError {
 	wait, applied := s.decisionWait(r.Header)
 	var saved <-chan error
 	if wait == 0 {
-		saved = s.saveStatus(st) // the answer will be pending: stored beside the submission, not after it
+		saved = s.storeStatus(st, true) // the answer will be pending: stored beside the submission, not after it
 	}
 	if err := s.cfg.Backend.Submit(r.Context(), r.member.ID, MsgID(st.id), bundle, c.audience); err != nil {
 		return errorf(http.StatusServiceUnavailable, "unavailable", "Unavailable", "storing the submission: "+err.Error())
@@ -508,15 +508,17 @@ func (s *Server) addObjects(w http.ResponseWriter, r *request) *apiError {
 		// The client will ask for this status again, maybe of a restarted
 		// hub: it is stored before it is given.
 		if saved == nil {
-			saved = s.saveStatus(st)
+			saved = s.storeStatus(st, true)
 		}
-		if err := <-saved; err != nil { // the submission is stored: only its status may be lost, in a restart
+		if err := s.awaitStatus(st.id, saved); err != nil { // the submission is stored: only its status may be lost, in a restart
 			s.cfg.Log.Warn("taxii: storing a status", "member", r.member.ID, "status", st.id, "err", err)
 		}
-	case saved == nil && s.store != nil:
+	case saved == nil:
 		// A final status is given whole now; its copy is stored within
 		// milliseconds, for a client asking again later.
-		s.store.record(st)
+		s.storeStatus(st, false)
+	case s.store != nil: // decided before the answer, though the client did not wait
+		s.store.release(st.id, saved)
 	}
 	if applied != "" {
 		w.Header().Set("Preference-Applied", applied)
@@ -540,23 +542,20 @@ func (s *Server) getStatus(w http.ResponseWriter, r *request) *apiError {
 	return nil
 }
 
-// saveStatus stores st in the status bucket; the channel says how it went.
-func (s *Server) saveStatus(st *status) <-chan error {
-	done := make(chan error, 1)
+// storeStatus stores st in the status bucket, if there is one; with
+// wait, awaitStatus says how it went.
+func (s *Server) storeStatus(st *status, wait bool) <-chan error {
 	if s.store == nil {
-		done <- nil
-		return done
+		return nil
 	}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		err := s.store.save(ctx, st)
-		if err != nil && st.final() {
-			s.cfg.Log.Warn("taxii: storing a status", "member", st.member, "status", st.id, "err", err)
-		}
-		done <- err
-	}()
-	return done
+	return s.store.record(st, wait)
+}
+
+func (s *Server) awaitStatus(id string, saved <-chan error) error {
+	if s.store == nil {
+		return nil
+	}
+	return s.store.await(id, saved)
 }
 
 // loadStatus reads member's status id, answered by a previous hub
