@@ -124,7 +124,7 @@ func run() error {
 	}
 	if *runs > 0 {
 		report(names, results, *runs, *poll)
-		reportNATSPath(results[0], natsRuns)
+		reportNATSPath(results, natsRuns)
 	}
 	if *flat == "" {
 		return nil

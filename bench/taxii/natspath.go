@@ -89,19 +89,31 @@ func measureNATSPath(count int) (natsPath, error) {
 }
 
 // reportNATSPath prints the hub's CPU per single submission through TAXII
-// (a POST answered complete) and through NATS, medians of the runs.
-func reportNATSPath(hub []result, runs []natsPath) {
-	if len(runs) == 0 || len(hub) == 0 {
+// (a POST answered complete) and through NATS, medians of the runs; and,
+// beside medallion's single POSTs, the NATS path's rate and CPU: the
+// ceiling of a TAXII POST, which is that path plus HTTP.
+func reportNATSPath(results [][]result, runs []natsPath) {
+	if len(runs) == 0 || len(results) == 0 || len(results[0]) == 0 {
 		return
 	}
-	viaTAXII := median(hub, func(r result) float64 { return 1e6 / r.cpu[0] })
-	perSub := make([]result, len(runs)) // median reads results: the CPU per submission as .single
-	for i, r := range runs {
-		perSub[i].single = r.cpuPerSub
+	medianOf := func(f func(natsPath) float64) float64 {
+		xs := make([]result, len(runs)) // median reads results: f's value as .single
+		for i, r := range runs {
+			xs[i].single = f(r)
+		}
+		return median(xs, func(r result) float64 { return r.single })
 	}
-	viaNATS := median(perSub, func(r result) float64 { return r.single })
+	viaTAXII := median(results[0], func(r result) float64 { return 1e6 / r.cpu[0] })
+	viaNATS, natsRate := medianOf(func(r natsPath) float64 { return r.cpuPerSub }), medianOf(func(r natsPath) float64 { return r.rate })
 	fmt.Printf("\nCPU-µs of the hub's process (client included) per single-object submission, medians of %d: through TAXII (POST answered complete) %.0f, through NATS (publish, then its receipt) %.0f: TAXII adds %.0f.\n",
 		len(runs), viaTAXII, viaNATS, viaTAXII-viaNATS)
+	if len(results) < 2 {
+		return
+	}
+	peerRate := median(results[1], func(r result) float64 { return r.single })
+	peerCPU := median(results[1], func(r result) float64 { return r.cpu[0] })
+	fmt.Printf("Through NATS, one at a time: %.0f submissions/s, %.1f× medallion's single POSTs (%.0f obj/s); per CPU-second %.1f× (medallion %.0f CPU-µs a POST): the most a single TAXII POST could reach.\n",
+		natsRate, natsRate/peerRate, peerRate, 1e6/viaNATS/peerCPU, 1e6/peerCPU)
 }
 
 // loadAverage is the machine's 1-minute load average, as /proc says.
