@@ -208,9 +208,9 @@ func (st *status) resource() []byte {
 		}
 	default:
 		used := map[int]bool{}
-		for _, o := range st.objects {
+		for i, o := range st.objects {
 			d := statusDetails{ID: o.ID, Version: o.Version}
-			k := findObject(r, o.ID, used)
+			k := findObject(r, i, o.ID, used)
 			switch {
 			case k >= 0 && r.Objects[k].Shared:
 				d.Message = "shared (submission " + r.Submission + ", verdict " + r.Verdict + ")" + withReasons(r.Objects[k].Reasons)
@@ -266,8 +266,15 @@ func appendDetails(b []byte, name string, ds []statusDetails) []byte {
 	})
 }
 
-// findObject is the first receipt object with id not matched yet.
-func findObject(r *receipt, id string, used map[int]bool) int {
+// findObject is the receipt's entry for the posted object at position i
+// with id: the receipt's entry at i when it is that object's and not
+// matched yet (the worker lists objects in the bundle's order), else the
+// first entry with id not matched yet.
+func findObject(r *receipt, i int, id string, used map[int]bool) int {
+	if i < len(r.Objects) && r.Objects[i].ID == id && !used[i] {
+		used[i] = true
+		return i
+	}
 	for k, o := range r.Objects {
 		if o.ID == id && !used[k] {
 			used[k] = true
