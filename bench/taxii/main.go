@@ -4,7 +4,10 @@
 // answered with the decision, and with Prefer: respond-async), and polling
 // the objects back 100 per page with next. The hub runs in this process
 // (demo MoU; bank-one posts to all, le-alpha polls its inbox); medallion
-// runs from the test venv (memory backend). It prints a Markdown report.
+// runs from the test venv (memory backend). The timed POSTs come from a
+// child process (-client), so each side's CPU figure is its server's
+// alone; -nats times the same single submissions through NATS, which a
+// TAXII POST wraps. It prints a Markdown report.
 //
 //	eval "$(scripts/peers.sh)"
 //	go run ./bench/taxii -runs 3 -single 300 -envelopes 20 -poll 10000
