@@ -59,6 +59,9 @@ func (ss *statusStore) record(st *status, wait bool) <-chan error {
 	}
 	b, err := appendRecord(make([]byte, 0, 128+96*len(st.objects)), st)
 	if err == nil {
+		// kv.Put's subject for a bucket that is not a mirror, reached
+		// without a JetStream domain (as the hub's is); were it another,
+		// no stream would answer, and the waiter would hear it.
 		err = ss.nc.PublishMsg(&nats.Msg{Subject: "$KV." + ss.kv.Bucket() + "." + st.id, Reply: ss.ackPrefix + st.id, Data: b})
 	}
 	if err != nil {
