@@ -94,6 +94,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, index: NewIndex(cfg.ScopeOf), statuses: newStatuses(), limiter: newLimiter(cfg.Limits)}
 	if cfg.Statuses != nil {
+		if cfg.Conn == nil {
+			return nil, errors.New("taxii: Statuses without the Conn that reaches them")
+		}
 		s.store = &statusStore{kv: cfg.Statuses, receipts: cfg.Receipts, subject: cfg.ReceiptSubject, nc: cfg.Conn, log: cfg.Log}
 		if err := s.store.followAcks(ctx); err != nil {
 			return nil, fmt.Errorf("taxii: status acks: %w", err)
