@@ -76,7 +76,7 @@ func (h *Hub) mountTAXII(srv *http.Server) (stop func(), err error) {
 		return fail(fmt.Errorf("provision %s: %w", BucketTAXIIStatus, err))
 	}
 	t, err := taxii.New(ctx, taxii.Config{Backend: taxiiBackend{h}, Tokens: tokens, Share: share, Receipts: receipts,
-		Statuses: statuses, ReceiptSubject: wire.ReceiptSubject, ScopeOf: wire.ScopeOf, MaxContentLength: int(h.cfg.MaxPayload), Limits: h.cfg.TAXII,
+		Statuses: statuses, Conn: h.nc, ReceiptSubject: wire.ReceiptSubject, ScopeOf: wire.ScopeOf, MaxContentLength: int(h.cfg.MaxPayload), Limits: h.cfg.TAXII,
 		Metrics: taxii.NewMetrics(h.metrics.Registry()), Log: h.log.With("component", "taxii")})
 	if err != nil {
 		return fail(err)

@@ -8,9 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
+	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
 )
 
 // TestRespondAsync: a POST with Prefer: respond-async is answered without
@@ -66,4 +69,50 @@ func (h *taxiiHub) postPreferring(t *testing.T, prefer, token string, body []byt
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	return readResponse(t, resp)
+}
+
+// TestCompleteStatusSurvivesRestart: a status answered complete is
+// stored after its answer, without the POST waiting for it; it is in the
+// status bucket within a few seconds, and a restarted hub answers it.
+func TestCompleteStatusSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	h := startHub(t, hubtest.WithDir(dir))
+	tok := h.token(t, "cert-three")
+	const posts = 10
+	ids := make([]string, posts)
+	for i := range ids {
+		r := h.postPreferring(t, "wait=30", tok, envelope(indicator(1000+i)))
+		require.Equal(t, 202, r.status, "%s", r.body)
+		st := r.json(t)
+		require.Equal(t, "complete", st["status"], "%s", r.body)
+		ids[i] = st["id"].(string)
+	}
+	op, err := h.Connect(wire.OperatorName)
+	require.NoError(t, err)
+	defer op.NC.Close()
+	js, err := jetstream.New(op.NC)
+	require.NoError(t, err)
+	hubtest.Eventually(t, 10*time.Second, func() error {
+		kv, err := js.KeyValue(context.Background(), hub.BucketTAXIIStatus)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if _, err := kv.Get(context.Background(), id); err != nil {
+				return fmt.Errorf("status %s: %w", id, err)
+			}
+		}
+		return nil
+	})
+	op.NC.Close()
+	require.NoError(t, h.Stop())
+
+	h = startHub(t, hubtest.WithDir(dir))
+	for _, id := range ids {
+		r := h.call(t, "GET", "/taxii2/cert-three/status/"+id+"/", tok, nil)
+		require.Equal(t, 200, r.status, "%s", r.body)
+		st := r.json(t)
+		require.Equal(t, "complete", st["status"], "%s", r.body)
+		require.EqualValues(t, 1, st["success_count"], "%s", r.body)
+	}
 }

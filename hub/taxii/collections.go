@@ -54,20 +54,22 @@ func listCollections(m Member) []map[string]any {
 
 // findCollection parses a collection id of member m.
 func findCollection(m Member, id string) (collection, *apiError) {
-	notFound := errorf(http.StatusNotFound, "not_found", "Not found", "member "+m.ID+" has no collection "+id+" (GET collections/ lists them)")
+	notFound := func() *apiError { // built only when needed: findCollection runs once per request
+		return errorf(http.StatusNotFound, "not_found", "Not found", "member "+m.ID+" has no collection "+id+" (GET collections/ lists them)")
+	}
 	switch {
 	case id == "inbox":
 		return collection{id: id, title: "Inbox of " + m.ID, read: true}, nil
 	case strings.HasPrefix(id, "community-"):
 		name := strings.TrimPrefix(id, "community-")
 		if !slices.Contains(m.Communities, name) {
-			return collection{}, notFound
+			return collection{}, notFound()
 		}
 		return collection{id: id, title: "Community " + name, read: true, scope: "c." + name}, nil
 	}
 	rest, ok := strings.CutPrefix(id, "submit")
 	if !ok {
-		return collection{}, notFound
+		return collection{}, notFound()
 	}
 	c := collection{id: id, title: "Submit as " + m.ID, write: true}
 	if r, ok := strings.CutPrefix(rest, "-anonymous"); ok {
@@ -79,17 +81,17 @@ func findCollection(m Member, id string) (collection, *apiError) {
 		// Policy checks that the member may address it, as for NATS.
 		c.audience.Community = strings.TrimPrefix(rest, "-community-")
 		if !nameRE.MatchString(c.audience.Community) {
-			return collection{}, notFound
+			return collection{}, notFound()
 		}
 	case strings.HasPrefix(rest, "-to-"):
 		c.audience.To = strings.Split(strings.TrimPrefix(rest, "-to-"), "+")
 		for _, to := range c.audience.To {
 			if !nameRE.MatchString(to) {
-				return collection{}, notFound
+				return collection{}, notFound()
 			}
 		}
 	default:
-		return collection{}, notFound
+		return collection{}, notFound()
 	}
 	return c, nil
 }

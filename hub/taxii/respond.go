@@ -50,6 +50,9 @@ func writeError(w http.ResponseWriter, e *apiError) {
 // 2.1 media type: absent, a wildcard, or application/taxii+json with
 // version 2.1 or no version.
 func acceptable(accept string) bool {
+	if accept == MediaTAXII { // what clients send: no need to parse it
+		return true
+	}
 	if strings.TrimSpace(accept) == "" {
 		return true
 	}
@@ -72,6 +75,9 @@ func acceptable(accept string) bool {
 
 // postable says whether a POST's Content-Type is the TAXII envelope.
 func postable(contentType string) bool {
+	if contentType == MediaTAXII {
+		return true
+	}
 	mt, params, err := mime.ParseMediaType(contentType)
 	if err != nil || mt != "application/taxii+json" {
 		return false

@@ -3,6 +3,7 @@ package taxii
 import (
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -52,9 +54,10 @@ type Config struct {
 	Share    jetstream.Stream // GENEVA_SHARE
 	Receipts jetstream.Stream // GENEVA_RECEIPT
 	// Statuses keeps POSTs' statuses across restarts (entries expire
-	// after 24 h); nil: in memory only. ReceiptSubject is a member's
-	// subject in Receipts.
+	// after 24 h); nil: in memory only. Conn is the connection Statuses
+	// uses. ReceiptSubject is a member's subject in Receipts.
 	Statuses       jetstream.KeyValue
+	Conn           *nats.Conn
 	ReceiptSubject func(member string) string
 	ScopeOf        func(subject string) string
 	// MaxContentLength is the largest POST body (the hub's max_payload).
@@ -91,7 +94,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, index: NewIndex(cfg.ScopeOf), statuses: newStatuses(), limiter: newLimiter(cfg.Limits)}
 	if cfg.Statuses != nil {
-		s.store = &statusStore{kv: cfg.Statuses, receipts: cfg.Receipts, subject: cfg.ReceiptSubject}
+		if cfg.Conn == nil {
+			return nil, errors.New("taxii: Statuses without the Conn that reaches them")
+		}
+		s.store = &statusStore{kv: cfg.Statuses, receipts: cfg.Receipts, subject: cfg.ReceiptSubject, nc: cfg.Conn, log: cfg.Log}
+		if err := s.store.followAcks(ctx); err != nil {
+			return nil, fmt.Errorf("taxii: status acks: %w", err)
+		}
 	}
 	if err := s.index.Follow(ctx, cfg.Share); err != nil {
 		return nil, fmt.Errorf("taxii: follow shares: %w", err)
@@ -479,12 +488,15 @@ func (s *Server) addObjects(w http.ResponseWriter, r *request) *apiError {
 	}
 	st := &status{id: newUUID(), member: r.member.ID, requested: time.Now().UTC(), objects: objects, decided: make(chan struct{})}
 	s.statuses.add(st)
-	saved := s.saveStatus(st) // beside the submission, not after it
+	wait, applied := s.decisionWait(r.Header)
+	var saved <-chan error
+	if wait == 0 {
+		saved = s.storeStatus(st, true) // the answer will be pending: stored beside the submission, not after it
+	}
 	if err := s.cfg.Backend.Submit(r.Context(), r.member.ID, MsgID(st.id), bundle, c.audience); err != nil {
 		return errorf(http.StatusServiceUnavailable, "unavailable", "Unavailable", "storing the submission: "+err.Error())
 	}
 	s.cfg.Metrics.objects(r.member.ID, "add_objects", len(objects))
-	wait, applied := s.decisionWait(r.Header)
 	if wait > 0 {
 		timer := time.NewTimer(wait)
 		select {
@@ -494,18 +506,27 @@ func (s *Server) addObjects(w http.ResponseWriter, r *request) *apiError {
 		}
 		timer.Stop()
 	}
-	if !st.final() {
+	switch {
+	case !st.final():
 		// The client will ask for this status again, maybe of a restarted
-		// hub: it is stored before it is given. A final status is given
-		// whole now; its copy is stored within milliseconds.
-		if err := <-saved; err != nil { // the submission is stored: only its status may be lost, in a restart
+		// hub: it is stored before it is given.
+		if saved == nil {
+			saved = s.storeStatus(st, true)
+		}
+		if err := s.awaitStatus(st.id, saved); err != nil { // the submission is stored: only its status may be lost, in a restart
 			s.cfg.Log.Warn("taxii: storing a status", "member", r.member.ID, "status", st.id, "err", err)
 		}
+	case saved == nil:
+		// A final status is given whole now; its copy is stored within
+		// milliseconds, for a client asking again later.
+		s.storeStatus(st, false)
+	case s.store != nil: // decided before the answer, though the client did not wait
+		s.store.release(st.id, saved)
 	}
 	if applied != "" {
 		w.Header().Set("Preference-Applied", applied)
 	}
-	writeJSON(w, http.StatusAccepted, st.resource())
+	writeBody(w, http.StatusAccepted, st.resource())
 	return nil
 }
 
@@ -520,27 +541,24 @@ func (s *Server) getStatus(w http.ResponseWriter, r *request) *apiError {
 	if st == nil || st.member != r.member.ID {
 		return errorf(http.StatusNotFound, "not_found", "Not found", "no status "+r.PathValue("id")+" for member "+r.member.ID+" (statuses are kept 24 h)")
 	}
-	writeJSON(w, http.StatusOK, st.resource())
+	writeBody(w, http.StatusOK, st.resource())
 	return nil
 }
 
-// saveStatus stores st in the status bucket; the channel says how it went.
-func (s *Server) saveStatus(st *status) <-chan error {
-	done := make(chan error, 1)
+// storeStatus stores st in the status bucket, if there is one; with
+// wait, awaitStatus says how it went.
+func (s *Server) storeStatus(st *status, wait bool) <-chan error {
 	if s.store == nil {
-		done <- nil
-		return done
+		return nil
 	}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		err := s.store.save(ctx, st)
-		if err != nil && st.final() {
-			s.cfg.Log.Warn("taxii: storing a status", "member", st.member, "status", st.id, "err", err)
-		}
-		done <- err
-	}()
-	return done
+	return s.store.record(st, wait)
+}
+
+func (s *Server) awaitStatus(id string, saved <-chan error) error {
+	if s.store == nil {
+		return nil
+	}
+	return s.store.await(id, saved)
 }
 
 // loadStatus reads member's status id, answered by a previous hub
@@ -565,7 +583,14 @@ func newUUID() string {
 	_, _ = rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+	var s [36]byte
+	hex.Encode(s[0:8], b[0:4])
+	hex.Encode(s[9:13], b[4:6])
+	hex.Encode(s[14:18], b[6:8])
+	hex.Encode(s[19:23], b[8:10])
+	hex.Encode(s[24:], b[10:])
+	s[8], s[13], s[18], s[23] = '-', '-', '-', '-'
+	return string(s[:])
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

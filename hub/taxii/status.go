@@ -1,14 +1,15 @@
 package taxii
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/genevahub/geneva/internal/jsonappend"
 )
 
 // StatusTTL is how long a POST's status is kept. A status resource
@@ -20,18 +21,20 @@ const StatusTTL = 24 * time.Hour
 // receipt is what a status reads of a hub receipt (the JSON on
 // geneva.receipt.<member>, wire.Receipt).
 type receipt struct {
-	Submission string   `json:"submission_id"`
-	Member     string   `json:"member"`
-	MsgID      string   `json:"msg_id"`
-	Verdict    string   `json:"verdict"`
-	Classified bool     `json:"classified"`
-	Review     string   `json:"review"`
-	Reasons    []reason `json:"reasons"`
-	Objects    []struct {
-		ID      string   `json:"id"`
-		Shared  bool     `json:"shared"`
-		Reasons []reason `json:"reasons"`
-	} `json:"objects"`
+	Submission string          `json:"submission_id"`
+	Member     string          `json:"member"`
+	MsgID      string          `json:"msg_id"`
+	Verdict    string          `json:"verdict"`
+	Classified bool            `json:"classified"`
+	Review     string          `json:"review"`
+	Reasons    []reason        `json:"reasons"`
+	Objects    []receiptObject `json:"objects"`
+}
+
+type receiptObject struct {
+	ID      string   `json:"id"`
+	Shared  bool     `json:"shared"`
+	Reasons []reason `json:"reasons"`
 }
 
 type reason struct {
@@ -139,18 +142,6 @@ func (ss *statuses) deliver(data []byte) {
 	}
 }
 
-// parseReceipt reads a receipt if it is a TAXII POST's.
-func parseReceipt(data []byte) (*receipt, bool) {
-	if !bytes.Contains(data, []byte(`"taxii-`)) { // most receipts are not: skip their decoding
-		return nil, false
-	}
-	var r receipt
-	if json.Unmarshal(data, &r) != nil || !strings.HasPrefix(r.MsgID, "taxii-") {
-		return nil, false
-	}
-	return &r, true
-}
-
 // apply takes r as st's receipt unless st has its final one already (a
 // held submission has two: "review", then the reviewer's verdict).
 func (st *status) apply(r *receipt) {
@@ -194,14 +185,16 @@ type statusDetails struct {
 	Message string `json:"message,omitempty"`
 }
 
-// resource is the TAXII status resource (section 4.3.1). Successes are the
-// objects the hub shared; failures those it did not, with the reason
-// codes; pendings wait for the decision or for a person's review.
-func (st *status) resource() map[string]any {
+// resource is the TAXII status resource (section 4.3.1) as JSON, keys in
+// sorted order (as encoding/json writes a map; written by hand, as it is
+// once per POST). Successes are the objects the hub
+// shared; failures those it did not, with the reason codes; pendings wait
+// for the decision or for a person's review.
+func (st *status) resource() []byte {
 	st.mu.Lock()
 	r := st.receipt
 	st.mu.Unlock()
-	successes, failures, pendings := []statusDetails{}, []statusDetails{}, []statusDetails{}
+	var successes, failures, pendings []statusDetails
 	state := "complete"
 	switch {
 	case r == nil || r.Verdict == "review":
@@ -215,9 +208,9 @@ func (st *status) resource() map[string]any {
 		}
 	default:
 		used := map[int]bool{}
-		for _, o := range st.objects {
+		for i, o := range st.objects {
 			d := statusDetails{ID: o.ID, Version: o.Version}
-			k := findObject(r, o.ID, used)
+			k := findObject(r, i, o.ID, used)
 			switch {
 			case k >= 0 && r.Objects[k].Shared:
 				d.Message = "shared (submission " + r.Submission + ", verdict " + r.Verdict + ")" + withReasons(r.Objects[k].Reasons)
@@ -231,24 +224,57 @@ func (st *status) resource() map[string]any {
 			}
 		}
 	}
-	res := map[string]any{
-		"id": st.id, "status": state, "request_timestamp": formatTime(st.requested),
-		"total_count": len(st.objects), "success_count": len(successes),
-		"failure_count": len(failures), "pending_count": len(pendings),
-	}
-	for k, v := range map[string][]statusDetails{"successes": successes, "failures": failures, "pendings": pendings} {
-		if len(v) > 0 {
-			res[k] = v
-		}
-	}
+	b := make([]byte, 0, 256+160*len(st.objects))
+	b = appendCount(b, `{"failure_count":`, len(failures))
+	b = appendDetails(b, "failures", failures)
+	b = append(b, `,"id":`...)
+	b = jsonappend.String(b, st.id)
+	b = appendCount(b, `,"pending_count":`, len(pendings))
+	b = appendDetails(b, "pendings", pendings)
+	b = append(b, `,"request_timestamp":`...)
+	b = jsonappend.String(b, formatTime(st.requested))
+	b = append(b, `,"status":`...)
+	b = jsonappend.String(b, state)
+	b = appendCount(b, `,"success_count":`, len(successes))
+	b = appendDetails(b, "successes", successes)
+	b = appendCount(b, `,"total_count":`, len(st.objects))
 	if r != nil {
-		res["x_geneva_submission_id"], res["x_geneva_verdict"] = r.Submission, r.Verdict
+		b = append(b, `,"x_geneva_submission_id":`...)
+		b = jsonappend.String(b, r.Submission)
+		b = append(b, `,"x_geneva_verdict":`...)
+		b = jsonappend.String(b, r.Verdict)
 	}
-	return res
+	return append(b, '}')
 }
 
-// findObject is the first receipt object with id not matched yet.
-func findObject(r *receipt, id string, used map[int]bool) int {
+func appendCount(b []byte, key string, n int) []byte {
+	return strconv.AppendInt(append(b, key...), int64(n), 10)
+}
+
+// appendDetails writes ,"name":[…] unless ds is empty.
+func appendDetails(b []byte, name string, ds []statusDetails) []byte {
+	if len(ds) == 0 {
+		return b
+	}
+	b = append(append(append(b, `,"`...), name...), `":`...)
+	return jsonappend.Array(b, ds, func(b []byte, d statusDetails) []byte {
+		b = jsonappend.String(append(b, `{"id":`...), d.ID)
+		if d.Message != "" {
+			b = jsonappend.String(append(b, `,"message":`...), d.Message)
+		}
+		return append(jsonappend.String(append(b, `,"version":`...), d.Version), '}')
+	})
+}
+
+// findObject is the receipt's entry for the posted object at position i
+// with id: the receipt's entry at i when it is that object's and not
+// matched yet (the worker lists objects in the bundle's order), else the
+// first entry with id not matched yet.
+func findObject(r *receipt, i int, id string, used map[int]bool) int {
+	if i < len(r.Objects) && r.Objects[i].ID == id && !used[i] {
+		used[i] = true
+		return i
+	}
 	for k, o := range r.Objects {
 		if o.ID == id && !used[k] {
 			used[k] = true
