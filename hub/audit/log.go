@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -277,16 +278,18 @@ func (l *Log) attempt(ctx context.Context, batch []*pending) (retry, leftover []
 			retry = append(retry, batch[i+1:]...) // they were chained onto this one
 			break
 		}
-		opts := []jetstream.PublishOpt{
-			jetstream.WithMsgID(p.msgID),
-			jetstream.WithExpectStream(l.name),
-			jetstream.WithExpectLastSequencePerSubject(seq),
+		// The headers the publish options would set, as one map literal:
+		// fewer allocations on a path every decision takes.
+		hdr := nats.Header{
+			jetstream.MsgIDHeader:               {p.msgID},
+			jetstream.ExpectedStreamHeader:      {l.name},
+			jetstream.ExpectedLastSubjSeqHeader: {strconv.FormatUint(seq, 10)},
 		}
 		if i > 0 { // the predecessor is our own record, not yet acknowledged
-			opts = append(opts, jetstream.WithExpectLastMsgID(prevID))
+			hdr[jetstream.ExpectedLastMsgIDHeader] = []string{prevID}
 		}
 		data := bytes.Clone(enc) // exactly its size: the client keeps it until the PubAck
-		f, err := l.js.PublishMsgAsync(&nats.Msg{Subject: l.subject, Data: data}, opts...)
+		f, err := l.js.PublishMsgAsync(&nats.Msg{Subject: l.subject, Data: data, Header: hdr})
 		if err != nil { // e.g. too many publishes in flight: try the rest later
 			retry = append(retry, batch[i:]...)
 			break

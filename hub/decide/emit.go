@@ -181,7 +181,7 @@ func joinInts(xs []int) string {
 func auditRecord(sub Submission, d *policy.Decision) audit.Record {
 	r := audit.Record{Member: sub.Member, Submission: sub.ID, Digest: d.Digest, Verdict: d.Verdict.String(),
 		Reasons: ReasonCodes(d), PolicyVersion: d.PolicyVersion, Action: "decide", Actor: "policy",
-		Routes: []audit.Route{}}
+		Routes: make([]audit.Route, 0, len(d.Routes))}
 	for _, rt := range d.Routes {
 		r.Routes = append(r.Routes, audit.Route{TLP: rt.TLP.String(), Scope: rt.Scope, Audience: rt.Audience})
 	}
