@@ -1,6 +1,7 @@
 package hub_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -38,9 +39,21 @@ const leafDomain = "geneva"
 // (member.DialOptions.JetStreamDomain), the takes find no responders, and
 // a client without the domain is told to set it.
 func TestMembersReachTheHubThroughLeafNodes(t *testing.T) {
-	dir, bankSite, leSite := startLeafSites(t)
+	membersReachTheHubThroughLeafNodes(t, leafConfigured)
+}
 
-	bank, err := member.Dial(ctx(t), bankSite.ClientURL(), wire.CredsPath(dir, "bank-one"))
+// The same with JWT accounts (geneva-hub cluster-users --jwt --domain):
+// the leaf nodes connect with the members' JWT creds, and the domain
+// imports are in the account JWTs the hub pushes as it starts. Without
+// them (hub.ClusterJWT) the takes find no responders.
+func TestMembersReachTheHubThroughLeafNodesWithJWTAccounts(t *testing.T) {
+	membersReachTheHubThroughLeafNodes(t, leafJWT)
+}
+
+func membersReachTheHubThroughLeafNodes(t *testing.T, layout clusterLayout) {
+	dir, bankSite, leSite := startLeafSites(t, layout)
+
+	bank, err := member.Dial(ctx(t), bankSite.ClientURL(), layout.creds(dir, "bank-one"))
 	require.NoError(t, err)
 	t.Cleanup(bank.Close)
 	res, err := bank.Submit(ctx(t), caseBundle(t, "green-tlp1-to-all.json"), member.SubmitOptions{MsgID: "through-the-leaf"})
@@ -51,16 +64,16 @@ func TestMembersReachTheHubThroughLeafNodes(t *testing.T) {
 	// Each member's connector takes its inbox and its receipts through its
 	// leaf node with the member client as the daemon does (TakeInbox,
 	// TakeReceipts), its JetStream API under the domain's prefix.
-	le := dialSite(t, leSite, wire.CredsPath(dir, "le-alpha"))
+	le := dialSite(t, leSite, layout.creds(dir, "le-alpha"))
 	share := takeOne(t, "le-alpha's share", le.TakeInbox)
 	require.Equal(t, res.Receipt.Submission, share.Headers().Get(wire.HeaderSubmission))
-	receipt := takeOne(t, "bank-one's receipt", dialSite(t, bankSite, wire.CredsPath(dir, "bank-one")).TakeReceipts)
+	receipt := takeOne(t, "bank-one's receipt", dialSite(t, bankSite, layout.creds(dir, "bank-one")).TakeReceipts)
 	var r wire.Receipt
 	require.NoError(t, json.Unmarshal(receipt.Data(), &r))
 	require.Equal(t, "through-the-leaf", r.MsgID)
 
 	// Without the domain a connector at the site is told what to set.
-	plain, err := member.Dial(ctx(t), leSite.ClientURL(), wire.CredsPath(dir, "le-alpha"))
+	plain, err := member.Dial(ctx(t), leSite.ClientURL(), layout.creds(dir, "le-alpha"))
 	require.NoError(t, err)
 	t.Cleanup(plain.Close)
 	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -72,7 +85,7 @@ func TestMembersReachTheHubThroughLeafNodes(t *testing.T) {
 	require.ErrorContains(t, warned, "hub.jetstream_domain")
 
 	// bank-one's site tries le-alpha's consumer and the stream API.
-	spy := siteJetStream(t, bankSite, wire.CredsPath(dir, "bank-one"))
+	spy := siteJetStream(t, bankSite, layout.creds(dir, "bank-one"))
 	c, cancel = context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	_, err = spy.Consumer(c, wire.StreamShare, wire.InboxConsumer("le-alpha"))
@@ -81,41 +94,63 @@ func TestMembersReachTheHubThroughLeafNodes(t *testing.T) {
 	require.Error(t, err, "the stream API through a leaf node")
 }
 
+// leafConfigured and leafJWT are the cluster's accounts in leafDomain:
+// configured accounts or JWT accounts (clusterisolation_test.go).
+var (
+	leafConfigured = clusterLayout{inLeafDomain(hub.ClusterAccountsInDomain), wire.CredsPath, 2, false}
+	leafJWT        = clusterLayout{inLeafDomain(hub.ClusterJWTInDomain), hub.JWTCredsPath, 0, true}
+)
+
+func inLeafDomain(f func(string, *policy.MoU, int32, string) (string, error)) func(string, *policy.MoU, int32) (string, error) {
+	return func(dir string, mou *policy.MoU, maxPayload int32) (string, error) { return f(dir, mou, maxPayload, leafDomain) }
+}
+
 // startLeafSites runs a 3-node cluster in leafDomain with the accounts
-// cluster-users --domain writes (creds in dir), the hub on it, and two
-// partner sites, bank-one's and le-alpha's, whose leaf nodes connect to
-// two different nodes of the cluster.
-func startLeafSites(t *testing.T) (dir string, bankSite, leSite *server.Server) {
+// of layout (creds in dir), the hub on it, and two partner sites,
+// bank-one's and le-alpha's, whose leaf nodes connect to two different
+// nodes of the cluster.
+func startLeafSites(t *testing.T, layout clusterLayout) (dir string, bankSite, leSite *server.Server) {
 	t.Helper()
 	dir = t.TempDir()
-	accounts, err := hub.ClusterAccountsInDomain(dir, policy.DemoMoU(), hub.DefaultMaxPayload, leafDomain)
+	accounts, err := layout.config(dir, policy.DemoMoU(), hub.DefaultMaxPayload)
 	require.NoError(t, err)
 	cl := hubtest.StartClusterForLeafNodes(t, 3, accounts, leafDomain)
-	startClusterHub(t, cl, dir, hubtest.WithDir(dir))
-	bankSite = startLeafSite(t, cl.LeafURL(1), wire.CredsPath(dir, "bank-one"))
-	leSite = startLeafSite(t, cl.LeafURL(2), wire.CredsPath(dir, "le-alpha"))
+	hubtest.StartHub(t, hubtest.WithDir(dir), hubtest.WithConfig(func(c *hub.Config) {
+		c.HubConnection = hub.HubConnection{NATSURL: cl.URL(), Creds: layout.creds(dir, wire.OperatorName)}
+		c.JWTAccounts = layout.jwt
+	}))
+	bankSite = startLeafSite(t, cl.LeafURL(1), layout.creds(dir, "bank-one"))
+	leSite = startLeafSite(t, cl.LeafURL(2), layout.creds(dir, "le-alpha"))
 	return dir, bankSite, leSite
 }
 
 // startLeafSite runs a partner's NATS server whose leaf node connection
-// to the cluster at leafURL authenticates with the NKey in creds, so its
-// clients are in that member's account on the cluster. Its own one user
-// is the same key (a site may have users of its own). It waits up to 20 s
-// for the connection.
+// to the cluster at leafURL authenticates with creds, so its clients are
+// in that member's account on the cluster: with its user JWT (JWT creds)
+// or its NKey (a seed only, configured accounts; the site's own one user
+// is then the same key; a site may have users of its own). It waits up to
+// 20 s for the connection.
 func startLeafSite(t *testing.T, leafURL, creds string) *server.Server {
 	t.Helper()
-	data, err := os.ReadFile(creds)
-	require.NoError(t, err)
-	kp, err := nkeys.ParseDecoratedNKey(data)
-	require.NoError(t, err)
-	seed, err := kp.Seed()
-	require.NoError(t, err)
-	pub, err := kp.PublicKey()
-	require.NoError(t, err)
 	u, err := url.Parse(leafURL)
 	require.NoError(t, err)
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true, Nkeys: []*server.NkeyUser{{Nkey: pub}},
-		LeafNode: server.LeafNodeOpts{Remotes: []*server.RemoteLeafOpts{{URLs: []*url.URL{u}, Nkey: string(seed)}}}})
+	remote := &server.RemoteLeafOpts{URLs: []*url.URL{u}}
+	o := &server.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true,
+		LeafNode: server.LeafNodeOpts{Remotes: []*server.RemoteLeafOpts{remote}}}
+	data, err := os.ReadFile(creds)
+	require.NoError(t, err)
+	if bytes.Contains(data, []byte("BEGIN NATS USER JWT")) {
+		remote.Credentials = creds
+	} else {
+		kp, err := nkeys.ParseDecoratedNKey(data)
+		require.NoError(t, err)
+		seed, err := kp.Seed()
+		require.NoError(t, err)
+		pub, err := kp.PublicKey()
+		require.NoError(t, err)
+		remote.Nkey, o.Nkeys = string(seed), []*server.NkeyUser{{Nkey: pub}}
+	}
+	s, err := server.NewServer(o)
 	require.NoError(t, err)
 	s.Start()
 	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })

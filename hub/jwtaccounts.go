@@ -368,13 +368,18 @@ func memberAccountJWT(dataDir, m, hubPub string, q policy.Quota, maxPayload int3
 	if err != nil {
 		return nil, err
 	}
+	domain, err := jwtDomain(dataDir)
+	if err != nil {
+		return nil, err
+	}
 	mc := memberAccountClaims(m, accPub, hubPub, q, maxPayload)
+	addDomainImports(mc, domain) // leaf nodes (clusterdomain.go)
 	if err := revokeReplacedKeys(dataDir, m, mc); err != nil {
 		return nil, err
 	}
 	scope := jwt.NewUserScope()
 	scope.Key, scope.Role = signPub, "member-admin"
-	scope.Template.Permissions = natsPermissions(m)
+	scope.Template.Permissions = natsPermissionsIn(m, domain)
 	mc.SigningKeys.AddScopedSigner(scope)
 	return mc, issueCreds(dataDir, m, acc, &scope.Template)
 }
@@ -509,12 +514,6 @@ func credsUserKey(path string) (string, error) {
 		return "", err
 	}
 	return uc.Subject, nil
-}
-
-// natsPermissions are memberPermissions as JWT permissions.
-func natsPermissions(m string) jwt.Permissions {
-	p := memberPermissions(m)
-	return jwt.Permissions{Pub: jwt.Permission{Allow: p.Publish.Allow}, Sub: jwt.Permission{Allow: p.Subscribe.Allow}}
 }
 
 // issueCreds writes name's JWT creds: a user JWT for the NKey of its creds
