@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"sync/atomic"
@@ -51,7 +52,8 @@ func TestMembersReachTheHubThroughLeafNodesWithJWTAccounts(t *testing.T) {
 }
 
 func membersReachTheHubThroughLeafNodes(t *testing.T, layout clusterLayout) {
-	dir, bankSite, leSite := startLeafSites(t, layout)
+	sites := startLeafSites(t, layout)
+	dir, bankSite, leSite := sites.dir, sites.bank, sites.le
 
 	bank, err := member.Dial(ctx(t), bankSite.ClientURL(), layout.creds(dir, "bank-one"))
 	require.NoError(t, err)
@@ -105,13 +107,19 @@ func inLeafDomain(f func(string, *policy.MoU, int32, string) (string, error)) fu
 	return func(dir string, mou *policy.MoU, maxPayload int32) (string, error) { return f(dir, mou, maxPayload, leafDomain) }
 }
 
-// startLeafSites runs a 3-node cluster in leafDomain with the accounts
-// of layout (creds in dir), the hub on it, and two partner sites,
-// bank-one's and le-alpha's, whose leaf nodes connect to two different
-// nodes of the cluster.
-func startLeafSites(t *testing.T, layout clusterLayout) (dir string, bankSite, leSite *server.Server) {
+// leafSites are a 3-node cluster in leafDomain with the hub on it, and
+// two partner sites, bank-one's and le-alpha's, whose leaf nodes connect
+// to two different nodes of the cluster.
+type leafSites struct {
+	dir      string // the hub's data dir, with every creds file
+	cl       *hubtest.Cluster
+	bank, le *leafSite
+}
+
+// startLeafSites starts leafSites with the accounts of layout.
+func startLeafSites(t *testing.T, layout clusterLayout) leafSites {
 	t.Helper()
-	dir = t.TempDir()
+	dir := t.TempDir()
 	accounts, err := layout.config(dir, policy.DemoMoU(), hub.DefaultMaxPayload)
 	require.NoError(t, err)
 	cl := hubtest.StartClusterForLeafNodes(t, 3, accounts, leafDomain)
@@ -119,9 +127,15 @@ func startLeafSites(t *testing.T, layout clusterLayout) (dir string, bankSite, l
 		c.HubConnection = hub.HubConnection{NATSURL: cl.URL(), Creds: layout.creds(dir, wire.OperatorName)}
 		c.JWTAccounts = layout.jwt
 	}))
-	bankSite = startLeafSite(t, cl.LeafURL(1), layout.creds(dir, "bank-one"))
-	leSite = startLeafSite(t, cl.LeafURL(2), layout.creds(dir, "le-alpha"))
-	return dir, bankSite, leSite
+	return leafSites{dir: dir, cl: cl,
+		bank: startLeafSite(t, cl.LeafURL(1), layout.creds(dir, "bank-one")),
+		le:   startLeafSite(t, cl.LeafURL(2), layout.creds(dir, "le-alpha"))}
+}
+
+// leafSite is a partner's NATS server with one leaf node remote.
+type leafSite struct {
+	*server.Server
+	opts *server.Options // as started; Link changes its remote
 }
 
 // startLeafSite runs a partner's NATS server whose leaf node connection
@@ -130,7 +144,7 @@ func startLeafSites(t *testing.T, layout clusterLayout) (dir string, bankSite, l
 // or its NKey (a seed only, configured accounts; the site's own one user
 // is then the same key; a site may have users of its own). It waits up to
 // 20 s for the connection.
-func startLeafSite(t *testing.T, leafURL, creds string) *server.Server {
+func startLeafSite(t *testing.T, leafURL, creds string) *leafSite {
 	t.Helper()
 	u, err := url.Parse(leafURL)
 	require.NoError(t, err)
@@ -155,18 +169,40 @@ func startLeafSite(t *testing.T, leafURL, creds string) *server.Server {
 	s.Start()
 	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
 	require.True(t, s.ReadyForConnections(10*time.Second))
+	o = o.Clone()
+	o.Port = s.Addr().(*net.TCPAddr).Port // a reload keeps the port
+	site := &leafSite{Server: s, opts: o}
+	site.waitLink(t, true)
+	return site
+}
+
+// Link takes the site's leaf node connection down (a WAN outage: the
+// remote disabled by a configuration reload, which closes the connection
+// and dials no more) or brings it back, and waits up to 20 s for it.
+func (s *leafSite) Link(t *testing.T, up bool) {
+	t.Helper()
+	o := s.opts.Clone() // Clone shares the remotes: copy the one to change
+	remote := *o.LeafNode.Remotes[0]
+	remote.Disabled = !up
+	o.LeafNode.Remotes = []*server.RemoteLeafOpts{&remote}
+	require.NoError(t, s.ReloadOptions(o))
+	s.opts = o
+	s.waitLink(t, up)
+}
+
+func (s *leafSite) waitLink(t *testing.T, up bool) {
+	t.Helper()
 	hubtest.Eventually(t, 20*time.Second, func() error {
-		if s.NumLeafNodes() == 0 {
-			return fmt.Errorf("%s: no leaf node connection to %s yet", creds, leafURL)
+		if got := s.NumLeafNodes(); (got > 0) != up {
+			return fmt.Errorf("site %s: %d leaf node connections, want up=%v", s.ClientURL(), got, up)
 		}
 		return nil
 	})
-	return s
 }
 
 // dialSite is a member client at a partner's site (its leaf node) with
 // the cluster's JetStream domain, as a connector behind the leaf dials.
-func dialSite(t *testing.T, site *server.Server, creds string) *member.Client {
+func dialSite(t *testing.T, site *leafSite, creds string) *member.Client {
 	t.Helper()
 	c, err := member.DialWith(ctx(t), site.ClientURL(), creds, member.DialOptions{JetStreamDomain: leafDomain})
 	require.NoError(t, err)
@@ -203,7 +239,7 @@ func takeOne(t *testing.T, what string, take func(context.Context, int, func(mem
 // siteJetStream is a client at a partner's site (its leaf node) with the
 // member's creds and inbox prefix that uses the cluster's JetStream
 // through the domain's prefix.
-func siteJetStream(t *testing.T, site *server.Server, creds string) jetstream.JetStream {
+func siteJetStream(t *testing.T, site *leafSite, creds string) jetstream.JetStream {
 	t.Helper()
 	_, opts, err := wire.MemberOptions(creds, nil)
 	require.NoError(t, err)

@@ -24,7 +24,8 @@ import (
 // share lands in le-alpha's sink. Without jetstream_domain the connectors
 // find no JetStream behind their leaf nodes: no receipt, no share.
 func TestConnectorReachesTheHubThroughALeafNode(t *testing.T) {
-	dir, bankSite, leSite := startLeafSites(t, leafConfigured)
+	sites := startLeafSites(t, leafConfigured)
+	dir, bankSite, leSite := sites.dir, sites.bank, sites.le
 
 	receiver := runSiteConnector(t, leSite.ClientURL(), wire.CredsPath(dir, "le-alpha"),
 		"sources: []\nsinks:\n  - {name: soc, kind: dir, reach: organization, path: DIR/soc}")
