@@ -104,7 +104,9 @@ var (
 )
 
 func inLeafDomain(f func(string, *policy.MoU, int32, string) (string, error)) func(string, *policy.MoU, int32) (string, error) {
-	return func(dir string, mou *policy.MoU, maxPayload int32) (string, error) { return f(dir, mou, maxPayload, leafDomain) }
+	return func(dir string, mou *policy.MoU, maxPayload int32) (string, error) {
+		return f(dir, mou, maxPayload, leafDomain)
+	}
 }
 
 // leafSites are a 3-node cluster in leafDomain with the hub on it, and

@@ -179,4 +179,3 @@ func (st *shareTally) requireEachOnce(t *testing.T, n int) {
 		require.Equal(t, 1, c, "share %s given %d times", key, c)
 	}
 }
-
