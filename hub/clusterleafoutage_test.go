@@ -23,11 +23,14 @@ import (
 
 // A WAN outage between partners' sites and the cluster (docs/operating.md
 // "Leaf nodes"): both sites' leaf node connections go down while their
-// connectors keep running. A bundle dropped at bank-one's site during the
-// outage is spooled there and submitted once the link is back (its
-// receipt: accept); a share routed to le-alpha during the outage (isp-two
-// submits directly to the cluster) waits in le-alpha's inbox and reaches
-// its sink after it. le-alpha's sink gets every share exactly once.
+// connectors keep running, as le-alpha's sink is taking a share. A bundle
+// dropped at bank-one's site during the outage is spooled there and
+// submitted once the link is back (its receipt: accept); a share routed
+// to le-alpha during the outage (isp-two submits directly to the cluster)
+// waits in le-alpha's inbox and reaches its sink after it. le-alpha's
+// sink gets every share exactly once: the one in flight at the cut too,
+// whose ack was lost (without connectors/daemon/settled.go it is written
+// twice).
 func TestLeafSiteCatchesUpAfterAWANOutage(t *testing.T) {
 	sites := startLeafSites(t, leafConfigured)
 	hook := newShareTally(t)
@@ -42,8 +45,20 @@ func TestLeafSiteCatchesUpAfterAWANOutage(t *testing.T) {
 	requireReceipt(t, drop, "before.json")
 	hook.waitFor(t, 1)
 
+	// The link goes down while le-alpha's web service takes a share: the
+	// connector's ack of it is lost, and the hub delivers it again after
+	// the outage.
+	held := hook.holdNext(t)
+	dropBundle(t, drop, "inflight.json", namedBundle(t, "in flight as the link goes down"))
+	requireReceipt(t, drop, "inflight.json")
+	select {
+	case <-held.arrived:
+	case <-time.After(90 * time.Second):
+		t.Fatal("the share in flight did not reach le-alpha's web service within 90 s")
+	}
 	sites.bank.Link(t, false)
 	sites.le.Link(t, false)
+	close(held.release)
 	dropBundle(t, drop, "during.json", namedBundle(t, "during the outage"))
 	hubtest.Eventually(t, 30*time.Second, func() error { // spooled at the site
 		_, err := os.Stat(filepath.Join(drop, "done", "during.json"))
@@ -57,12 +72,12 @@ func TestLeafSiteCatchesUpAfterAWANOutage(t *testing.T) {
 	require.Equal(t, policy.Accept, res.Receipt.Verdict, "isp-two's share to le-alpha, routed while its site is cut off")
 	_, err = os.Stat(filepath.Join(drop, "done", "during.json.receipt.json"))
 	require.ErrorIs(t, err, os.ErrNotExist, "a receipt while bank-one's site is cut off")
-	require.Equal(t, 1, hook.distinct(), "a share reached le-alpha's site while it is cut off")
+	require.Equal(t, 2, hook.distinct(), "a share reached le-alpha's site while it is cut off")
 
 	sites.bank.Link(t, true)
 	sites.le.Link(t, true)
 	requireReceipt(t, drop, "during.json")
-	hook.waitFor(t, 3)
+	hook.waitFor(t, 4)
 	// Nothing left to deliver or redeliver: the counts are final.
 	inbox := hubConsumer(t, sites, wire.StreamShare, wire.InboxConsumer("le-alpha"))
 	hubtest.Eventually(t, 60*time.Second, func() error {
@@ -75,7 +90,7 @@ func TestLeafSiteCatchesUpAfterAWANOutage(t *testing.T) {
 		}
 		return nil
 	})
-	hook.requireEachOnce(t, 3)
+	hook.requireEachOnce(t, 4)
 }
 
 // namedBundle is a GREEN bundle to everyone whose indicator is called
@@ -138,18 +153,46 @@ type shareTally struct {
 	URL    string
 	mu     sync.Mutex
 	counts map[string]int
+	hold   *heldShare // the next share to hold, if any
 }
+
+// heldShare is a share the web service holds: arrived closes when it
+// comes, and the service answers it once release is closed.
+type heldShare struct{ arrived, release chan struct{} }
 
 func newShareTally(t *testing.T) *shareTally {
 	st := &shareTally{counts: map[string]int{}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st.mu.Lock()
 		st.counts[r.Header.Get("Idempotency-Key")]++
+		held := st.hold
+		st.hold = nil
 		st.mu.Unlock()
+		if held != nil {
+			close(held.arrived)
+			<-held.release
+		}
 	}))
 	t.Cleanup(srv.Close)
 	st.URL = srv.URL
 	return st
+}
+
+// holdNext holds the next share to come until its release is closed
+// (at the latest as the test ends).
+func (st *shareTally) holdNext(t *testing.T) *heldShare {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	h := &heldShare{arrived: make(chan struct{}), release: make(chan struct{})}
+	t.Cleanup(func() {
+		select {
+		case <-h.release:
+		default:
+			close(h.release)
+		}
+	})
+	st.hold = h
+	return h
 }
 
 func (st *shareTally) distinct() int {
