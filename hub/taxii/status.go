@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/genevahub/geneva/internal/jspull"
 )
 
 // StatusTTL is how long a POST's status is kept. A status resource
@@ -171,7 +173,7 @@ func (ss *statuses) follow(ctx context.Context, receipts jetstream.Stream) error
 	if err != nil {
 		return err
 	}
-	cc, err := c.Consume(func(m jetstream.Msg) { ss.deliver(m.Data()) })
+	cc, err := c.Consume(func(m jetstream.Msg) { ss.deliver(m.Data()) }, jspull.Consume()...)
 	if err != nil {
 		return err
 	}
