@@ -117,8 +117,8 @@ func dropBundle(t *testing.T, drop, name string, bundle []byte) {
 }
 
 // requireReceipt waits up to 90 s for the receipt the dir source writes
-// beside a submitted file and requires it to accept.
-func requireReceipt(t *testing.T, drop, name string) {
+// beside a submitted file, requires it to accept and returns it.
+func requireReceipt(t *testing.T, drop, name string) wire.Receipt {
 	t.Helper()
 	file := filepath.Join(drop, "done", name+".receipt.json")
 	hubtest.Eventually(t, 90*time.Second, func() error {
@@ -130,6 +130,7 @@ func requireReceipt(t *testing.T, drop, name string) {
 	var r wire.Receipt
 	require.NoError(t, json.Unmarshal(data, &r))
 	require.Equal(t, policy.Accept, r.Verdict, "%s: %+v", name, r.Reasons)
+	return r
 }
 
 // hubConsumer is a consumer as the hub sees it (its own account).

@@ -61,16 +61,23 @@ func TestClusterUsersCommand(t *testing.T) {
 	require.ErrorContains(t, err, `jetstream domain "a.b": only letters, digits, - and _`)
 }
 
+// demoHubConfig writes a hub's settings (the demo MoU, data_dir under
+// dir) into dir.
+func demoHubConfig(t *testing.T) (dir, cfg, data string) {
+	dir = t.TempDir()
+	cfg = filepath.Join(dir, "hub.yaml")
+	mou, err := filepath.Abs(filepath.Join("..", "..", "policy", "demo-mou.yaml"))
+	require.NoError(t, err)
+	data = filepath.Join(dir, "data")
+	require.NoError(t, os.WriteFile(cfg, []byte("mou_file: "+mou+"\ndata_dir: "+data+"\n"), 0o600))
+	return dir, cfg, data
+}
+
 // cluster-users --jwt --domain: each member's account JWT imports its
 // JetStream API subjects also under the domain's prefix, and its user
 // may publish them (leaf nodes); the domain is kept for the hub's pushes.
 func TestClusterUsersJWTInDomain(t *testing.T) {
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "hub.yaml")
-	mou, err := filepath.Abs(filepath.Join("..", "..", "policy", "demo-mou.yaml"))
-	require.NoError(t, err)
-	data := filepath.Join(dir, "data")
-	require.NoError(t, os.WriteFile(cfg, []byte("mou_file: "+mou+"\ndata_dir: "+data+"\n"), 0o600))
+	dir, cfg, data := demoHubConfig(t)
 	out := filepath.Join(dir, "operator.conf")
 	var stderr bytes.Buffer
 	require.NoError(t, run(context.Background(), []string{"cluster-users", "--jwt", "--domain", "geneva", "--config", cfg, "--out", out}, &stderr), stderr.String())
@@ -108,12 +115,7 @@ func TestClusterUsersJWTInDomain(t *testing.T) {
 // server's own file names; the operator's and the system user's JWT creds
 // for the hub.
 func TestClusterUsersJWTCommand(t *testing.T) {
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "hub.yaml")
-	mou, err := filepath.Abs(filepath.Join("..", "..", "policy", "demo-mou.yaml"))
-	require.NoError(t, err)
-	data := filepath.Join(dir, "data")
-	require.NoError(t, os.WriteFile(cfg, []byte("mou_file: "+mou+"\ndata_dir: "+data+"\n"), 0o600))
+	dir, cfg, data := demoHubConfig(t)
 	out := filepath.Join(dir, "operator.conf")
 	var stderr bytes.Buffer
 	require.NoError(t, run(context.Background(), []string{"cluster-users", "--jwt", "--config", cfg, "--out", out}, &stderr), stderr.String())
