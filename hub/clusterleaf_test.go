@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -148,6 +150,15 @@ type leafSite struct {
 // 20 s for the connection.
 func startLeafSite(t *testing.T, leafURL, creds string) *leafSite {
 	t.Helper()
+	site := newLeafSite(t, leafURL, creds, nil)
+	site.waitLink(t, true)
+	return site
+}
+
+// newLeafSite is startLeafSite without waiting for the connection; log,
+// if not nil, gets the site's server log.
+func newLeafSite(t *testing.T, leafURL, creds string, log server.Logger) *leafSite {
+	t.Helper()
 	u, err := url.Parse(leafURL)
 	require.NoError(t, err)
 	remote := &server.RemoteLeafOpts{URLs: []*url.URL{u}}
@@ -168,14 +179,15 @@ func startLeafSite(t *testing.T, leafURL, creds string) *leafSite {
 	}
 	s, err := server.NewServer(o)
 	require.NoError(t, err)
+	if log != nil {
+		s.SetLogger(log, false, false)
+	}
 	s.Start()
 	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
 	require.True(t, s.ReadyForConnections(10*time.Second))
 	o = o.Clone()
 	o.Port = s.Addr().(*net.TCPAddr).Port // a reload keeps the port
-	site := &leafSite{Server: s, opts: o}
-	site.waitLink(t, true)
-	return site
+	return &leafSite{Server: s, opts: o}
 }
 
 // Link takes the site's leaf node connection down (a WAN outage: the
@@ -252,3 +264,59 @@ func siteJetStream(t *testing.T, site *leafSite, creds string) jetstream.JetStre
 	require.NoError(t, err)
 	return js
 }
+
+// A member's partner sites are bounded by its quota's connections, as its
+// clients are: nats-server counts leaf node connections apart from client
+// connections, and without max_leafnodes (LeafNodeConn in an account JWT)
+// a member could open any number. With a quota of 2, bank-one's third leaf
+// node is refused while its first two stay connected.
+func TestMemberLeafNodesAreBoundedByItsQuota(t *testing.T) {
+	for name, layout := range map[string]clusterLayout{"configured accounts": leafConfigured, "jwt accounts": leafJWT} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			mou := policy.DemoMoU()
+			mou.Members[memberIndex(t, mou, "bank-one")].Quota.Connections = 2
+			accounts, err := layout.config(dir, mou, hub.DefaultMaxPayload)
+			require.NoError(t, err)
+			cl := hubtest.StartClusterForLeafNodes(t, 3, accounts, leafDomain)
+			creds := layout.creds(dir, "bank-one")
+			first, second := startLeafSite(t, cl.LeafURL(0), creds), startLeafSite(t, cl.LeafURL(0), creds)
+			log := &siteLog{}
+			third := newLeafSite(t, cl.LeafURL(0), creds, log)
+			hubtest.Eventually(t, 30*time.Second, func() error {
+				if !strings.Contains(log.String(), "maximum account active connections exceeded") {
+					return fmt.Errorf("the third site's leaf node not refused yet; its log:\n%s", log)
+				}
+				return nil
+			})
+			require.Zero(t, third.NumLeafNodes(), "bank-one's third site")
+			require.Equal(t, 1, first.NumLeafNodes())
+			require.Equal(t, 1, second.NumLeafNodes())
+		})
+	}
+}
+
+// siteLog is a leaf site's server log, kept.
+type siteLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *siteLog) add(format string, v ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fmt.Fprintf(&l.b, format+"\n", v...)
+}
+
+func (l *siteLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func (l *siteLog) Noticef(format string, v ...any) { l.add(format, v...) }
+func (l *siteLog) Warnf(format string, v ...any)   { l.add(format, v...) }
+func (l *siteLog) Fatalf(format string, v ...any)  { l.add(format, v...) }
+func (l *siteLog) Errorf(format string, v ...any)  { l.add(format, v...) }
+func (l *siteLog) Debugf(format string, v ...any)  { l.add(format, v...) }
+func (l *siteLog) Tracef(format string, v ...any)  { l.add(format, v...) }

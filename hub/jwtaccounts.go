@@ -391,6 +391,7 @@ func memberAccountClaims(m, accPub, hubPub string, q policy.Quota, maxPayload in
 	mc := jwt.NewAccountClaims(accPub)
 	mc.Name = MemberAccount(m)
 	mc.Limits.Conn = int64(q.Connections)
+	mc.Limits.LeafNodeConn = int64(q.Connections) // partner sites' leaf nodes, counted apart
 	mc.Limits.Subs = int64(q.Subscriptions)
 	mc.Limits.Payload = min(int64(q.MaxSubmissionBytes), int64(maxPayload))
 	for _, r := range append(memberReach(m), reach{jsInfoSink, service}) {
