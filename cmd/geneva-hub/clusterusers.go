@@ -25,7 +25,7 @@ func runClusterUsers(_ context.Context, args []string, stderr io.Writer) error {
 		return usageError{err}
 	}
 	if *configFile == "" || *out == "" || fs.NArg() > 0 {
-		return usageError{errors.New("usage: geneva-hub cluster-users [--jwt | --domain NAME] --config FILE --out FILE")}
+		return usageError{errors.New("usage: geneva-hub cluster-users [--jwt] [--domain NAME] --config FILE --out FILE")}
 	}
 	cfg, err := hub.LoadConfig(*configFile)
 	warn(stderr, cfg.Warnings)

@@ -46,7 +46,7 @@ func TestClusterUsersCommand(t *testing.T) {
 	require.NoError(t, err, "the member's creds, to hand over")
 
 	err = run(context.Background(), []string{"cluster-users", "--config", cfg}, &stderr)
-	require.ErrorContains(t, err, "usage: geneva-hub cluster-users [--jwt | --domain NAME] --config FILE --out FILE")
+	require.ErrorContains(t, err, "usage: geneva-hub cluster-users [--jwt] [--domain NAME] --config FILE --out FILE")
 
 	// --domain: the same accounts, each member's JetStream API subjects
 	// also under the domain's prefix (leaf nodes); a name that cannot be
