@@ -100,8 +100,10 @@ func accountsConfig(mou *policy.MoU, maxPayload int32, users map[string][]accoun
 				}
 			}
 		}
-		fmt.Fprintf(&members, "  %s: {\n    limits: {max_connections: %d, max_subscriptions: %d, max_payload: %d}\n    imports: [\n      %s\n    ]\n%s  }\n",
-			confString(acc), q.Connections, q.Subscriptions, min(int64(q.MaxSubmissionBytes), int64(maxPayload)),
+		// Leaf node connections (partner sites) are counted apart from
+		// clients: the same quota bounds them.
+		fmt.Fprintf(&members, "  %s: {\n    limits: {max_connections: %d, max_leafnodes: %d, max_subscriptions: %d, max_payload: %d}\n    imports: [\n      %s\n    ]\n%s  }\n",
+			confString(acc), q.Connections, q.Connections, q.Subscriptions, min(int64(q.MaxSubmissionBytes), int64(maxPayload)),
 			strings.Join(imports, "\n      "), usersConfig(users[acc]))
 	}
 	for i, e := range exports {

@@ -58,11 +58,17 @@ func reconnecting(t *testing.T, h *hubtest.Hub, id string) *hubtest.Member {
 // once) until the cluster acknowledges it.
 func submitUntilAcked(t *testing.T, m *hubtest.Member, msgID string) {
 	t.Helper()
-	bundle := caseBundle(t, "green-tlp1-to-all.json")
+	submitBundleUntilAcked(t, m, msgID, caseBundle(t, "green-tlp1-to-all.json"))
+}
+
+// submitBundleUntilAcked is submitUntilAcked for bundle, to members to
+// (none: as the policy routes it).
+func submitBundleUntilAcked(t *testing.T, m *hubtest.Member, msgID string, bundle []byte, to ...string) {
+	t.Helper()
 	hubtest.Eventually(t, 30*time.Second, func() error {
 		c, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		_, err := m.JS.PublishMsg(c, wire.SubmitMsg(m.ID, bundle, wire.SubmitOptions{MsgID: msgID}))
+		_, err := m.JS.PublishMsg(c, wire.SubmitMsg(m.ID, bundle, wire.SubmitOptions{MsgID: msgID, To: to}))
 		return err
 	})
 }

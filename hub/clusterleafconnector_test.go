@@ -1,7 +1,6 @@
 package hub_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,7 +14,6 @@ import (
 	"github.com/genevahub/geneva/connectors/daemon/daemontest"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/wire"
-	"github.com/genevahub/geneva/policy"
 )
 
 // Two partners run the connector daemon at their sites, each against its
@@ -24,28 +22,16 @@ import (
 // share lands in le-alpha's sink. Without jetstream_domain the connectors
 // find no JetStream behind their leaf nodes: no receipt, no share.
 func TestConnectorReachesTheHubThroughALeafNode(t *testing.T) {
-	dir, bankSite, leSite := startLeafSites(t)
+	sites := startLeafSites(t, leafConfigured)
+	dir, bankSite, leSite := sites.dir, sites.bank, sites.le
 
 	receiver := runSiteConnector(t, leSite.ClientURL(), wire.CredsPath(dir, "le-alpha"),
 		"sources: []\nsinks:\n  - {name: soc, kind: dir, reach: organization, path: DIR/soc}")
 	sender := runSiteConnector(t, bankSite.ClientURL(), wire.CredsPath(dir, "bank-one"),
 		"sources:\n  - {name: drop, kind: dir, path: DIR/drop, interval: 20ms}\nsinks: []")
 	drop := filepath.Join(sender, "drop")
-	require.NoError(t, os.MkdirAll(drop, 0o755))
-	tmp := filepath.Join(sender, "share.json.tmp")
-	require.NoError(t, os.WriteFile(tmp, caseBundle(t, "green-tlp1-to-all.json"), 0o600))
-	require.NoError(t, os.Rename(tmp, filepath.Join(drop, "share.json")))
-
-	receiptFile := filepath.Join(drop, "done", "share.json.receipt.json")
-	hubtest.Eventually(t, 60*time.Second, func() error {
-		_, err := os.Stat(receiptFile)
-		return err
-	})
-	data, err := os.ReadFile(receiptFile)
-	require.NoError(t, err)
-	var r wire.Receipt
-	require.NoError(t, json.Unmarshal(data, &r))
-	require.Equal(t, policy.Accept, r.Verdict)
+	dropBundle(t, drop, "share.json", caseBundle(t, "green-tlp1-to-all.json"))
+	r := requireReceipt(t, drop, "share.json")
 	require.Equal(t, "bank-one", r.Member)
 	hubtest.Eventually(t, 60*time.Second, func() error {
 		if entries, _ := os.ReadDir(filepath.Join(receiver, "soc")); len(entries) != 1 {

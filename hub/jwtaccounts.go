@@ -378,6 +378,10 @@ func memberAccountJWT(dataDir, m, hubPub string, q policy.Quota, maxPayload int3
 	if err != nil {
 		return nil, err
 	}
+	domain, err := jwtDomain(dataDir)
+	if err != nil {
+		return nil, err
+	}
 	mc := memberAccountClaims(m, accPub, hubPub, q, maxPayload)
 	// The admin's service, imported with the asker's identity shared: the
 	// hub checks it is the admin user (memberadmin.go).
@@ -385,12 +389,13 @@ func memberAccountJWT(dataDir, m, hubPub string, q policy.Quota, maxPayload int3
 	if err := issueAdminCreds(dataDir, m, acc); err != nil {
 		return nil, err
 	}
+	addDomainImports(mc, domain) // leaf nodes (clusterdomain.go)
 	if err := revokeReplacedKeys(dataDir, m, mc); err != nil {
 		return nil, err
 	}
 	scope := jwt.NewUserScope()
 	scope.Key, scope.Role = signPub, "member-admin"
-	scope.Template.Permissions = natsPermissions(m)
+	scope.Template.Permissions = natsPermissionsIn(m, domain)
 	mc.SigningKeys.AddScopedSigner(scope)
 	return mc, issueCreds(dataDir, m, acc, &scope.Template)
 }
@@ -452,6 +457,7 @@ func memberAccountClaims(m, accPub, hubPub string, q policy.Quota, maxPayload in
 	mc := jwt.NewAccountClaims(accPub)
 	mc.Name = MemberAccount(m)
 	mc.Limits.Conn = int64(q.Connections)
+	mc.Limits.LeafNodeConn = int64(q.Connections) // partner sites' leaf nodes, counted apart
 	mc.Limits.Subs = int64(q.Subscriptions)
 	mc.Limits.Payload = min(int64(q.MaxSubmissionBytes), int64(maxPayload))
 	for _, r := range append(memberReach(m), reach{jsInfoSink, service}) {
@@ -578,12 +584,6 @@ func credsUserKey(path string) (string, error) {
 		return "", err
 	}
 	return uc.Subject, nil
-}
-
-// natsPermissions are memberPermissions as JWT permissions.
-func natsPermissions(m string) jwt.Permissions {
-	p := memberPermissions(m)
-	return jwt.Permissions{Pub: jwt.Permission{Allow: p.Publish.Allow}, Sub: jwt.Permission{Allow: p.Subscribe.Allow}}
 }
 
 // issueCreds writes name's JWT creds: a user JWT for the NKey of its creds

@@ -18,6 +18,7 @@ import (
 	"github.com/genevahub/geneva/hub/portal"
 	"github.com/genevahub/geneva/hub/requests"
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/internal/jspull"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -238,7 +239,7 @@ func (b portalBackend) Feed(ctx context.Context, member string, since time.Time,
 		if sh, ok := shareOf(m); ok {
 			deliver(sh)
 		}
-	})
+	}, jspull.Consume()...)
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/genevahub/geneva/hub/audit"
 	"github.com/genevahub/geneva/hub/requests"
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/internal/jspull"
 )
 
 // The request tracker follows law-enforcement requests and their responses
@@ -64,7 +65,7 @@ func (h *Hub) startRequests(ctx context.Context) (stop func(), err error) {
 	if err := t.load(ctx); err != nil {
 		return nil, err
 	}
-	iter, err := cons.Messages(jetstream.PullMaxMessages(64))
+	iter, err := cons.Messages(jspull.Messages(jetstream.PullMaxMessages(64))...)
 	if err != nil {
 		return nil, fmt.Errorf("requests: %w", err)
 	}

@@ -19,16 +19,13 @@ func runClusterUsers(_ context.Context, args []string, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	configFile := fs.String("config", "", "the hub's settings (YAML; mou_file and data_dir are read)")
 	out := fs.String("out", "", "where to write the accounts (nats-server configuration, included at the top level of every server's file)")
-	domain := fs.String("domain", "", "the cluster's JetStream domain (jetstream {domain: NAME} on every server), for members behind leaf nodes: each member may also use its JetStream API subjects under $JS.NAME.API (docs/operating.md \"Leaf nodes\")")
+	domain := fs.String("domain", "", "the cluster's JetStream domain (jetstream {domain: NAME} on every server), for members behind leaf nodes: each member may also use its JetStream API subjects under $JS.NAME.API (docs/operating.md \"Leaf nodes\"); with --jwt the hub keeps it under data_dir/jwt/domain for the account JWTs it pushes later")
 	useJWT := fs.Bool("jwt", false, "operator mode instead: the operator JWT, the system account and every account JWT to preload; each server's own file adds resolver: {type: full, dir: DIR}, and the hub (jwt_accounts: true) pushes later changes; writes JWT creds under data_dir/jwt/creds and member admin signing keys under data_dir/jwt/signing")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
 	if *configFile == "" || *out == "" || fs.NArg() > 0 {
-		return usageError{errors.New("usage: geneva-hub cluster-users [--jwt | --domain NAME] --config FILE --out FILE")}
-	}
-	if *useJWT && *domain != "" {
-		return usageError{errors.New("geneva-hub cluster-users: --domain: not supported with --jwt yet (use configured accounts for leaf nodes)")}
+		return usageError{errors.New("usage: geneva-hub cluster-users [--jwt] [--domain NAME] --config FILE --out FILE")}
 	}
 	cfg, err := hub.LoadConfig(*configFile)
 	warn(stderr, cfg.Warnings)
@@ -47,13 +44,11 @@ func runClusterUsers(_ context.Context, args []string, stderr io.Writer) error {
 	if maxPayload == 0 {
 		maxPayload = hub.DefaultMaxPayload
 	}
-	generate := func(dir string, mou *policy.MoU, maxPayload int32) (string, error) {
-		return hub.ClusterAccountsInDomain(dir, mou, maxPayload, *domain)
-	}
+	generate := hub.ClusterAccountsInDomain
 	if *useJWT {
-		generate = hub.ClusterJWT
+		generate = hub.ClusterJWTInDomain
 	}
-	conf, err := generate(dir, mou, maxPayload)
+	conf, err := generate(dir, mou, maxPayload, *domain)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/nats-io/jwt/v2"
+	"github.com/nats-io/nats-server/v2/conf"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nkeys"
 	"github.com/stretchr/testify/require"
@@ -45,7 +46,7 @@ func TestClusterUsersCommand(t *testing.T) {
 	require.NoError(t, err, "the member's creds, to hand over")
 
 	err = run(context.Background(), []string{"cluster-users", "--config", cfg}, &stderr)
-	require.ErrorContains(t, err, "usage: geneva-hub cluster-users [--jwt | --domain NAME] --config FILE --out FILE")
+	require.ErrorContains(t, err, "usage: geneva-hub cluster-users [--jwt] [--domain NAME] --config FILE --out FILE")
 
 	// --domain: the same accounts, each member's JetStream API subjects
 	// also under the domain's prefix (leaf nodes); a name that cannot be
@@ -58,8 +59,55 @@ func TestClusterUsersCommand(t *testing.T) {
 	require.NoError(t, err)
 	err = run(context.Background(), []string{"cluster-users", "--domain", "a.b", "--config", cfg, "--out", out}, &stderr)
 	require.ErrorContains(t, err, `jetstream domain "a.b": only letters, digits, - and _`)
-	err = run(context.Background(), []string{"cluster-users", "--jwt", "--domain", "geneva", "--config", cfg, "--out", out}, &stderr)
-	require.ErrorContains(t, err, "--domain: not supported with --jwt yet")
+}
+
+// demoHubConfig writes a hub's settings (the demo MoU, data_dir under
+// dir) into dir.
+func demoHubConfig(t *testing.T) (dir, cfg, data string) {
+	dir = t.TempDir()
+	cfg = filepath.Join(dir, "hub.yaml")
+	mou, err := filepath.Abs(filepath.Join("..", "..", "policy", "demo-mou.yaml"))
+	require.NoError(t, err)
+	data = filepath.Join(dir, "data")
+	require.NoError(t, os.WriteFile(cfg, []byte("mou_file: "+mou+"\ndata_dir: "+data+"\n"), 0o600))
+	return dir, cfg, data
+}
+
+// cluster-users --jwt --domain: each member's account JWT imports its
+// JetStream API subjects also under the domain's prefix, and its user
+// may publish them (leaf nodes); the domain is kept for the hub's pushes.
+func TestClusterUsersJWTInDomain(t *testing.T) {
+	dir, cfg, data := demoHubConfig(t)
+	out := filepath.Join(dir, "operator.conf")
+	var stderr bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"cluster-users", "--jwt", "--domain", "geneva", "--config", cfg, "--out", out}, &stderr), stderr.String())
+	parsed, err := conf.ParseFile(out)
+	require.NoError(t, err)
+	preload, ok := parsed["resolver_preload"].(map[string]any)
+	require.True(t, ok, "resolver_preload in %s", out)
+	next := "$JS.geneva.API.CONSUMER.MSG.NEXT.GENEVA_SHARE.inbox_bank-one"
+	var imported []string
+	for _, tok := range preload {
+		ac, err := jwt.DecodeAccountClaims(tok.(string))
+		require.NoError(t, err)
+		if ac.Name == hub.MemberAccount("bank-one") {
+			for _, imp := range ac.Imports {
+				imported = append(imported, string(imp.LocalSubject))
+			}
+		}
+	}
+	require.Contains(t, imported, next)
+	require.Contains(t, imported, "$JS.API.CONSUMER.MSG.NEXT.GENEVA_SHARE.inbox_bank-one")
+	creds, err := os.ReadFile(hub.JWTCredsPath(data, "bank-one"))
+	require.NoError(t, err)
+	tok, err := jwt.ParseDecoratedJWT(creds)
+	require.NoError(t, err)
+	uc, err := jwt.DecodeUserClaims(tok)
+	require.NoError(t, err)
+	require.Contains(t, uc.Pub.Allow, next)
+
+	err = run(context.Background(), []string{"cluster-users", "--jwt", "--domain", "a.b", "--config", cfg, "--out", out}, &stderr)
+	require.ErrorContains(t, err, `jetstream domain "a.b": only letters, digits, - and _`)
 }
 
 // cluster-users --jwt writes operator mode: the operator JWT and the
@@ -67,12 +115,7 @@ func TestClusterUsersCommand(t *testing.T) {
 // server's own file names; the operator's and the system user's JWT creds
 // for the hub.
 func TestClusterUsersJWTCommand(t *testing.T) {
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "hub.yaml")
-	mou, err := filepath.Abs(filepath.Join("..", "..", "policy", "demo-mou.yaml"))
-	require.NoError(t, err)
-	data := filepath.Join(dir, "data")
-	require.NoError(t, os.WriteFile(cfg, []byte("mou_file: "+mou+"\ndata_dir: "+data+"\n"), 0o600))
+	dir, cfg, data := demoHubConfig(t)
 	out := filepath.Join(dir, "operator.conf")
 	var stderr bytes.Buffer
 	require.NoError(t, run(context.Background(), []string{"cluster-users", "--jwt", "--config", cfg, "--out", out}, &stderr), stderr.String())

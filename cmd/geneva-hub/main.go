@@ -72,7 +72,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
   geneva-hub --config FILE            production settings
   geneva-hub archive --config FILE    the Kafka archive bridge on its own (docs/archive.md)
   geneva-hub worker --config FILE     a worker node: policy decisions on another machine
-  geneva-hub cluster-users [--jwt] --config FILE --out FILE
+  geneva-hub cluster-users [--jwt] [--domain NAME] --config FILE --out FILE
                                       the NATS users for a cluster (docs/operating.md "Cluster")
   geneva-hub --version | version      the version and the commit it was built from
 

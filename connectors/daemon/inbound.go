@@ -47,15 +47,18 @@ func (d *delivery) done() bool {
 
 // deliver reads the member's durable inbox consumer and hands every share
 // to every sink. A redelivery of a share still in flight (a slow sink
-// outlived the ack wait) only refreshes the message to ack.
+// outlived the ack wait) only refreshes the message to ack; one of a share
+// already settled (its ack was lost) is acked again (settled.go).
 func (c *Connector) deliver(ctx context.Context) {
 	var (
 		mu       sync.Mutex
 		inflight = map[uint64]*delivery{}
+		settled  = newSettledShares()
 	)
 	finished := func(d *delivery) {
 		mu.Lock()
 		delete(inflight, d.seq)
+		settled.add(d.seq)
 		mu.Unlock()
 	}
 	// Keep in-flight shares from being redelivered while sinks retry.
@@ -86,6 +89,12 @@ func (c *Connector) deliver(ctx context.Context) {
 			return
 		}
 		mu.Lock()
+		if settled.has(meta.Sequence.Stream) { // its ack was lost (settled.go)
+			mu.Unlock()
+			_ = m.Ack()
+			c.log.Info("share delivered again after its ack was lost; acked again, not written twice", "seq", meta.Sequence.Stream)
+			return
+		}
 		if d, ok := inflight[meta.Sequence.Stream]; ok {
 			d.mu.Lock()
 			d.msg = m

@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/internal/jspull"
 	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/policy/tlp"
 )
@@ -198,11 +199,11 @@ func (p *PriorIndex) Follow(ctx context.Context, js jetstream.JetStream, self st
 		if err == nil && (meta.Sequence.Stream >= last || meta.NumPending == 0) {
 			done()
 		}
-	}, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+	}, jspull.Consume(jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 		if !errors.Is(err, jetstream.ErrNoHeartbeat) {
 			log.Warn("prior state: following receipts", "err", err)
 		}
-	}))
+	}))...)
 	if err != nil {
 		return nil, fmt.Errorf("prior state: %w", err)
 	}

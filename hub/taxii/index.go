@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/genevahub/geneva/internal/jspull"
 )
 
 // The index holds what TAXII needs to answer queries about the objects of
@@ -155,7 +157,7 @@ func (x *Index) Follow(ctx context.Context, share jetstream.Stream) error {
 			return
 		}
 		x.add(md.Sequence.Stream, md.Timestamp, m.Subject(), m.Data())
-	})
+	}, jspull.Consume()...)
 	if err != nil {
 		return err
 	}

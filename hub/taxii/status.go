@@ -10,6 +10,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/genevahub/geneva/internal/jsonappend"
+	"github.com/genevahub/geneva/internal/jspull"
 )
 
 // StatusTTL is how long a POST's status is kept. A status resource
@@ -162,7 +163,7 @@ func (ss *statuses) follow(ctx context.Context, receipts jetstream.Stream) error
 	if err != nil {
 		return err
 	}
-	cc, err := c.Consume(func(m jetstream.Msg) { ss.deliver(m.Data()) })
+	cc, err := c.Consume(func(m jetstream.Msg) { ss.deliver(m.Data()) }, jspull.Consume()...)
 	if err != nil {
 		return err
 	}

@@ -210,6 +210,11 @@ func (c *Cluster) LeafURL(i int) string {
 // NodeURL is node i's client URL alone (a client that stays on it).
 func (c *Cluster) NodeURL(i int) string { return fmt.Sprintf("nats://127.0.0.1:%d", c.opts[i].Port) }
 
+// nodeReady bounds a node's start: its listeners, and its JetStream
+// recovering its store, on a machine that may be loaded (20 s was seen to
+// run out under scripts/stress.sh).
+const nodeReady = 60 * time.Second
+
 // StartNode starts node i (again, on its store and ports, after StopNode).
 func (c *Cluster) StartNode(i int) error {
 	s, err := server.NewServer(c.opts[i].Clone())
@@ -218,9 +223,9 @@ func (c *Cluster) StartNode(i int) error {
 	}
 	s.SetLogger(c.logs[i], false, false)
 	s.Start()
-	if !s.ReadyForConnections(20 * time.Second) {
+	if !s.ReadyForConnections(nodeReady) {
 		s.Shutdown()
-		return fmt.Errorf("cluster node %d not ready after 20s", i+1)
+		return fmt.Errorf("cluster node %d not ready after %s; its log:\n%s", i+1, nodeReady, c.logs[i])
 	}
 	c.Nodes[i] = s
 	return nil
