@@ -27,6 +27,7 @@ import (
 	"github.com/genevahub/geneva/hub/metrics"
 	"github.com/genevahub/geneva/hub/quota"
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/internal/jspull"
 	"github.com/genevahub/geneva/policy"
 )
 
@@ -107,14 +108,13 @@ func (w *Worker) Follow(ctx context.Context, mou *policy.MoU) error {
 		if err != nil {
 			return fmt.Errorf("worker: intake of %s: %w", m.ID, err)
 		}
-		cc, err := c.Consume(func(msg jetstream.Msg) { w.work <- msg },
+		cc, err := c.Consume(func(msg jetstream.Msg) { w.work <- msg }, jspull.Consume(
 			jetstream.PullMaxMessages(pullBatch(w.host.Workers)),
-			jetstream.PullExpiry(pullExpiry), jetstream.PullHeartbeat(pullHeartbeat),
 			jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 				if !errors.Is(err, jetstream.ErrNoHeartbeat) {
 					w.host.Log.Warn("intake consumer", "member", m.ID, "err", err)
 				}
-			}))
+			}))...)
 		if err != nil {
 			return fmt.Errorf("worker: consume intake of %s: %w", m.ID, err)
 		}
@@ -138,16 +138,6 @@ const maxInFlight = 512
 // enough that the workers never wait for a pull round trip, few enough that
 // pulled messages are decided well within AckWait.
 func pullBatch(workers int) int { return max(4*workers, 256) }
-
-// A consumer leader that loses its leadership (a partitioned NATS node)
-// drops the pulls waiting on it without a word; the client re-pulls after
-// two missed heartbeats. nats.go's default heartbeat of 15 s held a hub
-// on the cut node 30 s after the cut; 2 s holds it 4 s. An idle pull
-// costs a heartbeat every 2 s (TestHubOnCutNodeDecidesSoonAfterHealing).
-const (
-	pullExpiry    = 10 * time.Second
-	pullHeartbeat = 2 * time.Second
-)
 
 // Stop takes no new work, lets every Consume hand over what it already
 // pulled, then waits for the in-flight decisions. What was pulled but not

@@ -8,7 +8,7 @@
 // ordered consumer is recreated). nats.go's defaults are a 15 s heartbeat
 // for a durable consumer (30 s stalled) and 5 s for an ordered one (10 s);
 // 2 s holds a reader 4 s. An idle pull costs a heartbeat every 2 s.
-// The worker's intake pulls use the same values (hub/decide/worker.go).
+// The worker's intake pulls use them too (TestHubOnCutNodeDecidesSoonAfterHealing).
 package jspull
 
 import (
