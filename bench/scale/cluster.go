@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -29,6 +30,9 @@ type setup struct {
 	operator  jetstream.JetStream // the hub's account: reads the receipts
 	submit    jetstream.JetStream // the sender, bank-one
 	receivers []jetstream.JetStream
+	consumers []jetstream.ConsumeContext
+	// onDelivery is the running phase's handler of a delivery (nil: none).
+	onDelivery atomic.Pointer[func(data []byte, at time.Time)]
 }
 
 // receivingMembers are the four demo members a GREEN bundle from bank-one
@@ -56,6 +60,9 @@ func unthrottledMoU() ([]byte, *policy.MoU, error) {
 func startSetup(dir, hubBin string, nHubs, workers int, cores float64) (_ *setup, err error) {
 	mouYAML, mou, err := unthrottledMoU()
 	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	mouFile := filepath.Join(dir, "mou.yaml")
@@ -124,7 +131,7 @@ func startSetup(dir, hubBin string, nHubs, workers int, cores float64) (_ *setup
 		}
 		s.receivers = append(s.receivers, js)
 	}
-	return s, nil
+	return s, s.consume()
 }
 
 // newHubID finds the hub id ("geneva-hub:<id>" connections) on the
@@ -151,6 +158,9 @@ func (s *setup) newHubID(seen map[string]bool) (string, error) {
 
 // close stops the members, the hub processes (removing their cgroups) and the cluster.
 func (s *setup) close() error {
+	for _, cc := range s.consumers {
+		cc.Stop()
+	}
 	for _, nc := range s.conns {
 		nc.Close()
 	}

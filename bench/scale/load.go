@@ -76,39 +76,23 @@ func (s *setup) run(p *phase, rate int, limit time.Duration) (result, error) {
 		interval = time.Second / time.Duration(rate)
 	}
 	ready := make(chan struct{})
-	var stops []func()
-	defer func() {
-		for _, stop := range stops {
-			stop()
+	onDelivery := func(data []byte, at time.Time) {
+		<-ready
+		k := p.which(data)
+		if k < 0 {
+			return // an earlier phase's
 		}
-	}()
-	for i, js := range s.receivers {
-		c, err := js.Consumer(ctx, wire.StreamShare, wire.InboxConsumer(receivingMembers[i]))
-		if err != nil {
-			return result{}, fmt.Errorf("%s: %w", receivingMembers[i], err)
+		mu.Lock()
+		defer mu.Unlock()
+		if k >= p.warmup {
+			lats = append(lats, at.Sub(start)-time.Duration(k)*interval)
 		}
-		cc, err := c.Consume(func(m jetstream.Msg) {
-			at := time.Now()
-			_ = m.Ack()
-			<-ready
-			k := p.which(m.Data())
-			mu.Lock()
-			defer mu.Unlock()
-			if k < 0 {
-				return // an earlier phase's redelivery
-			}
-			if k >= p.warmup {
-				lats = append(lats, at.Sub(start)-time.Duration(k)*interval)
-			}
-			if got++; got == n*len(s.receivers) {
-				close(done)
-			}
-		}, jetstream.PullMaxMessages(1000))
-		if err != nil {
-			return result{}, err
+		if got++; got == n*len(s.receivers) {
+			close(done)
 		}
-		stops = append(stops, cc.Stop)
 	}
+	s.onDelivery.Store(&onDelivery)
+	defer s.onDelivery.Store(nil)
 	cpu0, thr0, err := s.cpuNow()
 	if err != nil {
 		return result{}, err
@@ -148,6 +132,29 @@ func (s *setup) run(p *phase, rate int, limit time.Duration) (result, error) {
 	res.latencies = slices.Sorted(slices.Values(lats))
 	mu.Unlock()
 	return res, nil
+}
+
+// consume reads every receiving member's inbox until the setup closes,
+// acking each delivery and passing it to the current phase.
+func (s *setup) consume() error {
+	for i, js := range s.receivers {
+		c, err := js.Consumer(context.Background(), wire.StreamShare, wire.InboxConsumer(receivingMembers[i]))
+		if err != nil {
+			return fmt.Errorf("%s: %w", receivingMembers[i], err)
+		}
+		cc, err := c.Consume(func(m jetstream.Msg) {
+			at := time.Now()
+			_ = m.Ack()
+			if f := s.onDelivery.Load(); f != nil {
+				(*f)(m.Data(), at)
+			}
+		}, jetstream.PullMaxMessages(1000))
+		if err != nil {
+			return fmt.Errorf("%s: %w", receivingMembers[i], err)
+		}
+		s.consumers = append(s.consumers, cc)
+	}
+	return nil
 }
 
 // cpuNow reads each hub process's CPU used and times throttled so far.

@@ -51,7 +51,7 @@ func report(w io.Writer, o options, all []measured) {
 		name, cpu, thr, dec := "hop-r3 (uncapped)", "–", "–", "–"
 		if m.hubs > 0 {
 			name = fmt.Sprintf("%d hub process(es)", m.hubs)
-			cpu, thr, dec = cores(m.tp), fmt.Sprint(m.tp.throttled), shares(m.tp)
+			cpu, thr, dec = cores(m.tp), strings.Trim(strings.Join(strings.Fields(fmt.Sprint(m.tp.throttled)), ", "), "[]"), shares(m.tp)
 		}
 		fmt.Fprintf(w, "| %d | %s | %.0f | %s | %s | %s | %s | %s | %s → %s |\n", m.run+1, name, rate(m), ratio(m, 1), ratio(m, 0), cpu, thr, dec, m.loads[0], m.loads[1])
 	}
