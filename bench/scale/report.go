@@ -25,8 +25,8 @@ func progress(m measured, o options) string {
 func report(w io.Writer, o options, all []measured) {
 	fmt.Fprintf(w, "`%s` (each hub process capped to %.2f cores; %d run(s), alternating the order)\n\n",
 		strings.Join(append([]string{"go run ./bench/scale"}, os.Args[1:]...), " "), o.cores, o.runs)
-	fmt.Fprintf(w, "| run | configuration | %d at once: submissions/s | ratio to 1 process | ratio to hop-r3 | CPU per process (cores) | throttled periods per process | decisions per process | load average before → after |\n", o.n)
-	fmt.Fprintln(w, "|---|---|---:|---:|---:|---|---|---|---|")
+	fmt.Fprintf(w, "| run | configuration | %d at once: submissions/s | ratio to 1 process | ratio to hop-r3 | CPU per process (cores) | hub CPU µs/submission | throttled periods per process | decisions per process | load average before → after |\n", o.n)
+	fmt.Fprintln(w, "|---|---|---:|---:|---:|---|---:|---|---|---|")
 	rate := func(m measured) float64 {
 		if m.hubs == 0 {
 			return m.hop.perSecond
@@ -48,12 +48,13 @@ func report(w io.Writer, o options, all []measured) {
 		return "–"
 	}
 	for _, m := range all {
-		name, cpu, thr, dec := "hop-r3 (uncapped)", "–", "–", "–"
+		name, cpu, perSub, thr, dec := "hop-r3 (uncapped)", "–", "–", "–", "–"
 		if m.hubs > 0 {
 			name = fmt.Sprintf("%d hub process(es)", m.hubs)
+			perSub = fmt.Sprintf("%.0f", cpuMicros(m.tp, o.n))
 			cpu, thr, dec = cores(m.tp), strings.Trim(strings.Join(strings.Fields(fmt.Sprint(m.tp.throttled)), ", "), "[]"), shares(m.tp)
 		}
-		fmt.Fprintf(w, "| %d | %s | %.0f | %s | %s | %s | %s | %s | %s → %s |\n", m.run+1, name, rate(m), ratio(m, 1), ratio(m, 0), cpu, thr, dec, m.loads[0], m.loads[1])
+		fmt.Fprintf(w, "| %d | %s | %.0f | %s | %s | %s | %s | %s | %s | %s → %s |\n", m.run+1, name, rate(m), ratio(m, 1), ratio(m, 0), cpu, perSub, thr, dec, m.loads[0], m.loads[1])
 	}
 	if o.seconds == 0 {
 		return
@@ -77,6 +78,15 @@ func cores(r result) string {
 		parts = append(parts, fmt.Sprintf("%.2f", c.Seconds()/r.elapsed.Seconds()))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// cpuMicros is the hub processes' CPU per submission of a phase of n.
+func cpuMicros(r result, n int) float64 {
+	var total time.Duration
+	for _, c := range r.cpu {
+		total += c
+	}
+	return float64(total) / float64(time.Microsecond) / float64(n)
 }
 
 // shares is each hub process's part of the phase's receipts.
