@@ -12,6 +12,7 @@ import (
 
 	"github.com/genevahub/geneva/hub/crashtest"
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/internal/cputime"
 )
 
 // phase is one load on a setup: n one-indicator GREEN bundles from the
@@ -53,6 +54,7 @@ type result struct {
 	cpu       []time.Duration // per hub process (cgroup), over the phase
 	throttled []int64         // CFS periods each hub process was held back
 	decided   []int           // receipts each hub process stored
+	rest      time.Duration   // CPU of this process: the 3 servers and the members
 	elapsed   time.Duration
 }
 
@@ -97,6 +99,7 @@ func (s *setup) run(p *phase, rate int, limit time.Duration) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
+	rest0 := cputime.Process()
 	start = time.Now()
 	close(ready)
 	for i, b := range p.bundles {
@@ -115,7 +118,7 @@ func (s *setup) run(p *phase, rate int, limit time.Duration) (result, error) {
 		defer mu.Unlock()
 		return result{}, fmt.Errorf("%d of %d deliveries after %v", got, n*len(s.receivers), limit)
 	}
-	res := result{elapsed: time.Since(start)}
+	res := result{elapsed: time.Since(start), rest: cputime.Process() - rest0}
 	res.perSecond = float64(n) / res.elapsed.Seconds()
 	cpu1, thr1, err := s.cpuNow()
 	if err != nil {
@@ -185,6 +188,7 @@ func (s *setup) decidedBy(first uint64, n int, limit time.Duration) ([]int, erro
 		return nil, err
 	}
 	counts := make([]int, len(s.hubs))
+	var unknown []string
 	for seen := 0; seen < n; {
 		batch, err := c.Fetch(min(1000, n-seen), jetstream.FetchMaxWait(5*time.Second))
 		if err != nil {
@@ -193,15 +197,19 @@ func (s *setup) decidedBy(first uint64, n int, limit time.Duration) ([]int, erro
 		for m := range batch.Messages() {
 			seen++
 			id := m.Headers().Get(wire.HeaderDecidedBy)
-			for i, h := range s.hubs {
-				if h.id == id {
-					counts[i]++
-				}
+			k := slices.IndexFunc(s.hubs, func(h *hubProc) bool { return h.id == id })
+			if k < 0 {
+				unknown = append(unknown, id)
+				continue
 			}
+			counts[k]++
 		}
 		if seen < n && time.Now().After(deadline) {
 			return nil, fmt.Errorf("receipts: %d of %d after %v (%v)", seen, n, limit, batch.Error())
 		}
+	}
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("receipts: %d decided by no hub process of this setup (%q…)", len(unknown), unknown[0])
 	}
 	return counts, nil
 }

@@ -13,7 +13,8 @@ func progress(m measured, o options) string {
 	if m.hubs == 0 {
 		return fmt.Sprintf("run %d hop-r3: %.0f submissions/s; at %d/s p50 %s p99 %s (load %s)", m.run+1, m.hop.perSecond, o.rate, ms(m.hop.p50), ms(m.hop.p99), m.loads[1])
 	}
-	line := fmt.Sprintf("run %d %d hubs: %.0f submissions/s, CPU %s, decided %s", m.run+1, m.hubs, m.tp.perSecond, cores(m.tp), shares(m.tp))
+	line := fmt.Sprintf("run %d %d hubs: %.0f submissions/s, CPU %s (servers + members %.2f), decided %s", m.run+1, m.hubs, m.tp.perSecond,
+		cores(m.tp), m.tp.rest.Seconds()/m.tp.elapsed.Seconds(), shares(m.tp))
 	if o.seconds > 0 {
 		line += fmt.Sprintf("; at %d/s p50 %s p99 %s", o.rate, ms(pct(m.lat.latencies, 0.5)), ms(pct(m.lat.latencies, 0.99)))
 	}
@@ -25,8 +26,8 @@ func progress(m measured, o options) string {
 func report(w io.Writer, o options, all []measured) {
 	fmt.Fprintf(w, "`%s` (each hub process capped to %.2f cores; %d run(s), alternating the order)\n\n",
 		strings.Join(append([]string{"go run ./bench/scale"}, os.Args[1:]...), " "), o.cores, o.runs)
-	fmt.Fprintf(w, "| run | configuration | %d at once: submissions/s | ratio to 1 process | ratio to hop-r3 | CPU per process (cores) | hub CPU µs/submission | throttled periods per process | decisions per process | load average before → after |\n", o.n)
-	fmt.Fprintln(w, "|---|---|---:|---:|---:|---|---:|---|---|---|")
+	fmt.Fprintf(w, "| run | configuration | %d at once: submissions/s | ratio to 1 process | ratio to hop-r3 | CPU per process (cores) | hub CPU µs/submission | servers + members CPU (cores) | throttled periods per process | decisions per process | load average before → after |\n", o.n)
+	fmt.Fprintln(w, "|---|---|---:|---:|---:|---|---:|---:|---|---|---|")
 	rate := func(m measured) float64 {
 		if m.hubs == 0 {
 			return m.hop.perSecond
@@ -48,13 +49,14 @@ func report(w io.Writer, o options, all []measured) {
 		return "–"
 	}
 	for _, m := range all {
-		name, cpu, perSub, thr, dec := "hop-r3 (uncapped)", "–", "–", "–", "–"
+		name, cpu, perSub, rest, thr, dec := "hop-r3 (uncapped)", "–", "–", "–", "–", "–"
 		if m.hubs > 0 {
 			name = fmt.Sprintf("%d hub process(es)", m.hubs)
 			perSub = fmt.Sprintf("%.0f", cpuMicros(m.tp, o.n))
+			rest = fmt.Sprintf("%.2f", m.tp.rest.Seconds()/m.tp.elapsed.Seconds())
 			cpu, thr, dec = cores(m.tp), strings.Trim(strings.Join(strings.Fields(fmt.Sprint(m.tp.throttled)), ", "), "[]"), shares(m.tp)
 		}
-		fmt.Fprintf(w, "| %d | %s | %.0f | %s | %s | %s | %s | %s | %s | %s → %s |\n", m.run+1, name, rate(m), ratio(m, 1), ratio(m, 0), cpu, perSub, thr, dec, m.loads[0], m.loads[1])
+		fmt.Fprintf(w, "| %d | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %s → %s |\n", m.run+1, name, rate(m), ratio(m, 1), ratio(m, 0), cpu, perSub, rest, thr, dec, m.loads[0], m.loads[1])
 	}
 	if o.seconds == 0 {
 		return
