@@ -178,6 +178,26 @@ func (s *setup) cpuNow() ([]time.Duration, []int64, error) {
 	return cpu, thr, nil
 }
 
+// idleCores is each hub process's CPU, in cores, over d with no load.
+func (s *setup) idleCores(d time.Duration) ([]float64, error) {
+	cpu0, _, err := s.cpuNow()
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	time.Sleep(d) // the span measured
+	cpu1, _, err := s.cpuNow()
+	if err != nil {
+		return nil, err
+	}
+	elapsed := time.Since(start).Seconds()
+	var idle []float64
+	for i := range cpu0 {
+		idle = append(idle, (cpu1[i]-cpu0[i]).Seconds()/elapsed)
+	}
+	return idle, nil
+}
+
 // decidedBy counts the n receipts from sequence first on by the hub
 // process that stored each (HeaderDecidedBy), waiting up to limit.
 func (s *setup) decidedBy(first uint64, n int, limit time.Duration) ([]int, error) {

@@ -79,6 +79,7 @@ type measured struct {
 	tp    result
 	lat   result // zero without a latency phase
 	hop   hopResult
+	idle  []float64 // each hub process's CPU (cores) over 2 s with nothing to do
 	loads [2]string // load averages before and after
 }
 
@@ -145,6 +146,9 @@ func measure(work, hubBin, benchHub string, r, n int, o options) (m measured, er
 		}
 		_ = os.RemoveAll(dir)
 	}()
+	if m.idle, err = s.idleCores(2 * time.Second); err != nil {
+		return m, err
+	}
 	if m.tp, err = s.run(newPhase(fmt.Sprintf("t%d-%d", r, n), o.n, 0), 0, o.limit); err != nil {
 		return m, fmt.Errorf("%d hub processes, throughput: %w", n, err)
 	}

@@ -13,7 +13,7 @@ func progress(m measured, o options) string {
 	if m.hubs == 0 {
 		return fmt.Sprintf("run %d hop-r3: %.0f submissions/s; at %d/s p50 %s p99 %s (load %s)", m.run+1, m.hop.perSecond, o.rate, ms(m.hop.p50), ms(m.hop.p99), m.loads[1])
 	}
-	line := fmt.Sprintf("run %d %d hubs: %.0f submissions/s, CPU %s (servers + members %.2f), decided %s", m.run+1, m.hubs, m.tp.perSecond,
+	line := fmt.Sprintf("run %d %d hubs: idle CPU %s; %.0f submissions/s, CPU %s (servers + members %.2f), decided %s", m.run+1, m.hubs, idle(m.idle), m.tp.perSecond,
 		cores(m.tp), m.tp.rest.Seconds()/m.tp.elapsed.Seconds(), shares(m.tp))
 	if o.seconds > 0 {
 		line += fmt.Sprintf("; at %d/s p50 %s p99 %s", o.rate, ms(pct(m.lat.latencies, 0.5)), ms(pct(m.lat.latencies, 0.99)))
@@ -61,15 +61,15 @@ func report(w io.Writer, o options, all []measured) {
 	if o.seconds == 0 {
 		return
 	}
-	fmt.Fprintf(w, "\n| run | offered %d/s for %d s (first second not counted) | p50 | p99 | CPU per process (cores) | decisions per process |\n", o.rate, o.seconds)
-	fmt.Fprintln(w, "|---|---|---:|---:|---|---|")
+	fmt.Fprintf(w, "\n| run | offered %d/s for %d s (first second not counted) | p50 | p99 | CPU per process (cores) | idle CPU per process before (cores) | decisions per process |\n", o.rate, o.seconds)
+	fmt.Fprintln(w, "|---|---|---:|---:|---|---|---|")
 	for _, m := range all {
 		if m.hubs == 0 {
-			fmt.Fprintf(w, "| %d | hop-r3 (uncapped) | %s | %s | – | – |\n", m.run+1, ms(m.hop.p50), ms(m.hop.p99))
+			fmt.Fprintf(w, "| %d | hop-r3 (uncapped) | %s | %s | – | – | – |\n", m.run+1, ms(m.hop.p50), ms(m.hop.p99))
 			continue
 		}
-		fmt.Fprintf(w, "| %d | %d hub process(es) | %s | %s | %s | %s |\n", m.run+1, m.hubs,
-			ms(pct(m.lat.latencies, 0.5)), ms(pct(m.lat.latencies, 0.99)), cores(m.lat), shares(m.lat))
+		fmt.Fprintf(w, "| %d | %d hub process(es) | %s | %s | %s | %s | %s |\n", m.run+1, m.hubs,
+			ms(pct(m.lat.latencies, 0.5)), ms(pct(m.lat.latencies, 0.99)), cores(m.lat), idle(m.idle), shares(m.lat))
 	}
 }
 
@@ -78,6 +78,14 @@ func cores(r result) string {
 	var parts []string
 	for _, c := range r.cpu {
 		parts = append(parts, fmt.Sprintf("%.2f", c.Seconds()/r.elapsed.Seconds()))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func idle(cores []float64) string {
+	var parts []string
+	for _, c := range cores {
+		parts = append(parts, fmt.Sprintf("%.3f", c))
 	}
 	return strings.Join(parts, ", ")
 }
