@@ -77,9 +77,7 @@ func (s *setup) run(p *phase, rate int, limit time.Duration) (result, error) {
 	if rate > 0 {
 		interval = time.Second / time.Duration(rate)
 	}
-	ready := make(chan struct{})
 	onDelivery := func(data []byte, at time.Time) {
-		<-ready
 		k := p.which(data)
 		if k < 0 {
 			return // an earlier phase's
@@ -93,15 +91,14 @@ func (s *setup) run(p *phase, rate int, limit time.Duration) (result, error) {
 			close(done)
 		}
 	}
-	s.onDelivery.Store(&onDelivery)
-	defer s.onDelivery.Store(nil)
 	cpu0, thr0, err := s.cpuNow()
 	if err != nil {
 		return result{}, err
 	}
 	rest0 := cputime.Process()
 	start = time.Now()
-	close(ready)
+	s.onDelivery.Store(&onDelivery) // after start: the store orders it before every read
+	defer s.onDelivery.Store(nil)
 	for i, b := range p.bundles {
 		if wait := time.Until(start.Add(time.Duration(i) * interval)); wait > 0 {
 			time.Sleep(wait) // pacing to the offered rate
