@@ -304,9 +304,9 @@ func (r replicated) CreateOrUpdateKeyValue(ctx context.Context, c jetstream.KeyV
 // untilAccountKnown retries create for probeTime while a node refuses its
 // copy with "account not found" (10035). Under JWT accounts a node that
 // saw the hub's account on a route before looking it up holds a
-// placeholder, and two first look-ups at once make one of them fail
-// (nats-server 2.15 lookupOrFetchAccount: the second finds the update
-// "too soon" and reports the account expired). The replica probe resolves
+// placeholder, and two first look-ups at once can make one of them fail
+// (as read in nats-server 2.15 lookupOrFetchAccount: the second finds
+// the update "too soon" and reports the account expired). The replica probe resolves
 // the account on three nodes, but not with replicas set, nor on the
 // other nodes of a larger cluster.
 func untilAccountKnown[T any](ctx context.Context, create func() (T, error)) (T, error) {

@@ -14,9 +14,9 @@ const idleTimeout = 10 * time.Second
 
 // readHeartbeat is how often the server tells the reader it is alive: a
 // reader that hears nothing for twice this replaces its consumer. On a
-// cluster the first pull can be lost (answered "no responders" when it
-// reaches the reader's node before the new consumer's subscription does)
-// and is never repeated; with the client's default of 15 s the read then
+// cluster the new consumer's first pull is sometimes lost (likely
+// answered "no responders" when it beats the consumer's subscription to
+// the reader's node) and never repeated; with the client's default of 15 s the read then
 // failed after idleTimeout, about 1 verify in 40.
 const readHeartbeat = time.Second
 
