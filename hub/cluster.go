@@ -203,11 +203,8 @@ func chooseReplicas(ctx context.Context, js jetstream.JetStream, want int) (int,
 			if time.Now().After(deadline) {
 				return 1, nil
 			}
-		case errors.As(err, &apiErr) && apiErr.ErrorCode == codeNoAccount && time.Now().Before(deadline):
-			// Under JWT accounts, a node that saw the hub's account on a
-			// route before it had its JWT holds a placeholder marked
-			// expired until it fetches the claims, and refuses the copy
-			// placed on it meanwhile.
+		case isNoAccount(err) && time.Now().Before(deadline):
+			// untilAccountKnown says why
 		default:
 			return 0, fmt.Errorf("replicas: probing for %d JetStream servers: %w", autoReplicas, err)
 		}
@@ -281,25 +278,53 @@ func (r replicated) kv(c jetstream.KeyValueConfig) jetstream.KeyValueConfig {
 }
 
 func (r replicated) CreateStream(ctx context.Context, c jetstream.StreamConfig) (jetstream.Stream, error) {
-	return r.JetStream.CreateStream(ctx, r.stream(c))
+	return untilAccountKnown(ctx, func() (jetstream.Stream, error) { return r.JetStream.CreateStream(ctx, r.stream(c)) })
 }
 
 func (r replicated) UpdateStream(ctx context.Context, c jetstream.StreamConfig) (jetstream.Stream, error) {
-	return r.JetStream.UpdateStream(ctx, r.stream(c))
+	return untilAccountKnown(ctx, func() (jetstream.Stream, error) { return r.JetStream.UpdateStream(ctx, r.stream(c)) })
 }
 
 func (r replicated) CreateOrUpdateStream(ctx context.Context, c jetstream.StreamConfig) (jetstream.Stream, error) {
-	return r.JetStream.CreateOrUpdateStream(ctx, r.stream(c))
+	return untilAccountKnown(ctx, func() (jetstream.Stream, error) { return r.JetStream.CreateOrUpdateStream(ctx, r.stream(c)) })
 }
 
 func (r replicated) CreateKeyValue(ctx context.Context, c jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
-	return r.JetStream.CreateKeyValue(ctx, r.kv(c))
+	return untilAccountKnown(ctx, func() (jetstream.KeyValue, error) { return r.JetStream.CreateKeyValue(ctx, r.kv(c)) })
 }
 
 func (r replicated) UpdateKeyValue(ctx context.Context, c jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
-	return r.JetStream.UpdateKeyValue(ctx, r.kv(c))
+	return untilAccountKnown(ctx, func() (jetstream.KeyValue, error) { return r.JetStream.UpdateKeyValue(ctx, r.kv(c)) })
 }
 
 func (r replicated) CreateOrUpdateKeyValue(ctx context.Context, c jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
-	return r.JetStream.CreateOrUpdateKeyValue(ctx, r.kv(c))
+	return untilAccountKnown(ctx, func() (jetstream.KeyValue, error) { return r.JetStream.CreateOrUpdateKeyValue(ctx, r.kv(c)) })
+}
+
+// untilAccountKnown retries create for probeTime while a node refuses its
+// copy with "account not found" (10035). Under JWT accounts a node that
+// saw the hub's account on a route before looking it up holds a
+// placeholder, and two first look-ups at once can make one of them fail
+// (as read in nats-server 2.15 lookupOrFetchAccount: the second finds
+// the update "too soon" and reports the account expired). The replica probe resolves
+// the account on three nodes, but not with replicas set, nor on the
+// other nodes of a larger cluster.
+func untilAccountKnown[T any](ctx context.Context, create func() (T, error)) (T, error) {
+	deadline := time.Now().Add(probeTime)
+	for {
+		v, err := create()
+		if !isNoAccount(err) || time.Now().After(deadline) {
+			return v, err
+		}
+		select {
+		case <-ctx.Done():
+			return v, err
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
+func isNoAccount(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode == codeNoAccount
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 	"time"
 
@@ -19,6 +21,37 @@ import (
 	"github.com/genevahub/geneva/hub/wire"
 	"github.com/genevahub/geneva/policy"
 )
+
+// ignoresPayloadLimit makes a client that ignores the max_payload the
+// server announces (every INFO's reads as nines, as many digits), as a
+// hostile member's would: only the server's own check stops it.
+var ignoresPayloadLimit = nats.SetCustomDialer(payloadLimitBlind{})
+
+type payloadLimitBlind struct{}
+
+func (payloadLimitBlind) Dial(network, address string) (net.Conn, error) {
+	c, err := net.DialTimeout(network, address, 5*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	return payloadLimitBlindConn{c}, nil
+}
+
+type payloadLimitBlindConn struct{ net.Conn }
+
+var announcedPayload = regexp.MustCompile(`"max_payload":[0-9]+`)
+
+// Read rewrites the limit in place: an INFO line comes in one read (the
+// server writes it at once and the client reads 32 KiB at a time).
+func (c payloadLimitBlindConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	for _, at := range announcedPayload.FindAllIndex(p[:n], -1) {
+		for i := at[0] + len(`"max_payload":`); i < at[1]; i++ {
+			p[i] = '9'
+		}
+	}
+	return n, err
+}
 
 // withJWTAccounts runs the embedded server in operator mode.
 var withJWTAccounts = hubtest.WithConfig(func(c *hub.Config) { c.JWTAccounts = true })
@@ -214,21 +247,16 @@ func TestMembersCannotPushAccountJWTs(t *testing.T) {
 // which the member's account imports its submit subject from.
 func TestQuotasWithJWTAccounts(t *testing.T) {
 	h := hubtest.StartHub(t, hubtest.WithMoU(quotaMoU(t)), withJWTAccounts)
-	isp := h.Member(t, "isp-two")
-	_, err := isp.JS.PublishMsg(ctx(t), wire.SubmitMsg("isp-two", make([]byte, 5000), wire.SubmitOptions{}))
-	// The account JWT's payload limit is applied after the client read the
-	// server's INFO, so the client usually does not refuse the message
-	// itself: the server closes the connection that sent it. Any INFO the
-	// server sends later carries the account's limit (nats-server's
-	// generateClientInfoJSON), and a client that got one refuses the
-	// message itself (seen once under scripts/stress.sh). Either way
-	// nothing is stored.
-	if errors.Is(err, nats.ErrMaxPayload) {
-		isp.NC.Close()
-	} else {
-		require.ErrorIs(t, err, nats.ErrConnectionClosed)
-		require.ErrorContains(t, isp.NC.LastError(), "Maximum Payload Violation")
-	}
+	// As a hostile member's client would, this one ignores the account's
+	// payload limit that any INFO after the first carries (nats-server's
+	// generateClientInfoJSON; a client that got one refused the message
+	// itself, once under scripts/stress.sh): the server must refuse it.
+	isp, err := h.Connect("isp-two", ignoresPayloadLimit)
+	require.NoError(t, err)
+	t.Cleanup(isp.NC.Close)
+	_, err = isp.JS.PublishMsg(ctx(t), wire.SubmitMsg("isp-two", make([]byte, 5000), wire.SubmitOptions{}))
+	require.ErrorIs(t, err, nats.ErrConnectionClosed)
+	require.ErrorContains(t, isp.NC.LastError(), "Maximum Payload Violation")
 	in, err := h.Member(t, wire.OperatorName).JS.Stream(ctx(t), wire.IntakeStream("isp-two"))
 	require.NoError(t, err)
 	require.Zero(t, in.CachedInfo().State.Msgs, "nothing stored")
