@@ -13,6 +13,7 @@ import (
 
 	"github.com/genevahub/geneva/hub/audit"
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/internal/jspull"
 	"github.com/genevahub/geneva/policy/tlp"
 )
 
@@ -65,7 +66,9 @@ func (s JetStreamSource) read(ctx context.Context, stream string, p *Progress, h
 	if err != nil {
 		return fmt.Errorf("jetstream stream %s: consumer: %w", stream, err)
 	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(512))
+	// A short heartbeat: on a cluster the first pull of a new ordered
+	// consumer can be lost, and nats.go's default would sit 10 s on it.
+	it, err := cons.Messages(jspull.Messages(jetstream.PullMaxMessages(512))...)
 	if err != nil {
 		return fmt.Errorf("jetstream stream %s: %w", stream, err)
 	}
