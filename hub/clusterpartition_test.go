@@ -27,23 +27,29 @@ import (
 // elections of a loaded machine.
 const healedWithin = 15 * time.Second
 
-// A hub process connected to a node that is partitioned from the others
-// while it leads the hub's intake consumer decides again soon after the
-// partition heals: the submissions offered after healing are delivered
-// within healedWithin.
-func TestHubOnCutNodeDecidesSoonAfterHealing(t *testing.T) {
+// hubOnNode1 starts a 3-node cluster and a hub connected to its node 1
+// alone; atN2 connects a member (or the operator) to node 2, so that it
+// stays with the majority when node 1 is cut.
+func hubOnNode1(t *testing.T) (cl *hubtest.Cluster, atN2 func(id string) *hubtest.Member) {
 	dir := t.TempDir()
-	cl := startNATSCluster(t, dir)
+	cl = startNATSCluster(t, dir)
 	h := hubtest.StartHub(t, hubtest.WithDir(dir), hubtest.WithConfig(func(c *hub.Config) {
 		c.HubConnection = hub.HubConnection{NATSURL: cl.NodeURL(0), Creds: wire.CredsPath(dir, wire.OperatorName)}
 	}))
-	// The members and the operator's view stay with the majority.
-	atN2 := func(id string) *hubtest.Member {
+	return cl, func(id string) *hubtest.Member {
 		m, err := h.Connect(id, func(o *nats.Options) error { o.Servers = []string{cl.NodeURL(1)}; return nil })
 		require.NoError(t, err)
 		t.Cleanup(m.NC.Close)
 		return m
 	}
+}
+
+// A hub process connected to a node that is partitioned from the others
+// while it leads the hub's intake consumer decides again soon after the
+// partition heals: the submissions offered after healing are delivered
+// within healedWithin.
+func TestHubOnCutNodeDecidesSoonAfterHealing(t *testing.T) {
+	cl, atN2 := hubOnNode1(t)
 	bank, le, op := atN2("bank-one"), atN2("le-alpha"), atN2(wire.OperatorName)
 	submitUntilAcked(t, bank, "before")
 	delivered(t, le, wire.StreamShare, wire.InboxConsumer("le-alpha"), 1, 30*time.Second)
@@ -81,17 +87,7 @@ func cutWhileLeading(t *testing.T, cl *hubtest.Cluster, op *hubtest.Member, stre
 // cut). A request le-alpha sends after healing is tracked within
 // healedWithin.
 func TestRequestTrackerOnCutNodeFollowsSoonAfterHealing(t *testing.T) {
-	dir := t.TempDir()
-	cl := startNATSCluster(t, dir)
-	h := hubtest.StartHub(t, hubtest.WithDir(dir), hubtest.WithConfig(func(c *hub.Config) {
-		c.HubConnection = hub.HubConnection{NATSURL: cl.NodeURL(0), Creds: wire.CredsPath(dir, wire.OperatorName)}
-	}))
-	atN2 := func(id string) *hubtest.Member {
-		m, err := h.Connect(id, func(o *nats.Options) error { o.Servers = []string{cl.NodeURL(1)}; return nil })
-		require.NoError(t, err)
-		t.Cleanup(m.NC.Close)
-		return m
-	}
+	cl, atN2 := hubOnNode1(t)
 	alpha, op := atN2("le-alpha"), atN2(wire.OperatorName)
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	first := requeststest.Preservation(t, "preservation", requeststest.LEAlpha, now)

@@ -29,18 +29,15 @@ func newCgroup(name string, cores float64) (*cgroup, error) {
 	g := &cgroup{name: name}
 	for _, root := range []string{cpuRoot, cpuacctRoot} {
 		if err := os.Mkdir(filepath.Join(root, name), 0o755); err != nil {
-			g.remove()
-			return nil, fmt.Errorf("cgroup %s: %w (needs writable cgroup v1 cpu and cpuacct controllers)", name, err)
+			return nil, errors.Join(fmt.Errorf("cgroup %s: %w (needs writable cgroup v1 cpu and cpuacct controllers)", name, err), g.remove())
 		}
 	}
 	quota := int64(cores * float64(cfsPeriod/time.Microsecond))
 	if err := g.write(cpuRoot, "cpu.cfs_period_us", int64(cfsPeriod/time.Microsecond)); err != nil {
-		g.remove()
-		return nil, err
+		return nil, errors.Join(err, g.remove())
 	}
 	if err := g.write(cpuRoot, "cpu.cfs_quota_us", quota); err != nil {
-		g.remove()
-		return nil, err
+		return nil, errors.Join(err, g.remove())
 	}
 	return g, nil
 }

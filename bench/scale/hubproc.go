@@ -46,12 +46,10 @@ func startHubProc(name, bin, cfg, httpAddr, logFile string, cores float64) (*hub
 	go func() { _ = p.cmd.Wait(); log.Close(); close(p.exited) }()
 	// Moved in before it connects: its start-up is capped too.
 	if err := group.add(p.cmd.Process.Pid); err != nil {
-		p.stop()
-		return nil, err
+		return nil, errors.Join(err, p.stop())
 	}
 	if err := p.waitReady("http://"+httpAddr+"/readyz", 2*time.Minute); err != nil {
-		p.stop()
-		return nil, fmt.Errorf("%w (see %s)", err, logFile)
+		return nil, errors.Join(fmt.Errorf("%w (see %s)", err, logFile), p.stop())
 	}
 	return p, nil
 }
