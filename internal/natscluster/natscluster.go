@@ -43,24 +43,26 @@ func StartWithAccounts(dir string, n int, accounts string, timeout time.Duration
 // domain and a leaf node listener on every node (LeafURL), as partner
 // sites' leaf nodes need (docs/operating.md "Leaf nodes").
 func StartForLeafNodes(dir string, n int, accounts, domain string, timeout time.Duration) (*Cluster, error) {
-	leafPorts, err := freePorts(n)
-	if err != nil {
-		return nil, err
-	}
-	return start(dir, n, nodeSettings{accounts: accounts, domain: domain, leafPorts: leafPorts}, timeout)
+	return start(dir, n, nodeSettings{accounts: accounts, domain: domain, leafNodes: true}, timeout)
 }
 
-// start starts n nodes on free ports.
+// start starts n nodes on free ports. All of them are reserved at once:
+// ports reserved by separate calls can repeat (each call's listeners are
+// closed when it returns), and a node whose client port was another's
+// route port never became ready (seen under scripts/stress.sh).
 func start(dir string, n int, set nodeSettings, timeout time.Duration) (*Cluster, error) {
-	clientPorts, err := freePorts(n)
+	kinds := 2
+	if set.leafNodes {
+		kinds = 3
+	}
+	ports, err := freePorts(kinds * n)
 	if err != nil {
 		return nil, err
 	}
-	routePorts, err := freePorts(n)
-	if err != nil {
-		return nil, err
+	if set.leafNodes {
+		set.leafPorts = ports[2*n:]
 	}
-	return startOn(dir, clientPorts, routePorts, set, timeout)
+	return startOn(dir, ports[:n], ports[n:2*n], set, timeout)
 }
 
 // nodeSettings are what every node of a cluster shares beyond its ports.
@@ -68,7 +70,8 @@ type nodeSettings struct {
 	users     []*server.NkeyUser // without accounts
 	accounts  string             // an accounts block, read from a file
 	domain    string             // the JetStream domain (with accounts)
-	leafPorts []int              // leaf node listeners, one per node (with accounts)
+	leafNodes bool               // a leaf node listener on every node (with accounts)
+	leafPorts []int              // their ports, one per node (start reserves them)
 }
 
 // startOn starts one node per pair of ports (clients, routes).
