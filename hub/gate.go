@@ -47,6 +47,10 @@ import (
 // (the member publishes on SubmitSubject(m); its import maps it here).
 func gateSubject(m string) string { return "geneva.gate." + m }
 
+// GateSubject is gateSubject, for bench/hub's raw hops, whose intake
+// stream takes the gate's place on the same subject.
+func GateSubject(m string) string { return gateSubject(m) }
+
 // HeaderAdmitted marks an intake message the gate admitted (package
 // decide says what it buys).
 const HeaderAdmitted = decide.HeaderAdmitted

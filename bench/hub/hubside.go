@@ -57,6 +57,25 @@ func runHub(cfg hub.Config) (*hub.Hub, func(), error) {
 // at url with their creds under credsDir; the system's close closes them,
 // then calls stop.
 func members(url, credsDir string, stop func()) (*system, error) {
+	opts := func(member string) ([]nats.Option, error) {
+		_, opts, err := wire.MemberOptions(wire.CredsPath(credsDir, member), nil)
+		return opts, err
+	}
+	sys, err := clients(url, opts, func(key string, bundle []byte) *nats.Msg {
+		return wire.SubmitMsg(sender, bundle, wire.SubmitOptions{MsgID: key})
+	}, stop)
+	if err != nil {
+		return nil, fmt.Errorf("hub: %w", err)
+	}
+	sys.name = "hub"
+	return sys, nil
+}
+
+// clients connects the sender and each receiving member to url, each with
+// opts(member) on a connection of its own, the receivers to their inbox
+// consumers on the share stream; msg is the sender's intake message. The
+// system's close closes them, then calls stop; so does a failure.
+func clients(url string, opts func(member string) ([]nats.Option, error), msg func(key string, bundle []byte) *nats.Msg, stop func()) (*system, error) {
 	var conns []*nats.Conn
 	cleanup := func() {
 		for _, nc := range conns {
@@ -64,23 +83,20 @@ func members(url, credsDir string, stop func()) (*system, error) {
 		}
 		stop()
 	}
-	fail := func(err error) (*system, error) { cleanup(); return nil, fmt.Errorf("hub: %w", err) }
+	fail := func(err error) (*system, error) { cleanup(); return nil, err }
 	connect := func(member string) (jetstream.JetStream, error) {
-		_, opts, err := wire.MemberOptions(wire.CredsPath(credsDir, member), nil)
+		o, err := opts(member)
 		if err != nil {
 			return nil, err
 		}
-		nc, err := nats.Connect(url, opts...)
+		nc, err := nats.Connect(url, o...)
 		if err != nil {
 			return nil, err
 		}
 		conns = append(conns, nc)
 		return jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(asyncWindow))
 	}
-	sys := &system{name: "hub", close: cleanup,
-		msg: func(key string, bundle []byte) *nats.Msg {
-			return wire.SubmitMsg(sender, bundle, wire.SubmitOptions{MsgID: key})
-		}}
+	sys := &system{close: cleanup, msg: msg}
 	var err error
 	if sys.submit, err = connect(sender); err != nil {
 		return fail(err)

@@ -46,9 +46,13 @@ func (w *workload) which(data []byte) int {
 	return i
 }
 
-// consume starts every receiver's consumer; onDelivery runs for each part
-// after its ack is sent, with the submission it belongs to (-1: unknown).
-func consume(sys *system, w *workload, onDelivery func(i int, at time.Time)) (stop func(), err error) {
+// startConsumers starts every receiver's consumer once, for the system's
+// life: each part is acked, then handed to the current phase (consume).
+// Not one Consume per phase: a stopped Consume leaves its pull request
+// waiting in the server, and with member accounts (hop-acct) the server
+// went on delivering to it, so every other part of the next phase came
+// again only after the 30 s ack wait.
+func startConsumers(sys *system) (stop func(), err error) {
 	var ccs []jetstream.ConsumeContext
 	stop = func() {
 		for _, cc := range ccs {
@@ -64,7 +68,9 @@ func consume(sys *system, w *workload, onDelivery func(i int, at time.Time)) (st
 		cc, err := c.Consume(func(m jetstream.Msg) {
 			at := time.Now()
 			_ = m.Ack()
-			onDelivery(w.which(m.Data()), at)
+			if h := sys.onDelivery.Load(); h != nil {
+				(*h)(m.Data(), at)
+			}
 		}, jetstream.PullMaxMessages(1000))
 		if err != nil {
 			stop()
@@ -73,6 +79,14 @@ func consume(sys *system, w *workload, onDelivery func(i int, at time.Time)) (st
 		ccs = append(ccs, cc)
 	}
 	return stop, nil
+}
+
+// consume hands every part delivered until stop to onDelivery, after its
+// ack is sent, with the submission of w it belongs to (-1: unknown).
+func consume(sys *system, w *workload, onDelivery func(i int, at time.Time)) (stop func()) {
+	h := func(data []byte, at time.Time) { onDelivery(w.which(data), at) }
+	sys.onDelivery.Store(&h)
+	return func() { sys.onDelivery.Store(nil) }
 }
 
 // deliveries counts parts delivered and closes done at want.

@@ -40,7 +40,7 @@ func run() error {
 	rates := flag.String("rates", "1000", "offered submissions/s of the latency runs (comma-separated)")
 	flag.IntVar(&o.seconds, "seconds", 10, "length of each latency run (the first second is warm-up, not counted); 0: no latency runs")
 	flag.IntVar(&o.workers, "workers", 0, "hub policy workers (0: the hub's default)")
-	sides := flag.String("sides", "hop,hub", "which sides to run: hop, hub, hub-w<N> (the hub with N policy workers), hop3 (the hop storing a receipt-sized message too) and hop4 (a receipt- and an audit-sized message); on a 3-node cluster with R3 streams: hop-r3, hop4-r3, hub-c<N> (N hub processes in cluster mode)")
+	sides := flag.String("sides", "hop,hub", "which sides to run: hop, hub, hub-w<N> (the hub with N policy workers), hop3 (the hop storing a receipt-sized message too) and hop4 (a receipt- and an audit-sized message); hop-acct and hop4-acct (hop and hop4 with the sender and receivers in member accounts, as the hub sets them up); on a 3-node cluster with R3 streams: hop-r3, hop4-r3, hub-c<N> (N hub processes in cluster mode)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	memProfile := flag.String("memprofile", "", "write an allocation profile of the whole run to this file (what the GC has to pay for)")
 	flag.Parse()
@@ -80,7 +80,7 @@ func run() error {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(os.Stderr, "run %d %-4s idle %.0f cpu-ms/s; %8.0f submissions/s %6.1f cpu-µs/sub\n", r+1, side, res.idleMillis, res.tp.perSecond, res.tp.cpuMicros)
+			fmt.Fprintf(os.Stderr, "run %d %-9s idle %.0f cpu-ms/s; %8.0f submissions/s %6.1f cpu-µs/sub\n", r+1, side, res.idleMillis, res.tp.perSecond, res.tp.cpuMicros)
 			for k, l := range res.lat {
 				fmt.Fprintf(os.Stderr, "      at %d/s: p50 %v p99 %v p999 %v max %v (%d samples) %6.1f cpu-µs/sub\n",
 					o.rates[k], l.p50, l.p99, l.p999, l.max, l.samples, l.cpuMicros)
@@ -135,13 +135,22 @@ func runSide(side string, r int, o options) (sideResult, error) {
 		sys, err = startHop(dir, 1)
 	case side == "hop4":
 		sys, err = startHop(dir, 2)
+	case side == "hop-acct":
+		sys, err = startAcctHop(dir, 0)
+	case side == "hop4-acct":
+		sys, err = startAcctHop(dir, 2)
 	default:
-		err = fmt.Errorf("unknown side %q (want hub, hub-w<workers>, hop, hop3, hop4, hop-r3, hop4-r3 or hub-c<processes>)", side)
+		err = fmt.Errorf("unknown side %q (want hub, hub-w<workers>, hop, hop3, hop4, hop-acct, hop4-acct, hop-r3, hop4-r3 or hub-c<processes>)", side)
 	}
 	if err != nil {
 		return sideResult{}, err
 	}
 	defer sys.close()
+	stopConsumers, err := startConsumers(sys)
+	if err != nil {
+		return sideResult{}, err
+	}
+	defer stopConsumers()
 	var res sideResult
 	cpu0, start := cputime.Process(), time.Now()
 	time.Sleep(2 * time.Second)

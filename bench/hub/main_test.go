@@ -10,7 +10,7 @@ import (
 // and the figures are plausible, so the benchmark keeps working.
 func TestEachSideDeliversEverything(t *testing.T) {
 	o := options{runs: 1, n: 300, seconds: 2, rates: []int{200}}
-	for _, side := range []string{"hop", "hop3", "hop4", "hub", "hub-w4", "hop-r3", "hub-c2"} {
+	for _, side := range []string{"hop", "hop3", "hop4", "hop-acct", "hop4-acct", "hub", "hub-w4", "hop-r3", "hub-c2"} {
 		res, err := runSide(side, 0, o)
 		require.NoError(t, err, side)
 		require.Positive(t, res.tp.perSecond, side)

@@ -21,11 +21,7 @@ type throughputResult struct {
 func measureThroughput(sys *system, w *workload) (throughputResult, error) {
 	n := len(w.bundles)
 	d := newDeliveries(n * len(sys.receivers))
-	stop, err := consume(sys, w, func(int, time.Time) { d.add() })
-	if err != nil {
-		return throughputResult{}, err
-	}
-	defer stop()
+	defer consume(sys, w, func(int, time.Time) { d.add() })()
 	cpu0, start := cputime.Process(), time.Now()
 	if err := publishAll(sys, w, nil); err != nil {
 		return throughputResult{}, err
@@ -54,16 +50,13 @@ func measureLatency(sys *system, w *workload, rate, warmup int) (latencyResult, 
 	var k atomic.Int64
 	var start time.Time
 	ready := make(chan struct{})
-	stop, err := consume(sys, w, func(i int, at time.Time) {
+	stop := consume(sys, w, func(i int, at time.Time) {
 		<-ready
 		if i >= warmup {
 			lats[k.Add(1)-1] = at.Sub(start) - time.Duration(i)*interval
 		}
 		d.add()
 	})
-	if err != nil {
-		return latencyResult{}, err
-	}
 	defer stop()
 	cpu0 := cputime.Process()
 	start = time.Now()

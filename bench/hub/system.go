@@ -1,6 +1,9 @@
 package main
 
 import (
+	"sync/atomic"
+	"time"
+
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -14,6 +17,9 @@ type system struct {
 	msg       func(key string, bundle []byte) *nats.Msg // the intake message of one submission
 	receivers []receiver
 	close     func()
+	// onDelivery gets each part the receivers' consumers deliver (nil:
+	// between phases, parts are only acked).
+	onDelivery atomic.Pointer[func(data []byte, at time.Time)]
 }
 
 type receiver struct {
