@@ -48,10 +48,9 @@ func (w *workload) which(data []byte) int {
 
 // startConsumers starts every receiver's consumer once, for the system's
 // life: each part is acked, then handed to the current phase (consume).
-// Not one Consume per phase: a stopped Consume leaves its pull request
-// waiting in the server, and with member accounts (hop-acct) the server
-// went on delivering to it, so every other part of the next phase came
-// again only after the 30 s ack wait.
+// Not one Consume per phase: with member accounts (hop-acct), after a
+// Consume was stopped and a new one started, every other part of the next
+// phase came again only after the 30 s ack wait (docs/benchmarks.md).
 func startConsumers(sys *system) (stop func(), err error) {
 	var ccs []jetstream.ConsumeContext
 	stop = func() {
