@@ -92,3 +92,19 @@ func (c *Client) Submit(ctx context.Context, bundle []byte, o SubmitOptions) (Su
 // dedupLookback covers the hub's Nats-Msg-Id dedup window (2 minutes) and
 // some clock skew.
 const dedupLookback = 5 * time.Minute
+
+// Submitted asks the hub whether it has the member's submission with
+// Nats-Msg-Id msgID, first sent at or after since (wire.SubmittedQuery):
+// the question to ask before sending again a submission whose PubAck never
+// came, since the hub's intake drops a repeat only within its dedup
+// window. The hub's error is a *RefusedError.
+func (c *Client) Submitted(ctx context.Context, msgID string, since time.Time) (wire.SubmittedReply, error) {
+	var reply wire.SubmittedReply
+	if err := c.ask(ctx, "submitted", wire.SubmittedService(c.member), wire.SubmittedQuery{MsgID: msgID, Since: since}, &reply); err != nil {
+		return reply, err
+	}
+	if reply.Error != "" {
+		return reply, &RefusedError{What: "submitted", Reason: reply.Error}
+	}
+	return reply, nil
+}
