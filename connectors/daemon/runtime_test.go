@@ -38,6 +38,12 @@ type running struct {
 // YAML blocks for sources and sinks (drop folder: dir/drop).
 func startConnector(t *testing.T, h *hubtest.Hub, member, extra, sources, sinks string, mouYAML []byte) *running {
 	t.Helper()
+	return startConnectorVia(t, h, h.ClientURL(), member, extra, sources, sinks, mouYAML)
+}
+
+// startConnectorVia is startConnector reaching the hub at server (a proxy).
+func startConnectorVia(t *testing.T, h *hubtest.Hub, server, member, extra, sources, sinks string, mouYAML []byte) *running {
+	t.Helper()
 	dir := t.TempDir()
 	if mouYAML == nil {
 		mouYAML = policy.DemoMoUYAML()
@@ -55,7 +61,7 @@ http:
 %s
 %s
 %s
-`, h.ClientURL(), wire.CredsPath(h.Dir, member), filepath.Join(dir, "mou.yaml"), filepath.Join(dir, "spool"), extra,
+`, server, wire.CredsPath(h.Dir, member), filepath.Join(dir, "mou.yaml"), filepath.Join(dir, "spool"), extra,
 		block("sources", sources, dir), block("sinks", sinks, dir))
 	return runConfig(t, dir, member, cfg)
 }
