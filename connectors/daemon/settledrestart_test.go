@@ -1,0 +1,143 @@
+package daemon_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/genevahub/geneva/connectors"
+	"github.com/genevahub/geneva/connectors/daemon"
+	"github.com/genevahub/geneva/hub/hubtest"
+	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
+	"github.com/genevahub/geneva/policy/tlp"
+)
+
+// A share the sink wrote, whose ack was lost as the link went down, the
+// connector restarted before the link returned: the hub delivers it again
+// and the restarted connector acks it without writing it twice (its
+// memory of settled shares is on disk, connectors/daemon/settled.go).
+func TestSettledShareNotWrittenTwiceAfterARestart(t *testing.T) {
+	h := hubtest.StartHub(t)
+	link := newLinkProxy(t, strings.TrimPrefix(h.ClientURL(), "nats://"))
+	var (
+		mu      sync.Mutex
+		written = map[string]int{} // by Idempotency-Key: one per share
+		arrived = make(chan struct{})
+		release = make(chan struct{})
+		first   = true
+	)
+	hook := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		written[r.Header.Get("Idempotency-Key")]++
+		hold := first
+		first = false
+		mu.Unlock()
+		if hold {
+			close(arrived)
+			<-release
+		}
+	}))
+	t.Cleanup(hook.Close)
+	t.Cleanup(func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	})
+
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "mou.yaml"), policy.DemoMoUYAML(), 0o600))
+	cfg := filepath.Join(dir, "connector.yaml")
+	require.NoError(t, os.WriteFile(cfg, fmt.Appendf(nil, `hub:
+  server: %s
+  credentials: %s
+mou: %s
+spool:
+  dir: %s
+http:
+  listen: 127.0.0.1:0
+sources: []
+sinks:
+  - {name: soc, kind: webhook, reach: organization, url: %s}
+`, link.URL(), wire.CredsPath(h.Dir, "isp-two"), filepath.Join(dir, "mou.yaml"), filepath.Join(dir, "spool"), hook.URL), 0o600))
+
+	conn, stop := runStoppable(t, cfg)
+	h.Member(t, "bank-one").Submit(t, marked("restart", tlp.Green), wire.SubmitOptions{})
+	select {
+	case <-arrived:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the share did not reach the web service within 30s")
+	}
+	// The link goes down while the web service takes the share; the
+	// connector's ack of it goes nowhere, and it stops before the link
+	// returns.
+	link.cut()
+	close(release)
+	addr, err := conn.HTTPAddr(t.Context())
+	require.NoError(t, err)
+	r := &running{http: "http://" + addr}
+	eventually(t, "the sink wrote the share", func() bool {
+		return r.metric(t, `geneva_connector_deliveries_total{outcome="written",sink="soc"}`) == "1"
+	})
+	stop()
+
+	runStoppable(t, cfg)
+	link.restore()
+	// The hub delivers it again after its ack wait (30 s).
+	op := h.Member(t, wire.OperatorName)
+	hubtest.Eventually(t, 90*time.Second, func() error {
+		c, err := op.JS.Consumer(t.Context(), wire.StreamShare, wire.InboxConsumer("isp-two"))
+		if err != nil {
+			return err
+		}
+		info, err := c.Info(t.Context())
+		if err != nil {
+			return err
+		}
+		if info.NumAckPending != 0 || info.NumPending != 0 || info.Delivered.Stream == 0 {
+			return fmt.Errorf("isp-two's inbox: %d pending, %d unacknowledged", info.NumPending, info.NumAckPending)
+		}
+		return nil
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, written, 1, "one share")
+	for key, n := range written {
+		require.Equal(t, 1, n, "share %s written %d times", key, n)
+	}
+}
+
+// runStoppable runs the connector of the config at path until stop (or
+// the test's end); stop waits up to 15 s for it to end without an error.
+func runStoppable(t *testing.T, path string) (*daemon.Connector, func()) {
+	t.Helper()
+	c, err := daemon.LoadConfig(path, connectors.Default)
+	require.NoError(t, err)
+	conn, err := daemon.New(c, connectors.Default, nil)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- conn.Run(ctx) }()
+	stop := sync.OnceFunc(func() {
+		cancel()
+		select {
+		case err := <-done:
+			require.NoError(t, err)
+		case <-time.After(15 * time.Second):
+			t.Error("connector did not stop within 15s")
+		}
+	})
+	t.Cleanup(stop)
+	return conn, stop
+}
