@@ -3,6 +3,8 @@ package hub_test
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/member"
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 )
 
 // geneva.svc.submitted.<member> tells a sender whose PubAck was lost
@@ -122,4 +125,23 @@ func dial(t *testing.T, h *hubtest.Hub, id string) *member.Client {
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
 	return c
+}
+
+// intake_dedup_window is checked: 1s .. 1h, named with its line.
+func TestIntakeDedupWindowIsChecked(t *testing.T) {
+	dir := t.TempDir()
+	mou := filepath.Join(dir, "mou.yaml")
+	require.NoError(t, os.WriteFile(mou, policy.DemoMoUYAML(), 0o600))
+	for value, bad := range map[string]bool{"500ms": true, "2h": true, "1s": false, "10m": false} {
+		path := filepath.Join(dir, "hub.yaml")
+		require.NoError(t, os.WriteFile(path, []byte("mou_file: "+mou+"\nintake_dedup_window: "+value+"\n"), 0o600))
+		cfg, err := hub.LoadConfig(path)
+		if bad {
+			require.ErrorContains(t, err, ":2: intake_dedup_window: ", value)
+			require.ErrorContains(t, err, "is outside 1s..1h", value)
+			continue
+		}
+		require.NoError(t, err, value)
+		require.NotZero(t, cfg.IntakeDedupWindow, value)
+	}
 }
