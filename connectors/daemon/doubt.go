@@ -2,10 +2,9 @@ package daemon
 
 import (
 	"context"
-	"errors"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
+	"github.com/genevahub/geneva/hub/member"
 )
 
 // A publish whose PubAck never came (a timeout, the connection lost as the
@@ -37,7 +36,7 @@ func (d inDoubt) after(id string, attempted time.Time, err error) inDoubt {
 	if d.of(id) {
 		return d
 	}
-	if errors.As(err, new(*jetstream.APIError)) {
+	if member.Answered(err) {
 		return inDoubt{}
 	}
 	return inDoubt{id: id, since: attempted}
