@@ -44,13 +44,21 @@ func startConnector(t *testing.T, h *hubtest.Hub, member, extra, sources, sinks 
 // startConnectorVia is startConnector reaching the hub at server (a proxy).
 func startConnectorVia(t *testing.T, h *hubtest.Hub, server, member, extra, sources, sinks string, mouYAML []byte) *running {
 	t.Helper()
-	dir := t.TempDir()
+	dir, cfg := connectorConfig(t, h, server, member, extra, sources, sinks, mouYAML)
+	return runConfig(t, dir, member, cfg)
+}
+
+// connectorConfig makes a folder for a connector (its MoU copy, drop/)
+// and returns it with the connector's config.
+func connectorConfig(t *testing.T, h *hubtest.Hub, server, member, extra, sources, sinks string, mouYAML []byte) (dir, cfg string) {
+	t.Helper()
+	dir = t.TempDir()
 	if mouYAML == nil {
 		mouYAML = policy.DemoMoUYAML()
 	}
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "mou.yaml"), mouYAML, 0o600))
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "drop"), 0o755))
-	cfg := fmt.Sprintf(`hub:
+	return dir, fmt.Sprintf(`hub:
   server: %s
   credentials: %s
 mou: %s
@@ -63,7 +71,6 @@ http:
 %s
 `, server, wire.CredsPath(h.Dir, member), filepath.Join(dir, "mou.yaml"), filepath.Join(dir, "spool"), extra,
 		block("sources", sources, dir), block("sinks", sinks, dir))
-	return runConfig(t, dir, member, cfg)
 }
 
 // runConfig writes cfg to dir/connector.yaml and runs that connector until

@@ -1,7 +1,6 @@
 package daemon_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -14,11 +13,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/genevahub/geneva/connectors"
-	"github.com/genevahub/geneva/connectors/daemon"
+	"github.com/genevahub/geneva/connectors/daemon/daemontest"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/wire"
-	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/policy/tlp"
 )
 
@@ -56,23 +53,12 @@ func TestSettledShareNotWrittenTwiceAfterARestart(t *testing.T) {
 		}
 	})
 
-	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "mou.yaml"), policy.DemoMoUYAML(), 0o600))
+	dir, cfgText := connectorConfig(t, h, link.URL(), "isp-two", "", "", `
+  - {name: soc, kind: webhook, reach: organization, url: `+hook.URL+`}`, nil)
 	cfg := filepath.Join(dir, "connector.yaml")
-	require.NoError(t, os.WriteFile(cfg, fmt.Appendf(nil, `hub:
-  server: %s
-  credentials: %s
-mou: %s
-spool:
-  dir: %s
-http:
-  listen: 127.0.0.1:0
-sources: []
-sinks:
-  - {name: soc, kind: webhook, reach: organization, url: %s}
-`, link.URL(), wire.CredsPath(h.Dir, "isp-two"), filepath.Join(dir, "mou.yaml"), filepath.Join(dir, "spool"), hook.URL), 0o600))
+	require.NoError(t, os.WriteFile(cfg, []byte(cfgText), 0o600))
 
-	conn, stop := runStoppable(t, cfg)
+	conn, stop := daemontest.Start(t, cfg, "isp-two")
 	h.Member(t, "bank-one").Submit(t, marked("restart", tlp.Green), wire.SubmitOptions{})
 	select {
 	case <-arrived:
@@ -92,7 +78,7 @@ sinks:
 	})
 	stop()
 
-	runStoppable(t, cfg)
+	daemontest.Start(t, cfg, "isp-two (restarted)")
 	link.restore()
 	// The hub delivers it again after its ack wait (30 s).
 	op := h.Member(t, wire.OperatorName)
@@ -116,28 +102,4 @@ sinks:
 	for key, n := range written {
 		require.Equal(t, 1, n, "share %s written %d times", key, n)
 	}
-}
-
-// runStoppable runs the connector of the config at path until stop (or
-// the test's end); stop waits up to 15 s for it to end without an error.
-func runStoppable(t *testing.T, path string) (*daemon.Connector, func()) {
-	t.Helper()
-	c, err := daemon.LoadConfig(path, connectors.Default)
-	require.NoError(t, err)
-	conn, err := daemon.New(c, connectors.Default, nil)
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- conn.Run(ctx) }()
-	stop := sync.OnceFunc(func() {
-		cancel()
-		select {
-		case err := <-done:
-			require.NoError(t, err)
-		case <-time.After(15 * time.Second):
-			t.Error("connector did not stop within 15s")
-		}
-	})
-	t.Cleanup(stop)
-	return conn, stop
 }
