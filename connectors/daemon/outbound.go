@@ -171,12 +171,7 @@ func (c *Connector) forward(ctx context.Context) {
 			stored, err := c.hubHas(ctx, it.ID, doubt.since)
 			if err != nil {
 				failures++
-				c.stuck.failed(it.ID, err)
-				if failures == 1 || failures%20 == 0 {
-					c.log.Warn("cannot ask the hub whether it has a submission whose PubAck was lost; asking again",
-						"id", it.ID, "err", err, "attempt", failures)
-				}
-				if !retry.Sleep(ctx, retry.Backoff(failures, 5*time.Second)) {
+				if !c.backOff(ctx, it.ID, "cannot ask the hub whether it has a submission whose PubAck was lost; asking again", err, failures) {
 					return
 				}
 				continue
@@ -200,11 +195,7 @@ func (c *Connector) forward(ctx context.Context) {
 				failures = 0
 				continue
 			}
-			c.stuck.failed(it.ID, err)
-			if failures == 1 || failures%20 == 0 {
-				c.log.Warn("hub did not take the submission; retrying", "id", it.ID, "err", err, "attempt", failures)
-			}
-			if !retry.Sleep(ctx, retry.Backoff(failures, 5*time.Second)) {
+			if !c.backOff(ctx, it.ID, "hub did not take the submission; retrying", err, failures) {
 				return
 			}
 			continue
@@ -212,6 +203,17 @@ func (c *Connector) forward(ctx context.Context) {
 		failures, doubt = 0, inDoubt{}
 		c.sent(it, res.Sequence, res.Duplicate)
 	}
+}
+
+// backOff records that the head of the queue (id) is held up, logs why
+// at the first failure and every twentieth, and waits before the next
+// try; false if ctx ended first.
+func (c *Connector) backOff(ctx context.Context, id, msg string, err error, failures int) bool {
+	c.stuck.failed(id, err)
+	if failures == 1 || failures%20 == 0 {
+		c.log.Warn(msg, "id", id, "err", err, "attempt", failures)
+	}
+	return retry.Sleep(ctx, retry.Backoff(failures, 5*time.Second))
 }
 
 // sent moves the head of the queue to sent/ once the hub has it.
