@@ -13,6 +13,7 @@ import (
 	"github.com/genevahub/geneva/hub"
 	"github.com/genevahub/geneva/hub/hubtest"
 	"github.com/genevahub/geneva/hub/wire"
+	"github.com/genevahub/geneva/policy"
 	"github.com/genevahub/geneva/policy/tlp"
 )
 
@@ -115,4 +116,36 @@ func storedOn(t *testing.T, js jetstream.JetStream, stream, subject string) []*j
 		}
 	}
 	return out
+}
+
+// A submission the hub's gate refuses over quota is not stored: the
+// connector sends it again, and the refusal's receipt (marked
+// Geneva-Not-Stored) settles nothing. The receipt beside the file is the
+// decision of the copy the hub stored.
+func TestQuotaRefusalReceiptSettlesNothing(t *testing.T) {
+	mou := policy.DemoMoU()
+	for i := range mou.Members {
+		if mou.Members[i].ID == "bank-one" {
+			mou.Members[i].Quota = policy.Quota{SubmissionsPerSecond: 1, SubmissionBurst: 1}
+		}
+	}
+	require.NoError(t, mou.Validate())
+	h := hubtest.StartHub(t, hubtest.WithMoU(mou))
+	sender := startConnector(t, h, "bank-one", "", `
+  - {name: drop, kind: dir, path: DIR/drop, interval: 20ms}`, "", nil)
+	for _, name := range []string{"one.json", "two.json", "three.json"} {
+		sender.drop(t, name, marked(name, tlp.Green))
+	}
+	eventually(t, "three accept receipts", func() bool {
+		return sender.metric(t, `geneva_connector_receipts_total{verdict="accept"}`) == "3"
+	})
+	require.Empty(t, sender.files("drop/failed"), "nothing settled as rejected")
+	refusals := 0
+	for _, m := range storedOn(t, h.Member(t, wire.OperatorName).JS, wire.StreamReceipt, wire.ReceiptSubject("bank-one")) {
+		if m.Header.Get(wire.HeaderNotStored) == "true" {
+			refusals++
+		}
+	}
+	require.NotZero(t, refusals, "the gate refused some of them (with a receipt)")
+	require.Len(t, sender.files("drop/done"), 6, "three files and their receipts")
 }
