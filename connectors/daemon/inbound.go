@@ -96,7 +96,10 @@ func (c *Connector) deliver(ctx context.Context) {
 			return
 		}
 		mu.Lock()
-		if settled.has(meta.Sequence.Stream) { // its ack was lost (settled.go)
+		// Its ack was lost (settled.go). Only a redelivery counts: a first
+		// delivery with a remembered sequence is another share (the hub's
+		// stream was recreated, its sequences start again).
+		if meta.NumDelivered > 1 && settled.has(meta.Sequence.Stream) {
 			mu.Unlock()
 			_ = m.Ack()
 			c.log.Info("share delivered again after its ack was lost; acked again, not written twice", "seq", meta.Sequence.Stream)

@@ -1,6 +1,7 @@
 package daemon_test
 
 import (
+	"encoding/binary"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -102,4 +103,25 @@ func TestSettledShareNotWrittenTwiceAfterARestart(t *testing.T) {
 	for key, n := range written {
 		require.Equal(t, 1, n, "share %s written %d times", key, n)
 	}
+}
+
+// The memory of settled shares is about redeliveries only: after the
+// hub's streams were recreated (its data wiped), a new share may come
+// with a sequence the connector remembers from before; it is written.
+func TestRememberedSequenceOfANewShareIsWritten(t *testing.T) {
+	h := hubtest.StartHub(t)
+	dir, cfgText := connectorConfig(t, h, h.ClientURL(), "isp-two", "", "", `
+  - {name: soc, kind: dir, reach: organization, path: DIR/soc}`, nil)
+	// What a connector remembers from the hub's previous life: shares 1 to 10.
+	state := filepath.Join(dir, "spool", "state")
+	require.NoError(t, os.MkdirAll(state, 0o700))
+	var log []byte
+	for seq := uint64(1); seq <= 10; seq++ {
+		log = binary.LittleEndian.AppendUint64(log, seq)
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(state, "inbox.settled"), log, 0o600))
+	receiver := runConfig(t, dir, "isp-two", cfgText)
+
+	h.Member(t, "bank-one").Submit(t, marked("new life", tlp.Green), wire.SubmitOptions{})
+	eventually(t, "the new share written", func() bool { return len(receiver.files("soc")) == 1 })
 }
