@@ -20,7 +20,7 @@ import (
 // stored and decided twice. Nothing is asked on the normal path.
 //
 // The intake is searched first (from the workers' ack floor: what is not
-// decided yet), then the receipts from the query's Since: a submission
+// decided yet), then the receipts from the query's age on: a submission
 // stored before the search began is undecided in the first or has its
 // receipt by the second (a worker stores the receipt before it acks, and
 // only acked submissions are trimmed). Receipts of submissions refused
@@ -37,8 +37,12 @@ func (h *Hub) serveSubmitted(msg *nats.Msg) {
 	_ = msg.Respond(b)
 }
 
-// maxMsgIDLen bounds the Nats-Msg-Id a query may name.
-const maxMsgIDLen = 256
+// maxMsgIDLen bounds the Nats-Msg-Id a query may name, maxAgeSeconds the
+// age (a year: receipts are not kept longer).
+const (
+	maxMsgIDLen   = 256
+	maxAgeSeconds = 366 * 24 * 3600
+)
 
 func (h *Hub) submitted(ctx context.Context, member string, data []byte) (wire.SubmittedReply, error) {
 	if me, ok := h.MoU().Member(member); !ok || me.Suspended {
@@ -51,14 +55,17 @@ func (h *Hub) submitted(ctx context.Context, member string, data []byte) (wire.S
 	if q.MsgID == "" || len(q.MsgID) > maxMsgIDLen {
 		return wire.SubmittedReply{}, fmt.Errorf("submitted query: /msg_id: want 1 to %d bytes", maxMsgIDLen)
 	}
-	if q.Since.IsZero() || q.Since.After(time.Now()) {
-		return wire.SubmittedReply{}, fmt.Errorf("submitted query: /since: want a time in the past")
+	if q.AgeSeconds < 0 || q.AgeSeconds > maxAgeSeconds {
+		return wire.SubmittedReply{}, fmt.Errorf("submitted query: /age_seconds: want 0 to %d", maxAgeSeconds)
 	}
+	// A minute early: the age is rounded, and the sender measured it from
+	// before its publish.
+	since := time.Now().Add(-time.Duration(q.AgeSeconds)*time.Second - time.Minute)
 	found, err := h.undecided(ctx, member, q.MsgID)
 	if err != nil || found {
 		return wire.SubmittedReply{Stored: found}, err
 	}
-	id, err := h.receiptOf(ctx, member, q.MsgID, q.Since)
+	id, err := h.receiptOf(ctx, member, q.MsgID, since)
 	return wire.SubmittedReply{Stored: id != "", Submission: id}, err
 }
 

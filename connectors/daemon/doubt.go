@@ -23,10 +23,6 @@ type inDoubt struct {
 	since time.Time
 }
 
-// clockSkew is how much earlier than the connector's clock says the hub
-// is asked to search from: the hub's clock may be behind.
-const clockSkew = 5 * time.Minute
-
 func (d inDoubt) of(id string) bool { return d.id != "" && d.id == id }
 
 // after records a failed publish of id started at attempted: in doubt
@@ -59,7 +55,7 @@ func (c *Connector) startingDoubt() inDoubt {
 func (c *Connector) hubHas(ctx context.Context, id string, since time.Time) (bool, error) {
 	actx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	r, err := c.hub.Submitted(actx, id, since.Add(-clockSkew))
+	r, err := c.hub.Submitted(actx, id, since)
 	if err != nil {
 		return false, err
 	}

@@ -94,13 +94,15 @@ func (c *Client) Submit(ctx context.Context, bundle []byte, o SubmitOptions) (Su
 const dedupLookback = 5 * time.Minute
 
 // Submitted asks the hub whether it has the member's submission with
-// Nats-Msg-Id msgID, first sent at or after since (wire.SubmittedQuery):
-// the question to ask before sending again a submission whose PubAck never
+// Nats-Msg-Id msgID, first sent at sentAt (wire.SubmittedQuery): the
+// question to ask before sending again a submission whose PubAck never
 // came, since the hub's intake drops a repeat only within its dedup
 // window. The hub's error is a *RefusedError.
-func (c *Client) Submitted(ctx context.Context, msgID string, since time.Time) (wire.SubmittedReply, error) {
+func (c *Client) Submitted(ctx context.Context, msgID string, sentAt time.Time) (wire.SubmittedReply, error) {
+	age := max(time.Since(sentAt), 0)
+	q := wire.SubmittedQuery{MsgID: msgID, AgeSeconds: int64(age.Round(time.Second)/time.Second) + 1}
 	var reply wire.SubmittedReply
-	if err := c.ask(ctx, "submitted", wire.SubmittedService(c.member), wire.SubmittedQuery{MsgID: msgID, Since: since}, &reply); err != nil {
+	if err := c.ask(ctx, "submitted", wire.SubmittedService(c.member), q, &reply); err != nil {
 		return reply, err
 	}
 	if reply.Error != "" {

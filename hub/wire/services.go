@@ -66,12 +66,12 @@ type MoUReply struct {
 }
 
 // SubmittedQuery asks SubmittedService whether the hub has the asker's
-// submission with Nats-Msg-Id MsgID, first sent at or after Since (the
-// sender's clock, a few minutes early to allow for skew; the receipts
-// from then on are searched).
+// submission with Nats-Msg-Id MsgID, first sent at most AgeSeconds ago.
+// An age, not a time: the hub searches the receipts it stored since then
+// by its own clock, whatever the sender's says.
 type SubmittedQuery struct {
-	MsgID string    `json:"msg_id"`
-	Since time.Time `json:"since"`
+	MsgID      string `json:"msg_id"`
+	AgeSeconds int64  `json:"age_seconds"`
 }
 
 // SubmittedReply answers a SubmittedQuery. Stored: the hub has it (in the
