@@ -25,12 +25,18 @@ type Config struct {
 	// MetricsTokenFile holds the bearer token /metrics requires; needed
 	// when http_listen is not a loopback address (/metrics shows
 	// per-member data).
-	MetricsTokenFile string    `yaml:"metrics_token_file"`
-	MoUFile          string    `yaml:"mou_file"`    // the MoU YAML; watched and reloaded on change
-	MaxPayload       int32     `yaml:"max_payload"` // bytes; the largest submission NATS accepts
-	Retention        Duration  `yaml:"retention"`   // how long GENEVA_SHARE and GENEVA_RECEIPT keep messages
-	Workers          int       `yaml:"workers"`     // concurrent decisions in this process
-	TLS              TLSConfig `yaml:"tls"`
+	MetricsTokenFile string   `yaml:"metrics_token_file"`
+	MoUFile          string   `yaml:"mou_file"`    // the MoU YAML; watched and reloaded on change
+	MaxPayload       int32    `yaml:"max_payload"` // bytes; the largest submission NATS accepts
+	Retention        Duration `yaml:"retention"`   // how long GENEVA_SHARE and GENEVA_RECEIPT keep messages
+	Workers          int      `yaml:"workers"`     // concurrent decisions in this process
+	// IntakeDedupWindow is how long an intake stream drops a repeat of a
+	// submission's Nats-Msg-Id (default 2m). Connectors do not depend on
+	// it (they ask the hub before resending a submission whose PubAck was
+	// lost); a shorter window only makes intakes trimmed sooner. Tests
+	// shorten it to outlast it.
+	IntakeDedupWindow Duration  `yaml:"intake_dedup_window"`
+	TLS               TLSConfig `yaml:"tls"`
 	// WorkerNodesOnly leaves every decision to worker nodes (geneva-hub
 	// worker) connected to this hub; the hub still serves, reviews, trims
 	// and archives.
@@ -98,6 +104,8 @@ const (
 	DefaultMaxPayload = 8 << 20
 	DefaultRetention  = Duration(30 * 24 * time.Hour)
 	DefaultWorkers    = decide.DefaultWorkers
+	// DefaultIntakeDedupWindow covers a hub crash and restart.
+	DefaultIntakeDedupWindow = Duration(2 * time.Minute)
 )
 
 func (c Config) withDefaults() Config {
@@ -118,6 +126,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Workers == 0 {
 		c.Workers = DefaultWorkers
+	}
+	if c.IntakeDedupWindow == 0 {
+		c.IntakeDedupWindow = DefaultIntakeDedupWindow
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -150,6 +161,9 @@ func (c Config) Validate() error {
 	}
 	if c.Retention < Duration(time.Hour) {
 		bad("retention", "%v is below the 1h minimum", time.Duration(c.Retention))
+	}
+	if w := time.Duration(c.IntakeDedupWindow); w < time.Second || w > time.Hour {
+		bad("intake_dedup_window", "%v is outside 1s..1h", w)
 	}
 	if c.Workers < 1 || c.Workers > 1024 {
 		bad("workers", "%d is outside 1..1024", c.Workers)

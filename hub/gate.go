@@ -153,7 +153,7 @@ func (h *Hub) admit(msg *nats.Msg, r *relay) {
 func (h *Hub) recordRefusal(member string, msg *nats.Msg, code policy.Code, why string, now time.Time) {
 	sub := decide.Submission{ID: refusalID(), Member: member, MsgID: msg.Header.Get(nats.MsgIdHdr), Received: now.UTC()}
 	d := h.worker.Refusal(member, msg.Data, code, why)
-	em, err := h.worker.StartEmit(sub, &d, decide.Outcome{})
+	em, err := h.worker.StartEmit(sub, &d, decide.Outcome{NotStored: true})
 	if err == nil {
 		finish := func() {
 			ctx, cancel := context.WithTimeout(h.handlers, workerAckWait)

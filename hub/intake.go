@@ -19,8 +19,9 @@ import (
 // dedup window. Classified content does not wait: the worker erases it at
 // once (SecureDeleteMsg).
 
-// trimEvery is how often decided submissions are trimmed from the intakes.
-const trimEvery = dedupWindow / 4
+// trimEvery is how often decided submissions are trimmed from the
+// intakes: a quarter of their dedup window.
+func trimEvery(window time.Duration) time.Duration { return window / 4 }
 
 // startTrimming runs trimIntakes until the returned stop is called. Only
 // the hub trims; worker nodes do not.
@@ -36,7 +37,8 @@ func (h *Hub) startTrimming(ctx context.Context) (stop func()) {
 
 // trimIntakes trims every member's intake until ctx is done.
 func (h *Hub) trimIntakes(ctx context.Context) {
-	t := time.NewTicker(trimEvery)
+	window := time.Duration(h.cfg.IntakeDedupWindow)
+	t := time.NewTicker(trimEvery(window))
 	defer t.Stop()
 	for {
 		select {
@@ -45,7 +47,7 @@ func (h *Hub) trimIntakes(ctx context.Context) {
 		case <-t.C:
 		}
 		for _, m := range h.MoU().Members {
-			if err := h.trimIntake(ctx, m.ID, time.Now().Add(-dedupWindow)); err != nil && ctx.Err() == nil {
+			if err := h.trimIntake(ctx, m.ID, time.Now().Add(-window)); err != nil && ctx.Err() == nil {
 				h.log.Warn("trim intake", "member", m.ID, "err", err)
 			}
 		}

@@ -68,6 +68,7 @@ func memberReach(m string) []reach {
 		{wire.SubscribeService(m), service},
 		{wire.ReceiptsService(m), service},
 		{wire.RequestsService(m), service},       // its requests for assistance (requesttrack.go)
+		{wire.SubmittedService(m), service},      // has the hub its submission? (submitted.go)
 		{wire.MoUService(m), service},            // the MoU in force, for its pre-flight (mouservice.go)
 		{wire.DeliverPrefix(m) + ".>", delivery}, // its real-time subscriptions and receipt views
 	}

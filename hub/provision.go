@@ -26,7 +26,7 @@ const (
 )
 
 const (
-	dedupWindow   = 2 * time.Minute // Nats-Msg-Id window: covers a crash and restart
+	dedupWindow   = 2 * time.Minute // Nats-Msg-Id window of the shared streams: covers a crash and restart
 	workerAckWait = decide.AckWait
 )
 
@@ -44,10 +44,12 @@ func (h *Hub) sharedStreams() []jetstream.StreamConfig {
 	}
 }
 
-func intakeStream(m string, maxPayload int32) jetstream.StreamConfig {
+// intakeStream is member m's intake; its dedup window is the hub's
+// intake_dedup_window (Config.IntakeDedupWindow).
+func intakeStream(m string, maxPayload int32, dedup time.Duration) jetstream.StreamConfig {
 	return jetstream.StreamConfig{
 		Name: wire.IntakeStream(m), Subjects: []string{wire.SubmitSubject(m)}, Storage: jetstream.FileStorage,
-		Retention: jetstream.LimitsPolicy, Duplicates: dedupWindow, MaxMsgSize: maxPayload, // see intake.go
+		Retention: jetstream.LimitsPolicy, Duplicates: dedup, MaxMsgSize: maxPayload, // see intake.go
 		Description: "submissions of member " + m + " (PubAck = the hub has it)",
 	}
 }
@@ -81,7 +83,7 @@ func (h *Hub) provision(ctx context.Context, engine *policy.Engine) error {
 }
 
 func (h *Hub) provisionMember(ctx context.Context, scopes, senders map[string][]string, m string) error {
-	s, err := h.js.CreateOrUpdateStream(ctx, intakeStream(m, h.cfg.MaxPayload))
+	s, err := h.js.CreateOrUpdateStream(ctx, intakeStream(m, h.cfg.MaxPayload, time.Duration(h.cfg.IntakeDedupWindow)))
 	if err != nil {
 		return fmt.Errorf("provision intake of %s: %w", m, err)
 	}

@@ -122,7 +122,7 @@ type askerInfo struct {
 // memberOfSubject is the member a per-member service subject names
 // (geneva.svc.<service>.<member>), "" for a shared service.
 func memberOfSubject(subject string) string {
-	for _, svc := range []string{wire.SubscribeService(""), wire.ReceiptsService(""), wire.RequestsService(""), wire.MoUService(""), wire.MemberAdminService(""), gateSubject("")} {
+	for _, svc := range []string{wire.SubscribeService(""), wire.ReceiptsService(""), wire.RequestsService(""), wire.SubmittedService(""), wire.MoUService(""), wire.MemberAdminService(""), gateSubject("")} {
 		if m, ok := strings.CutPrefix(subject, svc); ok {
 			return m
 		}

@@ -208,6 +208,12 @@ func (h *Hub) startServices(_ context.Context) (*services, error) {
 		return nil, fmt.Errorf("directory service: %w", err)
 	}
 	s.subs = append(s.subs, sub)
+	sub, err = h.nc.QueueSubscribe(wire.SubmittedService("*"), "geneva-hub", h.serve("submitted", h.serveSubmitted))
+	if err != nil {
+		s.stop()
+		return nil, fmt.Errorf("submitted service: %w", err)
+	}
+	s.subs = append(s.subs, sub)
 	sub, err = h.nc.QueueSubscribe(wire.MoUService("*"), "geneva-hub", h.serve("mou", h.serveMoU))
 	if err != nil {
 		s.stop()

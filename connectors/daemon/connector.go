@@ -37,6 +37,7 @@ type Connector struct {
 	mouState    hubMoU        // the hub's MoU pre-flight follows (hubmou.go)
 	mouStale    chan struct{} // (re)connected, or a receipt was decided under another MoU: ask now
 	stuck       stuckQueue
+	settled     *settledShares // the shares the sinks settled lately (settled.go)
 }
 
 type namedSource struct {
@@ -65,17 +66,21 @@ func New(cfg *Config, reg *connectors.Registry, log *slog.Logger) (*Connector, e
 	if err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
+	settled, err := openSettledShares(filepath.Join(cfg.Spool.Dir, "state", settledLog))
+	if err != nil {
+		return nil, err
+	}
 	c := &Connector{cfg: cfg, log: log.With("member", member), member: member, spool: spool, instance: Instance(member, abs),
 		preflight: &Preflight{Engine: pol.engine, Member: member, Defaults: cfg.Defaults},
 		metrics:   newMetrics(spool), httpAddr: make(chan string, 1), mouMaxBytes: mou.Rules.Limits.MaxBytes,
-		mouStale: make(chan struct{}, 1)}
+		mouStale: make(chan struct{}, 1), settled: settled}
 	c.mouState.version, c.mouState.policyVersion, c.mouState.local = pol.version, pol.policyVersion, pol.local
 	c.mouState.mou.Store(mou)
 	if pol.hub {
 		c.log.Info("pre-flight starts with the hub's MoU as last fetched", "version", pol.version, "policy_version", pol.policyVersion)
 		c.warnLocalMoU()
 	}
-	closeAll := func() { c.closeConnectors(closedCtx()) }
+	closeAll := func() { c.closeConnectors(closedCtx()); settled.close() }
 	for _, e := range cfg.Sources {
 		spec, err := reg.Lookup(e.Kind)
 		if err != nil {
@@ -135,6 +140,7 @@ func (c *Connector) HTTPAddr(ctx context.Context) (string, error) {
 // ctx ends; then it stops reading, lets in-flight work settle and closes
 // every source and sink within 10 seconds.
 func (c *Connector) Run(ctx context.Context) error {
+	defer c.settled.close()
 	if err := c.connect(ctx); err != nil {
 		c.closeConnectors(closedCtx())
 		return err

@@ -30,19 +30,22 @@ type delivery struct {
 	pending int        // sinks still to accept it
 }
 
-// done records that one sink settled the share; the last one acks it to
-// the hub and reports true.
+// done records that one sink settled the share; true for the last one,
+// which then has it remembered as settled and acked (finished).
 func (d *delivery) done() bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.pending--
-	if d.pending == 0 {
-		if d.msg != nil {
-			_ = d.msg.Ack()
-		}
-		return true
+	return d.pending == 0
+}
+
+// ack acknowledges the share's latest delivery to the hub.
+func (d *delivery) ack() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.msg != nil {
+		_ = d.msg.Ack()
 	}
-	return false
 }
 
 // deliver reads the member's durable inbox consumer and hands every share
@@ -53,13 +56,17 @@ func (c *Connector) deliver(ctx context.Context) {
 	var (
 		mu       sync.Mutex
 		inflight = map[uint64]*delivery{}
-		settled  = newSettledShares()
+		settled  = c.settled
 	)
 	finished := func(d *delivery) {
 		mu.Lock()
 		delete(inflight, d.seq)
-		settled.add(d.seq)
+		err := settled.add(d.seq)
 		mu.Unlock()
+		if err != nil {
+			c.log.Warn("share settled but not remembered on disk: after a restart a redelivery would be written again", "seq", d.seq, "err", err)
+		}
+		d.ack() // once remembered: a redelivery after a lost ack finds it
 	}
 	// Keep in-flight shares from being redelivered while sinks retry.
 	var wg sync.WaitGroup
@@ -89,7 +96,10 @@ func (c *Connector) deliver(ctx context.Context) {
 			return
 		}
 		mu.Lock()
-		if settled.has(meta.Sequence.Stream) { // its ack was lost (settled.go)
+		// Its ack was lost (settled.go). Only a redelivery counts: a first
+		// delivery with a remembered sequence is another share (the hub's
+		// stream was recreated, its sequences start again).
+		if meta.NumDelivered > 1 && settled.has(meta.Sequence.Stream) {
 			mu.Unlock()
 			_ = m.Ack()
 			c.log.Info("share delivered again after its ack was lost; acked again, not written twice", "seq", meta.Sequence.Stream)

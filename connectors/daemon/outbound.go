@@ -139,9 +139,12 @@ func hasClassified(r *connectors.RefusedError) bool {
 
 // forward publishes the spool's items in order, each with its stable id
 // as Nats-Msg-Id, and moves an item out of the queue only on PubAck. While
-// the hub is away it retries with backoff.
+// the hub is away it retries with backoff. An item whose publish may have
+// reached the hub without its PubAck coming back is in doubt: before it is
+// sent again the hub is asked whether it has it (doubt.go).
 func (c *Connector) forward(ctx context.Context) {
 	failures := 0
+	doubt := c.startingDoubt()
 	for ctx.Err() == nil {
 		it, ok, changed, err := c.spool.Next()
 		if err != nil {
@@ -164,35 +167,64 @@ func (c *Connector) forward(ctx context.Context) {
 			failures = 0
 			continue
 		}
+		if doubt.of(it.ID) {
+			stored, err := c.hubHas(ctx, it.ID, doubt.since)
+			if err != nil {
+				failures++
+				if !c.backOff(ctx, it.ID, "cannot ask the hub whether it has a submission whose PubAck was lost; asking again", err, failures) {
+					return
+				}
+				continue
+			}
+			if stored {
+				c.sent(it, 0, true)
+				failures, doubt = 0, inDoubt{}
+				continue
+			}
+		}
+		attempted := time.Now()
 		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		res, err := c.hub.Submit(pctx, it.Body, member.SubmitOptions{To: c.cfg.Defaults.To, Community: c.cfg.Defaults.Community,
 			Anonymous: c.cfg.Defaults.Anonymous, MsgID: it.ID, NoWait: true})
 		cancel()
 		if err != nil {
 			failures++
+			doubt = doubt.after(it.ID, attempted, err)
 			if member.Permanent(err) {
 				c.deadLetter(it, "the hub refused it: "+err.Error(), failures)
 				failures = 0
 				continue
 			}
-			c.stuck.failed(it.ID, err)
-			if failures == 1 || failures%20 == 0 {
-				c.log.Warn("hub did not take the submission; retrying", "id", it.ID, "err", err, "attempt", failures)
-			}
-			if !retry.Sleep(ctx, retry.Backoff(failures, 5*time.Second)) {
+			if !c.backOff(ctx, it.ID, "hub did not take the submission; retrying", err, failures) {
 				return
 			}
 			continue
 		}
-		failures = 0
-		c.stuck.moved()
-		if err := c.spool.Sent(it.ID); err != nil {
-			c.log.Error("spool", "err", err)
-			continue
-		}
-		c.metrics.Submitted.Inc()
-		c.log.Info("submitted", "id", it.ID, "source", it.Source, "ref", it.Ref, "seq", res.Sequence, "duplicate", res.Duplicate)
+		failures, doubt = 0, inDoubt{}
+		c.sent(it, res.Sequence, res.Duplicate)
 	}
+}
+
+// backOff records that the head of the queue (id) is held up, logs why
+// at the first failure and every twentieth, and waits before the next
+// try; false if ctx ended first.
+func (c *Connector) backOff(ctx context.Context, id, msg string, err error, failures int) bool {
+	c.stuck.failed(id, err)
+	if failures == 1 || failures%20 == 0 {
+		c.log.Warn(msg, "id", id, "err", err, "attempt", failures)
+	}
+	return retry.Sleep(ctx, retry.Backoff(failures, 5*time.Second))
+}
+
+// sent moves the head of the queue to sent/ once the hub has it.
+func (c *Connector) sent(it SpoolItem, seq uint64, duplicate bool) {
+	c.stuck.moved()
+	if err := c.spool.Sent(it.ID); err != nil {
+		c.log.Error("spool", "err", err)
+		return
+	}
+	c.metrics.Submitted.Inc()
+	c.log.Info("submitted", "id", it.ID, "source", it.Source, "ref", it.Ref, "seq", seq, "duplicate", duplicate)
 }
 
 // deadLetter moves the head of the queue aside with its reason so the

@@ -39,6 +39,14 @@ func (c *Connector) handleReceipt(ctx context.Context, m member.Msg) {
 		}
 		return
 	}
+	if m.Headers().Get(wire.HeaderNotStored) == "true" {
+		// Refused before it was stored (over quota): the publish got that
+		// answer too, and the item is sent again; its receipt is to come.
+		c.log.Info("receipt of a submission refused before the hub stored it; the connector sends it again",
+			"id", r.MsgID, "reasons", receiptCodes(r))
+		_ = m.Ack()
+		return
+	}
 	if c.spool.Queued(r.MsgID) {
 		// The receipt overtook our own bookkeeping of the PubAck: try again shortly.
 		_ = m.NakWithDelay(100 * time.Millisecond)

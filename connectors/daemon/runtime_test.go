@@ -38,13 +38,27 @@ type running struct {
 // YAML blocks for sources and sinks (drop folder: dir/drop).
 func startConnector(t *testing.T, h *hubtest.Hub, member, extra, sources, sinks string, mouYAML []byte) *running {
 	t.Helper()
-	dir := t.TempDir()
+	return startConnectorVia(t, h, h.ClientURL(), member, extra, sources, sinks, mouYAML)
+}
+
+// startConnectorVia is startConnector reaching the hub at server (a proxy).
+func startConnectorVia(t *testing.T, h *hubtest.Hub, server, member, extra, sources, sinks string, mouYAML []byte) *running {
+	t.Helper()
+	dir, cfg := connectorConfig(t, h, server, member, extra, sources, sinks, mouYAML)
+	return runConfig(t, dir, member, cfg)
+}
+
+// connectorConfig makes a folder for a connector (its MoU copy, drop/)
+// and returns it with the connector's config.
+func connectorConfig(t *testing.T, h *hubtest.Hub, server, member, extra, sources, sinks string, mouYAML []byte) (dir, cfg string) {
+	t.Helper()
+	dir = t.TempDir()
 	if mouYAML == nil {
 		mouYAML = policy.DemoMoUYAML()
 	}
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "mou.yaml"), mouYAML, 0o600))
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "drop"), 0o755))
-	cfg := fmt.Sprintf(`hub:
+	return dir, fmt.Sprintf(`hub:
   server: %s
   credentials: %s
 mou: %s
@@ -55,9 +69,8 @@ http:
 %s
 %s
 %s
-`, h.ClientURL(), wire.CredsPath(h.Dir, member), filepath.Join(dir, "mou.yaml"), filepath.Join(dir, "spool"), extra,
+`, server, wire.CredsPath(h.Dir, member), filepath.Join(dir, "mou.yaml"), filepath.Join(dir, "spool"), extra,
 		block("sources", sources, dir), block("sinks", sinks, dir))
-	return runConfig(t, dir, member, cfg)
 }
 
 // runConfig writes cfg to dir/connector.yaml and runs that connector until

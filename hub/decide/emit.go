@@ -25,6 +25,9 @@ type Outcome struct {
 	Action string    // audit action; default "decide"
 	Actor  string    // audit actor; default "policy"
 	Hold   *nats.Msg // the copy to hold in GENEVA_REVIEW (verdict Review)
+	// NotStored: the submission was refused before it was stored (the
+	// gate); its receipt says so (wire.HeaderNotStored).
+	NotStored bool
 }
 
 // Emit publishes a decision's shares, held copy and receipt, waits for
@@ -105,6 +108,9 @@ func (w *Worker) StartEmit(sub Submission, d *policy.Decision, o Outcome) (*Emis
 		wire.HeaderSubmission: {sub.ID}, wire.HeaderMember: {sub.Member}, wire.HeaderVerdict: {receipt.Verdict.String()},
 		wire.HeaderDecidedBy: {w.host.ID},
 	}}
+	if o.NotStored {
+		rm.Header.Set(wire.HeaderNotStored, "true")
+	}
 	if err := pub(rm, sub.ID+"/receipt"+em.suffix); err != nil {
 		return nil, err
 	}

@@ -34,6 +34,13 @@ func Permanent(err error) bool {
 		(errors.As(err, &api) && api.ErrorCode == jetstream.JSErrCodeStreamMessageExceedsMaximum)
 }
 
+// Answered says whether a failed submission got the hub's answer, a
+// refusal (over quota, a stream error): then nothing was stored. Without
+// an answer (a timeout, the connection lost) it may have been.
+func Answered(err error) bool {
+	return errors.As(err, new(*jetstream.APIError))
+}
+
 // ErrRefused means the hub did not accept the member's credentials.
 var ErrRefused = errors.New("credentials refused")
 

@@ -92,3 +92,21 @@ func (c *Client) Submit(ctx context.Context, bundle []byte, o SubmitOptions) (Su
 // dedupLookback covers the hub's Nats-Msg-Id dedup window (2 minutes) and
 // some clock skew.
 const dedupLookback = 5 * time.Minute
+
+// Submitted asks the hub whether it has the member's submission with
+// Nats-Msg-Id msgID, first sent at sentAt (wire.SubmittedQuery): the
+// question to ask before sending again a submission whose PubAck never
+// came, since the hub's intake drops a repeat only within its dedup
+// window. The hub's error is a *RefusedError.
+func (c *Client) Submitted(ctx context.Context, msgID string, sentAt time.Time) (wire.SubmittedReply, error) {
+	age := max(time.Since(sentAt), 0)
+	q := wire.SubmittedQuery{MsgID: msgID, AgeSeconds: int64(age.Round(time.Second)/time.Second) + 1}
+	var reply wire.SubmittedReply
+	if err := c.ask(ctx, "submitted", wire.SubmittedService(c.member), q, &reply); err != nil {
+		return reply, err
+	}
+	if reply.Error != "" {
+		return reply, &RefusedError{What: "submitted", Reason: reply.Error}
+	}
+	return reply, nil
+}

@@ -8,7 +8,8 @@ import (
 )
 
 // The request and reply bodies (JSON) of the services a member calls:
-// SubscribeService, ReceiptsService, RequestsService and MoUService.
+// SubscribeService, ReceiptsService, RequestsService, SubmittedService and
+// MoUService.
 
 // SubscribeRequest asks for a real-time view of what policy routes to the
 // requesting member, without consuming from its inbox (its connector reads
@@ -62,4 +63,23 @@ type MoUReply struct {
 	PolicyVersion string `json:"policy_version"` // partnership.version, as stamped on receipts
 	YAML          string `json:"yaml,omitempty"` // empty when Known is Version
 	Error         string `json:"error,omitempty"`
+}
+
+// SubmittedQuery asks SubmittedService whether the hub has the asker's
+// submission with Nats-Msg-Id MsgID, first sent at most AgeSeconds ago.
+// An age, not a time: the hub searches the receipts it stored since then
+// by its own clock, whatever the sender's says.
+type SubmittedQuery struct {
+	MsgID      string `json:"msg_id"`
+	AgeSeconds int64  `json:"age_seconds"`
+}
+
+// SubmittedReply answers a SubmittedQuery. Stored: the hub has it (in the
+// intake, or decided: Submission names its receipt), so sending it again
+// would store it twice once the dedup window is over. Not stored: it never
+// reached the intake, or was refused before (a quota refusal); send it.
+type SubmittedReply struct {
+	Stored     bool   `json:"stored"`
+	Submission string `json:"submission_id,omitempty"` // its receipt's, once decided
+	Error      string `json:"error,omitempty"`
 }

@@ -98,6 +98,10 @@ const (
 	// HeaderDecidedBy names the process (the hub or a worker node; a random
 	// id per start) whose worker stored the receipt.
 	HeaderDecidedBy = "Geneva-Decided-By"
+	// HeaderNotStored ("true") marks the receipt of a submission refused
+	// before it was stored (the gate's quota refusal): its sender may send
+	// it again, and SubmittedService does not count it as the hub's.
+	HeaderNotStored = "Geneva-Not-Stored"
 
 	// SubjectReviewService is the operator's review service (never a member's).
 	SubjectReviewService = "geneva.svc.review"
@@ -169,6 +173,11 @@ const (
 
 // RequestsService is where member m lists, shows and closes its requests.
 func RequestsService(m string) string { return "geneva.svc.requests." + m }
+
+// SubmittedService is where member m asks whether the hub has one of its
+// submissions, by Nats-Msg-Id (SubmittedQuery): a sender whose PubAck was
+// lost asks before sending again, as the intake's dedup window may be over.
+func SubmittedService(m string) string { return "geneva.svc.submitted." + m }
 
 // MoUService is where member m asks for the MoU in force, as its
 // connector's pre-flight needs it (MoUReply).

@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +22,14 @@ import (
 // it logs at debug level to stderr, tagged with name.
 func Run(t *testing.T, path, name string) *daemon.Connector {
 	t.Helper()
+	c, _ := Start(t, path, name)
+	return c
+}
+
+// Start is Run with a stop that the test may call before it ends (a
+// restart): stop waits up to 15 s for the connector to end without an error.
+func Start(t *testing.T, path, name string) (*daemon.Connector, func()) {
+	t.Helper()
 	c, err := daemon.LoadConfig(path, connectors.Default)
 	require.NoError(t, err)
 	var log *slog.Logger
@@ -32,7 +41,7 @@ func Run(t *testing.T, path, name string) *daemon.Connector {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- conn.Run(ctx) }()
-	t.Cleanup(func() {
+	stop := sync.OnceFunc(func() {
 		cancel()
 		select {
 		case err := <-done:
@@ -41,5 +50,6 @@ func Run(t *testing.T, path, name string) *daemon.Connector {
 			t.Error("connector did not stop within 15s")
 		}
 	})
-	return conn
+	t.Cleanup(stop)
+	return conn, stop
 }
