@@ -51,6 +51,7 @@ func TestServicesRefuseForeignReplySubjects(t *testing.T) {
 		{wire.SubscribeService("bank-one"), "$JS.API.STREAM.DELETE." + wire.StreamAudit, nil},
 		{wire.ReceiptsService("bank-one"), wire.SubjectAudit, nil},
 		{wire.MoUService("bank-one"), "$JS.API.STREAM.PURGE." + wire.StreamAudit, nil},
+		{wire.SubmittedService("bank-one"), "$JS.API.STREAM.DELETE." + wire.StreamAudit, nil},
 		{wire.SubscribeService("bank-one"), wire.SubjectAudit, forged},
 		{wire.SubjectDirectory, wire.SubjectAudit, forged},
 		{wire.SubjectDirectory, "$JS.API.STREAM.PURGE." + wire.StreamAudit, nil},
@@ -61,7 +62,7 @@ func TestServicesRefuseForeignReplySubjects(t *testing.T) {
 	}
 	// Each service answers its own caller afterwards: the forged requests
 	// were handled before.
-	for _, s := range []string{wire.SubscribeService("bank-one"), wire.ReceiptsService("bank-one"), wire.MoUService("bank-one"), wire.SubjectDirectory, wire.SubjectReviewService} {
+	for _, s := range []string{wire.SubscribeService("bank-one"), wire.ReceiptsService("bank-one"), wire.MoUService("bank-one"), wire.SubmittedService("bank-one"), wire.SubjectDirectory, wire.SubjectReviewService} {
 		_, err := op.NC.Request(s, []byte(`{"session":"t","action":"list"}`), 10*time.Second)
 		require.NoError(t, err, "%s answers a caller in its reply space", s)
 	}
@@ -69,7 +70,7 @@ func TestServicesRefuseForeignReplySubjects(t *testing.T) {
 
 	hubtest.Eventually(t, 5*time.Second, func() error {
 		_, body := scrape(t, h.HTTPAddr(), "/metrics")
-		for _, want := range []string{`geneva_refused_replies_total{member="bank-one"} 5`, `geneva_refused_replies_total{member="unknown"} 2`} {
+		for _, want := range []string{`geneva_refused_replies_total{member="bank-one"} 6`, `geneva_refused_replies_total{member="unknown"} 2`} {
 			if !strings.Contains(body, want) {
 				return fmt.Errorf("/metrics lacks %s", want)
 			}
