@@ -203,7 +203,7 @@ func chooseReplicas(ctx context.Context, js jetstream.JetStream, want int) (int,
 			if time.Now().After(deadline) {
 				return 1, nil
 			}
-		case isNoAccount(err) && time.Now().Before(deadline):
+		case isAccountNotReady(err) && time.Now().Before(deadline):
 			// untilAccountKnown says why
 		default:
 			return 0, fmt.Errorf("replicas: probing for %d JetStream servers: %w", autoReplicas, err)
@@ -217,9 +217,10 @@ func chooseReplicas(ctx context.Context, js jetstream.JetStream, want int) (int,
 }
 
 // nats-server's JSInsufficientResourcesErr, JSStreamReplicasNotSupportedErr,
-// JSClusterNoPeersErrF and JSNoAccountErr.
+// JSClusterNoPeersErrF, JSNoAccountErr and JSNotEnabledForAccountErr.
 const (
 	codeNoAccount             jetstream.ErrorCode = 10035
+	codeNotEnabledForAccount  jetstream.ErrorCode = 10039
 	codeNoSuitablePeers       jetstream.ErrorCode = 10005
 	codeInsufficientResources jetstream.ErrorCode = 10023
 	codeReplicasNotSupported  jetstream.ErrorCode = 10074
@@ -302,18 +303,22 @@ func (r replicated) CreateOrUpdateKeyValue(ctx context.Context, c jetstream.KeyV
 }
 
 // untilAccountKnown retries create for probeTime while a node refuses its
-// copy with "account not found" (10035). Under JWT accounts a node that
-// saw the hub's account on a route before looking it up holds a
-// placeholder, and two first look-ups at once can make one of them fail
+// copy because it does not know the hub's account yet: "account not found"
+// (10035) or "JetStream not enabled for account" (10039, seen once in 60
+// stress rounds: an assigned node rejected the replica probe's copy as a
+// JWT cluster started). Under JWT accounts a node that saw the hub's
+// account on a route before looking it up holds a placeholder without its
+// JetStream limits, and two first look-ups at once can make one of them fail
 // (as read in nats-server 2.15 lookupOrFetchAccount: the second finds
 // the update "too soon" and reports the account expired). The replica probe resolves
 // the account on three nodes, but not with replicas set, nor on the
-// other nodes of a larger cluster.
+// other nodes of a larger cluster. A hub account that really has no
+// JetStream still fails, after probeTime, with the server's error.
 func untilAccountKnown[T any](ctx context.Context, create func() (T, error)) (T, error) {
 	deadline := time.Now().Add(probeTime)
 	for {
 		v, err := create()
-		if !isNoAccount(err) || time.Now().After(deadline) {
+		if !isAccountNotReady(err) || time.Now().After(deadline) {
 			return v, err
 		}
 		select {
@@ -324,7 +329,7 @@ func untilAccountKnown[T any](ctx context.Context, create func() (T, error)) (T,
 	}
 }
 
-func isNoAccount(err error) bool {
+func isAccountNotReady(err error) bool {
 	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode == codeNoAccount
+	return errors.As(err, &apiErr) && (apiErr.ErrorCode == codeNoAccount || apiErr.ErrorCode == codeNotEnabledForAccount)
 }
