@@ -12,11 +12,11 @@ import (
 // oldest, and never a replayed dead letter's 0.
 func TestSettledSharesKeepsTheLatest(t *testing.T) {
 	s := newSettledShares()
-	s.add(0)
+	require.NoError(t, s.add(0))
 	require.False(t, s.has(0))
 	for seq := uint64(1); seq <= settledMemory+10; seq++ {
-		s.add(seq)
-		s.add(seq) // a second settle of the same share takes no room
+		require.NoError(t, s.add(seq))
+		require.NoError(t, s.add(seq)) // a second settle of the same share takes no room
 	}
 	for seq := uint64(1); seq <= 10; seq++ {
 		require.False(t, s.has(seq), "seq %d is among the oldest", seq)
